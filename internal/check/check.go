@@ -1,0 +1,194 @@
+// Package check defines what a check is and the pass it runs with. A check
+// is a value: its metadata and its code together (as trivy's rules), so the
+// CLI's `checks` and `explain`, SARIF rules and every finding come from the
+// same place.
+package check
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/stack"
+)
+
+// Check is one runtime check.
+type Check struct {
+	rampart.Meta
+	// Applies selects the operations the check runs on. Nil means the check
+	// looks at the target as a whole and runs once per scan.
+	Applies func(op *rampart.Operation) bool
+	// Run does the work and reports through the pass. An error means the
+	// check could not run; it never becomes a finding.
+	Run func(ctx context.Context, p *Pass) error
+	// Last runs the check after every other one, for checks that summarise
+	// what the scan saw (the fingerprint).
+	Last bool
+}
+
+// PerOperation reports whether the check runs once per operation.
+func (c *Check) PerOperation() bool { return c.Applies != nil }
+
+// Pass is everything a check may use. It is built per (check, operation).
+type Pass struct {
+	Meta rampart.Meta
+	// Op is the operation under test; nil for target-level checks.
+	Op *rampart.Operation
+	// Surface is every operation in scope, for checks that compare siblings.
+	Surface []*rampart.Operation
+	Client  *engine.Client
+	// Identities holds anonymous first, then the configured ones.
+	Identities []*identity.Identity
+	Stack      *stack.Observer
+	Mode       rampart.Mode
+	// URL builds a concrete URL for an operation, with synthesised values
+	// for parameters not given.
+	URL func(op *rampart.Operation, values map[string]string) string
+	// Body synthesises a request body for an operation.
+	Body func(op *rampart.Operation) ([]byte, string)
+	// Shared is state checks share within one scan (for example, bodies
+	// already fetched), safe for concurrent use.
+	Shared *Shared
+
+	sink func(rampart.Finding)
+}
+
+// NewPass is used by the scanner; checks receive a ready pass.
+func NewPass(sink func(rampart.Finding)) *Pass { return &Pass{sink: sink} }
+
+// WithOp returns a copy of the pass for one operation.
+func (p *Pass) WithOp(m rampart.Meta, op *rampart.Operation) *Pass {
+	q := *p
+	q.Meta, q.Op = m, op
+	return &q
+}
+
+// Report hands a finding to the scan. It fills what the check's metadata
+// already says, so checks set only what is specific to the occurrence.
+func (p *Pass) Report(f rampart.Finding) {
+	if f.Check == "" {
+		f.Check = p.Meta.ID
+	}
+	if f.Family == "" {
+		f.Family = p.Meta.Family
+	}
+	if f.Title == "" {
+		f.Title = p.Meta.Title
+	}
+	if f.CWE == "" {
+		f.CWE = p.Meta.CWE
+	}
+	if f.OWASP == "" {
+		f.OWASP = p.Meta.OWASP
+	}
+	if f.Remediation == "" {
+		f.Remediation = p.Meta.Fix
+	}
+	if f.Location.Path == "" && p.Op != nil {
+		f.Location.Method, f.Location.Path = p.Op.Method, p.Op.Path
+	}
+	f.ID = f.Fingerprint()
+	p.sink(f)
+}
+
+// Finding starts a finding from the check's metadata at the pass's operation.
+func (p *Pass) Finding(message string) rampart.Finding {
+	var loc rampart.Location
+	if p.Op != nil {
+		loc.Method, loc.Path = p.Op.Method, p.Op.Path
+	}
+	return p.Meta.NewFinding(loc, message)
+}
+
+// Anonymous returns the identity without credentials.
+func (p *Pass) Anonymous() *identity.Identity {
+	for _, id := range p.Identities {
+		if id.IsAnonymous() {
+			return id
+		}
+	}
+	return identity.Anonymous()
+}
+
+// Authenticated returns the configured identities, users before admins.
+func (p *Pass) Authenticated() []*identity.Identity {
+	var users, admins []*identity.Identity
+	for _, id := range p.Identities {
+		switch id.Role {
+		case identity.RoleUser:
+			users = append(users, id)
+		case identity.RoleAdmin:
+			admins = append(admins, id)
+		}
+	}
+	return append(users, admins...)
+}
+
+// Send sends a request as an identity (anonymous when id is nil).
+func (p *Pass) Send(ctx context.Context, id *identity.Identity, r *engine.Request) (*engine.Response, error) {
+	if id == nil {
+		id = p.Anonymous()
+	}
+	return id.Do(ctx, p.Client, r)
+}
+
+// Get is Send for a GET of a URL or path.
+func (p *Pass) Get(ctx context.Context, id *identity.Identity, url string, h http.Header) (*engine.Response, error) {
+	return p.Send(ctx, id, &engine.Request{Method: http.MethodGet, URL: url, Header: h})
+}
+
+// Evidence renders an exchange as redacted evidence.
+func (p *Pass) Evidence(resp *engine.Response, note string) rampart.Evidence {
+	return p.Client.Evidence(resp, note)
+}
+
+// Curl renders the replay line of an exchange.
+func (p *Pass) Curl(resp *engine.Response) string { return p.Client.Curl(resp) }
+
+// Shared is per-scan state shared by checks.
+type Shared struct {
+	mu   sync.Mutex
+	once map[string]*onceVal
+}
+
+type onceVal struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// Once computes a value once per scan under a key (for example the target's
+// root page) and returns it to every caller.
+func (s *Shared) Once(key string, f func() (any, error)) (any, error) {
+	s.mu.Lock()
+	if s.once == nil {
+		s.once = map[string]*onceVal{}
+	}
+	o, ok := s.once[key]
+	if !ok {
+		o = &onceVal{}
+		s.once[key] = o
+	}
+	s.mu.Unlock()
+	o.once.Do(func() { o.v, o.err = f() })
+	return o.v, o.err
+}
+
+// IsJSON reports whether a response says it is JSON.
+func IsJSON(h http.Header) bool {
+	ct := strings.ToLower(h.Get("Content-Type"))
+	return strings.Contains(ct, "json")
+}
+
+// FirstUser returns the first authenticated identity, or nil (anonymous)
+// when the scan has none: checks that only need to reach an endpoint use it.
+func (p *Pass) FirstUser() *identity.Identity {
+	if ids := p.Authenticated(); len(ids) > 0 {
+		return ids[0]
+	}
+	return nil
+}

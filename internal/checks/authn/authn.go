@@ -1,0 +1,168 @@
+// Package authn finds operations that should require credentials and answer
+// anonymous callers anyway.
+package authn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
+)
+
+// MissingRead is AUTH-001.
+var MissingRead = check.Check{
+	Meta: rampart.Meta{
+		ID:       "AUTH-001",
+		Family:   rampart.FamilyMissingAuth,
+		Title:    "Read operation answers anonymous callers",
+		Severity: rampart.High,
+		CWE:      "CWE-306",
+		OWASP:    "API2:2023",
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "an operation the spec secures, or whose siblings refuse anonymous callers, returns data without credentials",
+		Detects: "Read operations that are declared secured in the spec (a security requirement), or that have " +
+			"no declaration while the other operations under the same path prefix refuse anonymous callers, and " +
+			"that answer a request without credentials with 2xx and data. Confirmed when the anonymous answer has " +
+			"the shape of an authenticated identity's answer to the same request, so an error page served with " +
+			"200 or a public landing page is not reported.",
+		Requests: "One anonymous GET per read operation; one GET as the first identity for comparison; for " +
+			"undeclared operations, one anonymous GET of each sibling (shared across operations).",
+		Fix: "Require authentication on every non-public route: a decorator such as @login_required or " +
+			"@jwt_required() on the view, or a before_request hook that rejects requests without a valid identity " +
+			"for every blueprint except an explicit public allowlist.",
+		Doc: "docs/checks.md#auth-001",
+	},
+	Applies: func(op *rampart.Operation) bool { return op.Method == "GET" && !op.Public() },
+	Run:     runMissingRead,
+}
+
+type anonAnswer struct {
+	status int
+	resp   *engine.Response
+}
+
+func anonGet(ctx context.Context, p *check.Pass, op *rampart.Operation) (*anonAnswer, error) {
+	v, err := p.Shared.Once("anon-get "+op.Key(), func() (any, error) {
+		resp, err := p.Get(ctx, nil, p.URL(op, nil), nil)
+		if err != nil {
+			return nil, err
+		}
+		return &anonAnswer{status: resp.Status, resp: resp}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*anonAnswer), nil
+}
+
+func refuses(status int) bool { return status == 401 || status == 403 }
+
+// expectsAuth says whether the operation should refuse anonymous callers,
+// and why.
+func expectsAuth(ctx context.Context, p *check.Pass) (bool, string, error) {
+	if p.Op.Secured() {
+		return true, "the spec declares a security requirement for it", nil
+	}
+	if p.Op.Security != nil {
+		return false, "", nil
+	}
+	prefix := firstSegment(p.Op.Path)
+	for _, sib := range p.Surface {
+		if sib == p.Op || sib.Method != "GET" || firstSegment(sib.Path) != prefix || sib.Public() {
+			continue
+		}
+		a, err := anonGet(ctx, p, sib)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, "", ctx.Err()
+			}
+			continue
+		}
+		if refuses(a.status) {
+			return true, fmt.Sprintf("%s refuses anonymous callers with %d", sib.Key(), a.status), nil
+		}
+	}
+	return false, "", nil
+}
+
+func firstSegment(path string) string {
+	s := strings.TrimPrefix(path, "/")
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func runMissingRead(ctx context.Context, p *check.Pass) error {
+	expected, why, err := expectsAuth(ctx, p)
+	if err != nil || !expected {
+		return err
+	}
+	anon, err := anonGet(ctx, p, p.Op)
+	if err != nil {
+		return err
+	}
+	r := anon.resp
+	if r.Status < 200 || r.Status > 299 || !check.HasData(r.Body) {
+		return nil
+	}
+	if documentsJSON(p.Op) && !check.IsJSON(r.Header) {
+		return nil // a catch-all HTML page, not the operation's data
+	}
+	f := p.Finding("")
+	f.Location.URL = r.RequestURL
+	f.Confidence = rampart.Firm
+	f.Evidence = []rampart.Evidence{p.Evidence(r, "anonymous request, no credentials")}
+	f.Curl = p.Curl(r)
+	detail := describe(r.Body)
+	if who := p.FirstUser(); who != nil {
+		auth, err := p.Get(ctx, who, r.RequestURL, nil)
+		if err == nil {
+			if auth.Status >= 200 && auth.Status <= 299 && (bytes.Equal(auth.Body, r.Body) || check.SameShape(auth.Body, r.Body)) {
+				f.Confidence = rampart.Confirmed
+				f.Evidence = append(f.Evidence, p.Evidence(auth, "the same request as "+who.Name+": the anonymous answer carries the same data"))
+			} else {
+				return nil // the anonymous answer is not what an authenticated caller gets: not the protected data
+			}
+		}
+	}
+	f.Message = fmt.Sprintf("%s should require credentials (%s) but answers an anonymous request with %d and %s.",
+		p.Op.Key(), why, r.Status, detail)
+	p.Report(f)
+	return nil
+}
+
+func documentsJSON(op *rampart.Operation) bool {
+	for _, r := range op.Responses {
+		if strings.HasPrefix(r.Status, "2") && strings.Contains(r.ContentType, "json") {
+			return true
+		}
+	}
+	return false
+}
+
+// describe says how much data came back, so the reader sees the impact.
+func describe(body []byte) string {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return fmt.Sprintf("%d bytes of data", len(body))
+	}
+	switch v := doc.(type) {
+	case []any:
+		return fmt.Sprintf("a list of %d records", len(v))
+	case map[string]any:
+		for _, val := range v {
+			if l, ok := val.([]any); ok && len(l) > 0 {
+				return fmt.Sprintf("%d records", len(l))
+			}
+		}
+		return fmt.Sprintf("an object with %d fields", len(v))
+	}
+	return "data"
+}

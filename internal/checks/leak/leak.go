@@ -1,0 +1,202 @@
+// Package leak finds database errors and stack traces returned to clients.
+// On Flask with psycopg2 the usual cause is `return str(e)` (or
+// jsonify(error=str(e))) in an except block: the client then reads the SQL,
+// the table names and, on CockroachDB, internal keys of the transaction.
+package leak
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/dberr"
+	"github.com/rampart-sec/rampart/internal/engine"
+)
+
+// DBError is LEAK-001.
+var DBError = check.Check{
+	Meta: rampart.Meta{
+		ID:       "LEAK-001",
+		Family:   rampart.FamilyErrorLeak,
+		Title:    "Database error returned to the client",
+		Severity: rampart.Medium,
+		CWE:      "CWE-209",
+		OWASP:    "API8:2023",
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "malformed input makes the API answer with CockroachDB/PostgreSQL error text",
+		Detects: "Responses that carry database error texts (CockroachDB and PostgreSQL messages, psycopg2 and " +
+			"SQLAlchemy wrappers, SQLSTATE codes). The text tells an attacker the engine, the query and the " +
+			"schema, and is the first step of error-based SQL injection. The engine named in the error feeds " +
+			"the scan's fingerprint.",
+		Requests: "For each read operation with path or query parameters: one baseline request, then at most " +
+			"four requests per parameter with a quote, a double quote, a backslash or both quotes appended to a " +
+			"valid value, stopping at the first leak.",
+		Fix: "Log the exception server-side and return a generic message: replace `return str(e), 500` or " +
+			"`jsonify(error=str(e))` with `app.logger.exception(...)` and `abort(500)`, and register an " +
+			"errorhandler that returns a fixed JSON body.",
+		Doc: "docs/checks.md#leak-001",
+	},
+	Applies: hasInputs,
+	Run:     runDBError,
+}
+
+// Traceback is LEAK-002.
+var Traceback = check.Check{
+	Meta: rampart.Meta{
+		ID:       "LEAK-002",
+		Family:   rampart.FamilyErrorLeak,
+		Title:    "Python stack trace returned to the client",
+		Severity: rampart.Low,
+		CWE:      "CWE-209",
+		OWASP:    "API8:2023",
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "malformed input makes the API answer with a Python traceback",
+		Detects: "Responses that carry a Python traceback (`Traceback (most recent call last):` and " +
+			"`File \"….py\", line N` frames): source paths, function names and library versions.",
+		Requests: "Shares LEAK-001's probes: no extra request.",
+		Fix: "Turn debug mode off, do not format exceptions into responses (traceback.format_exc()), and " +
+			"register an errorhandler(Exception) that logs and returns a generic body.",
+		Doc: "docs/checks.md#leak-002",
+	},
+	Applies: hasInputs,
+	Run:     runTraceback,
+}
+
+var (
+	tracebackRe = regexp.MustCompile(`Traceback \(most recent call last\):`)
+	frameRe     = regexp.MustCompile(`File &quot;[^&]+\.py&quot;, line \d+|File "[^"\n]+\.py", line \d+`)
+)
+
+func hasInputs(op *rampart.Operation) bool {
+	if op.Method != "GET" {
+		return false
+	}
+	for _, p := range op.Params {
+		if p.In == "query" || p.In == "path" {
+			return true
+		}
+	}
+	return false
+}
+
+// suffixes break the quoting of a value in SQL without being an attack:
+// one character that a parameterised query treats as data.
+var suffixes = []string{"'", `"`, `\`, `'"`}
+
+type probeResult struct {
+	resp  *engine.Response
+	param string
+	value string
+}
+
+// probes sends the malformed values once per scan and operation; both
+// LEAK-001 and LEAK-002 read the same answers.
+func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
+	v, err := p.Shared.Once("leak-probes "+p.Op.Key(), func() (any, error) {
+		var out []probeResult
+		who := p.FirstUser()
+		base, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, nil)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, probeResult{resp: base})
+		for _, prm := range p.Op.Params {
+			if prm.In != "query" && prm.In != "path" {
+				continue
+			}
+			for _, s := range suffixes {
+				val := fmt.Sprint(valueOf(prm)) + s
+				resp, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, map[string]string{prm.Name: val})})
+				if err != nil {
+					if ctx.Err() != nil {
+						return out, ctx.Err()
+					}
+					continue
+				}
+				out = append(out, probeResult{resp: resp, param: prm.Name, value: val})
+				if len(dberr.Match(resp.Body)) > 0 || tracebackRe.Match(resp.Body) {
+					break
+				}
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]probeResult), nil
+}
+
+func valueOf(prm rampart.Param) any {
+	if prm.Example != nil {
+		return prm.Example
+	}
+	if prm.Schema != nil {
+		if prm.Schema.Example != nil {
+			return prm.Schema.Example
+		}
+		if prm.Schema.Default != nil {
+			return prm.Schema.Default
+		}
+		switch prm.Schema.Type {
+		case "integer", "number":
+			return 1
+		}
+	}
+	return "rampart"
+}
+
+func runDBError(ctx context.Context, p *check.Pass) error {
+	res, err := probes(ctx, p)
+	for _, r := range res {
+		hits := dberr.Match(r.resp.Body)
+		if len(hits) == 0 {
+			continue
+		}
+		h := hits[0]
+		engineName := h.Engine
+		if engineName == "" {
+			engineName = "the database"
+		}
+		msg := fmt.Sprintf("%s %s answers with %s error text", p.Op.Method, p.Op.Path, engineName)
+		if r.param != "" {
+			msg += fmt.Sprintf(" when %q is set to %q", r.param, r.value)
+		}
+		msg += fmt.Sprintf(": %q.", h.Snippet)
+		f := p.Finding(msg)
+		f.Location.URL = r.resp.RequestURL
+		f.Location.Param = r.param
+		f.Confidence = rampart.Confirmed
+		f.Evidence = []rampart.Evidence{p.Evidence(r.resp, "database error text in the response")}
+		f.Curl = p.Curl(r.resp)
+		p.Report(f)
+		return nil
+	}
+	return err
+}
+
+func runTraceback(ctx context.Context, p *check.Pass) error {
+	res, err := probes(ctx, p)
+	for _, r := range res {
+		if !tracebackRe.Match(r.resp.Body) || !frameRe.Match(r.resp.Body) {
+			continue
+		}
+		msg := fmt.Sprintf("%s %s answers with a Python traceback", p.Op.Method, p.Op.Path)
+		if r.param != "" {
+			msg += fmt.Sprintf(" when %q is set to %q", r.param, r.value)
+		}
+		f := p.Finding(msg + ": source paths and code are visible to the client.")
+		f.Location.URL = r.resp.RequestURL
+		f.Location.Param = r.param
+		f.Confidence = rampart.Confirmed
+		f.Evidence = []rampart.Evidence{p.Evidence(r.resp, "Python traceback in the response")}
+		f.Curl = p.Curl(r.resp)
+		p.Report(f)
+		return nil
+	}
+	return err
+}

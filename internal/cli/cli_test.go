@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := Execute(context.Background(), args, Env{
+		Stdout: &out, Stderr: &errb,
+		Getenv:     func(k string) string { return env[k] },
+		IsTerminal: func(io.Writer) bool { return false },
+	})
+	return Code(err), out.String(), errb.String()
+}
+
+func target(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/openapi.json":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/items":{"get":{"responses":{"200":{"description":"ok"}}}}}}`))
+		case "/console":
+			w.Write([]byte(`<title>Console // Werkzeug Debugger</title> EVALEX = true, EVALEX_TRUSTED = true,`))
+		default:
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Write([]byte(`[]`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
+	srv := target(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("openapi: 3.0.3\npaths: [\n"), 0o644)
+	badCfg := filepath.Join(dir, "cfg.yaml")
+	os.WriteFile(badCfg, []byte("target: "+srv.URL+"\nmoed: safe\n"), 0o644)
+	envCfg := filepath.Join(dir, "env.yaml")
+	os.WriteFile(envCfg, []byte("target: "+srv.URL+"\nidentities:\n  - name: a\n    headers: {Authorization: \"Bearer ${NOT_SET_TOKEN}\"}\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"unknown flag", []string{"scan", srv.URL, "--bogus"}, ExitUsage, "unknown flag: --bogus"},
+		{"unknown command", []string{"scna"}, ExitUsage, "unknown command"},
+		{"no target", []string{"scan"}, ExitUsage, "needs a target URL"},
+		{"unreachable", []string{"scan", "http://127.0.0.1:1"}, ExitCannotRun, "unreachable"},
+		{"malformed spec", []string{"scan", srv.URL, "--spec", bad}, ExitUsage, "bad.yaml"},
+		{"unknown check", []string{"scan", srv.URL, "--checks", "NOPE-1"}, ExitUsage, "unknown check"},
+		{"bad mode", []string{"scan", srv.URL, "--mode", "yolo"}, ExitUsage, "unknown mode"},
+		{"bad fail-on", []string{"scan", srv.URL, "--fail-on", "severe"}, ExitUsage, "--fail-on"},
+		{"bad identity", []string{"scan", srv.URL, "--identity", "alice"}, ExitUsage, "NAME:ROLE=HEADER"},
+		{"bad format", []string{"scan", srv.URL, "-f", "pdf"}, ExitUsage, "--format"},
+		{"outputs mismatch", []string{"scan", srv.URL, "-f", "text,json"}, ExitUsage, "more than one format"},
+		{"config unknown key", []string{"scan", "--config", badCfg}, ExitUsage, "moed"},
+		{"config env unset", []string{"scan", "--config", envCfg}, ExitUsage, "NOT_SET_TOKEN"},
+		{"explain unknown", []string{"explain", "NOPE-1"}, ExitUsage, "unknown check"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, nil, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tt.code, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 || !strings.Contains(stderr, tt.msg) || !strings.HasPrefix(stderr, "rampart: ") {
+				t.Errorf("stderr should be one 'rampart: ' line with %q, got:\n%s", tt.msg, stderr)
+			}
+			if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace on bad input:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestScanExitCodesAndJSON(t *testing.T) {
+	srv := target(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := run(t, nil, "scan", srv.URL, "-f", "text,json", "-o", "-,"+out)
+	if code != ExitFindings {
+		t.Fatalf("exit %d with a critical finding; stderr %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "DEBUG-001") {
+		t.Errorf("text report lacks the finding:\n%s", stdout)
+	}
+	var rep map[string]any
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil || rep["schemaVersion"] == nil {
+		t.Fatalf("json report: %v %v", err, rep["schemaVersion"])
+	}
+	if code, _, _ := run(t, nil, "scan", srv.URL, "--fail-on", "none"); code != ExitOK {
+		t.Errorf("--fail-on none: exit %d", code)
+	}
+	if code, _, _ := run(t, nil, "scan", srv.URL, "--skip-checks", "debug-exposure"); code != ExitOK {
+		t.Errorf("without the debugger check: exit %d", code)
+	}
+}
+
+func TestChecksAndExplain(t *testing.T) {
+	code, out, _ := run(t, nil, "checks")
+	if code != 0 || !strings.Contains(out, "DEBUG-001") || !strings.Contains(out, "debug-exposure") {
+		t.Fatalf("checks: %d\n%s", code, out)
+	}
+	code, out, _ = run(t, nil, "explain", "debug-001")
+	for _, want := range []string{"What it detects", "Requests it sends", "How to fix", "CWE-489"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "rampart ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// fileConfig is the YAML a --config file holds: every flag of `scan`, plus
+// identities with headers and login flows.
+type fileConfig struct {
+	Target        string           `yaml:"target"`
+	Spec          string           `yaml:"spec"`
+	Mode          string           `yaml:"mode"`
+	Checks        []string         `yaml:"checks"`
+	SkipChecks    []string         `yaml:"skip-checks"`
+	Exclude       []string         `yaml:"exclude"`
+	Scope         []string         `yaml:"scope"`
+	Format        string           `yaml:"format"`
+	Output        []string         `yaml:"output"`
+	FailOn        string           `yaml:"fail-on"`
+	MinConfidence string           `yaml:"min-confidence"`
+	Concurrency   int              `yaml:"concurrency"`
+	Rate          float64          `yaml:"rate"`
+	Timeout       string           `yaml:"timeout"`
+	MaxBody       string           `yaml:"max-body"`
+	Insecure      bool             `yaml:"insecure"`
+	Proxy         string           `yaml:"proxy"`
+	Identities    []identityConfig `yaml:"identities"`
+}
+
+type identityConfig struct {
+	Name    string            `yaml:"name"`
+	Role    string            `yaml:"role"`
+	Headers map[string]string `yaml:"headers"`
+	Login   *rampart.Login    `yaml:"login"`
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// loadConfig reads a config file. ${VAR} references are replaced from the
+// environment so that secrets stay out of the file; an unset variable is an
+// error, not an empty credential.
+func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var missing []string
+	data = envRef.ReplaceAllFunc(data, func(m []byte) []byte {
+		name := string(envRef.FindSubmatch(m)[1])
+		v := getenv(name)
+		if v == "" {
+			missing = append(missing, name)
+		}
+		return []byte(v)
+	})
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
+	}
+	var cfg fileConfig
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		if errors.Is(err, errEOF()) {
+			return &cfg, nil
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	for i, id := range cfg.Identities {
+		if id.Name == "" {
+			return nil, fmt.Errorf("config %s: identities[%d]: name is required", path, i)
+		}
+		if id.Role == "" {
+			cfg.Identities[i].Role = "user"
+		}
+		if r := strings.ToLower(cfg.Identities[i].Role); r != "user" && r != "admin" {
+			return nil, fmt.Errorf("config %s: identity %s: role %q (want user or admin)", path, id.Name, id.Role)
+		}
+		if id.Login != nil {
+			if err := id.Login.Validate(); err != nil {
+				return nil, fmt.Errorf("config %s: identity %s: %w", path, id.Name, err)
+			}
+		}
+	}
+	return &cfg, nil
+}
+
+func (ic identityConfig) toIdentity() rampart.Identity {
+	h := http.Header{}
+	for k, v := range ic.Headers {
+		h.Set(k, v)
+	}
+	return rampart.Identity{Name: ic.Name, Role: strings.ToLower(ic.Role), Headers: h, Login: ic.Login}
+}
+
+func errEOF() error { return io.EOF }
+
+// parseSize reads 2097152, 512k, 2MiB, 1MB.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToLower(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1000}, {"mb", 1000 * 1000}, {"k", 1 << 10}, {"m", 1 << 20}, {"b", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("size %q: want a positive number of bytes such as 2MiB or 512k", s)
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X github.com/rampart-sec/rampart/internal/cli.version=v1.2.3".
+var version = ""
+
+// Version returns the program's version.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Env is what the CLI reads from and writes to; tests substitute it.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// IsTerminal reports whether a writer is a terminal (colour, progress).
+	IsTerminal func(io.Writer) bool
+}
+
+// Execute runs the command line and returns an error whose exit code Code
+// gives. It never calls os.Exit.
+func Execute(ctx context.Context, args []string, env Env) error {
+	root := newRoot(env)
+	root.SetArgs(args)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		msg := oneLine(err.Error())
+		if !strings.HasPrefix(msg, "rampart:") {
+			msg = "rampart: " + msg
+		}
+		if Code(err) != ExitFindings && Code(err) != ExitInterrupted {
+			fmt.Fprintln(env.Stderr, msg)
+		}
+	}
+	return err
+}
+
+func newRoot(env Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "rampart",
+		Short: "Find insecure design in web APIs (Flask on CockroachDB and PostgreSQL first)",
+		Long: `Rampart finds insecure design in web APIs and says, most dangerous first, what is
+wrong and exactly how to fix it.
+
+  rampart scan URL     black-box: prove flaws with real requests (safe by default)
+  rampart checks       list every check: ID, family, severity, mode
+  rampart explain ID   what a check detects, what it sends, how to fix it
+
+Exit codes:
+  0    nothing at or above --fail-on
+  1    findings at or above --fail-on
+  2    usage or configuration error
+  3    the scan could not run (target unreachable)
+  130  interrupted (the partial report is still written)`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version(),
+	}
+	root.SetVersionTemplate("rampart {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr("%v (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(newScan(env), newChecks(env), newExplain(env), newVersion(env))
+	return root
+}
+
+func newVersion(env Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print Rampart's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(env.Stdout, "rampart", Version())
+			return nil
+		},
+	}
+}
+
+// oneLine folds cobra's multi-line messages ("Did you mean this?") into one
+// line, so every error is one line a script can grep.
+func oneLine(msg string) string {
+	head, sugg, ok := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if ok {
+		var names []string
+		for _, s := range strings.Fields(sugg) {
+			names = append(names, s)
+		}
+		msg = head + " (did you mean " + strings.Join(names, " or ") + "?)"
+	}
+	return strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+}

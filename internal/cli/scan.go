@@ -1,0 +1,415 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/identity"
+	jsonreport "github.com/rampart-sec/rampart/report/json"
+	textreport "github.com/rampart-sec/rampart/report/text"
+	"github.com/rampart-sec/rampart/scan"
+)
+
+type scanFlags struct {
+	config        string
+	spec          string
+	identities    []string
+	mode          string
+	checks        []string
+	skipChecks    []string
+	exclude       []string
+	scope         []string
+	format        []string
+	output        []string
+	failOn        string
+	minConfidence string
+	concurrency   int
+	rate          float64
+	timeout       time.Duration
+	maxBody       string
+	insecure      bool
+	proxy         string
+	verbose       bool
+}
+
+func newScan(env Env) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan URL",
+		Short: "Scan a running API (black-box)",
+		Long: `Scan a running API and prove its flaws with real requests.
+
+Without --spec, Rampart looks for an OpenAPI or Swagger document at the usual
+places (/openapi.json, /swagger.json, /api-docs, ...) and otherwise learns the
+operations from the links the API returns.
+
+Modes (--mode):
+  passive  only requests the user would send anyway
+  safe     the default: GET, HEAD and OPTIONS, no state change
+  active   also POST, PUT, PATCH, DELETE and request bursts: for local or
+           staging targets you may change
+
+Identities: an "anonymous" identity always exists. Add accounts with
+--identity NAME:ROLE=HEADER (roles: user, admin); repeat a name to add a
+header. Login flows that refresh expired tokens go in a --config file.
+
+Examples:
+  rampart scan http://127.0.0.1:8801 --spec openapi.yaml
+  rampart scan http://127.0.0.1:8801 \
+      --identity 'alice:user=Authorization: Bearer $ALICE' \
+      --identity 'carol:admin=Authorization: Bearer $CAROL' \
+      -f json -o report.json
+  rampart scan http://127.0.0.1:8801 -f text,json -o -,report.json
+  rampart scan --config rampart.yaml`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErr("scan takes one URL, got %d arguments", len(args))
+			}
+			if len(args) == 0 && f.config == "" {
+				return usageErr("scan needs a target URL (or a --config file that sets target)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target := ""
+			if len(args) == 1 {
+				target = args[0]
+			}
+			return runScan(cmd.Context(), cmd, env, target, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.config, "config", "", "YAML file with any of these settings, identities and login flows")
+	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
+	fl.StringArrayVar(&f.identities, "identity", nil, "account to act as, NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN' (repeatable)")
+	fl.StringVar(&f.mode, "mode", "safe", "passive, safe or active (active sends writes and bursts)")
+	fl.StringSliceVar(&f.checks, "checks", nil, "only these check IDs or families, globs allowed (e.g. 'LEAK-*,cors')")
+	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "skip these check IDs or families, globs allowed")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "path glob never to request, e.g. '/admin/reset*' (repeatable)")
+	fl.StringArrayVar(&f.scope, "scope", nil, "extra in-scope host, 'host' or 'host:port' (repeatable)")
+	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, "report formats, comma-separated: text, json")
+	fl.StringSliceVarP(&f.output, "output", "o", nil, "output file per format, in the same order ('-' is stdout; default: stdout)")
+	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, none")
+	fl.StringVar(&f.minConfidence, "min-confidence", "tentative", "drop findings below this confidence: tentative, firm, confirmed")
+	fl.IntVar(&f.concurrency, "concurrency", 8, "requests in flight at once")
+	fl.Float64Var(&f.rate, "rate", 0, "requests per second at most (0: no limit)")
+	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fl.StringVar(&f.maxBody, "max-body", "2MiB", "response bytes read at most")
+	fl.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates")
+	fl.StringVar(&f.proxy, "proxy", "", "send requests through this HTTP proxy URL")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show evidence")
+	return cmd
+}
+
+type output struct {
+	format string
+	path   string // "" or "-" is stdout
+}
+
+func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f *scanFlags) error {
+	opt, outs, gate, err := buildOptions(cmd, env, target, f)
+	if err != nil {
+		return err
+	}
+	// Fail on unwritable outputs before sending a single request.
+	for _, o := range outs {
+		if o.path != "" && o.path != "-" {
+			fh, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE, 0o644)
+			if err != nil {
+				return usageErr("output %s: %v", o.path, err)
+			}
+			fh.Close()
+		}
+	}
+	var bar *progressbar.ProgressBar
+	started := time.Now()
+	if env.IsTerminal != nil && env.IsTerminal(env.Stderr) {
+		opt.Progress = func(done, total int) {
+			if bar == nil && time.Since(started) < time.Second {
+				return
+			}
+			if bar == nil {
+				bar = progressbar.NewOptions(total,
+					progressbar.OptionSetWriter(env.Stderr),
+					progressbar.OptionSetDescription("scanning"),
+					progressbar.OptionShowCount(),
+					progressbar.OptionClearOnFinish(),
+					progressbar.OptionThrottle(100*time.Millisecond),
+				)
+			}
+			bar.Set(done)
+		}
+	}
+	rep, runErr := scan.Run(ctx, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if runErr != nil && rep == nil {
+		var ce *scan.ConfigError
+		if errors.As(runErr, &ce) {
+			return &ExitError{Code: ExitUsage, Err: runErr}
+		}
+		if errors.Is(runErr, context.Canceled) {
+			return &ExitError{Code: ExitInterrupted, Err: runErr}
+		}
+		return &ExitError{Code: ExitCannotRun, Err: runErr}
+	}
+	rep.Findings = filterConfidence(rep.Findings, gate.minConf)
+	color := env.IsTerminal != nil && env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == ""
+	if err := writeReports(rep, outs, env, f.verbose, color); err != nil {
+		return &ExitError{Code: ExitCannotRun, Err: err}
+	}
+	if runErr != nil {
+		fmt.Fprintln(env.Stderr, "rampart: interrupted: the report is partial")
+		return &ExitError{Code: ExitInterrupted, Err: runErr}
+	}
+	if gate.never {
+		return nil
+	}
+	conf := rampart.Firm
+	if gate.minConf > conf {
+		conf = gate.minConf
+	}
+	if n := len(rep.AtOrAbove(gate.failOn, conf)); n > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d findings at or above %s", n, gate.failOn)}
+	}
+	return nil
+}
+
+type gate struct {
+	failOn  rampart.Severity
+	never   bool
+	minConf rampart.Confidence
+}
+
+// buildOptions merges the config file and the flags; a flag given on the
+// command line wins over the file.
+func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (scan.Options, []output, gate, error) {
+	var opt scan.Options
+	var g gate
+	changed := cmd.Flags().Changed
+	if f.config != "" {
+		cfg, err := loadConfig(f.config, env.Getenv)
+		if err != nil {
+			return opt, nil, g, usageErr("%v", err)
+		}
+		if target == "" {
+			target = cfg.Target
+		}
+		str := func(flag string, dst *string, v string) {
+			if !changed(flag) && v != "" {
+				*dst = v
+			}
+		}
+		list := func(flag string, dst *[]string, v []string) {
+			if !changed(flag) && len(v) > 0 {
+				*dst = v
+			}
+		}
+		str("spec", &f.spec, cfg.Spec)
+		str("mode", &f.mode, cfg.Mode)
+		list("checks", &f.checks, cfg.Checks)
+		list("skip-checks", &f.skipChecks, cfg.SkipChecks)
+		list("exclude", &f.exclude, cfg.Exclude)
+		list("scope", &f.scope, cfg.Scope)
+		if cfg.Format != "" && !changed("format") {
+			f.format = strings.Split(cfg.Format, ",")
+		}
+		list("output", &f.output, cfg.Output)
+		str("fail-on", &f.failOn, cfg.FailOn)
+		str("min-confidence", &f.minConfidence, cfg.MinConfidence)
+		str("max-body", &f.maxBody, cfg.MaxBody)
+		str("proxy", &f.proxy, cfg.Proxy)
+		if !changed("concurrency") && cfg.Concurrency > 0 {
+			f.concurrency = cfg.Concurrency
+		}
+		if !changed("rate") && cfg.Rate > 0 {
+			f.rate = cfg.Rate
+		}
+		if !changed("insecure") && cfg.Insecure {
+			f.insecure = true
+		}
+		if !changed("timeout") && cfg.Timeout != "" {
+			d, err := time.ParseDuration(cfg.Timeout)
+			if err != nil {
+				return opt, nil, g, usageErr("config %s: timeout %q: %v", f.config, cfg.Timeout, err)
+			}
+			f.timeout = d
+		}
+		for _, ic := range cfg.Identities {
+			opt.Identities = append(opt.Identities, ic.toIdentity())
+		}
+	}
+	if target == "" {
+		return opt, nil, g, usageErr("no target URL: give one as an argument or as target: in the config")
+	}
+	mode, err := rampart.ParseMode(f.mode)
+	if err != nil {
+		return opt, nil, g, usageErr("--mode: %v", err)
+	}
+	if strings.EqualFold(f.failOn, "none") {
+		g.never = true
+	} else if g.failOn, err = rampart.ParseSeverity(f.failOn); err != nil {
+		return opt, nil, g, usageErr("--fail-on: %v (or none)", err)
+	}
+	if g.minConf, err = rampart.ParseConfidence(f.minConfidence); err != nil {
+		return opt, nil, g, usageErr("--min-confidence: %v", err)
+	}
+	maxBody, err := parseSize(f.maxBody)
+	if err != nil {
+		return opt, nil, g, usageErr("--max-body: %v", err)
+	}
+	if f.concurrency < 1 || f.concurrency > 256 {
+		return opt, nil, g, usageErr("--concurrency %d: want 1 to 256", f.concurrency)
+	}
+	if f.rate < 0 {
+		return opt, nil, g, usageErr("--rate %v: want 0 (no limit) or more", f.rate)
+	}
+	if f.timeout <= 0 {
+		return opt, nil, g, usageErr("--timeout %v: want a positive duration such as 10s", f.timeout)
+	}
+	// --identity: repeating a name adds a header to that identity.
+	idx := map[string]int{}
+	for i, id := range opt.Identities {
+		idx[id.Name] = i
+	}
+	for _, s := range f.identities {
+		name, role, h, v, err := identity.ParseFlag(s)
+		if err != nil {
+			return opt, nil, g, usageErr("--identity: %v", err)
+		}
+		i, ok := idx[name]
+		if !ok {
+			opt.Identities = append(opt.Identities, rampart.Identity{Name: name, Role: role, Headers: map[string][]string{}})
+			i = len(opt.Identities) - 1
+			idx[name] = i
+		} else if opt.Identities[i].Role != role && strings.Contains(strings.SplitN(s, "=", 2)[0], ":") {
+			return opt, nil, g, usageErr("--identity %s: role %s, but it was %s before", name, role, opt.Identities[i].Role)
+		}
+		if opt.Identities[i].Headers == nil {
+			opt.Identities[i].Headers = map[string][]string{}
+		}
+		opt.Identities[i].Headers[canonical(h)] = append(opt.Identities[i].Headers[canonical(h)], v)
+	}
+	outs, err := pairOutputs(f.format, f.output)
+	if err != nil {
+		return opt, nil, g, err
+	}
+	opt.Target = target
+	opt.Spec = f.spec
+	opt.Mode = mode
+	opt.Checks, opt.SkipChecks = splitList(f.checks), splitList(f.skipChecks)
+	opt.Exclude, opt.Scope = f.exclude, f.scope
+	opt.Concurrency, opt.Rate, opt.Timeout, opt.MaxBody = f.concurrency, f.rate, f.timeout, maxBody
+	opt.Insecure, opt.Proxy = f.insecure, f.proxy
+	opt.Version = Version()
+	return opt, outs, g, nil
+}
+
+func canonical(h string) string {
+	parts := strings.Split(strings.ToLower(h), "-")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+var writers = map[string]bool{"text": true, "json": true}
+
+func pairOutputs(formats, outputs []string) ([]output, error) {
+	formats = splitList(formats)
+	outputs = splitList(outputs)
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	for _, f := range formats {
+		if !writers[strings.ToLower(f)] {
+			return nil, usageErr("--format %q: want text or json", f)
+		}
+	}
+	if len(outputs) != 0 && len(outputs) != len(formats) {
+		return nil, usageErr("%d formats but %d outputs: give one -o per format, in order ('-' for stdout)", len(formats), len(outputs))
+	}
+	var outs []output
+	stdout := 0
+	for i, f := range formats {
+		o := output{format: strings.ToLower(f)}
+		if len(outputs) > 0 {
+			o.path = outputs[i]
+		}
+		if o.path == "" || o.path == "-" {
+			stdout++
+		}
+		outs = append(outs, o)
+	}
+	if stdout > 1 {
+		return nil, usageErr("more than one format would go to stdout: give -o per format")
+	}
+	return outs, nil
+}
+
+func writeReports(rep *rampart.Report, outs []output, env Env, verbose, color bool) error {
+	for _, o := range outs {
+		var w io.Writer = env.Stdout
+		var fh *os.File
+		if o.path != "" && o.path != "-" {
+			var err error
+			if fh, err = os.Create(o.path); err != nil {
+				return fmt.Errorf("output: %w", err)
+			}
+			w = fh
+		}
+		var err error
+		switch o.format {
+		case "json":
+			err = jsonreport.Write(w, rep)
+		default:
+			err = textreport.Write(w, rep, textreport.Options{Color: color && fh == nil, Verbose: verbose})
+		}
+		if fh != nil {
+			if cerr := fh.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("write %s report: %w", o.format, err)
+		}
+		if fh != nil {
+			fmt.Fprintf(env.Stderr, "rampart: wrote %s report to %s\n", o.format, o.path)
+		}
+	}
+	return nil
+}
+
+func filterConfidence(fs []rampart.Finding, min rampart.Confidence) []rampart.Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Confidence >= min {
+			out = append(out, f)
+		}
+	}
+	return out
+}

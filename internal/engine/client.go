@@ -1,0 +1,331 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// Request is what a check asks the engine to send.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Identity names who sends it, for evidence ("as alice").
+	Identity string
+	// Secrets are values (tokens, passwords, cookie values) that must never
+	// appear in evidence, wherever they occur.
+	Secrets []string
+	// Login marks a request of a login flow the user configured; it is the
+	// one kind of state-changing request a safe scan may send, because the
+	// user would send it anyway.
+	Login bool
+	// FollowRedirects follows in-scope redirects (at most 5). Off by
+	// default: a redirect is itself an answer checks want to see.
+	FollowRedirects bool
+	// Want429 returns a 429 as it is instead of waiting and retrying, for
+	// checks that measure throttling.
+	Want429 bool
+}
+
+// Response is what came back, with the body read up to the cap.
+type Response struct {
+	Request *Request
+	// Method and RequestURL are what was actually sent (the URL resolved
+	// against the base).
+	Method     string
+	RequestURL string
+	Status     int
+	Proto      string
+	Header     http.Header
+	Body       []byte
+	Truncated  bool
+	Duration   time.Duration
+	URL        string // final URL after in-scope redirects
+}
+
+// Client sends requests within the configured limits. It is safe for
+// concurrent use.
+type Client struct {
+	cfg     Config
+	scope   *scope
+	http    *http.Client
+	sem     chan struct{}
+	limiter *rate.Limiter
+	redact  map[string]bool
+	exclude excluder
+
+	requests, sent, recv, refused atomic.Int64
+}
+
+// New returns a client for the configured target.
+func New(cfg Config) (*Client, error) {
+	cfg.defaults()
+	sc, err := newScope(cfg.Base, cfg.Scope)
+	if err != nil {
+		return nil, err
+	}
+	tr := &http.Transport{
+		Proxy:               nil,
+		DialContext:         (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        cfg.Concurrency * 2,
+		MaxIdleConnsPerHost: cfg.Concurrency,
+		IdleConnTimeout:     30 * time.Second,
+		TLSHandshakeTimeout: cfg.Timeout,
+		// Compressed bodies would hide the byte count and the cap; ask for
+		// identity encoding.
+		DisableCompression: true,
+		TLSClientConfig:    &tls.Config{InsecureSkipVerify: cfg.Insecure}, //nolint:gosec // the user asked for --insecure
+	}
+	if cfg.Proxy != nil {
+		tr.Proxy = http.ProxyURL(cfg.Proxy)
+	}
+	ex, err := newExcluder(cfg.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		exclude: ex,
+		cfg:     cfg,
+		scope:   sc,
+		sem:     make(chan struct{}, cfg.Concurrency),
+		redact:  map[string]bool{},
+	}
+	for _, h := range append([]string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token", "X-Csrf-Token"}, cfg.Redact...) {
+		c.redact[http.CanonicalHeaderKey(h)] = true
+	}
+	if cfg.Rate > 0 {
+		burst := int(cfg.Rate)
+		if burst < 1 {
+			burst = 1
+		}
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), burst)
+	}
+	c.http = &http.Client{
+		Transport: tr,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			follow, _ := req.Context().Value(followKey{}).(bool)
+			if !follow || len(via) >= 5 {
+				return http.ErrUseLastResponse
+			}
+			if !c.scope.allows(req.URL) {
+				c.refused.Add(1)
+				return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrOutOfScope)
+			}
+			if c.exclude.match(req.URL.Path) {
+				c.refused.Add(1)
+				return fmt.Errorf("redirect to %s: %w", req.URL.Path, ErrExcluded)
+			}
+			if !c.cfg.Mode.AllowsMethod(req.Method) {
+				c.refused.Add(1)
+				return fmt.Errorf("redirect as %s: %w", req.Method, ErrModeForbids)
+			}
+			return nil
+		},
+	}
+	return c, nil
+}
+
+type followKey struct{}
+
+// Base returns the target URL.
+func (c *Client) Base() *url.URL { u := *c.cfg.Base; return &u }
+
+// Mode returns the scan mode the client enforces.
+func (c *Client) Mode() rampart.Mode { return c.cfg.Mode }
+
+// InScope reports whether a URL may be requested.
+func (c *Client) InScope(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && c.scope.allows(u)
+}
+
+// Stats returns counts so far.
+func (c *Client) Stats() rampart.Stats {
+	return rampart.Stats{
+		Requests:  c.requests.Load(),
+		BytesSent: c.sent.Load(),
+		BytesRecv: c.recv.Load(),
+		Refused:   c.refused.Load(),
+	}
+}
+
+// Resolve turns a path or URL into an absolute URL against the base.
+func (c *Client) Resolve(ref string) string {
+	u, err := c.cfg.Base.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return u.String()
+}
+
+// Do sends one request within the limits and reads the response.
+// Transport errors are returned; HTTP error statuses are not errors.
+func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	u, err := url.Parse(c.Resolve(r.URL))
+	if err != nil {
+		return nil, fmt.Errorf("request URL %q: %w", r.URL, err)
+	}
+	if !c.scope.allows(u) {
+		c.refused.Add(1)
+		return nil, fmt.Errorf("%s %s: %w", r.Method, u.Redacted(), ErrOutOfScope)
+	}
+	if c.exclude.match(u.Path) {
+		c.refused.Add(1)
+		return nil, fmt.Errorf("%s %s: %w", r.Method, u.Path, ErrExcluded)
+	}
+	method := strings.ToUpper(r.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	if !r.Login && !c.cfg.Mode.AllowsMethod(method) {
+		c.refused.Add(1)
+		return nil, fmt.Errorf("%s %s in %s mode: %w", method, u.Path, c.cfg.Mode, ErrModeForbids)
+	}
+	for attempt := 0; ; attempt++ {
+		resp, err := c.once(ctx, method, u, r)
+		if err != nil {
+			return nil, err
+		}
+		wait, retry := c.retryAfter(resp, attempt, r.Want429)
+		if !retry {
+			return resp, nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (c *Client) retryAfter(resp *Response, attempt int, want429 bool) (time.Duration, bool) {
+	if want429 || attempt >= c.cfg.Retries429 {
+		return 0, false
+	}
+	ra := resp.Header.Get("Retry-After")
+	if resp.Status != http.StatusTooManyRequests && !(resp.Status == http.StatusServiceUnavailable && ra != "") {
+		return 0, false
+	}
+	wait := time.Duration(1<<attempt) * time.Second
+	if ra != "" {
+		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && s >= 0 {
+			wait = time.Duration(s) * time.Second
+		} else if t, err := http.ParseTime(ra); err == nil {
+			wait = time.Until(t)
+		}
+	}
+	if wait < 0 {
+		wait = 0
+	}
+	if wait > c.cfg.MaxRetryWait {
+		wait = c.cfg.MaxRetryWait
+	}
+	return wait, true
+}
+
+func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request) (*Response, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	if r.FollowRedirects {
+		ctx = context.WithValue(ctx, followKey{}, true)
+	}
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+		req.Header.Del("Host")
+	}
+	c.requests.Add(1)
+	c.sent.Add(int64(len(r.Body)) + headerSize(req.Header) + int64(len(u.RequestURI())) + int64(len(method)) + 12)
+	start := time.Now()
+	hr, err := c.http.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrOutOfScope) || errors.Is(err, ErrModeForbids) || errors.Is(err, ErrExcluded) {
+			return nil, err
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s %s: timed out after %s: %w", method, u.Path, c.cfg.Timeout, err)
+		}
+		return nil, fmt.Errorf("%s %s: %w", method, u.Path, err)
+	}
+	defer hr.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
+	elapsed := time.Since(start)
+	if err != nil && len(data) == 0 {
+		return nil, fmt.Errorf("%s %s: read body: %w", method, u.Path, err)
+	}
+	truncated := int64(len(data)) > c.cfg.MaxBody
+	if truncated {
+		data = data[:c.cfg.MaxBody]
+	}
+	c.recv.Add(int64(len(data)) + headerSize(hr.Header))
+	resp := &Response{
+		Request:    r,
+		Method:     method,
+		RequestURL: u.String(),
+		Status:     hr.StatusCode,
+		Proto:      hr.Proto,
+		Header:     hr.Header,
+		Body:       data,
+		Truncated:  truncated,
+		Duration:   elapsed,
+		URL:        hr.Request.URL.String(),
+	}
+	if c.cfg.Observe != nil {
+		c.cfg.Observe(resp)
+	}
+	return resp, nil
+}
+
+func headerSize(h http.Header) int64 {
+	var n int64
+	for k, vs := range h {
+		for _, v := range vs {
+			n += int64(len(k) + len(v) + 4)
+		}
+	}
+	return n
+}

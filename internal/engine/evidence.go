@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// evidenceBodyLimit keeps reports readable; the finding's message says what
+// matters, the evidence shows enough to trust it.
+const evidenceBodyLimit = 4096
+
+// Redacted is what replaces a credential in evidence.
+const Redacted = "[REDACTED]"
+
+// Evidence renders the exchange as redacted HTTP text.
+func (c *Client) Evidence(resp *Response, note string) rampart.Evidence {
+	if resp == nil {
+		return rampart.Evidence{Note: note}
+	}
+	return rampart.Evidence{
+		Request:  c.redactText(c.requestText(resp), resp.Request),
+		Response: c.redactText(c.responseText(resp), resp.Request),
+		Note:     note,
+	}
+}
+
+func (c *Client) requestText(resp *Response) string {
+	var b strings.Builder
+	u, _ := url.Parse(resp.RequestURL)
+	target := resp.RequestURL
+	host := ""
+	if u != nil {
+		target = u.RequestURI()
+		host = u.Host
+	}
+	b.WriteString(resp.Method + " " + target + " HTTP/1.1\r\n")
+	if hh := resp.Request.Header.Get("Host"); hh != "" {
+		host = hh
+	}
+	b.WriteString("Host: " + host + "\r\n")
+	writeHeaders(&b, resp.Request.Header, c.redact, "Host")
+	b.WriteString("\r\n")
+	b.WriteString(clip(resp.Request.Body))
+	return b.String()
+}
+
+func (c *Client) responseText(resp *Response) string {
+	var b strings.Builder
+	proto := resp.Proto
+	if proto == "" {
+		proto = "HTTP/1.1"
+	}
+	// net/http drops the reason phrase; the standard one is close enough.
+	fmt.Fprintf(&b, "%s %d %s\r\n", proto, resp.Status, http.StatusText(resp.Status))
+	writeHeaders(&b, resp.Header, c.redact)
+	b.WriteString("\r\n")
+	b.WriteString(clip(resp.Body))
+	if resp.Truncated {
+		b.WriteString("\n[body truncated at the scan's --max-body]")
+	}
+	return b.String()
+}
+
+func writeHeaders(b *strings.Builder, h http.Header, redact map[string]bool, skip ...string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if contains(skip, k) {
+			continue
+		}
+		for _, v := range h[k] {
+			if redact[http.CanonicalHeaderKey(k)] {
+				v = redactHeaderValue(k, v)
+			}
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactHeaderValue keeps the shape that helps a reader (the auth scheme,
+// the cookie names and attributes) and drops the secret parts.
+func redactHeaderValue(name, v string) string {
+	switch http.CanonicalHeaderKey(name) {
+	case "Authorization", "Proxy-Authorization":
+		if i := strings.IndexByte(v, ' '); i > 0 {
+			return v[:i+1] + Redacted
+		}
+		return Redacted
+	case "Cookie":
+		parts := strings.Split(v, ";")
+		for i, p := range parts {
+			if k, _, ok := strings.Cut(p, "="); ok {
+				parts[i] = k + "=" + Redacted
+			}
+		}
+		return strings.Join(parts, ";")
+	case "Set-Cookie":
+		first, rest, _ := strings.Cut(v, ";")
+		if k, _, ok := strings.Cut(first, "="); ok {
+			first = k + "=" + Redacted
+		}
+		if rest != "" {
+			return first + ";" + rest
+		}
+		return first
+	}
+	return Redacted
+}
+
+// redactText removes every secret value wherever it occurs (a token echoed
+// in a body, a password in a login request).
+func (c *Client) redactText(s string, r *Request) string {
+	if r == nil {
+		return s
+	}
+	for _, sec := range r.Secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, Redacted)
+		}
+	}
+	return s
+}
+
+func clip(b []byte) string {
+	if len(b) <= evidenceBodyLimit {
+		return toValidUTF8(b)
+	}
+	cut := b[:evidenceBodyLimit]
+	// Do not split a multi-byte character at the cut.
+	for i := 0; i < utf8.UTFMax-1 && len(cut) > 0; i++ {
+		if r, _ := utf8.DecodeLastRune(cut); r != utf8.RuneError {
+			break
+		}
+		cut = cut[:len(cut)-1]
+	}
+	return toValidUTF8(cut) + fmt.Sprintf("\n[… %d more bytes]", len(b)-len(cut))
+}
+
+func toValidUTF8(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") }
+
+var envName = regexp.MustCompile(`[^A-Z0-9]+`)
+
+// Curl renders a command that replays the request. Credentials become shell
+// variables named after the identity (ALICE_AUTHORIZATION), so the line can
+// be shared and replayed after `export`.
+func (c *Client) Curl(resp *Response) string {
+	if resp == nil || resp.Request == nil {
+		return ""
+	}
+	r := resp.Request
+	var parts []string
+	parts = append(parts, "curl -i")
+	if resp.Method != "GET" || len(r.Body) > 0 {
+		parts = append(parts, "-X "+resp.Method)
+	}
+	parts = append(parts, shellQuote(resp.RequestURL))
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	who := strings.Trim(envName.ReplaceAllString(strings.ToUpper(r.Identity), "_"), "_")
+	if who == "" {
+		who = "RAMPART"
+	}
+	for _, k := range keys {
+		for _, v := range r.Header[k] {
+			if c.redact[http.CanonicalHeaderKey(k)] {
+				name := who + "_" + strings.Trim(envName.ReplaceAllString(strings.ToUpper(k), "_"), "_")
+				parts = append(parts, `-H "`+k+`: $`+name+`"`)
+				continue
+			}
+			parts = append(parts, "-H "+shellQuote(k+": "+c.redactText(v, r)))
+		}
+	}
+	if len(r.Body) > 0 {
+		parts = append(parts, "--data-raw "+shellQuote(c.redactText(toValidUTF8(r.Body), r)))
+	}
+	if c.cfg.Insecure {
+		parts = append(parts, "-k")
+	}
+	return c.redactText(strings.Join(parts, " "), r)
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

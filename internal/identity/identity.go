@@ -1,0 +1,217 @@
+// Package identity holds the accounts a scan acts as: their headers, their
+// role, and the login flow that gets them a fresh token when one expires in
+// the middle of a scan.
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/rampart-sec/rampart/internal/engine"
+)
+
+// Roles.
+const (
+	RoleAnonymous = "anonymous"
+	RoleUser      = "user"
+	RoleAdmin     = "admin"
+)
+
+// AnonymousName is the identity that sends no credentials. It always exists.
+const AnonymousName = "anonymous"
+
+// Identity is one account. It is safe for concurrent use.
+type Identity struct {
+	Name  string
+	Role  string
+	Login *Login
+
+	mu         sync.RWMutex
+	static     http.Header // from --identity or the config's headers
+	session    http.Header // from the last login
+	secrets    []string
+	generation int
+	loginErr   error
+}
+
+// New returns an identity with the given static headers.
+func New(name, role string, h http.Header) *Identity {
+	id := &Identity{Name: name, Role: role, static: http.Header{}}
+	for k, vs := range h {
+		for _, v := range vs {
+			id.AddHeader(k, v)
+		}
+	}
+	return id
+}
+
+// Anonymous returns the identity that sends no credentials.
+func Anonymous() *Identity { return New(AnonymousName, RoleAnonymous, nil) }
+
+// AddHeader adds a static header; its value is treated as a secret.
+func (id *Identity) AddHeader(name, value string) {
+	id.mu.Lock()
+	defer id.mu.Unlock()
+	if id.static == nil {
+		id.static = http.Header{}
+	}
+	id.static.Add(name, value)
+	id.addSecretsLocked(name, value)
+}
+
+func (id *Identity) addSecretsLocked(name, value string) {
+	switch http.CanonicalHeaderKey(name) {
+	case "Authorization", "Proxy-Authorization":
+		if _, cred, ok := strings.Cut(value, " "); ok {
+			id.secrets = append(id.secrets, strings.TrimSpace(cred))
+		}
+		id.secrets = append(id.secrets, value)
+	case "Cookie":
+		for _, part := range strings.Split(value, ";") {
+			if _, v, ok := strings.Cut(part, "="); ok && len(strings.TrimSpace(v)) >= 4 {
+				id.secrets = append(id.secrets, strings.TrimSpace(v))
+			}
+		}
+	default:
+		id.secrets = append(id.secrets, value)
+	}
+}
+
+// IsAnonymous reports whether the identity sends no credentials.
+func (id *Identity) IsAnonymous() bool { return id.Role == RoleAnonymous }
+
+// Header returns a copy of the headers the identity sends now.
+func (id *Identity) Header() http.Header {
+	id.mu.RLock()
+	defer id.mu.RUnlock()
+	h := id.static.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	for k, vs := range id.session {
+		h[k] = append([]string(nil), vs...)
+	}
+	return h
+}
+
+// Secrets returns every credential value the identity holds, for redaction.
+func (id *Identity) Secrets() []string {
+	id.mu.RLock()
+	defer id.mu.RUnlock()
+	return append([]string(nil), id.secrets...)
+}
+
+// Apply stamps the identity's credentials on a request. Headers the request
+// already sets win, so a check can override one (a forged cookie).
+func (id *Identity) Apply(r *engine.Request) {
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	for k, vs := range id.Header() {
+		if _, set := r.Header[k]; !set {
+			r.Header[k] = vs
+		}
+	}
+	r.Identity = id.Name
+	r.Secrets = append(r.Secrets, id.Secrets()...)
+}
+
+// Do sends the request as this identity. When the identity has a login flow
+// and the answer is 401, it logs in again once and retries, so a token that
+// expires mid-scan does not turn the rest of the scan into noise.
+func (id *Identity) Do(ctx context.Context, c *engine.Client, r *engine.Request) (*engine.Response, error) {
+	req := *r
+	req.Header = r.Header.Clone()
+	id.Apply(&req)
+	id.mu.RLock()
+	gen := id.generation
+	id.mu.RUnlock()
+	resp, err := c.Do(ctx, &req)
+	if err != nil || resp.Status != http.StatusUnauthorized || id.Login == nil {
+		return resp, err
+	}
+	if lerr := id.relogin(ctx, c, gen); lerr != nil {
+		return resp, nil // the 401 stands; the login error is reported by the scan
+	}
+	req = *r
+	req.Header = r.Header.Clone()
+	id.Apply(&req)
+	return c.Do(ctx, &req)
+}
+
+// EnsureLoggedIn runs the login flow if the identity has one and has not
+// logged in yet.
+func (id *Identity) EnsureLoggedIn(ctx context.Context, c *engine.Client) error {
+	if id.Login == nil {
+		return nil
+	}
+	id.mu.RLock()
+	done, gen := id.session != nil, id.generation
+	id.mu.RUnlock()
+	if done {
+		return nil
+	}
+	return id.relogin(ctx, c, gen)
+}
+
+func (id *Identity) relogin(ctx context.Context, c *engine.Client, seen int) error {
+	id.mu.Lock()
+	defer id.mu.Unlock()
+	if id.generation != seen {
+		return id.loginErr // another goroutine already logged in again
+	}
+	id.generation++
+	h, secrets, err := id.Login.run(ctx, c, id.Name)
+	if err != nil {
+		id.loginErr = fmt.Errorf("identity %s: login: %w", id.Name, err)
+		return id.loginErr
+	}
+	id.session = h
+	id.secrets = append(id.secrets, secrets...)
+	for k, vs := range h {
+		for _, v := range vs {
+			id.addSecretsLocked(k, v)
+		}
+	}
+	id.loginErr = nil
+	return nil
+}
+
+// ErrBadSpec is returned for an --identity flag that cannot be parsed.
+var ErrBadSpec = errors.New("bad identity")
+
+// ParseFlag parses NAME:ROLE=HEADER, e.g. "alice:user=Authorization: Bearer abc".
+// ROLE may be left out (NAME=HEADER), and defaults to user.
+func ParseFlag(s string) (name, role, header, value string, err error) {
+	left, hdr, ok := strings.Cut(s, "=")
+	if !ok {
+		return "", "", "", "", fmt.Errorf("%w %q: want NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN'", ErrBadSpec, s)
+	}
+	name, role, _ = strings.Cut(left, ":")
+	name, role = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(role))
+	if role == "" {
+		role = RoleUser
+	}
+	if name == "" {
+		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, s)
+	}
+	if strings.EqualFold(name, AnonymousName) {
+		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, s, AnonymousName)
+	}
+	if role != RoleUser && role != RoleAdmin {
+		return "", "", "", "", fmt.Errorf("%w %q: role %q (want user or admin)", ErrBadSpec, s, role)
+	}
+	header, value, ok = strings.Cut(hdr, ":")
+	header, value = strings.TrimSpace(header), strings.TrimSpace(value)
+	if !ok || header == "" || strings.ContainsAny(header, " \t\r\n") {
+		return "", "", "", "", fmt.Errorf("%w %q: header must look like 'Name: value'", ErrBadSpec, s)
+	}
+	if strings.ContainsAny(value, "\r\n") {
+		return "", "", "", "", fmt.Errorf("%w %q: header value has a line break", ErrBadSpec, s)
+	}
+	return name, role, header, value, nil
+}

@@ -1,0 +1,147 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/engine"
+)
+
+func TestParseFlag(t *testing.T) {
+	tests := []struct {
+		in                        string
+		name, role, header, value string
+		wantErr                   bool
+	}{
+		{in: "alice:user=Authorization: Bearer abc", name: "alice", role: "user", header: "Authorization", value: "Bearer abc"},
+		{in: "carol:admin=Cookie: session=a.b.c=", name: "carol", role: "admin", header: "Cookie", value: "session=a.b.c="},
+		{in: "bob=X-Api-Key: k", name: "bob", role: "user", header: "X-Api-Key", value: "k"},
+		{in: "bob:ADMIN=X-Api-Key:k", name: "bob", role: "admin", header: "X-Api-Key", value: "k"},
+		{in: "alice:user", wantErr: true},
+		{in: ":user=A: b", wantErr: true},
+		{in: "alice:root=A: b", wantErr: true},
+		{in: "anonymous:user=A: b", wantErr: true},
+		{in: "alice:user=no colon", wantErr: true},
+		{in: "alice:user=Bad Name: x", wantErr: true},
+	}
+	for _, tt := range tests {
+		name, role, h, v, err := ParseFlag(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseFlag(%q) err = %v", tt.in, err)
+			continue
+		}
+		if err == nil && (name != tt.name || role != tt.role || h != tt.header || v != tt.value) {
+			t.Errorf("ParseFlag(%q) = %q %q %q %q", tt.in, name, role, h, v)
+		}
+	}
+}
+
+// tokenServer issues a new token on each login and accepts only the newest.
+type tokenServer struct {
+	mu     sync.Mutex
+	logins int
+	valid  string
+}
+
+func (s *tokenServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch r.URL.Path {
+	case "/login":
+		var body map[string]string
+		json.NewDecoder(r.Body).Decode(&body)
+		if body["password"] != "pw-123456" {
+			w.WriteHeader(401)
+			return
+		}
+		s.logins++
+		s.valid = fmt.Sprintf("tok-%d-xyz", s.logins)
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "cookie-" + s.valid})
+		fmt.Fprintf(w, `{"data":{"access_token":%q}}`, s.valid)
+	case "/expire":
+		s.valid = ""
+	default:
+		if r.Header.Get("Authorization") != "Bearer "+s.valid || s.valid == "" {
+			w.WriteHeader(401)
+			return
+		}
+		fmt.Fprint(w, "hello")
+	}
+}
+
+func TestLoginAndReloginOnExpiry(t *testing.T) {
+	ts := &tokenServer{}
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	base, _ := url.Parse(srv.URL)
+	c, err := engine.New(engine.Config{Base: base, Mode: rampart.Safe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := New("alice", RoleUser, nil)
+	id.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"username": "alice", "password": "pw-123456"}, Token: &rampart.TokenSource{Path: "data.access_token"}}}
+	if err := id.Login.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := id.EnsureLoggedIn(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := id.Do(ctx, c, &engine.Request{Method: "GET", URL: "/me"})
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("first: %v %v", resp, err)
+	}
+	// The token expires mid-scan: the next request logs in again, once,
+	// even when many requests hit the 401 together.
+	c.Do(ctx, &engine.Request{Method: "GET", URL: "/expire"})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := id.Do(ctx, c, &engine.Request{Method: "GET", URL: "/me"})
+			if err != nil || resp.Status != 200 {
+				t.Errorf("after expiry: %v %v", resp, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ts.logins != 2 {
+		t.Fatalf("%d logins, want 2", ts.logins)
+	}
+	// The password and the tokens are secrets.
+	secrets := strings.Join(id.Secrets(), " ")
+	for _, s := range []string{"pw-123456", "tok-1-xyz", "tok-2-xyz"} {
+		if !strings.Contains(secrets, s) {
+			t.Errorf("secret %q not recorded", s)
+		}
+	}
+}
+
+func TestLoginWithCookies(t *testing.T) {
+	srv := httptest.NewServer(&tokenServer{})
+	defer srv.Close()
+	base, _ := url.Parse(srv.URL)
+	c, _ := engine.New(engine.Config{Base: base, Mode: rampart.Safe})
+	id := New("bob", RoleUser, nil)
+	id.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"password": "pw-123456"}, Cookies: []string{"sid"}}}
+	if err := id.EnsureLoggedIn(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if got := id.Header().Get("Cookie"); got != "sid=cookie-tok-1-xyz" {
+		t.Fatalf("cookie header %q", got)
+	}
+	bad := New("eve", RoleUser, nil)
+	bad.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"password": "wrong"}, Cookies: []string{"sid"}}}
+	if err := bad.EnsureLoggedIn(context.Background(), c); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("bad login: %v", err)
+	}
+}

@@ -1,0 +1,300 @@
+package stack
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/dberr"
+)
+
+// Framework and language names the Observer reports.
+const (
+	Flask  = "Flask"
+	Python = "Python"
+)
+
+// Database confidence, lowest to highest; a sighting only replaces the
+// current engine when it is more specific.
+const (
+	dbNone         = iota
+	dbPGCompatible // shared PostgreSQL/CockroachDB text: reported as PostgreSQL
+	dbPostgreSQL   // PostgreSQL-only wording or banner
+	dbCockroachDB  // CockroachDB-only marker
+)
+
+// How much a language sighting says; a higher rank replaces a lower one.
+const (
+	langFromServer    = 1 // a Python-only server product: name, no version
+	langFromTraceback = 2 // python3.11/site-packages: major.minor
+	langFromHeader    = 3 // Python/3.11.2 in Server: the full version
+)
+
+// Evidence caps per category. A hostile or merely varied target (a
+// different Server header per node, a different error per probe) must not
+// grow a report without bound; the first lines of each kind are the ones
+// that explain the conclusion.
+var evidenceCap = map[string]int{
+	catServer: 4, catFlask: 12, catDB: 8, catLang: 2, catExt: 8, catWeak: 4,
+}
+
+const (
+	catServer = "server"
+	catFlask  = "flask"
+	catDB     = "db"
+	catLang   = "lang"
+	catExt    = "ext"
+	catWeak   = "weak"
+)
+
+// maxEvidenceLen keeps one evidence line readable.
+const maxEvidenceLen = 240
+
+// Observer accumulates what a scan sees into a stack fingerprint. It is
+// safe for concurrent use; the zero value is ready to use.
+type Observer struct {
+	mu sync.Mutex
+
+	flask bool
+
+	server        string
+	serverVersion string
+	serverRank    int // 1: any server, 2: a Python application server
+
+	language    string
+	langVersion string
+	langRank    int // see langFrom*
+
+	dbLevel  int
+	versions map[string]string // per engine, most specific seen
+	driver   string
+	orm      string
+
+	extensions []string
+
+	evidence []string
+	weak     []string // shown only once the framework is established
+	seen     map[string]bool
+	perCat   map[string]int
+}
+
+// New returns an empty Observer.
+func New() *Observer { return &Observer{} }
+
+// sighting is what one response says, worked out before taking the lock so
+// that concurrent checks only serialise on the cheap merge.
+type sighting struct {
+	notes []note
+
+	flask bool
+
+	server        string
+	serverVersion string
+	serverRank    int
+
+	language    string
+	langVersion string
+	langRank    int
+
+	extensions []string
+	dbs        []dbSighting
+}
+
+type note struct{ cat, text string }
+
+type dbSighting struct {
+	level   int
+	engine  string
+	version string
+	driver  string
+	orm     string
+	note    string // evidence, recorded only if the sighting teaches something
+}
+
+func (s *sighting) add(cat, text string) { s.notes = append(s.notes, note{cat, text}) }
+
+// Observe learns from one response. Any argument may be nil or empty; the
+// status is used to tell framework-specific error bodies from look-alikes.
+func (o *Observer) Observe(status int, header http.Header, body []byte) {
+	var s sighting
+	observeHeaders(&s, header)
+	if len(body) > 0 {
+		if len(body) > maxBody {
+			body = body[:maxBody]
+		}
+		observeBody(&s, status, body)
+	}
+	o.merge(&s)
+}
+
+func (o *Observer) merge(s *sighting) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.seen == nil {
+		o.seen = make(map[string]bool)
+		o.perCat = make(map[string]int)
+		o.versions = make(map[string]string)
+	}
+	if s.flask {
+		o.flask = true
+	}
+	if s.serverRank > o.serverRank {
+		o.server, o.serverVersion, o.serverRank = s.server, s.serverVersion, s.serverRank
+	}
+	if s.langRank > o.langRank {
+		o.language, o.langVersion, o.langRank = s.language, s.langVersion, s.langRank
+	}
+	for _, e := range s.extensions {
+		if !slices.Contains(o.extensions, e) && len(o.extensions) < evidenceCap[catExt] {
+			o.extensions = append(o.extensions, e)
+		}
+	}
+	for _, n := range s.notes {
+		o.note(n.cat, n.text)
+	}
+	for _, d := range s.dbs {
+		if o.mergeDB(d) {
+			o.note(catDB, d.note)
+		}
+	}
+}
+
+// mergeDB applies one database sighting and reports whether it changed the
+// conclusion (only then is its evidence worth a line).
+func (o *Observer) mergeDB(d dbSighting) bool {
+	changed := false
+	if d.level > o.dbLevel {
+		o.dbLevel = d.level
+		changed = true
+	}
+	if d.version != "" && d.engine != "" && len(d.version) > len(o.versions[d.engine]) {
+		o.versions[d.engine] = d.version
+		changed = true
+	}
+	if d.driver != "" && o.driver == "" {
+		o.driver = d.driver
+		changed = true
+	}
+	if d.orm != "" && o.orm == "" {
+		o.orm = d.orm
+		changed = true
+	}
+	return changed
+}
+
+func (o *Observer) note(cat, text string) {
+	text = clean(text, maxEvidenceLen)
+	if text == "" || o.seen[text] || o.perCat[cat] >= evidenceCap[cat] {
+		return
+	}
+	o.seen[text] = true
+	o.perCat[cat]++
+	if cat == catWeak {
+		o.weak = append(o.weak, text)
+		return
+	}
+	o.evidence = append(o.evidence, text)
+}
+
+// Fingerprint returns the current best guess. It is a snapshot: later
+// observations do not change a returned value.
+func (o *Observer) Fingerprint() rampart.Fingerprint {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	fp := rampart.Fingerprint{
+		Server:        o.server,
+		ServerVersion: o.serverVersion,
+		Language:      o.language,
+		Database:      o.database(),
+		Driver:        o.driver,
+		ORM:           o.orm,
+	}
+	fp.DatabaseVersion = o.versions[fp.Database]
+	if o.dbLevel == dbPGCompatible {
+		fp.DatabaseVersion = "" // a shared text says nothing about PostgreSQL's version
+	}
+	if o.flask {
+		fp.Framework = Flask
+		fp.Language = Python
+	}
+	fp.Evidence = slices.Clone(o.evidence)
+	if o.flask {
+		fp.Evidence = append(fp.Evidence, o.weak...)
+	}
+	return fp
+}
+
+// IsFlask reports whether a Flask (Werkzeug) signal has been seen.
+func (o *Observer) IsFlask() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.flask
+}
+
+// Database returns "CockroachDB", "PostgreSQL" (which includes
+// PostgreSQL-compatible until something more specific is seen) or "".
+func (o *Observer) Database() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.database()
+}
+
+func (o *Observer) database() string {
+	switch o.dbLevel {
+	case dbCockroachDB:
+		return dberr.CockroachDB
+	case dbPostgreSQL, dbPGCompatible:
+		return dberr.PostgreSQL
+	}
+	return ""
+}
+
+// Language returns the language and, when a header or traceback showed it,
+// its version. rampart.Fingerprint has no field for the version, so it is
+// only available here and in the evidence.
+func (o *Observer) Language() (name, version string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	name = o.language
+	if o.flask {
+		name = Python
+	}
+	return name, o.langVersion
+}
+
+// Extensions returns the Flask extensions seen (Flask-Login, Flask-WTF,
+// Flask-JWT-Extended, Flask-RESTful/RESTX, …), in the order first seen.
+// Checks use them to pick probes: JWT checks where Flask-JWT-Extended
+// answers, remember-token forgery where Flask-Login does.
+func (o *Observer) Extensions() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.extensions)
+}
+
+// clean makes attacker-controlled text safe to print in a report: no
+// control characters, collapsed spaces, bounded length on a rune boundary.
+func clean(s string, limit int) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if r == unicode.ReplacementChar || unicode.IsControl(r) || unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		if b.Len()+utf8.RuneLen(r) > limit {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,758 @@
+package surface
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// Getter performs one GET through the caller's HTTP engine, which owns
+// scope, rate limits, timeouts, body caps and redirects. Discovery only ever
+// asks it for URLs on the base URL's origin.
+type Getter func(ctx context.Context, u string) (status int, contentType string, body []byte, err error)
+
+// candidatePaths are where frameworks and people usually publish a spec:
+// FastAPI, flask-smorest, flasgger, springdoc, Swashbuckle, connexion and
+// the hand-written defaults.
+func candidatePaths() []string {
+	return []string{
+		"/openapi.json", "/swagger.json", "/openapi.yaml", "/swagger.yaml",
+		"/api/openapi.json", "/v1/openapi.json", "/v2/openapi.json", "/v3/api-docs",
+		"/api-docs", "/apispec_1.json", "/apispec.json", "/static/openapi.json",
+		"/static/swagger.json", "/docs/openapi.json", "/api/swagger.json",
+		"/swagger/v1/swagger.json", "/openapi/v1.json",
+	}
+}
+
+// Candidates lists the URLs where a spec may live for base: each usual path
+// under base's own path first (an API mounted at /api/v1 publishes its spec
+// there), then under the host root, without duplicates.
+func Candidates(base *url.URL) []string {
+	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		u := url.URL{Scheme: base.Scheme, Host: base.Host}
+		s := u.String() + p
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	if prefix != "" {
+		for _, p := range candidatePaths() {
+			add(prefix + p)
+		}
+	}
+	for _, p := range candidatePaths() {
+		add(p)
+	}
+	return out
+}
+
+// Discover finds the attack surface of an API that was given without a
+// spec. It tries the Candidates in order and returns the first that answers
+// 200 with a loadable spec, and where it was found. A candidate that is a
+// spec but does not load is returned as an error, with where it was: the
+// API's own spec is broken, and the caller decides whether to Crawl instead.
+// With no spec at all it crawls, and where is "crawl".
+func Discover(ctx context.Context, base *url.URL, get Getter) (*Surface, string, error) {
+	if err := checkBase(base); err != nil {
+		return nil, "", err
+	}
+	fetch := scopedFetch(base, get)
+	for _, cand := range Candidates(base) {
+		if err := ctx.Err(); err != nil {
+			return nil, "", err
+		}
+		status, _, body, err := get(ctx, cand)
+		if err != nil || status != 200 || len(bytes.TrimSpace(body)) == 0 {
+			continue
+		}
+		if t := bytes.TrimSpace(body); t[0] == '<' {
+			continue // an HTML page, typically a SPA answering every path
+		}
+		s, err := Load(ctx, Source{URL: cand, Data: body, Fetch: fetch})
+		if err == nil {
+			return s, cand, nil
+		}
+		if errors.Is(err, ErrNotSpec) {
+			continue
+		}
+		var se *SpecError
+		if errors.As(err, &se) {
+			return nil, cand, fmt.Errorf("discover: %w", err)
+		}
+		if ctx.Err() != nil {
+			return nil, "", ctx.Err()
+		}
+	}
+	s, err := Crawl(ctx, base, get)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, "crawl", nil
+}
+
+func checkBase(base *url.URL) error {
+	if base == nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return fmt.Errorf("surface: base URL must be absolute http(s), got %v", base)
+	}
+	return nil
+}
+
+// scopedFetch reads a discovered spec's external $refs, refusing anything
+// off the base's origin, so a spec cannot steer Rampart to another host.
+func scopedFetch(base *url.URL, get Getter) func(ctx context.Context, u string) ([]byte, error) {
+	return func(ctx context.Context, raw string) ([]byte, error) {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return nil, err
+		}
+		if !sameOrigin(u, base) {
+			return nil, fmt.Errorf("refusing to fetch %s: not on %s", raw, origin(base))
+		}
+		status, _, body, err := get(ctx, onOrigin(base, u))
+		if err != nil {
+			return nil, err
+		}
+		if status != 200 {
+			return nil, fmt.Errorf("GET %s: status %d", raw, status)
+		}
+		return body, nil
+	}
+}
+
+func defaultPort(scheme string) string {
+	if strings.EqualFold(scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+func sameOrigin(u, base *url.URL) bool {
+	if u == nil || !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Hostname(), base.Hostname()) {
+		return false
+	}
+	pu, pb := u.Port(), base.Port()
+	if pu == "" {
+		pu = defaultPort(u.Scheme)
+	}
+	if pb == "" {
+		pb = defaultPort(base.Scheme)
+	}
+	return pu == pb
+}
+
+func origin(base *url.URL) string {
+	return (&url.URL{Scheme: base.Scheme, Host: base.Host}).String()
+}
+
+// onOrigin rebuilds u on base's exact scheme and host, so what is requested
+// is base's origin by construction, not by a comparison alone.
+func onOrigin(base, u *url.URL) string {
+	out := url.URL{Scheme: base.Scheme, Host: base.Host, Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}
+	if out.Path == "" {
+		out.Path = "/"
+	}
+	return out.String()
+}
+
+// Crawl bounds: enough to see the shape of an API, few enough to stay polite.
+const (
+	maxCrawlPages   = 50
+	maxCrawlDepth   = 2
+	maxPageLinks    = 500
+	maxJSONNodes    = 100000
+	maxInferDepth   = 6
+	maxInferProps   = 200
+	maxPendingLinks = 2000
+)
+
+// Crawl learns operations by following links from base: JSON string values
+// that are same-origin paths or URLs (href/url keys, HAL _links, JSON:API
+// links), and HTML anchors and forms. It fetches at most 50 pages, at most
+// two links away from base, only with GET, only on base's origin, and never
+// submits forms or follows links that look like they change state (logout,
+// delete). Concrete ids become templates: /notes/12 is learned as
+// /notes/{id} with 12 as the example.
+func Crawl(ctx context.Context, base *url.URL, get Getter) (*Surface, error) {
+	if err := checkBase(base); err != nil {
+		return nil, err
+	}
+	c := &crawler{base: base, get: get, ops: map[string]*rampart.Operation{}, queued: map[string]bool{}}
+	start := *base
+	start.Fragment = ""
+	if start.Path == "" {
+		start.Path = "/"
+	}
+	c.queue = append(c.queue, crawlPage{u: &start, depth: 0})
+	c.queued[linkKey("GET", &start)] = true
+	for len(c.queue) > 0 && c.pages < maxCrawlPages {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pg := c.queue[0]
+		c.queue = c.queue[1:]
+		if err := c.visit(ctx, pg); err != nil {
+			return nil, err
+		}
+	}
+	// Links seen but not fetched (too deep, over budget, or unsafe to GET)
+	// are still part of the surface.
+	for _, l := range c.pending {
+		c.record(l.method, l.u, nil)
+	}
+	s := &Surface{Servers: []string{origin(base) + "/"}, SecuritySchemes: map[string]Scheme{}}
+	for _, op := range c.ops {
+		s.Operations = append(s.Operations, op)
+	}
+	sortOperations(s.Operations)
+	return s, nil
+}
+
+type crawlPage struct {
+	u     *url.URL
+	depth int
+}
+
+type link struct {
+	method string
+	u      *url.URL
+	form   *form
+}
+
+type crawler struct {
+	base    *url.URL
+	get     Getter
+	ops     map[string]*rampart.Operation
+	queued  map[string]bool
+	queue   []crawlPage
+	pending []link
+	pages   int
+}
+
+func (c *crawler) visit(ctx context.Context, pg crawlPage) error {
+	c.pages++
+	status, ct, body, err := c.get(ctx, onOrigin(c.base, pg.u))
+	if err != nil {
+		if pg.depth == 0 {
+			return fmt.Errorf("crawl %s: %w", onOrigin(c.base, pg.u), err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return nil
+	}
+	// A linked page that answers 404 stays on the surface with its status:
+	// plenty of APIs hide what the caller may not see behind a 404.
+	resp := rampart.Response{Status: strconv.Itoa(status), ContentType: ct}
+	var links []link
+	switch kind := bodyKind(ct, body); kind {
+	case "json":
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if dec.Decode(&v) == nil {
+			resp.Schema = inferSchema(v, 0)
+			for _, s := range jsonLinks(v) {
+				if u, err := pg.u.Parse(s); err == nil {
+					links = append(links, link{method: "GET", u: u})
+				}
+			}
+		}
+	case "html":
+		links = htmlLinks(pg.u, body)
+	}
+	c.record("GET", pg.u, &resp)
+	if len(links) > maxPageLinks {
+		links = links[:maxPageLinks]
+	}
+	for _, l := range links {
+		c.follow(l, pg.depth)
+	}
+	return nil
+}
+
+func bodyKind(ct string, body []byte) string {
+	ct = strings.ToLower(ct)
+	t := bytes.TrimSpace(body)
+	switch {
+	case strings.Contains(ct, "json"):
+		return "json"
+	case strings.Contains(ct, "html"):
+		return "html"
+	case len(t) > 0 && (t[0] == '{' || t[0] == '['):
+		return "json"
+	case len(t) > 0 && t[0] == '<':
+		return "html"
+	}
+	return ""
+}
+
+func (c *crawler) follow(l link, depth int) {
+	u := l.u
+	if u == nil || (u.Scheme != "http" && u.Scheme != "https") || !sameOrigin(u, c.base) {
+		return
+	}
+	u.Fragment = ""
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	if isStaticAsset(u.Path) {
+		return
+	}
+	if l.form != nil {
+		c.recordForm(l)
+		return
+	}
+	key := linkKey(l.method, u)
+	if c.queued[key] {
+		return
+	}
+	c.queued[key] = true
+	if depth+1 <= maxCrawlDepth && len(c.queue)+c.pages < maxCrawlPages && safeToGet(u.Path) && !strings.ContainsAny(u.Path, "{}") {
+		c.queue = append(c.queue, crawlPage{u: u, depth: depth + 1})
+		return
+	}
+	if len(c.pending) < maxPendingLinks {
+		c.pending = append(c.pending, l)
+	}
+}
+
+// linkKey identifies a link by method and template, so that a list of a
+// thousand notes costs one request, not a thousand.
+func linkKey(method string, u *url.URL) string {
+	tmpl, _ := templatize(u.Path)
+	q := u.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return method + " " + tmpl + "?" + strings.Join(keys, "&")
+}
+
+var unsafeWords = regexp.MustCompile(`(?i)(^|[/_.-])(log-?out|sign-?out|logoff|delete|remove|destroy|unsubscribe|revoke|deactivate|disable|reset|purge|drop|shutdown|restart)([/_.-]|$)`)
+
+// safeToGet refuses links that look like they change state: GET should be
+// safe, but plenty of apps log you out or delete things on a GET.
+func safeToGet(p string) bool { return !unsafeWords.MatchString(p) }
+
+func isStaticAsset(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp", ".css", ".js", ".mjs", ".map",
+		".woff", ".woff2", ".ttf", ".eot", ".otf", ".pdf", ".zip", ".gz", ".mp4", ".mp3", ".wasm":
+		return true
+	}
+	return false
+}
+
+// record adds (or completes) the operation for method on u's template.
+func (c *crawler) record(method string, u *url.URL, resp *rampart.Response) *rampart.Operation {
+	tmpl, params := templatize(u.Path)
+	key := method + " " + tmpl
+	op := c.ops[key]
+	if op == nil {
+		op = &rampart.Operation{Method: method, Path: tmpl, Source: "discovered"}
+		c.ops[key] = op
+	}
+	for _, p := range params {
+		addParam(op, p)
+	}
+	q := u.Query()
+	for _, k := range sortedQueryKeys(q) {
+		addParam(op, rampart.Param{Name: k, In: "query", Schema: &rampart.Schema{Type: "string"}, Example: q.Get(k)})
+	}
+	if resp != nil && len(op.Responses) == 0 {
+		op.Responses = append(op.Responses, *resp)
+	}
+	return op
+}
+
+func sortedQueryKeys(q url.Values) []string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func addParam(op *rampart.Operation, p rampart.Param) {
+	if op.Param(p.In, p.Name) == nil {
+		op.Params = append(op.Params, p)
+	}
+}
+
+func (c *crawler) recordForm(l link) {
+	op := c.record(l.method, l.u, nil)
+	f := l.form
+	if l.method == "GET" {
+		for _, fld := range f.fields {
+			addParam(op, rampart.Param{Name: fld.name, In: "query", Required: fld.required, Schema: fld.schema, Example: fld.example})
+		}
+		return
+	}
+	if op.Body != nil {
+		return
+	}
+	s := &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}
+	for _, fld := range f.fields {
+		sc := *fld.schema
+		if fld.example != nil {
+			sc.Example = fld.example
+		}
+		s.Properties[fld.name] = &sc
+		if fld.required && !contains(s.Required, fld.name) {
+			s.Required = append(s.Required, fld.name)
+		}
+	}
+	op.Body = &rampart.Body{ContentType: f.enctype, Required: true, Schema: s}
+}
+
+var (
+	numericSeg = regexp.MustCompile(`^[0-9]{1,19}$`)
+	uuidSeg    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	hexIDSeg   = regexp.MustCompile(`^[0-9a-fA-F]{16,64}$`)
+	letterRe   = regexp.MustCompile(`[a-fA-F]`)
+	digitRe    = regexp.MustCompile(`[0-9]`)
+	braceSeg   = regexp.MustCompile(`^\{([^{}/]+)\}$`)
+)
+
+// templatize turns a concrete path into a template: numeric, UUID and long
+// hex segments become parameters. A single one is {id}; with several, each
+// but the last is named after the collection before it (/users/3/notes/7 is
+// /users/{user_id}/notes/{id}).
+func templatize(p string) (string, []rampart.Param) {
+	segs := strings.Split(p, "/")
+	type dyn struct {
+		i       int
+		name    string
+		schema  *rampart.Schema
+		example any
+	}
+	var dyns []dyn
+	for i, raw := range segs {
+		seg, err := url.PathUnescape(raw)
+		if err != nil {
+			seg = raw
+		}
+		switch {
+		case braceSeg.MatchString(seg):
+			dyns = append(dyns, dyn{i: i, name: braceSeg.FindStringSubmatch(seg)[1], schema: &rampart.Schema{Type: "string"}})
+		case numericSeg.MatchString(seg):
+			var ex any = seg
+			if n, err := strconv.ParseInt(seg, 10, 64); err == nil {
+				ex = n
+			}
+			dyns = append(dyns, dyn{i: i, schema: &rampart.Schema{Type: "integer"}, example: ex})
+		case uuidSeg.MatchString(seg):
+			dyns = append(dyns, dyn{i: i, schema: &rampart.Schema{Type: "string", Format: "uuid"}, example: seg})
+		case hexIDSeg.MatchString(seg) && letterRe.MatchString(seg) && digitRe.MatchString(seg):
+			dyns = append(dyns, dyn{i: i, schema: &rampart.Schema{Type: "string"}, example: seg})
+		}
+	}
+	if len(dyns) == 0 {
+		return p, nil
+	}
+	used := map[string]bool{}
+	for _, d := range dyns {
+		if d.name != "" {
+			used[d.name] = true
+		}
+	}
+	unique := func(n string) string {
+		if !used[n] {
+			used[n] = true
+			return n
+		}
+		for k := 2; ; k++ {
+			c := n + strconv.Itoa(k)
+			if !used[c] {
+				used[c] = true
+				return c
+			}
+		}
+	}
+	var params []rampart.Param
+	for j := range dyns {
+		d := &dyns[j]
+		if d.name == "" {
+			name := "id"
+			if j < len(dyns)-1 && d.i > 0 && !isDynamic(segs[d.i-1]) && segs[d.i-1] != "" {
+				name = singular(strings.ToLower(segs[d.i-1])) + "_id"
+			}
+			d.name = unique(name)
+		}
+		segs[d.i] = "{" + d.name + "}"
+		params = append(params, rampart.Param{Name: d.name, In: "path", Required: true, Schema: d.schema, Example: d.example})
+	}
+	return strings.Join(segs, "/"), params
+}
+
+func isDynamic(seg string) bool {
+	return numericSeg.MatchString(seg) || uuidSeg.MatchString(seg) || braceSeg.MatchString(seg) ||
+		(hexIDSeg.MatchString(seg) && letterRe.MatchString(seg) && digitRe.MatchString(seg))
+}
+
+// linkKeys name JSON members whose string values are links even when
+// relative ("next": "notes?page=2").
+var linkKeys = map[string]bool{
+	"href": true, "url": true, "uri": true, "link": true, "self": true, "related": true,
+	"next": true, "prev": true, "previous": true, "first": true, "last": true,
+	"location": true, "@id": true, "canonical": true, "collection": true, "up": true,
+}
+
+var (
+	uriTemplateQuery = regexp.MustCompile(`\{[?&#+./;][^}]*\}`)
+	pathLike         = regexp.MustCompile(`^/[A-Za-z0-9._~%!$&'()*+,;=:@/{}-]*(\?[^#\s]*)?$`)
+	relativeLike     = regexp.MustCompile(`^[A-Za-z0-9._~%!$&'()*+,;=:@/{}-]+(\?[^#\s]*)?$`)
+)
+
+// jsonLinks collects the strings of a JSON document that are links: paths
+// ("/notes/7"), absolute http(s) URLs, and relative references under link
+// keys. Origin is checked by the caller.
+func jsonLinks(v any) []string {
+	var out []string
+	nodes := 0
+	var walk func(v any, key string)
+	walk = func(v any, key string) {
+		nodes++
+		if nodes > maxJSONNodes || len(out) >= maxPageLinks {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(x[k], k)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e, key)
+			}
+		case string:
+			if s, ok := asLink(x, key); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	walk(v, "")
+	return out
+}
+
+func asLink(s, key string) (string, bool) {
+	s = uriTemplateQuery.ReplaceAllString(strings.TrimSpace(s), "")
+	if s == "" || len(s) > 2048 {
+		return "", false
+	}
+	lower := strings.ToLower(s)
+	switch {
+	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
+		if strings.ContainsAny(s, " \t\r\n") {
+			return "", false
+		}
+		return s, true
+	case strings.HasPrefix(s, "//"):
+		return "", false
+	case strings.HasPrefix(s, "/"):
+		return s, pathLike.MatchString(s)
+	case linkKeys[strings.ToLower(key)]:
+		return s, relativeLike.MatchString(s) && !strings.Contains(s, ":")
+	}
+	return "", false
+}
+
+// inferSchema describes an observed JSON value, so checks can reason about
+// the fields a discovered endpoint returns (owner ids, secrets).
+func inferSchema(v any, depth int) *rampart.Schema {
+	switch x := v.(type) {
+	case map[string]any:
+		s := &rampart.Schema{Type: "object"}
+		if depth >= maxInferDepth {
+			return s
+		}
+		s.Properties = map[string]*rampart.Schema{}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			if i >= maxInferProps {
+				break
+			}
+			s.Properties[k] = inferSchema(x[k], depth+1)
+		}
+		return s
+	case []any:
+		s := &rampart.Schema{Type: "array"}
+		if len(x) > 0 && depth < maxInferDepth {
+			s.Items = inferSchema(x[0], depth+1)
+		}
+		return s
+	case json.Number:
+		if _, err := x.Int64(); err == nil {
+			return &rampart.Schema{Type: "integer"}
+		}
+		return &rampart.Schema{Type: "number"}
+	case bool:
+		return &rampart.Schema{Type: "boolean"}
+	case string:
+		return &rampart.Schema{Type: "string"}
+	default:
+		return &rampart.Schema{Nullable: true}
+	}
+}
+
+type formField struct {
+	name     string
+	required bool
+	schema   *rampart.Schema
+	example  any
+}
+
+type form struct {
+	enctype string
+	fields  []formField
+}
+
+// htmlLinks reads anchors and forms from a page. Forms are learned, never
+// submitted: their fields become query parameters (GET) or a form body.
+func htmlLinks(page *url.URL, body []byte) []link {
+	var out []link
+	base := page
+	z := html.NewTokenizer(io.LimitReader(bytes.NewReader(body), 4<<20))
+	var cur *link
+	for len(out) < maxPageLinks {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt == html.EndTagToken {
+			if name, _ := z.TagName(); string(name) == "form" && cur != nil {
+				out = append(out, *cur)
+				cur = nil
+			}
+			continue
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		name, hasAttr := z.TagName()
+		attrs := map[string]string{}
+		for hasAttr {
+			var k, v []byte
+			k, v, hasAttr = z.TagAttr()
+			if _, dup := attrs[string(k)]; !dup {
+				attrs[string(k)] = string(v)
+			}
+		}
+		_, hasRequired := attrs["required"]
+		switch string(name) {
+		case "base":
+			if u, err := page.Parse(attrs["href"]); err == nil && attrs["href"] != "" {
+				base = u
+			}
+		case "a", "area":
+			if h, ok := attrs["href"]; ok && h != "" {
+				if u, err := base.Parse(strings.TrimSpace(h)); err == nil {
+					out = append(out, link{method: "GET", u: u})
+				}
+			}
+		case "form":
+			if cur != nil {
+				out = append(out, *cur)
+			}
+			method := strings.ToUpper(strings.TrimSpace(attrs["method"]))
+			switch method {
+			case "", "DIALOG":
+				method = "GET"
+			case "GET", "POST", "PUT", "PATCH", "DELETE":
+			default:
+				method = "GET"
+			}
+			u, err := base.Parse(strings.TrimSpace(attrs["action"]))
+			if err != nil {
+				cur = nil
+				continue
+			}
+			enc := strings.ToLower(strings.TrimSpace(attrs["enctype"]))
+			if enc != "multipart/form-data" && enc != "text/plain" {
+				enc = "application/x-www-form-urlencoded"
+			}
+			cur = &link{method: method, u: u, form: &form{enctype: enc}}
+		case "input", "select", "textarea", "button":
+			if cur == nil || attrs["name"] == "" {
+				continue
+			}
+			typ := strings.ToLower(attrs["type"])
+			if string(name) == "button" || typ == "submit" || typ == "reset" || typ == "button" || typ == "image" {
+				continue
+			}
+			f := formField{name: attrs["name"], required: hasRequired, schema: inputSchema(string(name), typ)}
+			if v, ok := attrs["value"]; ok && v != "" {
+				f.example = v
+			}
+			if typ == "hidden" {
+				f.required = true
+			}
+			dup := false
+			for _, e := range cur.form.fields {
+				if e.name == f.name {
+					dup = true
+				}
+			}
+			if !dup {
+				cur.form.fields = append(cur.form.fields, f)
+			}
+		}
+	}
+	if cur != nil && len(out) < maxPageLinks {
+		out = append(out, *cur)
+	}
+	return out
+}
+
+func inputSchema(tag, typ string) *rampart.Schema {
+	if tag != "input" {
+		return &rampart.Schema{Type: "string"}
+	}
+	switch typ {
+	case "number", "range":
+		return &rampart.Schema{Type: "number"}
+	case "email":
+		return &rampart.Schema{Type: "string", Format: "email"}
+	case "password":
+		return &rampart.Schema{Type: "string", Format: "password"}
+	case "date":
+		return &rampart.Schema{Type: "string", Format: "date"}
+	case "datetime-local":
+		return &rampart.Schema{Type: "string", Format: "date-time"}
+	case "url":
+		return &rampart.Schema{Type: "string", Format: "uri"}
+	case "file":
+		return &rampart.Schema{Type: "string", Format: "binary"}
+	case "checkbox":
+		return &rampart.Schema{Type: "string", Example: "on"}
+	}
+	return &rampart.Schema{Type: "string"}
+}

@@ -1,0 +1,97 @@
+package rampart
+
+import "time"
+
+// SchemaVersion is the version of the JSON report format (docs/report.schema.json).
+const SchemaVersion = "1.0"
+
+// Tool names the program that wrote a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Fingerprint is what Rampart learned about the target's stack.
+type Fingerprint struct {
+	Framework        string   `json:"framework,omitempty"` // Flask
+	FrameworkVersion string   `json:"frameworkVersion,omitempty"`
+	Server           string   `json:"server,omitempty"` // Werkzeug/2.2.2 Python/3.11.2
+	ServerVersion    string   `json:"serverVersion,omitempty"`
+	Language         string   `json:"language,omitempty"`
+	Database         string   `json:"database,omitempty"` // CockroachDB, PostgreSQL
+	DatabaseVersion  string   `json:"databaseVersion,omitempty"`
+	Driver           string   `json:"driver,omitempty"` // psycopg2, psycopg, asyncpg
+	ORM              string   `json:"orm,omitempty"`    // SQLAlchemy
+	Evidence         []string `json:"evidence,omitempty"`
+}
+
+// CategoryScore is the score of one family.
+type CategoryScore struct {
+	Family   Family `json:"family"`
+	Score    int    `json:"score"`
+	Findings int    `json:"findings"`
+}
+
+// CheckError is a check that could not run. It is never a finding.
+type CheckError struct {
+	Check     string `json:"check"`
+	Operation string `json:"operation,omitempty"`
+	Error     string `json:"error"`
+}
+
+// Skipped is a check that was not run, and why.
+type Skipped struct {
+	Check  string `json:"check"`
+	Reason string `json:"reason"`
+}
+
+// Stats counts what a scan sent.
+type Stats struct {
+	Requests  int64 `json:"requests"`
+	BytesSent int64 `json:"bytesSent"`
+	BytesRecv int64 `json:"bytesReceived"`
+	Refused   int64 `json:"refused,omitempty"` // requests the scope or mode guard refused
+}
+
+// Report is everything one run produced.
+type Report struct {
+	SchemaVersion string          `json:"schemaVersion"`
+	Tool          Tool            `json:"tool"`
+	Target        string          `json:"target,omitempty"`
+	Source        string          `json:"source,omitempty"`
+	Mode          Mode            `json:"mode"`
+	Started       time.Time       `json:"started"`
+	DurationMS    int64           `json:"durationMs"`
+	Incomplete    bool            `json:"incomplete,omitempty"`
+	Stats         Stats           `json:"stats"`
+	Operations    int             `json:"operations"`
+	Identities    []string        `json:"identities,omitempty"`
+	Fingerprint   Fingerprint     `json:"fingerprint"`
+	Score         int             `json:"score"`
+	Grade         string          `json:"grade"`
+	Categories    []CategoryScore `json:"categories,omitempty"`
+	Findings      []Finding       `json:"findings"`
+	Errors        []CheckError    `json:"errors,omitempty"`
+	Skipped       []Skipped       `json:"skipped,omitempty"`
+	Notes         []string        `json:"notes,omitempty"`
+}
+
+// Counts returns the number of findings at each severity.
+func (r *Report) Counts() map[Severity]int {
+	m := make(map[Severity]int, 5)
+	for _, f := range r.Findings {
+		m[f.Severity]++
+	}
+	return m
+}
+
+// AtOrAbove returns the findings at or above both sev and conf.
+func (r *Report) AtOrAbove(sev Severity, conf Confidence) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Severity >= sev && f.Confidence >= conf {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+package json
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// ErrUnsupportedVersion is returned (wrapped) by Read for a report whose
+// major schemaVersion this build does not know.
+var ErrUnsupportedVersion = errors.New("unsupported report schemaVersion")
+
+// Write writes r as indented JSON. Field order is the order of the struct
+// fields, so output is stable and diffs between runs stay small.
+func Write(w io.Writer, r *rampart.Report) error {
+	if r == nil {
+		return errors.New("json report: nil report")
+	}
+	if err := check(r); err != nil {
+		return fmt.Errorf("json report: %w", err)
+	}
+	out := *r
+	// The bytes follow this build's struct, so they are in this build's
+	// format whatever version the report was read from.
+	out.SchemaVersion = rampart.SchemaVersion
+	if out.Findings == nil {
+		// Consumers iterate over findings; null would make "no findings"
+		// crash their scripts instead of passing.
+		out.Findings = []rampart.Finding{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	// Evidence is full of <, > and &; \u003c would make it unreadable and
+	// nobody embeds this file in HTML unescaped.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&out); err != nil {
+		return fmt.Errorf("json report: %w", err)
+	}
+	// Buffered so that a failed encode never leaves half a report behind.
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// check refuses values that would encode as text Read cannot parse back
+// (an out-of-range Severity marshals as "severity(9)"): a report Rampart
+// writes must be one Rampart can read.
+func check(r *rampart.Report) error {
+	if r.Mode < rampart.Passive || r.Mode > rampart.Active {
+		return fmt.Errorf("invalid mode %s", r.Mode)
+	}
+	for i, f := range r.Findings {
+		if f.Severity < rampart.Info || f.Severity > rampart.Critical {
+			return fmt.Errorf("finding %d (%s): invalid %s", i, f.Check, f.Severity)
+		}
+		if f.Confidence < rampart.Tentative || f.Confidence > rampart.Confirmed {
+			return fmt.Errorf("finding %d (%s): invalid %s", i, f.Check, f.Confidence)
+		}
+	}
+	return nil
+}
+
+// Read parses a report written by Write, by this version of Rampart or by
+// any other that shares its major schemaVersion. Fields it does not know
+// are ignored, so reports from newer minor versions still load.
+func Read(r io.Reader) (*rampart.Report, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("json report: %w", err)
+	}
+	// The version is checked before the body, so a future format whose
+	// fields changed type fails with "upgrade Rampart", not a type error.
+	var head struct {
+		SchemaVersion *string `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("json report: not a Rampart JSON report: %w", err)
+	}
+	if head.SchemaVersion == nil {
+		return nil, errors.New("json report: no schemaVersion: not a Rampart JSON report")
+	}
+	if err := compatible(*head.SchemaVersion); err != nil {
+		return nil, err
+	}
+	var rep rampart.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("json report: %w", err)
+	}
+	if rep.Findings == nil {
+		rep.Findings = []rampart.Finding{}
+	}
+	return &rep, nil
+}
+
+func compatible(v string) error {
+	want := major(rampart.SchemaVersion)
+	got := major(v)
+	if got == "" {
+		return fmt.Errorf("json report: %w %q: want %s.x", ErrUnsupportedVersion, v, want)
+	}
+	if got != want {
+		return fmt.Errorf("json report: %w %q: this Rampart reads version %s.x reports; use a Rampart release that writes version %s.x",
+			ErrUnsupportedVersion, v, want, got)
+	}
+	return nil
+}
+
+// major returns the major part of "1.0", or "" when v is not MAJOR.MINOR
+// with decimal numbers.
+func major(v string) string {
+	maj, minor, ok := strings.Cut(v, ".")
+	if !ok || !digits(maj) || !digits(minor) {
+		return ""
+	}
+	return maj
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

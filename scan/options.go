@@ -1,0 +1,56 @@
+// Package scan runs Rampart's black-box scan: it loads or discovers the
+// attack surface, logs the identities in, runs the selected checks within
+// the engine's limits, and returns one scored report.
+//
+//	rep, err := scan.Run(ctx, scan.Options{Target: "http://127.0.0.1:8801", Mode: rampart.Safe})
+//
+// A cancelled context still returns the partial report, marked incomplete.
+package scan
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// Options configures one scan. Zero values get the defaults `rampart scan`
+// documents.
+type Options struct {
+	Target     string // base URL of the API
+	Spec       string // OpenAPI/Swagger file or URL; empty: look for one
+	Identities []rampart.Identity
+	Mode       rampart.Mode
+	Checks     []string // check IDs or families, globs allowed; empty: all
+	SkipChecks []string
+	Exclude    []string // path globs never requested, e.g. /admin/reset*
+	Scope      []string // extra in-scope hosts
+
+	Concurrency int
+	Rate        float64 // requests per second; 0: unlimited
+	Timeout     time.Duration
+	MaxBody     int64
+	Insecure    bool
+	Proxy       string
+	UserAgent   string
+
+	// Version is written into the report's tool section.
+	Version string
+	// OnFinding sees each finding as soon as it is reported.
+	OnFinding func(rampart.Finding)
+	// Progress is told how many units of work are done out of how many.
+	Progress func(done, total int)
+}
+
+// ConfigError is a problem with what the user asked for: a bad flag value,
+// a malformed spec, an unknown check. The CLI maps it to exit code 2.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func configErr(format string, a ...any) error { return &ConfigError{Err: fmt.Errorf(format, a...)} }
+
+// ErrUnreachable wraps the error for a target that does not answer.
+var ErrUnreachable = errors.New("target unreachable")

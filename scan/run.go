@@ -1,0 +1,356 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/checks"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/score"
+	"github.com/rampart-sec/rampart/internal/stack"
+	"github.com/rampart-sec/rampart/internal/surface"
+)
+
+// Run scans the target and returns its report. On cancellation it returns
+// the partial report, marked incomplete, together with the context's error.
+func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
+	started := time.Now()
+	target, err := parseTarget(opt.Target)
+	if err != nil {
+		return nil, err
+	}
+	selected, skipped, err := selectChecks(opt)
+	if err != nil {
+		return nil, err
+	}
+	var proxy *url.URL
+	if opt.Proxy != "" {
+		if proxy, err = url.Parse(opt.Proxy); err != nil || proxy.Host == "" {
+			return nil, configErr("--proxy %q: not a URL", opt.Proxy)
+		}
+	}
+	obs := stack.New()
+	client, err := engine.New(engine.Config{
+		Base: target, Scope: opt.Scope, Mode: opt.Mode, Exclude: opt.Exclude,
+		Concurrency: opt.Concurrency, Rate: opt.Rate, Timeout: opt.Timeout, MaxBody: opt.MaxBody,
+		Insecure: opt.Insecure, Proxy: proxy, UserAgent: userAgent(opt),
+		Observe: func(r *engine.Response) { obs.Observe(r.Status, r.Header, r.Body) },
+	})
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	rep := &rampart.Report{
+		SchemaVersion: rampart.SchemaVersion,
+		Tool:          rampart.Tool{Name: "rampart", Version: opt.Version},
+		Target:        target.String(),
+		Mode:          opt.Mode,
+		Started:       started.UTC(),
+		Findings:      []rampart.Finding{},
+		Skipped:       skipped,
+	}
+
+	// One request to the root tells an unreachable target from a slow scan.
+	if _, err := client.Do(ctx, &engine.Request{Method: "GET", URL: target.String()}); err != nil {
+		if ctx.Err() != nil {
+			return finish(rep, client, obs, started, nil, ctx.Err())
+		}
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, target.Redacted(), unwrapNet(err))
+	}
+
+	surf, where, err := loadSurface(ctx, client, target, opt.Spec)
+	if err != nil {
+		if ctx.Err() != nil {
+			return finish(rep, client, obs, started, nil, ctx.Err())
+		}
+		return nil, err
+	}
+	if where != "" {
+		rep.Notes = append(rep.Notes, "attack surface: "+where)
+	}
+	base := surf.BaseURL(target)
+	ops := inScope(surf.Operations, client, base)
+	rep.Operations = len(ops)
+
+	ids := []*identity.Identity{identity.Anonymous()}
+	for _, spec := range opt.Identities {
+		id := identity.New(spec.Name, spec.Role, spec.Headers)
+		if spec.Login != nil {
+			if err := spec.Login.Validate(); err != nil {
+				return nil, configErr("identity %s: %v", spec.Name, err)
+			}
+			id.Login = &identity.Login{Login: *spec.Login}
+		}
+		if err := id.EnsureLoggedIn(ctx, client); err != nil {
+			if ctx.Err() != nil {
+				return finish(rep, client, obs, started, nil, ctx.Err())
+			}
+			return nil, configErr("%v", err)
+		}
+		ids = append(ids, id)
+		rep.Identities = append(rep.Identities, spec.Name+" ("+spec.Role+")")
+	}
+
+	var (
+		mu    sync.Mutex
+		found = map[string]int{}
+	)
+	sink := func(f rampart.Finding) {
+		mu.Lock()
+		defer mu.Unlock()
+		if i, dup := found[f.ID]; dup {
+			if f.Confidence > rep.Findings[i].Confidence {
+				rep.Findings[i] = f
+			}
+			return
+		}
+		found[f.ID] = len(rep.Findings)
+		rep.Findings = append(rep.Findings, f)
+		if opt.OnFinding != nil {
+			opt.OnFinding(f)
+		}
+	}
+	pass := check.NewPass(sink)
+	pass.Surface = ops
+	pass.Client = client
+	pass.Identities = ids
+	pass.Stack = obs
+	pass.Mode = opt.Mode
+	pass.Shared = &check.Shared{}
+	pass.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
+	pass.Body = surface.Body
+
+	runErrs := runChecks(ctx, pass, selected, ops, opt)
+	rep.Errors = append(rep.Errors, runErrs...)
+	return finish(rep, client, obs, started, opt.Progress, ctx.Err())
+}
+
+type unit struct {
+	c  *check.Check
+	op *rampart.Operation
+}
+
+func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options) []rampart.CheckError {
+	var first, last []unit
+	for _, c := range selected {
+		switch {
+		case c.PerOperation():
+			for _, op := range ops {
+				if c.Applies(op) {
+					first = append(first, unit{c: c, op: op})
+				}
+			}
+		case c.Last:
+			last = append(last, unit{c: c})
+		default:
+			first = append(first, unit{c: c})
+		}
+	}
+	total := len(first) + len(last)
+	var (
+		mu   sync.Mutex
+		errs []rampart.CheckError
+		done int
+	)
+	progress := func() {
+		mu.Lock()
+		done++
+		d := done
+		mu.Unlock()
+		if opt.Progress != nil {
+			opt.Progress(d, total)
+		}
+	}
+	exec := func(u unit) {
+		defer progress()
+		if ctx.Err() != nil {
+			return
+		}
+		p := pass.WithOp(u.c.Meta, u.op)
+		err := safeRun(ctx, u.c, p)
+		if err == nil || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
+			return
+		}
+		ce := rampart.CheckError{Check: u.c.ID, Error: unwrapNet(err).Error()}
+		if u.op != nil {
+			ce.Operation = u.op.Key()
+		}
+		mu.Lock()
+		errs = append(errs, ce)
+		mu.Unlock()
+	}
+	workers := opt.Concurrency
+	if workers <= 0 {
+		workers = 8
+	}
+	work := make(chan unit)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range work {
+				exec(u)
+			}
+		}()
+	}
+	for _, u := range first {
+		work <- u
+	}
+	close(work)
+	wg.Wait()
+	for _, u := range last {
+		exec(u)
+	}
+	sort.Slice(errs, func(i, j int) bool {
+		if errs[i].Check != errs[j].Check {
+			return errs[i].Check < errs[j].Check
+		}
+		return errs[i].Operation < errs[j].Operation
+	})
+	return errs
+}
+
+// safeRun keeps one broken check from taking the scan down with it.
+func safeRun(ctx context.Context, c *check.Check, p *check.Pass) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("check panicked: %v", r)
+		}
+	}()
+	return c.Run(ctx, p)
+}
+
+func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, started time.Time, _ func(int, int), ctxErr error) (*rampart.Report, error) {
+	rep.DurationMS = time.Since(started).Milliseconds()
+	rep.Stats = client.Stats()
+	rep.Fingerprint = obs.Fingerprint()
+	sortFindings(rep.Findings)
+	res := score.Score(rep.Findings)
+	rep.Score, rep.Grade, rep.Categories = res.Score, res.Grade, res.Categories
+	if ctxErr != nil {
+		rep.Incomplete = true
+		rep.Notes = append(rep.Notes, "scan interrupted: the report is partial")
+		return rep, ctxErr
+	}
+	return rep, nil
+}
+
+func sortFindings(fs []rampart.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Confidence != b.Confidence {
+			return a.Confidence > b.Confidence
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		return a.Location.String() < b.Location.String()
+	})
+}
+
+func parseTarget(raw string) (*url.URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, configErr("no target URL given")
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, configErr("target %q: %v", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, configErr("target %q: want an http:// or https:// URL", raw)
+	}
+	if u.Host == "" {
+		return nil, configErr("target %q: no host", raw)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+func userAgent(opt Options) string {
+	if opt.UserAgent != "" {
+		return opt.UserAgent
+	}
+	v := opt.Version
+	if v == "" {
+		v = "dev"
+	}
+	return "rampart/" + v + " (+security scan)"
+}
+
+// unwrapNet shortens Go's nested transport errors to their cause.
+func unwrapNet(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// selectChecks applies --checks and --skip-checks, and sets aside checks the
+// mode does not allow.
+func selectChecks(opt Options) ([]*check.Check, []rampart.Skipped, error) {
+	all := checks.All()
+	for _, pats := range [][]string{opt.Checks, opt.SkipChecks} {
+		for _, p := range pats {
+			hit := false
+			for _, c := range all {
+				if checks.Matches(c.Meta, p) {
+					hit = true
+					break
+				}
+			}
+			if !hit {
+				return nil, nil, configErr("unknown check %q: see `rampart checks` for IDs and families", p)
+			}
+		}
+	}
+	var sel []*check.Check
+	var skipped []rampart.Skipped
+	for _, c := range all {
+		if len(opt.Checks) > 0 && !matchesAny(c.Meta, opt.Checks) {
+			continue
+		}
+		if matchesAny(c.Meta, opt.SkipChecks) {
+			continue
+		}
+		if c.Mode > opt.Mode {
+			skipped = append(skipped, rampart.Skipped{Check: c.ID, Reason: "needs --mode " + c.Mode.String()})
+			continue
+		}
+		sel = append(sel, c)
+	}
+	return sel, skipped, nil
+}
+
+func matchesAny(m rampart.Meta, pats []string) bool {
+	for _, p := range pats {
+		if checks.Matches(m, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// inScope drops operations whose concrete URL the engine would refuse
+// (excluded paths), so no check wastes a request on them.
+func inScope(ops []*rampart.Operation, c *engine.Client, base *url.URL) []*rampart.Operation {
+	var out []*rampart.Operation
+	for _, op := range ops {
+		if c.InScope(surface.URL(base, op, nil)) && !c.Excluded(surface.URL(base, op, nil)) {
+			out = append(out, op)
+		}
+	}
+	return out
+}
