@@ -63,7 +63,7 @@ type Operation struct {
 	// Security is the operation's effective security requirement: nil when
 	// the source says nothing, empty when it is explicitly public, otherwise
 	// the scheme names (or scopes) of each alternative.
-	Security [][]string `json:"security,omitempty"`
+	Security [][]string `json:"security"`
 	Source   string     `json:"source,omitempty"` // spec, discovered, code
 }
 

@@ -18,6 +18,7 @@ type Fingerprint struct {
 	Server           string   `json:"server,omitempty"` // Werkzeug/2.2.2 Python/3.11.2
 	ServerVersion    string   `json:"serverVersion,omitempty"`
 	Language         string   `json:"language,omitempty"`
+	LanguageVersion  string   `json:"languageVersion,omitempty"`
 	Database         string   `json:"database,omitempty"` // CockroachDB, PostgreSQL
 	DatabaseVersion  string   `json:"databaseVersion,omitempty"`
 	Driver           string   `json:"driver,omitempty"` // psycopg2, psycopg, asyncpg

@@ -139,22 +139,28 @@ type unit struct {
 }
 
 func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options) []rampart.CheckError {
-	var first, last []unit
+	var first, alone, last []unit
 	for _, c := range selected {
-		switch {
-		case c.PerOperation():
+		var us []unit
+		if c.PerOperation() {
 			for _, op := range ops {
 				if c.Applies(op) {
-					first = append(first, unit{c: c, op: op})
+					us = append(us, unit{c: c, op: op})
 				}
 			}
+		} else {
+			us = []unit{{c: c}}
+		}
+		switch {
 		case c.Last:
-			last = append(last, unit{c: c})
+			last = append(last, us...)
+		case c.Exclusive:
+			alone = append(alone, us...)
 		default:
-			first = append(first, unit{c: c})
+			first = append(first, us...)
 		}
 	}
-	total := len(first) + len(last)
+	total := len(first) + len(alone) + len(last)
 	var (
 		mu   sync.Mutex
 		errs []rampart.CheckError
@@ -207,6 +213,9 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 	}
 	close(work)
 	wg.Wait()
+	for _, u := range alone {
+		exec(u)
+	}
 	for _, u := range last {
 		exec(u)
 	}

@@ -108,7 +108,11 @@ func lockTestbed() error {
 	if err := os.MkdirAll(".state", 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(".state", "tests.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	dir := os.Getenv("TB_STATE_DIR")
+	if dir == "" {
+		dir = ".state"
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "tests.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,20 @@
 set -euo pipefail
 
 TB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-STATE="$TB_DIR/.state"
+# TB_INSTANCE runs a separate pair of twins (own state, databases and ports, on the same
+# PostgreSQL) so that several developers or test runs never disturb each other:
+#   TB_INSTANCE=alpha TB_PORT_BASE=8811 testbed/up
+TB_INSTANCE=${TB_INSTANCE:-}
+if [[ -n $TB_INSTANCE && ! $TB_INSTANCE =~ ^[a-z0-9]{1,16}$ ]]; then
+	echo "testbed: TB_INSTANCE must be 1-16 lower-case letters or digits" >&2
+	exit 2
+fi
+TB_PORT_BASE=${TB_PORT_BASE:-8801}
+if [[ ! $TB_PORT_BASE =~ ^[0-9]+$ ]] || ((TB_PORT_BASE < 1024 || TB_PORT_BASE > 65000)); then
+	echo "testbed: TB_PORT_BASE must be a port number between 1024 and 65000" >&2
+	exit 2
+fi
+STATE="$TB_DIR/.state${TB_INSTANCE:+/instance-$TB_INSTANCE}"
 LOGS="$STATE/logs"
 PY=/usr/bin/python3
 TWINS=(vulnerable secure)
@@ -28,8 +41,8 @@ die() {
 	exit 1
 }
 
-twin_port() { case "$1" in vulnerable) echo 8801 ;; secure) echo 8802 ;; esac; }
-twin_db() { echo "rampart_$1"; }
+twin_port() { case "$1" in vulnerable) echo "$TB_PORT_BASE" ;; secure) echo $((TB_PORT_BASE + 1)) ;; esac; }
+twin_db() { echo "rampart_$1${TB_INSTANCE:+_$TB_INSTANCE}"; }
 
 # Take the testbed lock so that up, reset and down never run at the same time.
 lock_state() {
@@ -87,7 +100,8 @@ ensure_postgres() {
 		note "starting cluster $PGVER/main"
 		pg_ctlcluster "$PGVER" main start >>"$LOGS/up.log" 2>&1 9>&- || die "could not start PostgreSQL $PGVER/main"
 	fi
-	if [[ $PG_WAS_RUNNING == no && ! -e $STATE/pg_started ]]; then
+	# Only the default instance owns the cluster: stopping it must not pull it from under others.
+	if [[ -z $TB_INSTANCE && $PG_WAS_RUNNING == no && ! -e $STATE/pg_started ]]; then
 		echo "$PGVER" >"$STATE/pg_started"
 	fi
 	PGPORT=$(cluster_field "$PGVER" 3)
@@ -259,6 +273,8 @@ print_exports() {
 	printf "export TB_ALICE_TOKEN='%s'\n" "$TB_ALICE_TOKEN"
 	printf "export TB_BOB_TOKEN='%s'\n" "$TB_BOB_TOKEN"
 	printf "export TB_CAROL_TOKEN='%s'\n" "$TB_CAROL_TOKEN"
+	printf "export TB_STATE_DIR='%s'\n" "$STATE"
+	printf "export TB_INSTANCE='%s' TB_PORT_BASE='%s'\n" "$TB_INSTANCE" "$TB_PORT_BASE"
 }
 
 # bring_up [force]: everything up does; with "force", reseed both databases and restart both twins.

@@ -25,6 +25,10 @@ type Check struct {
 	// Run does the work and reports through the pass. An error means the
 	// check could not run; it never becomes a finding.
 	Run func(ctx context.Context, p *Pass) error
+	// Exclusive runs each of the check's units alone, after the parallel
+	// phase, so that its oracle (a count, a balance read back after a
+	// burst) is not disturbed by other checks' requests.
+	Exclusive bool
 	// Last runs the check after every other one, for checks that summarise
 	// what the scan saw (the fingerprint).
 	Last bool

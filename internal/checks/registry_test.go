@@ -56,8 +56,8 @@ func TestMetadataIsComplete(t *testing.T) {
 			if c.Run == nil {
 				t.Errorf("no Run")
 			}
-			if c.PerOperation() && c.Last {
-				t.Errorf("a per-operation check cannot run last")
+			if c.Last && c.Exclusive {
+				t.Errorf("a check runs last or exclusively, not both")
 			}
 		})
 	}

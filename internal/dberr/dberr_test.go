@@ -443,3 +443,33 @@ func BenchmarkMatchCleanJSON(b *testing.B) {
 		Match(body)
 	}
 }
+
+// A real Werkzeug 3.1.8 debugger page (captured by
+// internal/stack/testdata/gen_fixtures.py): the error appears escaped in
+// the title, the error paragraph, the blockquote and the textarea, and raw
+// in the trailing comment; it must come out as one hit.
+func TestMatchRealDebuggerPage(t *testing.T) {
+	data, err := os.ReadFile("testdata/werkzeug_3.1.8_debugger_crdb_retry.http")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := strings.Cut(string(data), "\r\n\r\n")
+	hits := Match([]byte(body))
+	if len(hits) != 1 {
+		t.Fatalf("got %d hits: %+v", len(hits), hits)
+	}
+	checkHit(t, hits[0], Hit{Engine: CockroachDB, Version: "23.1", Kind: Retry, SQLState: "40001", Driver: Psycopg2,
+		PGCompatible: true, Snippet: "psycopg2.errors.SerializationFailure: restart transaction: TransactionRetryWithProtoRefreshError"})
+}
+
+// Snippets are evidence: JSON keys and closers around the message are not.
+func TestSnippetTrimsJSON(t *testing.T) {
+	h, _ := Find([]byte(`{"status": 500, "error": "(psycopg2.errors.UndefinedTable) relation \"notez\" does not exist"}`))
+	if h.Snippet != `(psycopg2.errors.UndefinedTable) relation "notez" does not exist` {
+		t.Errorf("snippet %q", h.Snippet)
+	}
+	h, _ = Find([]byte(`{"error": "duplicate key value violates unique constraint \"x_pkey\""}`))
+	if h.Snippet != `duplicate key value violates unique constraint "x_pkey"` {
+		t.Errorf("snippet %q", h.Snippet)
+	}
+}

@@ -99,8 +99,9 @@ func (p *pattern) all(t *text, n int) [][]int {
 			continue
 		}
 		// One byte more on the left so that \b sees the real preceding
-		// character.
-		ws := max(0, st-p.lead-1)
+		// character, but never back into the previous match, which would
+		// be found again and hide a later one in the same window.
+		ws := max(0, st-p.lead-1, lastEnd)
 		we := min(len(t.s), st+window)
 		m := p.re.FindStringSubmatchIndex(t.s[ws:we])
 		if m == nil {

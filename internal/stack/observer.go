@@ -206,12 +206,13 @@ func (o *Observer) Fingerprint() rampart.Fingerprint {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	fp := rampart.Fingerprint{
-		Server:        o.server,
-		ServerVersion: o.serverVersion,
-		Language:      o.language,
-		Database:      o.database(),
-		Driver:        o.driver,
-		ORM:           o.orm,
+		Server:          o.server,
+		ServerVersion:   o.serverVersion,
+		Language:        o.language,
+		LanguageVersion: o.langVersion,
+		Database:        o.database(),
+		Driver:          o.driver,
+		ORM:             o.orm,
 	}
 	fp.DatabaseVersion = o.versions[fp.Database]
 	if o.dbLevel == dbPGCompatible {
@@ -254,8 +255,7 @@ func (o *Observer) database() string {
 }
 
 // Language returns the language and, when a header or traceback showed it,
-// its version. rampart.Fingerprint has no field for the version, so it is
-// only available here and in the evidence.
+// its version.
 func (o *Observer) Language() (name, version string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

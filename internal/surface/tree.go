@@ -68,7 +68,12 @@ func kindName(n *yaml.Node) string {
 	case isNull(n):
 		return "null"
 	case n.Kind == yaml.ScalarNode:
-		return "a " + strings.TrimPrefix(n.ShortTag(), "!!") + " (" + strconv.Quote(clip(n.Value, 40)) + ")"
+		t := strings.TrimPrefix(n.ShortTag(), "!!")
+		article := "a "
+		if t != "" && strings.ContainsRune("aeiou", rune(t[0])) {
+			article = "an "
+		}
+		return article + t + " (" + strconv.Quote(clip(n.Value, 40)) + ")"
 	default:
 		return "something else"
 	}

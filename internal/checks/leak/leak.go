@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
@@ -166,7 +167,7 @@ func runDBError(ctx context.Context, p *check.Pass) error {
 		if r.param != "" {
 			msg += fmt.Sprintf(" when %q is set to %q", r.param, r.value)
 		}
-		msg += fmt.Sprintf(": %q.", h.Snippet)
+		msg += ": " + strings.TrimSpace(h.Snippet)
 		f := p.Finding(msg)
 		f.Location.URL = r.resp.RequestURL
 		f.Location.Param = r.param
