@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -128,5 +129,34 @@ func TestChecksAndExplain(t *testing.T) {
 	}
 	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "rampart ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestInterruptWritesPartialReport(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(50 * time.Millisecond)
+		w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "partial.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(400*time.Millisecond, cancel)
+	var stdout, stderr bytes.Buffer
+	err := Execute(ctx, []string{"scan", srv.URL, "--concurrency", "1", "-f", "json", "-o", out}, Env{
+		Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
+		IsTerminal: func(io.Writer) bool { return false },
+	})
+	if Code(err) != ExitInterrupted {
+		t.Fatalf("exit %d (%v), want %d", Code(err), err, ExitInterrupted)
+	}
+	data, rerr := os.ReadFile(out)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	var rep struct {
+		Incomplete bool `json:"incomplete"`
+	}
+	if json.Unmarshal(data, &rep) != nil || !rep.Incomplete {
+		t.Fatalf("partial report not marked incomplete: %s", data)
 	}
 }
