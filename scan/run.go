@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/advice"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks"
 	"github.com/rampart-sec/rampart/internal/engine"
@@ -242,6 +243,7 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	rep.DurationMS = time.Since(started).Milliseconds()
 	rep.Stats = client.Stats()
 	rep.Fingerprint = obs.Fingerprint()
+	advice.Apply(rep.Findings, rep.Fingerprint)
 	sortFindings(rep.Findings)
 	res := score.Score(rep.Findings)
 	rep.Score, rep.Grade, rep.Categories = res.Score, res.Grade, res.Categories
