@@ -15,8 +15,12 @@ type Meta struct {
 	Summary  string   `json:"summary"`  // one line
 	Detects  string   `json:"detects"`  // what it finds and how it proves it
 	Requests string   `json:"requests"` // what it sends (empty for code rules)
-	Fix      string   `json:"fix"`      // remediation, generic; advice may refine it per stack
-	Doc      string   `json:"doc,omitempty"`
+	// Budget is the most requests one unit of the check (one operation, or
+	// the scan for a target-level check) may send; the pass refuses more.
+	// Zero means the check declares no budget.
+	Budget int    `json:"budget,omitempty"`
+	Fix    string `json:"fix"` // remediation, generic; advice may refine it per stack
+	Doc    string `json:"doc,omitempty"`
 }
 
 // Kinds of check.

@@ -46,6 +46,24 @@ type Skipped struct {
 	Reason string `json:"reason"`
 }
 
+// CheckRun is what one check sent during a scan, against the budget it
+// announces (Meta.Budget, per unit: per operation, or per scan for a
+// target-level check).
+type CheckRun struct {
+	Check string `json:"check"`
+	// Units is how many times the check ran (operations it applied to).
+	Units int `json:"units"`
+	// Requests is what its units sent in total; MaxUnitRequests the most
+	// one unit sent.
+	Requests        int `json:"requests"`
+	MaxUnitRequests int `json:"maxUnitRequests"`
+	// Budget is the announced per-unit budget, 0 when none is declared.
+	Budget int `json:"budget,omitempty"`
+	// OverBudget counts units whose requests were refused because they
+	// reached the budget.
+	OverBudget int `json:"overBudget,omitempty"`
+}
+
 // Stats counts what a scan sent.
 type Stats struct {
 	Requests  int64 `json:"requests"`
@@ -74,6 +92,7 @@ type Report struct {
 	Findings      []Finding       `json:"findings"`
 	Errors        []CheckError    `json:"errors,omitempty"`
 	Skipped       []Skipped       `json:"skipped,omitempty"`
+	Checks        []CheckRun      `json:"checks,omitempty"`
 	Notes         []string        `json:"notes,omitempty"`
 }
 

@@ -35,6 +35,12 @@ type Options struct {
 	Proxy       string
 	UserAgent   string
 
+	// Wordlist is a file of extra candidate keys for cracking Flask
+	// session and JWT secrets (--wordlist).
+	Wordlist string
+	// ShowSecrets prints cracked keys in full in findings (--show-secrets).
+	ShowSecrets bool
+
 	// Version is written into the report's tool section.
 	Version string
 	// OnFinding sees each finding as soon as it is reported.

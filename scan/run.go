@@ -17,6 +17,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/score"
+	"github.com/rampart-sec/rampart/internal/secrets"
 	"github.com/rampart-sec/rampart/internal/stack"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
@@ -32,6 +33,11 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	selected, skipped, err := selectChecks(opt)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Wordlist != "" {
+		if err := secrets.CheckWordlist(opt.Wordlist); err != nil {
+			return nil, configErr("--wordlist: %v", err)
+		}
 	}
 	var proxy *url.URL
 	if opt.Proxy != "" {
@@ -128,9 +134,12 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	pass.Shared = &check.Shared{}
 	pass.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
 	pass.Body = surface.Body
+	pass.Settings = check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets}
+	pass.Schemes = surf.SecuritySchemes
 
-	runErrs := runChecks(ctx, pass, selected, ops, opt)
+	runErrs, runs := runChecks(ctx, pass, selected, ops, opt)
 	rep.Errors = append(rep.Errors, runErrs...)
+	rep.Checks = runs
 	return finish(rep, client, obs, started, opt.Progress, ctx.Err())
 }
 
@@ -139,7 +148,7 @@ type unit struct {
 	op *rampart.Operation
 }
 
-func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options) []rampart.CheckError {
+func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options) ([]rampart.CheckError, []rampart.CheckRun) {
 	var first, alone, last []unit
 	for _, c := range selected {
 		var us []unit
@@ -166,6 +175,7 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 		mu   sync.Mutex
 		errs []rampart.CheckError
 		done int
+		runs = map[string]*rampart.CheckRun{}
 	)
 	progress := func() {
 		mu.Lock()
@@ -183,6 +193,7 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 		}
 		p := pass.WithOp(u.c.Meta, u.op)
 		err := safeRun(ctx, u.c, p)
+		account(&mu, runs, u.c, p)
 		if err == nil || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
 			return
 		}
@@ -226,7 +237,32 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 		}
 		return errs[i].Operation < errs[j].Operation
 	})
-	return errs
+	var out []rampart.CheckRun
+	for _, c := range selected {
+		if r := runs[c.ID]; r != nil {
+			out = append(out, *r)
+		}
+	}
+	return errs, out
+}
+
+// account records what one unit of a check sent, for the report's
+// per-check request accounting against the announced budget.
+func account(mu *sync.Mutex, runs map[string]*rampart.CheckRun, c *check.Check, p *check.Pass) {
+	n := p.Requests()
+	mu.Lock()
+	defer mu.Unlock()
+	r := runs[c.ID]
+	if r == nil {
+		r = &rampart.CheckRun{Check: c.ID, Budget: c.Budget}
+		runs[c.ID] = r
+	}
+	r.Units++
+	r.Requests += n
+	r.MaxUnitRequests = max(r.MaxUnitRequests, n)
+	if p.OverBudget() {
+		r.OverBudget++
+	}
 }
 
 // safeRun keeps one broken check from taking the scan down with it.

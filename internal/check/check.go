@@ -6,6 +6,8 @@ package check
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/stack"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // Check is one runtime check.
@@ -57,8 +60,92 @@ type Pass struct {
 	// Shared is state checks share within one scan (for example, bodies
 	// already fetched), safe for concurrent use.
 	Shared *Shared
+	// Settings are the scan options some checks read.
+	Settings Settings
+	// Schemes are the security schemes the spec declares, by name: a bearer
+	// scheme with bearerFormat JWT tells the JWT checks where tokens go.
+	Schemes map[string]surface.Scheme
 
-	sink func(rampart.Finding)
+	sink  func(rampart.Finding)
+	meter *meter
+}
+
+// ErrBudget is returned, without sending anything, for a request that would
+// take a unit of a check past the budget its metadata announces.
+var ErrBudget = errors.New("request budget of the check exhausted")
+
+// meter counts the requests of one unit (one check on one operation).
+type meter struct {
+	mu     sync.Mutex
+	n      int
+	budget int
+	over   bool
+}
+
+// take reserves n requests, or refuses them all when they would exceed the
+// budget.
+func (m *meter) take(n int) error {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.budget > 0 && m.n+n > m.budget {
+		m.over = true
+		return fmt.Errorf("%d more requests after %d of %d: %w", n, m.n, m.budget, ErrBudget)
+	}
+	m.n += n
+	return nil
+}
+
+// Requests is how many requests the pass has sent (or tried to) so far.
+func (p *Pass) Requests() int {
+	if p.meter == nil {
+		return 0
+	}
+	p.meter.mu.Lock()
+	defer p.meter.mu.Unlock()
+	return p.meter.n
+}
+
+// OverBudget reports whether the pass was refused a request by its budget.
+func (p *Pass) OverBudget() bool {
+	if p.meter == nil {
+		return false
+	}
+	p.meter.mu.Lock()
+	defer p.meter.mu.Unlock()
+	return p.meter.over
+}
+
+// Burst sends requests as one last-byte-synchronised burst (see
+// engine.Client.Burst), all as the same identity (anonymous when id is nil).
+// Credentials are stamped once; a burst never logs in again on 401, since a
+// retried request would no longer be synchronised.
+func (p *Pass) Burst(ctx context.Context, id *identity.Identity, reqs []*engine.Request) ([]engine.BurstResult, error) {
+	if id == nil {
+		id = p.Anonymous()
+	}
+	if err := p.meter.take(len(reqs)); err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Request, len(reqs))
+	for i, r := range reqs {
+		q := *r
+		q.Header = r.Header.Clone()
+		id.Apply(&q)
+		out[i] = &q
+	}
+	return p.Client.Burst(ctx, out)
+}
+
+// Settings are scan options that reach the checks.
+type Settings struct {
+	// Wordlist is a file of extra candidate keys (one per line, plain or a
+	// Python literal) for cracking session and JWT secrets.
+	Wordlist string
+	// ShowSecrets prints cracked keys in full instead of masked.
+	ShowSecrets bool
 }
 
 // NewPass is used by the scanner; checks receive a ready pass.
@@ -68,6 +155,7 @@ func NewPass(sink func(rampart.Finding)) *Pass { return &Pass{sink: sink} }
 func (p *Pass) WithOp(m rampart.Meta, op *rampart.Operation) *Pass {
 	q := *p
 	q.Meta, q.Op = m, op
+	q.meter = &meter{budget: m.Budget}
 	return &q
 }
 
@@ -136,6 +224,9 @@ func (p *Pass) Authenticated() []*identity.Identity {
 func (p *Pass) Send(ctx context.Context, id *identity.Identity, r *engine.Request) (*engine.Response, error) {
 	if id == nil {
 		id = p.Anonymous()
+	}
+	if err := p.meter.take(1); err != nil {
+		return nil, err
 	}
 	return id.Do(ctx, p.Client, r)
 }

@@ -9,18 +9,36 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks/authn"
+	"github.com/rampart-sec/rampart/internal/checks/authz"
 	"github.com/rampart-sec/rampart/internal/checks/cors"
 	"github.com/rampart-sec/rampart/internal/checks/debug"
+	"github.com/rampart-sec/rampart/internal/checks/exposure"
 	"github.com/rampart-sec/rampart/internal/checks/fingerprint"
 	"github.com/rampart-sec/rampart/internal/checks/headers"
 	"github.com/rampart-sec/rampart/internal/checks/inventory"
+	"github.com/rampart-sec/rampart/internal/checks/jwt"
 	"github.com/rampart-sec/rampart/internal/checks/leak"
+	"github.com/rampart-sec/rampart/internal/checks/ratelimit"
+	"github.com/rampart-sec/rampart/internal/checks/session"
+	"github.com/rampart-sec/rampart/internal/checks/sqli"
+	"github.com/rampart-sec/rampart/internal/checks/txn"
 )
 
 // All returns every implemented runtime check.
 func All() []*check.Check {
 	return []*check.Check{
 		&authn.MissingRead,
+		&authn.MissingWrite,
+		&authz.ReadBOLA,
+		&authz.WriteBOLA,
+		&authz.AdminRead,
+		&authz.AdminWrite,
+		&authz.MethodSwap,
+		&authz.MassAssignment,
+		&sqli.ErrorBased,
+		&sqli.Boolean,
+		&sqli.Identifier,
+		&sqli.TimeBased,
 		&debug.Debugger,
 		&leak.DBError,
 		&leak.Traceback,
@@ -30,6 +48,22 @@ func All() []*check.Check {
 		&headers.Banner,
 		&inventory.Spec,
 		&inventory.Exposed,
+		&session.Secret,
+		&session.Exposure,
+		&jwt.None,
+		&jwt.WeakKey,
+		&jwt.NoVerify,
+		&jwt.Expired,
+		&jwt.NoExp,
+		&ratelimit.Login,
+		&exposure.Hashes,
+		&exposure.Secrets,
+		&exposure.PII,
+		&txn.PoisonedConnection,
+		&txn.Replay,
+		&txn.KeyBinding,
+		&txn.LimitOverrun,
+		&txn.RetryLeak,
 		&fingerprint.Stack,
 	}
 }

@@ -52,6 +52,8 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 	os.WriteFile(badCfg, []byte("target: "+srv.URL+"\nmoed: safe\n"), 0o644)
 	envCfg := filepath.Join(dir, "env.yaml")
 	os.WriteFile(envCfg, []byte("target: "+srv.URL+"\nidentities:\n  - name: a\n    headers: {Authorization: \"Bearer ${NOT_SET_TOKEN}\"}\n"), 0o644)
+	wordsCfg := filepath.Join(dir, "words.yaml")
+	os.WriteFile(wordsCfg, []byte("target: "+srv.URL+"\nwordlist: "+filepath.Join(dir, "nope.txt")+"\nshow-secrets: true\n"), 0o644)
 	tests := []struct {
 		name string
 		args []string
@@ -72,6 +74,8 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 		{"config unknown key", []string{"scan", "--config", badCfg}, ExitUsage, "moed"},
 		{"config env unset", []string{"scan", "--config", envCfg}, ExitUsage, "NOT_SET_TOKEN"},
 		{"explain unknown", []string{"explain", "NOPE-1"}, ExitUsage, "unknown check"},
+		{"missing wordlist", []string{"scan", srv.URL, "--wordlist", filepath.Join(dir, "no-such-words.txt")}, ExitUsage, "--wordlist"},
+		{"config missing wordlist", []string{"scan", "--config", wordsCfg}, ExitUsage, "--wordlist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,5 +162,31 @@ func TestInterruptWritesPartialReport(t *testing.T) {
 	}
 	if json.Unmarshal(data, &rep) != nil || !rep.Incomplete {
 		t.Fatalf("partial report not marked incomplete: %s", data)
+	}
+}
+
+func TestScanBaselineSuppressesKnownFindings(t *testing.T) {
+	srv := target(t)
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.json"), filepath.Join(dir, "second.json")
+	if code, _, stderr := run(t, nil, "scan", srv.URL, "-f", "json", "-o", first); code != ExitFindings {
+		t.Fatalf("first scan: exit %d %s", code, stderr)
+	}
+	code, _, stderr := run(t, nil, "scan", srv.URL, "-f", "json", "-o", second, "--baseline", first)
+	if code != ExitOK {
+		t.Fatalf("second scan with the baseline: exit %d %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "suppressed by the baseline") {
+		t.Errorf("stderr does not say what was suppressed: %s", stderr)
+	}
+	var rep struct {
+		Findings []any `json:"findings"`
+	}
+	data, _ := os.ReadFile(second)
+	if err := json.Unmarshal(data, &rep); err != nil || len(rep.Findings) != 0 {
+		t.Fatalf("second report has %d findings (%v)", len(rep.Findings), err)
+	}
+	if code, _, stderr := run(t, nil, "scan", srv.URL, "--baseline", filepath.Join(dir, "none.json")); code != ExitUsage || !strings.Contains(stderr, "--baseline") {
+		t.Errorf("missing baseline: exit %d %s", code, stderr)
 	}
 }

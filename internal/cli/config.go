@@ -14,29 +14,33 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/baseline"
 )
 
 // fileConfig is the YAML a --config file holds: every flag of `scan`, plus
 // identities with headers and login flows.
 type fileConfig struct {
-	Target        string           `yaml:"target"`
-	Spec          string           `yaml:"spec"`
-	Mode          string           `yaml:"mode"`
-	Checks        []string         `yaml:"checks"`
-	SkipChecks    []string         `yaml:"skip-checks"`
-	Exclude       []string         `yaml:"exclude"`
-	Scope         []string         `yaml:"scope"`
-	Format        string           `yaml:"format"`
-	Output        []string         `yaml:"output"`
-	FailOn        string           `yaml:"fail-on"`
-	MinConfidence string           `yaml:"min-confidence"`
-	Concurrency   int              `yaml:"concurrency"`
-	Rate          float64          `yaml:"rate"`
-	Timeout       string           `yaml:"timeout"`
-	MaxBody       string           `yaml:"max-body"`
-	Insecure      bool             `yaml:"insecure"`
-	Proxy         string           `yaml:"proxy"`
-	Identities    []identityConfig `yaml:"identities"`
+	Target        string            `yaml:"target"`
+	Spec          string            `yaml:"spec"`
+	Mode          string            `yaml:"mode"`
+	Checks        []string          `yaml:"checks"`
+	SkipChecks    []string          `yaml:"skip-checks"`
+	Exclude       []string          `yaml:"exclude"`
+	Scope         []string          `yaml:"scope"`
+	Format        string            `yaml:"format"`
+	Output        []string          `yaml:"output"`
+	FailOn        string            `yaml:"fail-on"`
+	MinConfidence string            `yaml:"min-confidence"`
+	Concurrency   int               `yaml:"concurrency"`
+	Rate          float64           `yaml:"rate"`
+	Timeout       string            `yaml:"timeout"`
+	MaxBody       string            `yaml:"max-body"`
+	Insecure      bool              `yaml:"insecure"`
+	Proxy         string            `yaml:"proxy"`
+	Wordlist      string            `yaml:"wordlist"`
+	ShowSecrets   bool              `yaml:"show-secrets"`
+	Identities    []identityConfig  `yaml:"identities"`
+	Ignore        []baseline.Ignore `yaml:"ignore"`
 }
 
 type identityConfig struct {
@@ -76,6 +80,11 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 			return &cfg, nil
 		}
 		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	for i, ig := range cfg.Ignore {
+		if err := ig.Validate(); err != nil {
+			return nil, fmt.Errorf("config %s: ignore[%d]: %w", path, i, err)
+		}
 	}
 	for i, id := range cfg.Identities {
 		if id.Name == "" {

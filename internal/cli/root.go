@@ -60,6 +60,8 @@ func newRoot(env Env) *cobra.Command {
 wrong and exactly how to fix it.
 
   rampart scan URL     black-box: prove flaws with real requests (safe by default)
+  rampart code DIR     white-box: find the causes in Flask source
+  rampart report FILE  write a saved JSON report as SARIF, HTML, Markdown, JUnit or text
   rampart checks       list every check: ID, family, severity, mode
   rampart explain ID   what a check detects, what it sends, how to fix it
 
@@ -77,7 +79,7 @@ Exit codes:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newScan(env), newChecks(env), newExplain(env), newVersion(env))
+	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newVersion(env))
 	return root
 }
 

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,13 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/baseline"
 	"github.com/rampart-sec/rampart/internal/identity"
-	jsonreport "github.com/rampart-sec/rampart/report/json"
-	textreport "github.com/rampart-sec/rampart/report/text"
 	"github.com/rampart-sec/rampart/scan"
 )
 
 type scanFlags struct {
+	baseline      string
+	ignores       []baseline.Ignore
 	config        string
 	spec          string
 	identities    []string
@@ -39,6 +39,8 @@ type scanFlags struct {
 	insecure      bool
 	proxy         string
 	verbose       bool
+	wordlist      string
+	showSecrets   bool
 }
 
 func newScan(env Env) *cobra.Command {
@@ -96,8 +98,9 @@ Examples:
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "skip these check IDs or families, globs allowed")
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "path glob never to request, e.g. '/admin/reset*' (repeatable)")
 	fl.StringArrayVar(&f.scope, "scope", nil, "extra in-scope host, 'host' or 'host:port' (repeatable)")
-	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, "report formats, comma-separated: text, json")
-	fl.StringSliceVarP(&f.output, "output", "o", nil, "output file per format, in the same order ('-' is stdout; default: stdout)")
+	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, formatHelp)
+	fl.StringSliceVarP(&f.output, "output", "o", nil, outputHelp)
+	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON report: report only findings it did not have, and say how many were suppressed")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, none")
 	fl.StringVar(&f.minConfidence, "min-confidence", "tentative", "drop findings below this confidence: tentative, firm, confirmed")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "requests in flight at once")
@@ -107,6 +110,8 @@ Examples:
 	fl.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates")
 	fl.StringVar(&f.proxy, "proxy", "", "send requests through this HTTP proxy URL")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show evidence")
+	fl.StringVar(&f.wordlist, "wordlist", "", "extra candidate keys for cracking Flask session and JWT secrets, one per line (plain or a Python literal)")
+	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print cracked keys in full in findings (masked by default)")
 	return cmd
 }
 
@@ -120,14 +125,14 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 	if err != nil {
 		return err
 	}
-	// Fail on unwritable outputs before sending a single request.
-	for _, o := range outs {
-		if o.path != "" && o.path != "-" {
-			fh, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE, 0o644)
-			if err != nil {
-				return usageErr("output %s: %v", o.path, err)
-			}
-			fh.Close()
+	// Fail on unwritable outputs and a bad baseline before sending a single request.
+	if err := checkOutputs(outs); err != nil {
+		return err
+	}
+	var base *rampart.Report
+	if f.baseline != "" {
+		if base, err = baseline.Read(f.baseline); err != nil {
+			return usageErr("--baseline: %v", err)
 		}
 	}
 	var bar *progressbar.ProgressBar
@@ -164,8 +169,17 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 		return &ExitError{Code: ExitCannotRun, Err: runErr}
 	}
 	rep.Findings = filterConfidence(rep.Findings, gate.minConf)
+	if err := suppress(rep, base, f.baseline, f.ignores, env); err != nil {
+		return err
+	}
 	color := env.IsTerminal != nil && env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == ""
-	if err := writeReports(rep, outs, env, f.verbose, color); err != nil {
+	spec := ""
+	if !strings.Contains(f.spec, "://") {
+		spec = f.spec
+	}
+	wo := writeOptions{Verbose: f.verbose, Color: color, FailOn: gate.failOn, FailNever: gate.never,
+		MinConfidence: max(gate.minConf, rampart.Firm), SpecFile: spec}
+	if err := writeOutputs(rep, outs, env, wo); err != nil {
 		return &ExitError{Code: ExitCannotRun, Err: err}
 	}
 	if runErr != nil {
@@ -229,6 +243,10 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		str("min-confidence", &f.minConfidence, cfg.MinConfidence)
 		str("max-body", &f.maxBody, cfg.MaxBody)
 		str("proxy", &f.proxy, cfg.Proxy)
+		str("wordlist", &f.wordlist, cfg.Wordlist)
+		if !changed("show-secrets") && cfg.ShowSecrets {
+			f.showSecrets = true
+		}
 		if !changed("concurrency") && cfg.Concurrency > 0 {
 			f.concurrency = cfg.Concurrency
 		}
@@ -245,6 +263,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 			}
 			f.timeout = d
 		}
+		f.ignores = cfg.Ignore
 		for _, ic := range cfg.Identities {
 			opt.Identities = append(opt.Identities, ic.toIdentity())
 		}
@@ -300,7 +319,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		}
 		opt.Identities[i].Headers[canonical(h)] = append(opt.Identities[i].Headers[canonical(h)], v)
 	}
-	outs, err := pairOutputs(f.format, f.output)
+	outs, err := pairFormatOutputs(f.format, f.output)
 	if err != nil {
 		return opt, nil, g, err
 	}
@@ -311,6 +330,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	opt.Exclude, opt.Scope = f.exclude, f.scope
 	opt.Concurrency, opt.Rate, opt.Timeout, opt.MaxBody = f.concurrency, f.rate, f.timeout, maxBody
 	opt.Insecure, opt.Proxy = f.insecure, f.proxy
+	opt.Wordlist, opt.ShowSecrets = f.wordlist, f.showSecrets
 	opt.Version = Version()
 	return opt, outs, g, nil
 }
@@ -337,73 +357,6 @@ func splitList(in []string) []string {
 	return out
 }
 
-var writers = map[string]bool{"text": true, "json": true}
-
-func pairOutputs(formats, outputs []string) ([]output, error) {
-	formats = splitList(formats)
-	outputs = splitList(outputs)
-	if len(formats) == 0 {
-		formats = []string{"text"}
-	}
-	for _, f := range formats {
-		if !writers[strings.ToLower(f)] {
-			return nil, usageErr("--format %q: want text or json", f)
-		}
-	}
-	if len(outputs) != 0 && len(outputs) != len(formats) {
-		return nil, usageErr("%d formats but %d outputs: give one -o per format, in order ('-' for stdout)", len(formats), len(outputs))
-	}
-	var outs []output
-	stdout := 0
-	for i, f := range formats {
-		o := output{format: strings.ToLower(f)}
-		if len(outputs) > 0 {
-			o.path = outputs[i]
-		}
-		if o.path == "" || o.path == "-" {
-			stdout++
-		}
-		outs = append(outs, o)
-	}
-	if stdout > 1 {
-		return nil, usageErr("more than one format would go to stdout: give -o per format")
-	}
-	return outs, nil
-}
-
-func writeReports(rep *rampart.Report, outs []output, env Env, verbose, color bool) error {
-	for _, o := range outs {
-		var w io.Writer = env.Stdout
-		var fh *os.File
-		if o.path != "" && o.path != "-" {
-			var err error
-			if fh, err = os.Create(o.path); err != nil {
-				return fmt.Errorf("output: %w", err)
-			}
-			w = fh
-		}
-		var err error
-		switch o.format {
-		case "json":
-			err = jsonreport.Write(w, rep)
-		default:
-			err = textreport.Write(w, rep, textreport.Options{Color: color && fh == nil, Verbose: verbose})
-		}
-		if fh != nil {
-			if cerr := fh.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("write %s report: %w", o.format, err)
-		}
-		if fh != nil {
-			fmt.Fprintf(env.Stderr, "rampart: wrote %s report to %s\n", o.format, o.path)
-		}
-	}
-	return nil
-}
-
 func filterConfidence(fs []rampart.Finding, min rampart.Confidence) []rampart.Finding {
 	out := fs[:0]
 	for _, f := range fs {
@@ -412,4 +365,35 @@ func filterConfidence(fs []rampart.Finding, min rampart.Confidence) []rampart.Fi
 		}
 	}
 	return out
+}
+
+// suppress applies the config's ignore list, then the baseline, and says on
+// stderr (and in the report's notes) what they left out, so a suppressed
+// finding never fails the gate and an ignore nobody needs is noticed.
+func suppress(rep *rampart.Report, base *rampart.Report, basePath string, ignores []baseline.Ignore, env Env) error {
+	if len(ignores) > 0 {
+		res, err := baseline.ApplyIgnores(rep, ignores, time.Now())
+		if err != nil {
+			return usageErr("ignore: %v", err)
+		}
+		if res.Suppressed > 0 {
+			note(rep, env, fmt.Sprintf("%d findings suppressed by the config's ignore list", res.Suppressed))
+		}
+		for _, ig := range res.Expired {
+			note(rep, env, "expired ignore no longer applies: "+ig.String())
+		}
+		for _, ig := range res.Unused {
+			note(rep, env, "unused ignore (matched no finding): "+ig.String())
+		}
+	}
+	if base != nil {
+		n := baseline.Apply(rep, base)
+		note(rep, env, fmt.Sprintf("%d findings suppressed by the baseline %s; the grade still counts them", n, filepath.Base(basePath)))
+	}
+	return nil
+}
+
+func note(rep *rampart.Report, env Env, msg string) {
+	fmt.Fprintln(env.Stderr, "rampart: "+msg)
+	rep.Notes = append(rep.Notes, msg)
 }

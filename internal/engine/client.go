@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,12 @@ type Client struct {
 	exclude excluder
 
 	requests, sent, recv, refused atomic.Int64
+
+	// burstMu serialises bursts while they take their slots (burst.go).
+	burstMu sync.Mutex
+	// burstHook, set by tests only, runs when every request of a burst is
+	// at the server but for its last byte.
+	burstHook func()
 }
 
 // New returns a client for the configured target.

@@ -66,15 +66,20 @@ func refuses(status int) bool { return status == 401 || status == 403 }
 // expectsAuth says whether the operation should refuse anonymous callers,
 // and why.
 func expectsAuth(ctx context.Context, p *check.Pass) (bool, string, error) {
-	if p.Op.Secured() {
+	return expectsAuthOf(ctx, p, p.Op)
+}
+
+// expectsAuthOf is expectsAuth for any operation of the surface.
+func expectsAuthOf(ctx context.Context, p *check.Pass, op *rampart.Operation) (bool, string, error) {
+	if op.Secured() {
 		return true, "the spec declares a security requirement for it", nil
 	}
-	if p.Op.Security != nil {
+	if op.Security != nil {
 		return false, "", nil
 	}
-	prefix := firstSegment(p.Op.Path)
+	prefix := firstSegment(op.Path)
 	for _, sib := range p.Surface {
-		if sib == p.Op || sib.Method != "GET" || firstSegment(sib.Path) != prefix || sib.Public() {
+		if sib == op || sib.Method != "GET" || firstSegment(sib.Path) != prefix || sib.Public() {
 			continue
 		}
 		a, err := anonGet(ctx, p, sib)

@@ -148,6 +148,10 @@ func Report() *rampart.Report {
 			{Check: "MASS-002", Reason: "needs --mode active"},
 			{Check: "SESS-002", Reason: "no session cookie seen"},
 		},
+		Checks: []rampart.CheckRun{
+			{Check: "LEAK-001", Units: 9, Requests: 31, MaxUnitRequests: 5},
+			{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 9, Budget: 24},
+		},
 		Notes: []string{"3 requests to http://cdn.example were refused: out of scope"},
 	}
 	sc := score.Score(r.Findings)

@@ -1,0 +1,118 @@
+package authztest
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/stack"
+	"github.com/rampart-sec/rampart/internal/surface"
+)
+
+// Ident is an identity a test scans as.
+type Ident struct{ Name, Role, Token string }
+
+// The seeded identities.
+var (
+	Alice = Ident{"alice", identity.RoleUser, AliceToken}
+	Bob   = Ident{"bob", identity.RoleUser, BobToken}
+	Carol = Ident{"carol", identity.RoleAdmin, CarolToken}
+	// All is alice and bob (users) and carol (admin).
+	All = []Ident{Alice, Bob, Carol}
+)
+
+// Result is what a run produced.
+type Result struct {
+	Findings []rampart.Finding
+	Errors   []error
+	Stats    rampart.Stats
+}
+
+// Run runs checks against the API at base as the scanner does: every
+// operation the check applies to, the parallel checks first (here one at a
+// time, for determinism), then the exclusive ones. Checks that need a
+// higher mode than mode are skipped.
+func Run(t testing.TB, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
+	t.Helper()
+	ctx := context.Background()
+	s, err := surface.Load(ctx, surface.Source{Data: Spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := engine.New(engine.Config{Base: u, Mode: mode, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu  sync.Mutex
+		res Result
+	)
+	pass := check.NewPass(func(f rampart.Finding) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.Findings = append(res.Findings, f)
+	})
+	pass.Surface = s.Operations
+	pass.Client = client
+	pass.Identities = []*identity.Identity{identity.Anonymous()}
+	for _, id := range ids {
+		pass.Identities = append(pass.Identities, identity.New(id.Name, id.Role, http.Header{"Authorization": {"Bearer " + id.Token}}))
+	}
+	pass.Stack = stack.New()
+	pass.Mode = mode
+	pass.Shared = &check.Shared{}
+	base2 := s.BaseURL(u)
+	pass.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base2, op, values) }
+	pass.Body = surface.Body
+	for _, exclusive := range []bool{false, true} {
+		for _, c := range checks {
+			if c.Exclusive != exclusive || c.Mode > mode {
+				continue
+			}
+			var ops []*rampart.Operation
+			if c.PerOperation() {
+				for _, op := range s.Operations {
+					if c.Applies(op) {
+						ops = append(ops, op)
+					}
+				}
+			} else {
+				ops = []*rampart.Operation{nil}
+			}
+			for _, op := range ops {
+				if err := c.Run(ctx, pass.WithOp(c.Meta, op)); err != nil {
+					res.Errors = append(res.Errors, err)
+				}
+			}
+		}
+	}
+	res.Stats = client.Stats()
+	sort.Slice(res.Findings, func(i, j int) bool {
+		a, b := res.Findings[i], res.Findings[j]
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		return a.Location.String() < b.Location.String()
+	})
+	return res
+}
+
+// Keys lists findings as "CHECK METHOD PATH confidence", for comparisons.
+func Keys(fs []rampart.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Check+" "+f.Location.Method+" "+f.Location.Path+" "+f.Confidence.String())
+	}
+	return out
+}

@@ -1,0 +1,705 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+)
+
+// ReadBOLA is BOLA-001.
+var ReadBOLA = check.Check{
+	Meta: rampart.Meta{
+		ID:       "BOLA-001",
+		Family:   rampart.FamilyBOLA,
+		Title:    "Object readable by an identity that does not own it",
+		Severity: rampart.High,
+		CWE:      "CWE-639",
+		OWASP:    "API1:2023",
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "another user reads an object, and the answer carries data only its owner's own answer has",
+		Detects: "Read operations that take an object id (path or query) and return another identity's object. The ids " +
+			"come from what each identity legitimately sees (its lists, its own reads, its user id from a \"me\" answer); " +
+			"each is then requested by every other user, in both directions. A finding needs the attacker's 2xx answer to " +
+			"carry values present in the owner's own answer and absent from everything the attacker sees as its own, " +
+			"from the answer to an id that cannot exist and from the anonymous answer: so a public resource, an endpoint " +
+			"that answers 200 with an error, an endpoint that ignores the id and returns the caller's own object, and an " +
+			"object two users legitimately share (listed for both) are not reported. Admin identities are never the " +
+			"attacker. With a single identity, adjacent ids (id±1, id±2) are probed instead, at lower confidence.",
+		Requests: "Per operation and id parameter: for up to 3 ids per owner, the owner's read, the anonymous read and " +
+			"one read per other user, plus one read of an id that cannot exist per user (budget 60). With one identity: " +
+			"up to 8 adjacent ids and their anonymous reads. Shared with the other authorization checks: one GET of " +
+			"each list operation per identity, once per scan.",
+		Budget: 60,
+		Fix: "Filter every object lookup by the caller: in Flask with psycopg2, " +
+			"`SELECT ... FROM notes WHERE id = %s AND owner_id = %s` with `(note_id, g.user[\"id\"])` and `abort(404)` when " +
+			"no row comes back; with SQLAlchemy, `Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()`. " +
+			"Never trust an id from the URL as proof of ownership.",
+		Doc: "docs/checks.md#bola-001",
+	},
+	Applies: func(op *rampart.Operation) bool {
+		return op.Method == http.MethodGet && !op.Public() && len(idParams(op)) > 0
+	},
+	Run: runRead,
+}
+
+// WriteBOLA is BOLA-002.
+var WriteBOLA = check.Check{
+	Meta: rampart.Meta{
+		ID:       "BOLA-002",
+		Family:   rampart.FamilyBOLA,
+		Title:    "Object changed or deleted by an identity that does not own it",
+		Severity: rampart.High,
+		CWE:      "CWE-639",
+		OWASP:    "API1:2023",
+		Mode:     rampart.Active,
+		Kind:     rampart.KindRuntime,
+		Summary:  "canary oracle: user A creates an object, user B reads, changes or deletes it, A's read-back proves it",
+		Detects: "For every collection the scan can create in and delete from, user A creates an object whose text " +
+			"fields carry a random canary (body synthesised from the spec); user B then reads it, changes it with each " +
+			"declared PUT/PATCH/POST on the item (with a new marker) and deletes it. A read is reported only when B's " +
+			"answer carries A's canary, a write only when A's own read-back shows B's marker, a delete only when A's " +
+			"read-back says the object is gone. Writes that take an id but have no create (an upsert keyed by the path " +
+			"id) are tested on A's own existing object: B writes a marker into one field, A reads it back, and A's " +
+			"original value is written back at once. Objects the scan created are deleted by their owner at the end; " +
+			"each finding says what was created, changed and removed.",
+		Requests: "Per collection: one create, then per item operation one request by B and one read-back by A, one " +
+			"delete and its read-back by the owner. Per upsert-style write: A's read, B's write, A's read-back, A's " +
+			"write-back and its check. At most 200 in all.",
+		Budget: 200,
+		Fix: "Scope every write by the caller in the statement itself: `UPDATE notes SET ... WHERE id = %s AND owner_id = %s " +
+			"RETURNING id` and `DELETE FROM notes WHERE id = %s AND owner_id = %s RETURNING id` with psycopg2, and `abort(404)` " +
+			"when no row comes back; an UPSERT keyed by a path id must add `WHERE table.owner_id = excluded.owner_id` and take " +
+			"the owner from the session.",
+		Doc: "docs/checks.md#bola-002",
+	},
+	Run:       runWrite,
+	Exclusive: true,
+}
+
+// idParams are the parameters of an operation that name an object: every
+// path parameter and the query parameters that look like ids.
+func idParams(op *rampart.Operation) []rampart.Param {
+	var out []rampart.Param
+	for _, prm := range op.Params {
+		switch {
+		case prm.In == "path":
+			out = append(out, prm)
+		case prm.In == "query" && (isIDKey(prm.Name) || userish(prm.Name)):
+			out = append(out, prm)
+		}
+	}
+	return out
+}
+
+// reader sends reads within one unit and remembers them: the same URL as
+// the same identity is asked once.
+type reader struct {
+	p     *check.Pass
+	cache map[string]*engine.Response
+}
+
+func newReader(p *check.Pass) *reader { return &reader{p: p, cache: map[string]*engine.Response{}} }
+
+func (r *reader) get(ctx context.Context, who *identity.Identity, url string) (*engine.Response, error) {
+	if who == nil {
+		who = r.p.Anonymous()
+	}
+	key := who.Name + " " + url
+	if resp, ok := r.cache[key]; ok {
+		return resp, nil
+	}
+	resp, err := r.p.Send(ctx, who, &engine.Request{Method: http.MethodGet, URL: url})
+	if err != nil {
+		return nil, err
+	}
+	r.cache[key] = resp
+	return resp, nil
+}
+
+// dataAnswer is a 2xx answer that carries data rather than an error.
+func dataAnswer(r *engine.Response) bool {
+	return ok2xx(r) && check.HasData(r.Body) && !check.LooksLikeError(r.Body)
+}
+
+func leavesOf(r *engine.Response) map[string]string {
+	if r == nil {
+		return nil
+	}
+	doc, ok := decodeJSON(r.Body)
+	if !ok {
+		return nil
+	}
+	return leaves(doc, nil)
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// impossibleID is an id of the same kind as sample that no object has.
+func impossibleID(prm rampart.Param, sample string) string {
+	s := prm.Schema
+	switch {
+	case uuidRe.MatchString(sample) || (s != nil && strings.EqualFold(s.Format, "uuid")):
+		return "00000000-0000-4000-8000-0000000dead0"
+	case s != nil && (s.Type == "integer" || s.Type == "number"):
+		return "987654321"
+	}
+	if _, err := strconv.ParseInt(sample, 10, 64); err == nil {
+		return "987654321"
+	}
+	return "rampart-no-such-object"
+}
+
+// readProof is one identity reading another's object.
+type readProof struct {
+	owner, attacker *identity.Identity
+	id              string
+	own, got        *engine.Response
+	hits            map[string]string
+}
+
+func anyStrong(hits map[string]string) bool {
+	for v := range hits {
+		if strong(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+const maxIDsPerOwner = 3
+
+func runRead(ctx context.Context, p *check.Pass) error {
+	inv, err := inventory(ctx, p)
+	if err != nil {
+		return err
+	}
+	owners := p.Authenticated()
+	if len(owners) == 0 {
+		return nil
+	}
+	rd := newReader(p)
+	for _, prm := range idParams(p.Op) {
+		var err error
+		if len(owners) == 1 {
+			err = adjacent(ctx, p, inv, rd, prm, owners[0])
+		} else {
+			err = crossRead(ctx, p, inv, rd, prm, owners)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillOthers gives the operation's other path parameters the owner's own
+// values, so /users/{uid}/notes/{nid} is asked with the owner's uid.
+func fillOthers(inv *Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity) map[string]string {
+	vals := map[string]string{}
+	for _, other := range op.Params {
+		if other.In != "path" || other.Name == prm.Name {
+			continue
+		}
+		if c := inv.Candidates(op, other, who); len(c) > 0 {
+			vals[other.Name] = c[0]
+		}
+	}
+	return vals
+}
+
+func crossRead(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity) error {
+	attackers := users(p)
+	anon := p.Anonymous()
+	var proofs []readProof
+	done := map[[2]string]bool{}
+	for _, a := range owners {
+		ids := inv.Candidates(p.Op, prm, a)
+		if len(ids) > maxIDsPerOwner {
+			ids = ids[:maxIDsPerOwner]
+		}
+		base := fillOthers(inv, p.Op, prm, a)
+		for _, id := range ids {
+			vals := copyVals(base)
+			vals[prm.Name] = id
+			u := p.URL(p.Op, vals)
+			own, err := rd.get(ctx, a, u)
+			if err != nil {
+				return err
+			}
+			if !dataAnswer(own) {
+				continue
+			}
+			ownL := leavesOf(own)
+			anonR, err := rd.get(ctx, anon, u)
+			if err != nil {
+				return err
+			}
+			anonL := leavesOf(anonR)
+			if dataAnswer(anonR) && overlaps(anonL, ownL) {
+				continue // anonymous callers see it too: public, not a BOLA (missing-auth checks judge that)
+			}
+			for _, b := range attackers {
+				if b == a || done[[2]string{a.Name, b.Name}] {
+					continue
+				}
+				if inv.Sees(p.Op, prm, b, id) {
+					continue // b legitimately sees this object too: shared
+				}
+				got, err := rd.get(ctx, b, u)
+				if err != nil {
+					return err
+				}
+				if !dataAnswer(got) || (documentsJSON(p.Op) && !check.IsJSON(got.Header)) {
+					continue
+				}
+				if string(got.Body) != string(own.Body) && !check.SameShape(own.Body, got.Body) {
+					continue // a reduced view (a public profile card), not the owner's object
+				}
+				bvals := copyVals(base)
+				bvals[prm.Name] = impossibleID(prm, id)
+				baseline, err := rd.get(ctx, b, p.URL(p.Op, bvals))
+				if err != nil {
+					return err
+				}
+				// The baseline is the anonymous answer to this very request and
+				// the answer to an id that cannot exist; values anonymous callers
+				// see elsewhere are not subtracted, since another flaw (an open
+				// export) would then hide this one.
+				hits := ownerOnly(ownL, leavesOf(got), inv.Values(b), leavesOf(baseline), anonL)
+				if !anyStrong(hits) {
+					continue
+				}
+				done[[2]string{a.Name, b.Name}] = true
+				proofs = append(proofs, readProof{owner: a, attacker: b, id: id, own: own, got: got, hits: hits})
+			}
+		}
+	}
+	if len(proofs) == 0 {
+		return nil
+	}
+	if !stateOf(p).claim("read " + p.Op.Key()) {
+		return nil
+	}
+	reportRead(p, prm, proofs)
+	return nil
+}
+
+// ownerOnly returns the values of the attacker's answer that only the
+// owner's answer has: present in the owner's answer, and in none of the
+// sets that the attacker may legitimately see.
+func ownerOnly(own, got map[string]string, excluded ...any) map[string]string {
+	hits := map[string]string{}
+	for v, k := range got {
+		if _, ok := own[v]; !ok {
+			continue
+		}
+		skip := false
+		for _, ex := range excluded {
+			switch set := ex.(type) {
+			case map[string]bool:
+				skip = skip || set[v]
+			case map[string]string:
+				_, in := set[v]
+				skip = skip || in
+			}
+		}
+		if !skip {
+			hits[v] = k
+		}
+	}
+	return hits
+}
+
+func overlaps(a, b map[string]string) bool {
+	for v := range a {
+		if _, ok := b[v]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func copyVals(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func documentsJSON(op *rampart.Operation) bool {
+	for _, r := range op.Responses {
+		if strings.HasPrefix(r.Status, "2") && strings.Contains(r.ContentType, "json") {
+			return true
+		}
+	}
+	return false
+}
+
+func reportRead(p *check.Pass, prm rampart.Param, proofs []readProof) {
+	first := proofs[0]
+	conf := rampart.Firm
+	var dirs []string
+	for _, pr := range proofs {
+		if len(pr.hits) >= 2 {
+			conf = rampart.Confirmed
+		}
+		dirs = append(dirs, fmt.Sprintf("%s read %s's object %s=%s, and the answer carries %d value(s) that only %s's own answer has (%s)",
+			pr.attacker.Name, pr.owner.Name, prm.Name, pr.id, len(pr.hits), pr.owner.Name, describeHits(pr.hits, 4)))
+	}
+	f := p.Finding(fmt.Sprintf("%s does not check who owns the object: %s. None of these values is in anything %s sees as its own, "+
+		"in the answer to an id that cannot exist, or in the anonymous answer.",
+		p.Op.Key(), strings.Join(dirs, "; "), first.attacker.Name))
+	f.Location.URL = first.got.RequestURL
+	f.Location.Param = prm.Name
+	f.Confidence = conf
+	f.Evidence = evidence(p, first.own, first.owner.Name+" (the owner) reads its own object",
+		first.got, first.attacker.Name+" reads "+first.owner.Name+"'s object with its own credentials")
+	for _, pr := range proofs[1:] {
+		f.Evidence = append(f.Evidence, p.Evidence(pr.got, pr.attacker.Name+" reads "+pr.owner.Name+"'s object"))
+	}
+	f.Curl = p.Curl(first.got)
+	f.Related = []rampart.Related{related(p, p.Op, first.own, "the owner's own request")}
+	f.Remediation = advise(p, adviceRead)
+	p.Report(f)
+}
+
+// adjacent probes the ids next to the single identity's own, for APIs
+// scanned with one account. Without a second identity's view the proof is
+// weaker: the neighbour's answer must have the shape of the caller's own
+// object and carry values the caller never sees; an owner field naming
+// someone else makes it firm, otherwise it stays tentative.
+func adjacent(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, prm rampart.Param, a *identity.Identity) error {
+	mine := inv.Candidates(p.Op, prm, a)
+	anon := p.Anonymous()
+	tried := 0
+	for _, id := range mine {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil || tried >= 2 {
+			continue
+		}
+		tried++
+		base := fillOthers(inv, p.Op, prm, a)
+		vals := copyVals(base)
+		vals[prm.Name] = id
+		own, err := rd.get(ctx, a, p.URL(p.Op, vals))
+		if err != nil {
+			return err
+		}
+		if !dataAnswer(own) {
+			continue
+		}
+		vals[prm.Name] = impossibleID(prm, id)
+		baseline, err := rd.get(ctx, a, p.URL(p.Op, vals))
+		if err != nil {
+			return err
+		}
+		for _, d := range []int64{1, -1, 2, -2} {
+			next := n + d
+			ns := strconv.FormatInt(next, 10)
+			if next <= 0 || contains(mine, ns) {
+				continue
+			}
+			vals[prm.Name] = ns
+			u := p.URL(p.Op, vals)
+			got, err := rd.get(ctx, a, u)
+			if err != nil {
+				return err
+			}
+			if !dataAnswer(got) || !check.SameShape(own.Body, got.Body) {
+				continue
+			}
+			anonR, err := rd.get(ctx, anon, u)
+			if err != nil {
+				return err
+			}
+			if dataAnswer(anonR) {
+				continue // public
+			}
+			gl := leavesOf(got)
+			hits := ownerOnly(gl, gl, inv.Values(a), leavesOf(anonR), leavesOf(baseline), leavesOf(own))
+			if !anyStrong(hits) {
+				continue
+			}
+			conf := rampart.Tentative
+			why := "no owner field in the answer says whose it is"
+			if doc, ok := decodeJSON(got.Body); ok {
+				if m := objectIn(doc); m != nil {
+					if o, ok := ownerOf(m); ok && inv.SelfID(a) != "" && o != inv.SelfID(a) {
+						conf = rampart.Firm
+						why = fmt.Sprintf("its owner field says %s while %s is %s", o, a.Name, inv.SelfID(a))
+					}
+				}
+			}
+			if !stateOf(p).claim("read " + p.Op.Key()) {
+				return nil
+			}
+			f := p.Finding(fmt.Sprintf("%s answers %s with an object next to its own (%s=%s, its own is %s) that carries %d value(s) %s "+
+				"never sees as its own (%s); %s. Only one identity was configured, so ownership is inferred: configure a second "+
+				"user to confirm.", p.Op.Key(), a.Name, prm.Name, ns, id, len(hits), a.Name, describeHits(hits, 4), why))
+			f.Location.URL, f.Location.Param = got.RequestURL, prm.Name
+			f.Confidence = conf
+			f.Evidence = evidence(p, own, a.Name+" reads its own object", got, a.Name+" reads the adjacent id")
+			f.Curl = p.Curl(got)
+			f.Related = []rampart.Related{related(p, p.Op, own, "the caller's own object")}
+			f.Remediation = advise(p, adviceRead)
+			p.Report(f)
+			return nil
+		}
+	}
+	return nil
+}
+
+// pairs are (owner, attacker) combinations for write tests, users first:
+// an admin is an owner only when there is a single user, and never an
+// attacker (admins may legitimately change anything).
+func pairs(p *check.Pass) [][2]*identity.Identity {
+	us := users(p)
+	var out [][2]*identity.Identity
+	if len(us) >= 2 {
+		out = append(out, [2]*identity.Identity{us[0], us[1]}, [2]*identity.Identity{us[1], us[0]})
+	}
+	if adm := admin(p); adm != nil && len(us) >= 1 {
+		out = append(out, [2]*identity.Identity{adm, us[0]})
+	}
+	return out
+}
+
+// adminResource says whether a collection belongs to the admin role: write
+// tests there are BFLA-002's.
+func adminResource(r *Resource) bool {
+	for _, op := range []*rampart.Operation{r.Create, r.Get, r.Put, r.Patch, r.Delete, r.Post} {
+		if op != nil && AdminReason(op) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func runWrite(ctx context.Context, p *check.Pass) error {
+	if len(pairs(p)) == 0 {
+		return nil
+	}
+	inv, err := inventory(ctx, p)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, res := range Resources(p.Surface) {
+		if res.Nested() || adminResource(res) {
+			continue
+		}
+		covered := map[string]bool{}
+		if res.Removable() {
+			err := canaryRound(ctx, p, res, covered)
+			if err != nil {
+				errs = append(errs, err)
+				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
+					break
+				}
+			}
+		}
+		if res.Get == nil {
+			continue
+		}
+		for _, op := range []*rampart.Operation{res.Put, res.Patch, res.Post} {
+			if op == nil || covered[op.Method] {
+				continue
+			}
+			if err := overwriteRound(ctx, p, inv, res, op); err != nil {
+				errs = append(errs, err)
+				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
+					return errors.Join(errs...)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// canaryRound creates an object as an owner and lets another user read,
+// change and delete it. covered collects the methods it could test.
+func canaryRound(ctx context.Context, p *check.Pass, res *Resource, covered map[string]bool) error {
+	for _, pr := range pairs(p) {
+		owner, attacker := pr[0], pr[1]
+		o, _, err := Create(ctx, p, res, owner)
+		if err != nil {
+			return err
+		}
+		if o == nil {
+			continue // this owner cannot create here; try the next pair
+		}
+		res, err := canaryProbes(ctx, p, o, attacker, covered)
+		o.Remove(ctx, p)
+		if o.failed != "" {
+			err = errors.Join(err, errors.New(o.Story()))
+		}
+		reportCanary(p, o, attacker, res)
+		return err
+	}
+	return nil
+}
+
+// canaryResult is what the attacker managed on a created object. Findings
+// are written after cleanup, so that they can say what the scan left.
+type canaryResult struct {
+	read   *engine.Response // attacker's read that carried the canary
+	writes []*Proof
+	del    *Proof
+}
+
+func canaryProbes(ctx context.Context, p *check.Pass, o *Object, attacker *identity.Identity, covered map[string]bool) (*canaryResult, error) {
+	res := &canaryResult{}
+	if o.Res.List != nil {
+		// On a collaborative API the new object shows up in the attacker's
+		// own list: then it is shared by design and nothing here is a BOLA.
+		l, err := p.Send(ctx, attacker, &engine.Request{Method: http.MethodGet, URL: p.URL(o.Res.List, nil)})
+		if err != nil {
+			return res, err
+		}
+		if ok2xx(l) {
+			if doc, ok := decodeJSON(l.Body); ok {
+				for _, it := range itemsIn(doc, o.Res.Coll) {
+					if it.id == o.ID {
+						return res, nil
+					}
+				}
+			}
+		}
+	}
+	if o.Res.Get != nil {
+		got, err := p.Send(ctx, attacker, &engine.Request{Method: http.MethodGet, URL: o.URL})
+		if err != nil {
+			return res, err
+		}
+		if dataAnswer(got) && containsFold(got.Body, o.Canary) {
+			res.read = got
+		}
+	}
+	for _, op := range []*rampart.Operation{o.Res.Put, o.Res.Patch, o.Res.Post} {
+		if op == nil {
+			continue
+		}
+		proof, err := o.Update(ctx, p, op, op.Method, attacker)
+		if err != nil {
+			return res, err
+		}
+		covered[op.Method] = true
+		if proof != nil {
+			res.writes = append(res.writes, proof)
+		}
+	}
+	if o.Res.Delete != nil {
+		proof, err := o.Delete(ctx, p, http.MethodDelete, attacker)
+		if err != nil {
+			return res, err
+		}
+		covered[http.MethodDelete] = true
+		res.del = proof
+	}
+	return res, nil
+}
+
+func reportCanary(p *check.Pass, o *Object, attacker *identity.Identity, res *canaryResult) {
+	if res == nil {
+		return
+	}
+	story := o.Story()
+	if res.read != nil && stateOf(p).claim("read "+o.Res.Get.Key()) {
+		f := p.Meta.NewFinding(rampart.Location{Method: http.MethodGet, Path: o.Res.Get.Path, URL: res.read.RequestURL, Param: o.Res.Param},
+			fmt.Sprintf("%s returns %s's %s to %s: the answer carries the canary %s that only %s wrote. %s",
+				o.Res.Get.Key(), o.Owner.Name, o.Noun(), attacker.Name, o.Canary, o.Owner.Name, story))
+		f.Confidence = rampart.Confirmed
+		f.Evidence = evidence(p, o.Created, o.Owner.Name+" creates the object with a canary", res.read, attacker.Name+" reads it")
+		f.Curl = p.Curl(res.read)
+		f.Related = []rampart.Related{related(p, o.Res.Create, o.Created, "the owner's create request")}
+		f.Remediation = advise(p, adviceRead)
+		p.Report(f)
+	}
+	for _, w := range res.writes {
+		op := o.Res.Op(w.Method)
+		f := p.Meta.NewFinding(rampart.Location{Method: w.Method, Path: op.Path, URL: w.Attack.RequestURL, Param: o.Res.Param},
+			fmt.Sprintf("%s lets %s change %s's %s: after %s's %s (answered %d), %s's own read-back shows the marker %s. %s",
+				op.Key(), w.Attacker.Name, o.Owner.Name, o.Noun(), w.Attacker.Name, w.Method, w.Attack.Status, o.Owner.Name, w.Marker, story))
+		f.Confidence = rampart.Confirmed
+		f.Evidence = evidence(p, o.Created, o.Owner.Name+" creates the object", w.Attack, w.Attacker.Name+" changes it",
+			w.After, o.Owner.Name+" reads it back: the attacker's marker is there")
+		f.Curl = p.Curl(w.Attack)
+		f.Related = []rampart.Related{related(p, o.Res.Get, w.After, "the owner's read-back")}
+		f.Remediation = advise(p, adviceWrite)
+		p.Report(f)
+	}
+	if d := res.del; d != nil {
+		op := o.Res.Delete
+		f := p.Meta.NewFinding(rampart.Location{Method: op.Method, Path: op.Path, URL: d.Attack.RequestURL, Param: o.Res.Param},
+			fmt.Sprintf("%s lets %s delete %s's %s: after %s's DELETE (answered %d), %s's read-back answers %d. %s",
+				op.Key(), d.Attacker.Name, o.Owner.Name, o.Noun(), d.Attacker.Name, d.Attack.Status, o.Owner.Name, d.After.Status, story))
+		f.Confidence = rampart.Confirmed
+		f.Evidence = evidence(p, o.Created, o.Owner.Name+" creates the object", d.Attack, d.Attacker.Name+" deletes it",
+			d.After, o.Owner.Name+" reads it back: gone")
+		f.Curl = p.Curl(d.Attack)
+		f.Related = []rampart.Related{related(p, nil, d.After, "the owner's read-back")}
+		f.Remediation = advise(p, adviceWrite)
+		p.Report(f)
+	}
+}
+
+// overwriteRound tests a write on the owner's existing object, for
+// writes the canary round could not cover (no create, or an upsert).
+func overwriteRound(ctx context.Context, p *check.Pass, inv *Inventory, res *Resource, op *rampart.Operation) error {
+	prm := rampart.Param{Name: res.Param, In: "path"}
+	for _, pr := range pairs(p) {
+		owner, attacker := pr[0], pr[1]
+		for i, id := range inv.Candidates(res.Get, prm, owner) {
+			if i >= 2 {
+				break
+			}
+			if inv.Sees(res.Get, prm, attacker, id) {
+				continue // shared: the attacker may legitimately write it
+			}
+			proof, err := Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)
+			if err != nil {
+				return err
+			}
+			if proof == nil {
+				continue
+			}
+			kind := adviceWrite
+			if op.Method == http.MethodPost || op.Method == http.MethodPut {
+				kind = adviceUpsert
+			}
+			f := p.Meta.NewFinding(rampart.Location{Method: op.Method, Path: op.Path, URL: proof.Attack.RequestURL, Param: res.Param},
+				fmt.Sprintf("%s lets %s write to %s's object %s=%s: after %s's %s (answered %d), %s's own read-back shows the marker %s in %s. "+
+					"Nothing was created; %s.", op.Key(), attacker.Name, owner.Name, res.Param, id, attacker.Name, op.Method, proof.Attack.Status,
+					owner.Name, proof.Marker, proof.Field, proof.Restored))
+			f.Confidence = rampart.Confirmed
+			f.Evidence = evidence(p, proof.Before, owner.Name+" reads its own object", proof.Attack, attacker.Name+" writes to it",
+				proof.After, owner.Name+" reads it back: the attacker's marker is there")
+			f.Curl = p.Curl(proof.Attack)
+			f.Related = []rampart.Related{related(p, res.Get, proof.After, "the owner's read-back")}
+			f.Remediation = advise(p, kind)
+			p.Report(f)
+			return nil
+		}
+	}
+	return nil
+}

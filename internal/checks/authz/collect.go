@@ -1,0 +1,504 @@
+package authz
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+)
+
+// The inventory is what each identity legitimately sees: the answers of the
+// read operations that take no object id (lists, "me", settings), the
+// objects in them, who owns each object, and the caller's own user id. It is
+// collected once per scan and shared by every authorization check, so that
+// "whose object is this?" is answered from the API's own answers rather than
+// from names the scanner guesses.
+
+// item is one JSON object with an identifier seen in a list or read.
+type item struct {
+	source string            // path template of the operation that returned it
+	id     string            // its own identifier
+	owner  string            // value of its owner field, "" when it has none
+	fields map[string]string // identifier-like scalar fields, by folded name
+}
+
+// holdings is what one identity sees.
+type holdings struct {
+	who     *identity.Identity
+	selfID  string
+	answers map[string]*engine.Response // op key → answer, for list reads
+	items   []item
+	// values are the distinctive values of everything the identity sees,
+	// except objects that name another owner: an admin export that leaks
+	// other users' rows must not make their data look like the caller's own.
+	values map[string]bool
+}
+
+// mine reports whether an object is the identity's own or unowned (and so
+// legitimately visible to it).
+func (h *holdings) mine(it item) bool {
+	return it.owner == "" || h.selfID == "" || it.owner == h.selfID
+}
+
+// Inventory is the per-scan collection.
+type Inventory struct {
+	by   map[string]*holdings // identity name → holdings
+	anon *holdings
+}
+
+func (inv *Inventory) of(id *identity.Identity) *holdings {
+	if id == nil || id.IsAnonymous() {
+		return inv.anon
+	}
+	return inv.by[id.Name]
+}
+
+// SelfID returns the identity's own user id when a "me"-like answer showed it.
+func (inv *Inventory) SelfID(id *identity.Identity) string {
+	if h := inv.of(id); h != nil {
+		return h.selfID
+	}
+	return ""
+}
+
+// Values returns the distinctive values the identity sees as its own.
+func (inv *Inventory) Values(id *identity.Identity) map[string]bool {
+	if h := inv.of(id); h != nil {
+		return h.values
+	}
+	return nil
+}
+
+// Self returns the identity's own object (the "me"-like answer), or nil.
+func (inv *Inventory) Self(id *identity.Identity) map[string]any {
+	h := inv.of(id)
+	if h == nil {
+		return nil
+	}
+	for _, r := range h.answers {
+		if m := selfObject(r); m != nil {
+			if s, _ := idOf(m); s == h.selfID {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// unsafeRead marks GET routes that change session state by convention
+// (logout links, unsubscribe links): the inventory never calls them, so that
+// collecting cannot end a session the scan depends on.
+var unsafeRead = regexp.MustCompile(`(?i)(log-?out|sign-?out|revoke|unsubscribe|delete|remove|destroy|reset|disable)`)
+
+// specPath marks API descriptions: their examples would otherwise count as
+// values every identity sees and hide real leaks.
+var specPath = regexp.MustCompile(`(?i)(openapi|swagger|api-docs)[^/]*$`)
+
+// collectable reports whether a read operation is part of the inventory.
+// userish params are filled with the caller's own id in a second round.
+func collectable(op *rampart.Operation, allowSelf bool) bool {
+	if op.Method != http.MethodGet || unsafeRead.MatchString(op.Path) || specPath.MatchString(op.Path) {
+		return false
+	}
+	segs := strings.Split(strings.Trim(op.Path, "/"), "/")
+	if isParam(segs[len(segs)-1]) {
+		return false // an item read, not a list
+	}
+	for _, s := range segs {
+		if isParam(s) && (!allowSelf || !userish(paramName(s))) {
+			return false
+		}
+	}
+	return true
+}
+
+func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
+
+func paramName(seg string) string { return strings.TrimSuffix(strings.TrimPrefix(seg, "{"), "}") }
+
+func hasPathParams(path string) bool { return strings.Contains(path, "{") }
+
+// userish says whether a parameter names a user (user_id, ownerId,
+// member): its value for the caller is the caller's own id.
+func userish(name string) bool {
+	w := words(name)
+	if len(w) == 0 {
+		return false
+	}
+	if l := w[len(w)-1]; l == "id" || l == "uuid" || l == "pk" {
+		w = w[:len(w)-1]
+	}
+	if len(w) == 0 {
+		return false
+	}
+	switch w[len(w)-1] {
+	case "user", "users", "owner", "member", "customer", "person", "profile", "author", "uid", "me", "self":
+		return true
+	}
+	return false
+}
+
+// words splits userId, user_id and user-id into lower-case words.
+func words(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case !isAlnum(r):
+			flush()
+		case r >= 'A' && r <= 'Z' && i > 0 && rs[i-1] >= 'a' && rs[i-1] <= 'z':
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return out
+}
+
+func isAlnum(r rune) bool {
+	return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+}
+
+// inventory returns the scan's inventory, collecting it on first use. Its
+// requests are shared by every authorization check and operation, so they
+// go straight to the engine instead of one unit's budget.
+func inventory(ctx context.Context, p *check.Pass) (*Inventory, error) {
+	v, err := p.Shared.Once("authz:inventory", func() (any, error) { return collect(ctx, p) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Inventory), nil
+}
+
+func collect(ctx context.Context, p *check.Pass) (*Inventory, error) {
+	inv := &Inventory{by: map[string]*holdings{}}
+	ids := append([]*identity.Identity{p.Anonymous()}, p.Authenticated()...)
+	hs := make([]*holdings, len(ids))
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hs[i], errs[i] = collectOne(ctx, p, id)
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	for i, h := range hs {
+		if h == nil {
+			continue // that identity could not be collected; the others still count
+		}
+		if ids[i].IsAnonymous() {
+			inv.anon = h
+		} else {
+			inv.by[ids[i].Name] = h
+		}
+	}
+	if inv.anon == nil {
+		inv.anon = &holdings{who: p.Anonymous(), answers: map[string]*engine.Response{}, values: map[string]bool{}}
+	}
+	for _, e := range errs {
+		if e != nil && len(inv.by) == 0 {
+			return nil, e
+		}
+	}
+	return inv, nil
+}
+
+func collectOne(ctx context.Context, p *check.Pass, who *identity.Identity) (*holdings, error) {
+	h := &holdings{who: who, answers: map[string]*engine.Response{}, values: map[string]bool{}}
+	fetch := func(op *rampart.Operation, values map[string]string) error {
+		resp, err := sharedGet(ctx, p, who, p.URL(op, values))
+		if err != nil {
+			return err
+		}
+		h.answers[op.Key()] = resp
+		return nil
+	}
+	for _, op := range p.Surface {
+		if collectable(op, false) {
+			if err := fetch(op, nil); err != nil && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+		}
+	}
+	h.selfID = findSelf(h.answers)
+	// Second round: lists under the caller's own id (/users/{user_id}/notes).
+	if h.selfID != "" {
+		for _, op := range p.Surface {
+			if collectable(op, true) && !collectable(op, false) {
+				vals := map[string]string{}
+				for _, s := range strings.Split(op.Path, "/") {
+					if isParam(s) {
+						vals[paramName(s)] = h.selfID
+					}
+				}
+				if err := fetch(op, vals); err != nil && ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+			}
+		}
+	}
+	for _, op := range p.Surface {
+		r := h.answers[op.Key()]
+		if r == nil || r.Status < 200 || r.Status > 299 || check.LooksLikeError(r.Body) {
+			continue
+		}
+		doc, ok := decodeJSON(r.Body)
+		if !ok || isSpecDoc(doc) {
+			continue
+		}
+		h.items = append(h.items, itemsIn(doc, op.Path)...)
+		others := func(m map[string]any) bool {
+			o, ok := ownerOf(m)
+			return ok && h.selfID != "" && o != h.selfID
+		}
+		for v := range leaves(doc, others) {
+			h.values[v] = true
+		}
+	}
+	return h, nil
+}
+
+func isSpecDoc(doc any) bool {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return false
+	}
+	_, oa := m["openapi"]
+	_, sw := m["swagger"]
+	_, paths := m["paths"]
+	return (oa || sw) && paths
+}
+
+// itemsIn lists the objects with an identifier in a document.
+func itemsIn(doc any, source string) []item {
+	var out []item
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > maxDepth || len(out) >= maxLeaves {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if id, ok := idOf(x); ok {
+				it := item{source: source, id: id, fields: map[string]string{}}
+				it.owner, _ = ownerOf(x)
+				for k, fv := range x {
+					if isIDKey(k) {
+						if s, ok := scalar(fv); ok {
+							it.fields[normKey(k)] = s
+						}
+					}
+				}
+				out = append(out, it)
+				return // objects inside an object (its owner, its comments) are not of this collection
+			}
+			for _, k := range sortedKeys(x) {
+				walk(x[k], depth+1)
+			}
+		case []any:
+			for i, c := range x {
+				if i >= maxItems {
+					break
+				}
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(doc, 0)
+	return out
+}
+
+// loginKeys are fields that only an account object has.
+var loginKeys = []string{"username", "email", "login", "user_name", "preferred_username", "userName", "emailAddress", "email_address"}
+
+// selfObject returns the object of a "me"-like answer: a single object
+// (not a list) with an id and an account field such as a username or
+// e-mail address.
+func selfObject(r *engine.Response) map[string]any {
+	if r == nil || r.Status < 200 || r.Status > 299 {
+		return nil
+	}
+	doc, ok := decodeJSON(r.Body)
+	if !ok {
+		return nil
+	}
+	m := objectIn(doc)
+	if m == nil {
+		return nil
+	}
+	if _, ok := idOf(m); !ok {
+		return nil
+	}
+	for _, k := range loginKeys {
+		if _, ok := m[k]; ok {
+			return m
+		}
+	}
+	return nil
+}
+
+// findSelf returns the caller's own id from the "me"-like answers, the one
+// most of them agree on.
+func findSelf(answers map[string]*engine.Response) string {
+	count := map[string]int{}
+	best := ""
+	for _, k := range sortedRespKeys(answers) {
+		if m := selfObject(answers[k]); m != nil {
+			id, _ := idOf(m)
+			count[id]++
+			if best == "" || count[id] > count[best] {
+				best = id
+			}
+		}
+	}
+	return best
+}
+
+func sortedRespKeys(m map[string]*engine.Response) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Candidates returns the ids the identity legitimately uses for an
+// operation's parameter, best first: its own user id for a user-like
+// parameter, the ids of its objects listed by the parent collection
+// (/notes for /notes/{note_id}, /accounts for /account/{id}), and values of
+// fields named like the parameter.
+func (inv *Inventory) Candidates(op *rampart.Operation, prm rampart.Param, who *identity.Identity) []string {
+	h := inv.of(who)
+	if h == nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(v string) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	if userish(prm.Name) {
+		add(h.selfID)
+	}
+	colls := collectionsFor(op.Path, prm)
+	for _, it := range h.items {
+		if colls[it.source] && h.mine(it) {
+			add(it.id)
+		}
+	}
+	want := normKey(prm.Name)
+	for _, it := range h.items {
+		if v, ok := it.fields[want]; ok && want != "id" && h.mine(it) {
+			add(v)
+		}
+	}
+	return out
+}
+
+// Sees reports whether the identity legitimately sees an object id for an
+// operation's parameter: among its own candidates, or listed for it by the
+// parameter's collection whoever the object's owner field names (a note
+// shared with it, a team's document).
+func (inv *Inventory) Sees(op *rampart.Operation, prm rampart.Param, who *identity.Identity, id string) bool {
+	if contains(inv.Candidates(op, prm, who), id) {
+		return true
+	}
+	h := inv.of(who)
+	if h == nil {
+		return false
+	}
+	colls := collectionsFor(op.Path, prm)
+	for _, it := range h.items {
+		if colls[it.source] && it.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// collectionsFor names the list paths whose objects a parameter refers to:
+// the parent of /things/{id} (singular and plural spellings), or the path
+// itself for a query parameter.
+func collectionsFor(path string, prm rampart.Param) map[string]bool {
+	out := map[string]bool{}
+	parent := path
+	if prm.In == "path" {
+		ph := "/{" + prm.Name + "}"
+		i := strings.LastIndex(path, ph)
+		if i < 0 || i+len(ph) != len(path) {
+			return out // only the last segment is the object; /users/{id}/notes lists the user's notes
+		}
+		parent = path[:i]
+	}
+	if parent == "" {
+		return out
+	}
+	out[parent] = true
+	dir, last := "", parent
+	if i := strings.LastIndex(parent, "/"); i >= 0 {
+		dir, last = parent[:i], parent[i+1:]
+	}
+	for _, v := range spellings(last) {
+		out[dir+"/"+v] = true
+	}
+	return out
+}
+
+// spellings gives the singular and plural forms of a path segment.
+func spellings(s string) []string {
+	out := []string{s + "s", s + "es"}
+	switch {
+	case strings.HasSuffix(s, "ies"):
+		out = append(out, strings.TrimSuffix(s, "ies")+"y")
+	case strings.HasSuffix(s, "ses"), strings.HasSuffix(s, "xes"):
+		out = append(out, strings.TrimSuffix(s, "es"))
+	case strings.HasSuffix(s, "y"):
+		out = append(out, strings.TrimSuffix(s, "y")+"ies")
+	}
+	if strings.HasSuffix(s, "s") {
+		out = append(out, strings.TrimSuffix(s, "s"))
+	}
+	return out
+}
+
+// sharedGet is a GET whose answer is shared by every check in the scan (a
+// read never changes state, so the same URL as the same identity needs one
+// request). It is used before any check writes; read-backs after a write
+// use fresh requests.
+func sharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (*engine.Response, error) {
+	if who == nil {
+		who = p.Anonymous()
+	}
+	v, err := p.Shared.Once("authz:get "+who.Name+" "+url, func() (any, error) {
+		return who.Do(ctx, p.Client, &engine.Request{Method: http.MethodGet, URL: url})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*engine.Response), nil
+}

@@ -1,0 +1,298 @@
+package exposure
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// class groups what a detector finds; each class is one check.
+type class int
+
+const (
+	classHash class = iota
+	classSecret
+	classPII
+)
+
+// hit is one sensitive value found in a body.
+type hit struct {
+	class  class
+	kind   string // "Werkzeug PBKDF2 hash", "e-mail address", …
+	high   bool   // high rather than medium severity (PII)
+	path   string // JSON path, "" in text
+	value  string
+	record map[string]any // the object that holds it (JSON only)
+}
+
+// Password hashes in their standard encodings. They are unambiguous, so
+// they are matched anywhere; bare hex digests only under a password-like key.
+var hashRes = []struct {
+	kind string
+	re   *regexp.Regexp
+}{
+	{"bcrypt hash", regexp.MustCompile(`\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}`)},
+	{"Argon2 hash", regexp.MustCompile(`\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+`)},
+	{"Werkzeug PBKDF2 hash", regexp.MustCompile(`pbkdf2:sha(?:1|224|256|384|512):\d+\$[A-Za-z0-9./+]+\$[0-9a-f]{40,128}`)},
+	{"Werkzeug scrypt hash", regexp.MustCompile(`scrypt:\d+:\d+:\d+\$[A-Za-z0-9./+]+\$[0-9a-f]{64,256}`)},
+	{"Django password hash", regexp.MustCompile(`(?:pbkdf2_sha(?:1|256)\$\d+|argon2\$argon2(?:id|i|d)|bcrypt_sha256\$\$2[aby]|scrypt\$\d+)\$[A-Za-z0-9./+=$,]{20,}`)},
+	{"passlib PBKDF2 hash", regexp.MustCompile(`\$pbkdf2(?:-sha(?:1|256|512))?\$\d+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{20,}`)},
+	{"scrypt hash", regexp.MustCompile(`\$scrypt\$ln=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+`)},
+	{"SHA-crypt hash", regexp.MustCompile(`\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43,86}`)},
+	{"MD5-crypt hash", regexp.MustCompile(`\$1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}`)},
+}
+
+var (
+	hexDigest  = regexp.MustCompile(`^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
+	passwordKy = regexp.MustCompile(`(?i)pass(?:word|wd)?|pwd|passphrase`)
+)
+
+// Secrets of well-known formats: the prefixes are assigned by the issuers,
+// so a match is very unlikely to be anything else.
+var secretRes = []struct {
+	kind string
+	re   *regexp.Regexp
+}{
+	{"private key", regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----`)},
+	{"AWS access key id", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b`)},
+	{"Slack token", regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`)},
+	{"Stripe live key", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{20,}`)},
+	{"Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
+	{"SendGrid API key", regexp.MustCompile(`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`)},
+	{"OpenAI API key", regexp.MustCompile(`\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}`)},
+}
+
+var (
+	emailRe   = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
+	phoneKey  = regexp.MustCompile(`(?i)(phone|mobile|msisdn|tel$|^tel|fax|cell)`)
+	phoneRe   = regexp.MustCompile(`^\+?[0-9 ().-]{7,20}$`)
+	cardKey   = regexp.MustCompile(`(?i)(card|^pan$|_pan$|^cc_?n|credit)`)
+	cardText  = regexp.MustCompile(`^[0-9][0-9 -]{11,22}[0-9]$`)
+	natKey    = regexp.MustCompile(`(?i)(ssn|social_?security|national_?id|nino|passport|tax_?id|^sin$|personal_?(?:number|id)|bsn|aadhaar|nric)`)
+	ssnRe     = regexp.MustCompile(`^\d{3}-?\d{2}-?\d{4}$`)
+	ninoRe    = regexp.MustCompile(`^[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]$`)
+	genericID = regexp.MustCompile(`^[A-Z0-9-]{6,20}$`)
+	personKey = regexp.MustCompile(`(?i)^(id|user_?id|uid|username|user_?name|name|display_?name|first_?name|last_?name|full_?name|login|owner_?id|customer_?id|account_?id)$`)
+)
+
+// luhn reports whether a digit string passes the Luhn checksum.
+func luhn(d string) bool {
+	sum, alt := 0, false
+	for i := len(d) - 1; i >= 0; i-- {
+		n := int(d[i] - '0')
+		if alt {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+		alt = !alt
+	}
+	return sum%10 == 0
+}
+
+// cardBrand recognises the issuer ranges of the common card networks.
+func cardBrand(d string) bool {
+	switch {
+	case len(d) < 13 || len(d) > 19:
+		return false
+	case d[0] == '4':
+		return true // Visa
+	case d[:2] >= "51" && d[:2] <= "55", d[:4] >= "2221" && d[:4] <= "2720":
+		return true // Mastercard
+	case d[:2] == "34" || d[:2] == "37":
+		return true // Amex
+	case strings.HasPrefix(d, "6011") || strings.HasPrefix(d, "65"):
+		return true // Discover
+	case d[:2] == "35" || d[:2] == "36" || d[:2] == "38":
+		return true // JCB, Diners
+	}
+	return false
+}
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isCard: a Luhn-valid number of an issuer's range, under a card-like
+// key, or written in groups of four (a formatted PAN).
+func isCard(key, v string) bool {
+	if !cardText.MatchString(v) {
+		return false
+	}
+	d := digitsOnly(v)
+	if !cardBrand(d) || !luhn(d) {
+		return false
+	}
+	grouped := strings.Count(v, " ") == 3 || strings.Count(v, "-") == 3
+	return cardKey.MatchString(key) || grouped
+}
+
+// isSpec says whether a document is an OpenAPI or Swagger description:
+// its contact e-mail and examples are documentation, not exposure.
+func isSpec(doc any) bool {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return false
+	}
+	_, paths := m["paths"]
+	_, oa := m["openapi"]
+	_, sw := m["swagger"]
+	return paths && (oa || sw)
+}
+
+// scan finds sensitive values in a body: in JSON with the key and the
+// record around each value, in other text by the unambiguous patterns only.
+func scan(body []byte) []hit {
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return scanText(string(body))
+	}
+	if isSpec(doc) {
+		return nil
+	}
+	var out []hit
+	var walk func(v any, path, key string, rec map[string]any, depth int)
+	walk = func(v any, path, key string, rec map[string]any, depth int) {
+		if depth > 32 || len(out) > 200 {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				walk(c, p, k, x, depth+1)
+			}
+		case []any:
+			for i, c := range x {
+				if i >= 500 {
+					break
+				}
+				walk(c, path+"[]", key, rec, depth+1)
+			}
+		case string:
+			for _, h := range scanValue(key, x) {
+				h.path, h.record = path, rec
+				out = append(out, h)
+			}
+		case json.Number:
+			for _, h := range scanValue(key, x.String()) {
+				h.path, h.record = path, rec
+				out = append(out, h)
+			}
+		}
+	}
+	walk(doc, "", "", nil, 0)
+	return out
+}
+
+func scanValue(key, v string) []hit {
+	var out []hit
+	if len(v) > 64<<10 {
+		v = v[:64<<10]
+	}
+	for _, d := range hashRes {
+		if m := d.re.FindString(v); m != "" {
+			out = append(out, hit{class: classHash, kind: d.kind, value: m})
+			return out
+		}
+	}
+	if passwordKy.MatchString(key) && hexDigest.MatchString(v) {
+		return append(out, hit{class: classHash, kind: "unsalted hex digest", value: v})
+	}
+	for _, d := range secretRes {
+		if m := d.re.FindString(v); m != "" {
+			if d.kind == "private key" {
+				m = v // the whole PEM block is the secret
+			}
+			out = append(out, hit{class: classSecret, kind: d.kind, value: m})
+		}
+	}
+	switch {
+	case emailRe.MatchString(v):
+		out = append(out, hit{class: classPII, kind: "e-mail address", value: v})
+	case phoneKey.MatchString(key) && phoneRe.MatchString(v) && len(digitsOnly(v)) >= 7 && len(digitsOnly(v)) <= 15:
+		out = append(out, hit{class: classPII, kind: "phone number", value: v})
+	case isCard(key, v):
+		out = append(out, hit{class: classPII, kind: "card number", high: true, value: v})
+	case natKey.MatchString(key) && (ssnRe.MatchString(v) || ninoRe.MatchString(v) || genericID.MatchString(v)):
+		out = append(out, hit{class: classPII, kind: "national id", high: true, value: v})
+	}
+	return out
+}
+
+func scanText(s string) []hit {
+	var out []hit
+	if len(s) > 1<<20 {
+		s = s[:1<<20]
+	}
+	for _, d := range hashRes {
+		for _, m := range d.re.FindAllString(s, 5) {
+			out = append(out, hit{class: classHash, kind: d.kind, value: m})
+		}
+	}
+	for _, d := range secretRes {
+		for _, m := range d.re.FindAllString(s, 5) {
+			out = append(out, hit{class: classSecret, kind: d.kind, value: m})
+		}
+	}
+	return out
+}
+
+// isPerson says whether a record describes a person (has an id or a
+// name next to the personal data), as opposed to, say, a support contact.
+func isPerson(rec map[string]any) bool {
+	for k := range rec {
+		if personKey.MatchString(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// mask keeps enough to recognise a value and hides the rest.
+func mask(h hit) string {
+	v := h.value
+	switch {
+	case h.kind == "e-mail address":
+		at := strings.IndexByte(v, '@')
+		return v[:1] + "***" + v[at:]
+	case h.kind == "private key":
+		return "-----BEGIN … PRIVATE KEY----- [masked]"
+	case h.class == classHash:
+		// Keep the algorithm and cost, hide salt and digest.
+		if i := strings.IndexByte(v, '$'); i > 0 && i < 40 {
+			return v[:i] + "$…[masked]"
+		}
+		if strings.HasPrefix(v, "$") {
+			parts := strings.SplitN(v, "$", 4)
+			if len(parts) >= 3 {
+				return "$" + parts[1] + "$" + parts[2] + "$…[masked]"
+			}
+		}
+		return v[:4] + "…[masked]"
+	case h.kind == "card number":
+		d := digitsOnly(v)
+		return "****" + d[len(d)-4:]
+	default:
+		r := []rune(v)
+		if len(r) <= 4 {
+			return "****"
+		}
+		return string(r[:min(4, len(r)/4)]) + "…[masked]"
+	}
+}

@@ -1,0 +1,352 @@
+package sqli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/stack"
+	"github.com/rampart-sec/rampart/internal/surface"
+)
+
+const aliceToken = "alice-token-0123456789"
+
+// fakeApp is a deterministic API over fakeDB that records every request.
+// Its vulnerable routes build SQL text from the request the way the usual
+// Flask bugs do; its safe routes bind, allowlist or validate.
+type fakeApp struct {
+	mu       sync.Mutex
+	requests []seenReq
+	stale    bool // /stale/*: a failed statement left the transaction aborted
+	rng      *rand.Rand
+	// latency adds up to this much random delay to /slow/*.
+	latency time.Duration
+}
+
+type seenReq struct {
+	Method, Path, Query, Body string
+	Header                    http.Header
+}
+
+func newFakeApp() *fakeApp { return &fakeApp{rng: rand.New(rand.NewSource(7))} }
+
+func (a *fakeApp) seen() []seenReq {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]seenReq(nil), a.requests...)
+}
+
+func (a *fakeApp) count(path string) int {
+	n := 0
+	for _, r := range a.seen() {
+		if r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+func (a *fakeApp) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.requests = nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// answer is how the vulnerable routes answer: rows, or the database error
+// as `jsonify(error=str(e))` would (showErrors), or a generic 500.
+func answer(w http.ResponseWriter, query string, rows []row, err error, showErrors bool) {
+	if err != nil {
+		if showErrors {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+		} else {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+		}
+		return
+	}
+	names := []string{}
+	for _, r := range rows {
+		names = append(names, fmt.Sprint(r["name"]))
+	}
+	writeJSON(w, 200, map[string]any{"query": query, "results": names, "count": len(rows)})
+}
+
+func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	a.mu.Lock()
+	a.requests = append(a.requests, seenReq{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), Header: r.Header.Clone()})
+	a.mu.Unlock()
+	noSleep := func(time.Duration) {}
+	sleep := func(d time.Duration) { time.Sleep(d) }
+	path := r.URL.Path
+	if !strings.HasSuffix(path, "/login") && r.Header.Get("Authorization") != "Bearer "+aliceToken {
+		writeJSON(w, 401, map[string]string{"error": "login required"})
+		return
+	}
+	q := r.URL.Query().Get("q")
+	seg := func(prefix string) string { u, _ := url.PathUnescape(strings.TrimPrefix(path, prefix)); return u }
+	switch {
+	case path == "/items/search":
+		rows, err := where("name ILIKE '%"+q+"%'", noSleep)
+		answer(w, q, rows, err, true)
+	case path == "/items/search2":
+		rows, err := where("name ILIKE '%"+q+"%' AND name ILIKE '%"+q+"%'", noSleep)
+		answer(w, q, rows, err, true)
+	case path == "/items/byname":
+		n := r.URL.Query().Get("name")
+		rows, err := where("name = '"+n+"'", sleep)
+		answer(w, n, rows, err, false)
+	case path == "/items/blind":
+		_, err := where("name = '"+q+"'", sleep)
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"ok": true})
+	case strings.HasPrefix(path, "/items/blind/"):
+		_, err := where("id = "+seg("/items/blind/"), sleep)
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"ok": true})
+	case path == "/items/tenant":
+		t := r.Header.Get("X-Tenant")
+		rows, err := where("name = '"+t+"'", noSleep)
+		answer(w, t, rows, err, true)
+	case path == "/items/list":
+		sort := r.URL.Query().Get("sort")
+		if strings.HasPrefix(sort, "-") {
+			sort = sort[1:] + " DESC"
+		}
+		rows, err := orderBy(sort)
+		answer(w, "", rows, err, true)
+	case strings.HasPrefix(path, "/catalog/"):
+		n, err := fromTable(seg("/catalog/"))
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"dataset": seg("/catalog/"), "rows": n})
+	case strings.HasPrefix(path, "/stale/"):
+		a.serveStale(w, seg("/stale/"))
+	case path == "/auth/login" && r.Method == http.MethodPost:
+		var creds map[string]any
+		_ = json.Unmarshal(body, &creds)
+		u, _ := creds["username"].(string)
+		_, err := where("name = '"+u+"'", sleep)
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		writeJSON(w, 401, map[string]string{"error": "invalid credentials"})
+	case path == "/items" && r.Method == http.MethodPost:
+		writeJSON(w, 201, map[string]any{"id": 9})
+	case path == "/safe/search" || path == "/random/search" || path == "/slow/search":
+		var names []string
+		for _, row := range fakeRows {
+			if like(fmt.Sprint(row["name"]), "%"+q+"%", true) {
+				names = append(names, fmt.Sprint(row["name"]))
+			}
+		}
+		out := map[string]any{"query": q, "results": names}
+		if path == "/random/search" {
+			// A different page on every request: recommendations picked
+			// at random, in random number.
+			a.mu.Lock()
+			var recs []string
+			for i := 0; i < 1+a.rng.Intn(4); i++ {
+				recs = append(recs, fmt.Sprintf("item-%d", a.rng.Intn(1000)))
+			}
+			a.mu.Unlock()
+			out["recommended"] = recs
+		}
+		if path == "/slow/search" && a.latency > 0 {
+			a.mu.Lock()
+			d := time.Duration(a.rng.Int63n(int64(a.latency)))
+			a.mu.Unlock()
+			time.Sleep(d)
+		}
+		writeJSON(w, 200, out)
+	case strings.HasPrefix(path, "/safe/catalog/"):
+		if seg("/safe/catalog/") != "items" {
+			writeJSON(w, 404, map[string]string{"error": "unknown dataset"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"dataset": "items", "rows": len(fakeRows)})
+	case strings.HasPrefix(path, "/safe/") && path != "/safe/list" && path != "/safe/login":
+		id := seg("/safe/")
+		for _, row := range fakeRows {
+			if fmt.Sprint(row["id"]) == id {
+				writeJSON(w, 200, row)
+				return
+			}
+		}
+		writeJSON(w, 404, map[string]string{"error": "not found"})
+	case path == "/safe/list":
+		allowed := map[string]string{"name": "name", "-name": "name DESC", "created_at": "created_at", "-created_at": "created_at DESC"}
+		spec, ok := allowed[r.URL.Query().Get("sort")]
+		if !ok {
+			writeJSON(w, 400, map[string]string{"error": "bad sort"})
+			return
+		}
+		rows, err := orderBy(spec)
+		answer(w, "", rows, err, true)
+	case path == "/safe/login":
+		writeJSON(w, 401, map[string]string{"error": "invalid credentials"})
+	case path == "/broken/search":
+		writeJSON(w, 500, map[string]string{"error": "database_error",
+			"message": "syntax error at or near \"FROM\"\nLINE 1: SELECT name, FROM items WHERE name ILIKE $1\n                     ^\n"})
+	case strings.HasPrefix(path, "/items/"):
+		id := seg("/items/")
+		rows, err := where("id = "+id, noSleep)
+		answer(w, id, rows, err, true)
+	default:
+		writeJSON(w, 404, map[string]string{"error": "not found"})
+	}
+}
+
+// fromTable runs `SELECT count(*) FROM <name>`: one identifier, quoted or
+// not, that must be the items table.
+func fromTable(name string) (int, error) {
+	stmt := "SELECT count(*) AS n FROM " + name + " WHERE owner_id = 1"
+	toks, err := lex(name)
+	if err != nil {
+		return 0, err
+	}
+	if len(toks) != 2 || (toks[0].kind != "ident" && toks[0].kind != "qident") {
+		return 0, syntaxErr(stmt, toks[0].s)
+	}
+	if toks[0].s != "items" {
+		return 0, &sqlErr{fmt.Sprintf("relation %q does not exist\nLINE 1: %s\n", toks[0].s, stmt)}
+	}
+	return len(fakeRows), nil
+}
+
+// serveStale imitates a module-level connection whose transaction a failed
+// statement left aborted: every statement that parses then fails with
+// 25P02, while one that does not parse still reports its syntax error.
+func (a *fakeApp) serveStale(w http.ResponseWriter, name string) {
+	a.mu.Lock()
+	stale := a.stale
+	a.mu.Unlock()
+	if stale {
+		if _, err := lex(name); err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		writeJSON(w, 500, map[string]string{"error": "database_error",
+			"message": "current transaction is aborted, commands ignored until end of transaction block\n"})
+		return
+	}
+	n, err := fromTable(name)
+	if err != nil {
+		a.mu.Lock()
+		a.stale = true
+		a.mu.Unlock()
+		writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+		return
+	}
+	writeJSON(w, 200, map[string]any{"dataset": name, "rows": n})
+}
+
+// harness runs checks against a fakeApp as a scan would.
+type harness struct {
+	app      *fakeApp
+	srv      *httptest.Server
+	ops      []*rampart.Operation
+	pass     *check.Pass
+	mu       sync.Mutex
+	findings []rampart.Finding
+	client   *engine.Client
+}
+
+func newHarness(t *testing.T, mode rampart.Mode) *harness {
+	t.Helper()
+	h := &harness{app: newFakeApp()}
+	h.srv = httptest.NewServer(h.app)
+	t.Cleanup(h.srv.Close)
+	surf, err := surface.Load(context.Background(), surface.Source{Path: "testdata/api.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ops = surf.Operations
+	base, _ := url.Parse(h.srv.URL)
+	obs := stack.New()
+	h.client, err = engine.New(engine.Config{Base: base, Mode: mode, Timeout: 20 * time.Second,
+		Observe: func(r *engine.Response) { obs.Observe(r.Status, r.Header, r.Body) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := identity.New("alice", identity.RoleUser, http.Header{"Authorization": {"Bearer " + aliceToken}})
+	p := check.NewPass(func(f rampart.Finding) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.findings = append(h.findings, f)
+	})
+	p.Surface = h.ops
+	p.Client = h.client
+	p.Identities = []*identity.Identity{identity.Anonymous(), alice}
+	p.Stack = obs
+	p.Mode = mode
+	p.Shared = &check.Shared{}
+	p.URL = func(op *rampart.Operation, v map[string]string) string { return surface.URL(base, op, v) }
+	p.Body = surface.Body
+	h.pass = p
+	return h
+}
+
+func (h *harness) op(t *testing.T, method, path string) *rampart.Operation {
+	t.Helper()
+	for _, op := range h.ops {
+		if op.Method == method && op.Path == path {
+			return op
+		}
+	}
+	t.Fatalf("no operation %s %s in testdata/api.yaml", method, path)
+	return nil
+}
+
+// run runs one check on one operation and returns the findings it made.
+func (h *harness) run(t *testing.T, c *check.Check, method, path string) []rampart.Finding {
+	t.Helper()
+	op := h.op(t, method, path)
+	h.mu.Lock()
+	before := len(h.findings)
+	h.mu.Unlock()
+	if c.Applies != nil && !c.Applies(op) {
+		return nil
+	}
+	if err := c.Run(context.Background(), h.pass.WithOp(c.Meta, op)); err != nil {
+		t.Errorf("%s on %s %s: %v", c.ID, method, path, err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]rampart.Finding(nil), h.findings[before:]...)
+}
+
+func params(fs []rampart.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Location.Param)
+	}
+	return out
+}

@@ -1,0 +1,601 @@
+package sqli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/surface"
+)
+
+// Where an injection point's value travels.
+const (
+	inPath   = "path"
+	inQuery  = "query"
+	inHeader = "header"
+	inCookie = "cookie"
+	inJSON   = "json" // a field of a JSON request body
+	inForm   = "form" // a field of an url-encoded request body
+)
+
+// maxPoints bounds the points tested per operation, so that an operation
+// with a huge body schema cannot multiply the request budget.
+const maxPoints = 12
+
+// point is one place a value reaches the server: a parameter or a body
+// field, with the value the baseline request sends there.
+type point struct {
+	In   string
+	Name string // parameter name, or dotted path of a body field
+	// field is the path of a JSON body field: string keys and int indexes.
+	field []any
+	// Base is the value the baseline request sends.
+	Base string
+	// Numeric says the value is a number in the request (schema or literal),
+	// so a numeric SQL context is worth trying.
+	Numeric bool
+	Schema  *rampart.Schema
+	// Desc is the parameter's description (spec text), for identifier hints.
+	Desc string
+	// Enum and Alt are documented values (schema enum, example, default).
+	Alt []string
+}
+
+// Key names the point in a scan: operation, location and name.
+func (pt *point) Key(op *rampart.Operation) string {
+	return op.Key() + " " + pt.In + ":" + pt.Name
+}
+
+// label is how a finding names the point: `q` (query), `name` (JSON
+// body).
+func (pt *point) label() string {
+	switch pt.In {
+	case inJSON:
+		return fmt.Sprintf("%s (JSON body field)", pt.Name)
+	case inForm:
+		return fmt.Sprintf("%s (form field)", pt.Name)
+	}
+	return fmt.Sprintf("%s (%s parameter)", pt.Name, pt.In)
+}
+
+// target is an operation's baseline request, from which every probe is
+// derived by changing the value of one point.
+type target struct {
+	op      *rampart.Operation
+	who     *identity.Identity
+	values  map[string]string // path and query parameters
+	headers http.Header       // header parameters
+	cookies [][2]string       // cookie parameters, in spec order
+	// body is the baseline body: decoded JSON (bodyJSON) or form values.
+	bodyJSON    []byte
+	bodyForm    url.Values
+	contentType string
+	points      []point
+}
+
+// readMethods are the methods whose parameters a safe scan may inject into.
+func readMethod(m string) bool { return m == http.MethodGet }
+
+// applicable reports whether an operation has anything worth injecting into
+// in some mode: parameters of a read operation, or the body of a POST that
+// reads (login, token, search).
+func applicable(op *rampart.Operation) bool {
+	if readMethod(op.Method) {
+		for _, p := range op.Params {
+			if injectableParam(p) {
+				return true
+			}
+		}
+		return false
+	}
+	return op.Method == http.MethodPost && readLikePost(op) && (op.Body != nil || hasInjectableParams(op))
+}
+
+func hasInjectableParams(op *rampart.Operation) bool {
+	for _, p := range op.Params {
+		if injectableParam(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialHeaders are never injection points: they carry the scan's
+// identities, and the engine redacts them.
+var credentialHeaders = map[string]bool{
+	"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "X-Api-Key": true,
+	"Api-Key": true, "X-Auth-Token": true, "X-Access-Token": true, "X-Csrf-Token": true,
+	"Host": true, "Content-Type": true, "Content-Length": true,
+}
+
+func injectableParam(p rampart.Param) bool {
+	switch p.In {
+	case inPath, inQuery, inCookie:
+		return true
+	case inHeader:
+		return !credentialHeaders[http.CanonicalHeaderKey(p.Name)]
+	}
+	return false
+}
+
+// Words that make a POST a read: a login or token exchange reads the users
+// table, a search reads everything. Words that mark a change win.
+var (
+	readWords = map[string]bool{
+		"login": true, "logon": true, "signin": true, "authenticate": true, "auth": true,
+		"token": true, "tokens": true, "session": true, "sessions": true, "oauth": true,
+		"search": true, "query": true, "find": true, "lookup": true, "filter": true,
+		"verify": true, "validate": true, "check": true, "exists": true, "count": true,
+	}
+	changeWords = map[string]bool{
+		"logout": true, "logoff": true, "signout": true, "register": true, "signup": true,
+		"create": true, "delete": true, "remove": true, "update": true, "reset": true,
+		"redeem": true, "transfer": true, "transfers": true, "pay": true, "payment": true,
+		"send": true, "upload": true, "import": true, "revoke": true, "refund": true,
+		"purchase": true, "order": true, "orders": true, "invite": true, "approve": true,
+	}
+	authWords = map[string]bool{
+		"login": true, "logon": true, "signin": true, "authenticate": true, "auth": true,
+		"token": true, "tokens": true, "session": true, "sessions": true, "oauth": true,
+	}
+)
+
+// opWords are the words of an operation's literal path segments and its
+// operationId: what it says it does.
+func opWords(op *rampart.Operation) []string {
+	var out []string
+	for _, seg := range strings.Split(op.Path, "/") {
+		if seg == "" || strings.Contains(seg, "{") {
+			continue
+		}
+		out = append(out, words(seg)...)
+	}
+	out = append(out, words(op.ID)...)
+	// "sign in" and "log in" as separate words mean the same.
+	for i := 0; i+1 < len(out); i++ {
+		if (out[i] == "sign" || out[i] == "log") && out[i+1] == "in" {
+			out = append(out, out[i]+"in")
+		}
+	}
+	return out
+}
+
+// readLikePost reports whether a POST only reads (so that injecting into it
+// in an active scan changes nothing a login would not).
+func readLikePost(op *rampart.Operation) bool {
+	read := false
+	for _, w := range opWords(op) {
+		if changeWords[w] {
+			return false
+		}
+		if readWords[w] {
+			read = true
+		}
+	}
+	return read
+}
+
+// authLike reports whether an operation checks credentials: its baseline
+// must use a user that does not exist, so that probes never count as
+// failed logins of a real account (and never lock out the scan's own).
+func authLike(op *rampart.Operation) bool {
+	for _, w := range opWords(op) {
+		if authWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialField reports whether a body field names the account in a
+// login: it gets a user name that does not exist.
+func credentialField(name string) bool {
+	w := words(name)
+	if len(w) == 0 {
+		return false
+	}
+	l := w[len(w)-1]
+	return l == "username" || l == "user" || l == "login" || l == "email" || l == "mail" ||
+		(l == "name" && len(w) > 1 && (w[0] == "user" || w[0] == "login" || w[0] == "account"))
+}
+
+// probeUser is a user name that does not exist, stable per operation, so
+// that each operation's failed logins count against their own name.
+func probeUser(op *rampart.Operation, email bool) string {
+	h := sha256.Sum256([]byte(op.Key()))
+	tag := hex.EncodeToString(h[:])[:6]
+	if email {
+		return "rampart-probe-" + tag + "@example.com"
+	}
+	return "rampart_probe_" + tag
+}
+
+// errNoTarget means the operation has no point to test in this scan's mode.
+var errNoTarget = errors.New("no injection point in this mode")
+
+// newTarget builds an operation's baseline request and its injection
+// points for the scan's mode: parameters of read operations in any mode;
+// body fields (and parameters) of read-like POSTs in active mode only.
+func newTarget(p *check.Pass, op *rampart.Operation) (*target, error) {
+	t := &target{op: op, who: p.FirstUser(), values: map[string]string{}, headers: http.Header{}}
+	if !readMethod(op.Method) && (p.Mode < rampart.Active || !readLikePost(op)) {
+		return nil, errNoTarget
+	}
+	auth := authLike(op)
+	for i := range op.Params {
+		prm := &op.Params[i]
+		if !injectableParam(*prm) {
+			continue
+		}
+		v := surface.PathValue(op, prm)
+		switch prm.In {
+		case inPath, inQuery:
+			t.values[prm.Name] = v
+		case inHeader:
+			t.headers.Set(prm.Name, v)
+		case inCookie:
+			t.cookies = append(t.cookies, [2]string{prm.Name, v})
+		}
+		pt := point{In: prm.In, Name: prm.Name, Base: v, Schema: prm.Schema, Numeric: numeric(prm.Schema, v)}
+		pt.Desc, pt.Alt = describe(prm)
+		t.points = append(t.points, pt)
+	}
+	if op.Body != nil && op.Method != http.MethodGet {
+		if err := t.addBody(p, op, auth); err != nil {
+			return nil, err
+		}
+	}
+	if len(t.points) == 0 {
+		return nil, errNoTarget
+	}
+	if len(t.points) > maxPoints {
+		t.points = t.points[:maxPoints]
+	}
+	return t, nil
+}
+
+func describe(prm *rampart.Param) (string, []string) {
+	desc := ""
+	var alt []string
+	add := func(v any) {
+		if v == nil {
+			return
+		}
+		s := surface.Format(v)
+		for _, a := range alt {
+			if a == s {
+				return
+			}
+		}
+		alt = append(alt, s)
+	}
+	add(prm.Example)
+	if s := prm.Schema; s != nil {
+		desc = s.Description
+		add(s.Example)
+		add(s.Default)
+		for _, e := range s.Enum {
+			add(e)
+		}
+	}
+	return desc, alt
+}
+
+func numeric(s *rampart.Schema, v string) bool {
+	if s != nil && (s.Type == "integer" || s.Type == "number") {
+		return true
+	}
+	if v == "" {
+		return false
+	}
+	_, err := strconv.ParseFloat(v, 64)
+	return err == nil
+}
+
+func (t *target) addBody(p *check.Pass, op *rampart.Operation, auth bool) error {
+	raw, ct := p.Body(op)
+	base := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	switch {
+	case strings.HasSuffix(base, "json"):
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			return nil // not an object we can edit; parameters only
+		}
+		var schema *rampart.Schema
+		if op.Body != nil {
+			schema = op.Body.Schema
+		}
+		if auth {
+			doc = replaceCredentials(op, doc, schema)
+		}
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return fmt.Errorf("re-encode body: %w", err)
+		}
+		t.bodyJSON, t.contentType = b, ct
+		walkLeaves(doc, nil, schema, 0, func(path []any, v string, num bool, s *rampart.Schema) {
+			t.points = append(t.points, point{In: inJSON, Name: dotted(path), field: path, Base: v, Numeric: num, Schema: s})
+		})
+	case base == "application/x-www-form-urlencoded":
+		vals, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil
+		}
+		keys := make([]string, 0, len(vals))
+		for k := range vals {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var schema *rampart.Schema
+		if op.Body != nil {
+			schema = op.Body.Schema
+		}
+		for _, k := range keys {
+			var fs *rampart.Schema
+			if schema != nil {
+				fs = schema.Properties[k]
+			}
+			if auth && credentialField(k) {
+				vals.Set(k, probeUser(op, isEmail(k, fs)))
+			}
+			v := vals.Get(k)
+			t.points = append(t.points, point{In: inForm, Name: k, Base: v, Numeric: numeric(fs, v), Schema: fs})
+		}
+		t.bodyForm, t.contentType = vals, ct
+	}
+	return nil
+}
+
+func isEmail(name string, s *rampart.Schema) bool {
+	if s != nil && strings.Contains(strings.ToLower(s.Format), "email") {
+		return true
+	}
+	for _, w := range words(name) {
+		if w == "email" || w == "mail" {
+			return true
+		}
+	}
+	return false
+}
+
+// replaceCredentials gives a login body a user that does not exist.
+func replaceCredentials(op *rampart.Operation, doc any, s *rampart.Schema) any {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return doc
+	}
+	for k, v := range m {
+		if _, isStr := v.(string); !isStr || !credentialField(k) {
+			continue
+		}
+		var fs *rampart.Schema
+		if s != nil {
+			fs = s.Properties[k]
+		}
+		m[k] = probeUser(op, isEmail(k, fs))
+	}
+	return m
+}
+
+// walkLeaves calls fn for every string or number in a JSON document (maps
+// in key order, the first item of arrays), to a small depth.
+func walkLeaves(v any, path []any, s *rampart.Schema, depth int, fn func([]any, string, bool, *rampart.Schema)) {
+	if depth > 4 {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			var fs *rampart.Schema
+			if s != nil {
+				fs = s.Properties[k]
+			}
+			walkLeaves(x[k], append(append([]any(nil), path...), k), fs, depth+1, fn)
+		}
+	case []any:
+		if len(x) > 0 {
+			var is *rampart.Schema
+			if s != nil {
+				is = s.Items
+			}
+			walkLeaves(x[0], append(append([]any(nil), path...), 0), is, depth+1, fn)
+		}
+	case string:
+		if len(path) > 0 {
+			fn(path, x, false, s)
+		}
+	case json.Number:
+		if len(path) > 0 {
+			fn(path, x.String(), true, s)
+		}
+	}
+}
+
+func dotted(path []any) string {
+	parts := make([]string, len(path))
+	for i, p := range path {
+		parts[i] = fmt.Sprint(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+// request builds the baseline request (pt nil) or the baseline with one
+// point's value replaced.
+func (t *target) request(p *check.Pass, pt *point, value string) (*engine.Request, error) {
+	values := make(map[string]string, len(t.values))
+	for k, v := range t.values {
+		values[k] = v
+	}
+	h := t.headers.Clone()
+	cookies := append([][2]string(nil), t.cookies...)
+	var body []byte
+	form := url.Values{}
+	for k, v := range t.bodyForm {
+		form[k] = append([]string(nil), v...)
+	}
+	if t.bodyJSON != nil {
+		body = t.bodyJSON
+	}
+	if pt != nil {
+		switch pt.In {
+		case inPath, inQuery:
+			values[pt.Name] = value
+		case inHeader:
+			h.Set(pt.Name, value)
+		case inCookie:
+			for i := range cookies {
+				if cookies[i][0] == pt.Name {
+					cookies[i][1] = value
+				}
+			}
+		case inJSON:
+			b, err := setJSON(t.bodyJSON, pt.field, value)
+			if err != nil {
+				return nil, err
+			}
+			body = b
+		case inForm:
+			form.Set(pt.Name, value)
+		}
+	}
+	if t.bodyForm != nil {
+		body = []byte(form.Encode())
+	}
+	if body != nil {
+		h.Set("Content-Type", t.contentType)
+	}
+	if len(cookies) > 0 {
+		// A request header replaces the identity's, so keep its cookies.
+		var parts []string
+		if t.who != nil {
+			if c := t.who.Header().Get("Cookie"); c != "" {
+				parts = append(parts, c)
+			}
+		}
+		for _, c := range cookies {
+			// Sent as typed (servers rarely decode cookie values); only a
+			// separator is escaped, since it would end the cookie.
+			parts = append(parts, c[0]+"="+strings.ReplaceAll(c[1], ";", "%3B"))
+		}
+		h.Set("Cookie", strings.Join(parts, "; "))
+	}
+	return &engine.Request{
+		Method: t.op.Method,
+		URL:    p.URL(t.op, values),
+		Header: h,
+		Body:   body,
+		// A throttled answer is returned as it is: the check stops probing
+		// the operation instead of waiting out Retry-After.
+		Want429: true,
+	}, nil
+}
+
+// setJSON returns the body with the field at path replaced by a string.
+func setJSON(base []byte, path []any, value string) ([]byte, error) {
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(base))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode body: %w", err)
+	}
+	if len(path) == 0 {
+		return nil, errors.New("empty field path")
+	}
+	cur := doc
+	for i, k := range path {
+		last := i == len(path)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			key, _ := k.(string)
+			if last {
+				c[key] = value
+			} else {
+				cur = c[key]
+			}
+		case []any:
+			idx, _ := k.(int)
+			if idx >= len(c) {
+				return nil, fmt.Errorf("field %s: index out of range", dotted(path))
+			}
+			if last {
+				c[idx] = value
+			} else {
+				cur = c[idx]
+			}
+		default:
+			return nil, fmt.Errorf("field %s: not a container", dotted(path))
+		}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode body: %w", err)
+	}
+	return b, nil
+}
+
+// errThrottled stops probing an operation that answers 429.
+var errThrottled = errors.New("the target throttles this operation (429)")
+
+// send sends the baseline (pt nil) or a probe as the target's identity.
+func (t *target) send(ctx context.Context, p *check.Pass, pt *point, value string) (*engine.Response, error) {
+	r, err := t.request(p, pt, value)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.Send(ctx, t.who, r)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status == http.StatusTooManyRequests {
+		return resp, errThrottled
+	}
+	return resp, nil
+}
+
+// words splits a name into lower-case words: sortBy, sort_by and sort-by
+// all give [sort by].
+func words(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return out
+}

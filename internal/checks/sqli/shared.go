@@ -1,0 +1,56 @@
+package sqli
+
+import (
+	"sync"
+
+	"github.com/rampart-sec/rampart/internal/check"
+)
+
+// proven records the points a check of this package has already proved
+// injectable in this scan. The checks run in a fixed order (error-based in
+// the parallel phase, then boolean, identifier and time-based alone) and
+// each spends its requests only on points the earlier ones could not
+// prove: a false condition or a delay adds nothing to an injection an error
+// message already showed, and one finding per point is what a reader wants.
+// A check selected on its own (--checks SQLI-002) still tests every point.
+type proven struct {
+	mu sync.Mutex
+	by map[string]string // point key → check ID
+}
+
+func provenSet(p *check.Pass) *proven {
+	if p.Shared == nil {
+		return &proven{by: map[string]string{}}
+	}
+	v, _ := p.Shared.Once("sqli: proven points", func() (any, error) {
+		return &proven{by: map[string]string{}}, nil
+	})
+	return v.(*proven)
+}
+
+// unproven lists a target's points no check has proved yet.
+func unproven(p *check.Pass, t *target) []*point {
+	done := provenSet(p)
+	var out []*point
+	for i := range t.points {
+		if _, ok := done.get(t.points[i].Key(t.op)); !ok {
+			out = append(out, &t.points[i])
+		}
+	}
+	return out
+}
+
+func (s *proven) add(key, checkID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.by[key]; !ok {
+		s.by[key] = checkID
+	}
+}
+
+func (s *proven) get(key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.by[key]
+	return id, ok
+}

@@ -1,0 +1,162 @@
+// Package sqli finds SQL injection that knows CockroachDB and PostgreSQL:
+// error-based (SQLI-001), boolean-based (SQLI-002), identifiers taken from
+// the request (SQLI-003) and time-based (SQLI-004, which runs last and only
+// on points the others could not prove).
+//
+// Every check works on the same injection points (points.go): path, query,
+// header and cookie parameters of read operations in any mode, and the body
+// fields of POSTs that only read (login, token, search) in active mode. Each
+// probe is written for the value's SQL context (contexts.go) and every
+// finding needs a control: a repaired probe, a false condition, a zero
+// delay, an invalid name. Payloads never use OR, comments that cut the
+// statement or stacked queries, so no probe can widen what a statement
+// reads or writes.
+package sqli
+
+import (
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+)
+
+const (
+	owasp = "API8:2023"
+	cwe   = "CWE-89"
+)
+
+// ErrorBased is SQLI-001.
+var ErrorBased = check.Check{
+	Meta: rampart.Meta{
+		ID:       "SQLI-001",
+		Family:   rampart.FamilySQLi,
+		Title:    "SQL injection (error-based)",
+		Severity: rampart.Critical,
+		CWE:      cwe,
+		OWASP:    owasp,
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "a quote breaks the SQL statement, the repaired value does not, and CAST(version() AS INT) names the engine",
+		Detects: "Values concatenated into SQL text (f-strings, `%`, `+` or `.format()` into `cursor.execute` or " +
+			"`text()`). A quote appended to the value must make the answer carry a CockroachDB or PostgreSQL error " +
+			"(psycopg2 and SQLAlchemy wrappers included) that the original value does not; the same quote balanced " +
+			"again for the value's context (`v'||'` quoted, `v-0` numeric), which SQL reads as the original value, " +
+			"must be answered like the original without any database error, so a page that always shows a SQL error " +
+			"or that rejects every quote is never reported; `v'||CAST(version() AS INT)||'` then makes the database " +
+			"evaluate an expression and print its banner, which confirms execution and names the engine and its " +
+			"version for the fingerprint. The driver and ORM seen in the errors pick the remediation.",
+		Requests: "Per operation one baseline; per injection point one request with a quote appended, and only when " +
+			"it shows a database error, at most two repaired probes and one version() probe: 1 request per clean " +
+			"point, at most 4 per vulnerable one. Points: path, query, header and cookie parameters of GET " +
+			"operations; in active mode also JSON and form body fields of POSTs that read (login, token, search), " +
+			"with a user name that does not exist in login bodies. At most 12 points per operation.",
+		Fix: "Pass values as bound parameters: psycopg2 `cur.execute(\"SELECT … WHERE name = %s\", (name,))`, " +
+			"SQLAlchemy `text(\"… WHERE name = :name\")` with `{\"name\": name}` or the ORM; never format them into " +
+			"the SQL string. On CockroachDB the same placeholders work; run the app as a SQL user with minimal GRANTs.",
+		Doc: "docs/checks.md#sqli-001",
+	},
+	Applies: applicable,
+	Run:     runError,
+}
+
+// Boolean is SQLI-002.
+var Boolean = check.Check{
+	Meta: rampart.Meta{
+		ID:       "SQLI-002",
+		Family:   rampart.FamilySQLi,
+		Title:    "SQL injection (boolean-based)",
+		Severity: rampart.Critical,
+		CWE:      cwe,
+		OWASP:    owasp,
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "a true condition in the value's SQL context keeps the answer, a false one changes it, three times",
+		Detects: "Blind SQL injection where errors are hidden. The baseline is sent twice and must be stable (what " +
+			"varies between the two samples, such as timestamps or nonces, is left out of every comparison, and a " +
+			"page that changes on every request is not tested). Then, in the value's own context (numeric " +
+			"`v AND 3917=3917`, quoted `v' AND 'rMp'='rMp`, LIKE pattern `v%' AND 'rMp%'='rMp`), the true condition " +
+			"must give the baseline's answer and the false one a different answer, in three rounds. Values " +
+			"the answer echoes are normalised first. Login operations are skipped (their answer does " +
+			"not depend on the condition for a user that does not exist); SQLI-001 and SQLI-004 cover them.",
+		Requests: "Per operation two baseline requests; per injection point and context one true probe, and only " +
+			"when it matches the baseline a false probe, then two more true/false rounds: 1 request per context " +
+			"on most clean points, at most 6 per context and 12 per point; none for points SQLI-001 already " +
+			"proved in this scan. Runs alone after the parallel checks so that their writes do not change the " +
+			"answers it compares.",
+		Fix: "Pass values as bound parameters (psycopg2 `%s` placeholders with a tuple; SQLAlchemy `text()` with " +
+			"named binds or the ORM) and build LIKE patterns in Python with their wildcards escaped.",
+		Doc: "docs/checks.md#sqli-002",
+	},
+	Applies:   applicable,
+	Run:       runBoolean,
+	Exclusive: true,
+}
+
+// TimeBased is SQLI-004.
+var TimeBased = check.Check{
+	Meta: rampart.Meta{
+		ID:       "SQLI-004",
+		Family:   rampart.FamilySQLi,
+		Title:    "SQL injection (time-based)",
+		Severity: rampart.Critical,
+		CWE:      cwe,
+		OWASP:    owasp,
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "pg_sleep in the value delays the answer by exactly the requested time, confirmed by regression",
+		Detects: "Fully blind SQL injection. The probe `v'||(SELECT CAST(pg_sleep(D) AS TEXT))||'` (numeric " +
+			"contexts add `0*length(…)`) works on PostgreSQL, where pg_sleep returns void, and on CockroachDB, " +
+			"where it returns a boolean; the uncorrelated subquery runs once per statement, not once per row. " +
+			"A first one-second probe must be slow by a whole number k of seconds (k > 1 when the value appears " +
+			"k times in the statement; above 4 the check stops). Then 7 more probes alternate no delay and 2/k " +
+			"or 1/k seconds: every zero-delay answer must stay within half a second of the fastest baseline, every " +
+			"delayed one must take k times its delay, and the times must fit a line of slope k with R² ≥ 0.95. " +
+			"A slow or randomly delayed server fails these (simulated false-positive rate below 1 in 10⁶ with " +
+			"random latency of up to twice the probe delay). Points that SQLI-001, SQLI-002 or SQLI-003 already " +
+			"proved in this scan are not timed again.",
+		Requests: "Per operation two baseline requests; per injection point and context one delayed probe, which " +
+			"returns at once on a clean point; a vulnerable point takes 8 probes and about 6 seconds. Contexts: " +
+			"quoted (also covers LIKE) and, for numbers, numeric. Runs alone after the parallel checks so that " +
+			"their load does not disturb the timing.",
+		Fix: "Pass values as bound parameters (psycopg2 `%s` placeholders with a tuple; SQLAlchemy `text()` with " +
+			"named binds); set a `statement_timeout` for the application's SQL user so that a slow query cannot " +
+			"hold a connection.",
+		Doc: "docs/checks.md#sqli-004",
+	},
+	Applies:   applicable,
+	Run:       runTime,
+	Exclusive: true,
+}
+
+// Identifier is SQLI-003.
+var Identifier = check.Check{
+	Meta: rampart.Meta{
+		ID:       "SQLI-003",
+		Family:   rampart.FamilySQLiIdentifier,
+		Title:    "SQL identifier taken from the request",
+		Severity: rampart.High,
+		CWE:      cwe,
+		OWASP:    owasp,
+		Mode:     rampart.Safe,
+		Kind:     rampart.KindRuntime,
+		Summary:  "a sort, order, column, field or table value is put into SQL text as a name",
+		Detects: "Parameters, path segments and body fields whose name or description says they name a column " +
+			"or table (sort, order_by, column, field, table, dataset). With a valid name from the request, the " +
+			"spec's example, enum or description: the quoted identifier `\"name\"` and `name/**/` (spellings only a " +
+			"SQL parser reads as the same name) must be answered like the name itself and an unknown name " +
+			"differently; or, where errors are visible, `name\"` (an unbalanced identifier quote) must fail to " +
+			"parse while the balanced spellings parse, which also holds on an endpoint whose transaction was left " +
+			"aborted. An allowlist, an ORM attribute lookup and psycopg2.sql.Identifier all reject the quoted " +
+			"spellings, so they are never reported.",
+		Requests: "Per candidate point two requests with the valid name, one or two spellings, one unknown name " +
+			"and, only when the answers do not already prove it, one broken quote: at most 6, for at most three " +
+			"candidate values; none for points SQLI-001 or SQLI-002 already proved. Runs alone after the parallel " +
+			"checks.",
+		Fix: "Map the request's value through an allowlist (`SORTS = {\"-price\": \"price DESC\", …}`, " +
+			"400 for anything else); when a name must be dynamic, quote it with " +
+			"`psycopg2.sql.SQL(\"… FROM {}\").format(sql.Identifier(name))` after the allowlist; with SQLAlchemy map " +
+			"names to columns instead of `order_by(text(name))`.",
+		Doc: "docs/checks.md#sqli-003",
+	},
+	Applies:   identApplies,
+	Run:       runIdentifier,
+	Exclusive: true,
+}

@@ -1,0 +1,348 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/baseline"
+	"github.com/rampart-sec/rampart/internal/checks"
+	"github.com/rampart-sec/rampart/internal/codescan"
+	htmlreport "github.com/rampart-sec/rampart/report/html"
+	jsonreport "github.com/rampart-sec/rampart/report/json"
+	junitreport "github.com/rampart-sec/rampart/report/junit"
+	mdreport "github.com/rampart-sec/rampart/report/markdown"
+	sarifreport "github.com/rampart-sec/rampart/report/sarif"
+	textreport "github.com/rampart-sec/rampart/report/text"
+)
+
+// reportFormats are the formats every command writes, in the order help
+// lists them.
+var reportFormats = []string{"text", "json", "sarif", "html", "markdown", "junit"}
+
+// formatAliases are other names accepted for a format.
+var formatAliases = map[string]string{"md": "markdown", "xml": "junit", "txt": "text"}
+
+// formatFiles names each format's file when -o is a directory.
+var formatFiles = map[string]string{
+	"text": "rampart.txt", "json": "rampart.json", "sarif": "rampart.sarif",
+	"html": "rampart.html", "markdown": "rampart.md", "junit": "rampart.junit.xml",
+}
+
+// formatHelp is the text of a --format flag.
+var formatHelp = "report formats, comma-separated: " + strings.Join(reportFormats, ", ")
+
+// outputHelp is the text of an --output flag.
+const outputHelp = "output file per format, in the same order ('-' is stdout; default: stdout), " +
+	"or one directory for all of them (rampart.txt, rampart.json, rampart.sarif, rampart.html, rampart.md, rampart.junit.xml)"
+
+// normalizeFormat returns the canonical name of a format, or false.
+func normalizeFormat(name string) (string, bool) {
+	f := strings.ToLower(strings.TrimSpace(name))
+	if a, ok := formatAliases[f]; ok {
+		f = a
+	}
+	for _, known := range reportFormats {
+		if f == known {
+			return f, true
+		}
+	}
+	return "", false
+}
+
+// writeOptions is what the writers need beyond the report.
+type writeOptions struct {
+	Verbose bool // text: evidence
+	Color   bool // text: ANSI colour (only ever for a terminal)
+	// FailOn, FailNever and MinConfidence are the gate: JUnit fails the
+	// test cases the exit code would fail on.
+	FailOn        rampart.Severity
+	FailNever     bool
+	MinConfidence rampart.Confidence
+	// Rules is the metadata of the checks and rules that may appear; nil
+	// means every runtime check and code rule (allRuleMetas).
+	Rules []rampart.Meta
+	// SpecFile is the OpenAPI document the scan used, when it is a local
+	// file: SARIF anchors findings that have only an HTTP location to it.
+	SpecFile string
+}
+
+// allRuleMetas is the metadata of every runtime check and white-box rule.
+func allRuleMetas() []rampart.Meta {
+	var out []rampart.Meta
+	for _, c := range checks.All() {
+		out = append(out, c.Meta)
+	}
+	for _, r := range codescan.Rules() {
+		out = append(out, r.Meta)
+	}
+	return out
+}
+
+// writeFormat writes rep in one format. Writers build their output in
+// memory, so a failure leaves nothing half-written behind.
+func writeFormat(w io.Writer, format string, rep *rampart.Report, opt writeOptions) error {
+	f, ok := normalizeFormat(format)
+	if !ok {
+		return fmt.Errorf("unknown report format %q (want one of %s)", format, strings.Join(reportFormats, ", "))
+	}
+	rules := opt.Rules
+	if rules == nil {
+		rules = allRuleMetas()
+	}
+	switch f {
+	case "json":
+		return jsonreport.Write(w, rep)
+	case "sarif":
+		return sarifreport.Write(w, rep, sarifreport.Options{Rules: rules, HTTPArtifact: opt.SpecFile})
+	case "html":
+		return htmlreport.Write(w, rep, htmlreport.Options{Rules: rules})
+	case "markdown":
+		return mdreport.Write(w, rep, mdreport.Options{Rules: rules})
+	case "junit":
+		return junitreport.Write(w, rep, junitreport.Options{
+			FailOn: opt.FailOn, Never: opt.FailNever, MinConfidence: opt.MinConfidence, Rules: rules,
+		})
+	default:
+		return textreport.Write(w, rep, textreport.Options{Color: opt.Color, Verbose: opt.Verbose})
+	}
+}
+
+// pairFormatOutputs pairs formats with outputs: one -o per format, in
+// order, or a single -o naming a directory (an existing one, or any path
+// ending in /) that receives one file per format. At most one format may go
+// to stdout.
+func pairFormatOutputs(formats, outputs []string) ([]output, error) {
+	formats, outputs = splitList(formats), splitList(outputs)
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, f := range formats {
+		name, ok := normalizeFormat(f)
+		if !ok {
+			return nil, usageErr("--format %q: want one of %s", f, strings.Join(reportFormats, ", "))
+		}
+		if seen[name] && len(outputs) == 1 && isDir(outputs[0]) {
+			return nil, usageErr("--format %s given twice for one output directory", name)
+		}
+		seen[name] = true
+		names = append(names, name)
+	}
+	if len(outputs) == 1 && isDir(outputs[0]) {
+		dir := outputs[0]
+		var outs []output
+		for _, f := range names {
+			outs = append(outs, output{format: f, path: filepath.Join(dir, formatFiles[f])})
+		}
+		return outs, nil
+	}
+	if len(outputs) != 0 && len(outputs) != len(names) {
+		return nil, usageErr("%d formats but %d outputs: give one -o per format, in order ('-' for stdout), or one directory", len(names), len(outputs))
+	}
+	var outs []output
+	stdout := 0
+	for i, f := range names {
+		o := output{format: f}
+		if len(outputs) > 0 {
+			o.path = outputs[i]
+		}
+		if o.path == "" || o.path == "-" {
+			stdout++
+		}
+		outs = append(outs, o)
+	}
+	if stdout > 1 {
+		return nil, usageErr("more than one format would go to stdout: give -o per format, or an output directory")
+	}
+	return outs, nil
+}
+
+// isDir reports whether an -o value names a directory: one that exists, or
+// a path written with a trailing slash (created when written).
+func isDir(p string) bool {
+	if p == "" || p == "-" {
+		return false
+	}
+	if strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator)) {
+		return true
+	}
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// checkOutputs fails early, as a usage error, on outputs that cannot be
+// written, before any work is done. It creates missing output directories.
+func checkOutputs(outs []output) error {
+	for _, o := range outs {
+		if o.path == "" || o.path == "-" {
+			continue
+		}
+		if dir := filepath.Dir(o.path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return usageErr("output: %v", err)
+			}
+		}
+		fh, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return usageErr("output: %v", err)
+		}
+		fh.Close()
+	}
+	return nil
+}
+
+// writeOutputs writes every requested format. Colour is only for text on
+// stdout. Each file written is said on stderr.
+func writeOutputs(rep *rampart.Report, outs []output, env Env, opt writeOptions) error {
+	if opt.Rules == nil {
+		opt.Rules = allRuleMetas()
+	}
+	for _, o := range outs {
+		w := env.Stdout
+		var fh *os.File
+		if o.path != "" && o.path != "-" {
+			var err error
+			if fh, err = os.Create(o.path); err != nil {
+				return fmt.Errorf("output: %w", err)
+			}
+			w = fh
+		}
+		oo := opt
+		oo.Color = opt.Color && fh == nil
+		err := writeFormat(w, o.format, rep, oo)
+		if fh != nil {
+			if cerr := fh.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("write %s report: %w", o.format, err)
+		}
+		if fh != nil {
+			fmt.Fprintf(env.Stderr, "rampart: wrote %s report to %s\n", o.format, o.path)
+		}
+	}
+	return nil
+}
+
+type reportFlags struct {
+	format   []string
+	output   []string
+	failOn   string
+	baseline string
+	verbose  bool
+}
+
+// newReport is `rampart report FILE.json`: a saved JSON report written
+// again in any format.
+func newReport(env Env) *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "report FILE.json",
+		Short: "Write a saved JSON report in other formats (SARIF, HTML, Markdown, JUnit, text)",
+		Long: `Read a JSON report that 'rampart scan' or 'rampart code' wrote (-f json) and
+write it in other formats, so a scan runs once and its results go everywhere:
+SARIF for GitHub code scanning, HTML for people, Markdown for a pull-request
+comment, JUnit XML for a CI test view, text for a terminal.
+
+--baseline drops the findings an earlier JSON report already had (matched by
+their stable id) and says how many it dropped.
+
+By default the exit code only says whether the conversion worked (0). With
+--fail-on it also gates: 1 when a finding of at least firm confidence is at
+or above that severity. --fail-on also sets which findings fail JUnit test
+cases (default high).
+
+Examples:
+  rampart report scan.json -f sarif -o scan.sarif
+  rampart report scan.json -f html,markdown,junit -o reports/
+  rampart report scan.json -f markdown --baseline main.json > comment.md
+  rampart report scan.json -f junit -o junit.xml --fail-on medium`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("report takes one JSON report file, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReport(cmd, env, args[0], &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, formatHelp)
+	fl.StringSliceVarP(&f.output, "output", "o", nil, outputHelp)
+	fl.StringVar(&f.failOn, "fail-on", "high", "severity at which JUnit test cases fail, and, when given, at which the command exits 1: info, low, medium, high, critical, none")
+	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON report: leave out the findings it already had")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show evidence")
+	return cmd
+}
+
+func runReport(cmd *cobra.Command, env Env, path string, f *reportFlags) error {
+	opt := writeOptions{Verbose: f.verbose, MinConfidence: rampart.Firm}
+	var err error
+	if strings.EqualFold(strings.TrimSpace(f.failOn), "none") {
+		opt.FailNever = true
+	} else if opt.FailOn, err = rampart.ParseSeverity(f.failOn); err != nil {
+		return usageErr("--fail-on: %v (or none)", err)
+	}
+	outs, err := pairFormatOutputs(f.format, f.output)
+	if err != nil {
+		return err
+	}
+	rep, err := readReport(path)
+	if err != nil {
+		return err
+	}
+	var base *rampart.Report
+	if f.baseline != "" {
+		if base, err = baseline.Read(f.baseline); err != nil {
+			return usageErr("--baseline: %v", err)
+		}
+	}
+	if err := checkOutputs(outs); err != nil {
+		return err
+	}
+	if base != nil {
+		n := baseline.Apply(rep, base)
+		fmt.Fprintf(env.Stderr, "rampart: %d findings suppressed by the baseline %s\n", n, f.baseline)
+		if n > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%d findings that the baseline %s already had are left out; the grade still counts them.",
+				n, filepath.Base(f.baseline)))
+		}
+	}
+	opt.Color = env.IsTerminal != nil && env.IsTerminal(env.Stdout) && env.Getenv != nil && env.Getenv("NO_COLOR") == ""
+	if err := writeOutputs(rep, outs, env, opt); err != nil {
+		return &ExitError{Code: ExitCannotRun, Err: err}
+	}
+	if !cmd.Flags().Changed("fail-on") || opt.FailNever {
+		return nil
+	}
+	if n := len(rep.AtOrAbove(opt.FailOn, opt.MinConfidence)); n > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d findings at or above %s", n, opt.FailOn)}
+	}
+	return nil
+}
+
+// readReport reads a JSON report; any problem with it is a usage error.
+func readReport(path string) (*rampart.Report, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("report: %v", err)
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && st.IsDir() {
+		return nil, usageErr("report: %s is a directory, not a JSON report", path)
+	}
+	rep, err := jsonreport.Read(fh)
+	if err != nil {
+		return nil, usageErr("report %s: %v", path, err)
+	}
+	return rep, nil
+}

@@ -1,0 +1,541 @@
+package codescan
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+
+	"github.com/rampart-sec/rampart/internal/pyast"
+)
+
+// fileState is one Python file under analysis.
+type fileState struct {
+	path          string // as reported
+	t             *pyast.Tree
+	mod           *pyast.Module
+	proj          *project
+	env           map[string]val // module-level names
+	sums          map[string]*summary
+	requestObj    *object
+	gObjects      map[string]*object // g.db = psycopg2.connect(…)
+	connCache     map[*analysis]map[string]*object
+	routes        []*routeInfo
+	routeOf       map[pyast.ID]*routeInfo
+	roots         []*analysis
+	rootOf        map[pyast.ID]*analysis
+	httpExc       map[string]bool
+	hooks         []hookInfo
+	cands         []*candidate
+	crdb          bool
+	autocommit    bool
+	reachCache    map[*analysis]map[funcRef]bool
+	sqlCache      map[string]*sqlInfo
+	called        map[string]bool     // names called somewhere in the file
+	module        string              // dotted module name (app.db)
+	pkg           string              // its package (app)
+	exported      map[string]bool     // functions other files import
+	exportAll     bool                // the module itself is imported
+	next          map[string]*summary // summaries of the pass in progress
+	pub           map[string]*summary // summaries other files read
+	sumMu         sync.Mutex
+	sumAnalyses   map[pyast.ID]*analysis // the last summary pass, reused as root analyses
+	cyclicImports bool
+	marksMu       sync.Mutex // other files' checks search this file's source too
+	marks         map[markKey]bool
+	lower         []byte // Src in lower case, for keyword searches
+}
+
+// sql parses a statement's text once per file.
+func (f *fileState) sql(text string) *sqlInfo {
+	if i, ok := f.sqlCache[text]; ok {
+		return i
+	}
+	i := parseSQL(text)
+	f.sqlCache[text] = i
+	return i
+}
+
+// markerSet is a list of lower-case keywords searched in source text.
+type markerSet struct{ words []string }
+
+func markers(words ...string) *markerSet { return &markerSet{words: words} }
+
+// has reports whether a text (already lower case) holds one of the words.
+func (m *markerSet) has(lower []byte) bool {
+	for _, w := range m.words {
+		if bytes.Contains(lower, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether one of the keywords occurs inside a node's text.
+// Results are cached per node; other files' checks ask too, hence the lock.
+func (f *fileState) within(m *markerSet, id pyast.ID) bool {
+	if !f.t.Valid(id) {
+		return false
+	}
+	key := markKey{m, id}
+	f.marksMu.Lock()
+	v, ok := f.marks[key]
+	f.marksMu.Unlock()
+	if ok {
+		return v
+	}
+	n := f.t.Nodes[id]
+	v = m.has(f.lower[n.Start:n.End])
+	f.marksMu.Lock()
+	f.marks[key] = v
+	f.marksMu.Unlock()
+	return v
+}
+
+type markKey struct {
+	m  *markerSet
+	id pyast.ID
+}
+
+// routeInfo is a route as the analysis sees it.
+type routeInfo struct {
+	r       *pyast.Route
+	file    *fileState
+	methods []string
+	path    string // OpenAPI template, blueprint prefix included (set at the end)
+	auth    pyast.AuthKind
+	a       *analysis
+}
+
+// hookInfo is a before_request (or errorhandler) function and what it checks.
+type hookInfo struct {
+	h     *pyast.Hook
+	login bool
+	role  bool
+}
+
+func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
+	f := &fileState{
+		exported:  map[string]bool{},
+		path:      path,
+		t:         t,
+		mod:       pyast.Flask(t),
+		proj:      proj,
+		env:       map[string]val{},
+		sums:      map[string]*summary{},
+		gObjects:  map[string]*object{},
+		connCache: map[*analysis]map[string]*object{},
+		routeOf:   map[pyast.ID]*routeInfo{},
+		rootOf:    map[pyast.ID]*analysis{},
+		httpExc:   map[string]bool{},
+	}
+	f.requestObj = &object{kind: objRequest, lastEv: -1, file: f}
+	for i := range f.mod.Routes {
+		r := &f.mod.Routes[i]
+		ri := &routeInfo{r: r, file: f, methods: r.Methods}
+		f.routes = append(f.routes, ri)
+		if _, dup := f.routeOf[r.Func]; !dup {
+			f.routeOf[r.Func] = ri
+		}
+	}
+	f.lower = bytes.ToLower(t.Src)
+	f.crdb = crdbMarkers.has(f.lower)
+	f.autocommit = autocommitMarkers.has(f.lower)
+	f.reachCache = map[*analysis]map[funcRef]bool{}
+	f.sqlCache = map[string]*sqlInfo{}
+	f.marks = map[markKey]bool{}
+	f.called = map[string]bool{}
+	for i := range t.Nodes {
+		if t.Nodes[i].Kind == pyast.KindCall {
+			if fn := t.Callee(pyast.ID(i)); t.Kind(fn) == pyast.KindIdentifier {
+				f.called[t.Text(fn)] = true
+			}
+		}
+	}
+	f.findHTTPExceptions()
+	return f
+}
+
+var (
+	commitCallRe      = markers(".commit(")
+	crdbMarkers       = markers("cockroach", "26257", "crdb")
+	autocommitMarkers = markers("autocommit = true", "autocommit=true", "isolation_level_autocommit", `isolation_level="autocommit"`, "isolation_level='autocommit'")
+)
+
+func (f *fileState) isRouteFunc(def pyast.ID) bool {
+	_, ok := f.routeOf[def]
+	return ok
+}
+
+// findHTTPExceptions collects the module's classes that derive (directly or
+// not) from an HTTP exception: their text is meant for the client.
+func (f *fileState) findHTTPExceptions() {
+	t := f.t
+	for _, base := range []string{"HTTPException", "NotFound", "BadRequest", "Forbidden", "Unauthorized",
+		"Conflict", "MethodNotAllowed", "UnprocessableEntity", "TooManyRequests", "ServiceUnavailable",
+		"ValidationError", "InternalServerError", "Gone", "RequestEntityTooLarge"} {
+		f.httpExc[base] = true
+	}
+	for round := 0; round < 3; round++ {
+		for name, d := range f.mod.Defs {
+			if t.Kind(d) != pyast.KindClassDefinition || f.httpExc[name] {
+				continue
+			}
+			sup := t.Child(d, pyast.FieldSuperclasses)
+			for c := t.First(sup); c >= 0; c = t.Next(c) {
+				if f.httpExc[t.LastName(c)] {
+					f.httpExc[name] = true
+				}
+			}
+		}
+	}
+}
+
+// httpException reports whether an except clause's type (or an
+// errorhandler's argument) is an HTTP exception or a status code.
+func (f *fileState) httpException(typ pyast.ID) bool {
+	t := f.t
+	typ = t.Unwrap(typ)
+	switch t.Kind(typ) {
+	case pyast.KindTuple:
+		for c := t.First(typ); c >= 0; c = t.Next(c) {
+			if !f.httpException(c) {
+				return false
+			}
+		}
+		return true
+	case pyast.KindInteger:
+		v, _ := t.Int(typ)
+		return v < 500 || v >= 600
+	}
+	return f.httpExc[t.LastName(typ)]
+}
+
+var broadExceptions = map[string]bool{"Exception": true, "BaseException": true, "Error": true, "DatabaseError": true,
+	"OperationalError": true, "ProgrammingError": true, "IntegrityError": true, "DataError": true, "InternalError": true,
+	"InterfaceError": true, "SQLAlchemyError": true, "DBAPIError": true, "StatementError": true, "NotSupportedError": true,
+	"TransactionRollbackError": true, "SerializationFailure": true, "InFailedSqlTransaction": true, "UniqueViolation": true}
+
+// broadException reports whether an exception type's text may carry
+// internals: Exception itself, or a database driver's or ORM's error.
+func (f *fileState) broadException(typ pyast.ID) bool {
+	t := f.t
+	typ = t.Unwrap(typ)
+	switch t.Kind(typ) {
+	case pyast.KindTuple:
+		for c := t.First(typ); c >= 0; c = t.Next(c) {
+			if f.broadException(c) {
+				return true
+			}
+		}
+		return false
+	case pyast.KindInteger:
+		return false
+	}
+	if typ < 0 {
+		return true
+	}
+	q := f.mod.Qualified(typ)
+	for _, p := range []string{"psycopg", "sqlalchemy", "sqlite3", "pymysql", "asyncpg", "MySQLdb", "pg8000", "mysql", "django.db"} {
+		if strings.HasPrefix(q, p) {
+			return true
+		}
+	}
+	return broadExceptions[t.LastName(typ)]
+}
+
+// analyse runs the whole analysis of a lone file (tests and fuzzing); a
+// project runs the phases over all files at once.
+func (f *fileState) analyse() {
+	index([]*fileState{f}, f.proj)
+	f.moduleEnv()
+	f.summarize()
+	f.rootAnalyses()
+	f.check()
+}
+
+// maxRounds bounds the summary rounds (helper call chains deeper than this
+// are cut off).
+const maxRounds = 4
+
+// moduleEnv walks the module's top-level statements (not function bodies).
+func (f *fileState) moduleEnv() {
+	t := f.t
+	a := f.newAnalysis(t.Root())
+	u := &unit{a: a, f: f, def: t.Root(), env: f.env, module: true}
+	for c := t.First(t.Root()); c >= 0; c = t.Next(c) {
+		switch t.Kind(c) {
+		case pyast.KindFunctionDefinition, pyast.KindDecoratedDefinition, pyast.KindClassDefinition:
+			continue
+		}
+		u.stmt(c)
+	}
+	for k, v := range f.env {
+		if v.obj != nil && (v.obj.kind == objConn || v.obj.kind == objCursor) {
+			v.obj.moduleLevel = true
+			v.obj.name = k
+			continue
+		}
+		if !v.has(lReq | lIdent | lRow) {
+			v.cnst = true
+			f.env[k] = v
+		}
+	}
+	// g.db = psycopg2.connect(...) anywhere: g.db is a per-request connection.
+	for i := range t.Nodes {
+		id := pyast.ID(i)
+		if t.Kind(id) != pyast.KindAssignment {
+			continue
+		}
+		left := t.Child(id, pyast.FieldLeft)
+		if t.Kind(left) != pyast.KindAttribute || !t.Is(t.Child(left, pyast.FieldObject), "g") {
+			continue
+		}
+		right := t.Unwrap(t.Child(id, pyast.FieldRight))
+		if t.Kind(right) == pyast.KindCall {
+			q := f.mod.Qualified(t.Callee(right))
+			if k, ok := connectFuncs[q]; ok && k == objConn || t.LastName(t.Callee(right)) == "getconn" || t.LastName(t.Callee(right)) == "connect" {
+				attr := t.Text(t.Child(left, pyast.FieldAttribute))
+				f.gObjects[attr] = &object{kind: objConn, node: id, lastEv: -1, name: "g." + attr, file: f}
+			}
+		}
+	}
+}
+
+func (f *fileState) newAnalysis(def pyast.ID) *analysis {
+	return &analysis{f: f, def: def, calls: map[funcRef]bool{}, commits: map[*object]int{}}
+}
+
+// same reports whether two summaries say the same to callers.
+func (s *summary) same(o *summary) bool {
+	return s.ret.l == o.ret.l && s.ret.p == o.ret.p && s.ret.pw == o.ret.pw && s.queryP == o.queryP &&
+		s.argsP == o.argsP && s.holeP == o.holeP && s.holeIdP == o.holeIdP && s.runnerP == o.runnerP &&
+		s.retry == o.retry && s.managed == o.managed && s.retConn == o.retConn && s.roleChk == o.roleChk &&
+		s.identity == o.identity && s.raises == o.raises && (s.ret.ev >= 0) == (o.ret.ev >= 0)
+}
+
+// rootUnit starts the walk of a root function: route parameters carry the
+// request; other parameters are numbered for summaries.
+func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
+	t := f.t
+	u := &unit{a: a, f: f, def: def, env: map[string]val{}}
+	conv := map[string]string{}
+	if ri != nil {
+		for _, p := range ri.r.Params {
+			conv[p.Name] = p.Converter
+		}
+	}
+	for i, p := range t.Params(def) {
+		a.paramNames = append(a.paramNames, p)
+		v := newVal()
+		if c, ok := conv[p]; ok {
+			v.l = lReq | lPath
+			switch c {
+			case "int", "float", "uuid":
+			default:
+				v.l |= lInj
+			}
+			v.param = p
+		} else if i < 64 {
+			v.p = 1 << uint(i)
+			v.pw = 1 << uint(i)
+		}
+		u.env[p] = v
+	}
+	return u
+}
+
+// summarise turns an analysis of a function into its summary.
+func (f *fileState) summarise(a *analysis, u *unit, name string) {
+	s := a.sum
+	s.ret = u.ret
+	s.identity = f.mod.IdentityHelper(name)
+	s.roleChk = a.roleCheck
+	s.raises = !u.hasRet && alwaysRaises(f.t, a.def)
+	if u.ret.obj != nil && u.ret.obj.kind == objConn {
+		s.retConn = true
+	}
+	for _, e := range a.events {
+		if e.wrapper {
+			continue
+		}
+		qp := e.query.pw
+		if e.query.str == nil || !e.query.built {
+			s.queryP |= qp
+		}
+		s.argsP |= e.pval.p
+		if e.query.str != nil {
+			for i, p := range e.query.str {
+				if p.hole && p.v.p != 0 && !p.safeIdent {
+					if holeContext(e.query.str, i) {
+						s.holeIdP |= p.v.p
+					} else {
+						s.holeP |= p.v.p
+					}
+					s.sinkNode = e.node
+				}
+			}
+		}
+		if qp != 0 || e.pval.p != 0 {
+			if sc := e.txn(); sc != nil {
+				s.managed = sc.managed
+				s.retry = sc.retry
+			}
+			if s.sinkNode == 0 {
+				s.sinkNode = e.node
+			}
+		}
+	}
+	// A transaction runner: it calls one of its callable parameters inside
+	// a managed transaction.
+	t := f.t
+	body := t.Body(a.def)
+	end := t.End(body)
+	for i := body; i >= 0 && i < end; i++ {
+		if t.Kind(i) != pyast.KindCall {
+			continue
+		}
+		fn := t.Callee(i)
+		if t.Kind(fn) != pyast.KindIdentifier {
+			continue
+		}
+		for pi, p := range a.paramNames {
+			if pi < 64 && t.Is(fn, p) && insideManaged(f, i) {
+				s.runnerP |= 1 << uint(pi)
+				s.retry = s.retry || insideRetryLoop(f, i)
+			}
+		}
+	}
+}
+
+// insideManaged reports whether a node is inside `with conn:` (or begin())
+// or in a function that commits.
+func insideManaged(f *fileState, id pyast.ID) bool {
+	t := f.t
+	for p := t.Parent(id); p >= 0; p = t.Parent(p) {
+		if t.Kind(p) == pyast.KindWithStatement {
+			return true
+		}
+		if t.Kind(p) == pyast.KindFunctionDefinition {
+			body := t.Body(p)
+			return f.within(commitCallRe, body)
+		}
+	}
+	return false
+}
+
+func insideRetryLoop(f *fileState, id pyast.ID) bool {
+	t := f.t
+	for p := t.Parent(id); p >= 0; p = t.Parent(p) {
+		switch t.Kind(p) {
+		case pyast.KindForStatement, pyast.KindWhileStatement:
+			u := &unit{f: f}
+			if u.isRetryLoop(p) {
+				return true
+			}
+		case pyast.KindFunctionDefinition:
+			return false
+		}
+	}
+	return false
+}
+
+// alwaysRaises reports whether a function's body ends with raise or abort on
+// every path (a helper like forbidden()).
+func alwaysRaises(t *pyast.Tree, def pyast.ID) bool {
+	body := t.Body(def)
+	last := pyast.None
+	for c := t.First(body); c >= 0; c = t.Next(c) {
+		last = c
+	}
+	if last < 0 {
+		return false
+	}
+	switch t.Kind(last) {
+	case pyast.KindRaiseStatement:
+		return true
+	case pyast.KindExpressionStatement:
+		e := t.Unwrap(t.NamedChild(last, 0))
+		if t.Kind(e) == pyast.KindCall {
+			switch t.DottedName(t.Callee(e)) {
+			case "abort", "flask.abort":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rootAnalyses analyses every root function once more, with the final
+// summaries, keeping the results for the rules.
+func (f *fileState) rootAnalyses() {
+	t := f.t
+	var roots []pyast.ID
+	seen := map[pyast.ID]bool{}
+	for i := range t.Nodes {
+		id := pyast.ID(i)
+		if t.Kind(id) != pyast.KindFunctionDefinition {
+			continue
+		}
+		enclosing := t.EnclosingFunc(id)
+		if enclosing < 0 || f.isRouteFunc(id) {
+			if !seen[id] {
+				roots = append(roots, id)
+				seen[id] = true
+			}
+		}
+	}
+	handlers := map[pyast.ID]*pyast.Hook{}
+	for i := range f.mod.Hooks {
+		if h := &f.mod.Hooks[i]; strings.HasSuffix(h.Kind, "errorhandler") {
+			handlers[h.Func] = h
+		}
+	}
+	for _, def := range roots {
+		if a, ok := f.sumAnalyses[def]; ok && handlers[def] == nil && f.routeOf[def] == nil {
+			f.roots = append(f.roots, a)
+			f.rootOf[def] = a
+			continue
+		}
+		a := f.newAnalysis(def)
+		ri := f.routeOf[def]
+		a.route = ri
+		u := f.rootUnit(a, def, ri)
+		if h := handlers[def]; h != nil {
+			// An errorhandler's parameter is the exception.
+			if ps := t.Params(def); len(ps) > 0 {
+				v := newVal()
+				v.exc = !f.httpException(h.Arg) && f.broadException(h.Arg)
+				u.env[ps[0]] = v
+			}
+			a.handler = true
+		}
+		u.block(t.Body(def))
+		a.raises = !u.hasRet && alwaysRaises(t, def)
+		f.roots = append(f.roots, a)
+		f.rootOf[def] = a
+		for _, r := range f.routes {
+			if r.r.Func == def {
+				r.a = a
+			}
+		}
+	}
+	for i := range f.mod.Hooks {
+		h := &f.mod.Hooks[i]
+		a := f.rootOf[h.Func]
+		hi := hookInfo{h: h}
+		if a != nil && (h.Kind == "before_request" || h.Kind == "before_app_request") {
+			hi.login = a.identUsed && hasTerminatingGuard(a)
+			hi.role = a.roleCheck
+		}
+		f.hooks = append(f.hooks, hi)
+	}
+}
+
+func hasTerminatingGuard(a *analysis) bool {
+	for _, g := range a.guards {
+		if g.terminates {
+			return true
+		}
+	}
+	return a.raises
+}

@@ -1,0 +1,843 @@
+// Package codescan is Rampart's white-box side: it reads a Flask
+// application's Python source (parsed by internal/pyast with tree-sitter),
+// models its routes, follows request data through each function and the
+// same-module helpers it calls, and reports the insecure designs of
+// docs/whitebox.md as rampart.Findings with a file, a line, and the route
+// (method and path template) they belong to, so that they line up with the
+// black-box scanner's findings.
+//
+// It has no cgo of its own: pyast hands it plain Go trees.
+package codescan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/pyast"
+)
+
+// Options tune an analysis. The zero value is ready to use.
+type Options struct {
+	// Workers is how many files are parsed and analysed at once
+	// (default: GOMAXPROCS).
+	Workers int
+	// MaxFileSize skips larger files (default 2 MiB).
+	MaxFileSize int64
+	// Exclude lists slash-separated globs, relative to the scanned
+	// directory, of files and directories to skip (e.g. "tests/*").
+	Exclude []string
+	// IncludeGenerated analyses files that say they are generated.
+	IncludeGenerated bool
+	// ParseTimeout skips a file whose parse takes longer (default 10s).
+	ParseTimeout time.Duration
+}
+
+// DefaultMaxFileSize is the size above which files are skipped.
+const DefaultMaxFileSize = 2 << 20
+
+// Result is what an analysis found.
+type Result struct {
+	Dir      string
+	Findings []rampart.Finding
+	// Routes is the application's attack surface as the source declares it.
+	Routes []Route
+	// Files lists every file looked at, parsed or skipped, with the reason.
+	Files []File
+	// Fingerprint is the stack the imports and settings name.
+	Fingerprint rampart.Fingerprint
+	Duration    time.Duration
+}
+
+// Route is one method on one path of the application.
+type Route struct {
+	Method string `json:"method"`
+	// Path is the OpenAPI path template, blueprint prefix included:
+	// /notes/<int:note_id> → /notes/{note_id}.
+	Path string `json:"path"`
+	// Rule is the Flask rule, blueprint prefix included.
+	Rule string `json:"rule"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Func string `json:"func"`
+	// AuthDecorators are the view's decorators that demand something of the
+	// caller (login_required, jwt_required(), roles_required("admin")…).
+	AuthDecorators []string `json:"authDecorators,omitempty"`
+	// Auth is what they demand: none, login or role.
+	Auth   string       `json:"auth"`
+	Params []RouteParam `json:"params,omitempty"`
+}
+
+// RouteParam is a variable part of a route's path.
+type RouteParam struct {
+	Name      string `json:"name"`
+	Converter string `json:"converter"` // Flask converter: string, int, float, path, uuid, any
+	Type      string `json:"type"`      // OpenAPI type: string, integer, number
+}
+
+// File statuses.
+const (
+	FileParsed  = "parsed"
+	FileSkipped = "skipped"
+	FileError   = "error"
+)
+
+// File is one file the analysis looked at.
+type File struct {
+	Path   string `json:"path"`
+	Status string `json:"status"`
+	// Reason says why a file was skipped, or what was odd about it
+	// (syntax errors, invalid UTF-8).
+	Reason       string `json:"reason,omitempty"`
+	Bytes        int64  `json:"bytes"`
+	Lines        int    `json:"lines,omitempty"`
+	SyntaxErrors int    `json:"syntaxErrors,omitempty"`
+}
+
+// Counts returns how many files were parsed and skipped, and the bytes and
+// lines parsed.
+func (r *Result) Counts() (parsed, skipped int, bytes int64, lines int) {
+	for _, f := range r.Files {
+		if f.Status == FileParsed {
+			parsed++
+			bytes += f.Bytes
+			lines += f.Lines
+		} else {
+			skipped++
+		}
+	}
+	return
+}
+
+// project is what all files share.
+type project struct {
+	schema        *schema
+	globalLimiter bool
+	crdb          bool
+	modules       map[string]*fileState
+	// passwordChecks: some file verifies passwords (else PY-RATE-001 has
+	// nothing to look at).
+	passwordChecks bool
+}
+
+// Analyze reads every Python file under dir and returns the findings, the
+// routes and the list of files. It fails only when dir cannot be read at
+// all; unreadable, huge, generated or broken files are listed in
+// Result.Files. A cancelled context returns what was done and ctx.Err().
+func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
+	start := time.Now()
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	}
+	if opt.MaxFileSize <= 0 {
+		opt.MaxFileSize = DefaultMaxFileSize
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.ParseTimeout <= 0 {
+		opt.ParseTimeout = 10 * time.Second
+	}
+	res := &Result{Dir: dir}
+	files, others, walkNotes := discover(dir, opt)
+	res.Files = append(res.Files, walkNotes...)
+
+	proj := &project{schema: newSchema()}
+	var envCands []envFinding
+	for _, o := range others {
+		src, err := os.ReadFile(o.abs)
+		if err != nil {
+			res.Files = append(res.Files, File{Path: o.path, Status: FileError, Reason: err.Error()})
+			continue
+		}
+		switch o.kind {
+		case "sql":
+			proj.schema.add(string(src))
+		case "env":
+			envCands = append(envCands, scanEnvFile(o.path, src)...)
+		}
+	}
+
+	// Parse every Python file, in parallel.
+	states := make([]*fileState, len(files))
+	infos := make([]File, len(files))
+	parallel(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) {
+		p.SetTimeout(opt.ParseTimeout)
+		states[i], infos[i] = load(p, files[i], opt, proj)
+	})
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		if (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) && limiterRe.Match(f.t.Src) {
+			proj.globalLimiter = true
+		}
+		if f.crdb {
+			proj.crdb = true
+		}
+		if passwordCheckRe.has(f.lower) {
+			proj.passwordChecks = true
+		}
+	}
+	resolvePaths(states)
+	index(states, proj)
+
+	// Analyse them: module-level names, then summaries in rounds (each
+	// round reads the previous round's summaries of the other files), then
+	// every function, then the rules. Each phase runs the files in
+	// parallel; the barriers between phases keep cross-file reads safe.
+	each := func(work func(f *fileState)) {
+		parallel(ctx, opt.Workers, len(states), func(_ *pyast.Parser, i int) {
+			if states[i] != nil {
+				work(states[i])
+			}
+		})
+	}
+	each((*fileState).moduleEnv)
+	levels := summaryLevels(states)
+	var cyclic []*fileState
+	for _, level := range levels {
+		parallel(ctx, opt.Workers, len(level), func(_ *pyast.Parser, i int) { level[i].summarize() })
+		for _, f := range level {
+			if f.cyclicImports {
+				cyclic = append(cyclic, f)
+			}
+		}
+	}
+	// Import cycles: one more pass now that every file has summaries.
+	parallel(ctx, opt.Workers, len(cyclic), func(_ *pyast.Parser, i int) { cyclic[i].summarize() })
+	each((*fileState).rootAnalyses)
+	each((*fileState).check)
+	res.Files = append(res.Files, infos...)
+	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
+
+	res.Findings = finalize(states, proj, envCands)
+	res.Routes = routesOf(states)
+	res.Fingerprint = fingerprint(states, proj)
+	res.Duration = time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// analyzeSource runs the whole analysis on one file's bytes (for fuzzing).
+func analyzeSource(p *pyast.Parser, path string, src []byte) ([]rampart.Finding, []Route, error) {
+	if !utf8.Valid(src) {
+		src, _ = sanitizeUTF8(src)
+	}
+	tree, err := p.Parse(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	proj := &project{schema: newSchema()}
+	f := newFileState(path, tree, proj)
+	proj.passwordChecks = passwordCheckRe.has(f.lower)
+	f.module, f.pkg = moduleName(path)
+	states := []*fileState{f}
+	resolvePaths(states)
+	f.analyse()
+	return finalize(states, proj, nil), routesOf(states), nil
+}
+
+var limiterRe = regexp.MustCompile(`Limiter\([^)]*default_limits|RATELIMIT_DEFAULT`)
+
+// parallel runs work(i) for i in [0, n) on workers, each with a parser of
+// its own.
+func parallel(ctx context.Context, workers, n int, work func(p *pyast.Parser, i int)) {
+	if workers > n {
+		workers = n
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := pyast.NewParser()
+			defer p.Close()
+			for i := range jobs {
+				work(p, i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// source is a file found by discover.
+type source struct {
+	abs  string // path to open
+	rel  string // path inside the scanned directory
+	path string // path to report: dir joined with the relative path
+	kind string // py, sql, env
+	size int64
+}
+
+var (
+	skipDirs = map[string]bool{"__pycache__": true, "node_modules": true, "site-packages": true,
+		"dist-packages": true, ".git": true, ".hg": true, ".svn": true, ".tox": true, ".nox": true,
+		".venv": true, "venv": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true}
+	envFileRe = regexp.MustCompile(`^(\.env|\.flaskenv|.*\.env|Dockerfile.*|docker-compose.*\.ya?ml|compose\.ya?ml)$`)
+)
+
+// discover walks dir, following symbolic links once (a link back to a
+// directory already walked is reported as a loop and skipped).
+func discover(dir string, opt Options) (py, others []source, notes []File) {
+	rootReal, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		rootReal = dir
+	}
+	visited := map[string]bool{rootReal: true}
+	var walk func(abs, rel, real string)
+	walk = func(abs, rel, real string) {
+		entries, err := os.ReadDir(abs)
+		if err != nil {
+			notes = append(notes, File{Path: report(dir, rel), Status: FileError, Reason: err.Error()})
+			return
+		}
+		if rel != "" {
+			if _, err := os.Stat(filepath.Join(abs, "pyvenv.cfg")); err == nil {
+				notes = append(notes, File{Path: report(dir, rel), Status: FileSkipped, Reason: "virtual environment"})
+				return
+			}
+		}
+		for _, e := range entries {
+			name := e.Name()
+			childAbs := filepath.Join(abs, name)
+			childRel := name
+			if rel != "" {
+				childRel = rel + "/" + name
+			}
+			if excluded(opt.Exclude, childRel) {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil {
+				notes = append(notes, File{Path: report(dir, childRel), Status: FileError, Reason: err.Error()})
+				continue
+			}
+			childReal := filepath.Join(real, name)
+			if info.Mode()&fs.ModeSymlink != 0 {
+				target, err := filepath.EvalSymlinks(childAbs)
+				if err != nil {
+					notes = append(notes, File{Path: report(dir, childRel), Status: FileSkipped, Reason: "broken or looping symbolic link"})
+					continue
+				}
+				if info, err = os.Stat(childAbs); err != nil {
+					notes = append(notes, File{Path: report(dir, childRel), Status: FileSkipped, Reason: "broken symbolic link"})
+					continue
+				}
+				childReal = target
+			}
+			if info.IsDir() {
+				if skipDirs[name] || strings.HasPrefix(name, ".") {
+					continue
+				}
+				if visited[childReal] {
+					notes = append(notes, File{Path: report(dir, childRel), Status: FileSkipped, Reason: "symbolic link loop (directory already scanned)"})
+					continue
+				}
+				visited[childReal] = true
+				walk(childAbs, childRel, childReal)
+				continue
+			}
+			if !info.Mode().IsRegular() {
+				continue
+			}
+			s := source{abs: childAbs, rel: childRel, path: report(dir, childRel), size: info.Size()}
+			switch {
+			case strings.HasSuffix(name, ".py"):
+				if visited[childReal] {
+					continue // the same file through a link
+				}
+				visited[childReal] = true
+				s.kind = "py"
+				py = append(py, s)
+			case strings.HasSuffix(name, ".sql") && info.Size() <= opt.MaxFileSize:
+				s.kind = "sql"
+				others = append(others, s)
+			case envFileRe.MatchString(name) && info.Size() <= 1<<20:
+				s.kind = "env"
+				others = append(others, s)
+			}
+		}
+	}
+	walk(dir, "", rootReal)
+	return py, others, notes
+}
+
+func report(dir, rel string) string {
+	if rel == "" {
+		return filepath.ToSlash(filepath.Clean(dir))
+	}
+	return filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(rel)))
+}
+
+func excluded(globs []string, rel string) bool {
+	for _, g := range globs {
+		if ok, _ := filepath.Match(g, rel); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(g, filepath.Base(rel)); ok {
+			return true
+		}
+		if strings.HasPrefix(rel, strings.TrimSuffix(g, "/*")+"/") && strings.HasSuffix(g, "/*") {
+			return true
+		}
+	}
+	return false
+}
+
+var generatedRe = regexp.MustCompile(`(?i)generated by|do not edit|@generated|auto-?generated|automatically generated`)
+
+// load reads and parses one file.
+func load(p *pyast.Parser, s source, opt Options, proj *project) (*fileState, File) {
+	info := File{Path: s.path, Bytes: s.size}
+	if s.size > opt.MaxFileSize {
+		info.Status, info.Reason = FileSkipped, fmt.Sprintf("larger than %d bytes", opt.MaxFileSize)
+		return nil, info
+	}
+	src, err := os.ReadFile(s.abs)
+	if err != nil {
+		info.Status, info.Reason = FileError, err.Error()
+		return nil, info
+	}
+	info.Bytes = int64(len(src))
+	if bytes.IndexByte(src, 0) >= 0 {
+		info.Status, info.Reason = FileSkipped, "binary (NUL bytes)"
+		return nil, info
+	}
+	if !opt.IncludeGenerated && (strings.HasSuffix(s.path, "_pb2.py") || strings.HasSuffix(s.path, "_pb2_grpc.py") ||
+		generatedRe.Match(head(src, 5))) {
+		info.Status, info.Reason = FileSkipped, "generated"
+		return nil, info
+	}
+	var notes []string
+	if !utf8.Valid(src) {
+		var n int
+		src, n = sanitizeUTF8(src)
+		notes = append(notes, fmt.Sprintf("%d bytes of invalid UTF-8 read as '?'", n))
+	}
+	tree, err := p.Parse(src)
+	if errors.Is(err, pyast.ErrNoTree) {
+		info.Status, info.Reason = FileSkipped, fmt.Sprintf("parsing took longer than %v", opt.ParseTimeout)
+		return nil, info
+	}
+	if err != nil {
+		info.Status, info.Reason = FileError, err.Error()
+		return nil, info
+	}
+	info.Status = FileParsed
+	info.Lines = bytes.Count(src, []byte{'\n'}) + 1
+	if errs := tree.SyntaxErrors(); len(errs) > 0 {
+		info.SyntaxErrors = len(errs)
+		notes = append(notes, fmt.Sprintf("syntax errors from line %d (analysed what parses)", errs[0].Line))
+	}
+	info.Reason = strings.Join(notes, "; ")
+	f := newFileState(s.path, tree, proj)
+	f.module, f.pkg = moduleName(s.rel)
+	return f, info
+}
+
+func head(b []byte, lines int) []byte {
+	end := 0
+	for i := 0; i < lines && end < len(b); i++ {
+		j := bytes.IndexByte(b[end:], '\n')
+		if j < 0 {
+			return b
+		}
+		end += j + 1
+	}
+	return b[:end]
+}
+
+// sanitizeUTF8 replaces each byte of an invalid UTF-8 sequence with '?', so
+// that offsets and line numbers stay those of the file.
+func sanitizeUTF8(b []byte) ([]byte, int) {
+	out := make([]byte, len(b))
+	copy(out, b)
+	n := 0
+	for i := 0; i < len(out); {
+		r, size := utf8.DecodeRune(out[i:])
+		if r == utf8.RuneError && size <= 1 {
+			out[i] = '?'
+			n++
+			i++
+			continue
+		}
+		i += size
+	}
+	return out, n
+}
+
+// resolvePaths sets each route's path template, with the url_prefix of its
+// blueprint (from Blueprint(...) or from register_blueprint(..., url_prefix)).
+func resolvePaths(states []*fileState) {
+	// Registrations by the blueprint's variable name, with the module they
+	// name it from.
+	type reg struct {
+		g        *fileState
+		mod      string
+		prefix   string
+		hasPrefx bool
+	}
+	regs := map[string][]reg{}
+	for _, g := range states {
+		if g == nil {
+			continue
+		}
+		for _, r := range g.mod.Registrations {
+			name, mod := r.Blueprint, r.Qualifier
+			if q, ok := g.mod.Imports[r.Blueprint]; ok && r.Qualifier == "" {
+				parts := strings.Split(strings.TrimLeft(q, "."), ".")
+				name = parts[len(parts)-1]
+				if len(parts) > 1 {
+					mod = parts[len(parts)-2]
+				}
+			} else if q, ok := g.mod.Imports[r.Qualifier]; ok {
+				parts := strings.Split(strings.TrimLeft(q, "."), ".")
+				mod = parts[len(parts)-1]
+			}
+			if i := strings.LastIndexByte(mod, '.'); i >= 0 {
+				mod = mod[i+1:]
+			}
+			regs[name] = append(regs[name], reg{g, mod, r.URLPrefix, r.HasPrefix})
+		}
+	}
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		base := strings.TrimSuffix(filepath.Base(f.path), ".py")
+		pkg := filepath.Base(filepath.Dir(f.path))
+		prefixes := map[string]string{}
+		for _, b := range f.mod.Blueprints {
+			prefix := b.URLPrefix
+			for _, r := range regs[b.Var] {
+				if (r.g == f || r.mod == "" || r.mod == base || r.mod == pkg) && r.hasPrefx {
+					prefix = r.prefix
+				}
+			}
+			prefixes[b.Var] = prefix
+		}
+		for _, r := range f.routes {
+			rule := pyast.JoinPrefix(prefixes[r.r.Owner], r.r.Rule)
+			if !strings.HasPrefix(rule, "/") {
+				rule = "/" + rule
+			}
+			r.path = pyast.Template(rule)
+		}
+	}
+}
+
+func routesOf(states []*fileState) []Route {
+	var out []Route
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		for _, r := range f.routes {
+			var decs []string
+			for _, d := range r.r.Decorators {
+				if d.Auth != pyast.AuthNone {
+					decs = append(decs, d.Expr)
+				}
+			}
+			var params []RouteParam
+			for _, p := range r.r.Params {
+				typ := "string"
+				switch p.Converter {
+				case "int":
+					typ = "integer"
+				case "float":
+					typ = "number"
+				}
+				params = append(params, RouteParam{Name: p.Name, Converter: p.Converter, Type: typ})
+			}
+			auth := r.auth
+			if auth == pyast.AuthNone && r.a != nil && r.a.identUsed {
+				auth = pyast.AuthLogin
+			}
+			for _, m := range r.methods {
+				out = append(out, Route{Method: m, Path: r.path, Rule: pyast.JoinPrefix("", r.r.Rule), File: f.path,
+					Line: f.t.Line(r.r.Node), Func: r.r.Name, AuthDecorators: decs, Auth: auth.String(), Params: params})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}
+
+// envFinding is a finding in a file that is not Python.
+type envFinding struct {
+	rule      *Rule
+	path, msg string
+	line      int
+	sev       rampart.Severity
+	key       string
+}
+
+var envDebugRe = regexp.MustCompile(`(?i)\b(FLASK_DEBUG\s*[=:]\s*["']?(1|true)\b|FLASK_ENV\s*[=:]\s*["']?development\b|WERKZEUG_DEBUG_PIN\s*[=:]\s*["']?off\b)`)
+
+func scanEnvFile(path string, src []byte) []envFinding {
+	var out []envFinding
+	for i, line := range strings.Split(string(src), "\n") {
+		m := envDebugRe.FindString(line)
+		if m == "" || strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		r := DebugMode
+		if strings.Contains(strings.ToUpper(m), "WERKZEUG_DEBUG_PIN") {
+			r = DebugPIN
+		}
+		out = append(out, envFinding{rule: r, path: path, line: i + 1, sev: r.Severity, key: "env",
+			msg: fmt.Sprintf("`%s` turns on the Werkzeug debugger", strings.TrimSpace(m))})
+	}
+	return out
+}
+
+var ignoreRe = regexp.MustCompile(`rampart:\s*ignore(?:\[([A-Za-z0-9_,\- ]+)\])?`)
+
+// finalize turns candidates into findings: hooks in other files are taken
+// into account, helpers' findings go to the routes that call them, and the
+// `# rampart: ignore` comments are honoured.
+func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.Finding {
+	type hook struct {
+		f     *fileState
+		owner string
+		app   bool
+		login bool
+		role  bool
+	}
+	var hooks []hook
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		apps := map[string]bool{}
+		for _, a := range f.mod.Apps {
+			apps[a.Var] = true
+		}
+		for _, h := range f.hooks {
+			if h.login || h.role {
+				hooks = append(hooks, hook{f: f, owner: h.h.Owner, app: apps[h.h.Owner] || h.h.Owner == "app", login: h.login || h.role, role: h.role})
+			}
+		}
+	}
+	covered := func(r *routeInfo, role bool) bool {
+		for _, h := range hooks {
+			if role && !h.role {
+				continue
+			}
+			if h.app || h.f == r.file && h.owner == r.r.Owner {
+				return true
+			}
+		}
+		return false
+	}
+	var out []rampart.Finding
+	seen := map[string]bool{}
+	emit := func(fnd rampart.Finding) {
+		fnd.ID = fnd.Fingerprint()
+		if seen[fnd.ID] {
+			return
+		}
+		seen[fnd.ID] = true
+		out = append(out, fnd)
+	}
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		lines := bytes.Split(f.t.Src, []byte{'\n'})
+		for _, c := range f.cands {
+			line := f.t.Line(c.node)
+			if suppressed(lines, line, c.rule.ID) {
+				continue
+			}
+			if c.crdbSeverity && !proj.crdb {
+				c.sev = rampart.Low
+				c.msg += " (no CockroachDB marker found: on PostgreSQL at READ COMMITTED this matters less)"
+			}
+			routes := []*routeInfo{c.route}
+			if c.route == nil && c.root != nil {
+				routes = f.callers(c.root, states)
+				if len(routes) == 0 {
+					routes = []*routeInfo{nil}
+				}
+			}
+			for _, r := range routes {
+				if r != nil && (c.unlessAuthHook && covered(r, false) || c.unlessRoleHook && covered(r, true)) {
+					continue
+				}
+				loc := rampart.Location{File: f.path, Line: line, Column: f.t.Column(c.node)}
+				fnd := c.rule.Meta.NewFinding(loc, c.msg)
+				fnd.Severity, fnd.Confidence, fnd.Key = c.sev, c.conf, c.key
+				fnd.Related = append(fnd.Related, c.related...)
+				if r != nil {
+					fnd.Location.Path = r.path
+					fnd.Location.Method = routeMethod(r, c)
+					if c.route == nil {
+						fnd.Related = append(fnd.Related, rampart.Related{
+							Location: rampart.Location{Method: fnd.Location.Method, Path: r.path, File: f.path, Line: f.t.Line(r.r.Node)},
+							Note:     "route " + r.r.Name + " calls the code above",
+						})
+					}
+				}
+				emit(fnd)
+			}
+		}
+	}
+	for _, e := range envs {
+		fnd := e.rule.Meta.NewFinding(rampart.Location{File: e.path, Line: e.line, Column: 1}, e.msg)
+		fnd.Severity, fnd.Key = e.sev, e.key
+		emit(fnd)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Location.File != b.Location.File {
+			return a.Location.File < b.Location.File
+		}
+		if a.Location.Line != b.Location.Line {
+			return a.Location.Line < b.Location.Line
+		}
+		return a.Check < b.Check
+	})
+	return out
+}
+
+// routeMethod picks the method a finding belongs to: for a write, the
+// route's first state-changing method.
+func routeMethod(r *routeInfo, c *candidate) string {
+	if len(r.methods) == 1 {
+		return r.methods[0]
+	}
+	switch c.rule.Family {
+	case rampart.FamilyBOLA, rampart.FamilyMassAssignment, rampart.FamilyRace, rampart.FamilyIdempotency, rampart.FamilyTxnBoundary:
+		for _, m := range r.methods {
+			if m != "GET" && m != "HEAD" && m != "OPTIONS" {
+				return m
+			}
+		}
+	}
+	return r.methods[0]
+}
+
+// callers returns the routes of the file whose handlers reach a helper.
+func (f *fileState) callers(a *analysis, states []*fileState) []*routeInfo {
+	name := f.t.FuncName(a.def)
+	if d, ok := f.mod.Defs[name]; !ok || d != a.def {
+		return nil
+	}
+	ref := funcRef{f, name}
+	var out []*routeInfo
+	for _, g := range states {
+		if g == nil {
+			continue
+		}
+		for _, r := range g.routes {
+			if r.a != nil && g.reach(r.a)[ref] {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func suppressed(lines [][]byte, line int, id string) bool {
+	for _, l := range []int{line, line - 1} {
+		if l < 1 || l > len(lines) {
+			continue
+		}
+		m := ignoreRe.FindSubmatch(lines[l-1])
+		if m == nil {
+			continue
+		}
+		if len(m[1]) == 0 {
+			return true
+		}
+		for _, x := range strings.Split(string(m[1]), ",") {
+			if strings.EqualFold(strings.TrimSpace(x), id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fingerprint names the stack from what the files import.
+func fingerprint(states []*fileState, proj *project) rampart.Fingerprint {
+	var fp rampart.Fingerprint
+	seen := map[string]bool{}
+	note := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			fp.Evidence = append(fp.Evidence, s)
+		}
+	}
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		fp.Language = "Python"
+		for local, q := range f.mod.Imports {
+			root := strings.SplitN(strings.TrimLeft(q, "."), ".", 2)[0]
+			switch root {
+			case "flask":
+				fp.Framework = "Flask"
+				note("imports flask (" + f.path + ")")
+			case "psycopg2", "psycopg", "asyncpg", "pg8000":
+				if fp.Driver == "" || root == "psycopg2" {
+					fp.Driver = root
+				}
+				note("imports " + root + " (" + f.path + ")")
+			case "sqlalchemy", "flask_sqlalchemy":
+				fp.ORM = "SQLAlchemy"
+				note("imports " + root + " (" + f.path + ")")
+			case "sqlalchemy_cockroachdb":
+				fp.Database = "CockroachDB"
+				note("imports sqlalchemy_cockroachdb (" + f.path + ")")
+			}
+			_ = local
+		}
+	}
+	if fp.Database == "" && proj.crdb {
+		fp.Database = "CockroachDB"
+		note("the source mentions CockroachDB (cockroach, crdb or port 26257)")
+	} else if fp.Database == "" && (fp.Driver == "psycopg2" || fp.Driver == "psycopg" || fp.Driver == "asyncpg" || fp.Driver == "pg8000") {
+		fp.Database = "PostgreSQL"
+	}
+	sort.Strings(fp.Evidence)
+	return fp
+}

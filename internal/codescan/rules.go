@@ -1,0 +1,316 @@
+package codescan
+
+import "github.com/rampart-sec/rampart"
+
+// Rule is one white-box rule: its metadata (Kind "code"), the confidence of
+// its findings unless a finding says otherwise, and the pattern of
+// docs/whitebox.md it implements.
+type Rule struct {
+	rampart.Meta
+	Confidence rampart.Confidence `json:"confidence"`
+	Pattern    string             `json:"pattern,omitempty"`
+}
+
+func rule(id string, fam rampart.Family, sev rampart.Severity, conf rampart.Confidence, cwe, owasp, pattern, title, summary, detects, fix string) *Rule {
+	return &Rule{
+		Meta: rampart.Meta{
+			ID: id, Family: fam, Title: title, Severity: sev, CWE: cwe, OWASP: owasp,
+			Mode: rampart.Passive, Kind: rampart.KindCode, Summary: summary, Detects: detects, Fix: fix,
+			Doc: "docs/whitebox.md#" + lowerID(id),
+		},
+		Confidence: conf,
+		Pattern:    pattern,
+	}
+}
+
+func lowerID(id string) string {
+	b := []byte(id)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// The rules. IDs are stable: baselines and SARIF refer to them.
+var (
+	SQLiValue = rule("PY-SQLI-001", rampart.FamilySQLi, rampart.Critical, rampart.Firm, "CWE-89", "API8:2023", "P1",
+		"SQL built from request data",
+		"request data is formatted into SQL text that reaches execute(), text() or exec_driver_sql()",
+		"A value from request.args, .form, .json, .get_json(), .values, .headers, .cookies or a route parameter "+
+			"flows (through assignments, string building and same-module helpers) into the text of a statement: an "+
+			"f-string, `%` formatting, `+` concatenation, `.format()` or `.join()` reaching cursor.execute(), "+
+			"executemany(), SQLAlchemy text() or exec_driver_sql(), in a value position of the SQL.",
+		"Pass values as parameters: `cur.execute(\"SELECT … WHERE name = %s\", (name,))` with psycopg2, "+
+			"`text(\"… WHERE name = :name\")` with a parameter dict in SQLAlchemy. Never format request data into SQL.")
+
+	SQLiBuilt = rule("PY-SQLI-002", rampart.FamilySQLi, rampart.Low, rampart.Tentative, "CWE-89", "API8:2023", "P1",
+		"SQL built from strings",
+		"SQL text is built with formatting or concatenation, though no request data was traced into it",
+		"A statement's text is built at run time from non-constant parts that the analysis could not trace to "+
+			"the request (function results, configuration read at run time). It is one refactoring away from an "+
+			"injection and defeats the driver's parameter handling.",
+		"Use placeholders for values and psycopg2.sql.Identifier (or an allowlist) for identifiers.")
+
+	SQLiIdent = rule("PY-SQLI-003", rampart.FamilySQLiIdentifier, rampart.High, rampart.Firm, "CWE-89", "API8:2023", "P2",
+		"SQL identifier taken from the request",
+		"a table, column or sort order from the request is formatted into SQL",
+		"Request data lands where SQL expects an identifier: after FROM, JOIN, INTO, UPDATE, ORDER BY or GROUP BY, "+
+			"in a SET or column list, or as a sort direction; or getattr(Model, request value) picks a column. "+
+			"Placeholders cannot protect identifiers, so the caller controls the statement's structure.",
+		"Map the request value through an allowlist (`SORTS = {\"created\": \"created_at\"}`; reject anything else "+
+			"with 400), or quote it with `psycopg2.sql.SQL(\"… ORDER BY {}\").format(sql.Identifier(col))` after "+
+			"checking it against the allowed columns.")
+
+	BOLARead = rule("PY-BOLA-001", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P3",
+		"Object fetched or changed by a request id without an ownership check",
+		"a route's object id is used in a query that never filters by the caller's identity",
+		"A route parameter (`/notes/<int:note_id>`) reaches a query (`WHERE id = %s`, Model.query.get(id), "+
+			"get_or_404, filter_by(id=…)) and nothing in the route ties the object to the caller: no "+
+			"`AND owner_id = %s` bound to current_user / g.user / session[\"user_id\"] / get_jwt_identity(), no "+
+			"comparison of the object's owner with the caller that aborts on a mismatch. login_required alone "+
+			"does not count. Admin routes and public routes are left to the BFLA and missing-auth rules.",
+		"Filter every lookup by the caller: `WHERE id = %s AND owner_id = %s` with the authenticated user's id, "+
+			"or `Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()`; or fetch, compare "+
+			"`note.owner_id != current_user.id` and abort(404).")
+
+	BOLAUpsert = rule("PY-BOLA-002", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P7",
+		"UPSERT keyed by request values without an ownership check",
+		"UPSERT / INSERT … ON CONFLICT DO UPDATE writes a row chosen by the request without checking its owner",
+		"An `UPSERT INTO` or `ON CONFLICT (…) DO UPDATE` statement takes its key (or owner) from the request "+
+			"(a route parameter or the body), the owner column is not bound to the caller's identity, the "+
+			"DO UPDATE has no `WHERE t.owner_id = excluded.owner_id`, and the route does not compare the key with "+
+			"the caller first. Anyone can overwrite anyone's row.",
+		"Take the owner from the authenticated identity, add `DO UPDATE SET … WHERE t.owner_id = excluded.owner_id` "+
+			"(and check a row came back), or compare the path id with the caller and abort(403) before writing.")
+
+	BFLAAdmin = rule("PY-BFLA-001", rampart.FamilyBFLA, rampart.High, rampart.Firm, "CWE-285", "API5:2023", "",
+		"Admin route without a role check",
+		"an admin-looking route only checks that the caller is logged in (or not even that)",
+		"A route under /admin (or /internal, /manage, /staff, an admin_* view or blueprint) has no role "+
+			"decorator (admin_required, roles_required, permission_required, a same-module decorator that "+
+			"compares the caller's role), no role comparison in its body and no before_request hook on its "+
+			"blueprint or app that checks one.",
+		"Protect admin functions with a role check: a decorator that aborts with 403 unless "+
+			"`current_user.role == \"admin\"`, applied to every admin route (or in a before_request hook of the "+
+			"admin blueprint).")
+
+	MissingAuth = rule("PY-AUTH-001", rampart.FamilyMissingAuth, rampart.High, rampart.Firm, "CWE-306", "API2:2023", "",
+		"Route reads or changes data without authentication",
+		"a route with no authentication exports tables or changes data",
+		"A route has no auth decorator, no authenticating before_request hook, and never reads the caller's "+
+			"identity, yet it reads whole tables that hold user data (a SELECT with no WHERE on accounts, users, "+
+			"transfers…) or writes to the database. Login, registration, token and health routes are exempt.",
+		"Require authentication (login_required, jwt_required) and scope the query to the caller, or to "+
+			"administrators with a role check.")
+
+	MassModel = rule("PY-MASS-001", rampart.FamilyMassAssignment, rampart.High, rampart.Firm, "CWE-915", "API3:2023", "",
+		"Model built from the whole request body",
+		"Model(**request.json), obj.update(**data) or setattr loops copy every field the client sends",
+		"A model or ORM update receives the request body as keyword arguments (`Note(**request.get_json())`, "+
+			"`query.update(data)`), or `setattr(obj, key, value)` runs for each key of the body. Fields the client "+
+			"must not control (role, is_admin, owner_id, balance) are accepted and persisted.",
+		"Copy an explicit allowlist of fields (`for k in (\"title\", \"body\"): …`) or load the body through a "+
+			"schema with only the writable fields (marshmallow `load_only`/`dump_only`, pydantic).")
+
+	MassColumns = rule("PY-MASS-002", rampart.FamilyMassAssignment, rampart.High, rampart.Firm, "CWE-915", "API3:2023", "",
+		"Columns written are chosen by the request's keys",
+		"an UPDATE or INSERT takes its column names from the keys of the request body",
+		"A write statement's SET or column list is built from the keys of the request (even quoted with "+
+			"psycopg2.sql.Identifier), so the client picks which columns change: role, is_admin, balance. "+
+			"Checking the key against the table's own columns is not an allowlist.",
+		"Build the statement from a fixed list of writable columns and ignore (or reject) other keys.")
+
+	TxnNoCommit = rule("PY-TXN-001", rampart.FamilyTxnBoundary, rampart.Medium, rampart.Firm, "CWE-662", "API8:2023", "P4",
+		"Write without commit or rollback",
+		"INSERT/UPDATE/DELETE runs on a connection that is never committed or rolled back",
+		"A function writes through a cursor of a connection it obtained (psycopg2.connect, get_db(), a pool) "+
+			"with no .commit(), no `with conn:` block and no transaction helper: the write is lost, or the open "+
+			"transaction holds locks (on CockroachDB, write intents) and later requests on the connection fail "+
+			"with 25P02 (InFailedSqlTransaction).",
+		"Wrap each unit of work in `with conn:` (psycopg2 commits, or rolls back on an exception), "+
+			"`with engine.begin():`, or try/commit/except rollback; raise.")
+
+	TxnGlobalConn = rule("PY-TXN-002", rampart.FamilyTxnBoundary, rampart.Medium, rampart.Firm, "CWE-567", "API8:2023", "P5",
+		"Module-level database connection shared by requests",
+		"a connection (or cursor) created at import time is used by request handlers",
+		"A module-level psycopg2/psycopg/sqlite3 connection is used by routes: every request and thread shares "+
+			"one transaction. Reads leave it idle in transaction, one failed statement aborts it for everybody "+
+			"(25P02), and on CockroachDB the open transaction holds intents and provokes 40001 retries.",
+		"Use a pool (psycopg2.pool.ThreadedConnectionPool, psycopg_pool, SQLAlchemy create_engine) or a "+
+			"connection per request kept in flask.g and closed in teardown_appcontext; wrap each unit of work "+
+			"in `with conn:`.")
+
+	TxnNoRetry = rule("PY-TXN-003", rampart.FamilyTxnBoundary, rampart.Medium, rampart.Firm, "CWE-662", "API8:2023", "P6",
+		"Multi-statement transaction without a 40001 retry",
+		"a transaction of several statements has no retry on serialization failures (CockroachDB's 40001)",
+		"Several statements, at least one a write, run in one transaction on a raw connection with no loop "+
+			"that catches psycopg2.errors.SerializationFailure (or tests pgcode 40001) and retries, and no "+
+			"run_transaction(). Under SERIALIZABLE isolation (CockroachDB's default) concurrent requests fail "+
+			"with `restart transaction` errors, and error paths leave the transaction open.",
+		"Run the unit of work through a retry helper: `for attempt in range(N): try: with conn: … return; "+
+			"except psycopg2.errors.SerializationFailure: sleep(backoff)`, or sqlalchemy-cockroachdb's "+
+			"run_transaction(sessionmaker(engine), callback). Keep side effects out of the retried callback.")
+
+	RaceRMW = rule("PY-RACE-001", rampart.FamilyRace, rampart.High, rampart.Firm, "CWE-362", "API6:2023", "",
+		"Read-modify-write across statements",
+		"a value read by one statement is changed in Python and written back by another",
+		"An UPDATE writes a value computed from a row read earlier (`SET balance = %s` with "+
+			"`row[\"balance\"] - amount`), without SELECT … FOR UPDATE and outside a retried serializable "+
+			"transaction. Concurrent requests read the same value and the last write wins: lost updates, "+
+			"double spends.",
+		"Let the database do it in one conditional statement: `UPDATE accounts SET balance = balance - %s "+
+			"WHERE id = %s AND balance >= %s RETURNING balance`, and check that a row came back.")
+
+	RaceCheckAct = rule("PY-RACE-002", rampart.FamilyRace, rampart.High, rampart.Firm, "CWE-367", "API6:2023", "",
+		"Check-then-act across statements",
+		"a limit or existence check and the write that relies on it are separate statements",
+		"A route reads a row, tests it (`if coupon[\"remaining\"] <= 0: abort`, `if already_redeemed: abort`) and "+
+			"later writes the same table in another transaction (or in an unmanaged one with no retry), and the "+
+			"write does not repeat the condition (no `AND remaining > 0`, no ON CONFLICT, no unique constraint "+
+			"in the schema). A burst of concurrent requests passes the check together: coupons used twice, "+
+			"limits overrun.",
+		"Make the write conditional and check its result (`UPDATE … SET remaining = remaining - 1 WHERE code = %s "+
+			"AND remaining > 0 RETURNING …`), add a unique constraint and use ON CONFLICT DO NOTHING, or run check "+
+			"and write in one SERIALIZABLE transaction with a 40001 retry.")
+
+	Idempotency = rule("PY-IDEM-001", rampart.FamilyIdempotency, rampart.Medium, rampart.Tentative, "CWE-837", "API6:2023", "",
+		"Money-moving POST without an idempotency key",
+		"a state-changing POST that moves money inserts rows with no idempotency key or unique constraint",
+		"A POST route on a payment-like resource (transfers, payments, orders, charges, redemptions…) inserts a "+
+			"row, never reads an Idempotency-Key, and the insert has no ON CONFLICT and hits no unique constraint "+
+			"(from the schema files found). A retried or replayed request has its effect twice.",
+		"Require an Idempotency-Key header, store it with the user id and a hash of the request under a unique "+
+			"constraint in the same transaction as the effect, and replay the stored response on a repeat.")
+
+	DebugMode = rule("PY-DEBUG-001", rampart.FamilyDebugExposure, rampart.High, rampart.Firm, "CWE-489", "API8:2023", "P8",
+		"Flask debug mode enabled",
+		"app.run(debug=True), app.debug = True, DEBUG = True or FLASK_DEBUG=1",
+		"Debug mode turns on the Werkzeug debugger: any exception page lets the client run Python in the server "+
+			"(once the PIN is known, or always when it is disabled), and errors show source and SQL. Worse when "+
+			"the server listens on 0.0.0.0.",
+		"Read debug from the environment with a false default, and serve with gunicorn or waitress, never "+
+			"app.run() in production.")
+
+	DebugPIN = rule("PY-DEBUG-002", rampart.FamilyDebugExposure, rampart.Critical, rampart.Firm, "CWE-489", "API8:2023", "P8",
+		"Werkzeug debugger console without a PIN",
+		"WERKZEUG_DEBUG_PIN=off or DebuggedApplication(evalex=True)",
+		"The debugger's PIN is disabled (WERKZEUG_DEBUG_PIN=off) or the interactive console is mounted with "+
+			"DebuggedApplication(app, evalex=True): any client that triggers an error, or opens /console, "+
+			"runs code on the server.",
+		"Remove the PIN override and the DebuggedApplication wrapper; never enable the debugger outside a "+
+			"developer's machine.")
+
+	SecretLiteral = rule("PY-SECRET-001", rampart.FamilySessionSecret, rampart.High, rampart.Firm, "CWE-321", "API8:2023", "P9",
+		"Hard-coded Flask SECRET_KEY",
+		"SECRET_KEY is a literal in the source",
+		"app.secret_key, config[\"SECRET_KEY\"], config.update/from_mapping(SECRET_KEY=…) or a config class "+
+			"attribute is a string literal. Anyone with the source (or a wordlist, for dev, secret, changeme…) "+
+			"signs session cookies: forged logins, and with Flask-Login remember cookies and Flask-JWT-Extended "+
+			"(which falls back to SECRET_KEY) forged tokens.",
+		"Load the key from the environment with no default (`os.environ[\"SECRET_KEY\"]` or "+
+			"app.config.from_prefixed_env()), generate it with secrets.token_hex(32), and rotate the leaked one.")
+
+	SecretFallback = rule("PY-SECRET-002", rampart.FamilySessionSecret, rampart.High, rampart.Firm, "CWE-321", "API8:2023", "P9",
+		"SECRET_KEY falls back to a literal",
+		"os.environ.get(\"SECRET_KEY\", \"literal\") keeps a known key when the variable is unset",
+		"The key is read from the environment with a literal default: a deployment that forgets the variable "+
+			"runs with a key everyone can read in the source.",
+		"Use `os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up.")
+
+	SessionData = rule("PY-SESS-001", rampart.FamilySessionExposure, rampart.Low, rampart.Firm, "CWE-315", "API3:2023", "",
+		"Sensitive data in the client-side session",
+		"roles, e-mail addresses or secrets are stored in Flask's cookie session",
+		"Flask's default session is a signed, not encrypted, cookie: anyone can base64-decode it. Storing "+
+			"roles, permissions, e-mail addresses, tokens or passwords there exposes them, and with a weak "+
+			"SECRET_KEY lets clients forge them.",
+		"Keep only an opaque user id in the session and load the rest server-side on each request, or use a "+
+			"server-side session store (Flask-Session).")
+
+	ErrorLeak = rule("PY-ERR-001", rampart.FamilyErrorLeak, rampart.Medium, rampart.Firm, "CWE-209", "API8:2023", "P10",
+		"Exception text returned to the client",
+		"str(e) of a database or unexpected error goes into a response",
+		"An except clause or errorhandler for psycopg2.Error, SQLAlchemyError or Exception puts str(e), repr(e), "+
+			"e.args or traceback.format_exc() into jsonify(), a returned body or abort(). On CockroachDB and "+
+			"PostgreSQL the text carries the SQL, table names and internal transaction keys.",
+		"Log the exception (`app.logger.exception(...)`) and return a fixed message; register an errorhandler "+
+			"that never echoes exception text.")
+
+	JWTSecret = rule("PY-JWT-001", rampart.FamilyJWT, rampart.High, rampart.Firm, "CWE-321", "API2:2023", "P9",
+		"Hard-coded JWT signing key",
+		"the key given to jwt.encode/jwt.decode (or JWT_SECRET_KEY) is a literal",
+		"The HMAC key that signs tokens is a string literal (directly, through a module constant, or as the "+
+			"default of an environment lookup). Anyone who reads the source, or guesses a common key, mints "+
+			"tokens for any user.",
+		"Load the key from the environment or a secret store, make it at least 32 random bytes, and rotate it.")
+
+	JWTNoVerify = rule("PY-JWT-002", rampart.FamilyJWT, rampart.Critical, rampart.Firm, "CWE-347", "API2:2023", "",
+		"JWT signature not verified",
+		"jwt.decode(..., options={\"verify_signature\": False}), verify=False or the none algorithm",
+		"Tokens are decoded without checking their signature (verify_signature False, PyJWT 1.x verify=False) "+
+			"or the accepted algorithms include \"none\": a client edits the claims (sub, role) at will.",
+		"Always decode with the key and an explicit list of algorithms: "+
+			"`jwt.decode(token, key, algorithms=[\"HS256\"])`. Never branch on the token's own alg header.")
+
+	JWTNoExp = rule("PY-JWT-003", rampart.FamilyJWT, rampart.Medium, rampart.Firm, "CWE-613", "API2:2023", "",
+		"JWT issued without expiry",
+		"jwt.encode() claims have no exp (or decoding disables verify_exp)",
+		"The claims given to jwt.encode() have no `exp`, and PyJWT only checks expiry when the claim is there: "+
+			"a stolen token stays valid forever. The same holds when decoding passes verify_exp False.",
+		"Add `exp` (now + a short lifetime) when issuing, and decode with `options={\"require\": [\"exp\"]}`.")
+
+	CORSReflect = rule("PY-CORS-001", rampart.FamilyCORS, rampart.High, rampart.Firm, "CWE-942", "API8:2023", "",
+		"Request Origin reflected in Access-Control-Allow-Origin",
+		"the Origin header is echoed into Access-Control-Allow-Origin (with credentials)",
+		"An after_request hook or view copies the request's Origin into Access-Control-Allow-Origin without "+
+			"an allowlist, and allows credentials; or flask-cors runs with supports_credentials=True and any "+
+			"origin. Any website can then read authenticated responses in the victim's browser.",
+		"Compare the Origin with an allowlist of trusted origins before echoing it, or configure flask-cors with "+
+			"an explicit `origins=[…]` list.")
+
+	RateLimit = rule("PY-RATE-001", rampart.FamilyRateLimit, rampart.Medium, rampart.Firm, "CWE-307", "API4:2023", "",
+		"Credential check without throttling",
+		"a login or token route checks passwords with no rate limit or lockout",
+		"A route verifies a password (check_password_hash, bcrypt, passlib, directly or through same-module "+
+			"helpers) and nothing limits attempts: no Flask-Limiter decorator or default limit, no failure counter "+
+			"or lockout helper, no 429. Passwords can be guessed at full speed.",
+		"Limit attempts per account and per client (Flask-Limiter `@limiter.limit(\"5/minute\")`, or a failure "+
+			"counter in the database that answers 429 with Retry-After).")
+
+	DataExposure = rule("PY-DATA-001", rampart.FamilyDataExposure, rampart.High, rampart.Firm, "CWE-213", "API3:2023", "",
+		"Whole database row returned to the client",
+		"SELECT * (or password/secret columns) of a user-like table is returned as the response",
+		"A route selects every column (or a password hash, token or secret column) of a sensitive table and "+
+			"returns the row as JSON (`return dict(row)`, jsonify(row)): password hashes, e-mail addresses and "+
+			"internal flags reach the client.",
+		"Select only the columns the client needs and build the response from them explicitly.")
+)
+
+// allRules is the registry, in the order `rampart checks` would list them.
+var allRules = []*Rule{
+	SQLiValue, SQLiBuilt, SQLiIdent, BOLARead, BOLAUpsert, BFLAAdmin, MissingAuth, MassModel, MassColumns,
+	TxnNoCommit, TxnGlobalConn, TxnNoRetry, RaceRMW, RaceCheckAct, Idempotency, DebugMode, DebugPIN,
+	SecretLiteral, SecretFallback, SessionData, ErrorLeak, JWTSecret, JWTNoVerify, JWTNoExp, CORSReflect,
+	RateLimit, DataExposure,
+}
+
+// Rules returns every white-box rule.
+func Rules() []Rule {
+	out := make([]Rule, len(allRules))
+	for i, r := range allRules {
+		out[i] = *r
+	}
+	return out
+}
+
+// LookupRule returns the rule with this ID (case-insensitive), or nil.
+func LookupRule(id string) *Rule {
+	for _, r := range allRules {
+		if lowerID(r.ID) == lowerID(id) {
+			c := *r
+			return &c
+		}
+	}
+	return nil
+}

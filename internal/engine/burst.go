@@ -1,0 +1,320 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrBurstTooLarge is returned, without sending anything, for a burst of
+// more requests than the scan's concurrency allows: a burst holds one
+// connection per request open at once, and --concurrency is the user's
+// bound on that.
+var ErrBurstTooLarge = errors.New("burst larger than the scan's concurrency")
+
+// ErrBurstProxy is returned, without sending anything, when the scan goes
+// through a proxy: last-byte synchronisation needs a direct connection per
+// request, which a proxy would re-send on its own schedule.
+var ErrBurstProxy = errors.New("synchronised bursts need a direct connection (a proxy is configured)")
+
+// BurstResult is the outcome of one request of a burst.
+type BurstResult struct {
+	Resp *Response
+	Err  error
+}
+
+// MaxBurst is the largest burst Burst accepts: the scan's concurrency.
+func (c *Client) MaxBurst() int { return c.cfg.Concurrency }
+
+// Burst sends every request at the same moment, the way race conditions are
+// provoked by hand (Burp's "last-byte sync"): it opens one connection per
+// request, writes each request except its final byte, and only when every
+// request is waiting at the server does it write the final bytes, one right
+// after the other. The server then starts handling all of them within
+// microseconds, so check-then-act code sees them interleaved.
+//
+// The same guards as Do apply, to every request, before anything is sent:
+// scope, excluded paths and mode (a safe scan cannot burst a POST). A burst
+// counts its requests and bytes in Stats, waits for the rate limiter once
+// per request, and holds one concurrency slot per request. Responses are not
+// retried on 429 (a retry would not be synchronised) and redirects are not
+// followed. The returned slice has one result per request, in order; the
+// error is set only when nothing could be sent.
+func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	if len(reqs) > c.cfg.Concurrency {
+		return nil, fmt.Errorf("%d requests, --concurrency %d: %w", len(reqs), c.cfg.Concurrency, ErrBurstTooLarge)
+	}
+	if c.cfg.Proxy != nil {
+		return nil, ErrBurstProxy
+	}
+	prepared := make([]*burstConn, len(reqs))
+	for i, r := range reqs {
+		bc, err := c.prepareBurst(r)
+		if err != nil {
+			return nil, err
+		}
+		prepared[i] = bc
+	}
+
+	// Acquire every slot under one lock: two bursts each holding half of
+	// the slots would otherwise wait for each other forever.
+	c.burstMu.Lock()
+	held := 0
+	for held < len(reqs) {
+		select {
+		case c.sem <- struct{}{}:
+			held++
+		case <-ctx.Done():
+			c.burstMu.Unlock()
+			for ; held > 0; held-- {
+				<-c.sem
+			}
+			return nil, ctx.Err()
+		}
+	}
+	c.burstMu.Unlock()
+	defer func() {
+		for i := 0; i < held; i++ {
+			<-c.sem
+		}
+	}()
+	if c.limiter != nil {
+		for range reqs {
+			if err := c.limiter.Wait(ctx); err != nil {
+				return nil, fmt.Errorf("burst: %w", err)
+			}
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+
+	// Open the connections and write everything but the last byte.
+	var wg sync.WaitGroup
+	for _, bc := range prepared {
+		wg.Add(1)
+		go func(bc *burstConn) {
+			defer wg.Done()
+			bc.open(ctx, c, deadline)
+		}(bc)
+	}
+	wg.Wait()
+	closeAll := func() {
+		for _, bc := range prepared {
+			if bc.conn != nil {
+				bc.conn.Close()
+			}
+		}
+	}
+	defer closeAll()
+	// An interrupted scan must not wait for the deadline of a read: closing
+	// the connections ends every pending read at once.
+	stop := context.AfterFunc(ctx, closeAll)
+	defer stop()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("burst: %w", err)
+	}
+	if c.burstHook != nil {
+		c.burstHook()
+	}
+
+	// Release: the final bytes go out back to back, from one goroutine, so
+	// the spread between the first and the last is a few write calls.
+	start := time.Now()
+	for _, bc := range prepared {
+		if bc.err != nil {
+			continue
+		}
+		if _, err := bc.conn.Write(bc.raw[len(bc.raw)-1:]); err != nil {
+			bc.err = fmt.Errorf("%s %s: write: %w", bc.method, bc.u.Path, err)
+			continue
+		}
+		bc.sent = true
+		c.requests.Add(1)
+		c.sent.Add(int64(len(bc.raw)))
+	}
+
+	for _, bc := range prepared {
+		if bc.err != nil || !bc.sent {
+			continue
+		}
+		wg.Add(1)
+		go func(bc *burstConn) {
+			defer wg.Done()
+			bc.read(c, start)
+		}(bc)
+	}
+	wg.Wait()
+
+	out := make([]BurstResult, len(prepared))
+	sentAny := false
+	for i, bc := range prepared {
+		out[i] = BurstResult{Resp: bc.resp, Err: bc.err}
+		if bc.resp != nil {
+			sentAny = true
+			if c.cfg.Observe != nil {
+				c.cfg.Observe(bc.resp)
+			}
+		}
+	}
+	if !sentAny {
+		for _, r := range out {
+			if r.Err != nil {
+				return out, fmt.Errorf("burst: every request failed: %w", r.Err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// burstConn is one request of a burst and its connection.
+type burstConn struct {
+	req    *Request
+	method string
+	u      *url.URL
+	hreq   *http.Request
+	raw    []byte
+
+	conn net.Conn
+	sent bool
+	resp *Response
+	err  error
+}
+
+// prepareBurst applies Do's guards and serialises the request.
+func (c *Client) prepareBurst(r *Request) (*burstConn, error) {
+	u, err := url.Parse(c.Resolve(r.URL))
+	if err != nil {
+		return nil, fmt.Errorf("request URL %q: %w", r.URL, err)
+	}
+	if !c.scope.allows(u) {
+		c.refused.Add(1)
+		return nil, fmt.Errorf("burst %s %s: %w", r.Method, u.Redacted(), ErrOutOfScope)
+	}
+	if c.exclude.match(u.Path) {
+		c.refused.Add(1)
+		return nil, fmt.Errorf("burst %s %s: %w", r.Method, u.Path, ErrExcluded)
+	}
+	method := strings.ToUpper(r.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	// A login request is never burst: Login does not widen the mode here.
+	if !c.cfg.Mode.AllowsMethod(method) {
+		c.refused.Add(1)
+		return nil, fmt.Errorf("burst %s %s in %s mode: %w", method, u.Path, c.cfg.Mode, ErrModeForbids)
+	}
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	hreq, err := http.NewRequest(method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			hreq.Header.Add(k, v)
+		}
+	}
+	if hreq.Header.Get("User-Agent") == "" {
+		hreq.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+	if h := hreq.Header.Get("Host"); h != "" {
+		hreq.Host = h
+		hreq.Header.Del("Host")
+	}
+	hreq.Header.Set("Accept-Encoding", "identity")
+	// One request per connection: the response ends when the server closes
+	// it or when Content-Length says so, whichever the server does.
+	hreq.Close = true
+	var buf bytes.Buffer
+	if err := hreq.Write(&buf); err != nil {
+		return nil, fmt.Errorf("serialise request: %w", err)
+	}
+	if buf.Len() < 2 {
+		return nil, fmt.Errorf("serialise request: %d bytes", buf.Len())
+	}
+	return &burstConn{req: r, method: method, u: u, hreq: hreq, raw: buf.Bytes()}, nil
+}
+
+// open dials and writes all but the last byte.
+func (bc *burstConn) open(ctx context.Context, c *Client, deadline time.Time) {
+	addr := net.JoinHostPort(bc.u.Hostname(), effectivePort(bc.u))
+	d := net.Dialer{Timeout: c.cfg.Timeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		bc.err = fmt.Errorf("%s %s: %w", bc.method, bc.u.Path, err)
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		// The final byte must leave at once, not wait for Nagle's timer.
+		_ = tc.SetNoDelay(true)
+	}
+	if strings.EqualFold(bc.u.Scheme, "https") {
+		tconn := tls.Client(conn, &tls.Config{
+			ServerName:         bc.u.Hostname(),
+			InsecureSkipVerify: c.cfg.Insecure, //nolint:gosec // the user asked for --insecure
+			NextProtos:         []string{"http/1.1"},
+		})
+		if err := tconn.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			bc.err = fmt.Errorf("%s %s: TLS: %w", bc.method, bc.u.Path, err)
+			return
+		}
+		conn = tconn
+	}
+	_ = conn.SetDeadline(deadline)
+	bc.conn = conn
+	if _, err := conn.Write(bc.raw[:len(bc.raw)-1]); err != nil {
+		bc.err = fmt.Errorf("%s %s: write: %w", bc.method, bc.u.Path, err)
+	}
+}
+
+// read reads the response up to the body cap.
+func (bc *burstConn) read(c *Client, start time.Time) {
+	br := bufio.NewReader(bc.conn)
+	hr, err := http.ReadResponse(br, bc.hreq)
+	if err != nil {
+		bc.err = fmt.Errorf("%s %s: read response: %w", bc.method, bc.u.Path, err)
+		return
+	}
+	defer hr.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
+	elapsed := time.Since(start)
+	if err != nil && len(data) == 0 {
+		bc.err = fmt.Errorf("%s %s: read body: %w", bc.method, bc.u.Path, err)
+		return
+	}
+	truncated := int64(len(data)) > c.cfg.MaxBody
+	if truncated {
+		data = data[:c.cfg.MaxBody]
+	}
+	c.recv.Add(int64(len(data)) + headerSize(hr.Header))
+	bc.resp = &Response{
+		Request:    bc.req,
+		Method:     bc.method,
+		RequestURL: bc.u.String(),
+		Status:     hr.StatusCode,
+		Proto:      hr.Proto,
+		Header:     hr.Header,
+		Body:       data,
+		Truncated:  truncated,
+		Duration:   elapsed,
+		URL:        bc.u.String(),
+	}
+}

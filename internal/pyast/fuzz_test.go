@@ -1,0 +1,67 @@
+package pyast
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParse feeds arbitrary bytes to the parser wrapper and the Flask model:
+// neither may crash, and the tree must be well formed.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(flaskSrc))
+	f.Add([]byte("@app.route('/x/<int:id>', methods=['GET'])\ndef v(id):\n    return f\"{id}\"\n"))
+	f.Add([]byte("def f(:\n\tpass\n"))
+	f.Add([]byte("\xff\xfe\x00\x01"))
+	f.Add([]byte("class A(B, metaclass=M):\n    decorators = [x]\n    def get(self): ...\n"))
+	f.Add([]byte("app.add_url_rule('/a', view_func=C.as_view('c'))\napi.add_resource(R, '/r', '/s')\n"))
+	for _, glob := range []string{"../../testbed/*/app.py", "../codescan/testdata/fixtures/*.py"} {
+		files, _ := filepath.Glob(glob)
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	p := NewParser()
+	defer p.Close()
+	f.Fuzz(func(t *testing.T, src []byte) {
+		tree, err := p.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(tree.Nodes)
+		if n == 0 || tree.Kind(0) != KindModule && tree.Nodes[0].Flags&FlagError == 0 {
+			t.Fatalf("root is %s", tree.Type(0))
+		}
+		for i := range tree.Nodes {
+			nd := &tree.Nodes[i]
+			if nd.End < nd.Start || int(nd.End) > len(src) {
+				t.Fatalf("node %d spans %d-%d of %d bytes", i, nd.Start, nd.End, len(src))
+			}
+			if nd.Parent >= ID(i) || nd.First >= 0 && nd.First <= ID(i) || nd.Next >= 0 && nd.Next <= ID(i) ||
+				int(nd.First) >= n || int(nd.Next) >= n {
+				t.Fatalf("node %d has bad links %+v", i, *nd)
+			}
+			_ = tree.Column(ID(i))
+			_ = tree.Text(ID(i))
+		}
+		_ = tree.SyntaxErrors()
+		m := Flask(tree)
+		for _, r := range m.Routes {
+			if !utf8.ValidString(Template(r.Rule)) && utf8.Valid(src) {
+				t.Fatalf("template of %q is not UTF-8", r.Rule)
+			}
+			_ = RuleParams(r.Rule)
+		}
+		for i := range tree.Nodes {
+			_ = m.IsIdentitySource(ID(i))
+			_ = tree.StringValue
+			if tree.Kind(ID(i)) == KindCall {
+				_, _ = tree.StringList(tree.Arg(ID(i), 0))
+				_ = tree.Kwarg(ID(i), "methods")
+			}
+		}
+	})
+}

@@ -1,0 +1,342 @@
+package pyast
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kind is a node type of the Python grammar (see kinds.go).
+type Kind uint16
+
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Field is the role of a node under its parent (function, arguments, left…).
+type Field uint16
+
+func (f Field) String() string {
+	if f < numFields {
+		return fieldNames[f]
+	}
+	return "field(" + strconv.Itoa(int(f)) + ")"
+}
+
+// ID is a node's index in Tree.Nodes. The root is 0; None is "no node".
+type ID int32
+
+// None is the ID of no node.
+const None ID = -1
+
+// Node flags.
+const (
+	FlagNamed   = 1 << iota // a named node (not an anonymous token)
+	FlagError               // an ERROR node: text tree-sitter could not parse
+	FlagMissing             // a MISSING node: a token tree-sitter inserted to recover
+)
+
+// Node is one syntax node. Its layout is shared with the C walker.
+type Node struct {
+	Kind  Kind
+	Sym   uint16 // the grammar's symbol (Tree.Type names it)
+	Field Field  // role under the parent, FieldNone if none
+	Flags uint16
+	// Byte offsets into Tree.Src, end exclusive.
+	Start, End uint32
+	// Zero-based row and column (in bytes) of the start; Tree.EndLine
+	// gives the end.
+	StartRow, StartCol  uint32
+	Parent, First, Next ID
+}
+
+// Tree is a parsed file: plain Go memory, with no tree-sitter object behind
+// it. Nodes are in pre-order, so a node's descendants follow it directly and
+// Nodes[i].Start never decreases. Comments, line continuations and
+// punctuation are not in it; operators are (as KindToken with a field).
+type Tree struct {
+	Src   []byte
+	Nodes []Node
+}
+
+// Root is the module node.
+func (t *Tree) Root() ID { return 0 }
+
+// Kind returns a node's kind; KindOther for None.
+func (t *Tree) Kind(id ID) Kind {
+	if !t.valid(id) {
+		return KindOther
+	}
+	return t.Nodes[id].Kind
+}
+
+// Type is the grammar's name for a node's type ("ERROR" for errors).
+func (t *Tree) Type(id ID) string {
+	if !t.valid(id) {
+		return ""
+	}
+	n := &t.Nodes[id]
+	if n.Flags&FlagError != 0 {
+		return "ERROR"
+	}
+	if int(n.Sym) < len(symNames) {
+		return symNames[n.Sym]
+	}
+	return n.Kind.String()
+}
+
+// Bytes is a node's source text, sharing memory with Src.
+func (t *Tree) Bytes(id ID) []byte {
+	if !t.valid(id) {
+		return nil
+	}
+	n := &t.Nodes[id]
+	return t.Src[n.Start:n.End]
+}
+
+// Text is a node's source text as a string.
+func (t *Tree) Text(id ID) string { return string(t.Bytes(id)) }
+
+// Is reports whether a node's text equals s, without allocating.
+func (t *Tree) Is(id ID, s string) bool {
+	if !t.valid(id) {
+		return false
+	}
+	n := &t.Nodes[id]
+	return int(n.End-n.Start) == len(s) && string(t.Src[n.Start:n.End]) == s
+}
+
+// Line is a node's 1-based first line.
+func (t *Tree) Line(id ID) int {
+	if !t.valid(id) {
+		return 0
+	}
+	return int(t.Nodes[id].StartRow) + 1
+}
+
+// EndLine is a node's 1-based last line.
+func (t *Tree) EndLine(id ID) int {
+	if !t.valid(id) {
+		return 0
+	}
+	n := &t.Nodes[id]
+	end := int(n.End)
+	if end > int(n.Start) {
+		end-- // the last byte of the node
+	}
+	line := int(n.StartRow) + 1
+	for _, c := range t.Src[n.Start:end] {
+		if c == '\n' {
+			line++
+		}
+	}
+	return line
+}
+
+// Column is a node's 1-based first column, counted in characters.
+func (t *Tree) Column(id ID) int {
+	if !t.valid(id) {
+		return 0
+	}
+	n := &t.Nodes[id]
+	lineStart := int(n.Start) - int(n.StartCol)
+	if lineStart < 0 || int(n.Start) > len(t.Src) {
+		return int(n.StartCol) + 1
+	}
+	return utf8.RuneCount(t.Src[lineStart:n.Start]) + 1
+}
+
+// Parent returns a node's parent, None for the root.
+func (t *Tree) Parent(id ID) ID {
+	if !t.valid(id) {
+		return None
+	}
+	return t.Nodes[id].Parent
+}
+
+// First returns a node's first child, None if it has none.
+func (t *Tree) First(id ID) ID {
+	if !t.valid(id) {
+		return None
+	}
+	return t.Nodes[id].First
+}
+
+// Next returns a node's next sibling, None if it is the last.
+func (t *Tree) Next(id ID) ID {
+	if !t.valid(id) {
+		return None
+	}
+	return t.Nodes[id].Next
+}
+
+// Field returns a node's role under its parent.
+func (t *Tree) Field(id ID) Field {
+	if !t.valid(id) {
+		return FieldNone
+	}
+	return t.Nodes[id].Field
+}
+
+// valid reports whether an ID names a node of the tree.
+func (t *Tree) valid(id ID) bool { return id >= 0 && int(id) < len(t.Nodes) }
+
+// Valid reports whether an ID names a node of the tree.
+func (t *Tree) Valid(id ID) bool { return t.valid(id) }
+
+// Child returns the first child in the given role, None if there is none.
+func (t *Tree) Child(id ID, f Field) ID {
+	if !t.valid(id) {
+		return None
+	}
+	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+		if t.Nodes[c].Field == f {
+			return c
+		}
+	}
+	return None
+}
+
+// ChildOfKind returns the first child of a kind, None if there is none.
+func (t *Tree) ChildOfKind(id ID, k Kind) ID {
+	if !t.valid(id) {
+		return None
+	}
+	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+		if t.Nodes[c].Kind == k {
+			return c
+		}
+	}
+	return None
+}
+
+// NamedChild returns the i-th (0-based) named child, None if there are fewer.
+func (t *Tree) NamedChild(id ID, i int) ID {
+	if !t.valid(id) {
+		return None
+	}
+	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+		if t.Nodes[c].Flags&FlagNamed != 0 {
+			if i == 0 {
+				return c
+			}
+			i--
+		}
+	}
+	return None
+}
+
+// NumChildren counts a node's (kept) children.
+func (t *Tree) NumChildren(id ID) int {
+	if !t.valid(id) {
+		return 0
+	}
+	n := 0
+	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+		n++
+	}
+	return n
+}
+
+// End returns the ID just past a node's subtree: its descendants are the
+// IDs in (id, End(id)).
+func (t *Tree) End(id ID) ID {
+	if !t.valid(id) {
+		return id
+	}
+	for c := id; c >= 0; c = t.Nodes[c].Parent {
+		if nx := t.Nodes[c].Next; nx >= 0 {
+			return nx
+		}
+	}
+	return ID(len(t.Nodes))
+}
+
+// Contains reports whether d is a descendant of a (or a itself).
+func (t *Tree) Contains(a, d ID) bool {
+	for ; t.valid(d); d = t.Nodes[d].Parent {
+		if d == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Ancestor returns the nearest proper ancestor of a kind, None if none.
+func (t *Tree) Ancestor(id ID, k Kind) ID {
+	if !t.valid(id) {
+		return None
+	}
+	for p := t.Nodes[id].Parent; p >= 0; p = t.Nodes[p].Parent {
+		if t.Nodes[p].Kind == k {
+			return p
+		}
+	}
+	return None
+}
+
+// Unwrap skips parentheses around an expression.
+func (t *Tree) Unwrap(id ID) ID {
+	for t.valid(id) && t.Nodes[id].Kind == KindParenthesizedExpression {
+		inner := t.NamedChild(id, 0)
+		if inner < 0 {
+			return id
+		}
+		id = inner
+	}
+	return id
+}
+
+// SyntaxError is where tree-sitter had to recover.
+type SyntaxError struct {
+	Line, Column int
+	Missing      bool // a token was missing, rather than text unparsable
+}
+
+// SyntaxErrors lists the ERROR and MISSING nodes, outermost first.
+func (t *Tree) SyntaxErrors() []SyntaxError {
+	var out []SyntaxError
+	for i := range t.Nodes {
+		n := &t.Nodes[i]
+		if n.Flags&(FlagError|FlagMissing) != 0 {
+			out = append(out, SyntaxError{Line: int(n.StartRow) + 1, Column: int(n.StartCol) + 1, Missing: n.Flags&FlagMissing != 0})
+		}
+	}
+	return out
+}
+
+// Sexp renders a subtree as an S-expression with field names, for tests
+// and debugging: (call function: (identifier) arguments: (argument_list)).
+func (t *Tree) Sexp(id ID) string {
+	if !t.valid(id) {
+		return ""
+	}
+	var b strings.Builder
+	t.sexp(&b, id)
+	return b.String()
+}
+
+func (t *Tree) sexp(b *strings.Builder, id ID) {
+	n := &t.Nodes[id]
+	b.WriteByte('(')
+	if n.Flags&FlagMissing != 0 {
+		b.WriteString("MISSING ")
+	}
+	if n.Kind == KindToken {
+		b.WriteString(strconv.Quote(t.Text(id)))
+	} else {
+		b.WriteString(t.Type(id))
+	}
+	for c := n.First; c >= 0; c = t.Nodes[c].Next {
+		b.WriteByte(' ')
+		if f := t.Nodes[c].Field; f != FieldNone {
+			b.WriteString(f.String())
+			b.WriteString(": ")
+		}
+		t.sexp(b, c)
+	}
+	b.WriteByte(')')
+}

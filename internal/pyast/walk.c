@@ -1,0 +1,94 @@
+#include <stdlib.h>
+
+#include "walk.h"
+
+// tree-sitter allocates through whatever ts_set_allocator last installed.
+// go-tree-sitter installs callbacks into Go for every malloc and free, which
+// makes a parse about four times slower; the C library's own allocator is
+// what tree-sitter uses everywhere else.
+void pyast_use_libc_allocator(void) { ts_set_allocator(malloc, calloc, realloc, free); }
+
+// pyast_walk flattens the tree in pre-order into out (at most cap nodes) and
+// returns how many it wrote, or -1 when memory runs out. Extras (comments,
+// line continuations) are dropped, and so are anonymous tokens that carry no
+// field name (punctuation, keywords); named nodes, ERROR and MISSING nodes
+// and field-carrying tokens (operators) are kept. Each kept node is linked to
+// its nearest kept ancestor, its first kept child and its next kept sibling.
+int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kinds, int nkinds,
+               uint16_t error_kind, const uint16_t *fields, int nfields) {
+  TSNode root = ts_tree_root_node(tree);
+  TSTreeCursor c = ts_tree_cursor_new(root);
+  int depth_cap = 256, depth = 0, n = 0;
+  // stack[d] is the index of the kept node that children at depth d+1 attach
+  // to (-1: none yet); last[i] is the last kept child of node i.
+  int32_t *stack = malloc(sizeof(int32_t) * depth_cap);
+  int32_t *last = malloc(sizeof(int32_t) * (cap > 0 ? cap : 1));
+  if (stack == NULL || last == NULL) {
+    free(stack);
+    free(last);
+    ts_tree_cursor_delete(&c);
+    return -1;
+  }
+  int32_t parent = -1;
+  for (;;) {
+    TSNode node = ts_tree_cursor_current_node(&c);
+    TSFieldId fid = ts_tree_cursor_current_field_id(&c);
+    bool named = ts_node_is_named(node);
+    bool missing = ts_node_is_missing(node);
+    bool keep = !ts_node_is_extra(node) && (named || fid != 0 || missing);
+    int32_t self = parent;
+    if (keep && n < cap) {
+      pyast_node *o = &out[n];
+      TSSymbol sym = ts_node_symbol(node);
+      bool err = ts_node_is_error(node);
+      o->sym = sym;
+      o->kind = err ? error_kind : (sym < nkinds ? kinds[sym] : 0);
+      o->field = fid < nfields ? fields[fid] : 0;
+      o->flags = (named ? PYAST_NAMED : 0) | (err ? PYAST_ERROR : 0) | (missing ? PYAST_MISSING : 0);
+      o->start = ts_node_start_byte(node);
+      o->end = ts_node_end_byte(node);
+      TSPoint sp = ts_node_start_point(node);
+      o->start_row = sp.row;
+      o->start_col = sp.column;
+      o->parent = parent;
+      o->first = -1;
+      o->next = -1;
+      last[n] = -1;
+      if (parent >= 0) {
+        if (last[parent] < 0) {
+          out[parent].first = n;
+        } else {
+          out[last[parent]].next = n;
+        }
+        last[parent] = n;
+      }
+      self = n;
+      n++;
+    }
+    if (ts_tree_cursor_goto_first_child(&c)) {
+      if (depth == depth_cap) {
+        depth_cap *= 2;
+        int32_t *s = realloc(stack, sizeof(int32_t) * depth_cap);
+        if (s == NULL) {
+          free(stack);
+          free(last);
+          ts_tree_cursor_delete(&c);
+          return -1;
+        }
+        stack = s;
+      }
+      stack[depth++] = parent;
+      parent = self;
+      continue;
+    }
+    while (!ts_tree_cursor_goto_next_sibling(&c)) {
+      if (depth == 0 || !ts_tree_cursor_goto_parent(&c)) {
+        free(stack);
+        free(last);
+        ts_tree_cursor_delete(&c);
+        return n;
+      }
+      parent = stack[--depth];
+    }
+  }
+}

@@ -1,0 +1,556 @@
+// Package html writes a Rampart report as one self-contained HTML page: no
+// external stylesheet, script, font or image, so it can be mailed, attached
+// to a CI run or opened from disk, and it never calls home.
+//
+// The page has a summary (grade, score, counts by severity, target, mode,
+// duration, requests, the stack fingerprint), filters by severity, family,
+// confidence and text (plain JavaScript, progressive: without it every
+// finding is shown), and one card per finding with its evidence and curl
+// line in collapsible <details> and the fix with its code.
+//
+// Everything in a report that came from the target (evidence above all) is
+// hostile input. html/template escapes it for its context, and the page's
+// Content-Security-Policy allows only its own inline style and script, by
+// hash, so even a mistake in escaping could not run a script or load
+// anything.
+package html
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	htmlstd "html"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// Options carries what a report does not.
+type Options struct {
+	// Rules is the metadata of checks and rules; the page names each
+	// finding's documentation from it. Findings of unknown checks are
+	// shown all the same.
+	Rules []rampart.Meta
+}
+
+// MaxEvidence is how much of one request or response the page shows; the
+// JSON report keeps all of it.
+const MaxEvidence = 16 << 10
+
+var (
+	//go:embed page.tmpl
+	pageTemplate string
+	//go:embed style.css
+	style string
+	//go:embed script.js
+	script string
+
+	tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+		"lower": strings.ToLower,
+	}).Parse(pageTemplate))
+
+	// csp allows the page's own style and script, by hash, and nothing
+	// else: no network, no other script, no plugin, no form, no frame.
+	csp = "default-src 'none'; style-src '" + hash(style) + "'; script-src '" + hash(script) +
+		"'; img-src data:; base-uri 'none'; form-action 'none'"
+)
+
+func hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// Write renders r. The page is built in memory first.
+func Write(w io.Writer, r *rampart.Report, opt Options) error {
+	if r == nil {
+		return errors.New("html report: nil report")
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, view(r, opt)); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+type page struct {
+	Title      string
+	Tool       string
+	Grade      string
+	GradeClass string
+	Score      int
+	Incomplete bool
+	Facts      []fact
+	Stack      string
+	StackProof []string
+	Total      int
+	Counts     []count
+	Families   []count
+	Tentative  int
+	Categories []category
+	Findings   []finding
+	Errors     []rampart.CheckError
+	Skipped    []skipGroup
+	Checks     []rampart.CheckRun
+	CheckReqs  int
+	Notes      []string
+	Generated  string
+	CSP        string
+	CSS        template.CSS
+	JS         template.JS
+}
+
+type fact struct{ Label, Value string }
+
+type count struct {
+	Name  string
+	Class string
+	N     int
+}
+
+type category struct {
+	Family   string
+	Score    int
+	Findings int
+	Class    string
+}
+
+type finding struct {
+	Anchor     string
+	ID         string
+	Check      string
+	Title      string
+	Severity   string
+	Confidence string
+	Family     string
+	CWE        string
+	OWASP      string
+	Doc        string
+	Operation  string
+	Param      string
+	URL        string
+	Source     string
+	Message    template.HTML
+	Evidence   []evidence
+	Curl       string
+	Related    []related
+	Fix        template.HTML
+}
+
+type evidence struct {
+	Request, Response, Note string
+	Cut                     int // bytes left out
+}
+
+type related struct {
+	Where, Note, Curl string
+}
+
+type skipGroup struct {
+	Reason string
+	Checks []string
+}
+
+func view(r *rampart.Report, opt Options) page {
+	metas := make(map[string]rampart.Meta, len(opt.Rules))
+	for _, m := range opt.Rules {
+		metas[strings.ToUpper(m.ID)] = m
+	}
+	grade := cmp.Or(oneLine(r.Grade), "?")
+	p := page{
+		Tool:       strings.TrimSpace(cmp.Or(oneLine(r.Tool.Name), "rampart") + " " + oneLine(r.Tool.Version)),
+		Grade:      grade,
+		GradeClass: "grade-" + gradeClass(grade),
+		Score:      r.Score,
+		Incomplete: r.Incomplete,
+		Total:      len(r.Findings),
+		Notes:      r.Notes,
+		Errors:     r.Errors,
+		CSP:        csp,
+		CSS:        template.CSS(style),
+		JS:         template.JS(script),
+	}
+	subject := cmp.Or(oneLine(r.Target), oneLine(r.Source))
+	p.Title = strings.TrimSpace("Rampart report " + subject + " · grade " + grade)
+
+	add := func(label, value string) {
+		if value = oneLine(value); value != "" {
+			p.Facts = append(p.Facts, fact{label, value})
+		}
+	}
+	add("Target", r.Target)
+	add("Source", r.Source)
+	add("Mode", r.Mode.String())
+	if !r.Started.IsZero() {
+		add("Started", r.Started.UTC().Format("2006-01-02 15:04:05 UTC"))
+		p.Generated = r.Started.UTC().Format(time.RFC3339)
+	}
+	add("Duration", duration(r.DurationMS))
+	if r.Target != "" || r.Stats.Requests > 0 {
+		req := strconv.FormatInt(r.Stats.Requests, 10)
+		if r.Stats.Refused > 0 {
+			req += fmt.Sprintf(" (%d refused by the scope or mode guard)", r.Stats.Refused)
+		}
+		add("Requests", req)
+	}
+	if r.Target != "" || r.Operations > 0 {
+		add("Operations", strconv.Itoa(r.Operations))
+	}
+	add("Identities", strings.Join(r.Identities, ", "))
+	p.Stack = stack(r.Fingerprint)
+	for _, e := range r.Fingerprint.Evidence {
+		if e = oneLine(e); e != "" {
+			p.StackProof = append(p.StackProof, e)
+		}
+	}
+
+	c := r.Counts()
+	for s := rampart.Critical; s >= rampart.Info; s-- {
+		p.Counts = append(p.Counts, count{Name: s.String(), Class: "sev-" + s.String(), N: c[s]})
+	}
+	fams := map[string]int{}
+	for _, f := range r.Findings {
+		fams[string(f.Family)]++
+		if f.Confidence == rampart.Tentative {
+			p.Tentative++
+		}
+	}
+	for _, f := range rampart.Families {
+		if n := fams[string(f)]; n > 0 {
+			p.Families = append(p.Families, count{Name: string(f), N: n})
+			delete(fams, string(f))
+		}
+	}
+	var rest []string
+	for f := range fams {
+		rest = append(rest, f)
+	}
+	slices.Sort(rest)
+	for _, f := range rest {
+		p.Families = append(p.Families, count{Name: cmp.Or(oneLine(f), "unknown"), N: fams[f]})
+	}
+	for _, cs := range r.Categories {
+		p.Categories = append(p.Categories, category{
+			Family: oneLine(string(cs.Family)), Score: cs.Score, Findings: cs.Findings, Class: "grade-" + scoreClass(cs.Score),
+		})
+	}
+
+	seen := map[string]int{}
+	for _, f := range sorted(r.Findings) {
+		p.Findings = append(p.Findings, findingView(f, metas[strings.ToUpper(f.Check)], seen))
+	}
+
+	var reasons []string
+	groups := map[string][]string{}
+	for _, s := range r.Skipped {
+		reason := cmp.Or(oneLine(s.Reason), "no reason given")
+		if _, ok := groups[reason]; !ok {
+			reasons = append(reasons, reason)
+		}
+		groups[reason] = append(groups[reason], oneLine(s.Check))
+	}
+	for _, reason := range reasons {
+		p.Skipped = append(p.Skipped, skipGroup{Reason: reason, Checks: groups[reason]})
+	}
+	for _, c := range r.Checks {
+		c.Check = oneLine(c.Check)
+		p.Checks = append(p.Checks, c)
+		p.CheckReqs += c.Requests
+	}
+	return p
+}
+
+func findingView(f rampart.Finding, m rampart.Meta, seen map[string]int) finding {
+	check := cmp.Or(oneLine(f.Check), "UNKNOWN")
+	v := finding{
+		ID:         oneLine(f.ID),
+		Check:      check,
+		Title:      cmp.Or(oneLine(f.Title), oneLine(m.Title), check),
+		Severity:   f.Severity.String(),
+		Confidence: f.Confidence.String(),
+		Family:     cmp.Or(oneLine(string(f.Family)), "unknown"),
+		CWE:        oneLine(f.CWE),
+		OWASP:      oneLine(f.OWASP),
+		Doc:        oneLine(m.Doc),
+		Param:      oneLine(f.Location.Param),
+		URL:        oneLine(f.Location.URL),
+		Curl:       clean(f.Curl),
+		Message:    rich(f.Message),
+		Fix:        rich(f.Remediation),
+	}
+	// Anchors are made of safe characters only, and unique.
+	anchor := "f-" + anchorID(cmp.Or(f.ID, f.Fingerprint()))
+	seen[anchor]++
+	if n := seen[anchor]; n > 1 {
+		anchor += "-" + strconv.Itoa(n)
+	}
+	v.Anchor = anchor
+	if f.Location.Method != "" || f.Location.Path != "" {
+		v.Operation = oneLine(strings.ToUpper(f.Location.Method) + " " + f.Location.Path)
+	}
+	v.Source = sourceOf(f.Location)
+	for _, e := range f.Evidence {
+		req, cut1 := truncate(clean(e.Request))
+		resp, cut2 := truncate(clean(e.Response))
+		v.Evidence = append(v.Evidence, evidence{Request: req, Response: resp, Note: oneParagraph(e.Note), Cut: cut1 + cut2})
+	}
+	for _, rel := range f.Related {
+		v.Related = append(v.Related, related{Where: oneLine(rel.Location.String()), Note: oneParagraph(rel.Note), Curl: clean(rel.Curl)})
+	}
+	return v
+}
+
+func sourceOf(l rampart.Location) string {
+	if l.File == "" {
+		return ""
+	}
+	s := oneLine(l.File)
+	if l.Line > 0 {
+		s += ":" + strconv.Itoa(l.Line)
+		if l.Column > 0 {
+			s += ":" + strconv.Itoa(l.Column)
+		}
+	}
+	return s
+}
+
+func anchorID(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// truncate keeps the first MaxEvidence bytes of s, cut on a line or rune
+// boundary, and says how many bytes it left out.
+func truncate(s string) (string, int) {
+	if len(s) <= MaxEvidence {
+		return s, 0
+	}
+	cut := MaxEvidence
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexByte(s[:cut], '\n'); i > MaxEvidence/2 {
+		cut = i + 1
+	}
+	return s[:cut], len(s) - cut
+}
+
+func gradeClass(g string) string {
+	switch g {
+	case "A", "B", "C", "D", "F":
+		return g
+	}
+	return "none"
+}
+
+func scoreClass(score int) string {
+	switch {
+	case score >= 90:
+		return "A"
+	case score >= 75:
+		return "C"
+	case score >= 50:
+		return "D"
+	default:
+		return "F"
+	}
+}
+
+// stack reads like a person would say it: "Flask 2.2.2 on Werkzeug 2.2.2 ·
+// PostgreSQL · psycopg2".
+func stack(f rampart.Fingerprint) string {
+	app := join(" ", f.Framework, f.FrameworkVersion)
+	if app == "" {
+		app = join(" ", f.Language, f.LanguageVersion)
+	}
+	if banner := strings.Fields(f.Server); len(banner) > 0 {
+		name, ver, _ := strings.Cut(banner[0], "/")
+		server := join(" ", name, cmp.Or(f.ServerVersion, ver))
+		if app != "" {
+			app += " on " + server
+		} else {
+			app = server
+		}
+	}
+	return oneLine(join(" · ", app, join(" ", f.Database, f.DatabaseVersion), f.Driver, f.ORM))
+}
+
+func join(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// rich renders text that may hold `code`, ``` fences and indented code
+// blocks as paragraphs and <pre><code>, escaping everything.
+func rich(s string) template.HTML {
+	var b strings.Builder
+	for _, blk := range parseBlocks(clean(s)) {
+		if blk.code {
+			b.WriteString("<pre><code>" + htmlstd.EscapeString(blk.text) + "</code></pre>")
+			continue
+		}
+		b.WriteString("<p>")
+		for _, sp := range parseInline(blk.text) {
+			if sp.code {
+				b.WriteString("<code>" + htmlstd.EscapeString(sp.text) + "</code>")
+			} else {
+				b.WriteString(htmlstd.EscapeString(sp.text))
+			}
+		}
+		b.WriteString("</p>")
+	}
+	return template.HTML(b.String()) // every piece is escaped above
+}
+
+type block struct {
+	code bool
+	text string
+}
+
+// parseBlocks splits text into paragraphs and code blocks: ``` fences, and
+// runs of lines indented by four spaces or a tab at the start of a block.
+func parseBlocks(s string) []block {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	lines := strings.Split(s, "\n")
+	var out []block
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			out = append(out, block{text: strings.Join(para, " ")})
+			para = nil
+		}
+	}
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case len(para) == 0 && indented(line) && trimmed != "":
+			var body []string
+			for ; i < len(lines) && (indented(lines[i]) || strings.TrimSpace(lines[i]) == ""); i++ {
+				body = append(body, dedent(lines[i]))
+			}
+			i--
+			out = append(out, block{code: true, text: strings.TrimRight(strings.Join(body, "\n"), "\n ")})
+		case strings.HasPrefix(trimmed, "```"):
+			flush()
+			var body []string
+			for i++; i < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[i]), "```"); i++ {
+				body = append(body, lines[i])
+			}
+			out = append(out, block{code: true, text: strings.Join(body, "\n")})
+		case trimmed == "":
+			flush()
+		default:
+			para = append(para, trimmed)
+		}
+	}
+	flush()
+	return out
+}
+
+func indented(l string) bool { return strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "\t") }
+
+func dedent(l string) string {
+	if strings.HasPrefix(l, "\t") {
+		return l[1:]
+	}
+	return strings.TrimPrefix(l, "    ")
+}
+
+type span struct {
+	code bool
+	text string
+}
+
+func parseInline(s string) []span {
+	var out []span
+	for {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+1:], '`')
+		if j < 0 {
+			break
+		}
+		if i > 0 {
+			out = append(out, span{text: s[:i]})
+		}
+		out = append(out, span{code: true, text: s[i+1 : i+1+j]})
+		s = s[i+2+j:]
+	}
+	if s != "" {
+		out = append(out, span{text: s})
+	}
+	return out
+}
+
+// clean drops control characters other than newline and tab (ANSI colour,
+// NUL) and makes the text valid UTF-8.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r == '\r' || unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(clean(s)), " ") }
+
+func oneParagraph(s string) string { return strings.TrimSpace(clean(s)) }
+
+func duration(ms int64) string {
+	switch {
+	case ms < 1000:
+		return strconv.FormatInt(ms, 10) + " ms"
+	case ms < 60_000:
+		return strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64) + " s"
+	default:
+		return fmt.Sprintf("%dm%02ds", ms/60_000, ms%60_000/1000)
+	}
+}
+
+func sorted(fs []rampart.Finding) []rampart.Finding {
+	out := slices.Clone(fs)
+	slices.SortStableFunc(out, func(a, b rampart.Finding) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(b.Confidence, a.Confidence),
+			cmp.Compare(a.Check, b.Check),
+			cmp.Compare(a.Location.Path, b.Location.Path),
+			cmp.Compare(a.Location.Method, b.Location.Method),
+			cmp.Compare(a.Location.File, b.Location.File),
+			cmp.Compare(a.Location.Line, b.Location.Line),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	return out
+}

@@ -1,0 +1,66 @@
+// Filters for the findings. Without this script every finding is shown and
+// the filter form stays hidden; with it, the form appears and <body> gets
+// data-filters="ready".
+(function () {
+  'use strict';
+  var form = document.getElementById('filters');
+  if (!form) {
+    document.body.setAttribute('data-filters', 'ready');
+    return;
+  }
+  var findings = Array.prototype.slice.call(document.querySelectorAll('article.finding'));
+  var shown = document.getElementById('shown');
+  var none = document.getElementById('no-match');
+
+  function selected() {
+    var severities = {};
+    Array.prototype.forEach.call(form.querySelectorAll('input[name=severity]'), function (box) {
+      severities[box.value] = box.checked;
+    });
+    var tentative = form.querySelector('input[name=tentative]');
+    return {
+      severities: severities,
+      family: form.querySelector('select[name=family]').value,
+      tentative: tentative ? tentative.checked : true,
+      text: form.querySelector('input[name=q]').value.trim().toLowerCase()
+    };
+  }
+
+  function apply() {
+    var s = selected();
+    var visible = 0;
+    findings.forEach(function (f) {
+      var ok = s.severities[f.getAttribute('data-severity')] !== false &&
+        (s.family === '' || f.getAttribute('data-family') === s.family) &&
+        (s.tentative || f.getAttribute('data-confidence') !== 'tentative') &&
+        (s.text === '' || f.textContent.toLowerCase().indexOf(s.text) !== -1);
+      f.hidden = !ok;
+      if (ok) {
+        visible++;
+      }
+    });
+    shown.textContent = visible === findings.length
+      ? findings.length + (findings.length === 1 ? ' finding' : ' findings')
+      : 'showing ' + visible + ' of ' + findings.length + ' findings';
+    none.hidden = visible !== 0;
+    document.body.setAttribute('data-visible', String(visible));
+  }
+
+  form.addEventListener('input', apply);
+  form.addEventListener('change', apply);
+  form.addEventListener('submit', function (e) { e.preventDefault(); });
+  Array.prototype.forEach.call(form.querySelectorAll('button[data-details]'), function (button) {
+    button.addEventListener('click', function () {
+      var open = button.getAttribute('data-details') === 'open';
+      findings.forEach(function (f) {
+        if (f.hidden) {
+          return;
+        }
+        Array.prototype.forEach.call(f.querySelectorAll('details'), function (d) { d.open = open; });
+      });
+    });
+  });
+  form.hidden = false;
+  apply();
+  document.body.setAttribute('data-filters', 'ready');
+}());

@@ -1,0 +1,609 @@
+// Package markdown writes a Rampart report as GitHub-flavoured Markdown for
+// a pull-request or merge-request comment: a header with the grade and the
+// counts, one table row per finding, then a collapsible <details> block per
+// finding with its message, the curl line that replays it and the fix.
+//
+// Everything that came from the scanned target is escaped, so a hostile
+// response cannot add links, images, HTML or @-mentions to the comment. The
+// comment is kept under Options.MaxLen characters (GitHub refuses comments
+// over 65536): when findings do not fit, the last lines say how many more
+// the full report has.
+package markdown
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// DefaultMaxLen leaves room below GitHub's 65536-character limit for
+// whatever a CI step wraps around the comment.
+const DefaultMaxLen = 60000
+
+// DefaultDocBase resolves the relative documentation links of check metadata.
+const DefaultDocBase = "https://github.com/rampart-sec/rampart/blob/main/"
+
+// Options carries what a report does not.
+type Options struct {
+	// Rules is the metadata of the checks and rules; it links check IDs
+	// to their documentation. Findings of unknown checks are still shown.
+	Rules []rampart.Meta
+	// DocBase resolves relative Doc links; default DefaultDocBase.
+	DocBase string
+	// MaxLen caps the comment, in characters; default DefaultMaxLen.
+	MaxLen int
+}
+
+var emoji = map[rampart.Severity]string{
+	rampart.Critical: "🔴",
+	rampart.High:     "🟠",
+	rampart.Medium:   "🟡",
+	rampart.Low:      "🔵",
+	rampart.Info:     "⚪",
+}
+
+// Write renders r. The comment is built in memory first.
+func Write(w io.Writer, r *rampart.Report, opt Options) error {
+	if r == nil {
+		return errors.New("markdown report: nil report")
+	}
+	_, err := io.WriteString(w, Render(r, opt))
+	return err
+}
+
+// Render returns the comment.
+func Render(r *rampart.Report, opt Options) string {
+	maxLen := opt.MaxLen
+	if maxLen <= 0 {
+		maxLen = DefaultMaxLen
+	}
+	docBase := cmp.Or(opt.DocBase, DefaultDocBase)
+	metas := make(map[string]rampart.Meta, len(opt.Rules))
+	for _, m := range opt.Rules {
+		metas[strings.ToUpper(m.ID)] = m
+	}
+	doc := func(check string) string { return docURL(docBase, metas[strings.ToUpper(check)].Doc) }
+
+	findings := sorted(r.Findings)
+	head := header(r)
+	tail := footer(r, docBase)
+
+	// The header and the footer always fit; findings fill what is left.
+	// A reserve keeps room for the line that says what was left out.
+	const reserve = 200
+	budget := maxLen - runes(head) - runes(tail) - reserve
+	var b strings.Builder
+	b.WriteString(head)
+
+	rows, details := 0, 0
+	if len(findings) > 0 {
+		table := "| Severity | Check | Location | Finding |\n|---|---|---|---|\n"
+		if runes(table) <= budget {
+			budget -= runes(table)
+			b.WriteString(table)
+			for _, f := range findings {
+				row := tableRow(f, doc(f.Check))
+				if runes(row) > budget {
+					break
+				}
+				budget -= runes(row)
+				b.WriteString(row)
+				rows++
+			}
+			b.WriteString("\n")
+		}
+		for _, f := range findings[:rows] {
+			d := detail(f, doc(f.Check))
+			if runes(d) > budget {
+				break
+			}
+			budget -= runes(d)
+			b.WriteString(d)
+			details++
+		}
+		if rows < len(findings) {
+			fmt.Fprintf(&b, "_%s more in the full report._\n\n", plural(len(findings)-rows, "finding"))
+		} else if details < rows {
+			fmt.Fprintf(&b, "_Details of %s more in the full report._\n\n", plural(rows-details, "finding"))
+		}
+	}
+	b.WriteString(tail)
+	out := b.String()
+	if runes(out) > maxLen {
+		// Only a header or footer larger than the cap (a tiny MaxLen)
+		// gets here; cut on a rune boundary rather than exceed it.
+		out = string([]rune(out)[:max(maxLen-1, 0)]) + "…"
+	}
+	return out
+}
+
+func header(r *rampart.Report) string {
+	var b strings.Builder
+	grade := cmp.Or(oneLine(r.Grade), "?")
+	fmt.Fprintf(&b, "### 🛡️ Rampart · grade %s · %d/100\n\n", text(grade), r.Score)
+	if r.Incomplete {
+		b.WriteString("> ⚠️ **The scan was interrupted: this report is partial.**\n\n")
+	}
+	if len(r.Findings) == 0 {
+		b.WriteString("**No findings.**")
+	} else {
+		c := r.Counts()
+		var parts []string
+		for s := rampart.Critical; s >= rampart.Info; s-- {
+			if c[s] > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d %s", emoji[s], c[s], s))
+			}
+		}
+		fmt.Fprintf(&b, "**%s:** %s", plural(len(r.Findings), "finding"), strings.Join(parts, " · "))
+	}
+	b.WriteString("\n")
+	var facts []string
+	if r.Target != "" {
+		facts = append(facts, "target "+code(oneLine(r.Target), false))
+	}
+	if r.Source != "" {
+		facts = append(facts, "source "+code(oneLine(r.Source), false))
+	}
+	facts = append(facts, r.Mode.String()+" mode")
+	if r.Target != "" || r.Stats.Requests > 0 {
+		facts = append(facts, plural(int(r.Stats.Requests), "request"))
+	}
+	facts = append(facts, duration(r.DurationMS))
+	b.WriteString(strings.Join(facts, " · "))
+	b.WriteString("\n\n")
+	return b.String()
+}
+
+func tableRow(f rampart.Finding, docURL string) string {
+	check := code(cmp.Or(oneLine(f.Check), "?"), true)
+	if docURL != "" {
+		check = "[" + check + "](" + docURL + ")"
+	}
+	title := cell(cmp.Or(f.Title, f.Check))
+	if f.Confidence == rampart.Tentative {
+		title += " _(tentative)_"
+	}
+	return fmt.Sprintf("| %s %s | %s | %s | %s |\n", emoji[f.Severity], f.Severity, check, where(f.Location, true), title)
+}
+
+// where is a location as code spans: `GET /notes/{note_id}` `app.py:42`.
+func where(l rampart.Location, inTable bool) string {
+	var parts []string
+	if op := strings.TrimSpace(strings.ToUpper(l.Method) + " " + cmp.Or(l.Path, l.URL)); op != "" {
+		s := code(oneLine(op), inTable)
+		if l.Param != "" {
+			s += " (" + code(oneLine(l.Param), inTable) + ")"
+		}
+		parts = append(parts, s)
+	}
+	if l.File != "" {
+		f := l.File
+		if l.Line > 0 {
+			f += ":" + strconv.Itoa(l.Line)
+		}
+		parts = append(parts, code(oneLine(f), inTable))
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, " · ")
+}
+
+func detail(f rampart.Finding, docURL string) string {
+	var b strings.Builder
+	// Markdown is not rendered inside <summary>, so it is HTML.
+	sum := emoji[f.Severity] + " <b>" + htmlText(oneLine(f.Check)) + "</b> " + htmlText(oneLine(cmp.Or(f.Title, f.Check)))
+	if op := strings.TrimSpace(strings.ToUpper(f.Location.Method) + " " + cmp.Or(f.Location.Path, f.Location.URL)); op != "" {
+		sum += " — <code>" + htmlText(oneLine(op)) + "</code>"
+	} else if f.Location.File != "" {
+		sum += " — <code>" + htmlText(oneLine(f.Location.File)) + "</code>"
+	}
+	b.WriteString("<details>\n<summary>" + noMention(sum) + "</summary>\n\n")
+	if msg := rich(f.Message); msg != "" {
+		b.WriteString(msg)
+	}
+	facts := []string{"**Severity** " + f.Severity.String(), "**Confidence** " + f.Confidence.String()}
+	if n := cweNumber(f.CWE); n != "" {
+		facts = append(facts, "**CWE** [CWE-"+n+"](https://cwe.mitre.org/data/definitions/"+n+".html)")
+	}
+	if f.OWASP != "" {
+		facts = append(facts, "**OWASP** "+text(oneLine(f.OWASP)))
+	}
+	facts = append(facts, "**Where** "+where(f.Location, false))
+	if docURL != "" {
+		facts = append(facts, "[about "+text(oneLine(f.Check))+"]("+docURL+")")
+	}
+	b.WriteString(strings.Join(facts, " · ") + "\n\n")
+	if len(f.Related) > 0 {
+		b.WriteString("Related:\n")
+		for _, rel := range f.Related {
+			line := "- " + where(rel.Location, false)
+			if n := oneLine(rel.Note); n != "" {
+				line += ": " + text(n)
+			}
+			b.WriteString(line + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if f.Curl != "" {
+		b.WriteString("Reproduce:\n\n" + fence(f.Curl, "sh"))
+	}
+	if fix := rich(f.Remediation); fix != "" {
+		b.WriteString("**Fix.** " + fix)
+	}
+	b.WriteString("</details>\n\n")
+	return b.String()
+}
+
+func footer(r *rampart.Report, docBase string) string {
+	var b strings.Builder
+	if len(r.Errors) > 0 {
+		fmt.Fprintf(&b, "⚠️ %s could not run:\n", plural(len(r.Errors), "check"))
+		for _, e := range r.Errors {
+			line := "- " + code(cmp.Or(oneLine(e.Check), "?"), false)
+			if e.Operation != "" {
+				line += " on " + code(oneLine(e.Operation), false)
+			}
+			b.WriteString(line + ": " + text(oneLine(e.Error)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Skipped) > 0 {
+		// Grouped by reason: "needs --mode active: AUTHZ-002, IDEM-001".
+		var reasons []string
+		byReason := map[string][]string{}
+		for _, s := range r.Skipped {
+			reason := oneLine(s.Reason)
+			if _, ok := byReason[reason]; !ok {
+				reasons = append(reasons, reason)
+			}
+			byReason[reason] = append(byReason[reason], code(oneLine(s.Check), false))
+		}
+		fmt.Fprintf(&b, "⏭️ %s skipped: ", plural(len(r.Skipped), "check"))
+		var parts []string
+		for _, reason := range reasons {
+			parts = append(parts, text(cmp.Or(reason, "no reason given"))+" ("+strings.Join(byReason[reason], ", ")+")")
+		}
+		b.WriteString(strings.Join(parts, "; ") + ".\n\n")
+	}
+	for _, n := range r.Notes {
+		b.WriteString("ℹ️ " + text(oneLine(n)) + "\n\n")
+	}
+	version := strings.TrimSpace("Rampart " + oneLine(r.Tool.Version))
+	fmt.Fprintf(&b, "<sub>%s · [how the grade is computed](%s)</sub>\n", html.EscapeString(version), docURL(docBase, "docs/scoring.md"))
+	return b.String()
+}
+
+// htmlText escapes text for raw HTML, and Markdown's link and emphasis
+// link and image characters too, for renderers that look for Markdown
+// inside HTML.
+func htmlText(s string) string {
+	return htmlMarkdown.Replace(html.EscapeString(s))
+}
+
+var htmlMarkdown = strings.NewReplacer("[", "&#91;", "]", "&#93;", "!", "&#33;")
+
+// rich renders text that may hold `code` spans, ``` fences and indented
+// code blocks (remediation advice does): prose is escaped, code is shown as
+// code. It ends with a blank line, or is empty.
+func rich(s string) string {
+	var b strings.Builder
+	for _, blk := range parseBlocks(s) {
+		if blk.code {
+			b.WriteString(fence(blk.text, blk.lang))
+			continue
+		}
+		var p strings.Builder
+		for _, sp := range parseInline(blk.text) {
+			if sp.code {
+				p.WriteString(code(sp.text, false))
+			} else {
+				p.WriteString(text(sp.text))
+			}
+		}
+		b.WriteString(leading(p.String()) + "\n\n")
+	}
+	return b.String()
+}
+
+type block struct {
+	code bool
+	lang string
+	text string
+}
+
+// parseBlocks splits text into paragraphs and code blocks: ``` fences, and
+// runs of lines indented by four spaces or a tab after a blank line.
+func parseBlocks(s string) []block {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	lines := strings.Split(s, "\n")
+	var out []block
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			out = append(out, block{text: strings.Join(para, " ")})
+			para = nil
+		}
+	}
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case len(para) == 0 && indented(line) && trimmed != "":
+			var body []string
+			for ; i < len(lines) && (indented(lines[i]) || strings.TrimSpace(lines[i]) == ""); i++ {
+				body = append(body, dedent(lines[i]))
+			}
+			i--
+			out = append(out, block{code: true, text: strings.TrimRight(strings.Join(body, "\n"), "\n ")})
+		case strings.HasPrefix(trimmed, "```"):
+			flush()
+			lang := strings.TrimSpace(strings.TrimLeft(trimmed, "`"))
+			var body []string
+			for i++; i < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[i]), "```"); i++ {
+				body = append(body, lines[i])
+			}
+			out = append(out, block{code: true, lang: lang, text: strings.Join(body, "\n")})
+		case trimmed == "":
+			flush()
+		default:
+			para = append(para, trimmed)
+		}
+	}
+	flush()
+	return out
+}
+
+func indented(l string) bool { return strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "\t") }
+
+func dedent(l string) string {
+	if strings.HasPrefix(l, "\t") {
+		return l[1:]
+	}
+	return strings.TrimPrefix(l, "    ")
+}
+
+type span struct {
+	code bool
+	text string
+}
+
+// parseInline splits prose at `code` spans; a lone backtick is prose.
+func parseInline(s string) []span {
+	var out []span
+	for {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+1:], '`')
+		if j < 0 {
+			break
+		}
+		if i > 0 {
+			out = append(out, span{text: s[:i]})
+		}
+		out = append(out, span{code: true, text: s[i+1 : i+1+j]})
+		s = s[i+2+j:]
+	}
+	if s != "" {
+		out = append(out, span{text: s})
+	}
+	return out
+}
+
+// text escapes prose from the report so that it renders as the same text:
+// no HTML, no links or images, no emphasis, no table breaks, no mentions.
+func text(s string) string {
+	s = clean(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\\', '`', '*', '_', '[', ']', '|', '~', '!', '#':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return noMention(b.String())
+}
+
+// leading escapes what would make a paragraph a list or a heading.
+func leading(p string) string {
+	if p == "" {
+		return p
+	}
+	switch p[0] {
+	case '-', '+', '=':
+		return `\` + p
+	}
+	i := 0
+	for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(p) && (p[i] == '.' || p[i] == ')') {
+		return p[:i] + `\` + p[i:]
+	}
+	return p
+}
+
+// noMention breaks @name so that a comment never notifies anybody the
+// scanned target chose: a zero-width space goes after an @ that starts a
+// word. E-mail addresses (a@b) are left alone.
+func noMention(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	prev := ' '
+	rs := []rune(s)
+	for i, r := range rs {
+		b.WriteRune(r)
+		if r == '@' && !isWord(prev) && i+1 < len(rs) && isWord(rs[i+1]) {
+			b.WriteRune('\u200b')
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+func isWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// code makes an inline code span that holds s literally, whatever
+// backticks it contains. In a table cell a | must be escaped even there.
+func code(s string, inTable bool) string {
+	s = strings.ReplaceAll(clean(s), "\n", " ")
+	if s == "" {
+		return ""
+	}
+	ticks := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || (strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ")) {
+		s = " " + s + " "
+	}
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	return ticks + s + ticks
+}
+
+// fence is a fenced code block long enough that its content cannot close it.
+func fence(s, lang string) string {
+	s = strings.Trim(clean(s), "\n")
+	f := strings.Repeat("`", max(3, longestRun(s, '`')+1))
+	lang = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '+' {
+			return r
+		}
+		return -1
+	}, lang)
+	return f + lang + "\n" + s + "\n" + f + "\n\n"
+}
+
+func cell(s string) string { return text(oneLine(s)) }
+
+func longestRun(s string, c rune) int {
+	best, n := 0, 0
+	for _, r := range s {
+		if r == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}
+
+// clean drops control characters (ANSI escapes, NULs) but keeps newlines
+// and tabs, and turns invalid UTF-8 into U+FFFD.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(clean(s)), " ") }
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+func duration(ms int64) string {
+	switch {
+	case ms < 1000:
+		return strconv.FormatInt(ms, 10) + " ms"
+	case ms < 60_000:
+		return strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64) + " s"
+	default:
+		return fmt.Sprintf("%dm%02ds", ms/60_000, ms%60_000/1000)
+	}
+}
+
+func cweNumber(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "CWE-"), "CWE"))
+	if s == "" {
+		return ""
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return ""
+		}
+	}
+	return strings.TrimLeft(s, "0")
+}
+
+// docURL resolves a check's Doc against base; "" when there is none or it
+// is not a URL.
+func docURL(base, doc string) string {
+	doc = strings.TrimSpace(doc)
+	if doc == "" {
+		return ""
+	}
+	if u, err := url.Parse(doc); err == nil && u.IsAbs() && (u.Scheme == "https" || u.Scheme == "http") {
+		return safeURL(u.String())
+	}
+	b, err := url.Parse(base)
+	if err != nil || !b.IsAbs() {
+		return ""
+	}
+	ref, err := url.Parse(strings.TrimPrefix(doc, "/"))
+	if err != nil || ref.IsAbs() {
+		return ""
+	}
+	return safeURL(b.ResolveReference(ref).String())
+}
+
+// safeURL keeps a link destination from closing the Markdown link.
+func safeURL(u string) string {
+	r := strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
+	return r.Replace(u)
+}
+
+func sorted(fs []rampart.Finding) []rampart.Finding {
+	out := slices.Clone(fs)
+	slices.SortStableFunc(out, func(a, b rampart.Finding) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(b.Confidence, a.Confidence),
+			cmp.Compare(a.Check, b.Check),
+			cmp.Compare(a.Location.Path, b.Location.Path),
+			cmp.Compare(a.Location.Method, b.Location.Method),
+			cmp.Compare(a.Location.File, b.Location.File),
+			cmp.Compare(a.Location.Line, b.Location.Line),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	return out
+}

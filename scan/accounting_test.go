@@ -1,0 +1,54 @@
+package scan
+
+import (
+	"context"
+	"testing"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/checks"
+)
+
+// Every check that ran is accounted for in the report: units, requests,
+// its announced budget, and no unit over it.
+func TestReportAccountsRequestsPerCheck(t *testing.T) {
+	api, srv, _ := startFake(t, true)
+	rep, err := Run(context.Background(), Options{
+		Target: srv.URL, Mode: rampart.Safe, Identities: []rampart.Identity{alice()},
+		Exclude: []string{"/reset"}, Concurrency: 4,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Checks) == 0 {
+		t.Fatal("no per-check accounting in the report")
+	}
+	total := 0
+	seen := map[string]bool{}
+	for _, r := range rep.Checks {
+		c := checks.Lookup(r.Check)
+		if c == nil {
+			t.Errorf("accounting for unknown check %s", r.Check)
+			continue
+		}
+		seen[r.Check] = true
+		if r.Units == 0 || r.MaxUnitRequests > r.Requests {
+			t.Errorf("%s: %+v", r.Check, r)
+		}
+		if r.Budget != c.Budget {
+			t.Errorf("%s: budget %d, meta says %d", r.Check, r.Budget, c.Budget)
+		}
+		if c.Budget > 0 && (r.MaxUnitRequests > c.Budget || r.OverBudget != 0) {
+			t.Errorf("%s: a unit sent %d requests, budget %d", r.Check, r.MaxUnitRequests, c.Budget)
+		}
+		total += r.Requests
+	}
+	for _, s := range rep.Skipped {
+		if seen[s.Check] {
+			t.Errorf("%s is both skipped and accounted for", s.Check)
+		}
+	}
+	// The scan's own requests (reachability, spec) are not a check's.
+	if total > len(api.seen()) || int64(total) > rep.Stats.Requests {
+		t.Errorf("checks account for %d requests, the server saw %d", total, len(api.seen()))
+	}
+}
