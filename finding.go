@@ -76,6 +76,9 @@ type Finding struct {
 	Curl        string     `json:"curl,omitempty"`
 	Remediation string     `json:"remediation,omitempty"`
 	Related     []Related  `json:"related,omitempty"`
+	// Origin says how the finding was established: "runtime" (proved over
+	// HTTP), "code" (seen in source) or "runtime+code" (both, correlated).
+	Origin string `json:"origin,omitempty"`
 	// Key distinguishes several findings of one check at one location (for
 	// example two different leaked secrets); it feeds the fingerprint.
 	Key string `json:"-"`

@@ -18,8 +18,12 @@ import (
 // Options configures one scan. Zero values get the defaults `rampart scan`
 // documents.
 type Options struct {
-	Target     string // base URL of the API
-	Spec       string // OpenAPI/Swagger file or URL; empty: look for one
+	Target string // base URL of the API
+	Spec   string // OpenAPI/Swagger file or URL; empty: look for one
+	// Source is the application's source directory: its Flask routes
+	// complete (or, without a spec, make) the attack surface, and its
+	// findings are correlated with the runtime ones.
+	Source     string
 	Identities []rampart.Identity
 	Mode       rampart.Mode
 	Checks     []string // check IDs or families, globs allowed; empty: all

@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/advice"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks"
+	"github.com/rampart-sec/rampart/internal/codescan"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/score"
@@ -45,6 +46,12 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 			return nil, configErr("--proxy %q: not a URL", opt.Proxy)
 		}
 	}
+	var code *codescan.Result
+	if opt.Source != "" {
+		if code, err = analyzeSource(ctx, opt.Source); code == nil {
+			return nil, err
+		}
+	}
 	obs := stack.New()
 	client, err := engine.New(engine.Config{
 		Base: target, Scope: opt.Scope, Mode: opt.Mode, Exclude: opt.Exclude,
@@ -59,6 +66,7 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		SchemaVersion: rampart.SchemaVersion,
 		Tool:          rampart.Tool{Name: "rampart", Version: opt.Version},
 		Target:        target.String(),
+		Source:        opt.Source,
 		Mode:          opt.Mode,
 		Started:       started.UTC(),
 		Findings:      []rampart.Finding{},
@@ -74,14 +82,25 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	}
 
 	surf, where, err := loadSurface(ctx, client, target, opt.Spec)
+	if err != nil && code != nil && opt.Spec == "" && ctx.Err() == nil {
+		// No spec anywhere: the routes in the source are the surface.
+		surf, where, err = &surface.Surface{}, "routes found in "+opt.Source, nil
+	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return finish(rep, client, obs, started, nil, ctx.Err())
+			return finish(rep, client, obs, started, code, ctx.Err())
 		}
 		return nil, err
 	}
 	if where != "" {
 		rep.Notes = append(rep.Notes, "attack surface: "+where)
+	}
+	if code != nil {
+		var added int
+		surf.Operations, added = completeSurface(surf.Operations, routeOps(code.Routes))
+		if added > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%d operations added from the routes in %s", added, opt.Source))
+		}
 	}
 	base := surf.BaseURL(target)
 	ops := inScope(surf.Operations, client, base)
@@ -140,7 +159,7 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	runErrs, runs := runChecks(ctx, pass, selected, ops, opt)
 	rep.Errors = append(rep.Errors, runErrs...)
 	rep.Checks = runs
-	return finish(rep, client, obs, started, opt.Progress, ctx.Err())
+	return finish(rep, client, obs, started, code, ctx.Err())
 }
 
 type unit struct {
@@ -275,10 +294,16 @@ func safeRun(ctx context.Context, c *check.Check, p *check.Pass) (err error) {
 	return c.Run(ctx, p)
 }
 
-func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, started time.Time, _ func(int, int), ctxErr error) (*rampart.Report, error) {
+func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, started time.Time, code *codescan.Result, ctxErr error) (*rampart.Report, error) {
 	rep.DurationMS = time.Since(started).Milliseconds()
 	rep.Stats = client.Stats()
 	rep.Fingerprint = obs.Fingerprint()
+	var source []rampart.Finding
+	if code != nil {
+		source = code.Findings
+		mergeFingerprint(&rep.Fingerprint, code.Fingerprint)
+	}
+	rep.Findings = correlate(rep.Findings, source)
 	advice.Apply(rep.Findings, rep.Fingerprint)
 	sortFindings(rep.Findings)
 	res := score.Score(rep.Findings)

@@ -18,6 +18,7 @@ import (
 )
 
 type scanFlags struct {
+	source        string
 	baseline      string
 	ignores       []baseline.Ignore
 	config        string
@@ -91,6 +92,7 @@ Examples:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.config, "config", "", "YAML file with any of these settings, identities and login flows")
+	fl.StringVar(&f.source, "source", "", "the application's source directory: its Flask routes complete the surface, and code findings are correlated with runtime ones")
 	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
 	fl.StringArrayVar(&f.identities, "identity", nil, "account to act as, NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN' (repeatable)")
 	fl.StringVar(&f.mode, "mode", "safe", "passive, safe or active (active sends writes and bursts)")
@@ -230,6 +232,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 			}
 		}
 		str("spec", &f.spec, cfg.Spec)
+		str("source", &f.source, cfg.Source)
 		str("mode", &f.mode, cfg.Mode)
 		list("checks", &f.checks, cfg.Checks)
 		list("skip-checks", &f.skipChecks, cfg.SkipChecks)
@@ -325,6 +328,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	}
 	opt.Target = target
 	opt.Spec = f.spec
+	opt.Source = f.source
 	opt.Mode = mode
 	opt.Checks, opt.SkipChecks = splitList(f.checks), splitList(f.skipChecks)
 	opt.Exclude, opt.Scope = f.exclude, f.scope

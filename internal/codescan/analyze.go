@@ -147,7 +147,9 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 	for i := range t.Nodes {
 		if t.Nodes[i].Kind == pyast.KindCall {
 			if fn := t.Callee(pyast.ID(i)); t.Kind(fn) == pyast.KindIdentifier {
-				f.called[t.Text(fn)] = true
+				if b := t.Bytes(fn); !f.called[string(b)] {
+					f.called[string(b)] = true
+				}
 			}
 		}
 	}
@@ -317,17 +319,22 @@ func (s *summary) same(o *summary) bool {
 // request; other parameters are numbered for summaries.
 func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 	t := f.t
-	u := &unit{a: a, f: f, def: def, env: map[string]val{}}
-	conv := map[string]string{}
-	if ri != nil {
-		for _, p := range ri.r.Params {
-			conv[p.Name] = p.Converter
+	u := &unit{a: a, f: f, def: def, env: make(map[string]val, 16)}
+	conv := func(name string) (string, bool) {
+		if ri == nil {
+			return "", false
 		}
+		for _, p := range ri.r.Params {
+			if p.Name == name {
+				return p.Converter, true
+			}
+		}
+		return "", false
 	}
 	for i, p := range t.Params(def) {
 		a.paramNames = append(a.paramNames, p)
 		v := newVal()
-		if c, ok := conv[p]; ok {
+		if c, ok := conv(p); ok {
 			v.l = lReq | lPath
 			switch c {
 			case "int", "float", "uuid":

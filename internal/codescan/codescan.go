@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -177,9 +178,12 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	// Parse every Python file, in parallel.
 	states := make([]*fileState, len(files))
 	infos := make([]File, len(files))
-	parallel(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) {
+	parseParallel(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) {
 		p.SetTimeout(opt.ParseTimeout)
 		states[i], infos[i] = load(p, files[i], opt, proj)
+		if states[i] != nil {
+			states[i].moduleEnv() // needs nothing from other files
+		}
 	})
 	for _, f := range states {
 		if f == nil {
@@ -202,18 +206,19 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	// round reads the previous round's summaries of the other files), then
 	// every function, then the rules. Each phase runs the files in
 	// parallel; the barriers between phases keep cross-file reads safe.
-	each := func(work func(f *fileState)) {
-		parallel(ctx, opt.Workers, len(states), func(_ *pyast.Parser, i int) {
-			if states[i] != nil {
-				work(states[i])
-			}
-		})
-	}
-	each((*fileState).moduleEnv)
+	// A file's summaries, then its functions, once the files it imports
+	// from are done (import order, level by level); then the rules, which
+	// look across files.
 	levels := summaryLevels(states)
 	var cyclic []*fileState
 	for _, level := range levels {
-		parallel(ctx, opt.Workers, len(level), func(_ *pyast.Parser, i int) { level[i].summarize() })
+		parallel(ctx, opt.Workers, len(level), func(i int) {
+			f := level[i]
+			f.summarize()
+			if !f.cyclicImports {
+				f.rootAnalyses()
+			}
+		})
 		for _, f := range level {
 			if f.cyclicImports {
 				cyclic = append(cyclic, f)
@@ -221,9 +226,15 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		}
 	}
 	// Import cycles: one more pass now that every file has summaries.
-	parallel(ctx, opt.Workers, len(cyclic), func(_ *pyast.Parser, i int) { cyclic[i].summarize() })
-	each((*fileState).rootAnalyses)
-	each((*fileState).check)
+	parallel(ctx, opt.Workers, len(cyclic), func(i int) {
+		cyclic[i].summarize()
+		cyclic[i].rootAnalyses()
+	})
+	parallel(ctx, opt.Workers, len(states), func(i int) {
+		if states[i] != nil {
+			states[i].check()
+		}
+	})
 	res.Files = append(res.Files, infos...)
 	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
 
@@ -258,32 +269,46 @@ func analyzeSource(p *pyast.Parser, path string, src []byte) ([]rampart.Finding,
 
 var limiterRe = regexp.MustCompile(`Limiter\([^)]*default_limits|RATELIMIT_DEFAULT`)
 
-// parallel runs work(i) for i in [0, n) on workers, each with a parser of
-// its own.
-func parallel(ctx context.Context, workers, n int, work func(p *pyast.Parser, i int)) {
+// parseParallel runs work(i) for i in [0, n) on workers, each with a
+// parser of its own.
+func parseParallel(ctx context.Context, workers, n int, work func(p *pyast.Parser, i int)) {
 	if workers > n {
 		workers = n
 	}
-	jobs := make(chan int)
+	parsers := make([]*pyast.Parser, workers)
+	for w := range parsers {
+		parsers[w] = pyast.NewParser()
+		defer parsers[w].Close()
+	}
+	run(ctx, workers, n, func(w, i int) { work(parsers[w], i) })
+}
+
+// parallel runs work(i) for i in [0, n) on workers.
+func parallel(ctx context.Context, workers, n int, work func(i int)) {
+	run(ctx, workers, n, func(_, i int) { work(i) })
+}
+
+// run hands out the indexes [0, n) through an atomic counter to workers
+// goroutines: work(w, i) runs job i on worker w.
+func run(ctx context.Context, workers, n int, work func(w, i int)) {
+	if workers > n {
+		workers = n
+	}
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		go func() {
+		go func(w int) {
 			defer wg.Done()
-			p := pyast.NewParser()
-			defer p.Close()
-			for i := range jobs {
-				work(p, i)
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				work(w, i)
 			}
-		}()
+		}(w)
 	}
-	for i := 0; i < n; i++ {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- i
-	}
-	close(jobs)
 	wg.Wait()
 }
 

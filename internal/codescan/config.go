@@ -131,9 +131,21 @@ func (f *fileState) assignedValue(name pyast.ID) pyast.ID {
 	return found
 }
 
+// configNames are the callees configCall looks at.
+var configNames = map[string]bool{"run": true, "DebuggedApplication": true, "setdefault": true, "__setitem__": true,
+	"update": true, "from_mapping": true, "encode": true, "decode": true, "CORS": true, "cross_origin": true,
+	"create_access_token": true, "create_refresh_token": true}
+
 func (f *fileState) configCall(call pyast.ID, apps map[string]bool) {
 	t := f.t
 	fn := t.Callee(call)
+	last := fn
+	if t.Kind(fn) == pyast.KindAttribute {
+		last = t.Child(fn, pyast.FieldAttribute)
+	}
+	if t.Kind(last) != pyast.KindIdentifier || !configNames[string(t.Bytes(last))] {
+		return
+	}
 	name := t.LastName(fn)
 	dotted := t.DottedName(fn)
 	var recv pyast.ID = pyast.None
@@ -288,6 +300,9 @@ func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask, se
 	right := t.Child(a, pyast.FieldRight)
 	switch t.Kind(left) {
 	case pyast.KindAttribute:
+		if a := t.Child(left, pyast.FieldAttribute); !t.Is(a, "secret_key") && !t.Is(a, "debug") {
+			return
+		}
 		obj := t.DottedName(t.Child(left, pyast.FieldObject))
 		attr := t.Text(t.Child(left, pyast.FieldAttribute))
 		if apps[obj] {
@@ -302,6 +317,9 @@ func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask, se
 		}
 	case pyast.KindSubscript:
 		obj := t.Unwrap(t.Child(left, pyast.FieldValue))
+		if k := t.Kind(t.Child(left, pyast.FieldSubscript)); k != pyast.KindString && k != pyast.KindConcatenatedString {
+			return
+		}
 		key, ok := t.StringValue(t.Child(left, pyast.FieldSubscript))
 		if !ok {
 			return
@@ -316,6 +334,11 @@ func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask, se
 			f.sessionKey(a, key)
 		}
 	case pyast.KindIdentifier:
+		switch string(t.Bytes(left)) {
+		case "SECRET_KEY", "JWT_SECRET_KEY", "DEBUG", "JWT_ACCESS_TOKEN_EXPIRES":
+		default:
+			return
+		}
 		name := t.Text(left)
 		scope := t.Parent(t.Statement(a))
 		inClass := t.Kind(t.Parent(scope)) == pyast.KindClassDefinition

@@ -222,6 +222,15 @@ func (m *Module) addAssignment(id ID) {
 	if t.Kind(left) != KindIdentifier || t.Kind(right) != KindCall {
 		return
 	}
+	lastID := t.Callee(right)
+	if t.Kind(lastID) == KindAttribute {
+		lastID = t.Child(lastID, FieldAttribute)
+	}
+	switch string(t.Bytes(lastID)) {
+	case "Flask", "APIFlask", "FlaskApp", "Blueprint", "APIBlueprint":
+	default:
+		return
+	}
 	callee := m.Qualified(t.Callee(right))
 	last := callee[strings.LastIndexByte(callee, '.')+1:]
 	switch {
@@ -250,8 +259,12 @@ func (m *Module) addDecorator(dec ID) {
 	if t.Kind(fn) != KindAttribute {
 		return
 	}
+	attrB := t.Bytes(t.Child(fn, FieldAttribute))
+	if _, route := routeVerbs[string(attrB)]; !route && !hookKinds[string(attrB)] {
+		return
+	}
 	owner := t.DottedName(t.Child(fn, FieldObject))
-	attr := t.Text(t.Child(fn, FieldAttribute))
+	attr := string(attrB)
 	if hookKinds[attr] {
 		h := Hook{Owner: owner, Kind: attr, Func: def, Arg: None, Node: dec, Line: t.Line(dec)}
 		if t.Kind(expr) == KindCall {
@@ -359,6 +372,10 @@ func (m *Module) stringConst(id ID) (string, bool) {
 	return m.Tree.StringValue(m.resolveConst(id))
 }
 
+var callAttrs = map[string]bool{"register_blueprint": true, "add_url_rule": true, "add_resource": true,
+	"before_request": true, "after_request": true, "before_app_request": true, "teardown_request": true,
+	"teardown_appcontext": true, "register_error_handler": true}
+
 // addCall records add_url_rule, add_resource, register_blueprint and
 // hook registrations made by calls.
 func (m *Module) addCall(call ID) {
@@ -367,8 +384,12 @@ func (m *Module) addCall(call ID) {
 	if t.Kind(fn) != KindAttribute {
 		return
 	}
+	attrB := t.Bytes(t.Child(fn, FieldAttribute))
+	if !callAttrs[string(attrB)] {
+		return // the common case, decided without allocating
+	}
 	owner := t.DottedName(t.Child(fn, FieldObject))
-	switch attr := t.Text(t.Child(fn, FieldAttribute)); attr {
+	switch attr := string(attrB); attr {
 	case "register_blueprint":
 		arg := t.ArgOrKwarg(call, 0, "blueprint")
 		name := t.DottedName(arg)

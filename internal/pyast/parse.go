@@ -71,6 +71,10 @@ func init() {
 // each goroutine its own, and Close it when done (it holds C memory).
 type Parser struct {
 	p *ts.Parser
+	// scratch is C memory the walker writes into, reused across parses;
+	// the kept nodes are then copied into a Go slice of the exact size.
+	scratch *C.pyast_node
+	cap     int
 }
 
 // NewParser returns a parser for Python 3.
@@ -88,6 +92,10 @@ func (p *Parser) Close() {
 	if p.p != nil {
 		p.p.Close()
 		p.p = nil
+	}
+	if p.scratch != nil {
+		C.free(unsafe.Pointer(p.scratch))
+		p.scratch, p.cap = nil, 0
 	}
 }
 
@@ -118,7 +126,7 @@ func (p *Parser) Parse(src []byte) (*Tree, error) {
 		return nil, ErrNoTree
 	}
 	defer tree.Close()
-	return flatten(tree, src)
+	return p.flatten(tree, src)
 }
 
 // ParseOnly parses src and throws the tree away. It is the floor that the
@@ -142,6 +150,23 @@ func Parse(src []byte) (*Tree, error) {
 	return p.Parse(src)
 }
 
+// rawParser returns the C parser inside a go-tree-sitter Parser, whose only
+// field is that pointer (go-tree-sitter v0.25.0; TestRawParserLayout
+// guards it).
+func rawParser(p *ts.Parser) *C.TSParser {
+	return (*C.TSParser)(*(*unsafe.Pointer)(unsafe.Pointer(p)))
+}
+
+// parseDirect parses src with ts_parser_parse_string and frees the tree
+// (for the benchmark test).
+func (p *Parser) parseDirect(src []byte) {
+	if len(src) == 0 {
+		return
+	}
+	t := C.ts_parser_parse_string(rawParser(p.p), nil, (*C.char)(unsafe.Pointer(&src[0])), C.uint32_t(len(src)))
+	C.ts_tree_delete(t)
+}
+
 // rawTree returns the C tree inside a go-tree-sitter Tree, whose only field
 // is that pointer (go-tree-sitter v0.25.0; TestRawTreeLayout guards it). One
 // C call then flattens the whole tree, instead of several calls per node.
@@ -149,18 +174,39 @@ func rawTree(t *ts.Tree) *C.TSTree {
 	return (*C.TSTree)(*(*unsafe.Pointer)(unsafe.Pointer(t)))
 }
 
-func flatten(tree *ts.Tree, src []byte) (*Tree, error) {
+// flatten converts a tree-sitter tree: the C walker fills the parser's
+// scratch buffer (sized for every node, anonymous ones included), and the
+// nodes it kept are copied into a Go slice of the exact size.
+func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 	count := int(tree.RootNode().DescendantCount())
 	if count < 1 {
 		count = 1
 	}
-	nodes := make([]Node, count)
-	n := C.pyast_walk(rawTree(tree),
-		(*C.pyast_node)(unsafe.Pointer(&nodes[0])), C.int(count),
+	if count > p.cap {
+		if p.scratch != nil {
+			C.free(unsafe.Pointer(p.scratch))
+		}
+		p.scratch = (*C.pyast_node)(C.malloc(C.size_t(count) * C.size_t(unsafe.Sizeof(Node{}))))
+		if p.scratch == nil {
+			p.cap = 0
+			return nil, errors.New("pyast: out of memory while walking the tree")
+		}
+		p.cap = count
+	}
+	n := int(C.pyast_walk(rawTree(tree), p.scratch, C.int(count),
 		(*C.uint16_t)(unsafe.Pointer(&symKinds[0])), C.int(len(symKinds)), C.uint16_t(KindError),
-		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs)))
+		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs))))
 	if n < 0 {
 		return nil, errors.New("pyast: out of memory while walking the tree")
 	}
-	return &Tree{Src: src, Nodes: nodes[:n:n]}, nil
+	nodes := make([]Node, n)
+	copy(nodes, unsafe.Slice((*Node)(unsafe.Pointer(p.scratch)), n))
+	return &Tree{Src: src, Nodes: nodes}, nil
+}
+
+// flatten converts a tree with a scratch buffer of its own.
+func flatten(tree *ts.Tree, src []byte) (*Tree, error) {
+	p := &Parser{}
+	defer p.Close()
+	return p.flatten(tree, src)
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 typedef uint16_t TSSymbol;
 typedef uint16_t TSFieldId;
@@ -31,6 +32,9 @@ typedef struct TSTreeCursor {
   uint32_t context[3];
 } TSTreeCursor;
 
+typedef struct TSParser TSParser;
+TSTree *ts_parser_parse_string(TSParser *self, const TSTree *old_tree, const char *string, uint32_t length);
+void ts_tree_delete(TSTree *self);
 TSNode ts_tree_root_node(const TSTree *self);
 TSSymbol ts_node_symbol(TSNode self);
 uint32_t ts_node_start_byte(TSNode self);

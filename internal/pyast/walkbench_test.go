@@ -16,7 +16,7 @@ func BenchmarkWalkOnly(b *testing.B) {
 	defer tree.Close()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := flatten(tree, src); err != nil {
+		if _, err := p.flatten(tree, src); err != nil {
 			b.Fatal(err)
 		}
 	}

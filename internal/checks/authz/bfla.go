@@ -63,10 +63,10 @@ var AdminWrite = check.Check{
 			"is proved by the admin finding the user's canary, and that object is removed. Where the scan cannot create " +
 			"an object, an id that cannot exist tells whether the role is checked: a 2xx is reported firm, a 404 " +
 			"(the handler looked the object up without checking the role) tentative, 401/403 is correct.",
-		Requests: "Per admin collection: the admin's create, one request per user per admin operation with the admin's " +
-			"read-back, and the admin's delete at the end. Other admin operations: one request per user with an id that " +
-			"cannot exist or an empty JSON body. At most 120 in all.",
-		Budget: 120,
+		Requests: "Per admin collection (at most 10): a user's create attempt, the admin's create, one request per user per " +
+			"admin operation with the admin's read-back, and the deletes at the end. Other admin operations (at most 40): " +
+			"one request per user with an id that cannot exist or an empty JSON body. Budget 400 per scan.",
+		Budget: 400,
 		Fix: "Decorate every administrative view with a role check that runs before the object lookup (so users get 403, " +
 			"never 404 or 204): `@admin_required` that calls `abort(403)` unless the caller's stored role is admin, or a " +
 			"`before_request` hook on the admin blueprint.",
@@ -93,9 +93,9 @@ var MethodSwap = check.Check{
 			"read is tried with the write methods the spec does not declare on that path. A finding needs the owner's " +
 			"read-back to show the lower role's marker, or the object gone. Only objects the scan created are touched, " +
 			"and they are deleted at the end.",
-		Requests: "Per collection: one create, one read per lower role and view, per undeclared method one request and " +
-			"one read-back, one delete. At most 120 in all.",
-		Budget: 120,
+		Requests: "Per collection (at most 10): one create, one read per lower role and view, per undeclared method one " +
+			"request and one read-back, the delete and its check. Budget 350 per scan.",
+		Budget: 350,
 		Fix: "Register only the methods each route supports (`@app.get(...)` or `methods=[\"GET\"]`) and give every method of a " +
 			"`MethodView` its own role and ownership check.",
 		Doc: "docs/checks.md#bfla-003",
@@ -145,6 +145,9 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 		if !dataAnswer(ref) {
 			return nil // the admin gets nothing either: nothing to compare with
 		}
+	}
+	if len(us) > 8 {
+		us = us[:8]
 	}
 	var got []*engine.Response
 	var who []string
@@ -291,6 +294,7 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 	handled := map[*rampart.Operation]bool{}
 	// Admin collections the admin can create in: prove on the admin's object.
 	if adm != nil {
+		rounds := 0
 		for _, res := range Resources(p.Surface) {
 			if !res.Removable() {
 				continue
@@ -311,6 +315,9 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 			if len(reasons) == 0 {
 				continue
 			}
+			if rounds++; rounds > MaxCollections {
+				break
+			}
 			if err := adminObjectRound(ctx, p, res, adm, us, reasons, handled); err != nil {
 				errs = append(errs, err)
 				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
@@ -320,8 +327,9 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 		}
 	}
 	// Everything else admin-only: a request that cannot do harm.
+	probes := 0
 	for _, op := range p.Surface {
-		if !mutating[op.Method] || handled[op] || op.Public() {
+		if !mutating[op.Method] || handled[op] || op.Public() || probes >= MaxProbes {
 			continue
 		}
 		why, err := adminOnly(ctx, p, inv, op)
@@ -331,6 +339,7 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 		if why == "" {
 			continue
 		}
+		probes++
 		if err := harmlessRoleProbe(ctx, p, op, why, us); err != nil {
 			errs = append(errs, err)
 			if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
@@ -492,9 +501,13 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 		declared[op.Method+" "+op.Path] = true
 	}
 	var errs []error
+	rounds := 0
 	for _, res := range Resources(p.Surface) {
 		if !res.Removable() {
 			continue
+		}
+		if rounds++; rounds > MaxCollections {
+			break
 		}
 		owners := us
 		if adminResource(res) || len(us) == 0 {

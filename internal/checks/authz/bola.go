@@ -35,11 +35,12 @@ var ReadBOLA = check.Check{
 			"that answers 200 with an error, an endpoint that ignores the id and returns the caller's own object, and an " +
 			"object two users legitimately share (listed for both) are not reported. Admin identities are never the " +
 			"attacker. With a single identity, adjacent ids (id±1, id±2) are probed instead, at lower confidence.",
-		Requests: "Per operation and id parameter: for up to 3 ids per owner, the owner's read, the anonymous read and " +
-			"one read per other user, plus one read of an id that cannot exist per user (budget 60). With one identity: " +
-			"up to 8 adjacent ids and their anonymous reads. Shared with the other authorization checks: one GET of " +
-			"each list operation per identity, once per scan.",
-		Budget: 60,
+		Requests: "Per operation and id parameter, for up to 4 owners and 3 ids each: the owner's read, the anonymous read " +
+			"and one read per other user (at most 3), plus one read of an id that cannot exist per user: at most 63 " +
+			"(budget 80). With one identity: its read, a baseline and up to 4 adjacent ids with their anonymous reads " +
+			"for 2 ids. Shared with the other authorization checks: one GET of each list operation per identity, once " +
+			"per scan.",
+		Budget: 80,
 		Fix: "Filter every object lookup by the caller: in Flask with psycopg2, " +
 			"`SELECT ... FROM notes WHERE id = %s AND owner_id = %s` with `(note_id, g.user[\"id\"])` and `abort(404)` when " +
 			"no row comes back; with SQLAlchemy, `Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()`. " +
@@ -72,10 +73,10 @@ var WriteBOLA = check.Check{
 			"id) are tested on A's own existing object: B writes a marker into one field, A reads it back, and A's " +
 			"original value is written back at once. Objects the scan created are deleted by their owner at the end; " +
 			"each finding says what was created, changed and removed.",
-		Requests: "Per collection: one create, then per item operation one request by B and one read-back by A, one " +
-			"delete and its read-back by the owner. Per upsert-style write: A's read, B's write, A's read-back, A's " +
-			"write-back and its check. At most 200 in all.",
-		Budget: 200,
+		Requests: "Per collection (at most 10): one create, B's read of its own list and of the object, per item " +
+			"operation one request by B and one read-back by A, the delete and its read-back. Per upsert-style write " +
+			"(at most 10): A's read, B's write, A's read-back, and A's write-back with its check. Budget 300 per scan.",
+		Budget: 300,
 		Fix: "Scope every write by the caller in the statement itself: `UPDATE notes SET ... WHERE id = %s AND owner_id = %s " +
 			"RETURNING id` and `DELETE FROM notes WHERE id = %s AND owner_id = %s RETURNING id` with psycopg2, and `abort(404)` " +
 			"when no row comes back; an UPSERT keyed by a path id must add `WHERE table.owner_id = excluded.owner_id` and take " +
@@ -185,7 +186,14 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-const maxIDsPerOwner = 3
+// Bounds of one read probe: ids per owner, owners, attackers. With them an
+// operation costs at most 4 owners × 3 ids × (owner, anonymous, 3
+// attackers) + 3 baselines = 63 requests per id parameter.
+const (
+	maxIDsPerOwner = 3
+	maxOwners      = 4
+	maxAttackers   = 3
+)
 
 func runRead(ctx context.Context, p *check.Pass) error {
 	inv, err := inventory(ctx, p)
@@ -195,6 +203,9 @@ func runRead(ctx context.Context, p *check.Pass) error {
 	owners := p.Authenticated()
 	if len(owners) == 0 {
 		return nil
+	}
+	if len(owners) > maxOwners {
+		owners = owners[:maxOwners]
 	}
 	rd := newReader(p)
 	for _, prm := range idParams(p.Op) {
@@ -228,6 +239,9 @@ func fillOthers(inv *Inventory, op *rampart.Operation, prm rampart.Param, who *i
 
 func crossRead(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity) error {
 	attackers := users(p)
+	if len(attackers) > maxAttackers {
+		attackers = attackers[:maxAttackers]
+	}
 	anon := p.Anonymous()
 	var proofs []readProof
 	done := map[[2]string]bool{}
@@ -359,9 +373,15 @@ func reportRead(p *check.Pass, prm rampart.Param, proofs []readProof) {
 	first := proofs[0]
 	conf := rampart.Firm
 	var dirs []string
-	for _, pr := range proofs {
+	for i, pr := range proofs {
 		if len(pr.hits) >= 2 {
 			conf = rampart.Confirmed
+		}
+		if i == 3 {
+			dirs = append(dirs, fmt.Sprintf("and %d more pair(s) of identities (see the evidence)", len(proofs)-3))
+		}
+		if i >= 3 {
+			continue
 		}
 		dirs = append(dirs, fmt.Sprintf("%s read %s's object %s=%s, and the answer carries %d value(s) that only %s's own answer has (%s)",
 			pr.attacker.Name, pr.owner.Name, prm.Name, pr.id, len(pr.hits), pr.owner.Name, describeHits(pr.hits, 4)))
@@ -504,9 +524,13 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 		return err
 	}
 	var errs []error
+	rounds := 0
 	for _, res := range Resources(p.Surface) {
 		if res.Nested() || adminResource(res) {
 			continue
+		}
+		if rounds++; rounds > MaxCollections {
+			break
 		}
 		covered := map[string]bool{}
 		if res.Removable() {
@@ -676,11 +700,14 @@ func overwriteRound(ctx context.Context, p *check.Pass, inv *Inventory, res *Res
 			if inv.Sees(res.Get, prm, attacker, id) {
 				continue // shared: the attacker may legitimately write it
 			}
-			proof, err := Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)
+			proof, sent, err := Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)
 			if err != nil {
 				return err
 			}
 			if proof == nil {
+				if sent {
+					return nil // the write was refused or had no effect: the answer is in
+				}
 				continue
 			}
 			kind := adviceWrite

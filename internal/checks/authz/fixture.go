@@ -26,6 +26,14 @@ import (
 // their owner, and remove them at the end, keeping a record of what happened
 // so that every finding can say what the scan left behind.
 
+// Bounds that keep a scan of a large API within the checks' budgets: the
+// write-side checks work on at most this many collections (and upsert-style
+// writes) per scan, and send at most this many harmless probes.
+const (
+	MaxCollections = 10
+	MaxProbes      = 40
+)
+
 // Resource is a collection and its item template as the spec shows them:
 // /notes and /notes/{note_id}.
 type Resource struct {
@@ -642,38 +650,41 @@ func (o *Object) Delete(ctx context.Context, p *check.Pass, method string, attac
 // attacker writes a marker into one field of the owner's object, the owner
 // reads it back, and the owner's original value is written back at once.
 // values fill the path. A nil proof means nothing changed, or the test
-// could not be made safely.
-func Overwrite(ctx context.Context, p *check.Pass, write, get *rampart.Operation, values map[string]string, owner, attacker *identity.Identity) (*Proof, error) {
+// could not be made safely; sent says whether the attacker's write was
+// sent at all (a refused write is a conclusive answer).
+func Overwrite(ctx context.Context, p *check.Pass, write, get *rampart.Operation, values map[string]string, owner, attacker *identity.Identity) (proof *Proof, sent bool, err error) {
 	getURL := p.URL(get, values)
 	before, err := p.Send(ctx, owner, &engine.Request{Method: http.MethodGet, URL: getURL})
 	if err != nil || !ok2xx(before) {
-		return nil, err
+		return nil, false, err
 	}
 	doc, ok := decodeJSON(before.Body)
 	if !ok {
-		return nil, nil
+		return nil, false, nil
 	}
 	pre := objectIn(doc)
 	if pre == nil {
-		return nil, nil
+		return nil, false, nil
 	}
 	marker := NewCanary()
 	body, fields, ok := CanaryBody(p, write, marker)
 	if !ok {
-		return nil, nil
+		return nil, false, nil
 	}
 	// One field carries the marker; every other field keeps the owner's
 	// value, so the attacker's write changes exactly one thing, and that
 	// thing can be written back.
 	field := ""
 	for _, f := range fields {
-		if _, isStr := pre[f].(string); isStr {
+		// Never a login name or e-mail address: if writing it back failed,
+		// the identity could no longer log in.
+		if _, isStr := pre[f].(string); isStr && !loginField.MatchString(f) {
 			field = f
 			break
 		}
 	}
 	if field == "" {
-		return nil, nil
+		return nil, false, nil
 	}
 	required := map[string]bool{}
 	if write.Body.Schema != nil {
@@ -702,21 +713,21 @@ func Overwrite(ctx context.Context, p *check.Pass, write, get *rampart.Operation
 	u := p.URL(write, values)
 	attack, err := send(ctx, p, attacker, write.Method, u, body)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if attack.Status == http.StatusMethodNotAllowed {
-		return nil, nil
+		return nil, true, nil
 	}
 	after, err := p.Send(ctx, owner, &engine.Request{Method: http.MethodGet, URL: getURL})
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	if !ok2xx(after) || !containsFold(after.Body, marker) {
-		return nil, nil
+		return nil, true, nil
 	}
 	pf := &Proof{Method: write.Method, Attacker: attacker, Attack: attack, Before: before, After: after, Marker: marker, Field: field}
 	pf.Restored = restoreField(ctx, p, write, u, getURL, restore, field, pre[field], owner)
-	return pf, nil
+	return pf, true, nil
 }
 
 // restoreField writes the owner's original values back, as the owner and

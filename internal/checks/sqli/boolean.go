@@ -132,7 +132,7 @@ func reportBoolean(p *check.Pass, t *target, pt *point, c sqlContext, b1, tr, fr
 		p.Evidence(fr, "a false condition appended: a different answer"),
 	}
 	f.Curl = p.Curl(fr)
-	f.Remediation = valueFix(st, c == ctxLike)
+	f.Remediation = valueFix(pt, c == ctxLike)
 	p.Report(f)
 	provenSet(p).add(pt.Key(t.op), p.Meta.ID)
 }

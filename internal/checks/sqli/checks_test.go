@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/advice"
 	"github.com/rampart-sec/rampart/internal/check"
 )
 
@@ -119,8 +120,13 @@ func TestErrorBasedFeedsFingerprint(t *testing.T) {
 	if fp.Database != "PostgreSQL" || fp.DatabaseVersion != "16.2" {
 		t.Errorf("fingerprint %s %s, want PostgreSQL 16.2", fp.Database, fp.DatabaseVersion)
 	}
-	if !strings.Contains(fs[0].Remediation, "%s") || !strings.Contains(fs[0].Remediation, "PostgreSQL role") {
-		t.Errorf("remediation not picked for psycopg2 on PostgreSQL: %s", fs[0].Remediation)
+	if !strings.Contains(fs[0].Remediation, "q (query parameter)") || !strings.Contains(fs[0].Remediation, "LIKE") {
+		t.Errorf("remediation does not speak of this occurrence: %s", fs[0].Remediation)
+	}
+	// The scan appends the knowledge base's advice for the fingerprint the
+	// probes taught: bound parameters in psycopg2's terms.
+	if a := advice.For(rampart.FamilySQLi, fp); !strings.Contains(a, "%s") {
+		t.Errorf("no stack-specific advice for %+v: %q", fp, a)
 	}
 }
 

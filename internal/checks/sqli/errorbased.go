@@ -137,7 +137,7 @@ func reportError(p *check.Pass, t *target, pt *point, c sqlContext, pr errorProo
 		p.Evidence(pr.ver, "an expression only a database evaluates: CAST(version() AS INT)"),
 	}
 	f.Curl = p.Curl(pr.ver)
-	f.Remediation = valueFix(st, like)
+	f.Remediation = valueFix(pt, like)
 	p.Report(f)
 	provenSet(p).add(pt.Key(t.op), p.Meta.ID)
 }

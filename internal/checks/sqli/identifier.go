@@ -316,7 +316,7 @@ func reportIdent(p *check.Pass, t *target, pt *point, pr identProof) {
 	}
 	f.Location.URL = last.RequestURL
 	f.Curl = p.Curl(last)
-	f.Remediation = identifierFix(st)
+	f.Remediation = identifierFix(pt)
 	p.Report(f)
 	provenSet(p).add(pt.Key(t.op), p.Meta.ID)
 }

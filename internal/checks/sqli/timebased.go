@@ -130,11 +130,11 @@ func reportTime(p *check.Pass, t *target, pt *point, c sqlContext, v verdict, ss
 	if v.k > 1 {
 		times = fmt.Sprintf(" (the value is evaluated %d times per statement, so each delay counts %d times)", v.k, v.k)
 	}
-	msg := fmt.Sprintf("%s %s: %s is injectable (time-based, %s context). pg_sleep in the value delays the answer by "+
+	msg := fmt.Sprintf("%s %s: %s is injectable (time-based, %s context, %s). pg_sleep in the value delays the answer by "+
 		"exactly the requested time%s: %d samples alternating delays and none (%s) fit response = %.2fs + %.2f × delay "+
 		"with R²=%.3f; zero-delay answers stayed within %.0fms of the baseline. A slow server or random latency "+
 		"cannot produce that line.",
-		t.op.Method, t.op.Path, pt.label(), c, times, len(ss), strings.Join(series, ", "),
+		t.op.Method, t.op.Path, pt.label(), c, st.engineName(), times, len(ss), strings.Join(series, ", "),
 		v.intercept, v.slope, v.r2, v.zeroSpread*1000)
 	f := p.Finding(msg)
 	f.Location.URL = ev[0].RequestURL
@@ -149,7 +149,7 @@ func reportTime(p *check.Pass, t *target, pt *point, c sqlContext, v verdict, ss
 		f.Evidence = append(f.Evidence, p.Evidence(r, fmt.Sprintf("%s (took %s)", note, r.Duration.Round(time.Millisecond))))
 	}
 	f.Curl = p.Curl(ev[0])
-	f.Remediation = valueFix(st, false)
+	f.Remediation = valueFix(pt, false)
 	p.Report(f)
 	provenSet(p).add(pt.Key(t.op), p.Meta.ID)
 }

@@ -41,8 +41,14 @@ type Result struct {
 // higher mode than mode are skipped.
 func Run(t testing.TB, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
 	t.Helper()
+	return RunSpec(t, Spec, base, mode, ids, checks...)
+}
+
+// RunSpec is Run against another API described by spec.
+func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
+	t.Helper()
 	ctx := context.Background()
-	s, err := surface.Load(ctx, surface.Source{Data: Spec})
+	s, err := surface.Load(ctx, surface.Source{Data: spec})
 	if err != nil {
 		t.Fatal(err)
 	}

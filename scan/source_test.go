@@ -1,0 +1,92 @@
+package scan
+
+import (
+	"testing"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/codescan"
+)
+
+func TestCorrelate(t *testing.T) {
+	rt := func(check string, fam rampart.Family, method, path string) rampart.Finding {
+		return rampart.Finding{Check: check, Family: fam, Confidence: rampart.Firm, Location: rampart.Location{Method: method, Path: path}}
+	}
+	src := func(check string, fam rampart.Family, method, path string, line int) rampart.Finding {
+		return rampart.Finding{Check: check, Family: fam, Confidence: rampart.Tentative, Location: rampart.Location{Method: method, Path: path, File: "app.py", Line: line}}
+	}
+	runtime := []rampart.Finding{
+		rt("AUTHZ-001", rampart.FamilyBOLA, "GET", "/notes/{note_id}"),
+		rt("DEBUG-001", rampart.FamilyDebugExposure, "GET", "/console"),
+		rt("CORS-001", rampart.FamilyCORS, "GET", "*"),
+		rt("LEAK-001", rampart.FamilyErrorLeak, "GET", "/search"),
+		rt("FP-001", rampart.FamilyFingerprint, "", "*"),
+	}
+	source := []rampart.Finding{
+		src("PY-BOLA-001", rampart.FamilyBOLA, "GET", "/notes/{id}", 40),      // same route, other param name
+		src("PY-BOLA-001", rampart.FamilyBOLA, "PUT", "/notes/{id}", 50),      // another route: stays code-only
+		src("PY-DEBUG-001", rampart.FamilyDebugExposure, "", "", 900),         // app-wide cause
+		src("PY-SQLI-001", rampart.FamilySQLi, "GET", "/search", 60),          // other family: stays
+		src("PY-CORS-001", rampart.FamilyCORS, "", "", 20),                    // app-wide
+		src("PY-BOLA-002", rampart.FamilyBOLA, "GET", "/notes/{note_id}", 41), // same family and route: folded in
+	}
+	out := correlate(runtime, source)
+	byKey := map[string]rampart.Finding{}
+	for _, f := range out {
+		byKey[f.Check+" "+f.Location.Method+" "+f.Location.Path] = f
+	}
+	for _, tt := range []struct {
+		key, origin string
+		line        int
+		conf        rampart.Confidence
+	}{
+		{"AUTHZ-001 GET /notes/{note_id}", "runtime+code", 40, rampart.Confirmed},
+		{"DEBUG-001 GET /console", "runtime+code", 900, rampart.Confirmed},
+		{"CORS-001 GET *", "runtime+code", 20, rampart.Confirmed},
+		{"LEAK-001 GET /search", "runtime", 0, rampart.Firm},
+		{"FP-001  *", "runtime", 0, rampart.Firm},
+		{"PY-BOLA-001 PUT /notes/{id}", "code", 50, rampart.Tentative},
+		{"PY-SQLI-001 GET /search", "code", 60, rampart.Tentative},
+	} {
+		f, ok := byKey[tt.key]
+		if !ok {
+			t.Errorf("%s missing from %v", tt.key, keys(byKey))
+			continue
+		}
+		if f.Origin != tt.origin || f.Location.Line != tt.line || f.Confidence != tt.conf {
+			t.Errorf("%s: origin %q line %d confidence %s, want %q %d %s", tt.key, f.Origin, f.Location.Line, f.Confidence, tt.origin, tt.line, tt.conf)
+		}
+	}
+	if len(out) != 7 {
+		t.Errorf("%d findings, want 7 (the second source finding on the correlated route is folded in): %v", len(out), keys(byKey))
+	}
+}
+
+func keys(m map[string]rampart.Finding) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestCompleteSurface(t *testing.T) {
+	spec := []*rampart.Operation{{Method: "GET", Path: "/notes/{note_id}"}, {Method: "GET", Path: "/notes"}}
+	code := routeOps([]codescan.Route{
+		{Method: "GET", Path: "/notes/{id}", Params: []codescan.RouteParam{{Name: "id", Type: "integer"}}},
+		{Method: "DELETE", Path: "/notes/{id}", Auth: "login", Params: []codescan.RouteParam{{Name: "id", Type: "integer"}}},
+		{Method: "GET", Path: "/internal/flush", Auth: "none"},
+		{Method: "HEAD", Path: "/notes"},
+	})
+	ops, added := completeSurface(spec, code)
+	if added != 2 || len(ops) != 4 {
+		t.Fatalf("added %d, ops %d", added, len(ops))
+	}
+	for _, op := range ops {
+		if op.Method == "DELETE" && (!op.Secured() || op.Params[0].Schema.Type != "integer" || op.Source != "code") {
+			t.Errorf("DELETE from code: %+v", op)
+		}
+		if op.Path == "/internal/flush" && op.Security != nil {
+			t.Errorf("a route without auth decorators is not declared public: %+v", op.Security)
+		}
+	}
+}
