@@ -2,6 +2,7 @@ package codescan
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -56,18 +57,37 @@ func (f *fileState) sql(text string) *sqlInfo {
 }
 
 // markerSet is a list of lower-case keywords searched in source text.
-type markerSet struct{ words []string }
+type markerSet struct{ words [][]byte }
 
-func markers(words ...string) *markerSet { return &markerSet{words: words} }
+func markers(words ...string) *markerSet {
+	m := &markerSet{}
+	for _, w := range words {
+		m.words = append(m.words, []byte(w))
+	}
+	return m
+}
 
 // has reports whether a text (already lower case) holds one of the words.
 func (m *markerSet) has(lower []byte) bool {
 	for _, w := range m.words {
-		if bytes.Contains(lower, []byte(w)) {
+		if bytes.Contains(lower, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// asciiLower lower-cases ASCII letters only: the keywords searched are
+// ASCII, and bytes.ToLower's Unicode handling is several times slower.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // within reports whether one of the keywords occurs inside a node's text.
@@ -137,9 +157,9 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 			f.routeOf[r.Func] = ri
 		}
 	}
-	f.lower = bytes.ToLower(t.Src)
+	f.lower = asciiLower(t.Src)
 	f.crdb = crdbMarkers.has(f.lower)
-	f.autocommit = autocommitMarkers.has(f.lower)
+	f.autocommit = autocommitMarkers.has(f.lower) && autocommitRe.Match(t.Src)
 	f.reachCache = map[*analysis]map[funcRef]bool{}
 	f.sqlCache = map[string]*sqlInfo{}
 	f.marks = map[markKey]bool{}
@@ -157,10 +177,12 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 	return f
 }
 
+var autocommitRe = regexp.MustCompile(`(?i)autocommit\s*=\s*true|isolation_level_autocommit|isolation_level\s*=\s*["']autocommit`)
+
 var (
 	commitCallRe      = markers(".commit(")
 	crdbMarkers       = markers("cockroach", "26257", "crdb")
-	autocommitMarkers = markers("autocommit = true", "autocommit=true", "isolation_level_autocommit", `isolation_level="autocommit"`, "isolation_level='autocommit'")
+	autocommitMarkers = markers("autocommit")
 )
 
 func (f *fileState) isRouteFunc(def pyast.ID) bool {

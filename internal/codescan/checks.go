@@ -106,11 +106,45 @@ func (f *fileState) check() {
 
 // snippet is a short excerpt of a node's text for messages.
 func (f *fileState) snippet(id pyast.ID) string {
-	s := strings.Join(strings.Fields(f.t.Text(id)), " ")
+	s := strings.Join(strings.Fields(stripComments(f.t.Text(id))), " ")
 	if len(s) > 80 {
 		s = s[:77] + "..."
 	}
 	return s
+}
+
+// stripComments drops # comments from source text (not # inside strings).
+func stripComments(s string) string {
+	if !strings.Contains(s, "#") {
+		return s
+	}
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && i+1 < len(s) {
+				b.WriteByte(c)
+				i++
+				c = s[i]
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+			if i < len(s) {
+				b.WriteByte('\n')
+			}
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // ---------------------------------------------------------------- SQL

@@ -336,6 +336,10 @@ func discover(dir string, opt Options) (py, others []source, notes []File) {
 		rootReal = dir
 	}
 	visited := map[string]bool{rootReal: true}
+	// Files reached through a symbolic link are added at the end, unless
+	// the file itself was scanned under its own name.
+	var linked []source
+	var linkedReal []string
 	var walk func(abs, rel, real string)
 	walk = func(abs, rel, real string) {
 		entries, err := os.ReadDir(abs)
@@ -395,11 +399,12 @@ func discover(dir string, opt Options) (py, others []source, notes []File) {
 			s := source{abs: childAbs, rel: childRel, path: report(dir, childRel), size: info.Size()}
 			switch {
 			case strings.HasSuffix(name, ".py"):
-				if visited[childReal] {
-					continue // the same file through a link
+				s.kind = "py"
+				if childReal != filepath.Join(real, name) {
+					linked, linkedReal = append(linked, s), append(linkedReal, childReal)
+					continue
 				}
 				visited[childReal] = true
-				s.kind = "py"
 				py = append(py, s)
 			case strings.HasSuffix(name, ".sql") && info.Size() <= opt.MaxFileSize:
 				s.kind = "sql"
@@ -411,6 +416,12 @@ func discover(dir string, opt Options) (py, others []source, notes []File) {
 		}
 	}
 	walk(dir, "", rootReal)
+	for i, s := range linked {
+		if !visited[linkedReal[i]] {
+			visited[linkedReal[i]] = true
+			py = append(py, s)
+		}
+	}
 	return py, others, notes
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/pyast"
@@ -277,7 +278,7 @@ func (f *fileState) secretValue(value pyast.ID, fam rampart.Family) {
 	if fallback {
 		what = "the literal default of an environment lookup"
 	}
-	c := f.add(r, at, nil, fmt.Sprintf("the signing key is %s (%q)", what, mask(s)))
+	c := f.add(r, at, nil, fmt.Sprintf("the signing key is %s (%s)", what, mask(s)))
 	if weakKey(s) {
 		c.sev = rampart.Critical
 		c.msg += ": a well-known or short key, found by any wordlist"
@@ -285,13 +286,14 @@ func (f *fileState) secretValue(value pyast.ID, fam rampart.Family) {
 	c.key = "secret"
 }
 
-// mask shows the first two characters of a secret.
+// mask describes a secret without showing it: its length, and its first
+// two characters when it is long enough for that to give nothing away.
 func mask(s string) string {
-	r := []rune(s)
-	if len(r) <= 2 {
-		return strings.Repeat("*", len(r))
+	n := utf8.RuneCountInString(s)
+	if n < 12 {
+		return fmt.Sprintf("%d characters", n)
 	}
-	return string(r[:2]) + strings.Repeat("*", len(r)-2)
+	return fmt.Sprintf("%s…, %d characters", string([]rune(s)[:2]), n)
 }
 
 func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask, serverSession bool) {
@@ -374,7 +376,7 @@ func (f *fileState) jwtCall(call pyast.ID, name string) {
 			if fallback {
 				what = "the literal default of an environment lookup"
 			}
-			c := f.add(JWTSecret, at, nil, fmt.Sprintf("tokens are signed with %s (%q)", what, mask(s)))
+			c := f.add(JWTSecret, at, nil, fmt.Sprintf("tokens are signed with %s (%s)", what, mask(s)))
 			if weakKey(s) {
 				c.sev = rampart.Critical
 				c.msg += ": a well-known or short key, found by any wordlist"

@@ -3,6 +3,7 @@ package codescan
 import (
 	"bufio"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,6 +33,41 @@ func TestFixtures(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".py"), func(t *testing.T) {
 			checkFixture(t, file)
 		})
+	}
+	// Directories are projects: their files are analysed together (imports
+	// across modules, blueprints registered elsewhere).
+	dirs, _ := filepath.Glob("testdata/projects/*")
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) { checkProject(t, dir) })
+	}
+}
+
+func checkProject(t *testing.T, dir string) {
+	res, err := Analyze(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".py") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Fatalf("%s: no Python files", dir)
+	}
+	for _, file := range files {
+		want := wants(t, file)
+		got := map[int][]string{}
+		msgs := map[string]string{}
+		for _, f := range res.Findings {
+			if filepath.Clean(f.Location.File) == filepath.Clean(file) {
+				got[f.Location.Line] = append(got[f.Location.Line], f.Check)
+				msgs[f.Check+"@"+itoa(f.Location.Line)] = f.Message
+			}
+		}
+		compare(t, file, want, got, msgs)
 	}
 }
 
@@ -72,6 +108,12 @@ func checkFixture(t *testing.T, file string) {
 		got[f.Location.Line] = append(got[f.Location.Line], f.Check)
 		msgs[f.Check+"@"+itoa(f.Location.Line)] = f.Message
 	}
+	compare(t, file, want, got, msgs)
+}
+
+// compare fails on each missing and each unexpected finding.
+func compare(t *testing.T, file string, want, got map[int][]string, msgs map[string]string) {
+	t.Helper()
 	lines := map[int]bool{}
 	for l := range want {
 		lines[l] = true

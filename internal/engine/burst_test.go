@@ -379,11 +379,11 @@ func TestBurstOverTLS(t *testing.T) {
 
 func TestBurstStopsWhenCancelled(t *testing.T) {
 	release := make(chan struct{})
-	defer close(release)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release // never answers while the test runs
 	}))
 	defer srv.Close()
+	defer close(release) // before Close, which waits for the handlers
 	// A timeout far beyond the test's own: only cancellation can end it.
 	c, err := New(Config{Base: mustURL(t, srv.URL), Mode: rampart.Active, Timeout: time.Hour})
 	if err != nil {

@@ -13,6 +13,7 @@ func benchSrc(b *testing.B) []byte {
 	return src
 }
 
+// BenchmarkParseOnly is tree-sitter alone: the floor.
 func BenchmarkParseOnly(b *testing.B) {
 	src := benchSrc(b)
 	p := NewParser()
@@ -25,6 +26,7 @@ func BenchmarkParseOnly(b *testing.B) {
 	}
 }
 
+// BenchmarkParse is a parse and the conversion to a Go tree.
 func BenchmarkParse(b *testing.B) {
 	src := benchSrc(b)
 	p := NewParser()
@@ -40,4 +42,34 @@ func BenchmarkParse(b *testing.B) {
 		n = len(t.Nodes)
 	}
 	b.ReportMetric(float64(n), "nodes")
+}
+
+// BenchmarkWalk is the conversion alone, on a tree parsed once.
+func BenchmarkWalk(b *testing.B) {
+	src := benchSrc(b)
+	p := NewParser()
+	defer p.Close()
+	tree := p.p.Parse(src, nil)
+	defer tree.Close()
+	for i := 0; i < b.N; i++ {
+		if _, err := p.flatten(tree, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFlask builds the Flask model of a parsed file.
+func BenchmarkFlask(b *testing.B) {
+	src := benchSrc(b)
+	tree, err := Parse(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m := Flask(tree)
+		if len(m.Routes) == 0 {
+			b.Fatal("no routes")
+		}
+	}
 }

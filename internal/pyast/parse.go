@@ -20,6 +20,7 @@ import (
 var (
 	language  *ts.Language
 	symKinds  []uint16 // grammar symbol → Kind
+	symNamed  []uint8  // grammar symbol → 1 if a named node
 	symNames  []string // grammar symbol → the grammar's name
 	fieldIDs  []uint16 // grammar field id → Field
 	kindFound [numKinds]bool
@@ -40,6 +41,7 @@ func init() {
 	}
 	n := int(C.ts_language_symbol_count(lang))
 	symKinds = make([]uint16, n)
+	symNamed = make([]uint8, n)
 	symNames = make([]string, n)
 	for s := 0; s < n; s++ {
 		name := C.GoString(C.ts_language_symbol_name(lang, C.TSSymbol(s)))
@@ -47,11 +49,15 @@ func init() {
 		const regular = 0 // TSSymbolTypeRegular: a named node
 		k := KindToken
 		if C.ts_language_symbol_type(lang, C.TSSymbol(s)) == regular {
+			symNamed[s] = 1
 			k = KindOther
 			if named, ok := byName[name]; ok && named > KindError {
 				k = named
 				kindFound[k] = true
 			}
+		}
+		if named := symNamed[s] == 1; named && (name == "comment" || name == "line_continuation") {
+			k = kindDropped
 		}
 		symKinds[s] = uint16(k)
 	}
@@ -66,6 +72,10 @@ func init() {
 		fieldIDs[id] = uint16(fieldByName[C.GoString(C.ts_language_field_name_for_id(lang, C.TSFieldId(id)))])
 	}
 }
+
+// kindDropped marks comments and line continuations for the walker (they
+// never reach a Tree).
+const kindDropped = Kind(0xFFFE)
 
 // Parser parses Python source. A Parser is not safe for concurrent use: give
 // each goroutine its own, and Close it when done (it holds C memory).
@@ -194,7 +204,8 @@ func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 		p.cap = count
 	}
 	n := int(C.pyast_walk(rawTree(tree), p.scratch, C.int(count),
-		(*C.uint16_t)(unsafe.Pointer(&symKinds[0])), C.int(len(symKinds)), C.uint16_t(KindError),
+		(*C.uint16_t)(unsafe.Pointer(&symKinds[0])), (*C.uint8_t)(unsafe.Pointer(&symNamed[0])), C.int(len(symKinds)),
+		C.uint16_t(KindError), C.uint16_t(kindDropped),
 		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs))))
 	if n < 0 {
 		return nil, errors.New("pyast: out of memory while walking the tree")

@@ -9,14 +9,22 @@
 void pyast_use_libc_allocator(void) { ts_set_allocator(malloc, calloc, realloc, free); }
 
 // pyast_walk flattens the tree in pre-order into out (at most cap nodes) and
-// returns how many it wrote, or -1 when memory runs out. Extras (comments,
-// line continuations) are dropped, and so are anonymous tokens that carry no
-// field name (punctuation, keywords); named nodes, ERROR and MISSING nodes
-// and field-carrying tokens (operators) are kept. Each kept node is linked to
-// its nearest kept ancestor, its first kept child and its next kept sibling.
-int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kinds, int nkinds,
-               uint16_t error_kind, const uint16_t *fields, int nfields) {
+// returns how many it wrote, or -1 when memory runs out. Comments and line
+// continuations are dropped (kinds[sym] == drop_kind), and so are anonymous
+// tokens that carry no field name (punctuation, keywords); named nodes,
+// ERROR and MISSING nodes and field-carrying tokens (operators) are kept.
+// Each kept node is linked to its nearest kept ancestor, its first kept
+// child and its next kept sibling.
+//
+// named[sym] says whether a symbol is a named node (ts_node_is_named is
+// that, for the alias-resolved symbol ts_node_symbol returns). Start byte
+// and point are read from the node's context, as ts_node_start_byte and
+// ts_node_start_point do; MISSING is only asked for when the tree has
+// errors. This keeps the per-node cost to a few calls into the library.
+int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kinds, const uint8_t *named,
+               int nkinds, uint16_t error_kind, uint16_t drop_kind, const uint16_t *fields, int nfields) {
   TSNode root = ts_tree_root_node(tree);
+  bool errors = ts_node_has_error(root);
   TSTreeCursor c = ts_tree_cursor_new(root);
   int depth_cap = 256, depth = 0, n = 0;
   // stack[d] is the index of the kept node that children at depth d+1 attach
@@ -32,24 +40,30 @@ int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kin
   int32_t parent = -1;
   for (;;) {
     TSNode node = ts_tree_cursor_current_node(&c);
-    TSFieldId fid = ts_tree_cursor_current_field_id(&c);
-    bool named = ts_node_is_named(node);
-    bool missing = ts_node_is_missing(node);
-    bool keep = !ts_node_is_extra(node) && (named || fid != 0 || missing);
+    TSSymbol sym = ts_node_symbol(node);
+    bool err = sym == (TSSymbol)-1;
+    bool is_named = err || (sym < nkinds && named[sym]);
+    uint16_t kind = err ? error_kind : (sym < nkinds ? kinds[sym] : 0);
+    bool missing = errors && ts_node_is_missing(node);
+    bool keep = kind != drop_kind;
+    TSFieldId fid = 0;
+    if (keep && !is_named && !missing) {
+      fid = ts_tree_cursor_current_field_id(&c);
+      keep = fid != 0;
+    } else if (keep) {
+      fid = ts_tree_cursor_current_field_id(&c);
+    }
     int32_t self = parent;
     if (keep && n < cap) {
       pyast_node *o = &out[n];
-      TSSymbol sym = ts_node_symbol(node);
-      bool err = ts_node_is_error(node);
       o->sym = sym;
-      o->kind = err ? error_kind : (sym < nkinds ? kinds[sym] : 0);
+      o->kind = kind;
       o->field = fid < nfields ? fields[fid] : 0;
-      o->flags = (named ? PYAST_NAMED : 0) | (err ? PYAST_ERROR : 0) | (missing ? PYAST_MISSING : 0);
-      o->start = ts_node_start_byte(node);
+      o->flags = (is_named ? PYAST_NAMED : 0) | (err ? PYAST_ERROR : 0) | (missing ? PYAST_MISSING : 0);
+      o->start = node.context[0];
       o->end = ts_node_end_byte(node);
-      TSPoint sp = ts_node_start_point(node);
-      o->start_row = sp.row;
-      o->start_col = sp.column;
+      o->start_row = node.context[1];
+      o->start_col = node.context[2];
       o->parent = parent;
       o->first = -1;
       o->next = -1;
@@ -65,7 +79,9 @@ int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kin
       self = n;
       n++;
     }
-    if (ts_tree_cursor_goto_first_child(&c)) {
+    if (!keep && kind == drop_kind) {
+      // a comment: nothing below it matters
+    } else if (ts_tree_cursor_goto_first_child(&c)) {
       if (depth == depth_cap) {
         depth_cap *= 2;
         int32_t *s = realloc(stack, sizeof(int32_t) * depth_cap);

@@ -79,7 +79,8 @@ enum {
 };
 
 void pyast_use_libc_allocator(void);
-int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kinds, int nkinds,
-               uint16_t error_kind, const uint16_t *fields, int nfields);
+bool ts_node_has_error(TSNode self);
+int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kinds, const uint8_t *named,
+               int nkinds, uint16_t error_kind, uint16_t drop_kind, const uint16_t *fields, int nfields);
 
 #endif

@@ -94,9 +94,31 @@ func Require(t testing.TB) *Testbed {
 	return tb
 }
 
-// Identities returns alice and bob (users) and carol (admin) as a scan
-// configures them.
+// Passwords of the seeded users (testbed/db/seed.py).
+var passwords = map[string]string{
+	"alice": "wonderland-2024",
+	"bob":   "can-we-fix-it-2024",
+	"carol": "higher-further-faster-2024",
+}
+
+// Identities returns alice and bob (users) and carol (admin) with login
+// flows, as a user's config would: each logs in with POST /login and
+// carries the bearer token and the session cookie it gets.
 func (tb *Testbed) Identities() []rampart.Identity {
+	id := func(name, role string) rampart.Identity {
+		return rampart.Identity{Name: name, Role: role, Login: &rampart.Login{
+			Method: "POST", URL: "/login",
+			JSON:    map[string]any{"username": name, "password": passwords[name]},
+			Token:   &rampart.TokenSource{From: "body", Path: "token"},
+			Cookies: []string{"session"},
+		}}
+	}
+	return []rampart.Identity{id("alice", "user"), id("bob", "user"), id("carol", "admin")}
+}
+
+// TokenIdentities returns the same accounts with the bearer tokens
+// testbed/up printed, as --identity flags would.
+func (tb *Testbed) TokenIdentities() []rampart.Identity {
 	id := func(name, role, tok string) rampart.Identity {
 		return rampart.Identity{Name: name, Role: role, Headers: http.Header{"Authorization": {"Bearer " + tok}}}
 	}

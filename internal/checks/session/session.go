@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -116,9 +117,23 @@ func collect(ctx context.Context, p *check.Pass) ([]*seen, error) {
 		out = append(out, s)
 	}
 	for _, id := range p.Identities {
+		// A cookie an identity's login flow collected was set by the login
+		// operation: that is where the finding belongs.
+		var loc rampart.Location
+		from := "held by identity " + id.Name
+		if id.Login != nil {
+			m := strings.ToUpper(id.Login.Method)
+			if m == "" {
+				m = "POST"
+			}
+			if u, err := url.Parse(id.Login.URL); err == nil && u.Path != "" {
+				loc = rampart.Location{Method: m, Path: u.Path}
+				from = "set by " + m + " " + u.Path + " when identity " + id.Name + " logged in"
+			}
+		}
 		for _, c := range parseCookieHeader(id.Header().Values("Cookie")) {
 			if ck, err := flasksession.Parse(c.Value); err == nil {
-				add(&seen{name: c.Name, cookie: ck, from: "held by identity " + id.Name})
+				add(&seen{name: c.Name, cookie: ck, from: from, loc: loc})
 			}
 		}
 	}

@@ -52,6 +52,8 @@ var ErrorBased = check.Check{
 			"SQLAlchemy `text(\"… WHERE name = :name\")` with `{\"name\": name}` or the ORM; never format them into " +
 			"the SQL string. On CockroachDB the same placeholders work; run the app as a SQL user with minimal GRANTs.",
 		Doc: "docs/checks.md#sqli-001",
+		// Budget is the worst case of Requests, for maxPoints points.
+		Budget: 1 + maxPoints*4,
 	},
 	Applies: applicable,
 	Run:     runError,
@@ -84,8 +86,11 @@ var Boolean = check.Check{
 		Fix: "Pass values as bound parameters (psycopg2 `%s` placeholders with a tuple; SQLAlchemy `text()` with " +
 			"named binds or the ORM) and build LIKE patterns in Python with their wildcards escaped.",
 		Doc: "docs/checks.md#sqli-002",
+		// Budget is the worst case of Requests, for maxPoints points.
+		Budget: 2 + maxPoints*2*2*rounds,
 	},
-	Applies:   applicable,
+	// Logins answer the same for both conditions: see runBoolean.
+	Applies:   func(op *rampart.Operation) bool { return applicable(op) && !authLike(op) },
 	Run:       runBoolean,
 	Exclusive: true,
 }
@@ -109,8 +114,8 @@ var TimeBased = check.Check{
 			"k times in the statement; above 4 the check stops). Then 7 more probes alternate no delay and 2/k " +
 			"or 1/k seconds: every zero-delay answer must stay within half a second of the fastest baseline, every " +
 			"delayed one must take k times its delay, and the times must fit a line of slope k with R² ≥ 0.95. " +
-			"A slow or randomly delayed server fails these (simulated false-positive rate below 1 in 10⁶ with " +
-			"random latency of up to twice the probe delay). Points that SQLI-001, SQLI-002 or SQLI-003 already " +
+			"A slow or randomly delayed server fails these (no false positive in 300 000 simulated points with " +
+			"random latency of up to twice the probe delay, nor of four times). Points that SQLI-001, SQLI-002 or SQLI-003 already " +
 			"proved in this scan are not timed again.",
 		Requests: "Per operation two baseline requests; per injection point and context one delayed probe, which " +
 			"returns at once on a clean point; a vulnerable point takes 8 probes and about 6 seconds. Contexts: " +
@@ -120,6 +125,8 @@ var TimeBased = check.Check{
 			"named binds); set a `statement_timeout` for the application's SQL user so that a slow query cannot " +
 			"hold a connection.",
 		Doc: "docs/checks.md#sqli-004",
+		// Budget is the worst case of Requests, for maxPoints points.
+		Budget: 2 + maxPoints*9,
 	},
 	Applies:   applicable,
 	Run:       runTime,
@@ -147,14 +154,16 @@ var Identifier = check.Check{
 			"aborted. An allowlist, an ORM attribute lookup and psycopg2.sql.Identifier all reject the quoted " +
 			"spellings, so they are never reported.",
 		Requests: "Per candidate point two requests with the valid name, one or two spellings, one unknown name " +
-			"and, only when the answers do not already prove it, one broken quote: at most 6, for at most three " +
-			"candidate values; none for points SQLI-001 or SQLI-002 already proved. Runs alone after the parallel " +
-			"checks.",
+			"and, only when the answers do not already prove it, one broken quote: at most 6, plus one per " +
+			"documented value the operation rejects before one is accepted (at most 8); none for points " +
+			"SQLI-001 or SQLI-002 already proved. Runs alone after the parallel checks.",
 		Fix: "Map the request's value through an allowlist (`SORTS = {\"-price\": \"price DESC\", …}`, " +
 			"400 for anything else); when a name must be dynamic, quote it with " +
 			"`psycopg2.sql.SQL(\"… FROM {}\").format(sql.Identifier(name))` after the allowlist; with SQLAlchemy map " +
 			"names to columns instead of `order_by(text(name))`.",
 		Doc: "docs/checks.md#sqli-003",
+		// Budget is the worst case of Requests, for maxPoints points.
+		Budget: maxPoints * 8,
 	},
 	Applies:   identApplies,
 	Run:       runIdentifier,

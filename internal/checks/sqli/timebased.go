@@ -134,7 +134,7 @@ func reportTime(p *check.Pass, t *target, pt *point, c sqlContext, v verdict, ss
 		"exactly the requested time%s: %d samples alternating delays and none (%s) fit response = %.2fs + %.2f × delay "+
 		"with R²=%.3f; zero-delay answers stayed within %.0fms of the baseline. A slow server or random latency "+
 		"cannot produce that line.",
-		t.op.Method, t.op.Path, pt.label(), c, st.engineName(), times, len(ss), strings.Join(series, ", "),
+		t.op.Method, t.op.Path, pt.label(), c, st.pgName(), times, len(ss), strings.Join(series, ", "),
 		v.intercept, v.slope, v.r2, v.zeroSpread*1000)
 	f := p.Finding(msg)
 	f.Location.URL = ev[0].RequestURL
