@@ -86,12 +86,19 @@ type Finding struct {
 
 // Fingerprint is stable across runs: it depends on what was found and
 // where, never on evidence, timing or the target's host, so baselines and
-// SARIF keep matching when a staging host changes.
+// SARIF keep matching when a staging host changes. A source finding that
+// sets Key (the white-box analysis puts the offending code there) is
+// located by it instead of its line number, so an edit elsewhere in the
+// file does not make every finding below it look new.
 func (f *Finding) Fingerprint() string {
+	line := strconv.Itoa(f.Location.Line)
+	if f.Key != "" {
+		line = ""
+	}
 	h := sha256.New()
 	for _, s := range []string{
 		f.Check, string(f.Family), strings.ToUpper(f.Location.Method), f.Location.Path,
-		f.Location.Param, f.Location.File, strconv.Itoa(f.Location.Line), f.Key,
+		f.Location.Param, f.Location.File, line, f.Key,
 	} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})

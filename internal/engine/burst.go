@@ -197,26 +197,10 @@ type burstConn struct {
 
 // prepareBurst applies Do's guards and serialises the request.
 func (c *Client) prepareBurst(r *Request) (*burstConn, error) {
-	u, err := url.Parse(c.Resolve(r.URL))
-	if err != nil {
-		return nil, fmt.Errorf("request URL %q: %w", r.URL, err)
-	}
-	if !c.scope.allows(u) {
-		c.refused.Add(1)
-		return nil, fmt.Errorf("burst %s %s: %w", r.Method, u.Redacted(), ErrOutOfScope)
-	}
-	if c.exclude.match(u.Path) {
-		c.refused.Add(1)
-		return nil, fmt.Errorf("burst %s %s: %w", r.Method, u.Path, ErrExcluded)
-	}
-	method := strings.ToUpper(r.Method)
-	if method == "" {
-		method = http.MethodGet
-	}
 	// A login request is never burst: Login does not widen the mode here.
-	if !c.cfg.Mode.AllowsMethod(method) {
-		c.refused.Add(1)
-		return nil, fmt.Errorf("burst %s %s in %s mode: %w", method, u.Path, c.cfg.Mode, ErrModeForbids)
+	u, method, err := c.guard(r, false)
+	if err != nil {
+		return nil, fmt.Errorf("burst: %w", err)
 	}
 	var body io.Reader
 	if r.Body != nil {

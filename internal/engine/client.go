@@ -184,25 +184,9 @@ func (c *Client) Resolve(ref string) string {
 // Do sends one request within the limits and reads the response.
 // Transport errors are returned; HTTP error statuses are not errors.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
-	u, err := url.Parse(c.Resolve(r.URL))
+	u, method, err := c.guard(r, r.Login)
 	if err != nil {
-		return nil, fmt.Errorf("request URL %q: %w", r.URL, err)
-	}
-	if !c.scope.allows(u) {
-		c.refused.Add(1)
-		return nil, fmt.Errorf("%s %s: %w", r.Method, u.Redacted(), ErrOutOfScope)
-	}
-	if c.exclude.match(u.Path) {
-		c.refused.Add(1)
-		return nil, fmt.Errorf("%s %s: %w", r.Method, u.Path, ErrExcluded)
-	}
-	method := strings.ToUpper(r.Method)
-	if method == "" {
-		method = http.MethodGet
-	}
-	if !r.Login && !c.cfg.Mode.AllowsMethod(method) {
-		c.refused.Add(1)
-		return nil, fmt.Errorf("%s %s in %s mode: %w", method, u.Path, c.cfg.Mode, ErrModeForbids)
+		return nil, err
 	}
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, method, u, r)
@@ -221,6 +205,33 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		case <-t.C:
 		}
 	}
+}
+
+// guard is the one place that decides whether a request may be sent: in
+// scope, not excluded, and a method the mode allows (a configured login
+// request is the only write a safe scan may send). It counts refusals.
+func (c *Client) guard(r *Request, allowLogin bool) (*url.URL, string, error) {
+	u, err := url.Parse(c.Resolve(r.URL))
+	if err != nil {
+		return nil, "", fmt.Errorf("request URL %q: %w", r.URL, err)
+	}
+	if !c.scope.allows(u) {
+		c.refused.Add(1)
+		return nil, "", fmt.Errorf("%s %s: %w", r.Method, u.Redacted(), ErrOutOfScope)
+	}
+	if c.exclude.match(u.Path) {
+		c.refused.Add(1)
+		return nil, "", fmt.Errorf("%s %s: %w", r.Method, u.Path, ErrExcluded)
+	}
+	method := strings.ToUpper(r.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	if !allowLogin && !c.cfg.Mode.AllowsMethod(method) {
+		c.refused.Add(1)
+		return nil, "", fmt.Errorf("%s %s in %s mode: %w", method, u.Path, c.cfg.Mode, ErrModeForbids)
+	}
+	return u, method, nil
 }
 
 func (c *Client) retryAfter(resp *Response, attempt int, want429 bool) (time.Duration, bool) {
