@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/engine"
 )
@@ -36,7 +37,13 @@ type Identity struct {
 	secrets    []string
 	generation int
 	loginErr   error
+	// noReloginUntil pauses re-login after one that did not help.
+	noReloginUntil time.Time
 }
+
+// minRelogin is how long refusals are not taken as a sign of an expired
+// token after a re-login that did not help.
+const minRelogin = 5 * time.Second
 
 // New returns an identity with the given static headers.
 func New(name, role string, h http.Header) *Identity {
@@ -131,16 +138,49 @@ func (id *Identity) Do(ctx context.Context, c *engine.Client, r *engine.Request)
 	gen := id.generation
 	id.mu.RUnlock()
 	resp, err := c.Do(ctx, &req)
-	if err != nil || resp.Status != http.StatusUnauthorized || id.Login == nil {
+	if err != nil || id.Login == nil || !expired(resp) {
 		return resp, err
 	}
+	id.mu.RLock()
+	quiet := time.Now().Before(id.noReloginUntil)
+	id.mu.RUnlock()
+	if quiet {
+		// A fresh login did not help a moment ago: refusals are about the
+		// requests (another user's object), not an expired token, and
+		// logging in again would only hammer the login.
+		return resp, nil
+	}
 	if lerr := id.relogin(ctx, c, gen); lerr != nil {
-		return resp, nil // the 401 stands; the login error is reported by the scan
+		return resp, nil // the refusal stands; the login error is reported by the scan
 	}
 	req = *r
 	req.Header = r.Header.Clone()
 	id.Apply(&req)
-	return c.Do(ctx, &req)
+	resp, err = c.Do(ctx, &req)
+	if err == nil && expired(resp) {
+		id.mu.Lock()
+		id.noReloginUntil = time.Now().Add(minRelogin)
+		id.mu.Unlock()
+	}
+	return resp, err
+}
+
+// expired reports whether an answer says the credential is no longer
+// valid: a 401, or a 403/419/422/440 whose body says the token expired (as
+// Flask-JWT-Extended's 422 and several gateways' 403 do).
+func expired(resp *engine.Response) bool {
+	switch resp.Status {
+	case http.StatusUnauthorized:
+		return true
+	case http.StatusForbidden, 419, http.StatusUnprocessableEntity, 440:
+		low := strings.ToLower(string(resp.Body))
+		for _, w := range []string{"expired", "token is invalid", "invalid token", "session timed out", "signature verification failed"} {
+			if strings.Contains(low, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // EnsureLoggedIn runs the login flow if the identity has one and has not

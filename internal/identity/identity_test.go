@@ -68,6 +68,8 @@ func (s *tokenServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"data":{"access_token":%q}}`, s.valid)
 	case "/expire":
 		s.valid = ""
+	case "/forbidden":
+		w.WriteHeader(401)
 	default:
 		if r.Header.Get("Authorization") != "Bearer "+s.valid || s.valid == "" {
 			w.WriteHeader(401)
@@ -143,5 +145,46 @@ func TestLoginWithCookies(t *testing.T) {
 	bad.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"password": "wrong"}, Cookies: []string{"sid"}}}
 	if err := bad.EnsureLoggedIn(context.Background(), c); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("bad login: %v", err)
+	}
+}
+
+func TestExpired(t *testing.T) {
+	for _, tt := range []struct {
+		status int
+		body   string
+		want   bool
+	}{
+		{401, "", true},
+		{422, `{"msg": "Token has expired"}`, true},
+		{403, `{"error": "session expired, log in again"}`, true},
+		{403, `{"error": "admins only"}`, false},
+		{404, `expired`, false},
+		{200, `{"expired": true}`, false},
+	} {
+		if got := expired(&engine.Response{Status: tt.status, Body: []byte(tt.body)}); got != tt.want {
+			t.Errorf("expired(%d %s) = %v", tt.status, tt.body, got)
+		}
+	}
+}
+
+// A refusal that a fresh login does not cure is about the request: the
+// identity does not log in again for every such request.
+func TestNoReloginStorm(t *testing.T) {
+	ts := &tokenServer{}
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	base, _ := url.Parse(srv.URL)
+	c, _ := engine.New(engine.Config{Base: base, Mode: rampart.Safe})
+	id := New("alice", RoleUser, nil)
+	id.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"password": "pw-123456"}, Token: &rampart.TokenSource{Path: "data.access_token"}}}
+	if err := id.EnsureLoggedIn(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		// /forbidden answers 401 whatever the token.
+		id.Do(context.Background(), c, &engine.Request{Method: "GET", URL: "/forbidden?always=401"})
+	}
+	if ts.logins > 2 {
+		t.Fatalf("%d logins for 10 refused requests", ts.logins)
 	}
 }
