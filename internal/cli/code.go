@@ -115,15 +115,15 @@ func runCode(ctx context.Context, env Env, dir string, f *codeFlags) error {
 	}
 	// A short-lived run over many small trees: collecting garbage less often
 	// costs a little memory and saves noticeable CPU.
-	if env.Getenv != nil && env.Getenv("RAMPART_GC") == "off" {
-		defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	} else {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	started := time.Now()
-	res, runErr := codescan.Analyze(ctx, dir, codescan.Options{
-		Workers: f.workers, MaxFileSize: int64(maxSize), Exclude: f.exclude,
-	})
+	opts := codescan.Options{Workers: f.workers, MaxFileSize: int64(maxSize), Exclude: f.exclude}
+	if env.Getenv != nil && env.Getenv("RAMPART_TRACE") != "" {
+		opts.Trace = func(phase string, d time.Duration) {
+			fmt.Fprintf(env.Stderr, "rampart: trace: %-40s %v\n", phase, d.Round(time.Microsecond))
+		}
+	}
+	res, runErr := codescan.Analyze(ctx, dir, opts)
 	if res == nil {
 		if errors.Is(runErr, context.Canceled) {
 			return &ExitError{Code: ExitInterrupted, Err: runErr}
@@ -139,8 +139,12 @@ func runCode(ctx context.Context, env Env, dir string, f *codeFlags) error {
 	}
 	color := env.IsTerminal != nil && env.IsTerminal(env.Stdout) && env.Getenv != nil && env.Getenv("NO_COLOR") == ""
 	wo := writeOptions{Verbose: f.verbose, Color: color, FailOn: g.failOn, FailNever: g.never, MinConfidence: max(g.minConf, rampart.Firm)}
+	wrote := time.Now()
 	if err := writeOutputs(rep, outs, env, wo); err != nil {
 		return &ExitError{Code: ExitCannotRun, Err: err}
+	}
+	if opts.Trace != nil {
+		opts.Trace("report", time.Since(wrote))
 	}
 	if runErr != nil {
 		fmt.Fprintln(env.Stderr, "rampart: interrupted: the report is partial")

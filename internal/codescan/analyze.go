@@ -28,6 +28,8 @@ type fileState struct {
 	hooks         []hookInfo
 	cands         []*candidate
 	crdb          bool
+	limiter       bool // Flask-Limiter with default limits
+	passwords     bool // verifies passwords somewhere
 	autocommit    bool
 	reachCache    map[*analysis]map[funcRef]bool
 	sqlCache      map[string]*sqlInfo

@@ -102,6 +102,46 @@ func (f *fileState) check() {
 		f.checkRateLimit(r)
 	}
 	f.checkConfig()
+	f.dedupe()
+	// Reachability of every route, for attributing helpers' findings to
+	// them later (computed now, while each file owns its cache).
+	for _, r := range f.routes {
+		if r.a != nil {
+			f.reach(r.a)
+		}
+	}
+}
+
+// dedupe drops candidates that repeat another of the same rule: on the
+// same node (two request values in one query, a key used by encode and
+// decode), or on a node inside or around it (`return jsonify(str(e))` and
+// the jsonify in it: the innermost stays).
+func (f *fileState) dedupe() {
+	t := f.t
+	all := append([]*candidate(nil), f.cands...)
+	out := make([]*candidate, 0, len(all))
+	for i, c := range all {
+		drop := false
+		for j, d := range all {
+			if i == j || c.rule != d.rule || c.route != d.route || c.root != d.root {
+				continue
+			}
+			switch {
+			case c.node == d.node && j < i: // keep the first, with both notes
+				d.related = append(d.related, c.related...)
+				drop = true
+			case c.node != d.node && t.Contains(c.node, d.node):
+				drop = true // d is inside c: keep d
+			}
+			if drop {
+				break
+			}
+		}
+		if !drop {
+			out = append(out, c)
+		}
+	}
+	f.cands = out
 }
 
 // snippet is a short excerpt of a node's text for messages.

@@ -44,6 +44,8 @@ type Options struct {
 	IncludeGenerated bool
 	// ParseTimeout skips a file whose parse takes longer (default 10s).
 	ParseTimeout time.Duration
+	// Trace, if set, receives the wall-clock time of each phase.
+	Trace func(phase string, d time.Duration)
 }
 
 // DefaultMaxFileSize is the size above which files are skipped.
@@ -156,7 +158,16 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		opt.ParseTimeout = 10 * time.Second
 	}
 	res := &Result{Dir: dir}
+	mark := time.Now()
+	trace := func(phase string) {
+		if opt.Trace != nil {
+			now := time.Now()
+			opt.Trace(phase, now.Sub(mark))
+			mark = now
+		}
+	}
 	files, others, walkNotes := discover(dir, opt)
+	trace("discover")
 	res.Files = append(res.Files, walkNotes...)
 
 	proj := &project{schema: newSchema()}
@@ -181,26 +192,24 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	parseParallel(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) {
 		p.SetTimeout(opt.ParseTimeout)
 		states[i], infos[i] = load(p, files[i], opt, proj)
-		if states[i] != nil {
-			states[i].moduleEnv() // needs nothing from other files
+		if f := states[i]; f != nil {
+			f.moduleEnv() // needs nothing from other files
+			f.limiter = (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) &&
+				limiterRe.Match(f.t.Src)
+			f.passwords = passwordCheckRe.has(f.lower)
 		}
 	})
+	trace("parse, flatten, model")
 	for _, f := range states {
-		if f == nil {
-			continue
-		}
-		if (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) && limiterRe.Match(f.t.Src) {
-			proj.globalLimiter = true
-		}
-		if f.crdb {
-			proj.crdb = true
-		}
-		if passwordCheckRe.has(f.lower) {
-			proj.passwordChecks = true
+		if f != nil {
+			proj.globalLimiter = proj.globalLimiter || f.limiter
+			proj.crdb = proj.crdb || f.crdb
+			proj.passwordChecks = proj.passwordChecks || f.passwords
 		}
 	}
 	resolvePaths(states)
 	index(states, proj)
+	trace("routes and modules")
 
 	// Analyse them: module-level names, then summaries in rounds (each
 	// round reads the previous round's summaries of the other files), then
@@ -230,17 +239,20 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		cyclic[i].summarize()
 		cyclic[i].rootAnalyses()
 	})
+	trace(fmt.Sprintf("summaries and functions (%d levels)", len(levels)))
 	parallel(ctx, opt.Workers, len(states), func(i int) {
 		if states[i] != nil {
 			states[i].check()
 		}
 	})
+	trace("rules")
 	res.Files = append(res.Files, infos...)
 	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
 
 	res.Findings = finalize(states, proj, envCands)
 	res.Routes = routesOf(states)
 	res.Fingerprint = fingerprint(states, proj)
+	trace("findings")
 	res.Duration = time.Since(start)
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -596,10 +608,11 @@ func routesOf(states []*fileState) []Route {
 			continue
 		}
 		for _, r := range f.routes {
+			// Node texts share the file's memory: copy what leaves the package.
 			var decs []string
 			for _, d := range r.r.Decorators {
 				if d.Auth != pyast.AuthNone {
-					decs = append(decs, d.Expr)
+					decs = append(decs, strings.Clone(d.Expr))
 				}
 			}
 			var params []RouteParam
@@ -618,8 +631,8 @@ func routesOf(states []*fileState) []Route {
 				auth = pyast.AuthLogin
 			}
 			for _, m := range r.methods {
-				out = append(out, Route{Method: m, Path: r.path, Rule: pyast.JoinPrefix("", r.r.Rule), File: f.path,
-					Line: f.t.Line(r.r.Node), Func: r.r.Name, AuthDecorators: decs, Auth: auth.String(), Params: params})
+				out = append(out, Route{Method: m, Path: strings.Clone(r.path), Rule: strings.Clone(r.r.Rule), File: f.path,
+					Line: f.t.Line(r.r.Node), Func: strings.Clone(r.r.Name), AuthDecorators: decs, Auth: auth.String(), Params: params})
 			}
 		}
 	}
@@ -634,11 +647,11 @@ func routesOf(states []*fileState) []Route {
 
 // envFinding is a finding in a file that is not Python.
 type envFinding struct {
-	rule      *Rule
-	path, msg string
-	line      int
-	sev       rampart.Severity
-	key       string
+	rule            *Rule
+	path, msg, code string
+	line            int
+	sev             rampart.Severity
+	key             string
 }
 
 var envDebugRe = regexp.MustCompile(`(?i)\b(FLASK_DEBUG\s*[=:]\s*["']?(1|true)\b|FLASK_ENV\s*[=:]\s*["']?development\b|WERKZEUG_DEBUG_PIN\s*[=:]\s*["']?off\b)`)
@@ -654,7 +667,7 @@ func scanEnvFile(path string, src []byte) []envFinding {
 		if strings.Contains(strings.ToUpper(m), "WERKZEUG_DEBUG_PIN") {
 			r = DebugPIN
 		}
-		out = append(out, envFinding{rule: r, path: path, line: i + 1, sev: r.Severity, key: "env",
+		out = append(out, envFinding{rule: r, path: path, line: i + 1, sev: r.Severity, key: "env", code: strings.TrimSpace(line),
 			msg: fmt.Sprintf("`%s` turns on the Werkzeug debugger", strings.TrimSpace(m))})
 	}
 	return out
@@ -699,21 +712,25 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 		}
 		return false
 	}
-	var out []rampart.Finding
-	seen := map[string]bool{}
-	emit := func(fnd rampart.Finding) {
-		fnd.ID = fnd.Fingerprint()
-		if seen[fnd.ID] {
+	// Each file's findings are built in parallel (route reachability was
+	// computed with the rules, so nothing here writes shared state), then
+	// merged, deduplicated and sorted.
+	perFile := make([][]rampart.Finding, len(states))
+	parallel(context.Background(), runtime.GOMAXPROCS(0), len(states), func(i int) {
+		f := states[i]
+		if f == nil {
 			return
 		}
-		seen[fnd.ID] = true
-		out = append(out, fnd)
-	}
-	for _, f := range states {
-		if f == nil {
-			continue
+		var out []rampart.Finding
+		emit := func(fnd rampart.Finding) {
+			fnd.ID = fnd.Fingerprint()
+			out = append(out, fnd)
 		}
-		lines := bytes.Split(f.t.Src, []byte{'\n'})
+		var lines [][]byte // only files with a suppression comment need them
+		if bytes.Contains(f.t.Src, []byte("rampart:")) {
+			lines = bytes.Split(f.t.Src, []byte{'\n'})
+		}
+		keys := map[string]int{}
 		for _, c := range f.cands {
 			line := f.t.Line(c.node)
 			if suppressed(lines, line, c.rule.ID) {
@@ -736,7 +753,8 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 				}
 				loc := rampart.Location{File: f.path, Line: line, Column: f.t.Column(c.node)}
 				fnd := c.rule.Meta.NewFinding(loc, c.msg)
-				fnd.Severity, fnd.Confidence, fnd.Key = c.sev, c.conf, c.key
+				fnd.Severity, fnd.Confidence = c.sev, c.conf
+				fnd.Key = f.occurrence(c, r, keys)
 				fnd.Related = append(fnd.Related, c.related...)
 				if r != nil {
 					fnd.Location.Path = r.path
@@ -751,10 +769,27 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 				emit(fnd)
 			}
 		}
+		perFile[i] = out
+	})
+	var out []rampart.Finding
+	seen := map[string]bool{}
+	emit := func(fnd rampart.Finding) {
+		if fnd.ID == "" {
+			fnd.ID = fnd.Fingerprint()
+		}
+		if !seen[fnd.ID] {
+			seen[fnd.ID] = true
+			out = append(out, fnd)
+		}
+	}
+	for _, fs := range perFile {
+		for _, fnd := range fs {
+			emit(fnd)
+		}
 	}
 	for _, e := range envs {
 		fnd := e.rule.Meta.NewFinding(rampart.Location{File: e.path, Line: e.line, Column: 1}, e.msg)
-		fnd.Severity, fnd.Key = e.sev, e.key
+		fnd.Severity, fnd.Key = e.sev, e.key+"|"+e.code
 		emit(fnd)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -771,6 +806,31 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 		return a.Check < b.Check
 	})
 	return out
+}
+
+// occurrence is a finding's Key: the offending code and where it sits (the
+// enclosing functions), not its line, so that the fingerprint survives
+// edits elsewhere in the file. Identical code twice in one function gets
+// an ordinal.
+func (f *fileState) occurrence(c *candidate, r *routeInfo, seen map[string]int) string {
+	t := f.t
+	var scope []string
+	for p := t.Parent(c.node); p >= 0; p = t.Parent(p) {
+		if k := t.Kind(p); k == pyast.KindFunctionDefinition || k == pyast.KindClassDefinition {
+			scope = append([]string{t.FuncName(p)}, scope...)
+		}
+	}
+	code := strings.Join(strings.Fields(stripComments(t.Text(c.node))), " ")
+	key := c.rule.ID + "|" + c.key + "|" + strings.Join(scope, ".") + "|" + code
+	if r != nil {
+		key += "|" + strings.Join(r.methods, ",") + " " + r.path
+	}
+	n := seen[key]
+	seen[key] = n + 1
+	if n > 0 {
+		return fmt.Sprintf("%s|%s#%d", strings.Join(scope, "."), code, n)
+	}
+	return c.key + "|" + strings.Join(scope, ".") + "|" + code
 }
 
 // routeMethod picks the method a finding belongs to: for a write, the

@@ -168,3 +168,38 @@ func TestRulesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestFingerprintsStable: IDs are unique, and do not change when lines are
+// added above the findings.
+func TestFingerprintsStable(t *testing.T) {
+	src, err := os.ReadFile("testdata/fixtures/sqli.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ids := func(content []byte) map[string]string {
+		os.WriteFile(filepath.Join(dir, "app.py"), content, 0o644)
+		res, err := Analyze(context.Background(), dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, f := range res.Findings {
+			if prev, dup := out[f.ID]; dup {
+				t.Errorf("ID %s shared by %s and %s:%d", f.ID, prev, f.Check, f.Location.Line)
+			}
+			out[f.ID] = f.Check + ":" + itoa(f.Location.Line)
+		}
+		return out
+	}
+	before := ids(src)
+	after := ids(append([]byte("# a new header\n# and another line\n\n"), src...))
+	if len(before) == 0 || len(before) != len(after) {
+		t.Fatalf("%d findings before, %d after", len(before), len(after))
+	}
+	for id, what := range before {
+		if _, ok := after[id]; !ok {
+			t.Errorf("%s (%s) changed ID when lines were added above it", id, what)
+		}
+	}
+}

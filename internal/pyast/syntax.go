@@ -24,6 +24,11 @@ func (t *Tree) DottedName(id ID) string {
 		if obj == "" || attr < 0 {
 			return ""
 		}
+		// Written without spaces, comments or parentheses, the chain is its
+		// own text: no need to build it.
+		if s := t.Text(id); len(s) == len(obj)+1+int(t.Nodes[attr].End-t.Nodes[attr].Start) {
+			return s
+		}
 		return obj + "." + t.Text(attr)
 	case KindDottedName:
 		return t.Text(id)

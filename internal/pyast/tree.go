@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is a node type of the Python grammar (see kinds.go).
@@ -58,6 +59,8 @@ type Node struct {
 // Nodes[i].Start never decreases. Comments, line continuations and
 // punctuation are not in it; operators are (as KindToken with a field).
 type Tree struct {
+	// Src is the parsed source. It must not be modified: node texts share
+	// its memory.
 	Src   []byte
 	Nodes []Node
 }
@@ -97,8 +100,15 @@ func (t *Tree) Bytes(id ID) []byte {
 	return t.Src[n.Start:n.End]
 }
 
-// Text is a node's source text as a string.
-func (t *Tree) Text(id ID) string { return string(t.Bytes(id)) }
+// Text is a node's source text as a string. It shares memory with Src
+// (no copy): a Tree's source is never modified after parsing.
+func (t *Tree) Text(id ID) string {
+	b := t.Bytes(id)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 // Is reports whether a node's text equals s, without allocating.
 func (t *Tree) Is(id ID, s string) bool {
