@@ -152,6 +152,10 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var creds map[string]any
 		_ = json.Unmarshal(body, &creds)
 		u, _ := creds["username"].(string)
+		if u == "alice" && creds["password"] == "alice-password" {
+			writeJSON(w, 200, map[string]string{"token": aliceToken})
+			return
+		}
 		_, err := where("name = '"+u+"'", sleep)
 		if err != nil {
 			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
@@ -211,6 +215,12 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rows, err := orderBy(spec)
 		answer(w, "", rows, err, true)
 	case path == "/safe/login":
+		var creds map[string]any
+		_ = json.Unmarshal(body, &creds)
+		if creds["username"] == "alice" && creds["password"] == "alice-password" {
+			writeJSON(w, 200, map[string]string{"token": aliceToken})
+			return
+		}
 		writeJSON(w, 401, map[string]string{"error": "invalid credentials"})
 	case path == "/broken/search":
 		writeJSON(w, 500, map[string]string{"error": "database_error",
@@ -281,6 +291,13 @@ type harness struct {
 
 func newHarness(t *testing.T, mode rampart.Mode) *harness {
 	t.Helper()
+	return newHarnessWith(t, mode, nil)
+}
+
+// newHarnessWith gives alice a login flow instead of a static token when
+// login is set: she logs in again whenever an answer is 401.
+func newHarnessWith(t *testing.T, mode rampart.Mode, login *rampart.Login) *harness {
+	t.Helper()
 	h := &harness{app: newFakeApp()}
 	h.srv = httptest.NewServer(h.app)
 	t.Cleanup(h.srv.Close)
@@ -297,6 +314,13 @@ func newHarness(t *testing.T, mode rampart.Mode) *harness {
 		t.Fatal(err)
 	}
 	alice := identity.New("alice", identity.RoleUser, http.Header{"Authorization": {"Bearer " + aliceToken}})
+	if login != nil {
+		alice = identity.New("alice", identity.RoleUser, nil)
+		alice.Login = &identity.Login{Login: *login}
+		if err := alice.EnsureLoggedIn(context.Background(), h.client); err != nil {
+			t.Fatal(err)
+		}
+	}
 	p := check.NewPass(func(f rampart.Finding) {
 		h.mu.Lock()
 		defer h.mu.Unlock()

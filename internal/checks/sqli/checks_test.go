@@ -1,6 +1,8 @@
 package sqli
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -201,6 +203,41 @@ func TestTimeBasedRandomLatency(t *testing.T) {
 		t.Fatalf("only %d delayed probes in %d runs: the oracle was not exercised", sleeps, runs)
 	}
 	t.Logf("%d runs, %d requests, %d delayed probes, no finding", runs, len(h.app.seen()), sleeps)
+}
+
+// All four checks on a login count fewer than five failed attempts
+// against any one user name (a common lockout threshold), and never use a
+// real one, also when the scan's identity logs in again on every 401.
+func TestLoginAttemptsPerUser(t *testing.T) {
+	withProbeDelay(t, 100*time.Millisecond)
+	flow := &rampart.Login{Method: "POST", URL: "/safe/login", JSON: map[string]any{"username": "alice", "password": "alice-password"},
+		Token: &rampart.TokenSource{From: "body", Path: "token"}}
+	for _, path := range []string{"/safe/login", "/auth/login"} {
+		h := newHarnessWith(t, rampart.Active, flow)
+		h.app.reset() // the identity's own login
+
+		for _, c := range []*check.Check{&ErrorBased, &Boolean, &Identifier, &TimeBased} {
+			h.run(t, c, "POST", path)
+		}
+		per := map[string]int{}
+		for _, r := range h.app.seen() {
+			var body map[string]any
+			if err := json.Unmarshal([]byte(r.Body), &body); err == nil {
+				per[fmt.Sprint(body["username"])]++
+			}
+		}
+		for u, n := range per {
+			if n >= 5 || u == "alice" {
+				t.Errorf("%s: %d attempts as %q", path, n, u)
+			}
+		}
+		for _, r := range h.app.seen() {
+			if r.Header.Get("Authorization") != "" {
+				t.Errorf("a probe of a login carried the identity's credentials")
+				break
+			}
+		}
+	}
 }
 
 // Points the error-based check proved are not probed again by the boolean

@@ -173,7 +173,6 @@ func lastName(dotted string) string {
 type identProbe struct {
 	value string
 	resp  *engine.Response
-	view  view
 	note  string
 }
 
@@ -213,7 +212,7 @@ func identPoint(ctx context.Context, p *check.Pass, t *target, pt *point) error 
 				return err
 			}
 			v := newView(r.Status, r.Body, e, valid)
-			probes = append(probes, identProbe{value: e, resp: r, view: v, note: "the same name spelled as SQL reads it"})
+			probes = append(probes, identProbe{value: e, resp: r, note: "the same name spelled as SQL reads it"})
 			if !same(base, v, nz) {
 				sameAll = false
 			}
@@ -224,7 +223,7 @@ func identPoint(ctx context.Context, p *check.Pass, t *target, pt *point) error 
 			return err
 		}
 		invView := newView(inv.Status, inv.Body, bogus, valid)
-		invalid := identProbe{value: bogus, resp: inv, view: invView, note: "a name that exists nowhere"}
+		invalid := identProbe{value: bogus, resp: inv, note: "a name that exists nowhere"}
 		if sameAll && !same(base, invView, nz) {
 			reportIdent(p, t, pt, identProof{valid: valid, base: b1, exprs: probes, invalid: invalid, semantic: true})
 			return nil

@@ -213,10 +213,12 @@ func credentialField(name string) bool {
 		(l == "name" && len(w) > 1 && (w[0] == "user" || w[0] == "login" || w[0] == "account"))
 }
 
-// probeUser is a user name that does not exist, stable per operation, so
-// that each operation's failed logins count against their own name.
-func probeUser(op *rampart.Operation, email bool) string {
-	h := sha256.Sum256([]byte(op.Key()))
+// probeUser is a user name that does not exist, stable per operation and
+// check, so that the failed logins of one check on one operation (a
+// baseline or two, and the probes of the other fields) count against their
+// own name and stay below a per-user lockout threshold of five.
+func probeUser(op *rampart.Operation, checkID string, email bool) string {
+	h := sha256.Sum256([]byte(op.Key() + " " + checkID))
 	tag := hex.EncodeToString(h[:])[:6]
 	if email {
 		return "rampart-probe-" + tag + "@example.com"
@@ -236,6 +238,12 @@ func newTarget(p *check.Pass, op *rampart.Operation) (*target, error) {
 		return nil, errNoTarget
 	}
 	auth := authLike(op)
+	if auth || op.Public() {
+		// Anonymous: a login needs no credentials, and its expected 401
+		// must not make an identity with a login flow log in again and
+		// resend the probe (one more failed attempt per probe).
+		t.who = nil
+	}
 	for i := range op.Params {
 		prm := &op.Params[i]
 		if !injectableParam(*prm) {
@@ -322,7 +330,7 @@ func (t *target) addBody(p *check.Pass, op *rampart.Operation, auth bool) error 
 			schema = op.Body.Schema
 		}
 		if auth {
-			doc = replaceCredentials(op, doc, schema)
+			doc = replaceCredentials(op, p.Meta.ID, doc, schema)
 		}
 		b, err := json.Marshal(doc)
 		if err != nil {
@@ -352,7 +360,7 @@ func (t *target) addBody(p *check.Pass, op *rampart.Operation, auth bool) error 
 				fs = schema.Properties[k]
 			}
 			if auth && credentialField(k) {
-				vals.Set(k, probeUser(op, isEmail(k, fs)))
+				vals.Set(k, probeUser(op, p.Meta.ID, isEmail(k, fs)))
 			}
 			v := vals.Get(k)
 			t.points = append(t.points, point{In: inForm, Name: k, Base: v, Numeric: numeric(fs, v), Schema: fs})
@@ -375,7 +383,7 @@ func isEmail(name string, s *rampart.Schema) bool {
 }
 
 // replaceCredentials gives a login body a user that does not exist.
-func replaceCredentials(op *rampart.Operation, doc any, s *rampart.Schema) any {
+func replaceCredentials(op *rampart.Operation, checkID string, doc any, s *rampart.Schema) any {
 	m, ok := doc.(map[string]any)
 	if !ok {
 		return doc
@@ -388,7 +396,7 @@ func replaceCredentials(op *rampart.Operation, doc any, s *rampart.Schema) any {
 		if s != nil {
 			fs = s.Properties[k]
 		}
-		m[k] = probeUser(op, isEmail(k, fs))
+		m[k] = probeUser(op, checkID, isEmail(k, fs))
 	}
 	return m
 }

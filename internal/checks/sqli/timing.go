@@ -57,15 +57,13 @@ func (r timeRules) multiplier(first sample, base []float64) int {
 
 // verdict is the oracle's decision on a series of samples.
 type verdict struct {
-	ok           bool
-	k            int
-	slope, r2    float64
-	intercept    float64
-	reason       string
-	zero, high   int
-	zeroSpread   float64
-	baseFastest  float64
-	worstHighErr float64
+	ok         bool
+	k          int
+	slope, r2  float64
+	intercept  float64
+	reason     string
+	zero, high int
+	zeroSpread float64
 }
 
 // plausible checks the samples so far (for early exit: one failed
@@ -100,7 +98,7 @@ func (r timeRules) plausible(base []float64, k int, ss []sample) (bool, string) 
 
 // judge decides on a complete series.
 func (r timeRules) judge(base []float64, k int, ss []sample) verdict {
-	v := verdict{k: k, baseFastest: minOf(base)}
+	v := verdict{k: k}
 	if k < 1 || k > r.maxK {
 		v.reason = fmt.Sprintf("delay multiplier %d out of range", k)
 		return v
