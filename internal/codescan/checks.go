@@ -486,7 +486,7 @@ func (f *fileState) checkRace(a *analysis) {
 				c := f.add(RaceCheckAct, g.node, a, why)
 				f.relate(c, r.node, "the read")
 				f.relate(c, w.node, "the write")
-				c.key = fmt.Sprintf("cta-%d", t.Line(g.node))
+				c.key = "cta|" + f.snippet(r.node) + "|" + f.snippet(w.node)
 				done = true
 				break
 			}
