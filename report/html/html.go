@@ -34,6 +34,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
+	richtext "github.com/rampart-sec/rampart/report/internal/rich"
 )
 
 // Options carries what a report does not.
@@ -407,105 +408,22 @@ func join(sep string, parts ...string) string {
 // blocks as paragraphs and <pre><code>, escaping everything.
 func rich(s string) template.HTML {
 	var b strings.Builder
-	for _, blk := range parseBlocks(clean(s)) {
-		if blk.code {
-			b.WriteString("<pre><code>" + htmlstd.EscapeString(blk.text) + "</code></pre>")
+	for _, blk := range richtext.Blocks(clean(s)) {
+		if blk.Code {
+			b.WriteString("<pre><code>" + htmlstd.EscapeString(blk.Text) + "</code></pre>")
 			continue
 		}
 		b.WriteString("<p>")
-		for _, sp := range parseInline(blk.text) {
-			if sp.code {
-				b.WriteString("<code>" + htmlstd.EscapeString(sp.text) + "</code>")
+		for _, sp := range richtext.Inline(blk.Text) {
+			if sp.Code {
+				b.WriteString("<code>" + htmlstd.EscapeString(sp.Text) + "</code>")
 			} else {
-				b.WriteString(htmlstd.EscapeString(sp.text))
+				b.WriteString(htmlstd.EscapeString(sp.Text))
 			}
 		}
 		b.WriteString("</p>")
 	}
 	return template.HTML(b.String()) // every piece is escaped above
-}
-
-type block struct {
-	code bool
-	text string
-}
-
-// parseBlocks splits text into paragraphs and code blocks: ``` fences, and
-// runs of lines indented by four spaces or a tab at the start of a block.
-func parseBlocks(s string) []block {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	lines := strings.Split(s, "\n")
-	var out []block
-	var para []string
-	flush := func() {
-		if len(para) > 0 {
-			out = append(out, block{text: strings.Join(para, " ")})
-			para = nil
-		}
-	}
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case len(para) == 0 && indented(line) && trimmed != "":
-			var body []string
-			for ; i < len(lines) && (indented(lines[i]) || strings.TrimSpace(lines[i]) == ""); i++ {
-				body = append(body, dedent(lines[i]))
-			}
-			i--
-			out = append(out, block{code: true, text: strings.TrimRight(strings.Join(body, "\n"), "\n ")})
-		case strings.HasPrefix(trimmed, "```"):
-			flush()
-			var body []string
-			for i++; i < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[i]), "```"); i++ {
-				body = append(body, lines[i])
-			}
-			out = append(out, block{code: true, text: strings.Join(body, "\n")})
-		case trimmed == "":
-			flush()
-		default:
-			para = append(para, trimmed)
-		}
-	}
-	flush()
-	return out
-}
-
-func indented(l string) bool { return strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "\t") }
-
-func dedent(l string) string {
-	if strings.HasPrefix(l, "\t") {
-		return l[1:]
-	}
-	return strings.TrimPrefix(l, "    ")
-}
-
-type span struct {
-	code bool
-	text string
-}
-
-func parseInline(s string) []span {
-	var out []span
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '`')
-		if j < 0 {
-			break
-		}
-		if i > 0 {
-			out = append(out, span{text: s[:i]})
-		}
-		out = append(out, span{code: true, text: s[i+1 : i+1+j]})
-		s = s[i+2+j:]
-	}
-	if s != "" {
-		out = append(out, span{text: s})
-	}
-	return out
 }
 
 // clean drops control characters other than newline and tab (ANSI colour,

@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
+	richtext "github.com/rampart-sec/rampart/report/internal/rich"
 )
 
 // DefaultMaxLen leaves room below GitHub's 65536-character limit for
@@ -298,108 +299,22 @@ var htmlMarkdown = strings.NewReplacer("[", "&#91;", "]", "&#93;", "!", "&#33;")
 // code. It ends with a blank line, or is empty.
 func rich(s string) string {
 	var b strings.Builder
-	for _, blk := range parseBlocks(s) {
-		if blk.code {
-			b.WriteString(fence(blk.text, blk.lang))
+	for _, blk := range richtext.Blocks(s) {
+		if blk.Code {
+			b.WriteString(fence(blk.Text, blk.Lang))
 			continue
 		}
 		var p strings.Builder
-		for _, sp := range parseInline(blk.text) {
-			if sp.code {
-				p.WriteString(code(sp.text, false))
+		for _, sp := range richtext.Inline(blk.Text) {
+			if sp.Code {
+				p.WriteString(code(sp.Text, false))
 			} else {
-				p.WriteString(text(sp.text))
+				p.WriteString(text(sp.Text))
 			}
 		}
 		b.WriteString(leading(p.String()) + "\n\n")
 	}
 	return b.String()
-}
-
-type block struct {
-	code bool
-	lang string
-	text string
-}
-
-// parseBlocks splits text into paragraphs and code blocks: ``` fences, and
-// runs of lines indented by four spaces or a tab after a blank line.
-func parseBlocks(s string) []block {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	lines := strings.Split(s, "\n")
-	var out []block
-	var para []string
-	flush := func() {
-		if len(para) > 0 {
-			out = append(out, block{text: strings.Join(para, " ")})
-			para = nil
-		}
-	}
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case len(para) == 0 && indented(line) && trimmed != "":
-			var body []string
-			for ; i < len(lines) && (indented(lines[i]) || strings.TrimSpace(lines[i]) == ""); i++ {
-				body = append(body, dedent(lines[i]))
-			}
-			i--
-			out = append(out, block{code: true, text: strings.TrimRight(strings.Join(body, "\n"), "\n ")})
-		case strings.HasPrefix(trimmed, "```"):
-			flush()
-			lang := strings.TrimSpace(strings.TrimLeft(trimmed, "`"))
-			var body []string
-			for i++; i < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[i]), "```"); i++ {
-				body = append(body, lines[i])
-			}
-			out = append(out, block{code: true, lang: lang, text: strings.Join(body, "\n")})
-		case trimmed == "":
-			flush()
-		default:
-			para = append(para, trimmed)
-		}
-	}
-	flush()
-	return out
-}
-
-func indented(l string) bool { return strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "\t") }
-
-func dedent(l string) string {
-	if strings.HasPrefix(l, "\t") {
-		return l[1:]
-	}
-	return strings.TrimPrefix(l, "    ")
-}
-
-type span struct {
-	code bool
-	text string
-}
-
-// parseInline splits prose at `code` spans; a lone backtick is prose.
-func parseInline(s string) []span {
-	var out []span
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '`')
-		if j < 0 {
-			break
-		}
-		if i > 0 {
-			out = append(out, span{text: s[:i]})
-		}
-		out = append(out, span{code: true, text: s[i+1 : i+1+j]})
-		s = s[i+2+j:]
-	}
-	if s != "" {
-		out = append(out, span{text: s})
-	}
-	return out
 }
 
 // text escapes prose from the report so that it renders as the same text:
