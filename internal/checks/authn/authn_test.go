@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/check/checktest"
+	"github.com/rampart-sec/rampart/internal/checks/checktest"
 )
 
 const token = "Bearer tok-1234567890"
@@ -53,12 +53,12 @@ func TestMissingRead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
-			op := checktest.Op("GET", "/accounts", tt.secured)
+			op := checktest.QuickOp("GET", "/accounts", tt.secured)
 			op.Responses = []rampart.Response{{Status: "200", ContentType: "application/json"}}
 			if tt.public {
 				op.Security = [][]string{}
 			}
-			fs, err := checktest.Run(t, &MissingRead, srv.URL, checktest.Options{Mode: rampart.Safe, Ops: []*rampart.Operation{op},
+			fs, err := checktest.Quick(t, &MissingRead, srv.URL, checktest.QuickOptions{Mode: rampart.Safe, Ops: []*rampart.Operation{op},
 				Users: map[string]string{"alice": token}})
 			if err != nil {
 				t.Fatal(err)
@@ -88,11 +88,11 @@ func TestSiblingsSetTheExpectation(t *testing.T) {
 		w.Write([]byte(`[{"id":1,"iban":"DE00"}]`))
 	}))
 	defer srv.Close()
-	ops := []*rampart.Operation{checktest.Op("GET", "/accounts", false), checktest.Op("GET", "/accounts/export", false), checktest.Op("GET", "/status", false)}
+	ops := []*rampart.Operation{checktest.QuickOp("GET", "/accounts", false), checktest.QuickOp("GET", "/accounts/export", false), checktest.QuickOp("GET", "/status", false)}
 	for _, op := range ops {
 		op.Security = nil
 	}
-	fs, err := checktest.Run(t, &MissingRead, srv.URL, checktest.Options{Mode: rampart.Safe, Ops: ops, Users: map[string]string{"alice": token}})
+	fs, err := checktest.Quick(t, &MissingRead, srv.URL, checktest.QuickOptions{Mode: rampart.Safe, Ops: ops, Users: map[string]string{"alice": token}})
 	if err != nil {
 		t.Fatal(err)
 	}

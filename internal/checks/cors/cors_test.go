@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/check/checktest"
+	"github.com/rampart-sec/rampart/internal/checks/checktest"
 )
 
 func TestCORS(t *testing.T) {
@@ -43,8 +43,8 @@ func TestCORS(t *testing.T) {
 				w.Write([]byte(`{"ok":true}`))
 			}))
 			defer srv.Close()
-			fs, err := checktest.Run(t, &Reflect, srv.URL, checktest.Options{Mode: rampart.Safe,
-				Ops: []*rampart.Operation{checktest.Op("GET", "/items", true)}})
+			fs, err := checktest.Quick(t, &Reflect, srv.URL, checktest.QuickOptions{Mode: rampart.Safe,
+				Ops: []*rampart.Operation{checktest.QuickOp("GET", "/items", true)}})
 			if err != nil {
 				t.Fatal(err)
 			}

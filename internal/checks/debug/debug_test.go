@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/check/checktest"
+	"github.com/rampart-sec/rampart/internal/checks/checktest"
 )
 
 const consolePage = `<!doctype html><title>Console // Werkzeug Debugger</title>
@@ -64,7 +64,7 @@ func TestDebugger(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
-			fs, err := checktest.Run(t, &Debugger, srv.URL, checktest.Options{Mode: rampart.Safe})
+			fs, err := checktest.Quick(t, &Debugger, srv.URL, checktest.QuickOptions{Mode: rampart.Safe})
 			if err != nil {
 				t.Fatal(err)
 			}

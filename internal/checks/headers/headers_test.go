@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/check/checktest"
+	"github.com/rampart-sec/rampart/internal/checks/checktest"
 )
 
 func TestHeaders(t *testing.T) {
@@ -22,7 +22,7 @@ func TestHeaders(t *testing.T) {
 		http.SetCookie(w, &http.Cookie{Name: "session", Value: "x"})
 		w.Write([]byte(`{}`))
 	}
-	ops := []*rampart.Operation{checktest.Op("GET", "/items", true)}
+	ops := []*rampart.Operation{checktest.QuickOp("GET", "/items", true)}
 	for _, tt := range []struct {
 		name    string
 		handler http.HandlerFunc
@@ -39,13 +39,13 @@ func TestHeaders(t *testing.T) {
 				f  func() ([]rampart.Finding, error)
 			}{
 				{"HDR-001", func() ([]rampart.Finding, error) {
-					return checktest.Run(t, &Missing, srv.URL, checktest.Options{Mode: rampart.Safe, Ops: ops, Users: map[string]string{"a": "Bearer t"}})
+					return checktest.Quick(t, &Missing, srv.URL, checktest.QuickOptions{Mode: rampart.Safe, Ops: ops, Users: map[string]string{"a": "Bearer t"}})
 				}},
 				{"HDR-002", func() ([]rampart.Finding, error) {
-					return checktest.Run(t, &Cookies, srv.URL, checktest.Options{Mode: rampart.Safe, Ops: ops})
+					return checktest.Quick(t, &Cookies, srv.URL, checktest.QuickOptions{Mode: rampart.Safe, Ops: ops})
 				}},
 				{"HDR-003", func() ([]rampart.Finding, error) {
-					return checktest.Run(t, &Banner, srv.URL, checktest.Options{Mode: rampart.Safe, Ops: ops})
+					return checktest.Quick(t, &Banner, srv.URL, checktest.QuickOptions{Mode: rampart.Safe, Ops: ops})
 				}},
 			} {
 				fs, err := c.f()

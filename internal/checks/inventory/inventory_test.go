@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/check/checktest"
+	"github.com/rampart-sec/rampart/internal/checks/checktest"
 )
 
 func TestExposed(t *testing.T) {
@@ -39,7 +39,7 @@ func TestExposed(t *testing.T) {
 				http.NotFound(w, r)
 			}))
 			defer srv.Close()
-			fs, err := checktest.Run(t, &Exposed, srv.URL, checktest.Options{Mode: rampart.Safe})
+			fs, err := checktest.Quick(t, &Exposed, srv.URL, checktest.QuickOptions{Mode: rampart.Safe})
 			if err != nil {
 				t.Fatal(err)
 			}

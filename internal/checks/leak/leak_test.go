@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/check/checktest"
+	"github.com/rampart-sec/rampart/internal/checks/checktest"
 )
 
 func TestLeak(t *testing.T) {
@@ -43,12 +43,12 @@ func TestLeak(t *testing.T) {
 			w.Write([]byte(`[]`))
 		}, false, false, ""},
 	}
-	ops := []*rampart.Operation{checktest.Op("GET", "/search", true, q)}
+	ops := []*rampart.Operation{checktest.QuickOp("GET", "/search", true, q)}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
-			fs, err := checktest.Run(t, &DBError, srv.URL, checktest.Options{Mode: rampart.Safe, Ops: ops})
+			fs, err := checktest.Quick(t, &DBError, srv.URL, checktest.QuickOptions{Mode: rampart.Safe, Ops: ops})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestLeak(t *testing.T) {
 			if tt.db && (fs[0].Location.Param != "q" || !strings.Contains(fs[0].Message, tt.engine)) {
 				t.Errorf("finding %+v", fs[0])
 			}
-			ts, err := checktest.Run(t, &Traceback, srv.URL, checktest.Options{Mode: rampart.Safe, Ops: ops})
+			ts, err := checktest.Quick(t, &Traceback, srv.URL, checktest.QuickOptions{Mode: rampart.Safe, Ops: ops})
 			if err != nil {
 				t.Fatal(err)
 			}

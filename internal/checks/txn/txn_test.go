@@ -6,7 +6,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/check/checktest"
+	"github.com/rampart-sec/rampart/internal/checks/checktest"
 )
 
 var twoUsers = map[string]string{"alice": "Bearer tok-alice", "bob": "Bearer tok-bob"}
@@ -15,7 +15,7 @@ var twoUsers = map[string]string{"alice": "Bearer tok-alice", "bob": "Bearer tok
 // fails the test: it is how a check that overspends its budget shows.
 func run(t *testing.T, c *check.Check, srvURL string, mode rampart.Mode, ops []*rampart.Operation) []rampart.Finding {
 	t.Helper()
-	fs, err := checktest.Run(t, c, srvURL, checktest.Options{Mode: mode, Ops: ops, Users: twoUsers})
+	fs, err := checktest.Quick(t, c, srvURL, checktest.QuickOptions{Mode: mode, Ops: ops, Users: twoUsers})
 	if err != nil {
 		t.Fatalf("%s: %v", c.ID, err)
 	}

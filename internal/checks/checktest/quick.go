@@ -1,6 +1,3 @@
-// Package checktest runs one check against a test server, the way the
-// scanner would, and returns what it reported. Check tests use it with
-// deterministic httptest servers.
 package checktest
 
 import (
@@ -19,8 +16,8 @@ import (
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
-// Options describe the scan a check runs in.
-type Options struct {
+// QuickOptions describe the scan a check runs in, for Quick.
+type QuickOptions struct {
 	Mode rampart.Mode
 	Ops  []*rampart.Operation
 	// Users are identities by name → Authorization header value; roles
@@ -29,9 +26,10 @@ type Options struct {
 	Admins map[string]bool
 }
 
-// Run runs c on every operation it applies to (or once) and returns its
-// findings and the first error.
-func Run(t testing.TB, c *check.Check, target string, opt Options) ([]rampart.Finding, error) {
+// Quick runs c against target the way the scanner would — on every
+// operation it applies to, or once — and returns its findings and the first
+// error: for checks whose tests need no recording server.
+func Quick(t testing.TB, c *check.Check, target string, opt QuickOptions) ([]rampart.Finding, error) {
 	t.Helper()
 	base, err := url.Parse(target)
 	if err != nil {
@@ -47,7 +45,7 @@ func Run(t testing.TB, c *check.Check, target string, opt Options) ([]rampart.Fi
 		t.Fatal(err)
 	}
 	ids := []*identity.Identity{identity.Anonymous()}
-	for _, name := range sortedKeys(opt.Users) {
+	for _, name := range quickSortedKeys(opt.Users) {
 		role := identity.RoleUser
 		if opt.Admins[name] {
 			role = identity.RoleAdmin
@@ -80,7 +78,7 @@ func Run(t testing.TB, c *check.Check, target string, opt Options) ([]rampart.Fi
 	return out, first
 }
 
-func sortedKeys(m map[string]string) []string {
+func quickSortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -89,8 +87,8 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// Op is a shorthand for an operation in tests.
-func Op(method, path string, secured bool, params ...rampart.Param) *rampart.Operation {
+// QuickOp is a shorthand for an operation, secured by a bearer scheme or not.
+func QuickOp(method, path string, secured bool, params ...rampart.Param) *rampart.Operation {
 	op := &rampart.Operation{Method: method, Path: path, Params: params, Source: "spec"}
 	if secured {
 		op.Security = [][]string{{"bearer"}}
