@@ -126,9 +126,10 @@ func inferType(s *rampart.Schema, name string) string {
 	return "string"
 }
 
-// words splits a field name into lower-case words: userEmail, user_email,
-// user-email and "User Email" all give [user email].
-func words(name string) []string {
+// Words splits a field or parameter name into lower-case words:
+// userEmail, user_email, user-email, "User Email" all give [user email], and
+// userID gives [user id]. Checks use it to read intent from names.
+func Words(name string) []string {
 	var out []string
 	var cur []rune
 	flush := func() {
@@ -154,7 +155,7 @@ func words(name string) []string {
 }
 
 func isIDName(name string) bool {
-	w := words(name)
+	w := Words(name)
 	if len(w) == 0 {
 		return false
 	}
@@ -182,7 +183,7 @@ func last(w []string) string {
 
 // stringHint is what a string field's name suggests, or "".
 func stringHint(name string) string {
-	w := words(name)
+	w := Words(name)
 	l := last(w)
 	switch {
 	case len(w) == 0:
@@ -413,7 +414,7 @@ func pickRune(ranges []rune) rune {
 }
 
 func intValue(s *rampart.Schema, name string) any {
-	w := words(name)
+	w := Words(name)
 	l := last(w)
 	v := 1.0
 	switch {
@@ -441,7 +442,7 @@ func intValue(s *rampart.Schema, name string) any {
 }
 
 func numberValue(s *rampart.Schema, name string) any {
-	w := words(name)
+	w := Words(name)
 	l := last(w)
 	v := 1.5
 	switch {

@@ -12,6 +12,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // The inventory is what each identity legitimately sees: the answers of the
@@ -128,7 +129,7 @@ func hasPathParams(path string) bool { return strings.Contains(path, "{") }
 // userish says whether a parameter names a user (user_id, ownerId,
 // member): its value for the caller is the caller's own id.
 func userish(name string) bool {
-	w := words(name)
+	w := surface.Words(name)
 	if len(w) == 0 {
 		return false
 	}
@@ -143,36 +144,6 @@ func userish(name string) bool {
 		return true
 	}
 	return false
-}
-
-// words splits userId, user_id and user-id into lower-case words.
-func words(name string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(name)
-	for i, r := range rs {
-		switch {
-		case !isAlnum(r):
-			flush()
-		case r >= 'A' && r <= 'Z' && i > 0 && rs[i-1] >= 'a' && rs[i-1] <= 'z':
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return out
-}
-
-func isAlnum(r rune) bool {
-	return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
 }
 
 // inventory returns the scan's inventory, collecting it on first use. Its

@@ -13,6 +13,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/dberr"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // A name taken from the request and put into SQL as a table or column
@@ -44,7 +45,7 @@ var identValue = regexp.MustCompile(`^([-+]?)([A-Za-z_][A-Za-z0-9_]{0,62})((?:[ 
 var backticked = regexp.MustCompile("`([-+]?[A-Za-z_][A-Za-z0-9_]{0,62})`")
 
 func identCandidate(name, desc string) bool {
-	ws := words(name)
+	ws := surface.Words(name)
 	joined := strings.Join(ws, "")
 	if identWords[joined] {
 		return true

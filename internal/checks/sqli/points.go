@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
@@ -162,9 +161,9 @@ func opWords(op *rampart.Operation) []string {
 		if seg == "" || strings.Contains(seg, "{") {
 			continue
 		}
-		out = append(out, words(seg)...)
+		out = append(out, surface.Words(seg)...)
 	}
-	out = append(out, words(op.ID)...)
+	out = append(out, surface.Words(op.ID)...)
 	// "sign in" and "log in" as separate words mean the same.
 	for i := 0; i+1 < len(out); i++ {
 		if (out[i] == "sign" || out[i] == "log") && out[i+1] == "in" {
@@ -204,7 +203,7 @@ func authLike(op *rampart.Operation) bool {
 // credentialField reports whether a body field names the account in a
 // login: it gets a user name that does not exist.
 func credentialField(name string) bool {
-	w := words(name)
+	w := surface.Words(name)
 	if len(w) == 0 {
 		return false
 	}
@@ -374,7 +373,7 @@ func isEmail(name string, s *rampart.Schema) bool {
 	if s != nil && strings.Contains(strings.ToLower(s.Format), "email") {
 		return true
 	}
-	for _, w := range words(name) {
+	for _, w := range surface.Words(name) {
 		if w == "email" || w == "mail" {
 			return true
 		}
@@ -579,31 +578,4 @@ func (t *target) send(ctx context.Context, p *check.Pass, pt *point, value strin
 		return resp, errThrottled
 	}
 	return resp, nil
-}
-
-// words splits a name into lower-case words: sortBy, sort_by and sort-by
-// all give [sort by].
-func words(name string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(name)
-	for i, r := range rs {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return out
 }

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
@@ -21,35 +20,8 @@ import (
 // "The Idempotency-Key HTTP Header Field", Stripe, PayPal, Adyen).
 const defaultKeyHeader = "Idempotency-Key"
 
-// words splits a name into lower-case words: coupon_code, couponCode and
-// "Coupon Code" all give [coupon code].
-func words(name string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(name)
-	for i, r := range rs {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case unicode.IsUpper(r) && i > 0 && unicode.IsLower(rs[i-1]):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return out
-}
-
 func hasWord(name string, set map[string]bool) bool {
-	for _, w := range words(name) {
+	for _, w := range surface.Words(name) {
 		if set[w] {
 			return true
 		}
@@ -60,7 +32,7 @@ func hasWord(name string, set map[string]bool) bool {
 // isIDName reports whether a field names an identifier: ids are labels, not
 // state, so a changed id is never an "effect".
 func isIDName(name string) bool {
-	w := words(name)
+	w := surface.Words(name)
 	if len(w) == 0 {
 		return false
 	}
@@ -293,7 +265,7 @@ func resultID(r *engine.Response) string {
 // name the object itself ("<resource>_id" of a redemption) are own ids; we
 // approximate by rejecting the common reference prefixes.
 func isReference(k string, obj map[string]any) bool {
-	w := words(k)
+	w := surface.Words(k)
 	if len(w) < 2 {
 		return false
 	}

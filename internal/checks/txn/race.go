@@ -13,6 +13,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // The race oracle: a write that acts on an existing resource (redeem a
@@ -120,7 +121,7 @@ func listsItems(op *rampart.Operation) bool {
 // last word for "{coupon_code}".
 func keyNames(param string) []string {
 	names := []string{param}
-	w := words(param)
+	w := surface.Words(param)
 	if len(w) > 0 {
 		last := w[len(w)-1]
 		if last == "id" || last == "pk" {
