@@ -202,25 +202,9 @@ func (c *Client) prepareBurst(r *Request) (*burstConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("burst: %w", err)
 	}
-	var body io.Reader
-	if r.Body != nil {
-		body = bytes.NewReader(r.Body)
-	}
-	hreq, err := http.NewRequest(method, u.String(), body)
+	hreq, err := c.build(context.Background(), method, u, r)
 	if err != nil {
-		return nil, fmt.Errorf("build request: %w", err)
-	}
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			hreq.Header.Add(k, v)
-		}
-	}
-	if hreq.Header.Get("User-Agent") == "" {
-		hreq.Header.Set("User-Agent", c.cfg.UserAgent)
-	}
-	if h := hreq.Header.Get("Host"); h != "" {
-		hreq.Host = h
-		hreq.Header.Del("Host")
+		return nil, err
 	}
 	hreq.Header.Set("Accept-Encoding", "identity")
 	// One request per connection: the response ends when the server closes

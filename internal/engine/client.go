@@ -276,25 +276,9 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 	if r.FollowRedirects {
 		ctx = context.WithValue(ctx, followKey{}, true)
 	}
-	var body io.Reader
-	if r.Body != nil {
-		body = bytes.NewReader(r.Body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := c.build(ctx, method, u, r)
 	if err != nil {
-		return nil, fmt.Errorf("build request: %w", err)
-	}
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", c.cfg.UserAgent)
-	}
-	if h := req.Header.Get("Host"); h != "" {
-		req.Host = h
-		req.Header.Del("Host")
+		return nil, err
 	}
 	c.requests.Add(1)
 	c.sent.Add(int64(len(r.Body)) + headerSize(req.Header) + int64(len(u.RequestURI())) + int64(len(method)) + 12)
@@ -336,6 +320,32 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 		c.cfg.Observe(resp)
 	}
 	return resp, nil
+}
+
+// build turns a checked Request into an http.Request: the same headers,
+// default User-Agent and Host override for single requests and bursts.
+func (c *Client) build(ctx context.Context, method string, u *url.URL, r *Request) (*http.Request, error) {
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+		req.Header.Del("Host")
+	}
+	return req, nil
 }
 
 func headerSize(h http.Header) int64 {
