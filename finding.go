@@ -1,6 +1,7 @@
 package rampart
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
@@ -104,4 +105,20 @@ func (f *Finding) Fingerprint() string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// CompareFindings orders findings worst first, proof before suspicion, then
+// by check and place, so that the scan and every writer list them alike and
+// two runs diff cleanly.
+func CompareFindings(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(b.Severity, a.Severity),
+		cmp.Compare(b.Confidence, a.Confidence),
+		cmp.Compare(a.Check, b.Check),
+		cmp.Compare(a.Location.Path, b.Location.Path),
+		cmp.Compare(a.Location.Method, b.Location.Method),
+		cmp.Compare(a.Location.File, b.Location.File),
+		cmp.Compare(a.Location.Line, b.Location.Line),
+		cmp.Compare(a.ID, b.ID),
+	)
 }

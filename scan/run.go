@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -316,21 +317,7 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	return rep, nil
 }
 
-func sortFindings(fs []rampart.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.Confidence != b.Confidence {
-			return a.Confidence > b.Confidence
-		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		return a.Location.String() < b.Location.String()
-	})
-}
+func sortFindings(fs []rampart.Finding) { slices.SortStableFunc(fs, rampart.CompareFindings) }
 
 func parseTarget(raw string) (*url.URL, error) {
 	if strings.TrimSpace(raw) == "" {

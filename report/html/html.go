@@ -458,17 +458,6 @@ func duration(ms int64) string {
 
 func sorted(fs []rampart.Finding) []rampart.Finding {
 	out := slices.Clone(fs)
-	slices.SortStableFunc(out, func(a, b rampart.Finding) int {
-		return cmp.Or(
-			cmp.Compare(b.Severity, a.Severity),
-			cmp.Compare(b.Confidence, a.Confidence),
-			cmp.Compare(a.Check, b.Check),
-			cmp.Compare(a.Location.Path, b.Location.Path),
-			cmp.Compare(a.Location.Method, b.Location.Method),
-			cmp.Compare(a.Location.File, b.Location.File),
-			cmp.Compare(a.Location.Line, b.Location.Line),
-			cmp.Compare(a.ID, b.ID),
-		)
-	})
+	slices.SortStableFunc(out, rampart.CompareFindings)
 	return out
 }

@@ -210,18 +210,7 @@ func (p *printer) findings(fs []rampart.Finding) {
 	sorted := slices.Clone(fs)
 	// Worst first, proof before suspicion; the rest only makes the order
 	// deterministic so that two runs diff cleanly.
-	slices.SortStableFunc(sorted, func(a, b rampart.Finding) int {
-		return cmp.Or(
-			cmp.Compare(b.Severity, a.Severity),
-			cmp.Compare(b.Confidence, a.Confidence),
-			cmp.Compare(a.Check, b.Check),
-			cmp.Compare(a.Location.Path, b.Location.Path),
-			cmp.Compare(a.Location.Method, b.Location.Method),
-			cmp.Compare(a.Location.File, b.Location.File),
-			cmp.Compare(a.Location.Line, b.Location.Line),
-			cmp.Compare(a.ID, b.ID),
-		)
-	})
+	slices.SortStableFunc(sorted, rampart.CompareFindings)
 	for i := 0; i < len(sorted); {
 		sev := sorted[i].Severity
 		j := i
