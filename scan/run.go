@@ -145,17 +145,11 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 			opt.OnFinding(f)
 		}
 	}
-	pass := check.NewPass(sink)
-	pass.Surface = ops
-	pass.Client = client
-	pass.Identities = ids
-	pass.Stack = obs
-	pass.Mode = opt.Mode
-	pass.Shared = &check.Shared{}
-	pass.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
-	pass.Body = surface.Body
-	pass.Settings = check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets}
-	pass.Schemes = surf.SecuritySchemes
+	pass := check.NewPassFor(check.Env{
+		Client: client, Base: base, Surface: ops, Identities: ids, Stack: obs,
+		Schemes:  surf.SecuritySchemes,
+		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets},
+	}, sink)
 
 	runErrs, runs := runChecks(ctx, pass, selected, ops, opt)
 	rep.Errors = append(rep.Errors, runErrs...)

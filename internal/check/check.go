@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -150,6 +151,50 @@ type Settings struct {
 
 // NewPass is used by the scanner; checks receive a ready pass.
 func NewPass(sink func(rampart.Finding)) *Pass { return &Pass{sink: sink} }
+
+// Env is what a scan (or a check's test) gives its checks.
+type Env struct {
+	Client *engine.Client
+	// Base is where operation paths hang off (target plus the spec's base path).
+	Base       *url.URL
+	Surface    []*rampart.Operation
+	Identities []*identity.Identity // anonymous is added first when missing
+	Stack      *stack.Observer      // a new one when nil
+	Schemes    map[string]surface.Scheme
+	Settings   Settings
+}
+
+// NewPassFor builds the pass every check of one scan starts from: the one
+// place that wires URL and body synthesis, shared state and the mode.
+func NewPassFor(env Env, sink func(rampart.Finding)) *Pass {
+	p := NewPass(sink)
+	p.Client, p.Surface, p.Mode = env.Client, env.Surface, env.Client.Mode()
+	p.Identities = env.Identities
+	hasAnon := false
+	for _, id := range env.Identities {
+		hasAnon = hasAnon || id.IsAnonymous()
+	}
+	if !hasAnon {
+		p.Identities = append([]*identity.Identity{identity.Anonymous()}, env.Identities...)
+	}
+	p.Stack = env.Stack
+	if p.Stack == nil {
+		p.Stack = stack.New()
+	}
+	p.Schemes = env.Schemes
+	if p.Schemes == nil {
+		p.Schemes = map[string]surface.Scheme{}
+	}
+	p.Settings = env.Settings
+	p.Shared = &Shared{}
+	base := env.Base
+	if base == nil {
+		base = env.Client.Base()
+	}
+	p.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
+	p.Body = surface.Body
+	return p
+}
 
 // WithOp returns a copy of the pass for one operation.
 func (p *Pass) WithOp(m rampart.Meta, op *rampart.Operation) *Pass {

@@ -16,8 +16,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
-	"github.com/rampart-sec/rampart/internal/stack"
-	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // Request is what the server received.
@@ -107,20 +105,11 @@ func New(t testing.TB, s *Server, mode rampart.Mode, ops []*rampart.Operation, i
 		t.Fatal(err)
 	}
 	e := &Env{}
-	p := check.NewPass(func(f rampart.Finding) {
+	p := check.NewPassFor(check.Env{Client: c, Base: base, Surface: ops, Identities: ids}, func(f rampart.Finding) {
 		e.mu.Lock()
 		e.Out = append(e.Out, f)
 		e.mu.Unlock()
 	})
-	p.Surface = ops
-	p.Client = c
-	p.Identities = append([]*identity.Identity{identity.Anonymous()}, ids...)
-	p.Stack = stack.New()
-	p.Mode = mode
-	p.Shared = &check.Shared{}
-	p.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
-	p.Body = surface.Body
-	p.Schemes = map[string]surface.Scheme{}
 	e.Pass = p
 	return e
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/stack"
-	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // QuickOptions describe the scan a check runs in, for Quick.
@@ -54,15 +53,11 @@ func Quick(t testing.TB, c *check.Check, target string, opt QuickOptions) ([]ram
 	}
 	var mu sync.Mutex
 	var out []rampart.Finding
-	p := check.NewPass(func(f rampart.Finding) {
+	p := check.NewPassFor(check.Env{Client: client, Base: base, Surface: opt.Ops, Identities: ids, Stack: obs}, func(f rampart.Finding) {
 		mu.Lock()
 		out = append(out, f)
 		mu.Unlock()
 	})
-	p.Surface, p.Client, p.Identities, p.Stack, p.Mode = opt.Ops, client, ids, obs, opt.Mode
-	p.Shared = &check.Shared{}
-	p.URL = func(op *rampart.Operation, v map[string]string) string { return surface.URL(base, op, v) }
-	p.Body = surface.Body
 	ctx := context.Background()
 	if !c.PerOperation() {
 		return out, c.Run(ctx, p.WithOp(c.Meta, nil))

@@ -12,7 +12,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
-	"github.com/rampart-sec/rampart/internal/stack"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -64,23 +63,15 @@ func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Id
 		mu  sync.Mutex
 		res Result
 	)
-	pass := check.NewPass(func(f rampart.Finding) {
+	var ids2 []*identity.Identity
+	for _, id := range ids {
+		ids2 = append(ids2, identity.New(id.Name, id.Role, http.Header{"Authorization": {"Bearer " + id.Token}}))
+	}
+	pass := check.NewPassFor(check.Env{Client: client, Base: s.BaseURL(u), Surface: s.Operations, Identities: ids2}, func(f rampart.Finding) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.Findings = append(res.Findings, f)
 	})
-	pass.Surface = s.Operations
-	pass.Client = client
-	pass.Identities = []*identity.Identity{identity.Anonymous()}
-	for _, id := range ids {
-		pass.Identities = append(pass.Identities, identity.New(id.Name, id.Role, http.Header{"Authorization": {"Bearer " + id.Token}}))
-	}
-	pass.Stack = stack.New()
-	pass.Mode = mode
-	pass.Shared = &check.Shared{}
-	base2 := s.BaseURL(u)
-	pass.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base2, op, values) }
-	pass.Body = surface.Body
 	for _, exclusive := range []bool{false, true} {
 		for _, c := range checks {
 			if c.Exclusive != exclusive || c.Mode > mode {
