@@ -27,25 +27,33 @@ type fileState struct {
 	httpExc       map[string]bool
 	hooks         []hookInfo
 	cands         []*candidate
-	crdb          bool
 	limiter       bool // Flask-Limiter with default limits
-	passwords     bool // verifies passwords somewhere
-	autocommit    bool
 	reachCache    map[*analysis]map[funcRef]bool
 	sqlCache      map[string]*sqlInfo
 	called        map[string]bool     // names called somewhere in the file
+	index         int                 // position in the scan's file list
 	module        string              // dotted module name (app.db)
 	pkg           string              // its package (app)
-	exported      map[string]bool     // functions other files import
-	exportAll     bool                // the module itself is imported
 	next          map[string]*summary // summaries of the pass in progress
 	pub           map[string]*summary // summaries other files read
 	sumMu         sync.Mutex
 	sumAnalyses   map[pyast.ID]*analysis // the last summary pass, reused as root analyses
 	cyclicImports bool
-	marksMu       sync.Mutex // other files' checks search this file's source too
+	backDeps      map[*fileState]bool // imports that close a cycle (see importCycles)
+	cycleReads    []*fileState        // files of a cycle the analysis in progress asked for summaries
+	redone        bool                // the file's second run changed some of its summaries
+	marksMu       sync.Mutex          // other files' checks search this file's source too
 	marks         map[markKey]bool
-	lower         []byte // Src in lower case, for keyword searches
+	autocommit    func() bool // the file turns autocommit on (searched on first use)
+	lowerOnce     sync.Once
+	lower         []byte // Src in lower case, for keyword searches (lowerSrc)
+}
+
+// lowerSrc returns the source in lower case, made on first use: most files
+// of a large tree (libraries, no routes) are never searched for keywords.
+func (f *fileState) lowerSrc() []byte {
+	f.lowerOnce.Do(func() { f.lower = asciiLower(f.t.Src) })
+	return f.lower
 }
 
 // sql parses a statement's text once per file.
@@ -106,7 +114,7 @@ func (f *fileState) within(m *markerSet, id pyast.ID) bool {
 		return v
 	}
 	n := f.t.Nodes[id]
-	v = m.has(f.lower[n.Start:n.End])
+	v = m.has(f.lowerSrc()[n.Start:n.End])
 	f.marksMu.Lock()
 	f.marks[key] = v
 	f.marksMu.Unlock()
@@ -137,7 +145,6 @@ type hookInfo struct {
 
 func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 	f := &fileState{
-		exported:  map[string]bool{},
 		path:      path,
 		t:         t,
 		mod:       pyast.Flask(t),
@@ -159,9 +166,6 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 			f.routeOf[r.Func] = ri
 		}
 	}
-	f.lower = asciiLower(t.Src)
-	f.crdb = crdbMarkers.has(f.lower)
-	f.autocommit = autocommitMarkers.has(f.lower) && autocommitRe.Match(t.Src)
 	f.reachCache = map[*analysis]map[funcRef]bool{}
 	f.sqlCache = map[string]*sqlInfo{}
 	f.marks = map[markKey]bool{}
@@ -175,16 +179,38 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 			}
 		}
 	}
+	f.autocommit = sync.OnceValue(func() bool { return mentionsAutocommit(f.lowerSrc()) })
 	f.findHTTPExceptions()
 	return f
 }
 
-var autocommitRe = regexp.MustCompile(`(?i)autocommit\s*=\s*true|isolation_level_autocommit|isolation_level\s*=\s*["']autocommit`)
+var autocommitRe = regexp.MustCompile(`autocommit\s*=\s*true|isolation_level_autocommit|isolation_level\s*=\s*["']autocommit`)
+
+// mentionsAutocommit reports whether lower-cased source turns autocommit
+// on. Every form contains the word, so the pattern is tried only on a
+// window around each occurrence: libraries that say "autocommit" thousands
+// of times (SQLAlchemy) made a whole-file case-insensitive match one of the
+// analysis' largest costs.
+func mentionsAutocommit(lower []byte) bool {
+	const before, after = 40, 40
+	word := []byte("autocommit")
+	for off := 0; ; {
+		i := bytes.Index(lower[off:], word)
+		if i < 0 {
+			return false
+		}
+		i += off
+		lo, hi := max(0, i-before), min(len(lower), i+len(word)+after)
+		if autocommitRe.Match(lower[lo:hi]) {
+			return true
+		}
+		off = i + len(word)
+	}
+}
 
 var (
-	commitCallRe      = markers(".commit(")
-	crdbMarkers       = markers("cockroach", "26257", "crdb")
-	autocommitMarkers = markers("autocommit")
+	commitCallRe = markers(".commit(")
+	crdbMarkers  = markers("cockroach", "26257", "crdb")
 )
 
 func (f *fileState) isRouteFunc(def pyast.ID) bool {
@@ -272,9 +298,9 @@ func (f *fileState) broadException(typ pyast.ID) bool {
 // analyse runs the whole analysis of a lone file (tests and fuzzing); a
 // project runs the phases over all files at once.
 func (f *fileState) analyse() {
-	index([]*fileState{f}, f.proj)
+	f.proj.setFiles([]*fileState{f})
 	f.moduleEnv()
-	f.summarize()
+	f.summarize(false)
 	f.rootAnalyses()
 	f.check()
 }
@@ -343,7 +369,7 @@ func (s *summary) same(o *summary) bool {
 // request; other parameters are numbered for summaries.
 func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 	t := f.t
-	u := &unit{a: a, f: f, def: def, env: make(map[string]val, 16)}
+	u := &unit{a: a, f: f, def: def, env: make(map[string]val, len(t.Params(def)))}
 	conv := func(name string) (string, bool) {
 		if ri == nil {
 			return "", false
@@ -386,8 +412,21 @@ func (f *fileState) summarise(a *analysis, u *unit, name string) {
 		s.retConn = true
 	}
 	for _, e := range a.events {
-		if e.wrapper {
-			continue
+		// A call to a helper that runs SQL: what this function passes on
+		// makes it such a helper too (find_notes(title) formats title into
+		// the text that run_sql(sql) executes).
+		for _, x := range e.extra {
+			if x.v.p == 0 || x.v.cnst {
+				continue
+			}
+			if x.ident {
+				s.holeIdP |= x.v.p
+			} else {
+				s.holeP |= x.v.p
+			}
+			if s.sinkNode == 0 {
+				s.sinkNode, s.sinkFile = x.sink, x.file
+			}
 		}
 		qp := e.query.pw
 		if e.query.str == nil || !e.query.built {

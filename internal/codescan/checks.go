@@ -292,7 +292,7 @@ func isWrite(e *sqlEvent) bool {
 }
 
 func (f *fileState) checkTxn(a *analysis) {
-	autocommit := f.autocommit
+	autocommit := f.autocommit()
 	// Module-level connections used by this function.
 	seenConn := map[*object]bool{}
 	for _, e := range a.events {
@@ -876,7 +876,7 @@ var (
 
 func (f *fileState) checkRateLimit(r *routeInfo) {
 	a := r.a
-	if f.proj.globalLimiter || !f.proj.passwordChecks {
+	if f.proj.globalLimiter {
 		return
 	}
 	checks := f.within(passwordCheckRe, a.def)

@@ -22,7 +22,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -128,11 +127,24 @@ func (r *Result) Counts() (parsed, skipped int, bytes int64, lines int) {
 type project struct {
 	schema        *schema
 	globalLimiter bool
+	modules       *modules
+	files         []*fileState // nil for files that were not parsed
+	crdbOnce      sync.Once
 	crdb          bool
-	modules       map[string]*fileState
-	// passwordChecks: some file verifies passwords (else PY-RATE-001 has
-	// nothing to look at).
-	passwordChecks bool
+}
+
+// cockroach reports whether some file mentions CockroachDB (asked only when
+// a finding's severity or the fingerprint depends on it).
+func (p *project) cockroach() bool {
+	p.crdbOnce.Do(func() {
+		for _, f := range p.files {
+			if f != nil && crdbMarkers.has(f.lowerSrc()) {
+				p.crdb = true
+				return
+			}
+		}
+	})
+	return p.crdb
 }
 
 // Analyze reads every Python file under dir and returns the findings, the
@@ -186,60 +198,73 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		}
 	}
 
-	// Parse every Python file, in parallel.
+	// Parse every Python file and analyse it (module-level names, then its
+	// functions' summaries and analyses) as soon as the files it may read
+	// summaries from are analysed: callees' modules before callers'.
+	names := make([]string, len(files))
+	for i, s := range files {
+		names[i], _ = moduleName(s.rel)
+	}
+	proj.modules = newModules(names)
 	states := make([]*fileState, len(files))
 	infos := make([]File, len(files))
-	parseParallel(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) {
+	analysed := runPipeline(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) ([]int, bool) {
 		p.SetTimeout(opt.ParseTimeout)
-		states[i], infos[i] = load(p, files[i], opt, proj)
-		if f := states[i]; f != nil {
-			f.moduleEnv() // needs nothing from other files
-			f.limiter = (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) &&
-				limiterRe.Match(f.t.Src)
-			f.passwords = passwordCheckRe.has(f.lower)
+		states[i], infos[i] = load(p, files[i], i, opt, proj)
+		f := states[i]
+		if f == nil {
+			return nil, false
 		}
+		f.moduleEnv() // needs nothing from other files
+		f.limiter = (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) &&
+			limiterRe.Match(f.t.Src)
+		proj.modules.loaded[i].Store(f)
+		return f.depIndexes(i), true
+	}, func(i int) {
+		states[i].summarize(false)
+		states[i].rootAnalyses()
 	})
-	trace("parse, flatten, model")
+	trace("parse and analyse")
 	for _, f := range states {
 		if f != nil {
 			proj.globalLimiter = proj.globalLimiter || f.limiter
-			proj.crdb = proj.crdb || f.crdb
-			proj.passwordChecks = proj.passwordChecks || f.passwords
 		}
 	}
-	resolvePaths(states)
-	index(states, proj)
-	trace("routes and modules")
+	proj.files = states
 
-	// Analyse them: module-level names, then summaries in rounds (each
-	// round reads the previous round's summaries of the other files), then
-	// every function, then the rules. Each phase runs the files in
-	// parallel; the barriers between phases keep cross-file reads safe.
-	// A file's summaries, then its functions, once the files it imports
-	// from are done (import order, level by level); then the rules, which
-	// look across files.
-	levels := summaryLevels(states)
-	var cyclic []*fileState
-	for _, level := range levels {
-		parallel(ctx, opt.Workers, len(level), func(i int) {
-			f := level[i]
-			f.summarize()
-			if !f.cyclicImports {
-				f.rootAnalyses()
-			}
-		})
-		for _, f := range level {
-			if f.cyclicImports {
-				cyclic = append(cyclic, f)
-			}
+	// Files in an import cycle, and the files that import them, were left.
+	// They are analysed in import order with the imports that close a
+	// cycle set aside; then the files of a cycle once more, now that the
+	// files they import have summaries.
+	var left, cyclic []*fileState
+	for i, f := range states {
+		if f != nil && !analysed[i] {
+			left = append(left, f)
 		}
 	}
-	// Import cycles: one more pass now that every file has summaries.
-	parallel(ctx, opt.Workers, len(cyclic), func(i int) {
-		cyclic[i].summarize()
-		cyclic[i].rootAnalyses()
+	wait := importCycles(left)
+	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
+		f.summarize(false)
+		if !f.cyclicImports {
+			f.rootAnalyses()
+		}
 	})
-	trace(fmt.Sprintf("summaries and functions (%d levels)", len(levels)))
+	// The second run follows the same order, so that each file reads the
+	// second-run summaries of the files it imports, and first-run summaries
+	// across the import that closes its cycle.
+	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
+		if f.cyclicImports {
+			f.summarize(true)
+			f.rootAnalyses()
+		}
+	})
+	for _, f := range left {
+		if f.cyclicImports {
+			cyclic = append(cyclic, f)
+		}
+	}
+	trace(fmt.Sprintf("import cycles (%d files, %d in cycles)", len(left), len(cyclic)))
+	resolvePaths(states)
 	parallel(ctx, opt.Workers, len(states), func(i int) {
 		if states[i] != nil {
 			states[i].check()
@@ -271,58 +296,15 @@ func analyzeSource(p *pyast.Parser, path string, src []byte) ([]rampart.Finding,
 	}
 	proj := &project{schema: newSchema()}
 	f := newFileState(path, tree, proj)
-	proj.passwordChecks = passwordCheckRe.has(f.lower)
 	f.module, f.pkg = moduleName(path)
 	states := []*fileState{f}
+	proj.files = states
 	resolvePaths(states)
 	f.analyse()
 	return finalize(states, proj, nil), routesOf(states), nil
 }
 
 var limiterRe = regexp.MustCompile(`Limiter\([^)]*default_limits|RATELIMIT_DEFAULT`)
-
-// parseParallel runs work(i) for i in [0, n) on workers, each with a
-// parser of its own.
-func parseParallel(ctx context.Context, workers, n int, work func(p *pyast.Parser, i int)) {
-	if workers > n {
-		workers = n
-	}
-	parsers := make([]*pyast.Parser, workers)
-	for w := range parsers {
-		parsers[w] = pyast.NewParser()
-		defer parsers[w].Close()
-	}
-	run(ctx, workers, n, func(w, i int) { work(parsers[w], i) })
-}
-
-// parallel runs work(i) for i in [0, n) on workers.
-func parallel(ctx context.Context, workers, n int, work func(i int)) {
-	run(ctx, workers, n, func(_, i int) { work(i) })
-}
-
-// run hands out the indexes [0, n) through an atomic counter to workers
-// goroutines: work(w, i) runs job i on worker w.
-func run(ctx context.Context, workers, n int, work func(w, i int)) {
-	if workers > n {
-		workers = n
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				work(w, i)
-			}
-		}(w)
-	}
-	wg.Wait()
-}
 
 // source is a file found by discover.
 type source struct {
@@ -462,7 +444,7 @@ func excluded(globs []string, rel string) bool {
 var generatedRe = regexp.MustCompile(`(?i)generated by|do not edit|@generated|auto-?generated|automatically generated`)
 
 // load reads and parses one file.
-func load(p *pyast.Parser, s source, opt Options, proj *project) (*fileState, File) {
+func load(p *pyast.Parser, s source, index int, opt Options, proj *project) (*fileState, File) {
 	info := File{Path: s.path, Bytes: s.size}
 	if s.size > opt.MaxFileSize {
 		info.Status, info.Reason = FileSkipped, fmt.Sprintf("larger than %d bytes", opt.MaxFileSize)
@@ -507,6 +489,7 @@ func load(p *pyast.Parser, s source, opt Options, proj *project) (*fileState, Fi
 	info.Reason = strings.Join(notes, "; ")
 	f := newFileState(s.path, tree, proj)
 	f.module, f.pkg = moduleName(s.rel)
+	f.index = index
 	return f, info
 }
 
@@ -736,7 +719,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 			if suppressed(lines, line, c.rule.ID) {
 				continue
 			}
-			if c.crdbSeverity && !proj.crdb {
+			if c.crdbSeverity && !proj.cockroach() {
 				c.sev = rampart.Low
 				c.msg += " (no CockroachDB marker found: on PostgreSQL at READ COMMITTED this matters less)"
 			}
@@ -928,7 +911,7 @@ func fingerprint(states []*fileState, proj *project) rampart.Fingerprint {
 			_ = local
 		}
 	}
-	if fp.Database == "" && proj.crdb {
+	if fp.Database == "" && proj.cockroach() {
 		fp.Database = "CockroachDB"
 		note("the source mentions CockroachDB (cockroach, crdb or port 26257)")
 	} else if fp.Database == "" && (fp.Driver == "psycopg2" || fp.Driver == "psycopg" || fp.Driver == "asyncpg" || fp.Driver == "pg8000") {

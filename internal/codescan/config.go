@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
@@ -30,7 +31,9 @@ func weakKey(s string) bool { return weakKeys[strings.ToLower(s)] || len(s) < 16
 func (f *fileState) checkConfig() {
 	t := f.t
 	usesFlask := bytes.Contains(t.Src, []byte("flask")) || bytes.Contains(t.Src, []byte("Flask"))
-	serverSession := serverSessionRe.has(f.lower)
+	// Server-side sessions make session[...] writes harmless; the search
+	// runs only for files that write to session.
+	serverSession := sync.OnceValue(func() bool { return serverSessionRe.has(f.lowerSrc()) })
 	apps := map[string]bool{"app": true, "application": true}
 	for _, a := range f.mod.Apps {
 		apps[a.Var] = true
@@ -296,7 +299,7 @@ func mask(s string) string {
 	return fmt.Sprintf("%s…, %d characters", string([]rune(s)[:2]), n)
 }
 
-func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask, serverSession bool) {
+func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask bool, serverSession func() bool) {
 	t := f.t
 	left := t.Child(a, pyast.FieldLeft)
 	right := t.Child(a, pyast.FieldRight)
@@ -332,7 +335,7 @@ func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask, se
 		case t.DottedName(obj) == "os.environ":
 			v, _ := t.StringValue(right)
 			f.envSetting(a, key, v)
-		case t.Is(obj, "session") && !serverSession:
+		case t.Is(obj, "session") && !serverSession():
 			f.sessionKey(a, key)
 		}
 	case pyast.KindIdentifier:

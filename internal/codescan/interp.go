@@ -1,6 +1,7 @@
 package codescan
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 
@@ -102,26 +103,28 @@ type massEvent struct {
 // analysis collects what one root function (and the functions nested in it)
 // does.
 type analysis struct {
-	f         *fileState
-	def       pyast.ID
-	route     *routeInfo
-	events    []*sqlEvent
-	guards    []*guard
-	responses []response
-	headers   []headerSet
-	mass      []massEvent
-	calls     map[funcRef]bool // functions of the scanned modules called
-	commits   map[*object]int
-	commitAny int // commits on connections the analysis could not name
-	rollbacks int
-	identUsed bool // an identity source was read
-	roleCheck bool
-	raises    bool // the function always raises
-	scopes    int
-	getattrs  []pyast.ID // getattr(Model, request value)
-	handler   bool       // an errorhandler
-	steps     int
-	truncated bool
+	f   *fileState
+	def pyast.ID
+	// cycleReads lists the files of an import cycle it asked for summaries.
+	cycleReads []*fileState
+	route      *routeInfo
+	events     []*sqlEvent
+	guards     []*guard
+	responses  []response
+	headers    []headerSet
+	mass       []massEvent
+	calls      map[funcRef]bool // functions of the scanned modules called
+	commits    map[*object]int
+	commitAny  int // commits on connections the analysis could not name
+	rollbacks  int
+	identUsed  bool // an identity source was read
+	roleCheck  bool
+	raises     bool // the function always raises
+	scopes     int
+	getattrs   []pyast.ID // getattr(Model, request value)
+	handler    bool       // an errorhandler
+	steps      int
+	truncated  bool
 	// For summaries.
 	sum        *summary
 	paramNames []string
@@ -178,12 +181,14 @@ func (u *unit) lookup(name string) (val, bool) {
 
 func (u *unit) set(name string, v val) { u.env[name] = v }
 
+// copyEnv copies an environment before a branch. maps.Clone copies the
+// table as it is, which is several times cheaper than re-inserting every
+// name (branches are the interpreter's most frequent allocation).
 func copyEnv(e map[string]val) map[string]val {
-	out := make(map[string]val, len(e)+4)
-	for k, v := range e {
-		out[k] = v
+	if e == nil {
+		return map[string]val{}
 	}
-	return out
+	return maps.Clone(e)
 }
 
 // joinEnvs merges the environments of the branches that fall through. It

@@ -1,9 +1,12 @@
 package codescan
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/rampart-sec/rampart/internal/pyast"
 )
@@ -34,44 +37,68 @@ func moduleName(rel string) (module, pkg string) {
 	return strings.Join(parts, "."), strings.Join(parts[:len(parts)-1], ".")
 }
 
-// index builds the project's module table and works out which functions of
-// each file other files import (they need summaries even when the file
-// itself never calls them).
-func index(states []*fileState, proj *project) {
-	proj.modules = map[string]*fileState{}
-	for _, f := range states {
-		if f != nil && f.module != "" {
-			proj.modules[f.module] = f
+// modules is the project's module table. It is built from the file names
+// before any file is parsed, so that a file's dependencies are known as
+// soon as it is parsed; a file's state appears in it once the file is
+// parsed (files that are skipped or fail never appear).
+type modules struct {
+	byName map[string][]int // dotted name → indexes of the files of that name, in scan order
+	loaded []atomic.Pointer[fileState]
+}
+
+func newModules(names []string) *modules {
+	m := &modules{byName: map[string][]int{}, loaded: make([]atomic.Pointer[fileState], len(names))}
+	for i, name := range names {
+		if name != "" {
+			m.byName[name] = append(m.byName[name], i)
 		}
 	}
-	for _, f := range states {
-		if f == nil {
-			continue
+	return m
+}
+
+// indexes calls yield with every file that lookupModule(name) may return,
+// whichever files turn out to parse.
+func (m *modules) indexes(name string, yield func(int)) {
+	for name != "" {
+		for _, i := range m.byName[name] {
+			yield(i)
 		}
-		for _, q := range f.mod.Imports {
-			q = f.absolute(q)
-			if g := proj.lookupModule(q); g != nil {
-				g.exportAll = true // import app.db (as db): any function may be used
-				continue
-			}
-			if i := strings.LastIndexByte(q, '.'); i > 0 {
-				if g := proj.lookupModule(q[:i]); g != nil {
-					g.exported[q[i+1:]] = true
-				}
-			}
+		i := strings.IndexByte(name, '.')
+		if i < 0 {
+			return
 		}
+		name = name[i+1:]
+	}
+}
+
+// setFiles fills the module table with parsed files (for analyses that do
+// not go through the pipeline).
+func (p *project) setFiles(states []*fileState) {
+	names := make([]string, len(states))
+	for i, f := range states {
+		if f != nil {
+			names[i] = f.module
+		}
+	}
+	p.modules = newModules(names)
+	for i, f := range states {
+		p.modules.loaded[i].Store(f)
 	}
 }
 
 // lookupModule finds a scanned module by its dotted name, allowing the scan
-// to have started inside the package (app.db found as db).
+// to have started inside the package (app.db found as db). Of two parsed
+// files with one name, the later in scan order wins.
 func (p *project) lookupModule(m string) *fileState {
 	if p == nil || p.modules == nil || m == "" {
 		return nil
 	}
 	for {
-		if g, ok := p.modules[m]; ok {
-			return g
+		ids := p.modules.byName[m]
+		for k := len(ids) - 1; k >= 0; k-- {
+			if g := p.modules.loaded[ids[k]].Load(); g != nil {
+				return g
+			}
 		}
 		i := strings.IndexByte(m, '.')
 		if i < 0 {
@@ -79,6 +106,54 @@ func (p *project) lookupModule(m string) *fileState {
 		}
 		m = m[i+1:]
 	}
+}
+
+// moduleRefs calls yield with every dotted module name the file's analysis
+// may look up: what it imports (and the package of an imported name), and
+// the module of every call through an imported name (`import app` then
+// `app.db.fetch()` reads app.db).
+func (f *fileState) moduleRefs(yield func(string)) {
+	t := f.t
+	// In name order: the order of dependencies decides which imports of a
+	// cycle summaryLevels sees as closing it.
+	for _, local := range slices.Sorted(maps.Keys(f.mod.Imports)) {
+		q := f.absolute(f.mod.Imports[local])
+		yield(q)
+		if i := strings.LastIndexByte(q, '.'); i > 0 {
+			yield(q[:i])
+		}
+	}
+	for i := range t.Nodes {
+		if t.Nodes[i].Kind != pyast.KindCall {
+			continue
+		}
+		name := t.DottedName(t.Callee(pyast.ID(i)))
+		head, rest, dotted := strings.Cut(name, ".")
+		q, ok := f.mod.Imports[head]
+		if !ok || !dotted {
+			continue // a bare imported name: its module was yielded above
+		}
+		q = f.absolute(q) + "." + rest
+		if i := strings.LastIndexByte(q, '.'); i > 0 {
+			yield(q[:i])
+		}
+	}
+}
+
+// depIndexes lists, once each, the files whose summaries the file's
+// analysis may read (a superset: every file a lookup could land on).
+func (f *fileState) depIndexes(self int) []int {
+	seen := map[int]bool{self: true}
+	var out []int
+	f.moduleRefs(func(m string) {
+		f.proj.modules.indexes(m, func(i int) {
+			if !seen[i] {
+				seen[i] = true
+				out = append(out, i)
+			}
+		})
+	})
+	return out
 }
 
 // absolute resolves a relative import (".db.fetch") against the file's
@@ -169,22 +244,28 @@ func (f *fileState) summaryOf(name string) *summary {
 		}
 		return f.sums[ref.name]
 	}
+	if ref.f.cyclicImports && !slices.Contains(f.cycleReads, ref.f) {
+		f.cycleReads = append(f.cycleReads, ref.f)
+	}
 	return ref.f.published()[ref.name]
 }
 
-// needsSummary lists the functions of the file whose summaries are needed,
-// callees before callers (so that one pass usually suffices), and says
-// whether the local call graph has a cycle (then passes repeat until the
-// summaries settle).
-func (f *fileState) needsSummary() (order []string, cyclic bool) {
+// needsSummary lists the module-level functions of the file (routes
+// aside), callees before callers, so that one pass gives each function whose
+// callees are not recursive its final summary. unstable holds the
+// functions that are in, or call into, a cycle of the local call graph:
+// passes repeat for them until their summaries settle.
+//
+// Every function gets a summary, called or not: its analysis is needed
+// anyway (it is the function's root analysis), and a file's summaries then
+// depend only on the files it imports, never on which files import it.
+func (f *fileState) needsSummary() (order []string, unstable map[string]bool, callers map[string][]string) {
 	need := map[string]bool{}
 	for name, d := range f.mod.Defs {
 		if f.t.Kind(d) != pyast.KindFunctionDefinition || f.isRouteFunc(d) {
 			continue
 		}
-		if f.called[name] || f.exported[name] || f.exportAll {
-			need[name] = true
-		}
+		need[name] = true
 	}
 	var names []string
 	for name := range need {
@@ -192,6 +273,8 @@ func (f *fileState) needsSummary() (order []string, cyclic bool) {
 	}
 	sort.Slice(names, func(i, j int) bool { return f.mod.Defs[names[i]] < f.mod.Defs[names[j]] })
 	state := map[string]int{} // 1 on the stack, 2 done
+	unstable = map[string]bool{}
+	callers = map[string][]string{}
 	var visit func(name string)
 	visit = func(name string) {
 		state[name] = 1
@@ -209,11 +292,15 @@ func (f *fileState) needsSummary() (order []string, cyclic bool) {
 			if !need[callee] {
 				continue
 			}
+			callers[callee] = append(callers[callee], name)
 			switch state[callee] {
 			case 0:
 				visit(callee)
 			case 1:
-				cyclic = true
+				unstable[name] = true
+			}
+			if unstable[callee] {
+				unstable[name] = true
 			}
 		}
 		state[name] = 2
@@ -224,26 +311,66 @@ func (f *fileState) needsSummary() (order []string, cyclic bool) {
 			visit(name)
 		}
 	}
-	return order, cyclic
+	return order, unstable, callers
 }
 
 // summarize computes the file's summaries: callees first, repeating only
 // when recursion makes a pass incomplete. Other files' summaries it needs
 // are final (files are summarised in import order). The last pass's
 // analyses are kept: they are the helpers' root analyses.
-func (f *fileState) summarize() {
+//
+// Other files' summaries do not change while a file is summarised (the
+// files it reads are done, or, across an import cycle, not started), so
+// passes after the first redo only the functions of local recursion.
+//
+// final is the second run of a file in an import cycle, once the file that
+// closes the cycle has summaries and the files it imports have had their
+// second run: only the functions that asked one of those files for a
+// summary (when that file's summaries changed), and their callers in the
+// file, are analysed again; the others would read exactly what they read
+// before.
+func (f *fileState) summarize(final bool) {
 	t := f.t
-	order, cyclic := f.needsSummary()
+	order, unstable, callers := f.needsSummary()
+	prev, prevAnalyses := f.sums, f.sumAnalyses
 	f.next = map[string]*summary{}
 	f.sumAnalyses = map[pyast.ID]*analysis{}
+	var redo map[string]bool // nil: every function
+	if final {
+		redo = readersOfCycle(order, callers, func(name string) bool {
+			a := prevAnalyses[f.mod.Defs[name]]
+			if a == nil {
+				return true
+			}
+			for _, g := range a.cycleReads {
+				if f.backDeps[g] || g.redone {
+					return true
+				}
+			}
+			return false
+		})
+		for _, name := range order {
+			if !redo[name] {
+				def := f.mod.Defs[name]
+				f.next[name], f.sumAnalyses[def] = prev[name], prevAnalyses[def]
+			}
+		}
+	}
 	for pass := 0; pass < maxRounds; pass++ {
 		changed := false
 		for _, name := range order {
+			if redo != nil && !redo[name] || pass > 0 && !unstable[name] {
+				continue // what it reads has not changed
+			}
 			def := f.mod.Defs[name]
 			a := f.newAnalysis(def)
 			a.sum = &summary{sinkFile: f}
 			u := f.rootUnit(a, def, nil)
+			f.cycleReads = f.cycleReads[:0]
 			u.block(t.Body(def))
+			if len(f.cycleReads) > 0 {
+				a.cycleReads = slices.Clone(f.cycleReads)
+			}
 			a.raises = !u.hasRet && alwaysRaises(t, def)
 			f.summarise(a, u, name)
 			if old := f.next[name]; old == nil || !old.same(a.sum) {
@@ -252,77 +379,93 @@ func (f *fileState) summarize() {
 			f.next[name] = a.sum
 			f.sumAnalyses[def] = a
 		}
-		if !changed || !cyclic && !f.cyclicImports {
+		if !changed || len(unstable) == 0 {
 			break
 		}
 	}
 	f.sums = f.next
 	f.next = nil
+	f.redone = final && len(redo) > 0
 	f.sumMu.Lock()
 	f.pub = f.sums
 	f.sumMu.Unlock()
 }
 
-// summaryLevels orders the files so that a module's summaries are computed
-// after those of the modules it imports from. Files in an import cycle are
-// marked; they get one more pass at the end.
-func summaryLevels(states []*fileState) [][]*fileState {
-	level := map[*fileState]int{}
-	onStack := map[*fileState]bool{}
-	var visit func(f *fileState) int
-	visit = func(f *fileState) int {
-		if l, ok := level[f]; ok {
-			return l
+// readersOfCycle returns the functions for which read(name) is true and,
+// transitively, their callers.
+func readersOfCycle(order []string, callers map[string][]string, read func(string) bool) map[string]bool {
+	out := map[string]bool{}
+	var mark func(name string)
+	mark = func(name string) {
+		if out[name] {
+			return
 		}
-		if onStack[f] {
-			f.cyclicImports = true
-			return 0
+		out[name] = true
+		for _, c := range callers[name] {
+			mark(c)
 		}
-		onStack[f] = true
-		l := 0
-		for _, g := range f.deps() {
-			if onStack[g] {
-				f.cyclicImports, g.cyclicImports = true, true
-				continue
-			}
-			if x := visit(g) + 1; x > l {
-				l = x
-			}
-		}
-		onStack[f] = false
-		level[f] = l
-		return l
 	}
-	var out [][]*fileState
-	for _, f := range states {
-		if f == nil {
-			continue
+	for _, name := range order {
+		if read(name) {
+			mark(name)
 		}
-		l := visit(f)
-		for len(out) <= l {
-			out = append(out, nil)
-		}
-		out[l] = append(out[l], f)
 	}
 	return out
 }
 
-// deps lists the scanned files this file imports from.
-func (f *fileState) deps() []*fileState {
-	seen := map[*fileState]bool{}
-	var out []*fileState
-	for _, q := range f.mod.Imports {
-		q = f.absolute(q)
-		g := f.proj.lookupModule(q)
-		if g == nil {
-			if i := strings.LastIndexByte(q, '.'); i > 0 {
-				g = f.proj.lookupModule(q[:i])
+// importCycles breaks the import cycles among files (a depth-first walk in
+// file order; an import back to a file on the walk's stack closes a cycle)
+// and returns, for each file, the files among them it must wait for: its
+// dependencies minus the imports that close a cycle. Both ends of such an
+// import are marked cyclicImports, and the importer records the other end
+// in backDeps: it is summarised first, reading nothing from it, and again
+// once the other end has summaries.
+func importCycles(files []*fileState) map[*fileState][]*fileState {
+	in := map[*fileState]bool{}
+	for _, f := range files {
+		in[f] = true
+	}
+	wait := map[*fileState][]*fileState{}
+	state := map[*fileState]int{} // 1 on the stack, 2 done
+	var visit func(f *fileState)
+	visit = func(f *fileState) {
+		state[f] = 1
+		for _, g := range f.deps() {
+			if !in[g] {
+				continue // analysed already
 			}
+			switch state[g] {
+			case 0:
+				visit(g)
+			case 1:
+				f.cyclicImports, g.cyclicImports = true, true
+				if f.backDeps == nil {
+					f.backDeps = map[*fileState]bool{}
+				}
+				f.backDeps[g] = true
+				continue
+			}
+			wait[f] = append(wait[f], g)
 		}
-		if g != nil && g != f && !seen[g] {
+		state[f] = 2
+	}
+	for _, f := range files {
+		if state[f] == 0 {
+			visit(f)
+		}
+	}
+	return wait
+}
+
+// deps lists the scanned files this file imports from or calls into.
+func (f *fileState) deps() []*fileState {
+	seen := map[*fileState]bool{f: true}
+	var out []*fileState
+	f.moduleRefs(func(m string) {
+		if g := f.proj.lookupModule(m); g != nil && !seen[g] {
 			seen[g] = true
 			out = append(out, g)
 		}
-	}
+	})
 	return out
 }
