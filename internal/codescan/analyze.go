@@ -32,6 +32,7 @@ type fileState struct {
 	sqlCache      map[string]*sqlInfo
 	called        map[string]bool     // names called somewhere in the file
 	index         int                 // position in the scan's file list
+	refs          []string            // modules it may read summaries from (moduleRefs)
 	module        string              // dotted module name (app.db)
 	pkg           string              // its package (app)
 	next          map[string]*summary // summaries of the pass in progress
@@ -179,33 +180,45 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 			}
 		}
 	}
-	f.autocommit = sync.OnceValue(func() bool { return mentionsAutocommit(f.lowerSrc()) })
+	f.autocommit = sync.OnceValue(func() bool { return mentionsAutocommit(f.t.Src) })
 	f.findHTTPExceptions()
 	return f
 }
 
 var autocommitRe = regexp.MustCompile(`autocommit\s*=\s*true|isolation_level_autocommit|isolation_level\s*=\s*["']autocommit`)
 
-// mentionsAutocommit reports whether lower-cased source turns autocommit
-// on. Every form contains the word, so the pattern is tried only on a
-// window around each occurrence: libraries that say "autocommit" thousands
-// of times (SQLAlchemy) made a whole-file case-insensitive match one of the
-// analysis' largest costs.
-func mentionsAutocommit(lower []byte) bool {
+// mentionsAutocommit reports whether source turns autocommit on
+// (autocommit = True, ISOLATION_LEVEL_AUTOCOMMIT, isolation_level=
+// "AUTOCOMMIT"). Every form contains the word, so the pattern is tried
+// only on a lower-cased window around each occurrence: libraries that say
+// "autocommit" thousands of times (SQLAlchemy) made a whole-file
+// case-insensitive match one of the analysis' largest costs.
+func mentionsAutocommit(src []byte) bool {
 	const before, after = 40, 40
-	word := []byte("autocommit")
-	for off := 0; ; {
-		i := bytes.Index(lower[off:], word)
-		if i < 0 {
-			return false
+	var window [before + len("autocommit") + after]byte
+	for _, spelling := range []string{"utocommit", "UTOCOMMIT", "utoCommit"} {
+		word := []byte(spelling)
+		for off := 0; ; {
+			i := bytes.Index(src[off:], word)
+			if i < 0 {
+				break
+			}
+			i += off
+			lo, hi := max(0, i-1-before), min(len(src), i+len(word)+after)
+			w := window[:hi-lo]
+			for k, c := range src[lo:hi] {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				w[k] = c
+			}
+			if autocommitRe.Match(w) {
+				return true
+			}
+			off = i + len(word)
 		}
-		i += off
-		lo, hi := max(0, i-before), min(len(lower), i+len(word)+after)
-		if autocommitRe.Match(lower[lo:hi]) {
-			return true
-		}
-		off = i + len(word)
 	}
+	return false
 }
 
 var (

@@ -108,11 +108,26 @@ func (p *project) lookupModule(m string) *fileState {
 	}
 }
 
-// moduleRefs calls yield with every dotted module name the file's analysis
-// may look up: what it imports (and the package of an imported name), and
-// the module of every call through an imported name (`import app` then
-// `app.db.fetch()` reads app.db).
-func (f *fileState) moduleRefs(yield func(string)) {
+// moduleRefs returns every dotted module name the file's analysis may look
+// up: what it imports (and the package of an imported name), and the
+// module of every call through an imported name (`import app` then
+// `app.db.fetch()` reads app.db). It is computed once, by the goroutine
+// that parsed the file.
+func (f *fileState) moduleRefs() []string {
+	if f.refs == nil {
+		f.refs = []string{}
+		seen := map[string]bool{}
+		f.listModuleRefs(func(m string) {
+			if !seen[m] {
+				seen[m] = true
+				f.refs = append(f.refs, m)
+			}
+		})
+	}
+	return f.refs
+}
+
+func (f *fileState) listModuleRefs(yield func(string)) {
 	t := f.t
 	// In name order: the order of dependencies decides which imports of a
 	// cycle summaryLevels sees as closing it.
@@ -145,14 +160,14 @@ func (f *fileState) moduleRefs(yield func(string)) {
 func (f *fileState) depIndexes(self int) []int {
 	seen := map[int]bool{self: true}
 	var out []int
-	f.moduleRefs(func(m string) {
+	for _, m := range f.moduleRefs() {
 		f.proj.modules.indexes(m, func(i int) {
 			if !seen[i] {
 				seen[i] = true
 				out = append(out, i)
 			}
 		})
-	})
+	}
 	return out
 }
 
@@ -461,11 +476,11 @@ func importCycles(files []*fileState) map[*fileState][]*fileState {
 func (f *fileState) deps() []*fileState {
 	seen := map[*fileState]bool{f: true}
 	var out []*fileState
-	f.moduleRefs(func(m string) {
+	for _, m := range f.moduleRefs() {
 		if g := f.proj.lookupModule(m); g != nil && !seen[g] {
 			seen[g] = true
 			out = append(out, g)
 		}
-	})
+	}
 	return out
 }
