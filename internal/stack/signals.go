@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rampart-sec/rampart/internal/dberr"
 )
@@ -95,9 +96,9 @@ func observeServer(s *sighting, v string) {
 // flaskSessionValue is itsdangerous' URLSafeTimedSerializer output:
 // payload.timestamp.signature, base64url, a leading dot when compressed,
 // and a 27-character HMAC-SHA1 signature.
-var flaskSessionValue = regexp.MustCompile(`^\.?[\w-]+\.[\w-]{4,8}\.[\w-]{27}$`)
+var flaskSessionValue = lazyRegexp(`^\.?[\w-]+\.[\w-]{4,8}\.[\w-]{27}$`)
 
-var rememberValue = regexp.MustCompile(`^[^|%]{1,64}(?:\||%7[Cc])[0-9a-f]{40,128}$`)
+var rememberValue = lazyRegexp(`^[^|%]{1,64}(?:\||%7[Cc])[0-9a-f]{40,128}$`)
 
 func observeCookies(s *sighting, h http.Header) {
 	if len(h.Values("Set-Cookie")) == 0 {
@@ -106,7 +107,7 @@ func observeCookies(s *sighting, h http.Header) {
 	for _, c := range (&http.Response{Header: h}).Cookies() {
 		name := clean(c.Name, 64)
 		switch {
-		case flaskSessionValue.MatchString(c.Value):
+		case flaskSessionValue().MatchString(c.Value):
 			s.flask = true
 			what := "an itsdangerous-signed Flask session cookie"
 			if strings.HasPrefix(c.Value, ".") {
@@ -114,7 +115,7 @@ func observeCookies(s *sighting, h http.Header) {
 			}
 			s.add(catFlask, "Set-Cookie: "+name+" is "+what)
 			observeSessionKeys(s, c.Value)
-		case c.Name == "remember_token" && rememberValue.MatchString(c.Value):
+		case c.Name == "remember_token" && rememberValue().MatchString(c.Value):
 			s.flask = true
 			s.extensions = append(s.extensions, ExtLogin)
 			s.add(catFlask, "Set-Cookie: remember_token is a Flask-Login remember-me cookie (user id | HMAC)")
@@ -174,16 +175,16 @@ func observeSessionKeys(s *sighting, v string) {
 
 var (
 	// Werkzeug ≥ 2.1.2 HTTPException.get_body.
-	werkzeugPage = regexp.MustCompile(`^<!doctype html>\r?\n<html lang=en>\r?\n<title>(\d{3}) ([^<\n]{1,100})</title>\r?\n<h1>([^<\n]{1,100})</h1>`)
+	werkzeugPage = lazyRegexp(`^<!doctype html>\r?\n<html lang=en>\r?\n<title>(\d{3}) ([^<\n]{1,100})</title>\r?\n<h1>([^<\n]{1,100})</h1>`)
 	// Before 2.1.2.
-	werkzeugOldPage = regexp.MustCompile(`^<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3\.2 Final//EN">\r?\n<title>(\d{3}) ([^<\n]{1,100})</title>\r?\n<h1>([^<\n]{1,100})</h1>`)
+	werkzeugOldPage = lazyRegexp(`^<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3\.2 Final//EN">\r?\n<title>(\d{3}) ([^<\n]{1,100})</title>\r?\n<h1>([^<\n]{1,100})</h1>`)
 
 	debuggerMarkers = []string{
 		"// Werkzeug Debugger</title>",
 		"?__debugger__=yes&amp;cmd=resource",
 		"The debugger caught an exception in your WSGI application",
 	}
-	evalexRe = regexp.MustCompile(`\bEVALEX = (true|false),\s*EVALEX_TRUSTED = (true|false)`)
+	evalexRe = lazyRegexp(`\bEVALEX = (true|false),\s*EVALEX_TRUSTED = (true|false)`)
 
 	// Werkzeug's default descriptions, also seen in JSON bodies of custom
 	// error handlers that return e.description. The 403 one is matched
@@ -199,11 +200,11 @@ var (
 
 	// Matched at the end of the text before a "-packages" needle, so that
 	// the common case (no traceback) costs one substring search.
-	tracebackPython = regexp.MustCompile(`[\\/]python(\d\.\d{1,2})[\\/](?:site|dist)$`)
-	tracebackPkg    = regexp.MustCompile(`^[\\/](flask(?:_[a-z]+)?)[\\/]`)
+	tracebackPython = lazyRegexp(`[\\/]python(\d\.\d{1,2})[\\/](?:site|dist)$`)
+	tracebackPkg    = lazyRegexp(`^[\\/](flask(?:_[a-z]+)?)[\\/]`)
 
-	crdbConsoleTag = regexp.MustCompile(`"Tag"\s*:\s*"v(\d+\.\d+[\w.+-]{0,40})"`)
-	crdbVarsTag    = regexp.MustCompile(`^build_timestamp\{[^}\n]{0,200}?\btag="v(\d+\.\d+[\w.+-]{0,40})"`)
+	crdbConsoleTag = lazyRegexp(`"Tag"\s*:\s*"v(\d+\.\d+[\w.+-]{0,40})"`)
+	crdbVarsTag    = lazyRegexp(`^build_timestamp\{[^}\n]{0,200}?\btag="v(\d+\.\d+[\w.+-]{0,40})"`)
 )
 
 // tracebackExtensions maps package directories to extension names.
@@ -259,10 +260,10 @@ func observeBody(s *sighting, status int, body []byte) {
 
 func observeWerkzeugPages(s *sighting, body []byte) {
 	for _, p := range []struct {
-		re   *regexp.Regexp
+		re   func() *regexp.Regexp
 		what string
 	}{{werkzeugPage, "Werkzeug ≥ 2.1.2"}, {werkzeugOldPage, "Werkzeug < 2.1.2"}} {
-		if m := p.re.FindSubmatch(body); m != nil && bytes.Equal(m[2], m[3]) {
+		if m := p.re().FindSubmatch(body); m != nil && bytes.Equal(m[2], m[3]) {
 			s.flask = true
 			s.add(catFlask, p.what+" HTML error page: "+string(m[1])+" "+string(m[2]))
 			return
@@ -281,7 +282,7 @@ func observeWerkzeugPages(s *sighting, body []byte) {
 		if bytes.Contains(body, []byte("CONSOLE_MODE = true")) {
 			what = "Werkzeug debugger console"
 		}
-		if m := evalexRe.FindSubmatch(body); m != nil {
+		if m := evalexRe().FindSubmatch(body); m != nil {
 			what += " (EVALEX = " + string(m[1]) + ", EVALEX_TRUSTED = " + string(m[2]) + ")"
 		}
 		s.add(catFlask, what)
@@ -349,7 +350,7 @@ func observeJSON(s *sighting, status int, body []byte) {
 func observeCockroachUI(s *sighting, body []byte) {
 	if bytes.Contains(body, []byte("<title>Cockroach Console</title>")) {
 		d := dbSighting{level: dbCockroachDB, engine: dberr.CockroachDB, note: "CockroachDB admin UI (Cockroach Console)"}
-		if m := crdbConsoleTag.FindSubmatch(body); m != nil {
+		if m := crdbConsoleTag().FindSubmatch(body); m != nil {
 			d.version = string(m[1])
 			d.note += " reports version " + d.version
 		}
@@ -357,7 +358,7 @@ func observeCockroachUI(s *sighting, body []byte) {
 	}
 	if i := bytes.Index(body, []byte("build_timestamp{")); i < 0 {
 		return
-	} else if m := crdbVarsTag.FindSubmatch(body[i:min(len(body), i+512)]); m != nil {
+	} else if m := crdbVarsTag().FindSubmatch(body[i:min(len(body), i+512)]); m != nil {
 		s.dbs = append(s.dbs, dbSighting{level: dbCockroachDB, engine: dberr.CockroachDB, version: string(m[1]),
 			note: "CockroachDB /_status/vars: build_timestamp tag v" + string(m[1])})
 	}
@@ -375,12 +376,12 @@ func observeTraceback(s *sighting, body []byte) {
 		}
 		i += off
 		off = i + len(needle)
-		m := tracebackPkg.FindSubmatch(body[off:min(len(body), off+40)])
+		m := tracebackPkg().FindSubmatch(body[off:min(len(body), off+40)])
 		if m == nil {
 			continue
 		}
 		pkg := string(m[1])
-		if p := tracebackPython.FindSubmatch(body[max(0, i-24):i]); p != nil && s.langRank < langFromTraceback {
+		if p := tracebackPython().FindSubmatch(body[max(0, i-24):i]); p != nil && s.langRank < langFromTraceback {
 			s.language, s.langVersion, s.langRank = Python, string(p[1]), langFromTraceback
 			s.add(catLang, "traceback path: python"+string(p[1])+"/site-packages")
 		}
@@ -421,4 +422,12 @@ func dbFromHit(h dberr.Hit) dbSighting {
 	label = " (" + clean(label, 80) + ")"
 	d.note = "database error text: " + clean(h.Snippet, maxEvidenceLen-len("database error text: ")-len(label)-len("…")) + label
 	return d
+}
+
+// lazyRegexp compiles an expression on first use. Bounded repetitions
+// such as [^<\n]{1,100} compile into large programs: compiled at start-up,
+// these cost every run of the binary a few milliseconds, `rampart code`
+// and `rampart version` included.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
