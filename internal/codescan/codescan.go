@@ -131,6 +131,23 @@ type project struct {
 	files         []*fileState // nil for files that were not parsed
 	crdbOnce      sync.Once
 	crdb          bool
+	passwordsOnce sync.Once
+	passwords     bool
+}
+
+// verifiesPasswords reports whether some file checks a password: without
+// one, no route needs the per-route search of PY-RATE-001. Asked only
+// when a project has routes.
+func (p *project) verifiesPasswords() bool {
+	p.passwordsOnce.Do(func() {
+		for _, f := range p.files {
+			if f != nil && passwordCheckRe.has(f.lowerSrc()) {
+				p.passwords = true
+				return
+			}
+		}
+	})
+	return p.passwords
 }
 
 // cockroach reports whether some file mentions CockroachDB (asked only when
