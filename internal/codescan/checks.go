@@ -876,7 +876,7 @@ var (
 
 func (f *fileState) checkRateLimit(r *routeInfo) {
 	a := r.a
-	if f.proj.globalLimiter || !f.proj.verifiesPasswords() {
+	if f.proj.globalLimiter || !f.proj.passwords() {
 		return
 	}
 	checks := f.within(passwordCheckRe, a.def)

@@ -129,39 +129,28 @@ type project struct {
 	globalLimiter bool
 	modules       *modules
 	files         []*fileState // nil for files that were not parsed
-	crdbOnce      sync.Once
-	crdb          bool
-	passwordsOnce sync.Once
-	passwords     bool
+	// Searches of every file's source, made on first use and only if
+	// asked: on a library tree without routes, never.
+	crdb      func() bool // some file mentions CockroachDB (cockroach, crdb, 26257)
+	passwords func() bool // some file verifies passwords (else PY-RATE-001 has nothing to look for)
 }
 
-// verifiesPasswords reports whether some file checks a password: without
-// one, no route needs the per-route search of PY-RATE-001. Asked only
-// when a project has routes.
-func (p *project) verifiesPasswords() bool {
-	p.passwordsOnce.Do(func() {
-		for _, f := range p.files {
-			if f != nil && passwordCheckRe.has(f.lowerSrc()) {
-				p.passwords = true
-				return
-			}
-		}
-	})
-	return p.passwords
+func newProject() *project {
+	p := &project{schema: newSchema()}
+	p.crdb = sync.OnceValue(func() bool { return p.anyFileHas(crdbMarkers) })
+	p.passwords = sync.OnceValue(func() bool { return p.anyFileHas(passwordCheckRe) })
+	return p
 }
 
-// cockroach reports whether some file mentions CockroachDB (asked only when
-// a finding's severity or the fingerprint depends on it).
-func (p *project) cockroach() bool {
-	p.crdbOnce.Do(func() {
-		for _, f := range p.files {
-			if f != nil && crdbMarkers.has(f.lowerSrc()) {
-				p.crdb = true
-				return
-			}
+// anyFileHas reports whether a parsed file's source holds one of m's
+// words. Call it once every file is parsed.
+func (p *project) anyFileHas(m *markerSet) bool {
+	for _, f := range p.files {
+		if f != nil && m.has(f.lowerSrc()) {
+			return true
 		}
-	})
-	return p.crdb
+	}
+	return false
 }
 
 // Analyze reads every Python file under dir and returns the findings, the
@@ -199,7 +188,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	trace("discover")
 	res.Files = append(res.Files, walkNotes...)
 
-	proj := &project{schema: newSchema()}
+	proj := newProject()
 	var envCands []envFinding
 	for _, o := range others {
 		src, err := os.ReadFile(o.abs)
@@ -311,7 +300,7 @@ func analyzeSource(p *pyast.Parser, path string, src []byte) ([]rampart.Finding,
 	if err != nil {
 		return nil, nil, err
 	}
-	proj := &project{schema: newSchema()}
+	proj := newProject()
 	f := newFileState(path, tree, proj)
 	f.module, f.pkg = moduleName(path)
 	states := []*fileState{f}
@@ -736,7 +725,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 			if suppressed(lines, line, c.rule.ID) {
 				continue
 			}
-			if c.crdbSeverity && !proj.cockroach() {
+			if c.crdbSeverity && !proj.crdb() {
 				c.sev = rampart.Low
 				c.msg += " (no CockroachDB marker found: on PostgreSQL at READ COMMITTED this matters less)"
 			}
@@ -928,7 +917,7 @@ func fingerprint(states []*fileState, proj *project) rampart.Fingerprint {
 			_ = local
 		}
 	}
-	if fp.Database == "" && proj.cockroach() {
+	if fp.Database == "" && proj.crdb() {
 		fp.Database = "CockroachDB"
 		note("the source mentions CockroachDB (cockroach, crdb or port 26257)")
 	} else if fp.Database == "" && (fp.Driver == "psycopg2" || fp.Driver == "psycopg" || fp.Driver == "asyncpg" || fp.Driver == "pg8000") {
