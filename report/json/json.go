@@ -35,15 +35,17 @@ func Write(w io.Writer, r *rampart.Report) error {
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
 	// Evidence is full of <, > and &; \u003c would make it unreadable and
 	// nobody embeds this file in HTML unescaped.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(&out); err != nil {
 		return fmt.Errorf("json report: %w", err)
 	}
+	// Indented as enc.SetIndent("", "  ") would, several times faster.
 	// Buffered so that a failed encode never leaves half a report behind.
-	_, err := w.Write(buf.Bytes())
+	compact := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
+	pretty := append(indent(make([]byte, 0, len(compact)*2), compact), '\n')
+	_, err := w.Write(pretty)
 	return err
 }
 
