@@ -318,8 +318,8 @@ func (f *fileState) analyse() {
 	f.check()
 }
 
-// maxRounds bounds the summary rounds (helper call chains deeper than this
-// are cut off).
+// maxRounds bounds the passes over a file's functions when local recursion
+// keeps their summaries changing.
 const maxRounds = 4
 
 // moduleEnv walks the module's top-level statements (not function bodies).

@@ -12,10 +12,9 @@ import (
 )
 
 // Data flow crosses modules through imports: `from app.db import fetch_all`
-// makes fetch_all's summary available to the importing file. Summaries are
-// computed in rounds over all files at once (each round reads the previous
-// round's summaries of other files), so helpers of helpers in other modules
-// are seen after a few rounds.
+// makes fetch_all's summary available to the importing file. A file is
+// summarised after the files it imports (schedule.go); across an import
+// cycle, twice (importCycles).
 
 // funcRef names a module-level function of a scanned file.
 type funcRef struct {

@@ -15,10 +15,10 @@ import (
 // by level, left one core idle for most of the analysis on large trees).
 //
 // A file in an import cycle never becomes ready, nor does a file that
-// imports one: those are left undone for the caller's level-by-level
-// passes. Which files those are depends only on the import graph, never on
-// timing, and a file analysed here has read only final summaries, so the
-// result does not depend on the schedule.
+// imports one: those are left undone for the caller (see importCycles).
+// Which files those are depends only on the import graph, never on timing,
+// and a file analysed here has read only final summaries, so the result
+// does not depend on the schedule.
 type pipeline struct {
 	mu   sync.Mutex
 	cond sync.Cond
