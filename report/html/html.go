@@ -248,7 +248,7 @@ func view(r *rampart.Report, opt Options) page {
 	}
 
 	seen := map[string]int{}
-	for _, f := range sorted(r.Findings) {
+	for _, f := range slices.SortedStableFunc(slices.Values(r.Findings), rampart.CompareFindings) {
 		p.Findings = append(p.Findings, findingView(f, metas[strings.ToUpper(f.Check)], seen))
 	}
 
@@ -454,10 +454,4 @@ func duration(ms int64) string {
 	default:
 		return fmt.Sprintf("%dm%02ds", ms/60_000, ms%60_000/1000)
 	}
-}
-
-func sorted(fs []rampart.Finding) []rampart.Finding {
-	out := slices.Clone(fs)
-	slices.SortStableFunc(out, rampart.CompareFindings)
-	return out
 }

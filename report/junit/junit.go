@@ -32,7 +32,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,10 +39,11 @@ import (
 	"unicode"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/report/internal/doclink"
 )
 
 // DefaultDocBase resolves the relative documentation links of check metadata.
-const DefaultDocBase = "https://github.com/rampart-sec/rampart/blob/main/"
+const DefaultDocBase = doclink.DefaultBase
 
 // Options says what fails and what ran.
 type Options struct {
@@ -209,7 +209,7 @@ func build(r *rampart.Report, opt Options) testsuites {
 			tc.File = oneLine(f.Location.File)
 			tc.Line = f.Location.Line
 		}
-		body := describe(f, docURL(docBase, metas[strings.ToUpper(check)].Doc))
+		body := describe(f, doclink.Resolve(docBase, metas[strings.ToUpper(check)].Doc))
 		if !opt.Never && f.Severity >= opt.FailOn && f.Confidence >= minConf {
 			tc.Failure = &problem{
 				Message: oneLine(f.Severity.String() + ": " + cmp.Or(f.Title, check)),
@@ -518,22 +518,3 @@ func clean(s string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(clean(s)), " ") }
-
-func docURL(base, doc string) string {
-	doc = strings.TrimSpace(doc)
-	if doc == "" {
-		return ""
-	}
-	if u, err := url.Parse(doc); err == nil && u.IsAbs() {
-		return u.String()
-	}
-	b, err := url.Parse(base)
-	if err != nil || !b.IsAbs() {
-		return ""
-	}
-	ref, err := url.Parse(strings.TrimPrefix(doc, "/"))
-	if err != nil {
-		return ""
-	}
-	return b.ResolveReference(ref).String()
-}

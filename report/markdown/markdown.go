@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/report/internal/doclink"
 	richtext "github.com/rampart-sec/rampart/report/internal/rich"
 )
 
@@ -32,7 +32,7 @@ import (
 const DefaultMaxLen = 60000
 
 // DefaultDocBase resolves the relative documentation links of check metadata.
-const DefaultDocBase = "https://github.com/rampart-sec/rampart/blob/main/"
+const DefaultDocBase = doclink.DefaultBase
 
 // Options carries what a report does not.
 type Options struct {
@@ -73,9 +73,9 @@ func Render(r *rampart.Report, opt Options) string {
 	for _, m := range opt.Rules {
 		metas[strings.ToUpper(m.ID)] = m
 	}
-	doc := func(check string) string { return docURL(docBase, metas[strings.ToUpper(check)].Doc) }
+	doc := func(check string) string { return linkTo(docBase, metas[strings.ToUpper(check)].Doc) }
 
-	findings := sorted(r.Findings)
+	findings := slices.SortedStableFunc(slices.Values(r.Findings), rampart.CompareFindings)
 	head := header(r)
 	tail := footer(r, docBase)
 
@@ -281,7 +281,7 @@ func footer(r *rampart.Report, docBase string) string {
 		b.WriteString("ℹ️ " + text(oneLine(n)) + "\n\n")
 	}
 	version := strings.TrimSpace("Rampart " + oneLine(r.Tool.Version))
-	fmt.Fprintf(&b, "<sub>%s · [how the grade is computed](%s)</sub>\n", html.EscapeString(version), docURL(docBase, "docs/scoring.md"))
+	fmt.Fprintf(&b, "<sub>%s · [how the grade is computed](%s)</sub>\n", html.EscapeString(version), linkTo(docBase, "docs/scoring.md"))
 	return b.String()
 }
 
@@ -479,35 +479,12 @@ func cweNumber(s string) string {
 	return strings.TrimLeft(s, "0")
 }
 
-// docURL resolves a check's Doc against base; "" when there is none or it
-// is not a URL.
-func docURL(base, doc string) string {
-	doc = strings.TrimSpace(doc)
-	if doc == "" {
-		return ""
-	}
-	if u, err := url.Parse(doc); err == nil && u.IsAbs() && (u.Scheme == "https" || u.Scheme == "http") {
-		return safeURL(u.String())
-	}
-	b, err := url.Parse(base)
-	if err != nil || !b.IsAbs() {
-		return ""
-	}
-	ref, err := url.Parse(strings.TrimPrefix(doc, "/"))
-	if err != nil || ref.IsAbs() {
-		return ""
-	}
-	return safeURL(b.ResolveReference(ref).String())
-}
+// linkTo resolves a documentation link and keeps it from closing the
+// Markdown link it goes in.
+func linkTo(base, doc string) string { return safeURL(doclink.Resolve(base, doc)) }
 
 // safeURL keeps a link destination from closing the Markdown link.
 func safeURL(u string) string {
 	r := strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
 	return r.Replace(u)
-}
-
-func sorted(fs []rampart.Finding) []rampart.Finding {
-	out := slices.Clone(fs)
-	slices.SortStableFunc(out, rampart.CompareFindings)
-	return out
 }

@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/report/internal/doclink"
 )
 
 // Version is the SARIF version written.
@@ -27,7 +28,7 @@ const SchemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 // DefaultDocBase is the address relative documentation links in check
 // metadata ("docs/checks.md#debug-001") are resolved against.
-const DefaultDocBase = "https://github.com/rampart-sec/rampart/blob/main/"
+const DefaultDocBase = doclink.DefaultBase
 
 // FingerprintKey names the partial fingerprint that carries a finding's ID.
 // The suffix is the version of the fingerprint algorithm: a change to
@@ -215,7 +216,7 @@ func build(r *rampart.Report, opt Options) log {
 	for _, m := range opt.Rules {
 		metas[strings.ToUpper(m.ID)] = m
 	}
-	findings := sorted(r.Findings)
+	findings := slices.SortedStableFunc(slices.Values(r.Findings), rampart.CompareFindings)
 
 	// One rule per check that has a result, in ID order; a result points to
 	// its rule by index.
@@ -296,7 +297,7 @@ func rule(id string, m rampart.Meta, known bool, fs []rampart.Finding, docBase s
 		Name:                 pascal(title),
 		ShortDescription:     &text{Text: title},
 		DefaultConfiguration: &configuration{Level: level(m.Severity)},
-		HelpURI:              docURL(docBase, m.Doc),
+		HelpURI:              doclink.Resolve(docBase, m.Doc),
 	}
 	if full := cmp.Or(strings.TrimSpace(m.Detects), strings.TrimSpace(m.Summary)); full != "" {
 		d.FullDescription = &text{Text: full}
@@ -684,27 +685,6 @@ func owaspTag(s string) string {
 	return "owasp-" + s
 }
 
-// docURL resolves a check's Doc against base. An empty doc gives no link;
-// an absolute one is kept.
-func docURL(base, doc string) string {
-	doc = strings.TrimSpace(doc)
-	if doc == "" {
-		return ""
-	}
-	if u, err := url.Parse(doc); err == nil && u.IsAbs() {
-		return u.String()
-	}
-	b, err := url.Parse(base)
-	if err != nil || !b.IsAbs() {
-		return ""
-	}
-	ref, err := url.Parse(strings.TrimPrefix(doc, "/"))
-	if err != nil {
-		return ""
-	}
-	return b.ResolveReference(ref).String()
-}
-
 // pascal turns a title into a rule name: "Werkzeug debugger exposed" →
 // "WerkzeugDebuggerExposed".
 func pascal(s string) string {
@@ -739,12 +719,4 @@ func oneParagraph(s string) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
-}
-
-// sorted orders findings worst first, proof before suspicion, then by
-// check and place, as every Rampart writer does.
-func sorted(fs []rampart.Finding) []rampart.Finding {
-	out := slices.Clone(fs)
-	slices.SortStableFunc(out, rampart.CompareFindings)
-	return out
 }
