@@ -47,20 +47,7 @@ func runBoolean(ctx context.Context, p *check.Pass) error {
 	if !stable {
 		return nil // the answer changes by itself: no differential can be trusted
 	}
-	var firstErr error
-	for _, pt := range todo {
-		err := booleanPoint(ctx, p, t, pt, b1, base, nz)
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, errThrottled):
-			return err
-		case firstErr == nil:
-			firstErr = fmt.Errorf("%s: %w", pt.Name, err)
-		}
-	}
-	return firstErr
+	return probeEach(ctx, todo, func(pt *point) error { return booleanPoint(ctx, p, t, pt, b1, base, nz) })
 }
 
 // rounds of true/false probes a finding needs. A page that flips between

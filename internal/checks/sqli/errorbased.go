@@ -32,20 +32,11 @@ func runError(ctx context.Context, p *check.Pass) error {
 		// transaction, a broken query): no probe can show its own error.
 		return nil
 	}
-	var firstErr error
+	pts := make([]*point, len(t.points))
 	for i := range t.points {
-		err := errorPoint(ctx, p, t, &t.points[i], base)
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, errThrottled):
-			return err
-		case firstErr == nil:
-			firstErr = fmt.Errorf("%s: %w", t.points[i].Name, err)
-		}
+		pts[i] = &t.points[i]
 	}
-	return firstErr
+	return probeEach(ctx, pts, func(pt *point) error { return errorPoint(ctx, p, t, pt, base) })
 }
 
 func errorPoint(ctx context.Context, p *check.Pass, t *target, pt *point, base *engine.Response) error {

@@ -144,23 +144,13 @@ func runIdentifier(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
-	var firstErr error
+	var todo []*point
 	for _, pt := range unproven(p, t) {
-		if !identCandidate(lastName(pt.Name), pt.Desc) {
-			continue
-		}
-		err := identPoint(ctx, p, t, pt)
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, errThrottled):
-			return err
-		case firstErr == nil:
-			firstErr = fmt.Errorf("%s: %w", pt.Name, err)
+		if identCandidate(lastName(pt.Name), pt.Desc) {
+			todo = append(todo, pt)
 		}
 	}
-	return firstErr
+	return probeEach(ctx, todo, func(pt *point) error { return identPoint(ctx, p, t, pt) })
 }
 
 // lastName is a body field's own name (the last part of its path).

@@ -1,6 +1,9 @@
 package sqli
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/rampart-sec/rampart/internal/check"
@@ -29,6 +32,26 @@ func provenSet(p *check.Pass) *proven {
 }
 
 // unproven lists a target's points no check has proved yet.
+// probeEach runs probe on every point. One point's failure does not stop
+// the others; a cancelled context or a throttling target does. It returns
+// the first failure, named by its point.
+func probeEach(ctx context.Context, pts []*point, probe func(pt *point) error) error {
+	var firstErr error
+	for _, pt := range pts {
+		err := probe(pt)
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, errThrottled):
+			return err
+		case firstErr == nil:
+			firstErr = fmt.Errorf("%s: %w", pt.Name, err)
+		}
+	}
+	return firstErr
+}
+
 func unproven(p *check.Pass, t *target) []*point {
 	done := provenSet(p)
 	var out []*point

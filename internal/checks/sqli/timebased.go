@@ -42,20 +42,7 @@ func runTime(ctx context.Context, p *check.Pass) error {
 	if ok, _ := r.plausible(base, 1, nil); !ok || minOf(base) > 2*r.unit {
 		return nil // too slow or too noisy to time a one-second delay
 	}
-	var firstErr error
-	for _, pt := range todo {
-		err := timePoint(ctx, p, t, pt, base, r)
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, errThrottled):
-			return err
-		case firstErr == nil:
-			firstErr = fmt.Errorf("%s: %w", pt.Name, err)
-		}
-	}
-	return firstErr
+	return probeEach(ctx, todo, func(pt *point) error { return timePoint(ctx, p, t, pt, base, r) })
 }
 
 func timeContexts(pt *point) []sqlContext {
