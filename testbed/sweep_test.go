@@ -3,8 +3,9 @@ package testbed_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,11 +38,7 @@ func TestSecureSweep(t *testing.T) {
 		"code": "WELCOME10", "table": "notes",
 	}
 	payloads := []string{"'", `"`, "' OR '1'='1' --", "1) OR 1=1 --", "notes; SELECT 1", "${7*7}{{7*7}}", "-1"}
-	paths := make([]string, 0, len(doc.Paths))
-	for p := range doc.Paths {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := slices.Sorted(maps.Keys(doc.Paths))
 	for _, path := range paths {
 		for method, raw := range doc.Paths[path] {
 			if method == "parameters" {

@@ -3,7 +3,6 @@ package codescan
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -904,12 +903,3 @@ func (f *fileState) checkRateLimit(r *routeInfo) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -2,10 +2,11 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -69,11 +70,7 @@ func (c *Client) responseText(resp *Response) string {
 }
 
 func writeHeaders(b *strings.Builder, h http.Header, redact map[string]bool, skip ...string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(h))
 	for _, k := range keys {
 		if contains(skip, k) {
 			continue
@@ -173,11 +170,7 @@ func (c *Client) Curl(resp *Response) string {
 		parts = append(parts, "-X "+resp.Method)
 	}
 	parts = append(parts, shellQuote(resp.RequestURL))
-	keys := make([]string, 0, len(r.Header))
-	for k := range r.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(r.Header))
 	who := strings.Trim(envName.ReplaceAllString(strings.ToUpper(r.Identity), "_"), "_")
 	if who == "" {
 		who = "RAMPART"

@@ -1,8 +1,10 @@
 package surface
 
 import (
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -120,11 +122,7 @@ func servers(list openapi3.Servers, remote *url.URL) []string {
 			continue
 		}
 		u := sv.URL
-		names := make([]string, 0, len(sv.Variables))
-		for n := range sv.Variables {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(sv.Variables))
 		for _, n := range names {
 			if v := sv.Variables[n]; v != nil {
 				u = strings.ReplaceAll(u, "{"+n+"}", v.Default)
@@ -155,11 +153,9 @@ func resolveServer(s string, remote *url.URL) string {
 func security(reqs openapi3.SecurityRequirements) [][]string {
 	out := make([][]string, 0, len(reqs))
 	for _, req := range reqs {
-		alt := make([]string, 0, len(req))
-		for name := range req {
-			alt = append(alt, name)
-		}
-		sort.Strings(alt)
+		// Never nil: an empty requirement ({}) is how a spec says "public".
+		alt := slices.AppendSeq(make([]string, 0, len(req)), maps.Keys(req))
+		slices.Sort(alt)
 		out = append(out, alt)
 	}
 	return out
@@ -205,11 +201,7 @@ func param(p *openapi3.Parameter) rampart.Param {
 }
 
 func firstExample(ex openapi3.Examples) any {
-	names := make([]string, 0, len(ex))
-	for n := range ex {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(ex))
 	for _, n := range names {
 		if r := ex[n]; r != nil && r.Value != nil && r.Value.Value != nil {
 			return r.Value.Value
@@ -224,11 +216,7 @@ func pickMedia(c openapi3.Content) (string, *openapi3.MediaType) {
 	if len(c) == 0 {
 		return "", nil
 	}
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(c))
 	rank := func(k string) int {
 		base := strings.ToLower(strings.TrimSpace(strings.SplitN(k, ";", 2)[0]))
 		switch {
@@ -270,11 +258,7 @@ func body(ref *openapi3.RequestBodyRef) *rampart.Body {
 
 func responses(rs *openapi3.Responses) []rampart.Response {
 	m := rs.Map()
-	codes := make([]string, 0, len(m))
-	for c := range m {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(m))
 	var out []rampart.Response
 	for _, c := range codes {
 		ref := m[c]
@@ -346,7 +330,7 @@ func (c *schemaConv) conv(ref *openapi3.SchemaRef, depth int) *rampart.Schema {
 
 	if len(s.Properties) > 0 {
 		out.Properties = make(map[string]*rampart.Schema, len(s.Properties))
-		for _, name := range sortedKeys(s.Properties) {
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			if p := c.conv(s.Properties[name], depth+1); p != nil {
 				out.Properties[name] = p
 			}
@@ -385,15 +369,6 @@ func (c *schemaConv) conv(ref *openapi3.SchemaRef, depth int) *rampart.Schema {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m openapi3.Schemas) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // pickType reads a 3.0 type or a 3.1 type list: ["string", "null"] is a

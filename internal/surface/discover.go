@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -338,11 +339,7 @@ func (c *crawler) follow(l link, depth int) {
 func linkKey(method string, u *url.URL) string {
 	tmpl, _ := templatize(u.Path)
 	q := u.Query()
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(q))
 	return method + " " + tmpl + "?" + strings.Join(keys, "&")
 }
 
@@ -384,11 +381,7 @@ func (c *crawler) record(method string, u *url.URL, resp *rampart.Response) *ram
 }
 
 func sortedQueryKeys(q url.Values) []string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(q))
 	return keys
 }
 
@@ -537,11 +530,7 @@ func jsonLinks(v any) []string {
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(x))
 			for _, k := range keys {
 				walk(x[k], k)
 			}
@@ -591,11 +580,7 @@ func inferSchema(v any, depth int) *rampart.Schema {
 			return s
 		}
 		s.Properties = map[string]*rampart.Schema{}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		for i, k := range keys {
 			if i >= maxInferProps {
 				break

@@ -2,9 +2,10 @@ package authz
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -284,7 +285,7 @@ func itemsIn(doc any, source string) []item {
 				out = append(out, it)
 				return // objects inside an object (its owner, its comments) are not of this collection
 			}
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				walk(x[k], depth+1)
 			}
 		case []any:
@@ -347,11 +348,7 @@ func findSelf(answers map[string]*engine.Response) string {
 }
 
 func sortedRespKeys(m map[string]*engine.Response) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	return keys
 }
 

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -203,7 +205,7 @@ func CanaryBody(p *check.Pass, op *rampart.Operation, canary string) (body map[s
 	if op.Body.Schema != nil {
 		props = op.Body.Schema.Properties
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if _, isStr := m[k].(string); !isStr {
 			continue
 		}
@@ -343,7 +345,7 @@ func createdID(resp *engine.Response, res *Resource) string {
 		return ""
 	}
 	want := normKey(res.Param)
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if normKey(k) == want {
 			if s, ok := scalar(m[k]); ok && s != "" {
 				return s
@@ -379,7 +381,7 @@ func findInList(ctx context.Context, p *check.Pass, res *Resource, who *identity
 					return
 				}
 			}
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				walk(x[k], depth+1)
 			}
 		case []any:

@@ -3,7 +3,8 @@ package authz
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -91,7 +92,7 @@ var ownerKeys = map[string]bool{
 // ownerOf returns the value of an object's owner field, following
 // {"owner": {"id": 7}}.
 func ownerOf(m map[string]any) (string, bool) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !ownerKeys[normKey(k)] {
 			continue
 		}
@@ -121,15 +122,6 @@ func idOf(m map[string]any) (string, bool) {
 	return "", false
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // leaves collects the distinctive values of a document: the values that can
 // tell one user's data from another's. Keys name where each was seen, for
 // messages. skip prunes objects (for example objects another user owns).
@@ -145,7 +137,7 @@ func leaves(doc any, skip func(map[string]any) bool) map[string]string {
 			if skip != nil && skip(x) {
 				return
 			}
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				walk(x[k], k, depth+1)
 			}
 		case []any:

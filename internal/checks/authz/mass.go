@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -204,11 +206,7 @@ func plan(p *check.Pass, inv *Inventory, who *identity.Identity, op *rampart.Ope
 		names[k] = true
 	}
 	var out []injection
-	keys := make([]string, 0, len(names))
-	for k := range names {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(names))
 	for _, k := range keys {
 		nk := normKey(k)
 		if allowed[nk] || nk == normKey(skip) || nk == "id" || loginField.MatchString(k) || secretName.MatchString(k) {

@@ -2,9 +2,10 @@ package checktest
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"sync"
 	"testing"
 
@@ -74,11 +75,7 @@ func Quick(t testing.TB, c *check.Check, target string, opt QuickOptions) ([]ram
 }
 
 func quickSortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	return keys
 }
 

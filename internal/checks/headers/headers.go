@@ -6,9 +6,10 @@ package headers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
@@ -145,11 +146,7 @@ func runMissing(ctx context.Context, p *check.Pass) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	names := make([]string, 0, len(missing))
-	for k := range missing {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(missing))
 	f := p.Finding(fmt.Sprintf("Responses lack: %s.", strings.Join(names, "; ")))
 	f.Location = rampart.Location{Method: "GET", Path: "*"}
 	f.Confidence = rampart.Confirmed

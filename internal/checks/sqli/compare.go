@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"html"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -93,11 +94,7 @@ func flatten(v any, path string, out map[string]string, sent, base string, depth
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		if len(keys) == 0 {
 			out[path] = "{}"
 		}

@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -344,11 +345,7 @@ func (t *target) addBody(p *check.Pass, op *rampart.Operation, auth bool) error 
 		if err != nil {
 			return nil
 		}
-		keys := make([]string, 0, len(vals))
-		for k := range vals {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(vals))
 		var schema *rampart.Schema
 		if op.Body != nil {
 			schema = op.Body.Schema
@@ -408,11 +405,7 @@ func walkLeaves(v any, path []any, s *rampart.Schema, depth int, fn func([]any, 
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		for _, k := range keys {
 			var fs *rampart.Schema
 			if s != nil {

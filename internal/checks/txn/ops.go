@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -235,11 +237,7 @@ func resultID(r *engine.Response) string {
 		}
 		// {"redemption_id": 3, ...} or {"transferId": 7}: the first id-like
 		// scalar in a stable order.
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(obj))
 		for _, k := range keys {
 			if isIDName(k) && scalar(obj[k]) && !isReference(k, obj) {
 				return k + "=" + fmt.Sprint(obj[k])

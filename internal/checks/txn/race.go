@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -152,11 +154,7 @@ func items(doc any, keys []string, depth int, out *[]candidate) {
 				return
 			}
 		}
-		names := make([]string, 0, len(x))
-		for k := range x {
-			names = append(names, k)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(x))
 		for _, k := range names {
 			items(x[k], keys, depth+1, out)
 		}
@@ -165,11 +163,7 @@ func items(doc any, keys []string, depth int, out *[]candidate) {
 
 // counterOf returns the field that counts the uses an item has left.
 func counterOf(item map[string]any) (string, float64) {
-	names := make([]string, 0, len(item))
-	for k := range item {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(item))
 	for _, k := range names {
 		v, ok := item[k].(float64)
 		if !ok || isIDName(k) || v != math.Trunc(v) || hasWord(k, limitWords) || !hasWord(k, counterWords) {

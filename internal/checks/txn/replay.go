@@ -5,8 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
@@ -336,11 +337,7 @@ func mutate(r *request) (*request, string) {
 	if r.fields == nil {
 		return nil, ""
 	}
-	keys := make([]string, 0, len(r.fields))
-	for k := range r.fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(r.fields))
 	var schema map[string]*rampart.Schema
 	if r.op.Body != nil && r.op.Body.Schema != nil {
 		schema = r.op.Body.Schema.Properties
@@ -479,11 +476,7 @@ func sharedValues(a, b []byte) string {
 	if json.Unmarshal(a, &ma) != nil || json.Unmarshal(b, &mb) != nil {
 		return ""
 	}
-	keys := make([]string, 0, len(ma))
-	for k := range ma {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(ma))
 	var parts []string
 	for _, k := range keys {
 		if v, ok := mb[k]; ok && scalar(v) && fmt.Sprint(v) == fmt.Sprint(ma[k]) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -199,11 +201,7 @@ func (w *wallet) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeJSON(rw, 200, map[string]any{"id": id, "label": w.labels[id], "balance": w.balances[id]})
 	case r.URL.Path == "/vouchers" && r.Method == "GET":
 		w.mu.Lock()
-		codes := make([]string, 0, len(w.uses))
-		for c := range w.uses {
-			codes = append(codes, c)
-		}
-		sort.Strings(codes)
+		codes := slices.Sorted(maps.Keys(w.uses))
 		var out []map[string]any
 		for _, c := range codes {
 			if (w.vowner[c] != "" && w.vowner[c] != user) || w.uses[c] <= 0 || w.claimed[user+"|"+c] {
