@@ -487,10 +487,13 @@ func (u *unit) lambdaVal(l pyast.ID) val {
 	return v
 }
 
-func (u *unit) ifStmt(s pyast.ID) bool {
-	t := u.t()
-	cond := t.Child(s, pyast.FieldCondition)
-	g := &guard{node: s}
+// branch walks one guarded branch, `if cond:` or `elif cond:`: its guard,
+// then body on a copy of the environment refined by cond being true. It
+// returns the guard, whether body always ends the request, and body's
+// environment when it does not; u.env is left as it was, refined by cond
+// being false (the next branch and the join start from there).
+func (u *unit) branch(node, cond, body pyast.ID) (g *guard, term bool, out map[string]val) {
+	g = &guard{node: node}
 	u.a.guards = append(u.a.guards, g)
 	u.condition(cond, g)
 	if g.role {
@@ -498,21 +501,27 @@ func (u *unit) ifStmt(s pyast.ID) bool {
 	}
 	onTrue, onFalse := u.refine(cond)
 	before := u.env
-	var outs []map[string]val
-	all := true
-
 	u.env = copyEnv(before)
 	u.apply(onTrue)
-	term := u.block(t.Child(s, pyast.FieldConsequence))
+	term = u.block(body)
 	g.terminates = term
 	if !term {
-		outs = append(outs, u.env)
-		all = false
+		out = u.env
 	}
-	// The other branches work on the environment itself: it is replaced
-	// by the join below.
 	u.env = before
 	u.apply(onFalse)
+	return g, term, out
+}
+
+func (u *unit) ifStmt(s pyast.ID) bool {
+	t := u.t()
+	g, term, out := u.branch(s, t.Child(s, pyast.FieldCondition), t.Child(s, pyast.FieldConsequence))
+	var outs []map[string]val
+	all := true
+	if !term {
+		outs = append(outs, out)
+		all = false
+	}
 	hasElse := false
 	for c := t.First(s); c >= 0; c = t.Next(c) {
 		if t.Field(c) != pyast.FieldAlternative {
@@ -520,25 +529,10 @@ func (u *unit) ifStmt(s pyast.ID) bool {
 		}
 		switch t.Kind(c) {
 		case pyast.KindElifClause:
-			ec := t.Child(c, pyast.FieldCondition)
-			g2 := &guard{node: c}
-			u.a.guards = append(u.a.guards, g2)
-			u.condition(ec, g2)
-			if g2.role {
-				u.a.roleCheck = true
-			}
-			t2, f2 := u.refine(ec)
-			saved := u.env
-			u.env = copyEnv(saved)
-			u.apply(t2)
-			term2 := u.block(t.Child(c, pyast.FieldConsequence))
-			g2.terminates = term2
-			if !term2 {
-				outs = append(outs, u.env)
+			if _, term2, out2 := u.branch(c, t.Child(c, pyast.FieldCondition), t.Child(c, pyast.FieldConsequence)); !term2 {
+				outs = append(outs, out2)
 				all = false
 			}
-			u.env = saved
-			u.apply(f2)
 		case pyast.KindElseClause:
 			hasElse = true
 			if !u.block(t.Body(c)) {
