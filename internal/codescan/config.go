@@ -277,16 +277,24 @@ func (f *fileState) secretValue(value pyast.ID, fam rampart.Family) {
 	} else if fallback {
 		r = SecretFallback
 	}
+	f.literalKey(r, at, s, fallback, "the signing key is")
+}
+
+// literalKey reports a signing key written in the source, or as the
+// literal default of an environment lookup: critical when any wordlist
+// has it or it is short.
+func (f *fileState) literalKey(r *Rule, at pyast.ID, key string, fallback bool, subject string) *candidate {
 	what := "a literal in the source"
 	if fallback {
 		what = "the literal default of an environment lookup"
 	}
-	c := f.add(r, at, nil, fmt.Sprintf("the signing key is %s (%s)", what, mask(s)))
-	if weakKey(s) {
+	c := f.add(r, at, nil, fmt.Sprintf("%s %s (%s)", subject, what, mask(key)))
+	if weakKey(key) {
 		c.sev = rampart.Critical
 		c.msg += ": a well-known or short key, found by any wordlist"
 	}
 	c.key = "secret"
+	return c
 }
 
 // mask describes a secret without showing it: its length, and its first
@@ -375,17 +383,8 @@ func (f *fileState) jwtCall(call pyast.ID, name string) {
 	key := t.ArgOrKwarg(call, 1, "key")
 	if key >= 0 {
 		if s, at, fallback, ok := f.literalOf(key); ok && s != "" {
-			what := "a literal in the source"
-			if fallback {
-				what = "the literal default of an environment lookup"
-			}
-			c := f.add(JWTSecret, at, nil, fmt.Sprintf("tokens are signed with %s (%s)", what, mask(s)))
-			if weakKey(s) {
-				c.sev = rampart.Critical
-				c.msg += ": a well-known or short key, found by any wordlist"
-			}
+			c := f.literalKey(JWTSecret, at, s, fallback, "tokens are signed with")
 			f.relate(c, call, "used by jwt."+name)
-			c.key = "secret"
 		}
 	}
 	if name == "decode" {
