@@ -93,6 +93,15 @@ var fixtures = []fixture{
 // moreFixtures cover the other texts the facts list (§1) and the brief asks
 // to distinguish.
 var moreFixtures = []fixture{
+	// A quote pairing with the value's next occurrence in the statement.
+	{"PG operator is not unique", "operator is not unique: unknown % unknown\nLINE 1: ...WHERE (title ILIKE '%x'%' OR body ILIKE '%x'%')",
+		Hit{Engine: PostgreSQL, Kind: TypeCast, PGCompatible: true, Snippet: "operator is not unique: unknown % unknown"}},
+	{"PG argument of OR", "argument of OR must be type boolean, not type text\nLINE 1: SELECT id FROM notes WHERE title = 'a'' OR body = 'a'",
+		Hit{Engine: PostgreSQL, Kind: TypeCast, PGCompatible: true, Snippet: "argument of OR must be type boolean"}},
+	{"PG parameter type", `could not determine data type of parameter $1`,
+		Hit{Kind: TypeCast, PGCompatible: true, Snippet: "could not determine data type of parameter $1"}},
+	{"CRDB ambiguous operator", `ambiguous binary operator: <string> || <int>`,
+		Hit{Engine: CockroachDB, Kind: TypeCast, PGCompatible: true, Snippet: "ambiguous binary operator: <string> || <int>"}},
 	{"PG concurrent update", `ERROR:  could not serialize access due to concurrent update`,
 		Hit{Engine: PostgreSQL, Kind: Serialization, PGCompatible: true, Snippet: "could not serialize access due to concurrent update"}},
 	{"aborted txn, engine unknown", `psycopg2.errors.InFailedSqlTransaction: current transaction is aborted, commands ignored until end of transaction block`,
@@ -317,6 +326,10 @@ Transactions may need a retry; always restart transaction logic from the beginni
 		"could not parse prose":  `could not parse "2024-13-01" as a date`,
 		"operator in prose":      `The operator does not exist.`,
 		"duplicate key no quote": `duplicate key value violates unique constraint`,
+		"not unique in prose":    `{"help": "the operator is not unique to this shop"}`,
+		"not unique, no LINE":    `operator is not unique: pick another name`,
+		"boolean in prose":       `the argument of OR must be type boolean, not type text, says the manual`,
+		"ambiguous in prose":     `ambiguous operator: the docs are unclear`,
 	}
 	for name, body := range negatives {
 		t.Run(name, func(t *testing.T) {

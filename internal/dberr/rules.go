@@ -60,6 +60,9 @@ var rules = []rule{
 	crdbRule(TypeCast, pat("error in argument for $", 0, `\berror in argument for \$\d+: `)),
 	crdbRule(TypeCast, pat("unsupported ", 0, `\bunsupported (?:comparison|binary) operator: <\w+(?:\[\])?> `)),
 	crdbRule(TypeCast, pat("value type ", 0, `\bvalue type \w+ doesn't match type \w+ of column "`)),
+	// A quote pairing with the next occurrence of a value leaves operators
+	// between string literals.
+	crdbRule(TypeCast, pat("ambiguous ", 0, `\bambiguous (?:binary )?operator: <\w+> [^\n]{1,8} <\w+>`)),
 	// CockroachDB 1.x put the key inside the message.
 	crdbRule(Unique, pat("duplicate key value (", 0,
 		`\bduplicate key value \([^)\n]{0,200}\)=\([^\n]{0,200}?\) violates unique constraint "`)),
@@ -73,6 +76,13 @@ var rules = []rule{
 	pgRule(TypeCast, pat("invalid input syntax for ", 0, `\binvalid input syntax for (?:type )?[a-z][a-z0-9 ]{0,40}: "`)),
 	pgRule(TypeCast, pat("invalid input value for enum ", 0, `\binvalid input value for enum [\w."]{1,128}: "`)),
 	pgRule(TypeCast, pat("operator does not exist: ", 0, `\boperator does not exist: \S`)),
+	// What a quote produces when the value appears twice in a statement: it
+	// pairs with the next occurrence's, and the parser fails on what lies
+	// between the literals. Only with libpq's position line, so prose never
+	// matches.
+	pgRule(TypeCast, pat("operator is not unique: ", 0, `\boperator is not unique: [^\n]{1,80}\n?LINE \d+: `)),
+	pgRule(TypeCast, pat("argument of ", 0,
+		`\bargument of (?:AND|OR|WHERE|NOT|JOIN/ON|HAVING) must be type boolean, not type \w+\s*\n?LINE \d+: `)),
 	pgRule(Serialization, pat("could not serialize access due to ", 0,
 		`\bcould not serialize access due to (?:read/write dependencies among transactions|concurrent (?:update|delete))`)),
 	// CockroachDB says `unknown function: f()`; PostgreSQL says this, which
@@ -91,6 +101,7 @@ var rules = []rule{
 	sharedRule(Other, pat(`null value in column "`, 0,
 		`\bnull value in column "[^\n]{1,200}?" (?:of relation "[^\n]{1,200}?" )?violates not-null constraint`)),
 	sharedRule(Other, pat(`violates foreign key constraint "`, 0, `\bviolates foreign key constraint "`)),
+	sharedRule(TypeCast, pat("could not determine data type of parameter $", 0, `\bcould not determine data type of parameter \$\d+`)),
 	sharedRule(Other, pat(`connection to server at "|could not connect to server: |server closed the connection unexpectedly`, 0,
 		`\bconnection to server at "[^"\n]{1,200}" \([^)\n]{1,100}\), port \d+ failed|\bcould not connect to server: |\bserver closed the connection unexpectedly\b`)),
 	// SQLAlchemy's own messages.

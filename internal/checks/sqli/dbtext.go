@@ -1,8 +1,6 @@
 package sqli
 
 import (
-	"regexp"
-
 	"github.com/rampart-sec/rampart/internal/dberr"
 )
 
@@ -13,38 +11,10 @@ type dbError struct {
 	OK  bool
 }
 
-// extra recognises PostgreSQL and CockroachDB errors that a quote in a
-// value produces and that internal/dberr does not list: when the value
-// appears twice in a statement, a single quote pairs with the next
-// occurrence's and the parser then fails on operators between string
-// literals. They are taken only with the engine's position line (libpq's
-// `LINE n:`, CockroachDB's `source SQL:`), so prose never matches.
-var extra = []struct {
-	re     *regexp.Regexp
-	kind   dberr.Kind
-	engine string
-}{
-	{regexp.MustCompile(`\boperator is not unique: [^\n]{1,80}\n?LINE \d+: `), dberr.TypeCast, dberr.PostgreSQL},
-	{regexp.MustCompile(`\bargument of (?:AND|OR|WHERE|NOT|JOIN/ON|HAVING) must be type boolean, not type \w+\s*\n?LINE \d+: `), dberr.TypeCast, dberr.PostgreSQL},
-	{regexp.MustCompile(`\bcould not determine data type of parameter \$\d+`), dberr.TypeCast, ""},
-	{regexp.MustCompile(`\bambiguous (?:binary )?operator: <\w+> [^\n]{1,8} <\w+>`), dberr.TypeCast, dberr.CockroachDB},
-}
-
-// findDBError returns the first database error in a body. JSON-escaped
-// bodies are matched too ("\n" as two characters), since dberr normalises
-// them and the extra rules are written for its output.
+// findDBError returns the first database error in a body.
 func findDBError(body []byte) dbError {
-	if h, ok := dberr.Find(body); ok {
-		return dbError{Hit: h, OK: true}
-	}
-	s := unescapeJSONish(body)
-	for _, e := range extra {
-		if loc := e.re.FindStringIndex(s); loc != nil {
-			end := min(loc[1]+80, len(s))
-			return dbError{OK: true, Hit: dberr.Hit{Kind: e.kind, Engine: e.engine, PGCompatible: true, Snippet: s[loc[0]:end]}}
-		}
-	}
-	return dbError{}
+	h, ok := dberr.Find(body)
+	return dbError{Hit: h, OK: ok}
 }
 
 // unescapeJSONish turns the escapes a JSON string carries (\n, \", \t) into
