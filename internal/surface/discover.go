@@ -371,18 +371,13 @@ func (c *crawler) record(method string, u *url.URL, resp *rampart.Response) *ram
 		addParam(op, p)
 	}
 	q := u.Query()
-	for _, k := range sortedQueryKeys(q) {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		addParam(op, rampart.Param{Name: k, In: "query", Schema: &rampart.Schema{Type: "string"}, Example: q.Get(k)})
 	}
 	if resp != nil && len(op.Responses) == 0 {
 		op.Responses = append(op.Responses, *resp)
 	}
 	return op
-}
-
-func sortedQueryKeys(q url.Values) []string {
-	keys := slices.Sorted(maps.Keys(q))
-	return keys
 }
 
 func addParam(op *rampart.Operation, p rampart.Param) {

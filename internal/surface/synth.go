@@ -69,7 +69,7 @@ func value(s *rampart.Schema, name string, depth int) any {
 		if depth >= maxValueDepth {
 			return obj
 		}
-		for _, k := range sortedProps(s.Properties) {
+		for _, k := range slices.Sorted(maps.Keys(s.Properties)) {
 			p := s.Properties[k]
 			if p == nil || p.ReadOnly {
 				continue
@@ -95,11 +95,6 @@ func value(s *rampart.Schema, name string, depth int) any {
 	default:
 		return stringValue(s, name)
 	}
-}
-
-func sortedProps(m map[string]*rampart.Schema) []string {
-	keys := slices.Sorted(maps.Keys(m))
-	return keys
 }
 
 func inferType(s *rampart.Schema, name string) string {
@@ -618,7 +613,7 @@ func URL(base *url.URL, op *rampart.Operation, values map[string]string) string 
 			used[p.Name] = true
 		}
 	}
-	for _, k := range sortedStringKeys(values) {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		if !used[k] && !q.Has(k) {
 			q.Set(k, values[k])
 		}
@@ -651,11 +646,6 @@ func addQuery(q url.Values, name string, op *rampart.Operation, p *rampart.Param
 		}
 	}
 	q.Set(name, PathValue(op, p))
-}
-
-func sortedStringKeys(m map[string]string) []string {
-	keys := slices.Sorted(maps.Keys(m))
-	return keys
 }
 
 // escapeLiteral escapes the fixed parts of a template, keeping slashes.
@@ -728,7 +718,7 @@ func formValues(v any) url.Values {
 	if !ok {
 		return out
 	}
-	for _, k := range sortedAnyKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		switch x := obj[k].(type) {
 		case []any:
 			for _, it := range x {
@@ -741,17 +731,12 @@ func formValues(v any) url.Values {
 	return out
 }
 
-func sortedAnyKeys(m map[string]any) []string {
-	keys := slices.Sorted(maps.Keys(m))
-	return keys
-}
-
 func multipartBody(v any, s *rampart.Schema) ([]byte, string) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	_ = w.SetBoundary(multipartBoundary)
 	obj, _ := v.(map[string]any)
-	for _, k := range sortedAnyKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		var field *rampart.Schema
 		if s != nil {
 			field = s.Properties[k]

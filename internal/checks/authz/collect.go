@@ -335,7 +335,7 @@ func selfObject(r *engine.Response) map[string]any {
 func findSelf(answers map[string]*engine.Response) string {
 	count := map[string]int{}
 	best := ""
-	for _, k := range sortedRespKeys(answers) {
+	for _, k := range slices.Sorted(maps.Keys(answers)) {
 		if m := selfObject(answers[k]); m != nil {
 			id, _ := idOf(m)
 			count[id]++
@@ -345,11 +345,6 @@ func findSelf(answers map[string]*engine.Response) string {
 		}
 	}
 	return best
-}
-
-func sortedRespKeys(m map[string]*engine.Response) []string {
-	keys := slices.Sorted(maps.Keys(m))
-	return keys
 }
 
 // Candidates returns the ids the identity legitimately uses for an

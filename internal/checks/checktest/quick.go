@@ -45,7 +45,7 @@ func Quick(t testing.TB, c *check.Check, target string, opt QuickOptions) ([]ram
 		t.Fatal(err)
 	}
 	ids := []*identity.Identity{identity.Anonymous()}
-	for _, name := range quickSortedKeys(opt.Users) {
+	for _, name := range slices.Sorted(maps.Keys(opt.Users)) {
 		role := identity.RoleUser
 		if opt.Admins[name] {
 			role = identity.RoleAdmin
@@ -72,11 +72,6 @@ func Quick(t testing.TB, c *check.Check, target string, opt QuickOptions) ([]ram
 		}
 	}
 	return out, first
-}
-
-func quickSortedKeys(m map[string]string) []string {
-	keys := slices.Sorted(maps.Keys(m))
-	return keys
 }
 
 // QuickOp is a shorthand for an operation, secured by a bearer scheme or not.
