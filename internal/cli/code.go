@@ -137,8 +137,7 @@ func runCode(ctx context.Context, env Env, dir string, f *codeFlags) error {
 	if runErr != nil {
 		rep.Incomplete = true
 	}
-	color := env.IsTerminal != nil && env.IsTerminal(env.Stdout) && env.Getenv != nil && env.Getenv("NO_COLOR") == ""
-	wo := writeOptions{Verbose: f.verbose, Color: color, FailOn: g.failOn, FailNever: g.never, MinConfidence: max(g.minConf, rampart.Firm)}
+	wo := writeOptions{Verbose: f.verbose, Color: env.colour(), FailOn: g.failOn, FailNever: g.never, MinConfidence: max(g.minConf, rampart.Firm)}
 	wrote := time.Now()
 	if err := writeOutputs(rep, outs, env, wo); err != nil {
 		return &ExitError{Code: ExitCannotRun, Err: err}
@@ -146,21 +145,7 @@ func runCode(ctx context.Context, env Env, dir string, f *codeFlags) error {
 	if opts.Trace != nil {
 		opts.Trace("report", time.Since(wrote))
 	}
-	if runErr != nil {
-		fmt.Fprintln(env.Stderr, "rampart: interrupted: the report is partial")
-		return &ExitError{Code: ExitInterrupted, Err: runErr}
-	}
-	if g.never {
-		return nil
-	}
-	conf := rampart.Firm
-	if g.minConf > conf {
-		conf = g.minConf
-	}
-	if n := len(rep.AtOrAbove(g.failOn, conf)); n > 0 {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d findings at or above %s", n, g.failOn)}
-	}
-	return nil
+	return g.verdict(rep, runErr, env)
 }
 
 // codeReport builds the report of a white-box run.

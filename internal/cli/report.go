@@ -317,17 +317,14 @@ func runReport(cmd *cobra.Command, env Env, path string, f *reportFlags) error {
 				n, filepath.Base(f.baseline)))
 		}
 	}
-	opt.Color = env.IsTerminal != nil && env.IsTerminal(env.Stdout) && env.Getenv != nil && env.Getenv("NO_COLOR") == ""
+	opt.Color = env.colour()
 	if err := writeOutputs(rep, outs, env, opt); err != nil {
 		return &ExitError{Code: ExitCannotRun, Err: err}
 	}
 	if !cmd.Flags().Changed("fail-on") || opt.FailNever {
 		return nil
 	}
-	if n := len(rep.AtOrAbove(opt.FailOn, opt.MinConfidence)); n > 0 {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d findings at or above %s", n, opt.FailOn)}
-	}
-	return nil
+	return failingFindings(rep, opt.FailOn, opt.MinConfidence)
 }
 
 // readReport reads a JSON report; any problem with it is a usage error.

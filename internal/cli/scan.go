@@ -174,37 +174,50 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 	if err := suppress(rep, base, f.baseline, f.ignores, env); err != nil {
 		return err
 	}
-	color := env.IsTerminal != nil && env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == ""
 	spec := ""
 	if !strings.Contains(f.spec, "://") {
 		spec = f.spec
 	}
-	wo := writeOptions{Verbose: f.verbose, Color: color, FailOn: gate.failOn, FailNever: gate.never,
+	wo := writeOptions{Verbose: f.verbose, Color: env.colour(), FailOn: gate.failOn, FailNever: gate.never,
 		MinConfidence: max(gate.minConf, rampart.Firm), SpecFile: spec}
 	if err := writeOutputs(rep, outs, env, wo); err != nil {
 		return &ExitError{Code: ExitCannotRun, Err: err}
 	}
-	if runErr != nil {
-		fmt.Fprintln(env.Stderr, "rampart: interrupted: the report is partial")
-		return &ExitError{Code: ExitInterrupted, Err: runErr}
-	}
-	if gate.never {
-		return nil
-	}
-	conf := rampart.Firm
-	if gate.minConf > conf {
-		conf = gate.minConf
-	}
-	if n := len(rep.AtOrAbove(gate.failOn, conf)); n > 0 {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d findings at or above %s", n, gate.failOn)}
-	}
-	return nil
+	return gate.verdict(rep, runErr, env)
 }
 
 type gate struct {
 	failOn  rampart.Severity
 	never   bool
 	minConf rampart.Confidence
+}
+
+// verdict is a run's exit once its report is written: interrupted, findings
+// at or above the gate (at firm confidence or above, or --min-confidence
+// when it is higher), or success.
+func (g gate) verdict(rep *rampart.Report, runErr error, env Env) error {
+	if runErr != nil {
+		fmt.Fprintln(env.Stderr, "rampart: interrupted: the report is partial")
+		return &ExitError{Code: ExitInterrupted, Err: runErr}
+	}
+	if g.never {
+		return nil
+	}
+	return failingFindings(rep, g.failOn, max(g.minConf, rampart.Firm))
+}
+
+// failingFindings is the exit for findings at or above sev with at least
+// conf confidence; nil when there are none.
+func failingFindings(rep *rampart.Report, sev rampart.Severity, conf rampart.Confidence) error {
+	if n := len(rep.AtOrAbove(sev, conf)); n > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d findings at or above %s", n, sev)}
+	}
+	return nil
+}
+
+// colour reports whether stdout gets colour: a terminal, and NO_COLOR unset.
+func (e Env) colour() bool {
+	return e.IsTerminal != nil && e.IsTerminal(e.Stdout) && (e.Getenv == nil || e.Getenv("NO_COLOR") == "")
 }
 
 // buildOptions merges the config file and the flags; a flag given on the
