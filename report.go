@@ -1,6 +1,10 @@
 package rampart
 
-import "time"
+import (
+	"cmp"
+	"strings"
+	"time"
+)
 
 // SchemaVersion is the version of the JSON report format (docs/report.schema.json).
 const SchemaVersion = "1.0"
@@ -24,6 +28,39 @@ type Fingerprint struct {
 	Driver           string   `json:"driver,omitempty"` // psycopg2, psycopg, asyncpg
 	ORM              string   `json:"orm,omitempty"`    // SQLAlchemy
 	Evidence         []string `json:"evidence,omitempty"`
+}
+
+// Summary describes the stack on one line for people: "Flask 2.2.2 on
+// Werkzeug 2.2.2 · PostgreSQL 15 · psycopg2"; "" when nothing is known.
+// Writers clean it for their format.
+func (f Fingerprint) Summary() string {
+	app := joinNonEmpty(" ", f.Framework, f.FrameworkVersion)
+	if app == "" {
+		app = joinNonEmpty(" ", f.Language, f.LanguageVersion)
+	}
+	// Server holds the raw banner ("Werkzeug/2.2.2 Python/3.11.2"); its
+	// first product is the server.
+	if banner := strings.Fields(f.Server); len(banner) > 0 {
+		name, ver, _ := strings.Cut(banner[0], "/")
+		server := joinNonEmpty(" ", name, cmp.Or(f.ServerVersion, ver))
+		if app != "" {
+			app += " on " + server
+		} else {
+			app = server
+		}
+	}
+	return joinNonEmpty(" · ", app, joinNonEmpty(" ", f.Database, f.DatabaseVersion), f.Driver, f.ORM)
+}
+
+// joinNonEmpty joins the parts that are not blank.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
 }
 
 // CategoryScore is the score of one family.

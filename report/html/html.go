@@ -209,7 +209,7 @@ func view(r *rampart.Report, opt Options) page {
 		add("Operations", strconv.Itoa(r.Operations))
 	}
 	add("Identities", strings.Join(r.Identities, ", "))
-	p.Stack = stack(r.Fingerprint)
+	p.Stack = oneLine(r.Fingerprint.Summary())
 	for _, e := range r.Fingerprint.Evidence {
 		if e = oneLine(e); e != "" {
 			p.StackProof = append(p.StackProof, e)
@@ -373,35 +373,6 @@ func scoreClass(score int) string {
 	default:
 		return "F"
 	}
-}
-
-// stack reads like a person would say it: "Flask 2.2.2 on Werkzeug 2.2.2 ·
-// PostgreSQL · psycopg2".
-func stack(f rampart.Fingerprint) string {
-	app := join(" ", f.Framework, f.FrameworkVersion)
-	if app == "" {
-		app = join(" ", f.Language, f.LanguageVersion)
-	}
-	if banner := strings.Fields(f.Server); len(banner) > 0 {
-		name, ver, _ := strings.Cut(banner[0], "/")
-		server := join(" ", name, cmp.Or(f.ServerVersion, ver))
-		if app != "" {
-			app += " on " + server
-		} else {
-			app = server
-		}
-	}
-	return oneLine(join(" · ", app, join(" ", f.Database, f.DatabaseVersion), f.Driver, f.ORM))
-}
-
-func join(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
 }
 
 // rich renders text that may hold `code`, ``` fences and indented code

@@ -134,7 +134,7 @@ func (p *printer) header(r *rampart.Report) {
 		}
 		p.field("Identities", strings.Join(ids, ", "))
 	}
-	if s := stack(r.Fingerprint); s != "" {
+	if s := oneLine(r.Fingerprint.Summary()); s != "" {
 		p.field("Stack", s)
 	}
 }
@@ -164,40 +164,6 @@ func gradeColor(g string) string {
 	default:
 		return sgrBoldRed
 	}
-}
-
-// stack reads like a person would say it: "Flask 2.2.2 on Werkzeug 2.2.2 ·
-// PostgreSQL · psycopg2".
-func stack(f rampart.Fingerprint) string {
-	var parts []string
-	app := join(" ", f.Framework, f.FrameworkVersion)
-	if app == "" {
-		app = f.Language
-	}
-	if banner := strings.Fields(f.Server); len(banner) > 0 {
-		// Server holds the raw banner ("Werkzeug/2.2.2 Python/3.11.2");
-		// its first product is the server.
-		name, ver, _ := strings.Cut(banner[0], "/")
-		server := join(" ", name, cmp.Or(f.ServerVersion, ver))
-		if app != "" {
-			app += " on " + server
-		} else {
-			app = server
-		}
-	}
-	parts = append(parts, app, join(" ", f.Database, f.DatabaseVersion), f.Driver, f.ORM)
-	return oneLine(join(" · ", parts...))
-}
-
-// join joins the non-empty strings.
-func join(sep string, s ...string) string {
-	var out []string
-	for _, x := range s {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return strings.Join(out, sep)
 }
 
 func (p *printer) findings(fs []rampart.Finding) {
@@ -463,4 +429,15 @@ func duration(ms int64) string {
 	default:
 		return fmt.Sprintf("%dh%02dm", ms/3_600_000, ms%3_600_000/60_000)
 	}
+}
+
+// join joins the non-blank strings.
+func join(sep string, s ...string) string {
+	var out []string
+	for _, x := range s {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return strings.Join(out, sep)
 }
