@@ -10,9 +10,14 @@ package scan
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/secrets"
 )
 
 // Options configures one scan. Zero values get the defaults `rampart scan`
@@ -51,6 +56,42 @@ type Options struct {
 	OnFinding func(rampart.Finding)
 	// Progress is told how many units of work are done out of how many.
 	Progress func(done, total int)
+}
+
+// Validate checks what can be checked without the network: --exclude
+// globs, --scope hosts, the identities' headers and the --wordlist file (a
+// regular file under its cap). The CLI calls it once flags and config are
+// merged, so both are held to one rule and a bad value fails (as a
+// ConfigError) before anything is read from the source or sent.
+func (o Options) Validate() error {
+	for _, g := range o.Exclude {
+		if err := engine.CheckExclude(g); err != nil {
+			return &ConfigError{Err: err}
+		}
+	}
+	for _, s := range o.Scope {
+		if err := engine.CheckScope(s); err != nil {
+			return &ConfigError{Err: err}
+		}
+	}
+	for _, id := range o.Identities {
+		if len(id.Headers) == 0 && id.Login == nil {
+			return configErr("identity %s: no headers and no login: it would act as anonymous", id.Name)
+		}
+		for _, name := range slices.Sorted(maps.Keys(id.Headers)) {
+			for _, v := range id.Headers[name] {
+				if err := identity.CheckHeader(name, v); err != nil {
+					return configErr("identity %s: %w", id.Name, err)
+				}
+			}
+		}
+	}
+	if o.Wordlist != "" {
+		if err := secrets.CheckWordlist(o.Wordlist); err != nil {
+			return configErr("--wordlist: %w", err)
+		}
+	}
+	return nil
 }
 
 // ConfigError is a problem with what the user asked for: a bad flag value,

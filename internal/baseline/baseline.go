@@ -11,9 +11,9 @@
 package baseline
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -26,18 +26,11 @@ import (
 // DateLayout is the format of Ignore.Expires.
 const DateLayout = "2006-01-02"
 
-// Read loads a baseline: a JSON report written by an earlier run.
-func Read(path string) (*rampart.Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("baseline: %w", err)
-	}
-	defer f.Close()
-	rep, err := jsonreport.Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("baseline %s: %w", path, err)
-	}
-	return rep, nil
+// Read loads a baseline: a JSON report written by an earlier run, read as
+// every report file is (a regular file, at most inputfile.MaxReport bytes).
+// Errors name the file, and never quote it.
+func Read(ctx context.Context, path string) (*rampart.Report, error) {
+	return jsonreport.ReadFile(ctx, path)
 }
 
 // Apply removes from rep every finding whose ID is also in base and returns

@@ -1,16 +1,20 @@
 package baseline
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/inputfile"
 	jsonreport "github.com/rampart-sec/rampart/report/json"
 )
 
@@ -128,13 +132,56 @@ func TestReadBaseline(t *testing.T) {
 	fh.Close()
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte("<html>"), 0o644)
-	if b, err := Read(good); err != nil || len(b.Findings) != 8 {
+	if b, err := Read(context.Background(), good); err != nil || len(b.Findings) != 8 {
 		t.Errorf("Read: %v, %v", b, err)
 	}
 	for _, p := range []string{bad, filepath.Join(dir, "missing.json")} {
-		if _, err := Read(p); err == nil || !strings.Contains(err.Error(), "baseline") {
+		if _, err := Read(context.Background(), p); err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("Read(%s) error %v", p, err)
 		}
+	}
+}
+
+// A baseline that is a FIFO, a device, a directory or larger than a report
+// may be is refused at once, without quoting it.
+func TestReadBaselineMustBeABoundedRegularFile(t *testing.T) {
+	const planted = "planted-baseline-content"
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.json")
+	if err := os.WriteFile(huge, []byte(`{"schemaVersion": "`+planted+`"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, inputfile.MaxReport+1); err != nil { // sparse
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		want       error
+	}{
+		{"fifo", fifo, inputfile.ErrNotRegular},
+		{"device", "/dev/zero", inputfile.ErrNotRegular},
+		{"directory", dir, inputfile.ErrNotRegular},
+		{"over the cap", huge, inputfile.ErrTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { _, err := Read(context.Background(), tc.path); done <- err }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.path) {
+					t.Errorf("err = %v, want %v naming the file", err, tc.want)
+				}
+				if err != nil && strings.Contains(err.Error(), planted) {
+					t.Errorf("error quotes the file: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("reading the baseline hangs")
+			}
+		})
 	}
 }
 

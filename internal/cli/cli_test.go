@@ -54,12 +54,40 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 	os.WriteFile(envCfg, []byte("target: "+srv.URL+"\nidentities:\n  - name: a\n    headers: {Authorization: \"Bearer ${NOT_SET_TOKEN}\"}\n"), 0o644)
 	wordsCfg := filepath.Join(dir, "words.yaml")
 	os.WriteFile(wordsCfg, []byte("target: "+srv.URL+"\nwordlist: "+filepath.Join(dir, "nope.txt")+"\nshow-secrets: true\n"), 0o644)
+	emptyHdrCfg := filepath.Join(dir, "empty-header.yaml")
+	os.WriteFile(emptyHdrCfg, []byte("target: "+srv.URL+"\nidentities:\n  - name: bob\n    headers: {Authorization: \"\"}\n"), 0o644)
+	noCredCfg := filepath.Join(dir, "no-credential.yaml")
+	os.WriteFile(noCredCfg, []byte("target: "+srv.URL+"\nidentities:\n  - name: bob\n    role: user\n"), 0o644)
+	scopeCfg := filepath.Join(dir, "scope.yaml")
+	os.WriteFile(scopeCfg, []byte("target: "+srv.URL+"\nscope: [\"http://x/\"]\n"), 0o644)
+	excludeCfg := filepath.Join(dir, "exclude.yaml")
+	os.WriteFile(excludeCfg, []byte("target: "+srv.URL+"\nexclude: [\"[\"]\n"), 0o644)
+	// out is where rows that name an output would write it, a directory of
+	// its own for each row: a run that fails must leave nothing there (no
+	// empty report, no directory).
+	const out = "{out}/"
+	outBase := t.TempDir()
 	tests := []struct {
 		name string
 		args []string
 		code int
 		msg  string
 	}{
+		{"empty identity header", []string{"scan", srv.URL, "--identity", "alice:user=Authorization:", "-f", "json", "-o", out}, ExitUsage, "empty value"},
+		{"blank identity header", []string{"scan", srv.URL, "--identity", "alice:user=Authorization: ", "-f", "json", "-o", out}, ExitUsage, "empty value"},
+		{"identity without header", []string{"scan", srv.URL, "--identity", "alice:user=", "-f", "json", "-o", out}, ExitUsage, "'Name: value'"},
+		{"identity scheme without token", []string{"scan", srv.URL, "--identity", "alice:user=Authorization: Bearer ", "-f", "json", "-o", out}, ExitUsage, "no credential"},
+		{"config empty header", []string{"scan", "--config", emptyHdrCfg, "-f", "json", "-o", out}, ExitUsage, "identity bob: header Authorization has an empty value"},
+		{"config identity without credential", []string{"scan", "--config", noCredCfg, "-f", "json", "-o", out}, ExitUsage, "would act as anonymous"},
+		{"exclude invalid glob", []string{"scan", srv.URL, "--exclude", "[", "-f", "json", "-o", out}, ExitUsage, "want a path glob such as /admin/reset*"},
+		{"config exclude invalid glob", []string{"scan", "--config", excludeCfg, "-f", "json", "-o", out}, ExitUsage, `--exclude "["`},
+		{"scope URL", []string{"scan", srv.URL, "--scope", "http://x/", "-f", "json", "-o", out}, ExitUsage, "write --scope x"},
+		{"config scope URL", []string{"scan", "--config", scopeCfg, "-f", "json", "-o", out}, ExitUsage, "write --scope x"},
+		{"scope empty", []string{"scan", srv.URL, "--scope", "", "-f", "json", "-o", out}, ExitUsage, "want a host or host:port"},
+		{"scope bad port", []string{"scan", srv.URL, "--scope", "x:99999", "-f", "json", "-o", out}, ExitUsage, "from 1 to 65535"},
+		{"scope with path", []string{"scan", srv.URL, "--scope", "x/y", "-f", "json", "-o", out}, ExitUsage, "want a host or host:port"},
+		{"same output for two formats", []string{"scan", srv.URL, "-f", "json,sarif", "-o", out + "r.out," + out + "./r.out"}, ExitUsage, "r.out is given for both json and sarif"},
+		{"unreachable with an output", []string{"scan", "http://127.0.0.1:1", "-f", "json,sarif", "-o", out}, ExitCannotRun, "unreachable"},
 		{"unknown flag", []string{"scan", srv.URL, "--bogus"}, ExitUsage, "unknown flag: --bogus"},
 		{"unknown command", []string{"scna"}, ExitUsage, "unknown command"},
 		{"no target", []string{"scan"}, ExitUsage, "needs a target URL"},
@@ -79,7 +107,12 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := run(t, nil, tt.args...)
+			out := filepath.Join(outBase, strings.ReplaceAll(tt.name, " ", "-"))
+			args := make([]string, len(tt.args))
+			for i, a := range tt.args {
+				args[i] = strings.ReplaceAll(a, "{out}", out)
+			}
+			code, _, stderr := run(t, nil, args...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.code, stderr)
 			}
@@ -89,6 +122,10 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 			}
 			if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
 				t.Errorf("stack trace on bad input:\n%s", stderr)
+			}
+			if _, err := os.Stat(out); err == nil {
+				entries, _ := os.ReadDir(out)
+				t.Errorf("a failed run left %s behind (%v)", out, entries)
 			}
 		})
 	}

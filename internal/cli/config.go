@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,8 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/baseline"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
 // fileConfig is the YAML a --config file holds: every flag of `scan`, plus
@@ -57,9 +60,9 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 // environment so that secrets stay out of the file; an unset variable is an
 // error, not an empty credential.
 func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxConfig)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("--config: %w", err)
 	}
 	var missing []string
 	data = envRef.ReplaceAllFunc(data, func(m []byte) []byte {
@@ -99,6 +102,14 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 		}
 		if id.Login != nil {
 			if err := id.Login.Validate(); err != nil {
+				return nil, fmt.Errorf("config %s: identity %s: %w", path, id.Name, err)
+			}
+		}
+		if len(id.Headers) == 0 && id.Login == nil {
+			return nil, fmt.Errorf("config %s: identity %s: no headers and no login: it would act as anonymous", path, id.Name)
+		}
+		for _, name := range slices.Sorted(maps.Keys(id.Headers)) {
+			if err := identity.CheckHeader(name, id.Headers[name]); err != nil {
 				return nil, fmt.Errorf("config %s: identity %s: %w", path, id.Name, err)
 			}
 		}

@@ -1,9 +1,10 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -113,125 +114,6 @@ func writeFormat(w io.Writer, format string, rep *rampart.Report, opt writeOptio
 	}
 }
 
-// pairFormatOutputs pairs formats with outputs: one -o per format, in
-// order, or a single -o naming a directory (an existing one, or any path
-// ending in /) that receives one file per format. At most one format may go
-// to stdout.
-func pairFormatOutputs(formats, outputs []string) ([]output, error) {
-	formats, outputs = splitList(formats), splitList(outputs)
-	if len(formats) == 0 {
-		formats = []string{"text"}
-	}
-	var names []string
-	seen := map[string]bool{}
-	for _, f := range formats {
-		name, ok := normalizeFormat(f)
-		if !ok {
-			return nil, usageErr("--format %q: want one of %s", f, strings.Join(reportFormats, ", "))
-		}
-		if seen[name] && len(outputs) == 1 && isDir(outputs[0]) {
-			return nil, usageErr("--format %s given twice for one output directory", name)
-		}
-		seen[name] = true
-		names = append(names, name)
-	}
-	if len(outputs) == 1 && isDir(outputs[0]) {
-		dir := outputs[0]
-		var outs []output
-		for _, f := range names {
-			outs = append(outs, output{format: f, path: filepath.Join(dir, formatFiles[f])})
-		}
-		return outs, nil
-	}
-	if len(outputs) != 0 && len(outputs) != len(names) {
-		return nil, usageErr("%d formats but %d outputs: give one -o per format, in order ('-' for stdout), or one directory", len(names), len(outputs))
-	}
-	var outs []output
-	stdout := 0
-	for i, f := range names {
-		o := output{format: f}
-		if len(outputs) > 0 {
-			o.path = outputs[i]
-		}
-		if o.path == "" || o.path == "-" {
-			stdout++
-		}
-		outs = append(outs, o)
-	}
-	if stdout > 1 {
-		return nil, usageErr("more than one format would go to stdout: give -o per format, or an output directory")
-	}
-	return outs, nil
-}
-
-// isDir reports whether an -o value names a directory: one that exists, or
-// a path written with a trailing slash (created when written).
-func isDir(p string) bool {
-	if p == "" || p == "-" {
-		return false
-	}
-	if strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator)) {
-		return true
-	}
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
-
-// checkOutputs fails early, as a usage error, on outputs that cannot be
-// written, before any work is done. It creates missing output directories.
-func checkOutputs(outs []output) error {
-	for _, o := range outs {
-		if o.path == "" || o.path == "-" {
-			continue
-		}
-		if dir := filepath.Dir(o.path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return usageErr("output: %v", err)
-			}
-		}
-		fh, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE, 0o644)
-		if err != nil {
-			return usageErr("output: %v", err)
-		}
-		fh.Close()
-	}
-	return nil
-}
-
-// writeOutputs writes every requested format. Colour is only for text on
-// stdout. Each file written is said on stderr.
-func writeOutputs(rep *rampart.Report, outs []output, env Env, opt writeOptions) error {
-	if opt.Rules == nil {
-		opt.Rules = allRuleMetas()
-	}
-	for _, o := range outs {
-		w := env.Stdout
-		var fh *os.File
-		if o.path != "" && o.path != "-" {
-			var err error
-			if fh, err = os.Create(o.path); err != nil {
-				return fmt.Errorf("output: %w", err)
-			}
-			w = fh
-		}
-		oo := opt
-		oo.Color = opt.Color && fh == nil
-		err := writeFormat(w, o.format, rep, oo)
-		if fh != nil {
-			if cerr := fh.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("write %s report: %w", o.format, err)
-		}
-		if fh != nil {
-			fmt.Fprintf(env.Stderr, "rampart: wrote %s report to %s\n", o.format, o.path)
-		}
-	}
-	return nil
-}
-
 type reportFlags struct {
 	format   []string
 	output   []string
@@ -296,13 +178,18 @@ func runReport(cmd *cobra.Command, env Env, path string, f *reportFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := readReport(path)
+	// Any problem with the report is a usage error; the message names the
+	// file and the rule it broke, never its content.
+	rep, err := jsonreport.ReadFile(cmd.Context(), path)
+	if errors.Is(err, context.Canceled) {
+		return &ExitError{Code: ExitInterrupted, Err: err}
+	}
 	if err != nil {
-		return err
+		return usageErr("report: %v", err)
 	}
 	var base *rampart.Report
 	if f.baseline != "" {
-		if base, err = baseline.Read(f.baseline); err != nil {
+		if base, err = baseline.Read(cmd.Context(), f.baseline); err != nil {
 			return usageErr("--baseline: %v", err)
 		}
 	}
@@ -325,21 +212,4 @@ func runReport(cmd *cobra.Command, env Env, path string, f *reportFlags) error {
 		return nil
 	}
 	return failingFindings(rep, opt.FailOn, opt.MinConfidence)
-}
-
-// readReport reads a JSON report; any problem with it is a usage error.
-func readReport(path string) (*rampart.Report, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, usageErr("report: %v", err)
-	}
-	defer fh.Close()
-	if st, err := fh.Stat(); err == nil && st.IsDir() {
-		return nil, usageErr("report: %s is a directory, not a JSON report", path)
-	}
-	rep, err := jsonreport.Read(fh)
-	if err != nil {
-		return nil, usageErr("report %s: %v", path, err)
-	}
-	return rep, nil
 }

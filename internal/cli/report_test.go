@@ -369,6 +369,11 @@ func TestPairFormatOutputs(t *testing.T) {
 		{[]string{"pdf"}, nil, "", "want one of"},
 		{[]string{"text", "json"}, nil, "", "more than one format"},
 		{[]string{"text", "json"}, []string{"a.txt"}, "", "2 formats but 1 outputs"},
+		{[]string{"json", "sarif"}, []string{"r.out", "r.out"}, "", "-o r.out is given for both json and sarif"},
+		{[]string{"json", "sarif"}, []string{"r.out", "./r.out"}, "", "given for both"},
+		{[]string{"json", "sarif"}, []string{filepath.Join(dir, "r.out"), filepath.Join(dir, "..", filepath.Base(dir), "r.out")}, "", "given for both"},
+		{[]string{"json", "json"}, []string{"a.json", "b.json"}, "json=a.json,json=b.json", ""},
+		{[]string{"text", "json"}, []string{"-", "-"}, "", "more than one format"},
 	}
 	for _, tt := range tests {
 		outs, err := pairFormatOutputs(tt.formats, tt.outputs)

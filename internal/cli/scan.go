@@ -117,11 +117,6 @@ Examples:
 	return cmd
 }
 
-type output struct {
-	format string
-	path   string // "" or "-" is stdout
-}
-
 func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f *scanFlags) error {
 	opt, outs, gate, err := buildOptions(cmd, env, target, f)
 	if err != nil {
@@ -133,7 +128,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 	}
 	var base *rampart.Report
 	if f.baseline != "" {
-		if base, err = baseline.Read(f.baseline); err != nil {
+		if base, err = baseline.Read(ctx, f.baseline); err != nil {
 			return usageErr("--baseline: %v", err)
 		}
 	}
@@ -349,6 +344,9 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	opt.Insecure, opt.Proxy = f.insecure, f.proxy
 	opt.Wordlist, opt.ShowSecrets = f.wordlist, f.showSecrets
 	opt.Version = Version()
+	if err := opt.Validate(); err != nil {
+		return opt, nil, g, &ExitError{Code: ExitUsage, Err: err}
+	}
 	return opt, outs, g, nil
 }
 

@@ -76,7 +76,7 @@ func TestScopeRefusesOtherOriginsAndRedirects(t *testing.T) {
 }
 
 func TestExtraScopeHosts(t *testing.T) {
-	s, err := newScope(mustURL(t, "http://127.0.0.1:8801/api"), []string{"localhost", "[::1]:9000", "https://api.test"})
+	s, err := newScope(mustURL(t, "http://127.0.0.1:8801/api"), []string{"localhost", "[::1]:9000", "api.test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -225,11 +226,12 @@ func (id *Identity) relogin(ctx context.Context, c *engine.Client, seen int) err
 var ErrBadSpec = errors.New("bad identity")
 
 // ParseFlag parses NAME:ROLE=HEADER, e.g. "alice:user=Authorization: Bearer abc".
-// ROLE may be left out (NAME=HEADER), and defaults to user.
+// ROLE may be left out (NAME=HEADER), and defaults to user. Errors quote
+// only what comes before the header value, never the credential.
 func ParseFlag(s string) (name, role, header, value string, err error) {
 	left, hdr, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", "", "", "", fmt.Errorf("%w %q: want NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN'", ErrBadSpec, s)
+		return "", "", "", "", fmt.Errorf("%w %q: want NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN'", ErrBadSpec, beforeValue(s))
 	}
 	name, role, _ = strings.Cut(left, ":")
 	name, role = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(role))
@@ -237,21 +239,59 @@ func ParseFlag(s string) (name, role, header, value string, err error) {
 		role = RoleUser
 	}
 	if name == "" {
-		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, s)
+		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, left)
 	}
 	if strings.EqualFold(name, AnonymousName) {
-		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, s, AnonymousName)
+		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, left, AnonymousName)
 	}
 	if role != RoleUser && role != RoleAdmin {
-		return "", "", "", "", fmt.Errorf("%w %q: role %q (want user or admin)", ErrBadSpec, s, role)
+		return "", "", "", "", fmt.Errorf("%w %q: role %q (want user or admin)", ErrBadSpec, left, role)
 	}
 	header, value, ok = strings.Cut(hdr, ":")
 	header, value = strings.TrimSpace(header), strings.TrimSpace(value)
 	if !ok || header == "" || strings.ContainsAny(header, " \t\r\n") {
-		return "", "", "", "", fmt.Errorf("%w %q: header must look like 'Name: value'", ErrBadSpec, s)
+		return "", "", "", "", fmt.Errorf("%w %q: header must look like 'Name: value'", ErrBadSpec, left)
 	}
-	if strings.ContainsAny(value, "\r\n") {
-		return "", "", "", "", fmt.Errorf("%w %q: header value has a line break", ErrBadSpec, s)
+	if err := CheckHeader(header, value); err != nil {
+		return "", "", "", "", fmt.Errorf("%w %q: %w", ErrBadSpec, left, err)
 	}
 	return name, role, header, value, nil
+}
+
+// beforeValue is the part of a malformed --identity flag that is safe to
+// echo: up to the first ": ", after which a credential would follow.
+func beforeValue(s string) string {
+	if i := strings.Index(s, ":"); i >= 0 && strings.ContainsAny(s[i:], " \t") {
+		return s[:i+1] + " ..."
+	}
+	return s
+}
+
+// authSchemes are the Authorization schemes that are nothing without a
+// credential after them ("Bearer $TOKEN" with TOKEN unset).
+var authSchemes = []string{"bearer", "basic", "token", "digest", "jwt"}
+
+// CheckHeader refuses a header an identity cannot be meant to send: an empty
+// value (or an Authorization scheme with nothing after it) would make the
+// identity send no credential and silently act as anonymous, which turns
+// every access-control check into a comparison of anonymous with itself.
+// Errors never quote the value.
+func CheckHeader(name, value string) error {
+	if name == "" || strings.ContainsAny(name, " \t\r\n:") {
+		return fmt.Errorf("header name %q: want a name such as Authorization or X-Api-Key", name)
+	}
+	v := strings.TrimSpace(value)
+	if v == "" {
+		return fmt.Errorf("header %s has an empty value: an identity without its credential would act as anonymous (is the variable holding the token set?)", name)
+	}
+	if strings.ContainsAny(value, "\r\n") {
+		return fmt.Errorf("header %s: the value has a line break", name)
+	}
+	switch http.CanonicalHeaderKey(name) {
+	case "Authorization", "Proxy-Authorization":
+		if f := strings.Fields(v); len(f) == 1 && slices.Contains(authSchemes, strings.ToLower(f[0])) {
+			return fmt.Errorf("header %s: scheme %s with no credential after it: the identity would act as anonymous (is the variable holding the token set?)", name, f[0])
+		}
+	}
+	return nil
 }

@@ -31,6 +31,16 @@ func TestParseFlag(t *testing.T) {
 		{in: "anonymous:user=A: b", wantErr: true},
 		{in: "alice:user=no colon", wantErr: true},
 		{in: "alice:user=Bad Name: x", wantErr: true},
+		// An empty credential would turn the identity into anonymous.
+		{in: "alice:user=Authorization:", wantErr: true},
+		{in: "alice:user=Authorization: ", wantErr: true},
+		{in: "alice:user=Authorization: \t ", wantErr: true},
+		{in: "alice:user=", wantErr: true},
+		{in: "alice:user=Authorization: Bearer ", wantErr: true},
+		{in: "alice:user=Authorization: basic", wantErr: true},
+		{in: "alice:user=X-Api-Key:", wantErr: true},
+		{in: "alice:user=Authorization: Bearer\r\nX: y", wantErr: true},
+		{in: "alice:user=Authorization: opaque-token", name: "alice", role: "user", header: "Authorization", value: "opaque-token"},
 	}
 	for _, tt := range tests {
 		name, role, h, v, err := ParseFlag(tt.in)
@@ -40,6 +50,50 @@ func TestParseFlag(t *testing.T) {
 		}
 		if err == nil && (name != tt.name || role != tt.role || h != tt.header || v != tt.value) {
 			t.Errorf("ParseFlag(%q) = %q %q %q %q", tt.in, name, role, h, v)
+		}
+	}
+}
+
+// A malformed --identity is reported without the credential it carries.
+func TestParseFlagErrorsHideTheCredential(t *testing.T) {
+	const secret = "s3cr3t-T0KEN"
+	for _, in := range []string{
+		"Authorization: Bearer " + secret, // no NAME:ROLE=
+		"alice:root=Authorization: Bearer " + secret,
+		"alice:user=Bad Name: " + secret,
+		"alice:user=Authorization: Bearer " + secret + "\nX: y",
+	} {
+		_, _, _, _, err := ParseFlag(in)
+		if err == nil {
+			t.Errorf("ParseFlag(%q) accepted", in)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("ParseFlag(%q) error quotes the credential: %v", in, err)
+		}
+	}
+}
+
+func TestCheckHeader(t *testing.T) {
+	for _, tt := range []struct {
+		name, value string
+		ok          bool
+	}{
+		{"Authorization", "Bearer abc", true},
+		{"Cookie", "session=abc", true},
+		{"X-Api-Key", "k", true},
+		{"Authorization", "", false},
+		{"Authorization", "  ", false},
+		{"authorization", "Bearer", false},
+		{"Proxy-Authorization", "Basic ", false},
+		{"X-Api-Key", "", false},
+		{"", "x", false},
+		{"Bad Name", "x", false},
+		{"X", "a\r\nInjected: b", false},
+	} {
+		err := CheckHeader(tt.name, tt.value)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckHeader(%q, %q) = %v, want ok=%v", tt.name, tt.value, err, tt.ok)
 		}
 	}
 }

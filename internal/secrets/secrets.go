@@ -12,11 +12,12 @@ import (
 	"embed"
 	"fmt"
 	"iter"
-	"os"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
 //go:embed flask.txt jwt.txt
@@ -89,7 +90,7 @@ func (c *Candidates) All() iter.Seq[[]byte] {
 		if c.Wordlist == "" {
 			return
 		}
-		f, err := os.Open(c.Wordlist)
+		f, err := inputfile.Open(c.Wordlist, inputfile.MaxWordlist)
 		if err != nil {
 			c.setErr(fmt.Errorf("wordlist: %w", err))
 			return
@@ -126,17 +127,15 @@ func (c *Candidates) Err() error {
 }
 
 // CheckWordlist reports whether a wordlist file can be read, so a scan
-// fails on a typo before sending a request.
+// fails on a typo, a FIFO, a device or an oversized file before sending a
+// request. Opening (not only stat-ing) also catches a file we may not read;
+// inputfile opens without blocking, so a FIFO is refused, not waited on.
 func CheckWordlist(path string) error {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path, inputfile.MaxWordlist)
 	if err != nil {
-		return fmt.Errorf("wordlist: %w", err)
+		return err
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return fmt.Errorf("wordlist %s: is a directory", path)
-	}
-	return nil
+	return f.Close()
 }
 
 // Repr writes a key as Python would: readable text in quotes, or a bytes

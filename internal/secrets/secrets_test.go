@@ -5,15 +5,18 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/flasksession"
+	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
 // Literals decode exactly as Python's ast.literal_eval (testdata made by it).
@@ -97,6 +100,64 @@ func TestCandidatesReadWordlist(t *testing.T) {
 	}
 	if missing.Err() == nil || CheckWordlist("testdata/nope.txt") == nil || CheckWordlist("testdata") == nil {
 		t.Fatal("a missing wordlist or a directory is not an error")
+	}
+}
+
+// A wordlist that is a FIFO, a device, a directory or larger than the cap is
+// refused up front and while cracking, at once and without quoting it.
+func TestWordlistMustBeABoundedRegularFile(t *testing.T) {
+	const planted = "planted-wordlist-content"
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.txt")
+	if err := os.WriteFile(huge, []byte(planted+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: the file "has" more than the cap without using the disk.
+	if err := os.Truncate(huge, inputfile.MaxWordlist+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		want       error
+	}{
+		{"fifo", fifo, inputfile.ErrNotRegular},
+		{"device", "/dev/zero", inputfile.ErrNotRegular},
+		{"directory", dir, inputfile.ErrNotRegular},
+		{"over the cap", huge, inputfile.ErrTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan struct{})
+			var checkErr error
+			var got []string
+			c := &Candidates{First: [][]byte{[]byte("first")}, Wordlist: tc.path}
+			go func() {
+				defer close(done)
+				checkErr = CheckWordlist(tc.path)
+				for k := range c.All() {
+					got = append(got, string(k))
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("reading the wordlist hangs")
+			}
+			for _, err := range []error{checkErr, c.Err()} {
+				if !errors.Is(err, tc.want) {
+					t.Errorf("err = %v, want %v", err, tc.want)
+				}
+				if err != nil && strings.Contains(err.Error(), planted) {
+					t.Errorf("error quotes the file: %v", err)
+				}
+			}
+			if !slices.Equal(got, []string{"first"}) {
+				t.Errorf("candidates %q: the wordlist should give none", got)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package json
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
 // ErrUnsupportedVersion is returned (wrapped) by Read for a report whose
@@ -67,14 +69,43 @@ func check(r *rampart.Report) error {
 	return nil
 }
 
+// maxRead is Read's cap; a variable so that a test need not stream 256 MB.
+var maxRead int64 = inputfile.MaxReport
+
 // Read parses a report written by Write, by this version of Rampart or by
 // any other that shares its major schemaVersion. Fields it does not know
 // are ignored, so reports from newer minor versions still load.
+// It reads at most inputfile.MaxReport bytes: a reader that goes on (a
+// pipe from a device, an endless stream) is an error, not an exhausted
+// machine. To read a report file, use ReadFile.
 func Read(r io.Reader) (*rampart.Report, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxRead+1))
 	if err != nil {
 		return nil, fmt.Errorf("json report: %w", err)
 	}
+	if int64(len(data)) > maxRead {
+		return nil, fmt.Errorf("json report: more than the %d bytes a report may have: %w", maxRead, inputfile.ErrTooLarge)
+	}
+	return Parse(data)
+}
+
+// ReadFile reads a report file: only a regular file of at most
+// inputfile.MaxReport bytes, so a FIFO, a device or an endless file is
+// refused at once. Errors name the file and never quote its content.
+func ReadFile(ctx context.Context, path string) (*rampart.Report, error) {
+	data, err := inputfile.ReadContext(ctx, path, inputfile.MaxReport)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rep, nil
+}
+
+// Parse is Read for a report already in memory.
+func Parse(data []byte) (*rampart.Report, error) {
 	// The version is checked before the body, so a future format whose
 	// fields changed type fails with "upgrade Rampart", not a type error.
 	var head struct {
@@ -103,7 +134,11 @@ func compatible(v string) error {
 	want := major(rampart.SchemaVersion)
 	got := major(v)
 	if got == "" {
-		return fmt.Errorf("json report: %w %q: want %s.x", ErrUnsupportedVersion, v, want)
+		// Not quoted: it is the file's content, and may be anything.
+		return fmt.Errorf("json report: %w: not MAJOR.MINOR such as %s (want %s.x)", ErrUnsupportedVersion, rampart.SchemaVersion, want)
+	}
+	if len(v) > 16 {
+		v = v[:16] + "..."
 	}
 	if got != want {
 		return fmt.Errorf("json report: %w %q: this Rampart reads version %s.x reports; use a Rampart release that writes version %s.x",

@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/inputfile"
 	"github.com/rampart-sec/rampart/report/internal/sample"
 )
 
@@ -278,6 +279,34 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// Read stops at the cap: an endless reader is an error, not an exhausted machine.
+func TestReadIsBounded(t *testing.T) {
+	defer func(m int64) { maxRead = m }(maxRead)
+	maxRead = 1 << 20
+	_, err := Read(endless{})
+	if !errors.Is(err, inputfile.ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+}
+
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+// A schemaVersion that is not a version is not quoted: it is the file's
+// content, and may be anything.
+func TestReadDoesNotQuoteTheFile(t *testing.T) {
+	_, err := Read(strings.NewReader(`{"schemaVersion": "planted-content-string", "findings": []}`))
+	if err == nil || strings.Contains(err.Error(), "planted") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestRead(t *testing.T) {
 	valid := string(write(t, sample.Empty()))
 	withVersion := func(v string) string {
@@ -294,7 +323,7 @@ func TestRead(t *testing.T) {
 		{"null findings read as empty", strings.Replace(valid, `"findings": []`, `"findings": null`, 1), "", false},
 		{"next major", withVersion(`"2.0"`), `unsupported report schemaVersion "2.0": this Rampart reads version 1.x reports`, true},
 		{"old major", withVersion(`"0.9"`), `unsupported report schemaVersion "0.9"`, true},
-		{"not a version", withVersion(`"latest"`), `unsupported report schemaVersion "latest": want 1.x`, true},
+		{"not a version", withVersion(`"latest"`), `unsupported report schemaVersion: not MAJOR.MINOR such as 1.0 (want 1.x)`, true},
 		{"version as number", withVersion(`1.0`), "not a Rampart JSON report", false},
 		{"no version", `{"tool": {"name": "zap"}}`, "no schemaVersion", false},
 		{"not JSON", `<html>`, "not a Rampart JSON report", false},
