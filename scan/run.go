@@ -19,7 +19,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/score"
-	"github.com/rampart-sec/rampart/internal/secrets"
 	"github.com/rampart-sec/rampart/internal/stack"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
@@ -36,10 +35,10 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Wordlist != "" {
-		if err := secrets.CheckWordlist(opt.Wordlist); err != nil {
-			return nil, configErr("--wordlist: %v", err)
-		}
+	// The CLI validates too, before it analyses a source tree; a library
+	// caller gets the same refusals here, before a request is sent.
+	if err := opt.Validate(); err != nil {
+		return nil, err
 	}
 	var proxy *url.URL
 	if opt.Proxy != "" {
