@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/redact"
 )
 
 // Roles.
@@ -71,21 +72,7 @@ func (id *Identity) AddHeader(name, value string) {
 }
 
 func (id *Identity) addSecretsLocked(name, value string) {
-	switch http.CanonicalHeaderKey(name) {
-	case "Authorization", "Proxy-Authorization":
-		if _, cred, ok := strings.Cut(value, " "); ok {
-			id.secrets = append(id.secrets, strings.TrimSpace(cred))
-		}
-		id.secrets = append(id.secrets, value)
-	case "Cookie":
-		for _, part := range strings.Split(value, ";") {
-			if _, v, ok := strings.Cut(part, "="); ok && len(strings.TrimSpace(v)) >= 4 {
-				id.secrets = append(id.secrets, strings.TrimSpace(v))
-			}
-		}
-	default:
-		id.secrets = append(id.secrets, value)
-	}
+	id.secrets = append(id.secrets, redact.HeaderSecrets(name, value)...)
 }
 
 // IsAnonymous reports whether the identity sends no credentials.
@@ -105,11 +92,19 @@ func (id *Identity) Header() http.Header {
 	return h
 }
 
-// Secrets returns every credential value the identity holds, for redaction.
+// Secrets returns every credential value the identity holds, for
+// redaction: its headers' credentials, its login flow's (the password, see
+// Login.Secrets), and every token and cookie a login obtained, the ones
+// replaced by a re-login included (they may be in evidence already). It
+// reads them at each call, so the set follows re-logins.
 func (id *Identity) Secrets() []string {
 	id.mu.RLock()
 	defer id.mu.RUnlock()
-	return append([]string(nil), id.secrets...)
+	out := append([]string(nil), id.secrets...)
+	if id.Login != nil {
+		out = append(out, id.Login.Secrets()...)
+	}
+	return out
 }
 
 // Apply stamps the identity's credentials on a request. Headers the request
@@ -225,11 +220,14 @@ func (id *Identity) relogin(ctx context.Context, c *engine.Client, seen int) err
 var ErrBadSpec = errors.New("bad identity")
 
 // ParseFlag parses NAME:ROLE=HEADER, e.g. "alice:user=Authorization: Bearer abc".
-// ROLE may be left out (NAME=HEADER), and defaults to user.
+// ROLE may be left out (NAME=HEADER), and defaults to user. Its errors quote
+// the flag without the header's value: it is a credential, and errors are
+// printed.
 func ParseFlag(s string) (name, role, header, value string, err error) {
+	shown := withoutValue(s)
 	left, hdr, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", "", "", "", fmt.Errorf("%w %q: want NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN'", ErrBadSpec, s)
+		return "", "", "", "", fmt.Errorf("%w %q: want NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN'", ErrBadSpec, shown)
 	}
 	name, role, _ = strings.Cut(left, ":")
 	name, role = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(role))
@@ -237,21 +235,38 @@ func ParseFlag(s string) (name, role, header, value string, err error) {
 		role = RoleUser
 	}
 	if name == "" {
-		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, s)
+		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, shown)
 	}
 	if strings.EqualFold(name, AnonymousName) {
-		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, s, AnonymousName)
+		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, shown, AnonymousName)
 	}
 	if role != RoleUser && role != RoleAdmin {
-		return "", "", "", "", fmt.Errorf("%w %q: role %q (want user or admin)", ErrBadSpec, s, role)
+		return "", "", "", "", fmt.Errorf("%w %q: role %q (want user or admin)", ErrBadSpec, shown, role)
 	}
 	header, value, ok = strings.Cut(hdr, ":")
 	header, value = strings.TrimSpace(header), strings.TrimSpace(value)
 	if !ok || header == "" || strings.ContainsAny(header, " \t\r\n") {
-		return "", "", "", "", fmt.Errorf("%w %q: header must look like 'Name: value'", ErrBadSpec, s)
+		return "", "", "", "", fmt.Errorf("%w %q: header must look like 'Name: value'", ErrBadSpec, shown)
 	}
 	if strings.ContainsAny(value, "\r\n") {
-		return "", "", "", "", fmt.Errorf("%w %q: header value has a line break", ErrBadSpec, s)
+		return "", "", "", "", fmt.Errorf("%w %q: header value has a line break", ErrBadSpec, shown)
 	}
 	return name, role, header, value, nil
+}
+
+// withoutValue is an --identity flag as errors show it: NAME:ROLE=Header:
+// and the value replaced; without a header, the flag up to '='.
+func withoutValue(s string) string {
+	left, hdr, ok := strings.Cut(s, "=")
+	if !ok {
+		if len(s) > 40 { // no '=': the whole flag may be a pasted token
+			return redact.Marker
+		}
+		return s
+	}
+	name, _, ok := strings.Cut(hdr, ":")
+	if !ok {
+		return left + "=" + redact.Marker
+	}
+	return left + "=" + name + ": " + redact.Marker
 }
