@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/redact"
 )
 
 // Options configures one scan. Zero values get the defaults `rampart scan`
@@ -51,6 +52,12 @@ type Options struct {
 	OnFinding func(rampart.Finding)
 	// Progress is told how many units of work are done out of how many.
 	Progress func(done, total int)
+	// Redactor, when set, is given every identity's secrets as the scan
+	// learns them (tokens from logins included), so that the caller can
+	// redact what it prints with the same set; Run makes its own otherwise.
+	// The report, the findings given to OnFinding and Run's error are
+	// redacted either way.
+	Redactor *redact.Redactor
 }
 
 // ConfigError is a problem with what the user asked for: a bad flag value,

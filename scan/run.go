@@ -24,9 +24,8 @@ import (
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
-// Run scans the target and returns its report. On cancellation it returns
-// the partial report, marked incomplete, together with the context's error.
-func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
+// run scans the target (see Run, which redacts what it returns).
+func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	started := time.Now()
 	target, err := parseTarget(opt.Target)
 	if err != nil {
@@ -116,6 +115,7 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 			}
 			id.Login = &identity.Login{Login: *spec.Login}
 		}
+		opt.Redactor.Add(id.Name, id.Secrets) // before the login: its tokens
 		if err := id.EnsureLoggedIn(ctx, client); err != nil {
 			if ctx.Err() != nil {
 				return finish(rep, client, obs, started, nil, ctx.Err())
