@@ -28,6 +28,10 @@ type Login struct {
 	Token *TokenSource `yaml:"token" json:"token,omitempty"`
 	// Cookies names the cookies to keep from the answer ("*" keeps all).
 	Cookies []string `yaml:"cookies" json:"cookies,omitempty"`
+	// Secrets names more fields of the JSON or form body whose values are
+	// credentials, to be redacted from every output; fields whose names
+	// say so (password, token, secret, key, otp, pin...) already are.
+	SecretFields []string `yaml:"secrets" json:"secrets,omitempty"`
 }
 
 // TokenSource locates a token in a login answer.

@@ -17,6 +17,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/redact"
 	"github.com/rampart-sec/rampart/internal/secrets"
 )
 
@@ -56,6 +57,12 @@ type Options struct {
 	OnFinding func(rampart.Finding)
 	// Progress is told how many units of work are done out of how many.
 	Progress func(done, total int)
+	// Redactor, when set, is given every identity's secrets as the scan
+	// learns them (tokens from logins included), so that the caller can
+	// redact what it prints with the same set; Run makes its own otherwise.
+	// The report, the findings given to OnFinding and Run's error are
+	// redacted either way.
+	Redactor *redact.Redactor
 }
 
 // Validate checks what can be checked without the network: --exclude

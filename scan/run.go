@@ -23,9 +23,8 @@ import (
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
-// Run scans the target and returns its report. On cancellation it returns
-// the partial report, marked incomplete, together with the context's error.
-func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
+// run scans the target (see Run, which redacts what it returns).
+func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	started := time.Now()
 	target, err := parseTarget(opt.Target)
 	if err != nil {
@@ -65,7 +64,7 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	rep := &rampart.Report{
 		SchemaVersion: rampart.SchemaVersion,
 		Tool:          rampart.Tool{Name: "rampart", Version: opt.Version},
-		Target:        target.String(),
+		Target:        target.Redacted(),
 		Source:        opt.Source,
 		Mode:          opt.Mode,
 		Started:       started.UTC(),
@@ -115,6 +114,7 @@ func Run(ctx context.Context, opt Options) (*rampart.Report, error) {
 			}
 			id.Login = &identity.Login{Login: *spec.Login}
 		}
+		opt.Redactor.Add(id.Name, id.Secrets) // before the login: its tokens
 		if err := id.EnsureLoggedIn(ctx, client); err != nil {
 			if ctx.Err() != nil {
 				return finish(rep, client, obs, started, nil, ctx.Err())

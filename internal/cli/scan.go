@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/baseline"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/redact"
 	"github.com/rampart-sec/rampart/scan"
 )
 
@@ -117,11 +118,19 @@ Examples:
 	return cmd
 }
 
-func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f *scanFlags) error {
+func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f *scanFlags) (err error) {
 	opt, outs, gate, err := buildOptions(cmd, env, target, f)
 	if err != nil {
 		return err
 	}
+	// Everything this command prints on stderr, its error included, is
+	// redacted with the identities' secrets as they are when it is printed
+	// (tokens from logins included).
+	stderr := env.Stderr
+	red := redact.NewRedactor(func(msg string) { fmt.Fprintln(stderr, "rampart: warning: "+msg) })
+	opt.Redactor = red
+	env.Stderr = red.Writer(stderr)
+	defer func() { err = red.Error(err) }()
 	// Fail on unwritable outputs and a bad baseline before sending a single request.
 	if err := checkOutputs(outs); err != nil {
 		return err
@@ -134,14 +143,14 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 	}
 	var bar *progressbar.ProgressBar
 	started := time.Now()
-	if env.IsTerminal != nil && env.IsTerminal(env.Stderr) {
+	if env.IsTerminal != nil && env.IsTerminal(stderr) {
 		opt.Progress = func(done, total int) {
 			if bar == nil && time.Since(started) < time.Second {
 				return
 			}
 			if bar == nil {
 				bar = progressbar.NewOptions(total,
-					progressbar.OptionSetWriter(env.Stderr),
+					progressbar.OptionSetWriter(stderr),
 					progressbar.OptionSetDescription("scanning"),
 					progressbar.OptionShowCount(),
 					progressbar.OptionClearOnFinish(),

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/redact"
 )
 
 // evidenceBodyLimit keeps reports readable; the finding's message says what
@@ -18,18 +19,32 @@ import (
 const evidenceBodyLimit = 4096
 
 // Redacted is what replaces a credential in evidence.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Marker
 
-// Evidence renders the exchange as redacted HTTP text.
+// Evidence renders the exchange as redacted HTTP text: the credential
+// headers by name (keeping the scheme and cookie names), then the request's
+// secrets wherever and however encoded they occur (a token echoed in a body,
+// a password in a login request). The scan redacts the finished report
+// again with every identity's current secrets; this pass also covers the
+// request's own (a forged token).
 func (c *Client) Evidence(resp *Response, note string) rampart.Evidence {
 	if resp == nil {
 		return rampart.Evidence{Note: note}
 	}
+	set := secrets(resp.Request)
 	return rampart.Evidence{
-		Request:  c.redactText(c.requestText(resp), resp.Request),
-		Response: c.redactText(c.responseText(resp), resp.Request),
-		Note:     note,
+		Request:  set.String(c.requestText(resp)),
+		Response: set.String(c.responseText(resp)),
+		Note:     set.String(note),
 	}
+}
+
+// secrets is the redaction set of a request's secrets.
+func secrets(r *Request) *redact.Set {
+	if r == nil {
+		return nil
+	}
+	return redact.New(r.Secrets...)
 }
 
 func (c *Client) requestText(resp *Response) string {
@@ -123,20 +138,6 @@ func redactHeaderValue(name, v string) string {
 	return Redacted
 }
 
-// redactText removes every secret value wherever it occurs (a token echoed
-// in a body, a password in a login request).
-func (c *Client) redactText(s string, r *Request) string {
-	if r == nil {
-		return s
-	}
-	for _, sec := range r.Secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, Redacted)
-		}
-	}
-	return s
-}
-
 func clip(b []byte) string {
 	if len(b) <= evidenceBodyLimit {
 		return toValidUTF8(b)
@@ -164,12 +165,13 @@ func (c *Client) Curl(resp *Response) string {
 		return ""
 	}
 	r := resp.Request
+	set := secrets(r)
 	var parts []string
 	parts = append(parts, "curl -i")
 	if resp.Method != "GET" || len(r.Body) > 0 {
 		parts = append(parts, "-X "+resp.Method)
 	}
-	parts = append(parts, shellQuote(resp.RequestURL))
+	parts = append(parts, shellQuote(set.String(resp.RequestURL)))
 	keys := slices.Sorted(maps.Keys(r.Header))
 	who := strings.Trim(envName.ReplaceAllString(strings.ToUpper(r.Identity), "_"), "_")
 	if who == "" {
@@ -182,16 +184,16 @@ func (c *Client) Curl(resp *Response) string {
 				parts = append(parts, `-H "`+k+`: $`+name+`"`)
 				continue
 			}
-			parts = append(parts, "-H "+shellQuote(k+": "+c.redactText(v, r)))
+			parts = append(parts, "-H "+shellQuote(k+": "+set.String(v)))
 		}
 	}
 	if len(r.Body) > 0 {
-		parts = append(parts, "--data-raw "+shellQuote(c.redactText(toValidUTF8(r.Body), r)))
+		parts = append(parts, "--data-raw "+shellQuote(set.String(toValidUTF8(r.Body))))
 	}
 	if c.cfg.Insecure {
 		parts = append(parts, "-k")
 	}
-	return c.redactText(strings.Join(parts, " "), r)
+	return set.String(strings.Join(parts, " "))
 }
 
 func shellQuote(s string) string {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/redact"
 )
 
 // Roles.
@@ -72,21 +73,7 @@ func (id *Identity) AddHeader(name, value string) {
 }
 
 func (id *Identity) addSecretsLocked(name, value string) {
-	switch http.CanonicalHeaderKey(name) {
-	case "Authorization", "Proxy-Authorization":
-		if _, cred, ok := strings.Cut(value, " "); ok {
-			id.secrets = append(id.secrets, strings.TrimSpace(cred))
-		}
-		id.secrets = append(id.secrets, value)
-	case "Cookie":
-		for _, part := range strings.Split(value, ";") {
-			if _, v, ok := strings.Cut(part, "="); ok && len(strings.TrimSpace(v)) >= 4 {
-				id.secrets = append(id.secrets, strings.TrimSpace(v))
-			}
-		}
-	default:
-		id.secrets = append(id.secrets, value)
-	}
+	id.secrets = append(id.secrets, redact.HeaderSecrets(name, value)...)
 }
 
 // IsAnonymous reports whether the identity sends no credentials.
@@ -106,11 +93,19 @@ func (id *Identity) Header() http.Header {
 	return h
 }
 
-// Secrets returns every credential value the identity holds, for redaction.
+// Secrets returns every credential value the identity holds, for
+// redaction: its headers' credentials, its login flow's (the password, see
+// Login.Secrets), and every token and cookie a login obtained, the ones
+// replaced by a re-login included (they may be in evidence already). It
+// reads them at each call, so the set follows re-logins.
 func (id *Identity) Secrets() []string {
 	id.mu.RLock()
 	defer id.mu.RUnlock()
-	return append([]string(nil), id.secrets...)
+	out := append([]string(nil), id.secrets...)
+	if id.Login != nil {
+		out = append(out, id.Login.Secrets()...)
+	}
+	return out
 }
 
 // Apply stamps the identity's credentials on a request. Headers the request
@@ -226,12 +221,14 @@ func (id *Identity) relogin(ctx context.Context, c *engine.Client, seen int) err
 var ErrBadSpec = errors.New("bad identity")
 
 // ParseFlag parses NAME:ROLE=HEADER, e.g. "alice:user=Authorization: Bearer abc".
-// ROLE may be left out (NAME=HEADER), and defaults to user. Errors quote
-// only what comes before the header value, never the credential.
+// ROLE may be left out (NAME=HEADER), and defaults to user. Its errors quote
+// the flag without the header's value: it is a credential, and errors are
+// printed.
 func ParseFlag(s string) (name, role, header, value string, err error) {
+	shown := withoutValue(s)
 	left, hdr, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", "", "", "", fmt.Errorf("%w %q: want NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN'", ErrBadSpec, beforeValue(s))
+		return "", "", "", "", fmt.Errorf("%w %q: want NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN'", ErrBadSpec, shown)
 	}
 	name, role, _ = strings.Cut(left, ":")
 	name, role = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(role))
@@ -239,32 +236,46 @@ func ParseFlag(s string) (name, role, header, value string, err error) {
 		role = RoleUser
 	}
 	if name == "" {
-		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, left)
+		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, shown)
 	}
 	if strings.EqualFold(name, AnonymousName) {
-		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, left, AnonymousName)
+		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, shown, AnonymousName)
 	}
 	if role != RoleUser && role != RoleAdmin {
-		return "", "", "", "", fmt.Errorf("%w %q: role %q (want user or admin)", ErrBadSpec, left, role)
+		return "", "", "", "", fmt.Errorf("%w %q: role %q (want user or admin)", ErrBadSpec, shown, role)
 	}
 	header, value, ok = strings.Cut(hdr, ":")
 	header, value = strings.TrimSpace(header), strings.TrimSpace(value)
 	if !ok || header == "" || strings.ContainsAny(header, " \t\r\n") {
-		return "", "", "", "", fmt.Errorf("%w %q: header must look like 'Name: value'", ErrBadSpec, left)
+		return "", "", "", "", fmt.Errorf("%w %q: header must look like 'Name: value'", ErrBadSpec, shown)
 	}
 	if err := CheckHeader(header, value); err != nil {
-		return "", "", "", "", fmt.Errorf("%w %q: %w", ErrBadSpec, left, err)
+		return "", "", "", "", fmt.Errorf("%w %q: %w", ErrBadSpec, shown, err)
 	}
 	return name, role, header, value, nil
 }
 
-// beforeValue is the part of a malformed --identity flag that is safe to
-// echo: up to the first ": ", after which a credential would follow.
-func beforeValue(s string) string {
-	if i := strings.Index(s, ":"); i >= 0 && strings.ContainsAny(s[i:], " \t") {
-		return s[:i+1] + " ..."
+// withoutValue is an --identity flag as errors show it: NAME:ROLE=Header:
+// and the value replaced; without a header, the flag up to '='.
+func withoutValue(s string) string {
+	left, hdr, ok := strings.Cut(s, "=")
+	if !ok {
+		// No '=': a header pasted alone ("Authorization: Bearer …") or a
+		// bare token; either way what follows a ':' or a long word may be
+		// a credential.
+		if name, _, ok := strings.Cut(s, ":"); ok {
+			return name + ": " + redact.Marker
+		}
+		if len(s) > 40 {
+			return redact.Marker
+		}
+		return s
 	}
-	return s
+	name, _, ok := strings.Cut(hdr, ":")
+	if !ok {
+		return left + "=" + redact.Marker
+	}
+	return left + "=" + name + ": " + redact.Marker
 }
 
 // authSchemes are the Authorization schemes that are nothing without a

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/redact"
 )
 
 // Login is the configured flow; see rampart.Login.
@@ -25,7 +27,6 @@ func (l *Login) run(ctx context.Context, c *engine.Client, who string) (http.Hea
 	for k, v := range l.Headers {
 		req.Header.Set(k, v)
 	}
-	var secrets []string
 	switch {
 	case l.JSON != nil:
 		b, err := json.Marshal(l.JSON)
@@ -34,19 +35,18 @@ func (l *Login) run(ctx context.Context, c *engine.Client, who string) (http.Hea
 		}
 		req.Body = b
 		req.Header.Set("Content-Type", "application/json")
-		secrets = secretValues(l.JSON)
 	case l.Form != nil:
 		f := url.Values{}
 		for k, v := range l.Form {
 			f.Set(k, v)
-			if sensitiveKey(k) {
-				secrets = append(secrets, v)
-			}
 		}
 		req.Body = []byte(f.Encode())
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Secrets = secrets
+	// The flow's own credentials (Identity.Secrets adds them too); what the
+	// answer gives is added below.
+	req.Secrets = l.Secrets()
+	var secrets []string
 	resp, err := c.Do(ctx, req)
 	if err != nil {
 		return nil, nil, err
@@ -131,9 +131,42 @@ func lookup(doc any, path string) string {
 	return ""
 }
 
+// Secrets returns the credentials the flow sends: the values of body
+// fields whose names say they are secret (sensitiveKey) or that the config
+// lists under secrets:, of credential headers, and of such query
+// parameters (and a password) in the login URL.
+func (l *Login) Secrets() []string {
+	marked := func(k string) bool { return sensitiveKey(k) || slices.Contains(l.SecretFields, k) }
+	var out []string
+	out = append(out, secretValues(l.JSON, marked, false)...)
+	for k, v := range l.Form {
+		if marked(k) {
+			out = append(out, v)
+		}
+	}
+	for k, v := range l.Headers {
+		if h := http.CanonicalHeaderKey(k); h == "Authorization" || h == "Cookie" || sensitiveKey(k) {
+			out = append(out, redact.HeaderSecrets(k, v)...)
+		}
+	}
+	if u, err := url.Parse(l.URL); err == nil {
+		for k, vs := range u.Query() {
+			if marked(k) {
+				out = append(out, vs...)
+			}
+		}
+		if pw, ok := u.User.Password(); ok {
+			out = append(out, pw)
+		}
+	}
+	return out
+}
+
+// sensitiveKey reports whether a field's name says its value is a
+// credential. Erring towards yes costs little: the value is only redacted.
 func sensitiveKey(k string) bool {
 	k = strings.ToLower(k)
-	for _, s := range []string{"pass", "secret", "token", "key", "otp", "pin"} {
+	for _, s := range []string{"pass", "pwd", "secret", "token", "key", "otp", "pin", "auth", "credential", "session", "cookie", "signature", "csrf", "xsrf"} {
 		if strings.Contains(k, s) {
 			return true
 		}
@@ -141,16 +174,23 @@ func sensitiveKey(k string) bool {
 	return false
 }
 
-func secretValues(m map[string]any) []string {
+// secretValues returns the scalar values of a decoded JSON body under a
+// marked key, at any depth (a marked object is secret as a whole).
+func secretValues(v any, marked func(string) bool, under bool) []string {
 	var out []string
-	for k, v := range m {
-		switch x := v.(type) {
-		case string:
-			if sensitiveKey(k) {
-				out = append(out, x)
-			}
-		case map[string]any:
-			out = append(out, secretValues(x)...)
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			out = append(out, secretValues(e, marked, under || marked(k))...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, secretValues(e, marked, under)...)
+		}
+	case nil, bool:
+	default:
+		if under {
+			out = append(out, fmt.Sprint(x))
 		}
 	}
 	return out
