@@ -145,7 +145,7 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 			continue
 		}
 		if _, err := bc.conn.Write(bc.raw[len(bc.raw)-1:]); err != nil {
-			bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.route, bc.what(), nil, fmt.Errorf("write: %w", err))
+			bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("write: %w", err))
 			continue
 		}
 		bc.sent = true
@@ -168,6 +168,12 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 	out := make([]BurstResult, len(prepared))
 	sentAny := false
 	for i, bc := range prepared {
+		switch {
+		case bc.resp != nil:
+			c.breaker.leave(bc.route, false, answered)
+		case bc.err != nil:
+			c.breaker.leave(bc.route, false, outcomeOf(parent.Err(), bc.err))
+		}
 		out[i] = BurstResult{Resp: bc.resp, Err: bc.err}
 		if bc.resp != nil {
 			sentAny = true
@@ -236,7 +242,7 @@ func (bc *burstConn) open(ctx, parent context.Context, c *Client, deadline time.
 	d := net.Dialer{Timeout: c.cfg.Timeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.route, bc.what(), nil, err)
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, err)
 		return
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
@@ -251,7 +257,7 @@ func (bc *burstConn) open(ctx, parent context.Context, c *Client, deadline time.
 		})
 		if err := tconn.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.route, bc.what(), nil, fmt.Errorf("TLS: %w", err))
+			bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("TLS: %w", err))
 			return
 		}
 		conn = tconn
@@ -259,7 +265,7 @@ func (bc *burstConn) open(ctx, parent context.Context, c *Client, deadline time.
 	_ = conn.SetDeadline(deadline)
 	bc.conn = conn
 	if _, err := conn.Write(bc.raw[:len(bc.raw)-1]); err != nil {
-		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.route, bc.what(), nil, fmt.Errorf("write: %w", err))
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("write: %w", err))
 	}
 }
 
@@ -269,17 +275,17 @@ func (bc *burstConn) read(ctx, parent context.Context, c *Client, start time.Tim
 	br := bufio.NewReader(bc.conn)
 	hr, err := http.ReadResponse(br, bc.hreq)
 	if err != nil {
-		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.route, bc.what(), nil, fmt.Errorf("read response: %w", err))
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("read response: %w", err))
 		return
 	}
 	defer hr.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
 	elapsed := time.Since(start)
 	if err != nil {
-		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.route, bc.what(), &bodyRead{n: len(data), of: hr.ContentLength}, err)
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), &bodyRead{n: len(data), of: hr.ContentLength}, err)
 		return
 	}
-	c.answered(bc.route, hr.StatusCode, hr.Header, bc.u)
+	c.health.answered(hr.StatusCode, hr.Header, bc.u)
 	truncated := int64(len(data)) > c.cfg.MaxBody
 	if truncated {
 		data = data[:c.cfg.MaxBody]

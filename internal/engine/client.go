@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -266,9 +267,15 @@ func (c *Client) retryAfter(resp *Response, attempt int, want429 bool) (time.Dur
 
 func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request) (*Response, error) {
 	route := routeOf(method, u, r)
-	if err := c.allow(route); err != nil {
+	lone, err := c.breaker.enter(ctx, route)
+	if err != nil {
+		if errors.Is(err, ErrCircuitOpen) {
+			c.health.gaveUp.Add(1)
+		}
 		return nil, err
 	}
+	how := notSent
+	defer func() { c.breaker.leave(route, lone, how) }()
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -303,7 +310,9 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 		if errors.Is(err, ErrOutOfScope) || errors.Is(err, ErrModeForbids) || errors.Is(err, ErrExcluded) {
 			return nil, err
 		}
-		return nil, c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), route, what, nil, err)
+		err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), what, nil, err)
+		how = outcomeOf(parent.Err(), err)
+		return nil, err
 	}
 	defer hr.Body.Close()
 	// The cap ends the read early on purpose (Truncated); anything else
@@ -311,9 +320,12 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
 	elapsed := time.Since(start)
 	if err != nil {
-		return nil, c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), route, what, &bodyRead{n: len(data), of: hr.ContentLength}, err)
+		err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), what, &bodyRead{n: len(data), of: hr.ContentLength}, err)
+		how = outcomeOf(parent.Err(), err)
+		return nil, err
 	}
-	c.answered(route, hr.StatusCode, hr.Header, hr.Request.URL)
+	c.health.answered(hr.StatusCode, hr.Header, hr.Request.URL)
+	how = answered
 	truncated := int64(len(data)) > c.cfg.MaxBody
 	if truncated {
 		data = data[:c.cfg.MaxBody]
@@ -390,11 +402,15 @@ func (c *Client) allow(route string) error {
 	return nil
 }
 
-// answered records a complete answer: it counts towards the target's
-// health and closes the route's circuit.
-func (c *Client) answered(route string, status int, h http.Header, from *url.URL) {
-	c.health.answered(status, h, from)
-	c.breaker.answered(route)
+// outcomeOf is how a failed request ended, for the breaker.
+func outcomeOf(parentErr, err error) outcome {
+	switch {
+	case parentErr != nil:
+		return notSent
+	case errors.Is(err, ErrTimeout):
+		return timedOut
+	}
+	return failed
 }
 
 // ErrTimeout is wrapped by the error of a request that ran out of time,
@@ -423,7 +439,7 @@ func (b *bodyRead) String() string {
 // against the target, unless the scan itself was stopped (parentErr): an
 // interrupt is not the target's failure. body is set when the answer had
 // begun. Messages name the method and path, never the query.
-func (c *Client) failure(parentErr error, timedOut bool, route, what string, body *bodyRead, err error) error {
+func (c *Client) failure(parentErr error, timedOut bool, what string, body *bodyRead, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the whole URL
@@ -435,14 +451,39 @@ func (c *Client) failure(parentErr error, timedOut bool, route, what string, bod
 	var ne net.Error
 	if timedOut || (errors.As(err, &ne) && ne.Timeout()) {
 		c.health.timeouts.Add(1)
-		c.breaker.timedOut(route)
 		if body != nil {
 			return fmt.Errorf("%s: %w after %s, %s of the body read", what, ErrTimeout, c.cfg.Timeout, body)
 		}
 		return fmt.Errorf("%s: %w after %s", what, ErrTimeout, c.cfg.Timeout)
 	}
 	if body != nil {
-		return fmt.Errorf("%s: %w after %s (%w)", what, ErrCutShort, body, err)
+		return fmt.Errorf("%s: %w after %s (%w)", what, ErrCutShort, body, short(err))
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("%s: %w", what, short(err))
+}
+
+// shortErr keeps a transport error for errors.Is and gives it a short
+// message: Go's names both ends' addresses, which differ on every run and
+// say nothing to the reader.
+type shortErr struct {
+	msg string
+	err error
+}
+
+func (e *shortErr) Error() string { return e.msg }
+func (e *shortErr) Unwrap() error { return e.err }
+
+func short(err error) error {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNRESET):
+		return &shortErr{"connection reset", err}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &shortErr{"connection refused", err}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &shortErr{"connection closed", err}
+	case errors.As(err, &op) && op.Err != nil:
+		return &shortErr{op.Err.Error(), err}
+	}
+	return err
 }

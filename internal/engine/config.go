@@ -18,7 +18,8 @@ type Config struct {
 	Concurrency int // requests in flight at once; default 8
 	// Rate is requests per second; 0 means no pacing. The pacing is exact
 	// from the first request: the token bucket holds one token, so no
-	// second ever sees more than Rate+1 requests.
+	// second sees more than Rate+1 requests, except that a burst (see
+	// Client.Burst) sends the tokens it waited for all at once.
 	Rate float64
 	// Timeout bounds a whole exchange, from dialling to the last byte of
 	// the body; default 10s.

@@ -271,3 +271,47 @@ func TestBurstWithRate(t *testing.T) {
 		}
 	}
 }
+
+// However many requests to a dead route are in flight at once, it costs
+// exactly CircuitTimeouts timeouts; a route that answers is not held back.
+func TestCircuitBreakerHoldsUnderConcurrency(t *testing.T) {
+	rec, srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/dead" {
+			<-r.Context().Done()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+		w.Write([]byte("ok"))
+	})
+	c, err := New(Config{Base: mustURL(t, srv.URL), Mode: rampart.Safe, Timeout: 100 * time.Millisecond, Concurrency: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				c.Do(context.Background(), &Request{Method: "GET", URL: "/dead"})
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(rec.all()); n != 3 {
+		t.Errorf("the dead route received %d requests from 8 concurrent callers, want 3", n)
+	}
+	c.Do(context.Background(), &Request{Method: "GET", URL: "/alive"}) // first contact: alone
+	rec.peak.Store(0)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Do(context.Background(), &Request{Method: "GET", URL: "/alive"})
+		}()
+	}
+	wg.Wait()
+	if p := rec.peak.Load(); p < 2 {
+		t.Errorf("a route that answers was sent one request at a time (peak %d in flight)", p)
+	}
+}
