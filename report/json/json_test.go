@@ -85,6 +85,7 @@ func TestGolden(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) { golden(t, name, write(t, r)) })
 	}
@@ -96,6 +97,7 @@ func TestSchemaAcceptsWrittenReports(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := validate(s, write(t, r)); err != nil {
@@ -128,6 +130,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"undocumented finding property", func(m map[string]any) { finding(m, 0)["fingerprint"] = "abc" }},
 		{"line zero", func(m map[string]any) { finding(m, 0)["location"].(map[string]any)["line"] = 0 }},
 		{"bad cwe", func(m map[string]any) { finding(m, 0)["cwe"] = "89" }},
+		{"unknown health verdict", func(m map[string]any) {
+			m["health"] = map[string]any{"verdict": "fine", "success": 1, "redirects": 0, "clientErrors": 0, "serverErrors": 0, "failed": 0}
+		}},
 	}
 	valid := write(t, sample.Report())
 	for _, tt := range tests {
@@ -257,6 +262,7 @@ func TestRoundTrip(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			first := write(t, r)
