@@ -7,7 +7,7 @@ import (
 )
 
 // SchemaVersion is the version of the JSON report format (docs/report.schema.json).
-const SchemaVersion = "1.0"
+const SchemaVersion = "1.1"
 
 // Tool names the program that wrote a report.
 type Tool struct {
@@ -70,7 +70,9 @@ type CategoryScore struct {
 	Findings int    `json:"findings"`
 }
 
-// CheckError is a check that could not run. It is never a finding.
+// CheckError is a check that could not run, or requests of a check that
+// got no complete answer (a timeout, a reset, a body cut short): either way
+// the check's flaws may be missing. It is never a finding.
 type CheckError struct {
 	Check     string `json:"check"`
 	Operation string `json:"operation,omitempty"`
@@ -109,6 +111,40 @@ type Stats struct {
 	Refused   int64 `json:"refused,omitempty"` // requests the scope or mode guard refused
 }
 
+// Health is how the target answered a black-box scan, counted over every
+// exchange the scan attempted. A scan whose answers are mostly server
+// errors, redirects or failures proves little: it says so in Warning, its
+// grade is capped (docs/scoring.md), and an unusable one makes `rampart
+// scan` exit 3.
+type Health struct {
+	Verdict      HealthVerdict `json:"verdict"`
+	Warning      string        `json:"warning,omitempty"`
+	Success      int64         `json:"success"`      // 1xx and 2xx answers
+	Redirects    int64         `json:"redirects"`    // 3xx
+	ClientErrors int64         `json:"clientErrors"` // 4xx
+	ServerErrors int64         `json:"serverErrors"` // 5xx
+	// Failed counts requests without a complete answer: refused or reset
+	// connections, bodies cut short, timeouts.
+	Failed   int64 `json:"failed"`
+	Timeouts int64 `json:"timeouts,omitempty"` // of Failed
+	// GaveUp counts requests not sent because their route had timed out
+	// repeatedly (the circuit breaker).
+	GaveUp int64 `json:"gaveUp,omitempty"`
+	// RedirectTo is where most redirects pointed (scheme, host and path).
+	RedirectTo string `json:"redirectTo,omitempty"`
+}
+
+// HealthVerdict sums up a target's health.
+type HealthVerdict string
+
+// Verdicts, from the share of exchanges that were server errors, redirects
+// or failures (docs/scoring.md).
+const (
+	HealthOK       HealthVerdict = "ok"
+	HealthDegraded HealthVerdict = "degraded" // at least half: the grade is at best C
+	HealthUnusable HealthVerdict = "unusable" // nearly all: the results are not meaningful
+)
+
 // Report is everything one run produced.
 type Report struct {
 	SchemaVersion string          `json:"schemaVersion"`
@@ -120,6 +156,7 @@ type Report struct {
 	DurationMS    int64           `json:"durationMs"`
 	Incomplete    bool            `json:"incomplete,omitempty"`
 	Stats         Stats           `json:"stats"`
+	Health        *Health         `json:"health,omitempty"`
 	Operations    int             `json:"operations"`
 	Identities    []string        `json:"identities,omitempty"`
 	Fingerprint   Fingerprint     `json:"fingerprint"`

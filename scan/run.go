@@ -150,9 +150,13 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets},
 	}, sink)
 
-	runErrs, runs := runChecks(ctx, pass, selected, ops, opt)
+	lost := &lostList{}
+	runErrs, runs := runChecks(ctx, pass, selected, ops, opt, lost)
 	rep.Errors = append(rep.Errors, runErrs...)
 	rep.Checks = runs
+	if n := lost.note(); n != "" {
+		rep.Notes = append(rep.Notes, n)
+	}
 	return finish(rep, client, obs, started, code, ctx.Err())
 }
 
@@ -161,7 +165,7 @@ type unit struct {
 	op *rampart.Operation
 }
 
-func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options) ([]rampart.CheckError, []rampart.CheckRun) {
+func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options, lost *lostList) ([]rampart.CheckError, []rampart.CheckRun) {
 	var first, alone, last []unit
 	for _, c := range selected {
 		var us []unit
@@ -207,15 +211,12 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 		p := pass.WithOp(u.c.Meta, u.op)
 		err := safeRun(ctx, u.c, p)
 		account(&mu, runs, u.c, p)
-		if err == nil || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
-			return
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			err = nil // interrupted, not broken
 		}
-		ce := rampart.CheckError{Check: u.c.ID, Error: unwrapNet(err).Error()}
-		if u.op != nil {
-			ce.Operation = u.op.Key()
-		}
+		ces := lost.unitErrors(u, p, err)
 		mu.Lock()
-		errs = append(errs, ce)
+		errs = append(errs, ces...)
 		mu.Unlock()
 	}
 	workers := opt.Concurrency
@@ -248,7 +249,10 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 		if errs[i].Check != errs[j].Check {
 			return errs[i].Check < errs[j].Check
 		}
-		return errs[i].Operation < errs[j].Operation
+		if errs[i].Operation != errs[j].Operation {
+			return errs[i].Operation < errs[j].Operation
+		}
+		return errs[i].Error < errs[j].Error
 	})
 	var out []rampart.CheckRun
 	for _, c := range selected {
@@ -301,6 +305,12 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	advice.Apply(rep.Findings, rep.Fingerprint)
 	sortFindings(rep.Findings)
 	res := score.Score(rep.Findings)
+	rep.Health = assessHealth(client.Health())
+	if rep.Health.Verdict != rampart.HealthOK {
+		res = score.Capped(res, score.CeilingUnhealthy)
+		// First among the notes: it changes how everything else reads.
+		rep.Notes = append([]string{rep.Health.Warning}, rep.Notes...)
+	}
 	rep.Score, rep.Grade, rep.Categories = res.Score, res.Grade, res.Categories
 	if ctxErr != nil {
 		rep.Incomplete = true

@@ -69,6 +69,7 @@ type Pass struct {
 
 	sink  func(rampart.Finding)
 	meter *meter
+	lost  *lost
 }
 
 // ErrBudget is returned, without sending anything, for a request that would
@@ -134,10 +135,18 @@ func (p *Pass) Burst(ctx context.Context, id *identity.Identity, reqs []*engine.
 	for i, r := range reqs {
 		q := *r
 		q.Header = r.Header.Clone()
+		q.Route = p.route(r)
 		id.Apply(&q)
 		out[i] = &q
 	}
-	return p.Client.Burst(ctx, out)
+	res, err := p.Client.Burst(ctx, out)
+	if res == nil {
+		p.lost.record(err)
+	}
+	for _, r := range res {
+		p.lost.record(r.Err)
+	}
+	return res, err
 }
 
 // Settings are scan options that reach the checks.
@@ -201,6 +210,7 @@ func (p *Pass) WithOp(m rampart.Meta, op *rampart.Operation) *Pass {
 	q := *p
 	q.Meta, q.Op = m, op
 	q.meter = &meter{budget: m.Budget}
+	q.lost = &lost{}
 	return &q
 }
 
@@ -273,7 +283,14 @@ func (p *Pass) Send(ctx context.Context, id *identity.Identity, r *engine.Reques
 	if err := p.meter.take(1); err != nil {
 		return nil, err
 	}
-	return id.Do(ctx, p.Client, r)
+	if route := p.route(r); route != r.Route {
+		q := *r
+		q.Route = route
+		r = &q
+	}
+	resp, err := id.Do(ctx, p.Client, r)
+	p.lost.record(err)
+	return resp, err
 }
 
 // Get is Send for a GET of a URL or path.

@@ -12,7 +12,7 @@ const (
 	ExitOK          = 0   // nothing at or above --fail-on
 	ExitFindings    = 1   // findings at or above --fail-on
 	ExitUsage       = 2   // usage or configuration error
-	ExitCannotRun   = 3   // the scan could not run (target unreachable, I/O)
+	ExitCannotRun   = 3   // the scan could not run (target unreachable or unusable, I/O)
 	ExitInterrupted = 130 // interrupted; the partial report was written
 )
 

@@ -204,6 +204,14 @@ func (g gate) verdict(rep *rampart.Report, runErr error, env Env) error {
 		fmt.Fprintln(env.Stderr, "rampart: interrupted: the report is partial")
 		return &ExitError{Code: ExitInterrupted, Err: runErr}
 	}
+	// A target that answered nearly nothing usefully: the report is
+	// written, but the scan could not really run, whatever it found.
+	if h := rep.Health; h != nil && h.Verdict == rampart.HealthUnusable {
+		return &ExitError{Code: ExitCannotRun, Err: errors.New(h.Warning)}
+	}
+	if h := rep.Health; h != nil && h.Warning != "" {
+		fmt.Fprintln(env.Stderr, "rampart: "+h.Warning)
+	}
 	if g.never {
 		return nil
 	}

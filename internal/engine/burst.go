@@ -44,9 +44,13 @@ func (c *Client) MaxBurst() int { return c.cfg.Concurrency }
 // microseconds, so check-then-act code sees them interleaved.
 //
 // The same guards as Do apply, to every request, before anything is sent:
-// scope, excluded paths and mode (a safe scan cannot burst a POST). A burst
-// counts its requests and bytes in Stats, waits for the rate limiter once
-// per request, and holds one concurrency slot per request. Responses are not
+// scope, excluded paths, mode (a safe scan cannot burst a POST) and open
+// circuits. A burst counts its requests and bytes in Stats and its answers
+// in Health, and holds one concurrency slot per request. With a rate set,
+// it takes one token per request before it sends anything, then sends them
+// all at once: the average rate holds, but a burst larger than the rate is
+// that many requests in the same instant (a race needs them together).
+// Responses are not
 // retried on 429 (a retry would not be synchronised) and redirects are not
 // followed. The returned slice has one result per request, in order; the
 // error is set only when nothing could be sent.
@@ -99,6 +103,7 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 		}
 	}
 
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -109,7 +114,7 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 		wg.Add(1)
 		go func(bc *burstConn) {
 			defer wg.Done()
-			bc.open(ctx, c, deadline)
+			bc.open(ctx, parent, c, deadline)
 		}(bc)
 	}
 	wg.Wait()
@@ -140,7 +145,7 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 			continue
 		}
 		if _, err := bc.conn.Write(bc.raw[len(bc.raw)-1:]); err != nil {
-			bc.err = fmt.Errorf("%s %s: write: %w", bc.method, bc.u.Path, err)
+			bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("write: %w", err))
 			continue
 		}
 		bc.sent = true
@@ -155,7 +160,7 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 		wg.Add(1)
 		go func(bc *burstConn) {
 			defer wg.Done()
-			bc.read(c, start)
+			bc.read(ctx, parent, c, start)
 		}(bc)
 	}
 	wg.Wait()
@@ -163,6 +168,12 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 	out := make([]BurstResult, len(prepared))
 	sentAny := false
 	for i, bc := range prepared {
+		switch {
+		case bc.resp != nil:
+			c.breaker.leave(bc.route, false, answered)
+		case bc.err != nil:
+			c.breaker.leave(bc.route, false, outcomeOf(parent.Err(), bc.err))
+		}
 		out[i] = BurstResult{Resp: bc.resp, Err: bc.err}
 		if bc.resp != nil {
 			sentAny = true
@@ -185,6 +196,7 @@ func (c *Client) Burst(ctx context.Context, reqs []*Request) ([]BurstResult, err
 type burstConn struct {
 	req    *Request
 	method string
+	route  string
 	u      *url.URL
 	hreq   *http.Request
 	raw    []byte
@@ -202,6 +214,10 @@ func (c *Client) prepareBurst(r *Request) (*burstConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("burst: %w", err)
 	}
+	route := routeOf(method, u, r)
+	if err := c.allow(route); err != nil {
+		return nil, fmt.Errorf("burst: %w", err)
+	}
 	hreq, err := c.build(context.Background(), method, u, r)
 	if err != nil {
 		return nil, err
@@ -217,16 +233,16 @@ func (c *Client) prepareBurst(r *Request) (*burstConn, error) {
 	if buf.Len() < 2 {
 		return nil, fmt.Errorf("serialise request: %d bytes", buf.Len())
 	}
-	return &burstConn{req: r, method: method, u: u, hreq: hreq, raw: buf.Bytes()}, nil
+	return &burstConn{req: r, method: method, route: route, u: u, hreq: hreq, raw: buf.Bytes()}, nil
 }
 
 // open dials and writes all but the last byte.
-func (bc *burstConn) open(ctx context.Context, c *Client, deadline time.Time) {
+func (bc *burstConn) open(ctx, parent context.Context, c *Client, deadline time.Time) {
 	addr := net.JoinHostPort(bc.u.Hostname(), effectivePort(bc.u))
 	d := net.Dialer{Timeout: c.cfg.Timeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		bc.err = fmt.Errorf("%s %s: %w", bc.method, bc.u.Path, err)
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, err)
 		return
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
@@ -241,7 +257,7 @@ func (bc *burstConn) open(ctx context.Context, c *Client, deadline time.Time) {
 		})
 		if err := tconn.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			bc.err = fmt.Errorf("%s %s: TLS: %w", bc.method, bc.u.Path, err)
+			bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("TLS: %w", err))
 			return
 		}
 		conn = tconn
@@ -249,25 +265,27 @@ func (bc *burstConn) open(ctx context.Context, c *Client, deadline time.Time) {
 	_ = conn.SetDeadline(deadline)
 	bc.conn = conn
 	if _, err := conn.Write(bc.raw[:len(bc.raw)-1]); err != nil {
-		bc.err = fmt.Errorf("%s %s: write: %w", bc.method, bc.u.Path, err)
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("write: %w", err))
 	}
 }
 
-// read reads the response up to the body cap.
-func (bc *burstConn) read(c *Client, start time.Time) {
+// read reads the response up to the body cap. The connection's deadline
+// is the burst's timeout, so a read that runs out of time is a timeout.
+func (bc *burstConn) read(ctx, parent context.Context, c *Client, start time.Time) {
 	br := bufio.NewReader(bc.conn)
 	hr, err := http.ReadResponse(br, bc.hreq)
 	if err != nil {
-		bc.err = fmt.Errorf("%s %s: read response: %w", bc.method, bc.u.Path, err)
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), nil, fmt.Errorf("read response: %w", err))
 		return
 	}
 	defer hr.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
 	elapsed := time.Since(start)
-	if err != nil && len(data) == 0 {
-		bc.err = fmt.Errorf("%s %s: read body: %w", bc.method, bc.u.Path, err)
+	if err != nil {
+		bc.err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), bc.what(), &bodyRead{n: len(data), of: hr.ContentLength}, err)
 		return
 	}
+	c.health.answered(hr.StatusCode, hr.Header, bc.u)
 	truncated := int64(len(data)) > c.cfg.MaxBody
 	if truncated {
 		data = data[:c.cfg.MaxBody]
@@ -286,3 +304,5 @@ func (bc *burstConn) read(c *Client, start time.Time) {
 		URL:        bc.u.String(),
 	}
 }
+
+func (bc *burstConn) what() string { return bc.method + " " + bc.u.Path }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -42,6 +43,10 @@ type Request struct {
 	// Want429 returns a 429 as it is instead of waiting and retrying, for
 	// checks that measure throttling.
 	Want429 bool
+	// Route names the route the request belongs to for the circuit
+	// breaker, e.g. "GET /items/{id}", so that /items/1 and /items/2 share
+	// one; empty means the method and the URL's path.
+	Route string
 }
 
 // Response is what came back, with the body read up to the cap.
@@ -72,6 +77,8 @@ type Client struct {
 	exclude excluder
 
 	requests, sent, recv, refused atomic.Int64
+	health                        health
+	breaker                       breaker
 
 	// burstMu serialises bursts while they take their slots (burst.go).
 	burstMu sync.Mutex
@@ -112,16 +119,15 @@ func New(cfg Config) (*Client, error) {
 		scope:   sc,
 		sem:     make(chan struct{}, cfg.Concurrency),
 		redact:  map[string]bool{},
+		breaker: breaker{limit: cfg.CircuitTimeouts, timeout: cfg.Timeout},
 	}
 	for _, h := range append([]string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token", "X-Csrf-Token"}, cfg.Redact...) {
 		c.redact[http.CanonicalHeaderKey(h)] = true
 	}
 	if cfg.Rate > 0 {
-		burst := int(cfg.Rate)
-		if burst < 1 {
-			burst = 1
-		}
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), burst)
+		// A bucket of one token: a bucket of Rate tokens starts full and
+		// lets the first second see twice the rate the user asked for.
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
 	}
 	c.http = &http.Client{
 		Transport: tr,
@@ -260,6 +266,16 @@ func (c *Client) retryAfter(resp *Response, attempt int, want429 bool) (time.Dur
 }
 
 func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request) (*Response, error) {
+	route := routeOf(method, u, r)
+	lone, err := c.breaker.enter(ctx, route)
+	if err != nil {
+		if errors.Is(err, ErrCircuitOpen) {
+			c.health.gaveUp.Add(1)
+		}
+		return nil, err
+	}
+	how := notSent
+	defer func() { c.breaker.leave(route, lone, how) }()
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -271,6 +287,11 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 			return nil, err
 		}
 	}
+	// The circuit may have opened while this request waited for its turn.
+	if err := c.allow(route); err != nil {
+		return nil, err
+	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	if r.FollowRedirects {
@@ -283,22 +304,28 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 	c.requests.Add(1)
 	c.sent.Add(int64(len(r.Body)) + headerSize(req.Header) + int64(len(u.RequestURI())) + int64(len(method)) + 12)
 	start := time.Now()
+	what := method + " " + u.Path
 	hr, err := c.http.Do(req)
 	if err != nil {
 		if errors.Is(err, ErrOutOfScope) || errors.Is(err, ErrModeForbids) || errors.Is(err, ErrExcluded) {
 			return nil, err
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s %s: timed out after %s: %w", method, u.Path, c.cfg.Timeout, err)
-		}
-		return nil, fmt.Errorf("%s %s: %w", method, u.Path, err)
+		err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), what, nil, err)
+		how = outcomeOf(parent.Err(), err)
+		return nil, err
 	}
 	defer hr.Body.Close()
+	// The cap ends the read early on purpose (Truncated); anything else
+	// that ends it before the body is complete is an error, never an answer.
 	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
 	elapsed := time.Since(start)
-	if err != nil && len(data) == 0 {
-		return nil, fmt.Errorf("%s %s: read body: %w", method, u.Path, err)
+	if err != nil {
+		err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), what, &bodyRead{n: len(data), of: hr.ContentLength}, err)
+		how = outcomeOf(parent.Err(), err)
+		return nil, err
 	}
+	c.health.answered(hr.StatusCode, hr.Header, hr.Request.URL)
+	how = answered
 	truncated := int64(len(data)) > c.cfg.MaxBody
 	if truncated {
 		data = data[:c.cfg.MaxBody]
@@ -356,4 +383,107 @@ func headerSize(h http.Header) int64 {
 		}
 	}
 	return n
+}
+
+// routeOf is the circuit breaker's key for a request.
+func routeOf(method string, u *url.URL, r *Request) string {
+	if r.Route != "" {
+		return r.Route
+	}
+	return method + " " + u.Path
+}
+
+// allow refuses a request to a route whose circuit is open, and counts it.
+func (c *Client) allow(route string) error {
+	if err := c.breaker.allow(route); err != nil {
+		c.health.gaveUp.Add(1)
+		return err
+	}
+	return nil
+}
+
+// outcomeOf is how a failed request ended, for the breaker.
+func outcomeOf(parentErr, err error) outcome {
+	switch {
+	case parentErr != nil:
+		return notSent
+	case errors.Is(err, ErrTimeout):
+		return timedOut
+	}
+	return failed
+}
+
+// ErrTimeout is wrapped by the error of a request that ran out of time,
+// before the answer began or while its body was being read.
+var ErrTimeout = errors.New("timed out")
+
+// ErrCutShort is wrapped by the error of an answer whose body ended before
+// it was complete: the connection closed before Content-Length was
+// reached, a chunked body broke off, the connection was reset.
+var ErrCutShort = errors.New("body cut short")
+
+// bodyRead says how far a body was read when it failed.
+type bodyRead struct {
+	n  int
+	of int64 // Content-Length, -1 when unknown
+}
+
+func (b *bodyRead) String() string {
+	if b.of >= 0 {
+		return fmt.Sprintf("%d of %d bytes", b.n, b.of)
+	}
+	return fmt.Sprintf("%d bytes", b.n)
+}
+
+// failure turns a transport error into the request's error and counts it
+// against the target, unless the scan itself was stopped (parentErr): an
+// interrupt is not the target's failure. body is set when the answer had
+// begun. Messages name the method and path, never the query.
+func (c *Client) failure(parentErr error, timedOut bool, what string, body *bodyRead, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its text repeats the whole URL
+	}
+	if parentErr != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	c.health.failed.Add(1)
+	var ne net.Error
+	if timedOut || (errors.As(err, &ne) && ne.Timeout()) {
+		c.health.timeouts.Add(1)
+		if body != nil {
+			return fmt.Errorf("%s: %w after %s, %s of the body read", what, ErrTimeout, c.cfg.Timeout, body)
+		}
+		return fmt.Errorf("%s: %w after %s", what, ErrTimeout, c.cfg.Timeout)
+	}
+	if body != nil {
+		return fmt.Errorf("%s: %w after %s (%w)", what, ErrCutShort, body, short(err))
+	}
+	return fmt.Errorf("%s: %w", what, short(err))
+}
+
+// shortErr keeps a transport error for errors.Is and gives it a short
+// message: Go's names both ends' addresses, which differ on every run and
+// say nothing to the reader.
+type shortErr struct {
+	msg string
+	err error
+}
+
+func (e *shortErr) Error() string { return e.msg }
+func (e *shortErr) Unwrap() error { return e.err }
+
+func short(err error) error {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNRESET):
+		return &shortErr{"connection reset", err}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &shortErr{"connection refused", err}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &shortErr{"connection closed", err}
+	case errors.As(err, &op) && op.Err != nil:
+		return &shortErr{op.Err.Error(), err}
+	}
+	return err
 }

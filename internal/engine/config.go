@@ -15,13 +15,19 @@ type Config struct {
 	Scope []string
 	// Mode decides which methods may be sent; see rampart.Mode.AllowsMethod.
 	Mode        rampart.Mode
-	Concurrency int           // requests in flight at once; default 8
-	Rate        float64       // requests per second; 0 means no pacing
-	Timeout     time.Duration // per request; default 10s
-	MaxBody     int64         // bytes of a response body kept; default 2 MiB
-	Insecure    bool          // skip TLS verification
-	Proxy       *url.URL
-	UserAgent   string
+	Concurrency int // requests in flight at once; default 8
+	// Rate is requests per second; 0 means no pacing. The pacing is exact
+	// from the first request: the token bucket holds one token, so no
+	// second sees more than Rate+1 requests, except that a burst (see
+	// Client.Burst) sends the tokens it waited for all at once.
+	Rate float64
+	// Timeout bounds a whole exchange, from dialling to the last byte of
+	// the body; default 10s.
+	Timeout   time.Duration
+	MaxBody   int64 // bytes of a response body kept; default 2 MiB
+	Insecure  bool  // skip TLS verification
+	Proxy     *url.URL
+	UserAgent string
 	// Exclude lists path globs never to request (see excluder).
 	Exclude []string
 	// Redact names extra headers whose values never appear in evidence.
@@ -30,6 +36,10 @@ type Config struct {
 	// default 3. Retry waits are capped by MaxRetryWait (default 30s).
 	Retries429   int
 	MaxRetryWait time.Duration
+	// CircuitTimeouts is how many consecutive timeouts on one route (see
+	// Request.Route) stop further requests to it with ErrCircuitOpen;
+	// default 3, negative: never.
+	CircuitTimeouts int
 	// Observe, when set, sees every response (the fingerprint learns from
 	// all traffic, not only from what a check looks at).
 	Observe func(*Response)
@@ -49,6 +59,11 @@ func (c *Config) defaults() {
 		c.Retries429 = 0
 	} else if c.Retries429 == 0 {
 		c.Retries429 = 3
+	}
+	if c.CircuitTimeouts < 0 {
+		c.CircuitTimeouts = 0
+	} else if c.CircuitTimeouts == 0 {
+		c.CircuitTimeouts = 3
 	}
 	if c.MaxRetryWait <= 0 {
 		c.MaxRetryWait = 30 * time.Second

@@ -56,6 +56,24 @@ const (
 	ceilingConfirmedHigh     = minB - 1 // at best C
 )
 
+// CeilingUnhealthy is the best score of a scan whose target mostly answered
+// with server errors, redirects or failures (docs/scoring.md, "Target
+// health"): what was not answered was not tested, so the findings cannot
+// vouch for the API. At best C.
+const CeilingUnhealthy = minB - 1
+
+// Capped lowers a result's score to ceiling when it is above it; the grade
+// follows the score, so the two never disagree. Category scores are left as
+// they are: they describe the findings, and the cap is about what is
+// missing.
+func Capped(r Result, ceiling int) Result {
+	if r.Score > ceiling {
+		r.Score = max(ceiling, 0)
+		r.Grade = Grade(r.Score)
+	}
+	return r
+}
+
 // Score applies the published rules to findings. It never fails and never
 // looks at anything but severity, confidence, check ID and family.
 func Score(findings []rampart.Finding) Result {

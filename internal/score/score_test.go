@@ -303,3 +303,31 @@ func TestBoundsAndMonotonic(t *testing.T) {
 		}
 	}
 }
+
+func TestCappedForAnUnhealthyTarget(t *testing.T) {
+	tests := []struct {
+		name      string
+		findings  []rampart.Finding
+		wantScore int
+		wantGrade string
+	}{
+		{"clean: A becomes C", nil, 79, "C"},
+		{"a low: A becomes C", []rampart.Finding{f("X", low, confd)}, 79, "C"},
+		{"already below the cap: unchanged", []rampart.Finding{f("X", crit, confd)}, 60, "D"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			full := Score(tt.findings)
+			got := Capped(full, CeilingUnhealthy)
+			if got.Score != tt.wantScore || got.Grade != tt.wantGrade {
+				t.Errorf("capped %d %s, want %d %s", got.Score, got.Grade, tt.wantScore, tt.wantGrade)
+			}
+			if !reflect.DeepEqual(got.Categories, full.Categories) {
+				t.Errorf("categories changed: %v, was %v", got.Categories, full.Categories)
+			}
+		})
+	}
+	if Grade(CeilingUnhealthy) == Grade(CeilingUnhealthy+1) {
+		t.Errorf("CeilingUnhealthy %d is not the top score of grade %s", CeilingUnhealthy, Grade(CeilingUnhealthy))
+	}
+}

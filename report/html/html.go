@@ -92,6 +92,7 @@ type page struct {
 	GradeClass string
 	Score      int
 	Incomplete bool
+	Warning    string // the target's health, when it makes the results doubtful
 	Facts      []fact
 	Stack      string
 	StackProof []string
@@ -181,6 +182,9 @@ func view(r *rampart.Report, opt Options) page {
 		CSP:        csp,
 		CSS:        template.CSS(style),
 		JS:         template.JS(script),
+	}
+	if r.Health != nil {
+		p.Warning = oneLine(r.Health.Warning)
 	}
 	subject := cmp.Or(oneLine(r.Target), oneLine(r.Source))
 	p.Title = strings.TrimSpace("Rampart report " + subject + " · grade " + grade)

@@ -35,6 +35,7 @@ func TestGolden(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := render(t, r, Options{Rules: rules})

@@ -86,6 +86,7 @@ func TestGolden(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) { golden(t, name, write(t, r)) })
 	}
@@ -97,6 +98,7 @@ func TestSchemaAcceptsWrittenReports(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := validate(s, write(t, r)); err != nil {
@@ -129,6 +131,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"undocumented finding property", func(m map[string]any) { finding(m, 0)["fingerprint"] = "abc" }},
 		{"line zero", func(m map[string]any) { finding(m, 0)["location"].(map[string]any)["line"] = 0 }},
 		{"bad cwe", func(m map[string]any) { finding(m, 0)["cwe"] = "89" }},
+		{"unknown health verdict", func(m map[string]any) {
+			m["health"] = map[string]any{"verdict": "fine", "success": 1, "redirects": 0, "clientErrors": 0, "serverErrors": 0, "failed": 0}
+		}},
 	}
 	valid := write(t, sample.Report())
 	for _, tt := range tests {
@@ -258,6 +263,7 @@ func TestRoundTrip(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			first := write(t, r)
@@ -310,7 +316,7 @@ func TestReadDoesNotQuoteTheFile(t *testing.T) {
 func TestRead(t *testing.T) {
 	valid := string(write(t, sample.Empty()))
 	withVersion := func(v string) string {
-		return strings.Replace(valid, `"schemaVersion": "1.0"`, `"schemaVersion": `+v, 1)
+		return strings.Replace(valid, `"schemaVersion": "`+rampart.SchemaVersion+`"`, `"schemaVersion": `+v, 1)
 	}
 	tests := []struct {
 		name    string
@@ -323,7 +329,7 @@ func TestRead(t *testing.T) {
 		{"null findings read as empty", strings.Replace(valid, `"findings": []`, `"findings": null`, 1), "", false},
 		{"next major", withVersion(`"2.0"`), `unsupported report schemaVersion "2.0": this Rampart reads version 1.x reports`, true},
 		{"old major", withVersion(`"0.9"`), `unsupported report schemaVersion "0.9"`, true},
-		{"not a version", withVersion(`"latest"`), `unsupported report schemaVersion: not MAJOR.MINOR such as 1.0 (want 1.x)`, true},
+		{"not a version", withVersion(`"latest"`), "unsupported report schemaVersion: not MAJOR.MINOR such as " + rampart.SchemaVersion + " (want 1.x)", true},
 		{"version as number", withVersion(`1.0`), "not a Rampart JSON report", false},
 		{"no version", `{"tool": {"name": "zap"}}`, "no schemaVersion", false},
 		{"not JSON", `<html>`, "not a Rampart JSON report", false},

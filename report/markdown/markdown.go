@@ -135,6 +135,9 @@ func header(r *rampart.Report) string {
 	if r.Incomplete {
 		b.WriteString("> ⚠️ **The scan was interrupted: this report is partial.**\n\n")
 	}
+	if r.Health != nil && r.Health.Warning != "" {
+		b.WriteString("> ⚠️ **" + text(oneLine(r.Health.Warning)) + "**\n\n")
+	}
 	if len(r.Findings) == 0 {
 		b.WriteString("**No findings.**")
 	} else {
@@ -249,7 +252,7 @@ func detail(f rampart.Finding, docURL string) string {
 func footer(r *rampart.Report, docBase string) string {
 	var b strings.Builder
 	if len(r.Errors) > 0 {
-		fmt.Fprintf(&b, "⚠️ %s could not run:\n", plural(len(r.Errors), "check"))
+		fmt.Fprintf(&b, "⚠️ %s could not run or lost answers:\n", plural(len(r.Errors), "check"))
 		for _, e := range r.Errors {
 			line := "- " + code(cmp.Or(oneLine(e.Check), "?"), false)
 			if e.Operation != "" {

@@ -41,6 +41,7 @@ func TestGolden(t *testing.T) {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"unhealthy":  sample.Unhealthy(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := []byte(render(t, r, Options{Rules: rules}))
@@ -151,7 +152,7 @@ func TestDetails(t *testing.T) {
 func TestFooter(t *testing.T) {
 	out := render(t, sample.Report(), Options{})
 	for _, want := range []string{
-		"⚠️ 1 check could not run:\n- `SQLI-003` on `GET /search`: time-based probe: context deadline exceeded after 10s",
+		"⚠️ 1 check could not run or lost answers:\n- `SQLI-003` on `GET /search`: time-based probe: context deadline exceeded after 10s",
 		"⏭️ 6 checks skipped: needs --mode active (`AUTHZ-002`, `IDEM-001`, `RACE-001`, `RACE-002`, `MASS-002`); no session cookie seen (`SESS-002`).",
 		"ℹ️ 3 requests to http://cdn.example were refused: out of scope",
 		"<sub>Rampart 0.1.0 · [how the grade is computed](https://github.com/rampart-sec/rampart/blob/main/docs/scoring.md)</sub>",

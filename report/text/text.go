@@ -113,6 +113,16 @@ func (p *printer) header(r *rampart.Report) {
 	}
 	p.field("Mode", r.Mode.String())
 	p.field("Grade", p.paint(gradeColor(r.Grade), oneLine(r.Grade))+"  "+strconv.Itoa(r.Score)+"/100")
+	if r.Health != nil && r.Health.Warning != "" {
+		// Next to the grade, since it says how far to trust it.
+		for i, l := range wrap(oneLine(r.Health.Warning), width-12) {
+			label := "            "
+			if i == 0 {
+				label = p.paint(sgrBoldYel, "Warning") + "     "
+			}
+			p.line(label, p.paint(sgrBoldYel, l))
+		}
+	}
 	p.field("Findings", p.counts(r))
 	p.field("Duration", duration(r.DurationMS))
 	// A black-box run always says how much it sent, even nothing; a
@@ -374,7 +384,7 @@ func (p *printer) errors(errs []rampart.CheckError) {
 	if len(errs) == 0 {
 		return
 	}
-	p.line(p.paint(sgrRed, "Errors"), " (", plural(len(errs), "check", "checks"), " could not run; their flaws may be missing)")
+	p.line(p.paint(sgrRed, "Errors"), " (", plural(len(errs), "check", "checks"), " could not run or lost answers; their flaws may be missing)")
 	for _, e := range errs {
 		lead := oneLine(e.Check)
 		if e.Operation != "" {

@@ -39,6 +39,8 @@ func TestGolden(t *testing.T) {
 		{"empty-color", sample.Empty(), Options{Color: true}},
 		{"incomplete", sample.Incomplete(), Options{}},
 		{"incomplete-color", sample.Incomplete(), Options{Color: true}},
+		{"unhealthy", sample.Unhealthy(), Options{}},
+		{"unhealthy-color", sample.Unhealthy(), Options{Color: true}},
 		{"code-only", codeOnly(), Options{}},
 	}
 	for _, tt := range tests {

@@ -190,6 +190,24 @@ func Incomplete() *rampart.Report {
 	return r
 }
 
+// Unhealthy is a scan of a target that redirected every request to its
+// login page: its results are not meaningful, and its grade is capped.
+func Unhealthy() *rampart.Report {
+	r := Empty()
+	const warning = "the results are not meaningful: every request was redirected to http://127.0.0.1:5001/login: scan that URL, or give credentials (--identity, or a login flow in --config)"
+	r.Health = &rampart.Health{
+		Verdict: rampart.HealthUnusable, Warning: warning,
+		Redirects: 95, Failed: 1, Timeouts: 1, RedirectTo: "http://127.0.0.1:5001/login",
+	}
+	r.Errors = []rampart.CheckError{
+		{Check: "LEAK-001", Operation: "GET /notes/{note_id}", Error: "GET /notes/1: timed out after 10s"},
+	}
+	r.Notes = []string{warning, "attack surface: crawl"}
+	sc := score.Capped(score.Score(r.Findings), score.CeilingUnhealthy)
+	r.Score, r.Grade, r.Categories = sc.Score, sc.Grade, sc.Categories
+	return r
+}
+
 // longPage is a response far longer than any terminal should print.
 func longPage() string {
 	var b strings.Builder
