@@ -130,6 +130,8 @@ type Health struct {
 	// GaveUp counts requests not sent because their route had timed out
 	// repeatedly (the circuit breaker).
 	GaveUp int64 `json:"gaveUp,omitempty"`
+	// RoutesGivenUp counts the routes given up that way.
+	RoutesGivenUp int64 `json:"routesGivenUp,omitempty"`
 	// RedirectTo is where most redirects pointed (scheme, host and path).
 	RedirectTo string `json:"redirectTo,omitempty"`
 }

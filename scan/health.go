@@ -20,17 +20,26 @@ const (
 )
 
 // assessHealth judges how the target answered and, when it mostly did not
-// answer usefully, says so in one line with what to do.
-func assessHealth(h engine.Health) *rampart.Health {
+// answer usefully, says so in one line with what to do. ops is how many
+// operations the scan had: a scan that gave up on half of them is degraded
+// however many answers the others gave (a few dead routes cost only a few
+// requests each, so the share of exchanges alone would not show it).
+func assessHealth(h engine.Health, ops int) *rampart.Health {
 	out := &rampart.Health{
 		Verdict: rampart.HealthOK,
 		Success: h.Success, Redirects: h.Redirects, ClientErrors: h.ClientErrors, ServerErrors: h.ServerErrors,
-		Failed: h.Failed, Timeouts: h.Timeouts, GaveUp: h.GaveUp, RedirectTo: h.RedirectTo,
+		Failed: h.Failed, Timeouts: h.Timeouts, GaveUp: h.GaveUp, RoutesGivenUp: h.RoutesGivenUp,
+		RedirectTo: h.RedirectTo,
 	}
 	total := h.Total()
 	failed := h.Failed + h.GaveUp
 	bad := h.ServerErrors + h.Redirects + failed
 	if total == 0 || float64(bad) < degradedShare*float64(total) {
+		if ops > 0 && float64(h.RoutesGivenUp) >= degradedShare*float64(ops) {
+			out.Verdict = rampart.HealthDegraded
+			out.Warning = fmt.Sprintf("%d of %d operations never answered (each given up after repeated timeouts): much of the API went untested, so the grade is at best C; check that the target is up and not overloaded, or raise --timeout",
+				min(h.RoutesGivenUp, int64(ops)), ops)
+		}
 		return out
 	}
 	what, todo := describeHealth(h, total, failed, bad)

@@ -192,4 +192,13 @@ func TestSlowRoutesAreGivenUp(t *testing.T) {
 	if len(gaveUp) != 5 {
 		t.Errorf("the errors say the scan gave up on %d routes, want 5: %+v", len(gaveUp), rep.Errors)
 	}
+	// Five of six operations never answered: few exchanges were lost, but
+	// most of the API went untested.
+	if rep.Health == nil || rep.Health.Verdict != rampart.HealthDegraded || rep.Health.RoutesGivenUp != 5 ||
+		!strings.Contains(rep.Health.Warning, "5 of 6 operations never answered") {
+		t.Errorf("health = %+v, want degraded: 5 of 6 operations never answered", rep.Health)
+	}
+	if rep.Grade == "A" || rep.Grade == "B" {
+		t.Errorf("grade %s for a scan that gave up on most operations", rep.Grade)
+	}
 }

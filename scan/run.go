@@ -305,7 +305,7 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	advice.Apply(rep.Findings, rep.Fingerprint)
 	sortFindings(rep.Findings)
 	res := score.Score(rep.Findings)
-	rep.Health = assessHealth(client.Health())
+	rep.Health = assessHealth(client.Health(), rep.Operations)
 	if rep.Health.Verdict != rampart.HealthOK {
 		res = score.Capped(res, score.CeilingUnhealthy)
 		// First among the notes: it changes how everything else reads.

@@ -138,6 +138,22 @@ func (b *breaker) leave(route string, lone bool, how outcome) {
 	}
 }
 
+// givenUp counts the routes whose circuit is open.
+func (b *breaker) givenUp() int64 {
+	if b.limit <= 0 {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var n int64
+	for _, st := range b.routes {
+		if st.streak >= b.limit {
+			n++
+		}
+	}
+	return n
+}
+
 // state returns the route's state, created on first use; nil when the
 // breaker is full of failing routes. Called with mu held.
 func (b *breaker) state(route string) *routeState {

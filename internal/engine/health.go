@@ -17,6 +17,8 @@ type Health struct {
 	Failed       int64 // no complete answer: refused, reset, cut short, timed out
 	Timeouts     int64 // of Failed, the ones that ran out of time
 	GaveUp       int64 // not sent: the route's circuit was open
+	// RoutesGivenUp counts the routes whose circuit opened.
+	RoutesGivenUp int64
 	// RedirectTo is where most redirects pointed (scheme, host and path:
 	// the query may carry a token), and RedirectToN how many did.
 	RedirectTo  string
@@ -88,4 +90,8 @@ func (h *health) snapshot() Health {
 }
 
 // Health returns how the target has answered so far.
-func (c *Client) Health() Health { return c.health.snapshot() }
+func (c *Client) Health() Health {
+	h := c.health.snapshot()
+	h.RoutesGivenUp = c.breaker.givenUp()
+	return h
+}
