@@ -69,7 +69,7 @@ Exit codes:
   0    nothing at or above --fail-on
   1    findings at or above --fail-on
   2    usage or configuration error
-  3    the scan could not run (target unreachable)
+  3    the scan could not run (target unreachable, or no operation learned)
   130  interrupted (the partial report is still written)`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

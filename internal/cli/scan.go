@@ -54,7 +54,12 @@ func newScan(env Env) *cobra.Command {
 
 Without --spec, Rampart looks for an OpenAPI or Swagger document at the usual
 places (/openapi.json, /swagger.json, /api-docs, ...) and otherwise learns the
-operations from the links the API returns.
+operations from the links the API returns. A document found there that answers
+401, 403 or 5xx, or does not load, is skipped with a note.
+
+Specs are untrusted: YAML aliases may add at most 1,000,000 nodes, nesting is
+limited to 1000 levels, loading to 60s, and a spec file's local $refs read
+only regular files inside its folder (see --spec-refs-outside).
 
 Modes (--mode):
   passive  only requests the user would send anyway
