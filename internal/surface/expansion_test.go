@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -248,5 +249,29 @@ func TestLoadRefusesDeepNesting(t *testing.T) {
 				t.Errorf("want a located error about %q, got %v", tt.want, err)
 			}
 		})
+	}
+}
+
+// A $ref from another document back into the root reads the root as
+// already parsed: its aliases are not counted twice.
+func TestRootAliasesCountOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "spec.yaml")
+	write(t, path, "openapi: 3.0.3\nx-a: &a ["+strings.Repeat("0,", 1000)+"]\nx-b: [*a, *a]\npaths: {}\n")
+	f, _, root, err := openSpec(context.Background(), Source{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := MaxAliasNodes - f.budget.left
+	if used != 2000 {
+		t.Fatalf("root used %d of the budget, want 2000", used)
+	}
+	back := resolveRef(&url.URL{Path: filepath.ToSlash(filepath.Join(dir, "other.yaml"))}, &url.URL{Path: "spec.yaml"})
+	d, _, err := f.load(back)
+	if err != nil || d.top != root {
+		t.Fatalf("a $ref back to the root did not get its parsed tree: %v", err)
+	}
+	if now := MaxAliasNodes - f.budget.left; now != used {
+		t.Errorf("the root's aliases were counted again: %d used, then %d", used, now)
 	}
 }

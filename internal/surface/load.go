@@ -117,39 +117,7 @@ func interrupted(ctx context.Context, src Source, timeout time.Duration) error {
 
 func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	name := src.name()
-	f := &fetcher{ctx: ctx, fetch: src.Fetch, docs: map[string]*document{}, budget: newAliasBudget(), outside: src.RefsOutside}
-	var data []byte
-	switch {
-	case src.Path != "":
-		b, err := inputfile.ReadContext(ctx, src.Path, MaxSpecBytes)
-		if err != nil {
-			return nil, fmt.Errorf("surface: %w", err)
-		}
-		data = b
-		f.root = &url.URL{Path: filepath.ToSlash(src.Path)}
-		f.local = true
-		f.folder = folderOf(src.Path)
-	case src.Data != nil:
-		if len(src.Data) > MaxSpecBytes {
-			return nil, &SpecError{File: name, Msg: fmt.Sprintf("document is larger than %d bytes", MaxSpecBytes)}
-		}
-		data = src.Data
-		if src.URL != "" {
-			u, err := url.Parse(src.URL)
-			if err != nil {
-				return nil, fmt.Errorf("surface: source URL: %w", err)
-			}
-			f.root = u
-		}
-	default:
-		return nil, errors.New("surface: Source has neither a Path nor Data")
-	}
-	f.total = len(data)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
-	root, err := parseTree(name, data, f.budget)
+	f, data, root, err := openSpec(ctx, src)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +138,57 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 		return nil, err
 	}
 	return convert(doc, root, version, f.root, f.local), nil
+}
+
+// openSpec reads and parses the root document of src, and sets up the
+// fetcher for the documents its $refs name.
+func openSpec(ctx context.Context, src Source) (*fetcher, []byte, *yaml.Node, error) {
+	name := src.name()
+	f := &fetcher{ctx: ctx, fetch: src.Fetch, docs: map[string]*document{}, budget: newAliasBudget(), outside: src.RefsOutside}
+	var data []byte
+	switch {
+	case src.Path != "":
+		b, err := inputfile.ReadContext(ctx, src.Path, MaxSpecBytes)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("surface: %w", err)
+		}
+		data = b
+		f.root = &url.URL{Path: filepath.ToSlash(src.Path)}
+		f.local = true
+		f.folder = folderOf(src.Path)
+	case src.Data != nil:
+		if len(src.Data) > MaxSpecBytes {
+			return nil, nil, nil, &SpecError{File: name, Msg: fmt.Sprintf("document is larger than %d bytes", MaxSpecBytes)}
+		}
+		data = src.Data
+		if src.URL != "" {
+			u, err := url.Parse(src.URL)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("surface: source URL: %w", err)
+			}
+			f.root = u
+		}
+	default:
+		return nil, nil, nil, errors.New("surface: Source has neither a Path nor Data")
+	}
+	f.total = len(data)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	root, err := parseTree(name, data, f.budget)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if f.root != nil {
+		// A $ref back into the root reads it from here: its aliases are
+		// counted once, and it is not read again.
+		key := *f.root
+		if f.local {
+			key.Path = path.Clean(key.Path)
+		}
+		f.docs[locKey(&key)] = &document{data: data, top: root}
+	}
+	return f, data, root, nil
 }
 
 // folderOf is the folder a local spec's $refs must stay in: the one holding
@@ -309,6 +328,7 @@ func (f *fetcher) load(loc *url.URL) (*document, string, error) {
 		switch {
 		case f.local && u.Host == "":
 			u.Scheme = ""
+			u.Path = path.Clean(u.Path)
 		case f.root != nil && !f.local:
 			// kin-openapi passes absolute paths through unchanged; for a
 			// remote document they name a path on its server.
