@@ -129,9 +129,9 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 		return nil, err
 	}
 	if why, nothing := learnedNothing(s); nothing {
-		msg := why + " and linked to nothing, and no spec was found at the usual places"
+		msg := why + ", and no spec was found at the usual places"
 		if notes := p.notes(""); len(notes) > 0 {
-			msg = why + " and linked to nothing; " + strings.Join(notes, "; ")
+			msg = why + "; " + strings.Join(notes, "; ")
 		}
 		return nil, fmt.Errorf("%w: %s", ErrNothingLearned, msg)
 	}
@@ -143,7 +143,7 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 func learnedNothing(s *Surface) (string, bool) {
 	switch {
 	case len(s.Operations) == 0:
-		return "the target", true
+		return "the crawl found no page", true
 	case len(s.Operations) > 1:
 		return "", false
 	}
@@ -155,7 +155,7 @@ func learnedNothing(s *Surface) (string, bool) {
 	if strings.HasPrefix(status, "2") {
 		return "", false
 	}
-	return fmt.Sprintf("%s %s answered %s", op.Method, op.Path, status), true
+	return fmt.Sprintf("%s %s answered %s and linked to nothing", op.Method, op.Path, status), true
 }
 
 // discoveryProblems collects what was wrong with the usual spec locations.
