@@ -84,8 +84,16 @@ func TestUnhealthyTargetsAreSaidAndCapped(t *testing.T) {
 		verdict rampart.HealthVerdict
 		warning string // "" means none; {URL} is the server's URL
 	}{
-		{"every answer a 500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) },
-			rampart.HealthUnusable, "the results are not meaningful: "},
+		// The spec is the one answer: with no spec either, nothing can be
+		// learned and Run fails with ErrNoSurface (TestScanSpecOutcomes).
+		{"every answer but the spec a 500", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/openapi.json" {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(spec)
+				return
+			}
+			http.Error(w, "boom", 500)
+		}, rampart.HealthUnusable, "the results are not meaningful: "},
 		{"every answer a redirect", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusFound)
 		}, rampart.HealthUnusable, "every request was redirected to {URL}/login: scan that URL, or give credentials"},

@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/redact"
 	"github.com/rampart-sec/rampart/internal/secrets"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // Options configures one scan. Zero values get the defaults `rampart scan`
@@ -26,6 +27,9 @@ import (
 type Options struct {
 	Target string // base URL of the API
 	Spec   string // OpenAPI/Swagger file or URL; empty: look for one
+	// SpecRefsOutside lets a spec file's $refs read files outside the
+	// folder that holds it (--spec-refs-outside).
+	SpecRefsOutside bool
 	// Source is the application's source directory: its Flask routes
 	// complete (or, without a spec, make) the attack surface, and its
 	// findings are correlated with the runtime ones.
@@ -55,6 +59,9 @@ type Options struct {
 	Version string
 	// OnFinding sees each finding as soon as it is reported.
 	OnFinding func(rampart.Finding)
+	// OnNote sees each note about how the scan went wrong or worked around
+	// something (a spec found but unusable) as it is added to the report.
+	OnNote func(string)
 	// Progress is told how many units of work are done out of how many.
 	Progress func(done, total int)
 	// Redactor, when set, is given every identity's secrets as the scan
@@ -112,3 +119,8 @@ func configErr(format string, a ...any) error { return &ConfigError{Err: fmt.Err
 
 // ErrUnreachable wraps the error for a target that does not answer.
 var ErrUnreachable = errors.New("target unreachable")
+
+// ErrNoSurface wraps the error for a target that publishes no usable spec
+// at the usual places and whose links teach no operation, when no --spec was
+// given: there is nothing to scan.
+var ErrNoSurface = surface.ErrNothingLearned

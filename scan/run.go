@@ -80,7 +80,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, target.Redacted(), unwrapNet(err))
 	}
 
-	surf, where, err := loadSurface(ctx, client, target, opt.Spec)
+	surf, where, notes, err := loadSurface(ctx, client, target, opt)
 	if err != nil && code != nil && opt.Spec == "" && ctx.Err() == nil {
 		// No spec anywhere: the routes in the source are the surface.
 		surf, where, err = &surface.Surface{}, "routes found in "+opt.Source, nil
@@ -93,6 +93,9 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	}
 	if where != "" {
 		rep.Notes = append(rep.Notes, "attack surface: "+where)
+	}
+	for _, n := range notes {
+		note(rep, opt, n)
 	}
 	if code != nil {
 		var added int

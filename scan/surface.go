@@ -8,14 +8,18 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/inputfile"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // loadSurface reads the spec the user named, or looks for one on the
 // target, or learns operations by following links. It says where the
-// surface came from.
-func loadSurface(ctx context.Context, c *engine.Client, target *url.URL, spec string) (*surface.Surface, string, error) {
+// surface came from, and what went wrong on the way that the report should
+// mention.
+func loadSurface(ctx context.Context, c *engine.Client, target *url.URL, opt Options) (*surface.Surface, string, []string, error) {
+	spec := opt.Spec
 	fetch := func(ctx context.Context, u string) ([]byte, error) {
 		resp, err := c.Do(ctx, &engine.Request{Method: "GET", URL: u})
 		if err != nil {
@@ -37,35 +41,58 @@ func loadSurface(ctx context.Context, c *engine.Client, target *url.URL, spec st
 			}
 			return resp.Status, resp.Header.Get("Content-Type"), resp.Body, nil
 		}
-		s, where, err := surface.Discover(ctx, target, get)
-		if err != nil {
-			return nil, "", fmt.Errorf("%w: no spec given and none found: %v", ErrUnreachable, err)
+		d, err := surface.Discover(ctx, target, get)
+		switch {
+		case errors.Is(err, surface.ErrNothingLearned):
+			return nil, "", nil, fmt.Errorf("%w: give --spec (a file or a URL), or --source", err)
+		case err != nil:
+			return nil, "", nil, fmt.Errorf("%w: no spec given and none found: %v", ErrUnreachable, err)
 		}
-		return s, where, nil
+		return d.Surface, d.Where, d.Notes, nil
 	}
 	if strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://") {
 		if !c.InScope(spec) {
-			return nil, "", configErr("--spec %s is not on the target's host: add its host with --scope, or download it and pass the file", spec)
+			return nil, "", nil, configErr("--spec %s is not on the target's host: add its host with --scope, or download it and pass the file", spec)
 		}
 		data, err := fetch(ctx, spec)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: fetch spec: %v", ErrUnreachable, unwrapNet(err))
+			return nil, "", nil, fmt.Errorf("%w: fetch spec: %v", ErrUnreachable, unwrapNet(err))
 		}
 		s, err := surface.Load(ctx, surface.Source{URL: spec, Data: data, Fetch: fetch})
 		if err != nil {
-			return nil, "", &ConfigError{Err: err}
+			return nil, "", nil, specErr(err)
 		}
-		return s, "spec " + spec, nil
+		return s, "spec " + spec, nil, nil
 	}
-	if _, err := os.Stat(spec); err != nil {
+	if _, err := inputfile.Stat(spec, inputfile.MaxSpec); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, "", configErr("--spec %s: no such file", spec)
+			return nil, "", nil, configErr("--spec %s: no such file", spec)
 		}
-		return nil, "", configErr("--spec %s: %v", spec, err)
+		return nil, "", nil, configErr("--spec %v", err)
 	}
-	s, err := surface.Load(ctx, surface.Source{Path: spec, Fetch: fetch})
+	s, err := surface.Load(ctx, surface.Source{Path: spec, Fetch: fetch, RefsOutside: opt.SpecRefsOutside})
 	if err != nil {
-		return nil, "", &ConfigError{Err: err}
+		return nil, "", nil, specErr(err)
 	}
-	return s, "spec " + spec, nil
+	return s, "spec " + spec, nil, nil
+}
+
+// specErr is the error for a --spec that does not load; the caller's
+// context error passes through untouched, so an interrupt stays one.
+func specErr(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if errors.Is(err, surface.ErrRefOutside) {
+		return configErr("%v: pass --spec-refs-outside to let the spec's $refs read files outside its folder", err)
+	}
+	return &ConfigError{Err: err}
+}
+
+// note adds msg to the report's notes and shows it at once.
+func note(rep *rampart.Report, opt Options, msg string) {
+	rep.Notes = append(rep.Notes, msg)
+	if opt.OnNote != nil {
+		opt.OnNote(msg)
+	}
 }

@@ -25,6 +25,7 @@ import (
 type fileConfig struct {
 	Target        string            `yaml:"target"`
 	Spec          string            `yaml:"spec"`
+	SpecOutside   bool              `yaml:"spec-refs-outside"`
 	Source        string            `yaml:"source"`
 	Mode          string            `yaml:"mode"`
 	Checks        []string          `yaml:"checks"`

@@ -69,8 +69,9 @@ Exit codes:
   0    nothing at or above --fail-on
   1    findings at or above --fail-on
   2    usage or configuration error
-  3    the scan could not run: target unreachable, or nearly every answer
-       an error, a redirect or a timeout (that report is still written)
+  3    the scan could not run: target unreachable, no operation learned,
+       or nearly every answer an error, a redirect or a timeout (that
+       report is still written)
   130  interrupted (the partial report is still written)`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -24,6 +24,7 @@ type scanFlags struct {
 	ignores       []baseline.Ignore
 	config        string
 	spec          string
+	specOutside   bool
 	identities    []string
 	mode          string
 	checks        []string
@@ -54,7 +55,12 @@ func newScan(env Env) *cobra.Command {
 
 Without --spec, Rampart looks for an OpenAPI or Swagger document at the usual
 places (/openapi.json, /swagger.json, /api-docs, ...) and otherwise learns the
-operations from the links the API returns.
+operations from the links the API returns. A document found there that answers
+401, 403 or 5xx, or does not load, is skipped with a note.
+
+Specs are untrusted: YAML aliases may add at most 1,000,000 nodes, nesting is
+limited to 1000 levels, loading to 60s, and a spec file's local $refs read
+only regular files inside its folder (see --spec-refs-outside).
 
 Modes (--mode):
   passive  only requests the user would send anyway
@@ -95,6 +101,7 @@ Examples:
 	fl.StringVar(&f.config, "config", "", "YAML file with any of these settings, identities and login flows")
 	fl.StringVar(&f.source, "source", "", "the application's source directory: its Flask routes complete the surface, and code findings are correlated with runtime ones")
 	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
+	fl.BoolVar(&f.specOutside, "spec-refs-outside", false, "let a --spec file's $refs read files outside its folder (default: only files inside it, symbolic links resolved)")
 	fl.StringArrayVar(&f.identities, "identity", nil, "account to act as, NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN' (repeatable)")
 	fl.StringVar(&f.mode, "mode", "safe", "passive, safe or active (active sends writes and bursts)")
 	fl.StringSliceVar(&f.checks, "checks", nil, "only these check IDs or families, globs allowed (e.g. 'LEAK-*,cors')")
@@ -160,6 +167,7 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 			bar.Set(done)
 		}
 	}
+	opt.OnNote = func(msg string) { fmt.Fprintln(env.Stderr, "rampart: "+msg) }
 	rep, runErr := scan.Run(ctx, opt)
 	if bar != nil {
 		bar.Finish()
@@ -257,6 +265,9 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 			}
 		}
 		str("spec", &f.spec, cfg.Spec)
+		if !changed("spec-refs-outside") && cfg.SpecOutside {
+			f.specOutside = true
+		}
 		str("source", &f.source, cfg.Source)
 		str("mode", &f.mode, cfg.Mode)
 		list("checks", &f.checks, cfg.Checks)
@@ -352,7 +363,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		return opt, nil, g, err
 	}
 	opt.Target = target
-	opt.Spec = f.spec
+	opt.Spec, opt.SpecRefsOutside = f.spec, f.specOutside
 	opt.Source = f.source
 	opt.Mode = mode
 	opt.Checks, opt.SkipChecks = splitList(f.checks), splitList(f.skipChecks)

@@ -64,23 +64,49 @@ func Candidates(base *url.URL) []string {
 	return out
 }
 
+// Discovery is what Discover learned and how.
+type Discovery struct {
+	Surface *Surface
+	// Where is the URL of the spec that was used, or "crawl".
+	Where string
+	// Notes say, one line each, what was wrong with the documents found at
+	// the usual places and what was done instead, for the report.
+	Notes []string
+}
+
+// ErrNothingLearned is wrapped by Discover's error when no usable spec was
+// found and following links from the base learned no operation: the base
+// did not answer 2xx and linked to nothing.
+var ErrNothingLearned = errors.New("could not learn any operation")
+
 // Discover finds the attack surface of an API that was given without a
-// spec. It tries the Candidates in order and returns the first that answers
-// 200 with a loadable spec, and where it was found. A candidate that is a
-// spec but does not load is returned as an error, with where it was: the
-// API's own spec is broken, and the caller decides whether to Crawl instead.
-// With no spec at all it crawls, and where is "crawl".
-func Discover(ctx context.Context, base *url.URL, get Getter) (*Surface, string, error) {
+// spec. It tries the Candidates in order and uses the first that answers 200
+// with a loadable spec. A candidate that refuses (401, 403), fails (5xx) or
+// serves a spec that does not load is skipped with a note saying so; with
+// no usable spec at all it crawls. Its error is ctx's, the crawl's when the
+// base cannot be fetched, or wraps ErrNothingLearned.
+func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error) {
 	if err := checkBase(base); err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	fetch := scopedFetch(base, get)
+	var p discoveryProblems
 	for _, cand := range Candidates(base) {
 		if err := ctx.Err(); err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		status, _, body, err := get(ctx, cand)
-		if err != nil || status != 200 || len(bytes.TrimSpace(body)) == 0 {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		if status == 401 || status == 403 || status >= 500 {
+			p.status(cand, status)
+			continue
+		}
+		if status != 200 || len(bytes.TrimSpace(body)) == 0 {
 			continue
 		}
 		if t := bytes.TrimSpace(body); t[0] == '<' {
@@ -88,24 +114,100 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Surface, string,
 		}
 		s, err := Load(ctx, Source{URL: cand, Data: body, Fetch: fetch})
 		if err == nil {
-			return s, cand, nil
+			return &Discovery{Surface: s, Where: cand, Notes: p.notes("used " + cand + " instead")}, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 		if errors.Is(err, ErrNotSpec) {
 			continue
 		}
-		var se *SpecError
-		if errors.As(err, &se) {
-			return nil, cand, fmt.Errorf("discover: %w", err)
-		}
-		if ctx.Err() != nil {
-			return nil, "", ctx.Err()
-		}
+		p.broken(cand, err)
 	}
 	s, err := Crawl(ctx, base, get)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return s, "crawl", nil
+	if why, nothing := learnedNothing(s); nothing {
+		msg := why + ", and no spec was found at the usual places"
+		if notes := p.notes(""); len(notes) > 0 {
+			msg = why + "; " + strings.Join(notes, "; ")
+		}
+		return nil, fmt.Errorf("%w: %s", ErrNothingLearned, msg)
+	}
+	return &Discovery{Surface: s, Where: "crawl", Notes: p.notes("learned operations by following links instead")}, nil
+}
+
+// learnedNothing reports whether a crawl learned nothing worth scanning: no
+// operation, or only the page it started from and that did not answer 2xx.
+func learnedNothing(s *Surface) (string, bool) {
+	switch {
+	case len(s.Operations) == 0:
+		return "the crawl found no page", true
+	case len(s.Operations) > 1:
+		return "", false
+	}
+	op := s.Operations[0]
+	status := ""
+	if len(op.Responses) > 0 {
+		status = op.Responses[0].Status
+	}
+	if strings.HasPrefix(status, "2") {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s answered %s and linked to nothing", op.Method, op.Path, status), true
+}
+
+// discoveryProblems collects what was wrong with the usual spec locations.
+// Statuses are summed up per code: an API behind a login answers 401 at all
+// thirty of them.
+type discoveryProblems struct {
+	codes  []int
+	first  map[int]string // status -> path of the first candidate with it
+	counts map[int]int
+	docs   []string
+}
+
+func (p *discoveryProblems) status(cand string, code int) {
+	if p.first == nil {
+		p.first, p.counts = map[int]string{}, map[int]int{}
+	}
+	if _, ok := p.first[code]; !ok {
+		path := cand
+		if u, err := url.Parse(cand); err == nil {
+			path = u.RequestURI()
+		}
+		p.first[code] = path
+		p.codes = append(p.codes, code)
+	}
+	p.counts[code]++
+}
+
+func (p *discoveryProblems) broken(cand string, err error) {
+	detail := err.Error()
+	var se *SpecError
+	if errors.As(err, &se) {
+		detail = se.detail()
+	}
+	p.docs = append(p.docs, fmt.Sprintf("%s is not a usable OpenAPI document (%s)", cand, detail))
+}
+
+// notes words the problems, each followed by what was done instead.
+func (p *discoveryProblems) notes(instead string) []string {
+	out := append([]string(nil), p.docs...)
+	for _, code := range p.codes {
+		n := fmt.Sprintf("GET %s answered %d", p.first[code], code)
+		if more := p.counts[code] - 1; more > 0 {
+			n += fmt.Sprintf(" (as did %d other usual spec locations)", more)
+		}
+		out = append(out, n)
+	}
+	if instead != "" {
+		for i := range out {
+			out[i] += ": " + instead
+		}
+	}
+	return out
 }
 
 func checkBase(base *url.URL) error {

@@ -124,9 +124,13 @@ func TestDiscoverSpec(t *testing.T) {
 		}
 	})
 	base := mustParse(t, rec.srv.URL)
-	s, where, err := Discover(context.Background(), base, getter(t, base))
+	d, err := Discover(context.Background(), base, getter(t, base))
 	if err != nil {
 		t.Fatal(err)
+	}
+	s, where := d.Surface, d.Where
+	if len(d.Notes) != 0 {
+		t.Errorf("notes %q: nothing was wrong", d.Notes)
 	}
 	if where != rec.srv.URL+"/api/openapi.json" {
 		t.Errorf("where = %s", where)
@@ -144,38 +148,25 @@ func TestDiscoverSpec(t *testing.T) {
 	}
 }
 
-func TestDiscoverBrokenSpec(t *testing.T) {
-	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/swagger.json" {
-			_, _ = w.Write([]byte(`{"swagger": "2.0", "paths": {"/a": {"get": {"parameters": [{"name": "x"}]}}}}`))
-			return
-		}
-		http.NotFound(w, r)
-	})
-	base := mustParse(t, rec.srv.URL)
-	_, where, err := Discover(context.Background(), base, getter(t, base))
-	var se *SpecError
-	if !errors.As(err, &se) || where != rec.srv.URL+"/swagger.json" || !strings.Contains(err.Error(), `missing "in"`) {
-		t.Errorf("Discover = %q, %v; want the broken spec's location and error", where, err)
-	}
-}
-
 func TestDiscoverSpecRefsStayOnOrigin(t *testing.T) {
 	other := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("components: {schemas: {X: {type: object}}}"))
 	})
 	doc := fmt.Sprintf(`{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "%s/x.yaml#/components/schemas/X"}}}}}}}}}`, other.srv.URL)
 	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/openapi.json" {
+		switch r.URL.Path {
+		case "/openapi.json":
 			_, _ = w.Write([]byte(doc))
-			return
+		case "/":
+			_, _ = w.Write([]byte(`{}`))
+		default:
+			http.NotFound(w, r)
 		}
-		http.NotFound(w, r)
 	})
 	base := mustParse(t, rec.srv.URL)
-	_, _, err := Discover(context.Background(), base, getter(t, base))
-	if err == nil || !strings.Contains(err.Error(), "refusing") {
-		t.Errorf("an off-origin $ref must be refused, got %v", err)
+	d, err := Discover(context.Background(), base, getter(t, base))
+	if err != nil || d.Where != "crawl" || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "refusing") {
+		t.Errorf("an off-origin $ref must be refused, and the spec skipped with a note; got %+v, %v", d, err)
 	}
 	if n := len(other.requests()); n != 0 {
 		t.Errorf("the other origin saw %d requests", n)
@@ -226,10 +217,11 @@ func TestCrawl(t *testing.T) {
 		}
 	})
 	base := mustParse(t, rec.srv.URL)
-	s, where, err := Discover(context.Background(), base, getter(t, base))
+	d, err := Discover(context.Background(), base, getter(t, base))
 	if err != nil {
 		t.Fatal(err)
 	}
+	s, where := d.Surface, d.Where
 	if where != "crawl" {
 		t.Errorf("where = %q", where)
 	}
@@ -350,7 +342,7 @@ func TestCrawlErrors(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := Discover(cctx, mustParse(t, "http://127.0.0.1:1/"), down); !errors.Is(err, context.Canceled) {
+	if _, err := Discover(cctx, mustParse(t, "http://127.0.0.1:1/"), down); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -412,5 +404,151 @@ func TestHTMLLinksBaseTag(t *testing.T) {
 	want := []string{"GET http://127.0.0.1/v2/notes", "PATCH http://127.0.0.1/v2/x"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("links = %v, want %v", got, want)
+	}
+}
+
+// A spec that is found but refused, broken or failing does not end
+// discovery: it is noted, and the next candidate or the crawl takes over.
+// Only when nothing at all was learned is it an error.
+func TestDiscoverFallsBack(t *testing.T) {
+	const valid = `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/v": {"get": {"responses": {"200": {"description": "ok"}}}}}}`
+	type answer struct {
+		status int
+		body   string
+	}
+	tests := []struct {
+		name    string
+		answers map[string]answer // by path; others: everything else
+		others  answer
+		where   string // "crawl", or the path of the spec used
+		notes   []string
+		nothing string // when set, the error must wrap ErrNothingLearned and say this
+	}{
+		{
+			name:    "malformed spec",
+			answers: map[string]answer{"/openapi.json": {200, `{"openapi": "3.0.0", "paths": [1]}`}, "/": {200, `{"items": "/items"}`}},
+			others:  answer{404, ""},
+			where:   "crawl",
+			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 1: paths: want a mapping, got a list): learned operations by following links instead"},
+		},
+		{
+			name:    "invalid JSON",
+			answers: map[string]answer{"/openapi.json": {200, "{\n  \"openapi\": \"3.0.0\",\n  \"paths\": {,}\n}"}, "/": {200, `{"items": "/items"}`}},
+			others:  answer{404, ""},
+			where:   "crawl",
+			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 3: column 13: invalid JSON: invalid character ',' looking for beginning of object key string): learned operations by following links instead"},
+		},
+		{
+			name:    "401 everywhere but the root",
+			answers: map[string]answer{"/": {200, `{"items": "/items"}`}},
+			others:  answer{401, `{"error": "login required"}`},
+			where:   "crawl",
+			notes:   []string{"GET /openapi.json answered 401 (as did 16 other usual spec locations): learned operations by following links instead"},
+		},
+		{
+			name:    "403 and 500",
+			answers: map[string]answer{"/openapi.json": {403, ""}, "/swagger.json": {500, "boom"}, "/": {200, `{"items": "/items"}`}},
+			others:  answer{404, ""},
+			where:   "crawl",
+			notes: []string{
+				"GET /openapi.json answered 403: learned operations by following links instead",
+				"GET /swagger.json answered 500: learned operations by following links instead",
+			},
+		},
+		{
+			name:    "broken first, valid later",
+			answers: map[string]answer{"/openapi.json": {200, `{"openapi": "3.0.0"}`}, "/api-docs": {200, valid}},
+			others:  answer{404, ""},
+			where:   "/api-docs",
+			notes:   []string{`/openapi.json is not a usable OpenAPI document (missing "paths"): used {srv}/api-docs instead`},
+		},
+		{
+			name:    "root without links is still an operation",
+			answers: map[string]answer{"/": {200, `{"status": "ok"}`}},
+			others:  answer{404, ""},
+			where:   "crawl",
+		},
+		{
+			name:    "401 everywhere",
+			others:  answer{401, `{"error": "login required"}`},
+			nothing: "GET / answered 401 and linked to nothing; GET /openapi.json answered 401 (as did 16 other usual spec locations)",
+		},
+		{
+			name:    "nothing anywhere",
+			others:  answer{404, ""},
+			nothing: "GET / answered 404 and linked to nothing, and no spec was found at the usual places",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+				a, ok := tt.answers[r.URL.Path]
+				if !ok {
+					a = tt.others
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(a.status)
+				_, _ = w.Write([]byte(a.body))
+			})
+			base := mustParse(t, rec.srv.URL)
+			d, err := Discover(context.Background(), base, getter(t, base))
+			if tt.nothing != "" {
+				if !errors.Is(err, ErrNothingLearned) || !strings.Contains(err.Error(), tt.nothing) {
+					t.Errorf("got %v\nwant ErrNothingLearned saying %q", err, tt.nothing)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			where := tt.where
+			if where != "crawl" {
+				where = rec.srv.URL + where
+			}
+			var want []string
+			for _, n := range tt.notes {
+				n = strings.ReplaceAll(n, "{srv}", rec.srv.URL)
+				if strings.HasPrefix(n, "/") {
+					n = rec.srv.URL + n
+				}
+				want = append(want, n)
+			}
+			if d.Where != where || !reflect.DeepEqual(d.Notes, want) {
+				t.Errorf("got %s with notes\n%q\nwant %s with\n%q", d.Where, d.Notes, where, want)
+			}
+			if len(d.Surface.Operations) == 0 {
+				t.Error("no operations")
+			}
+		})
+	}
+}
+
+// A discovered alias bomb is refused as fast as a given one, and the API
+// crawled instead.
+func TestDiscoverRefusesAliasBomb(t *testing.T) {
+	for name, doc := range bombs {
+		t.Run(name, func(t *testing.T) {
+			rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/openapi.json":
+					_, _ = w.Write([]byte(doc))
+				case "/":
+					_, _ = w.Write([]byte(`{"items": "/items"}`))
+				default:
+					_, _ = w.Write([]byte(`[]`))
+				}
+			})
+			base := mustParse(t, rec.srv.URL)
+			var d *Discovery
+			var err error
+			bounded(t, func() { d, err = Discover(context.Background(), base, getter(t, base)) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Where != "crawl" || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "/openapi.json is not a usable OpenAPI document (line ") ||
+				!strings.Contains(d.Notes[0], "more than 1000000 nodes") {
+				t.Errorf("want the bomb skipped with a note and the API crawled, got %q, notes %q", d.Where, d.Notes)
+			}
+		})
 	}
 }

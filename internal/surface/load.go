@@ -24,62 +24,100 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
 // MaxSpecBytes caps every document the loader reads, the root and each
 // external $ref target, so a hostile or mistaken source cannot exhaust memory.
-const MaxSpecBytes = 32 << 20
+const MaxSpecBytes = inputfile.MaxSpec
 
-// maxExternalDocs bounds how many distinct documents $refs may pull in.
-const maxExternalDocs = 64
+// maxExternalDocs bounds how many distinct documents $refs may pull in, and
+// maxTotalBytes how many bytes all the documents of one spec may have.
+const (
+	maxExternalDocs = 64
+	maxTotalBytes   = 2 * MaxSpecBytes
+)
+
+// LoadTimeout is how long Load may take when Source.Timeout is zero. A
+// spec of the largest size loads in a few seconds; the rest of the minute
+// is for $refs fetched from a slow server.
+const LoadTimeout = 60 * time.Second
+
+// ErrRefOutside is wrapped by the error for a local $ref that leads out of
+// the folder holding the spec (symbolic links followed) when the Source
+// does not allow it.
+var ErrRefOutside = errors.New("outside the spec's folder")
 
 // Load reads an OpenAPI 2.0, 3.0 or 3.1 document (JSON or YAML), resolves its
 // $refs and returns its attack surface. A broken document yields one
-// *SpecError naming the problem and where it is.
+// *SpecError naming the problem and where it is, never the document's
+// content.
+//
+// Load returns as soon as ctx is done, or when the Source's timeout
+// passes, even if the OpenAPI library is still busy: that work goes on in
+// the background until its next read fails or it finishes, and its result
+// is dropped.
 func Load(ctx context.Context, src Source) (*Surface, error) {
-	name := src.name()
-	f := &fetcher{ctx: ctx, fetch: src.Fetch, cache: map[string][]byte{}}
-	var data []byte
-	switch {
-	case src.Path != "":
-		b, err := readFile(src.Path)
-		if err != nil {
-			return nil, fmt.Errorf("surface: %w", err)
-		}
-		data = b
-		f.root = &url.URL{Path: filepath.ToSlash(src.Path)}
-		f.local = true
-	case src.Data != nil:
-		if len(src.Data) > MaxSpecBytes {
-			return nil, &SpecError{File: name, Msg: fmt.Sprintf("document is larger than %d bytes", MaxSpecBytes)}
-		}
-		data = src.Data
-		if src.URL != "" {
-			u, err := url.Parse(src.URL)
-			if err != nil {
-				return nil, fmt.Errorf("surface: source URL: %w", err)
-			}
-			f.root = u
-		}
-	default:
-		return nil, errors.New("surface: Source has neither a Path nor Data")
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	timeout := src.Timeout
+	if timeout <= 0 {
+		timeout = LoadTimeout
+	}
+	lctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type result struct {
+		s   *Surface
+		err error
+	}
+	done := make(chan result, 1) // the goroutine never blocks on a Load that has returned
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r = result{err: &SpecError{File: src.name(), Msg: "cannot load document: the loader failed on it (" + withoutContent(fmt.Sprint(p), nil) + ")"}}
+			}
+			done <- r
+		}()
+		r.s, r.err = loadSpec(lctx, src)
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil && lctx.Err() != nil {
+			return nil, interrupted(ctx, src, timeout)
+		}
+		return r.s, r.err
+	case <-lctx.Done():
+		return nil, interrupted(ctx, src, timeout)
+	}
+}
 
-	root, err := parseTree(name, data)
+// interrupted is Load's error once its context is done: the caller's own
+// error when the caller gave up, else the timeout's.
+func interrupted(ctx context.Context, src Source, timeout time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return &SpecError{File: src.name(), Msg: fmt.Sprintf("loading took longer than %s, the limit for a spec", timeout), Err: context.DeadlineExceeded}
+}
+
+func loadSpec(ctx context.Context, src Source) (*Surface, error) {
+	name := src.name()
+	f, data, root, err := openSpec(ctx, src)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +129,7 @@ func Load(ctx context.Context, src Source) (*Surface, error) {
 	if err := c.check(root); err != nil {
 		return nil, err
 	}
-	rc := &refChecker{f: f, docs: map[string]*yaml.Node{}, walked: map[string]bool{}}
+	rc := &refChecker{f: f, walked: map[string]bool{}}
 	if err := rc.walkDoc(name, f.root, root); err != nil {
 		return nil, err
 	}
@@ -102,20 +140,75 @@ func Load(ctx context.Context, src Source) (*Surface, error) {
 	return convert(doc, root, version, f.root, f.local), nil
 }
 
-func readFile(p string) ([]byte, error) {
-	fh, err := os.Open(p)
+// openSpec reads and parses the root document of src, and sets up the
+// fetcher for the documents its $refs name.
+func openSpec(ctx context.Context, src Source) (*fetcher, []byte, *yaml.Node, error) {
+	name := src.name()
+	f := &fetcher{ctx: ctx, fetch: src.Fetch, docs: map[string]*document{}, budget: newAliasBudget(), outside: src.RefsOutside}
+	var data []byte
+	switch {
+	case src.Path != "":
+		b, err := inputfile.ReadContext(ctx, src.Path, MaxSpecBytes)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("surface: %w", err)
+		}
+		data = b
+		f.root = &url.URL{Path: filepath.ToSlash(src.Path)}
+		f.local = true
+		f.folder = folderOf(src.Path)
+	case src.Data != nil:
+		if len(src.Data) > MaxSpecBytes {
+			return nil, nil, nil, &SpecError{File: name, Msg: fmt.Sprintf("document is larger than %d bytes", MaxSpecBytes)}
+		}
+		data = src.Data
+		if src.URL != "" {
+			u, err := url.Parse(src.URL)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("surface: source URL: %w", err)
+			}
+			f.root = u
+		}
+	default:
+		return nil, nil, nil, errors.New("surface: Source has neither a Path nor Data")
+	}
+	f.total = len(data)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	root, err := parseTree(name, data, f.budget)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, MaxSpecBytes+1))
+	if f.root != nil {
+		// A $ref back into the root reads it from here: its aliases are
+		// counted once, and it is not read again.
+		key := *f.root
+		if f.local {
+			key.Path = path.Clean(key.Path)
+		}
+		f.docs[locKey(&key)] = &document{data: data, top: root}
+	}
+	return f, data, root, nil
+}
+
+// folderOf is the folder a local spec's $refs must stay in: the one holding
+// the path as given (it is what relative $refs resolve against), with its
+// symbolic links resolved.
+func folderOf(spec string) string {
+	dir, err := filepath.Abs(filepath.Dir(spec))
 	if err != nil {
-		return nil, err
+		return filepath.Dir(spec)
 	}
-	if len(b) > MaxSpecBytes {
-		return nil, fmt.Errorf("%s: document is larger than %d bytes", p, MaxSpecBytes)
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		return real
 	}
-	return b, nil
+	return dir
+}
+
+// within reports whether p is folder or below it.
+func within(folder, p string) bool {
+	rel, err := filepath.Rel(folder, p)
+	return err == nil && !filepath.IsAbs(rel) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // kinLoad hands the document to kin-openapi. A panic inside the library is
@@ -124,7 +217,7 @@ func readFile(p string) ([]byte, error) {
 func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root *yaml.Node, f *fetcher) (doc *openapi3.T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			doc, err = nil, &SpecError{File: name, Msg: fmt.Sprintf("cannot load document (the OpenAPI library failed: %v)", r)}
+			doc, err = nil, &SpecError{File: name, Msg: fmt.Sprintf("cannot load document (the OpenAPI library failed: %s)", withoutContent(fmt.Sprint(r), specNames(root)))}
 		}
 	}()
 	if quoteScalars(root, 0) {
@@ -139,7 +232,7 @@ func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root 
 	if kind == swagger2 {
 		var doc2 openapi2.T
 		if err := openapi2.UnmarshalFromData(data, &doc2); err != nil {
-			return nil, kinError(name, err)
+			return nil, kinError(name, root, err)
 		}
 		doc, err = openapi2conv.ToV3WithLoader(&doc2, loader, f.root)
 	} else if f.root != nil {
@@ -148,34 +241,79 @@ func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root 
 		doc, err = loader.LoadFromData(data)
 	}
 	if err != nil {
-		return nil, kinError(name, err)
+		return nil, kinError(name, root, err)
 	}
 	return doc, nil
 }
 
-func kinError(name string, err error) error {
+var (
+	kinLine = regexp.MustCompile(`^(yaml: construct errors: )line (\d+): (.*)$`)
+	kinMark = regexp.MustCompile(`^(.*)go-yaml load error in \w+ at L(\d+)\.C\d+: (.*)$`)
+)
+
+// kinError words kin-openapi's error as one line that quotes nothing of the
+// document but its keys and $refs.
+func kinError(name string, root *yaml.Node, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "failed to unmarshal data: ")
 	msg = strings.ReplaceAll(msg, "yaml error: yaml: ", "yaml: ")
 	msg = strings.Join(strings.Fields(msg), " ") // one line, whatever the library wrote
-	return &SpecError{File: name, Msg: msg, Err: err}
+	line := 0
+	if m := kinLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[2])
+		msg = m[1] + m[3]
+	}
+	if m := kinMark.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[2])
+		msg = m[1] + m[3]
+	}
+	return &SpecError{File: name, Line: line, Msg: withoutContent(msg, specNames(root)), Err: err}
 }
 
 // fetcher is the only way the loader reads documents other than the root,
 // for both the reference check and kin-openapi. Refs of a local file are read
-// from disk; refs of a document that came from a URL are fetched through the
+// from disk, only regular files, only inside the spec's folder unless
+// allowed; refs of a document that came from a URL are fetched through the
 // caller, never read from disk, so a remote spec cannot make Rampart open
-// local files.
+// local files. Every document is parsed and bounded (see checkExpansion)
+// before anything else sees its bytes.
 type fetcher struct {
-	ctx   context.Context
-	root  *url.URL // where the root document came from; nil when unknown
-	local bool     // root is a file on disk
-	fetch func(ctx context.Context, url string) ([]byte, error)
-	cache map[string][]byte
+	ctx     context.Context
+	root    *url.URL // where the root document came from; nil when unknown
+	local   bool     // root is a file on disk
+	folder  string   // for a local root: the folder its refs must stay in
+	outside bool     // local refs may leave folder
+	fetch   func(ctx context.Context, url string) ([]byte, error)
+	docs    map[string]*document
+	budget  *aliasBudget
+	total   int // bytes read, root included
 }
 
+// document is one external document, read and parsed once.
+type document struct {
+	data []byte
+	top  *yaml.Node // its top node, nil when it does not parse
+	err  error      // why it does not parse, or is refused
+}
+
+// read is kin-openapi's way in: the bytes of a document that parsed within
+// the limits, or why not.
 func (f *fetcher) read(loc *url.URL) ([]byte, error) {
-	if err := f.ctx.Err(); err != nil {
+	d, _, err := f.load(loc)
+	if err != nil {
 		return nil, err
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return d.data, nil
+}
+
+// load reads, parses and bounds the document at loc. An error means it
+// could not be read; a document that was read but does not parse, or is
+// refused, has its reason in document.err.
+func (f *fetcher) load(loc *url.URL) (*document, string, error) {
+	if err := f.ctx.Err(); err != nil {
+		return nil, "", err
 	}
 	u := *loc
 	u.Fragment = ""
@@ -183,49 +321,74 @@ func (f *fetcher) read(loc *url.URL) ([]byte, error) {
 	switch u.Scheme {
 	case "http", "https":
 		if u.Host == "" {
-			return nil, fmt.Errorf("URL %q has no host", u.String())
+			return nil, "", fmt.Errorf("URL %q has no host", u.String())
 		}
 		remote = true
 	case "", "file":
 		switch {
 		case f.local && u.Host == "":
 			u.Scheme = ""
+			u.Path = path.Clean(u.Path)
 		case f.root != nil && !f.local:
 			// kin-openapi passes absolute paths through unchanged; for a
 			// remote document they name a path on its server.
 			u = *f.root.ResolveReference(&url.URL{Path: u.Path, RawQuery: u.RawQuery, Host: u.Host})
 			remote = true
 		default:
-			return nil, fmt.Errorf("cannot read %q: the document has no location to resolve it against", u.String())
+			return nil, "", fmt.Errorf("cannot read %q: the document has no location to resolve it against", u.String())
 		}
 	default:
-		return nil, fmt.Errorf("cannot read %q: unsupported scheme %q", u.String(), u.Scheme)
+		return nil, "", fmt.Errorf("cannot read %q: unsupported scheme %q", u.String(), u.Scheme)
 	}
 	key := u.String()
-	if b, ok := f.cache[key]; ok {
-		return b, nil
+	if d, ok := f.docs[key]; ok {
+		return d, key, nil
 	}
-	if len(f.cache) >= maxExternalDocs {
-		return nil, fmt.Errorf("cannot read %q: more than %d external documents", key, maxExternalDocs)
+	if len(f.docs) >= maxExternalDocs {
+		return nil, "", fmt.Errorf("cannot read %q: more than %d external documents", key, maxExternalDocs)
 	}
 	var b []byte
 	var err error
 	if remote {
 		if f.fetch == nil {
-			return nil, fmt.Errorf("cannot fetch %q: no fetcher for external URLs", key)
+			return nil, "", fmt.Errorf("cannot fetch %q: no fetcher for external URLs", key)
 		}
 		b, err = f.fetch(f.ctx, key)
 		if err == nil && len(b) > MaxSpecBytes {
 			err = fmt.Errorf("%s: document is larger than %d bytes", key, MaxSpecBytes)
 		}
 	} else {
-		b, err = readFile(filepath.FromSlash(path.Clean(u.Path)))
+		b, err = f.readLocal(filepath.FromSlash(path.Clean(u.Path)))
 	}
+	if err != nil {
+		return nil, "", err
+	}
+	if f.total += len(b); f.total > maxTotalBytes {
+		return nil, "", fmt.Errorf("cannot read %q: the spec's documents have more than %d bytes in all", key, maxTotalBytes)
+	}
+	d := &document{data: b}
+	d.top, d.err = parseDoc(key, b, f.budget)
+	f.docs[key] = d
+	return d, key, nil
+}
+
+// readLocal reads a local $ref's file: a regular file, inside the spec's
+// folder once symbolic links are resolved unless refs may leave it.
+func (f *fetcher) readLocal(p string) ([]byte, error) {
+	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return nil, err
 	}
-	f.cache[key] = b
-	return b, nil
+	if real, err = filepath.Abs(real); err != nil {
+		return nil, err
+	}
+	if !f.outside && !within(f.folder, real) {
+		if abs, err := filepath.Abs(p); err == nil && abs != real {
+			return nil, fmt.Errorf("%s leads to %s, %w %s", p, real, ErrRefOutside, f.folder)
+		}
+		return nil, fmt.Errorf("%s is %w %s", p, ErrRefOutside, f.folder)
+	}
+	return inputfile.ReadContext(f.ctx, real, MaxSpecBytes)
 }
 
 // resolveRef is where a $ref's document lives, relative to the document that
@@ -253,7 +416,6 @@ func resolveRef(base, ref *url.URL) *url.URL {
 // as kin-openapi's "failed to resolve" with no location.
 type refChecker struct {
 	f      *fetcher
-	docs   map[string]*yaml.Node
 	walked map[string]bool
 }
 
@@ -352,37 +514,41 @@ func (rc *refChecker) check(name string, loc *url.URL, root, k, v *yaml.Node, p 
 	target, prefix := root, ""
 	if u.Scheme != "" || u.Host != "" || u.Path != "" || u.Opaque != "" {
 		tl := resolveRef(loc, u)
-		key := tl.String()
-		tree, ok := rc.docs[key]
-		if !ok {
-			data, err := rc.f.read(tl)
-			if err != nil {
-				return errAt("cannot be read: %v", err)
-			}
-			tree, err = parseTree(key, data)
-			if err != nil && !errors.Is(err, ErrNotSpec) {
-				return errAt("points to a broken document: %v", err)
-			}
-			rc.docs[key] = tree
-			if tree != nil {
-				if err := rc.walkDoc(key, tl, tree); err != nil {
-					return err
-				}
-			}
+		d, key, err := rc.f.load(tl)
+		if err != nil {
+			return because(errAt("cannot be read: %v", err), err)
 		}
-		target, prefix = tree, key
+		switch {
+		case errors.Is(d.err, ErrNotSpec):
+			return errAt("points to an empty document")
+		case d.err != nil:
+			return because(errAt("points to a broken document: %v", d.err), d.err)
+		case d.top.Kind == yaml.MappingNode:
+			if err := rc.walkDoc(key, tl, d.top); err != nil {
+				return err
+			}
+		case !strings.HasPrefix(u.Fragment, "/"):
+			return errAt("points to a document whose top level is %s, not a mapping", kindName(d.top))
+		}
+		target, prefix = d.top, key
 	}
 	frag := u.Fragment
 	if !strings.HasPrefix(frag, "/") {
 		return nil // the whole document, or a JSON Schema $anchor
 	}
-	if target == nil {
-		return errAt("points into a document that is not a mapping")
-	}
 	if found, missing, parent := pointer(target, frag); !found {
 		return errAt("points to nothing (no %q in %s%s)", missing, prefix, parent)
 	}
 	return nil
+}
+
+// because records cause as the underlying error of a SpecError.
+func because(err, cause error) error {
+	var se *SpecError
+	if errors.As(err, &se) {
+		se.Err = cause
+	}
+	return err
 }
 
 // stringFields are OpenAPI fields typed as strings that hand-written YAML

@@ -423,7 +423,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "path without slash", doc: "openapi: 3.0.0\npaths:\n  notes: {}\n", want: []string{`line 3: paths.notes: path must start with "/"`}},
 		{name: "bad in", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: x, in: body}\n", want: []string{`line 6: paths./a.get.parameters[0].in: "in" must be one of path, query, header, cookie, got "body"`}},
 		{name: "parameter without name", doc: "swagger: '2.0'\npaths:\n  /a:\n    parameters:\n      - in: query\n", want: []string{`line 5: paths./a.parameters[0]: missing "name"`}},
-		{name: "operation not a mapping", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get: 7\n", want: []string{`line 4: paths./a.get: want a mapping, got an int ("7")`}},
+		{name: "operation not a mapping", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get: 7\n", want: []string{`line 4: paths./a.get: want a mapping, got an integer`}},
 		{name: "security not a list", doc: "openapi: 3.0.0\nsecurity: {a: []}\npaths: {}\n", want: []string{"line 2: security: want a list"}},
 		{name: "$ref not a string", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: [1]}\n", want: []string{"line 6: paths./a.get.responses.200: $ref must be a string"}},
 		{name: "dangling component $ref in swagger", doc: "swagger: '2.0'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          schema: {$ref: '#/definitions/Gone'}\n", want: []string{`line 8: paths./a.get.responses.200.schema: $ref "#/definitions/Gone" points to nothing (no "definitions" in #)`}},

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rampart-sec/rampart"
 )
@@ -55,6 +56,11 @@ type Source struct {
 	// never opens a network connection itself, so scope and politeness stay
 	// with the caller's HTTP engine.
 	Fetch func(ctx context.Context, url string) ([]byte, error)
+	// RefsOutside lets a local document's $refs read files outside the
+	// folder that holds it. They are still only regular files.
+	RefsOutside bool
+	// Timeout bounds the whole load; zero means LoadTimeout.
+	Timeout time.Duration
 }
 
 // name is what errors call the document.
@@ -83,22 +89,24 @@ type SpecError struct {
 	Err  error // the underlying cause, if any
 }
 
-func (e *SpecError) Error() string {
+func (e *SpecError) Error() string { return e.File + ": " + e.detail() }
+
+// detail is the error without the file: line, path and problem.
+func (e *SpecError) detail() string {
 	var b strings.Builder
-	b.WriteString(e.File)
 	if e.Line > 0 {
-		b.WriteString(": line ")
+		b.WriteString("line ")
 		b.WriteString(strconv.Itoa(e.Line))
+		b.WriteString(": ")
 	}
 	if e.Path != "" {
-		b.WriteString(": ")
 		b.WriteString(e.Path)
+		b.WriteString(": ")
 	}
 	msg := e.Msg
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
 	}
-	b.WriteString(": ")
 	b.WriteString(msg)
 	return b.String()
 }

@@ -57,6 +57,8 @@ func isNull(n *yaml.Node) bool {
 	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
 }
 
+// kindName says what a node is, never what it holds: errors must not echo
+// a document's content (a mistaken --spec may be a credentials file).
 func kindName(n *yaml.Node) string {
 	switch {
 	case n == nil:
@@ -68,12 +70,18 @@ func kindName(n *yaml.Node) string {
 	case isNull(n):
 		return "null"
 	case n.Kind == yaml.ScalarNode:
-		t := strings.TrimPrefix(n.ShortTag(), "!!")
-		article := "a "
-		if t != "" && strings.ContainsRune("aeiou", rune(t[0])) {
-			article = "an "
+		switch t := strings.TrimPrefix(n.ShortTag(), "!!"); t {
+		case "str", "":
+			return "a string"
+		case "int":
+			return "an integer"
+		case "bool":
+			return "a boolean"
+		case "float":
+			return "a number"
+		default:
+			return "a scalar tagged " + clip(t, 20)
 		}
-		return article + t + " (" + strconv.Quote(clip(n.Value, 40)) + ")"
 	default:
 		return "something else"
 	}
@@ -88,27 +96,41 @@ func clip(s string, n int) string {
 
 var yamlErrLine = regexp.MustCompile(`^(?:yaml: )?(?:line (\d+): )?(.*)$`)
 
-// parseTree turns a JSON or YAML document into its root node. Errors carry
-// the line where the parser gave up.
-func parseTree(name string, data []byte) (*yaml.Node, error) {
+// parseTree turns a spec's root document into its top-level mapping. Errors
+// carry the line where the parser gave up.
+func parseTree(name string, data []byte, budget *aliasBudget) (*yaml.Node, error) {
+	root, err := parseDoc(name, data, budget)
+	if err != nil {
+		return nil, err
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, &SpecError{File: name, Line: lineOf(root), Msg: fmt.Sprintf("%s (the top level is %s, not a mapping)", ErrNotSpec, kindName(root)), Err: ErrNotSpec}
+	}
+	return root, nil
+}
+
+// parseDoc turns a JSON or YAML document into its top node, of any kind,
+// and refuses it if its aliases expand it past the limits (see
+// checkExpansion): nothing may decode it before that check.
+func parseDoc(name string, data []byte, budget *aliasBudget) (*yaml.Node, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, &SpecError{File: name, Msg: ErrNotSpec.Error() + " (empty document)", Err: ErrNotSpec}
 	}
 	looksJSON := trimmed[0] == '{' || trimmed[0] == '['
-	if looksJSON {
-		// encoding/json explains JSON mistakes better than a YAML parser
-		// that sees them as odd YAML.
+	// encoding/json explains JSON mistakes better than a YAML parser that
+	// sees them as odd YAML; Valid allocates nothing and gives up past
+	// 10,000 levels, so a hostile nesting costs one linear scan.
+	if looksJSON && !json.Valid(data) {
 		var v any
-		if err := json.Unmarshal(data, &v); err != nil {
-			var se *json.SyntaxError
-			if errors.As(err, &se) {
-				line, col := lineCol(data, se.Offset)
-				return nil, &SpecError{File: name, Line: line, Msg: fmt.Sprintf("column %d: invalid JSON: %s", col, se.Error()), Err: err}
-			}
-			return nil, &SpecError{File: name, Msg: "invalid JSON: " + err.Error(), Err: err}
+		err := json.Unmarshal(data, &v)
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineCol(data, se.Offset-1) // Offset is just past the offending byte
+			return nil, &SpecError{File: name, Line: line, Msg: fmt.Sprintf("column %d: invalid JSON: %s", col, withoutContent(se.Error(), nil)), Err: err}
 		}
+		return nil, &SpecError{File: name, Msg: "invalid JSON", Err: err}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -119,6 +141,9 @@ func parseTree(name string, data []byte) (*yaml.Node, error) {
 			if jerr := json.Unmarshal(data, &v); jerr == nil {
 				var n yaml.Node
 				if eerr := n.Encode(v); eerr == nil {
+					if err := checkExpansion(name, &n, budget); err != nil {
+						return nil, err
+					}
 					return &n, nil
 				}
 			}
@@ -130,7 +155,10 @@ func parseTree(name string, data []byte) (*yaml.Node, error) {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}
-		return nil, &SpecError{File: name, Line: line, Msg: msg, Err: err}
+		return nil, &SpecError{File: name, Line: line, Msg: withoutContent(msg, nil), Err: err}
+	}
+	if err := checkExpansion(name, &doc, budget); err != nil {
+		return nil, err
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -140,8 +168,8 @@ func parseTree(name string, data []byte) (*yaml.Node, error) {
 		root = root.Content[0]
 	}
 	root = deref(root)
-	if root == nil || root.Kind != yaml.MappingNode {
-		return nil, &SpecError{File: name, Line: lineOf(root), Msg: fmt.Sprintf("%s (the top level is %s, not a mapping)", ErrNotSpec, kindName(root)), Err: ErrNotSpec}
+	if root == nil {
+		return nil, &SpecError{File: name, Msg: ErrNotSpec.Error() + " (the top level is an alias to nothing)", Err: ErrNotSpec}
 	}
 	return root, nil
 }
@@ -174,7 +202,7 @@ func detect(name string, root *yaml.Node) (specKind, string, error) {
 			return 0, "", &SpecError{File: name, Line: k.Line, Path: "swagger", Msg: fmt.Sprintf("want a version string, got %s", kindName(v))}
 		}
 		if !strings.HasPrefix(v.Value, "2") {
-			return 0, "", &SpecError{File: name, Line: v.Line, Path: "swagger", Msg: fmt.Sprintf("unsupported Swagger version %q (want 2.0)", clip(v.Value, 40))}
+			return 0, "", &SpecError{File: name, Line: v.Line, Path: "swagger", Msg: fmt.Sprintf("unsupported Swagger version%s (want 2.0)", versionName(v.Value))}
 		}
 		return swagger2, v.Value, nil
 	}
@@ -189,10 +217,21 @@ func detect(name string, root *yaml.Node) (specKind, string, error) {
 		case strings.HasPrefix(ver, "3."):
 			return openapi31, ver, nil
 		default:
-			return 0, "", &SpecError{File: name, Line: v.Line, Path: "openapi", Msg: fmt.Sprintf("unsupported OpenAPI version %q (want 3.0 or 3.1)", clip(ver, 40))}
+			return 0, "", &SpecError{File: name, Line: v.Line, Path: "openapi", Msg: fmt.Sprintf("unsupported OpenAPI version%s (want 3.0 or 3.1)", versionName(ver))}
 		}
 	}
 	return 0, "", &SpecError{File: name, Msg: ErrNotSpec.Error() + ` (no "openapi" or "swagger" key)`, Err: ErrNotSpec}
+}
+
+var versionLike = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$`)
+
+// versionName quotes a version that looks like one; anything else is
+// content that an error must not echo.
+func versionName(v string) string {
+	if versionLike.MatchString(v) {
+		return " " + strconv.Quote(v)
+	}
+	return ": not a version number"
 }
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}
@@ -435,7 +474,12 @@ func (c *checker) checkParam(p *yaml.Node, path string) error {
 	if in == nil || in.Kind != yaml.ScalarNode || !contains(allowed, in.Value) {
 		got := kindName(in)
 		if in != nil && in.Kind == yaml.ScalarNode {
-			got = strconv.Quote(clip(in.Value, 40))
+			// Only a location of the other dialect is worth naming: the
+			// value is the document's content.
+			got = "another value"
+			if contains([]string{"path", "query", "header", "cookie", "body", "formData"}, in.Value) {
+				got = strconv.Quote(in.Value)
+			}
 		}
 		return c.errAt(ik, path+".in", `"in" must be one of %s, got %s`, strings.Join(allowed, ", "), got)
 	}
