@@ -51,7 +51,8 @@ Paths in the report are DIR joined with each file's path inside it, so
 
 The scan never leaves DIR: a symbolic link to a file or directory outside
 it is skipped with a note, unless --follow-symlinks (even then, /proc, /sys
-and /dev are never entered). Only regular files are read.
+and /dev are never entered). Only regular files are read; code nested more
+than 500 levels deep is analysed down to that depth, with a note.
 
 Examples:
   rampart code .

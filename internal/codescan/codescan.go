@@ -373,6 +373,9 @@ func load(p *pyast.Parser, s source, index int, opt Options, proj *project) (*fi
 		info.SyntaxErrors = len(errs)
 		notes = append(notes, fmt.Sprintf("syntax errors from line %d (analysed what parses)", errs[0].Line))
 	}
+	if n, line := tree.Deep(); n > 0 {
+		notes = append(notes, fmt.Sprintf("code nested more than %d levels deep from line %d (%d places): not analysed below that depth", pyast.MaxDepth, line, n))
+	}
 	info.Reason = strings.Join(notes, "; ")
 	f := newFileState(s.path, tree, proj)
 	f.module, f.pkg = moduleName(s.rel)

@@ -23,6 +23,9 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add([]byte("for k, v in request.json.items():\n  setattr(o, k, v)\n"))
 	f.Add([]byte("@app.get('/<int:i>')\ndef v(i):\n  if i != current_user.id: abort(403)\n  cur.execute(f'SELECT {i}', (i,))\n"))
 	f.Add([]byte("x = (\n"))
+	for _, seed := range pyast.HostileSeeds() {
+		f.Add(seed)
+	}
 	p := pyast.NewParser()
 	defer p.Close()
 	f.Fuzz(func(t *testing.T, src []byte) {

@@ -16,6 +16,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("\xff\xfe\x00\x01"))
 	f.Add([]byte("class A(B, metaclass=M):\n    decorators = [x]\n    def get(self): ...\n"))
 	f.Add([]byte("app.add_url_rule('/a', view_func=C.as_view('c'))\napi.add_resource(R, '/r', '/s')\n"))
+	for _, seed := range HostileSeeds() {
+		f.Add(seed)
+	}
 	for _, glob := range []string{"../../testbed/*/app.py", "../codescan/testdata/fixtures/*.py"} {
 		files, _ := filepath.Glob(glob)
 		for _, file := range files {
@@ -48,6 +51,11 @@ func FuzzParse(f *testing.F) {
 			_ = tree.Text(ID(i))
 		}
 		_ = tree.SyntaxErrors()
+		for i, lv := range levels(tree) {
+			if lv > MaxDepth+1 {
+				t.Fatalf("node %d (%s) nested %d levels deep", i, tree.Type(ID(i)), lv)
+			}
+		}
 		m := Flask(tree)
 		for _, r := range m.Routes {
 			if !utf8.ValidString(Template(r.Rule)) && utf8.Valid(src) {

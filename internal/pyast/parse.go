@@ -206,7 +206,8 @@ func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 	n := int(C.pyast_walk(rawTree(tree), p.scratch, C.int(count),
 		(*C.uint16_t)(unsafe.Pointer(&symKinds[0])), (*C.uint8_t)(unsafe.Pointer(&symNamed[0])), C.int(len(symKinds)),
 		C.uint16_t(KindError), C.uint16_t(kindDropped),
-		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs))))
+		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs)),
+		C.int(MaxDepth), C.uint16_t(KindBinaryOperator), C.uint16_t(FieldLeft)))
 	if n < 0 {
 		return nil, errors.New("pyast: out of memory while walking the tree")
 	}
