@@ -1,9 +1,11 @@
 package pyast
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFlagsMatchC(t *testing.T) {
@@ -68,5 +70,28 @@ func TestMaxDepth(t *testing.T) {
 				t.Errorf("%d identifiers kept, want %d", names, tt.names)
 			}
 		})
+	}
+}
+
+// TestParseAfterTimeout: a parse abandoned for its timeout leaves nothing
+// behind; the next source is parsed on its own (tree-sitter resumes an
+// interrupted parse unless the parser is reset).
+func TestParseAfterTimeout(t *testing.T) {
+	p := NewParser()
+	defer p.Close()
+	// One quote gone in a long expression: error recovery crawls.
+	slow := []byte(`q = "SELECT a FROM t WHERE b = " + x + AND c = " + x` + strings.Repeat(` + " AND c = " + x`, 5000) + "\n")
+	p.SetTimeout(time.Millisecond)
+	if _, err := p.Parse(slow); !errors.Is(err, ErrNoTree) {
+		t.Fatalf("slow parse: %v, want ErrNoTree", err)
+	}
+	p.SetTimeout(0)
+	src := []byte("def f(a):\n    return a\n")
+	tr, err := p.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := tr.SyntaxErrors(); len(errs) > 0 || tr.Kind(0) != KindModule || int(tr.Nodes[0].End) != len(src) {
+		t.Fatalf("the next parse is not of its own source: %d syntax errors, root %s spanning %d bytes", len(errs), tr.Type(0), tr.Nodes[0].End)
 	}
 }

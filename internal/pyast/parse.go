@@ -133,6 +133,10 @@ func (p *Parser) Parse(src []byte) (*Tree, error) {
 	}
 	tree := p.p.Parse(src, nil)
 	if tree == nil {
+		// A parse that timed out is resumed by the next call unless the
+		// parser is reset: the next file would be read with this one's
+		// state.
+		p.p.Reset()
 		return nil, ErrNoTree
 	}
 	defer tree.Close()
@@ -147,6 +151,7 @@ func (p *Parser) ParseOnly(src []byte) error {
 	}
 	tree := p.p.Parse(src, nil)
 	if tree == nil {
+		p.p.Reset()
 		return ErrNoTree
 	}
 	tree.Close()
