@@ -336,7 +336,7 @@ func load(p *pyast.Parser, s source, index int, opt Options, proj *project) (*fi
 		info.Status, info.Reason = FileSkipped, fmt.Sprintf("larger than %d bytes", opt.MaxFileSize)
 		return nil, info
 	}
-	src, err := inputfile.Read(s.abs, opt.MaxFileSize)
+	src, err := readSource(s.abs, s.size, opt.MaxFileSize)
 	if err != nil {
 		f := readFailure(s.path, err)
 		info.Status, info.Reason = f.Status, f.Reason
@@ -381,6 +381,23 @@ func load(p *pyast.Parser, s source, index int, opt Options, proj *project) (*fi
 	f.module, f.pkg = moduleName(s.rel)
 	f.index = index
 	return f, info
+}
+
+// readSource reads a regular file of at most max bytes (inputfile's rules)
+// into one buffer of the size the walk saw, plus room to notice growth:
+// a tree of thousands of files is read without a buffer per read.
+func readSource(path string, size, max int64) ([]byte, error) {
+	f, err := inputfile.Open(path, max)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var b bytes.Buffer
+	b.Grow(int(min(size, max)) + bytes.MinRead)
+	if _, err := b.ReadFrom(f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // readFailure is the entry of a file that could not be read: one that
