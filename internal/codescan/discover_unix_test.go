@@ -3,11 +3,15 @@
 package codescan
 
 import (
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
 // TestFIFONamedPy: a FIFO named x.py (and a link to it) is skipped with a
@@ -38,5 +42,30 @@ func TestFIFONamedPy(t *testing.T) {
 	}
 	if n, _, _, _ := res.Counts(); n != 1 {
 		t.Errorf("%d files parsed, want app.py", n)
+	}
+}
+
+// TestReadSourceRules: a file swapped for a FIFO after the walk, or grown
+// past the cap, is refused by the read itself, without blocking.
+func TestReadSourceRules(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "x.py")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	if _, err := readSource(fifo, 10, 1<<20); !errors.Is(err, inputfile.ErrNotRegular) {
+		t.Errorf("FIFO: %v, want ErrNotRegular", err)
+	}
+	big := filepath.Join(dir, "big.py")
+	writeFile(t, big, strings.Repeat("x = 1\n", 100))
+	if _, err := readSource(big, 10, 64); !errors.Is(err, inputfile.ErrTooLarge) {
+		t.Errorf("grown file: %v, want ErrTooLarge", err)
+	}
+	if f := readFailure("big.py", fmt.Errorf("read: %w", inputfile.ErrTooLarge)); f.Status != FileSkipped {
+		t.Errorf("too large: %+v, want skipped", f)
+	}
+	b, err := readSource(big, 600, 1<<20)
+	if err != nil || len(b) != 600 {
+		t.Errorf("regular file: %d bytes, %v", len(b), err)
 	}
 }
