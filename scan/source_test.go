@@ -1,6 +1,9 @@
 package scan
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rampart-sec/rampart"
@@ -88,5 +91,32 @@ func TestCompleteSurface(t *testing.T) {
 		if op.Path == "/internal/flush" && op.Security != nil {
 			t.Errorf("a route without auth decorators is not declared public: %+v", op.Security)
 		}
+	}
+}
+
+// TestSourceStaysInDir: --source follows the same rules as `rampart code`:
+// a symbolic link out of the directory is not followed.
+func TestSourceStaysInDir(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	app := "from flask import Flask\napp = Flask(__name__)\n@app.get('/in')\ndef v():\n    return ''\n"
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'dev'\n@app.get('/out')\ndef w():\n    return ''\n"
+	if err := os.WriteFile(filepath.Join(outside, "other.py"), []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "vendor")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := os.Symlink("/", filepath.Join(dir, "root")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := analyzeSource(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Routes) != 1 || res.Routes[0].Path != "/in" || len(res.Findings) != 0 {
+		t.Errorf("routes %+v, findings %d: the links out of the directory were followed", res.Routes, len(res.Findings))
 	}
 }

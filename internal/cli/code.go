@@ -24,6 +24,7 @@ type codeFlags struct {
 	exclude       []string
 	workers       int
 	maxFileSize   string
+	followLinks   bool
 	verbose       bool
 }
 
@@ -47,6 +48,11 @@ score and report formats as 'rampart scan'. Nothing is executed or sent.
 
 Paths in the report are DIR joined with each file's path inside it, so
 'rampart code testbed/vulnerable' reports testbed/vulnerable/app.py.
+
+The scan never leaves DIR: a symbolic link to a file or directory outside
+it is skipped with a note, unless --follow-symlinks (even then, /proc, /sys
+and /dev are never entered). Only regular files are read; code nested more
+than 500 levels deep is analysed down to that depth, with a note.
 
 Examples:
   rampart code .
@@ -76,6 +82,7 @@ Examples:
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "path glob, relative to DIR, of files or directories to skip (repeatable)")
 	fl.IntVar(&f.workers, "workers", 0, "files parsed and analysed at once (default: number of CPUs)")
 	fl.StringVar(&f.maxFileSize, "max-file-size", "2MiB", "skip larger files")
+	fl.BoolVar(&f.followLinks, "follow-symlinks", false, "follow symbolic links to files and directories outside DIR (never into /proc, /sys, /dev)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show related locations in full")
 	fl.Bool("rules", false, "list the white-box rules and exit")
 	return cmd
@@ -117,7 +124,7 @@ func runCode(ctx context.Context, env Env, dir string, f *codeFlags) error {
 	// costs a little memory and saves noticeable CPU.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	started := time.Now()
-	opts := codescan.Options{Workers: f.workers, MaxFileSize: int64(maxSize), Exclude: f.exclude}
+	opts := codescan.Options{Workers: f.workers, MaxFileSize: int64(maxSize), Exclude: f.exclude, FollowSymlinks: f.followLinks}
 	if env.Getenv != nil && env.Getenv("RAMPART_TRACE") != "" {
 		opts.Trace = func(phase string, d time.Duration) {
 			fmt.Fprintf(env.Stderr, "rampart: trace: %-40s %v\n", phase, d.Round(time.Microsecond))
@@ -177,6 +184,7 @@ func codeReport(res *codescan.Result, dir string, started time.Time) *rampart.Re
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s", fl.Path, fl.Reason))
 		}
 	}
+	rep.Notes = append(rep.Notes, res.Notes...)
 	return rep
 }
 

@@ -204,3 +204,46 @@ func TestCodeRules(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestCodeFollowSymlinks: a link out of DIR is skipped with a note in the
+// report, and followed with --follow-symlinks.
+func TestCodeFollowSymlinks(t *testing.T) {
+	outside := appDir(t, vulnerableApp)
+	dir := appDir(t, safeApp)
+	if err := os.Symlink(filepath.Join(outside, "app.py"), filepath.Join(dir, "vendored.py")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	report := func(args ...string) rampart.Report {
+		t.Helper()
+		_, stdout, stderr := runCodeCmd(t, append([]string{"code", dir, "-f", "json", "--fail-on", "none"}, args...)...)
+		var rep rampart.Report
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("%v; stderr %s", err, stderr)
+		}
+		return rep
+	}
+	rep := report()
+	if len(rep.Findings) != 0 {
+		t.Errorf("the link out of DIR was followed: %d findings", len(rep.Findings))
+	}
+	if !slicesContainsSub(rep.Notes, "vendored.py: symbolic link to a path outside the scanned directory (--follow-symlinks follows it)") {
+		t.Errorf("no note of the skipped link in %q", rep.Notes)
+	}
+	rep = report("--follow-symlinks")
+	var sqli bool
+	for _, f := range rep.Findings {
+		sqli = sqli || f.Check == "PY-SQLI-001" && f.Location.File == filepath.ToSlash(filepath.Join(dir, "vendored.py"))
+	}
+	if !sqli {
+		t.Errorf("--follow-symlinks: no PY-SQLI-001 in vendored.py: %+v", rep.Findings)
+	}
+}
+
+func slicesContainsSub(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}

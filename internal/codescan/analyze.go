@@ -447,9 +447,13 @@ func (f *fileState) summarise(a *analysis, u *unit, name string) {
 		}
 		s.argsP |= e.pval.p
 		if e.query.str != nil {
+			var idents []bool
 			for i, p := range e.query.str {
 				if p.hole && p.v.p != 0 && !p.safeIdent {
-					if holeContext(e.query.str, i) {
+					if idents == nil {
+						idents = holeContexts(e.query.str)
+					}
+					if idents[i] {
 						s.holeIdP |= p.v.p
 					} else {
 						s.holeP |= p.v.p

@@ -3,8 +3,10 @@ package codescan
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/pyast"
@@ -117,26 +119,56 @@ func (f *fileState) check() {
 // the jsonify in it: the innermost stays).
 func (f *fileState) dedupe() {
 	t := f.t
-	all := append([]*candidate(nil), f.cands...)
-	out := make([]*candidate, 0, len(all))
-	for i, c := range all {
-		drop := false
-		for j, d := range all {
-			if i == j || c.rule != d.rule || c.route != d.route || c.root != d.root {
+	// Candidates are compared within their rule and owner only, and
+	// containment is a range test on pre-order IDs (a node's descendants
+	// follow it), so that a function with thousands of statements costs
+	// n log n, not n².
+	type owner struct {
+		rule  *Rule
+		route *routeInfo
+		root  *analysis
+	}
+	groups := map[owner][]int{}
+	var order []owner
+	for i, c := range f.cands {
+		o := owner{c.rule, c.route, c.root}
+		if _, ok := groups[o]; !ok {
+			order = append(order, o)
+		}
+		groups[o] = append(groups[o], i)
+	}
+	drop := make([]bool, len(f.cands))
+	for _, o := range order {
+		idx := groups[o]
+		if len(idx) < 2 {
+			continue
+		}
+		first := map[pyast.ID]int{}
+		var nodes []pyast.ID
+		for _, i := range idx {
+			c := f.cands[i]
+			if j, ok := first[c.node]; ok { // keep the first, with both notes
+				f.cands[j].related = append(f.cands[j].related, c.related...)
+				drop[i] = true
 				continue
 			}
-			switch {
-			case c.node == d.node && j < i: // keep the first, with both notes
-				d.related = append(d.related, c.related...)
-				drop = true
-			case c.node != d.node && t.Contains(c.node, d.node):
-				drop = true // d is inside c: keep d
-			}
-			if drop {
-				break
+			first[c.node] = i
+			if t.Valid(c.node) {
+				nodes = append(nodes, c.node)
 			}
 		}
-		if !drop {
+		slices.Sort(nodes)
+		for k, n := range nodes {
+			// The next node in ID order is inside n if any is: n is
+			// dropped, the innermost stays.
+			if k+1 < len(nodes) && nodes[k+1] < t.End(n) {
+				drop[first[n]] = true
+			}
+		}
+	}
+	out := f.cands[:0:0]
+	for i, c := range f.cands {
+		if !drop[i] {
 			out = append(out, c)
 		}
 	}
@@ -145,12 +177,35 @@ func (f *fileState) dedupe() {
 
 // snippet is a short excerpt of a node's text for messages.
 func (f *fileState) snippet(id pyast.ID) string {
-	s := strings.Join(strings.Fields(stripComments(f.t.Text(id))), " ")
+	return snippetOf(f.t.Text(id))
+}
+
+// snippetOf is the first 80 bytes of code on one line, comments dropped.
+// Only a prefix of the code is read, doubled until it gives more than 80
+// bytes: a statement of a megabyte costs what a short one does.
+func snippetOf(text string) string {
+	for n := 256; ; n *= 2 {
+		if n >= len(text) {
+			break
+		}
+		// The normalised form of a prefix is a prefix of the whole's
+		// normalised form (cut on a rune, so no space is split).
+		cut := n
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		if s := oneLine(text[:cut]); len(s) > 80 {
+			return s[:77] + "..."
+		}
+	}
+	s := oneLine(text)
 	if len(s) > 80 {
 		s = s[:77] + "..."
 	}
 	return s
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(stripComments(s)), " ") }
 
 // stripComments drops # comments from source text (not # inside strings).
 func stripComments(s string) string {
@@ -202,9 +257,17 @@ func (f *fileState) checkSQL(a *analysis) {
 
 func (f *fileState) checkQuery(a *analysis, e *sqlEvent) {
 	q := e.query
+	// One statement may have thousands of holes: its text is shown once.
+	var code string
+	snip := func() string {
+		if code == "" {
+			code = f.snippet(e.node)
+		}
+		return code
+	}
 	// The whole query comes from the request.
 	if q.str == nil && q.has(lReq) && q.has(lInj) && !q.cnst {
-		f.add(SQLiValue, e.node, a, fmt.Sprintf("the request supplies the whole statement run by `%s`", f.snippet(e.node)))
+		f.add(SQLiValue, e.node, a, fmt.Sprintf("the request supplies the whole statement run by `%s`", snip()))
 		return
 	}
 	reportedBuilt := false
@@ -213,15 +276,16 @@ func (f *fileState) checkQuery(a *analysis, e *sqlEvent) {
 			reportedBuilt = true // a stronger finding covers the statement
 		}
 	}
+	idents := holeContexts(q.str)
 	for i, p := range q.str {
 		if !p.hole {
 			continue
 		}
 		v := p.v
-		ident := holeContext(q.str, i)
+		ident := idents[i]
 		write := e.info != nil && (e.info.op == "update" || e.info.op == "insert" || e.info.op == "upsert")
 		if v.has(lKey) && ident && write {
-			c := f.add(MassColumns, e.node, a, fmt.Sprintf("the columns written by `%s` are the keys of the request body", f.snippet(e.node)))
+			c := f.add(MassColumns, e.node, a, fmt.Sprintf("the columns written by `%s` are the keys of the request body", snip()))
 			c.key = "mass"
 		}
 		if p.safeIdent || v.cnst {
@@ -229,14 +293,14 @@ func (f *fileState) checkQuery(a *analysis, e *sqlEvent) {
 		}
 		switch {
 		case ident && v.has(lReq|lKey):
-			c := f.add(SQLiIdent, e.node, a, fmt.Sprintf("%s is formatted into the SQL of `%s` as an identifier (table, column or sort order)", describe(*v), f.snippet(e.node)))
+			c := f.add(SQLiIdent, e.node, a, fmt.Sprintf("%s is formatted into the SQL of `%s` as an identifier (table, column or sort order)", describe(*v), snip()))
 			c.key = "ident"
 		case !ident && v.has(lReq) && v.has(lInj):
-			c := f.add(SQLiValue, e.node, a, fmt.Sprintf("%s is formatted into the SQL of `%s` instead of being passed as a parameter", describe(*v), f.snippet(e.node)))
+			c := f.add(SQLiValue, e.node, a, fmt.Sprintf("%s is formatted into the SQL of `%s` instead of being passed as a parameter", describe(*v), snip()))
 			c.key = "value"
 		case v.p == 0 && !reportedBuilt && !v.has(lReq|lKey) && q.built:
 			reportedBuilt = true
-			c := f.add(SQLiBuilt, e.node, a, fmt.Sprintf("the SQL of `%s` is built with string formatting", f.snippet(e.node)))
+			c := f.add(SQLiBuilt, e.node, a, fmt.Sprintf("the SQL of `%s` is built with string formatting", snip()))
 			c.key = "built"
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/inputfile"
 	"github.com/rampart-sec/rampart/internal/pyast"
 )
 
@@ -41,6 +41,10 @@ type Options struct {
 	Exclude []string
 	// IncludeGenerated analyses files that say they are generated.
 	IncludeGenerated bool
+	// FollowSymlinks follows symbolic links whose target is outside the
+	// scanned directory (never into /proc, /sys or /dev). Links inside it
+	// are always followed.
+	FollowSymlinks bool
 	// ParseTimeout skips a file whose parse takes longer (default 10s).
 	ParseTimeout time.Duration
 	// Trace, if set, receives the wall-clock time of each phase.
@@ -58,6 +62,9 @@ type Result struct {
 	Routes []Route
 	// Files lists every file looked at, parsed or skipped, with the reason.
 	Files []File
+	// Notes say what Files does not: how many more symbolic links were
+	// skipped than Files lists.
+	Notes []string
 	// Fingerprint is the stack the imports and settings name.
 	Fingerprint rampart.Fingerprint
 	Duration    time.Duration
@@ -184,16 +191,24 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 			mark = now
 		}
 	}
-	files, others, walkNotes := discover(dir, opt)
+	found := discover(dir, opt)
+	files, others := found.py, found.others
 	trace("discover")
-	res.Files = append(res.Files, walkNotes...)
+	res.Files = append(res.Files, found.notes...)
+	if found.moreLinks > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d more symbolic links skipped (first %d listed)", found.moreLinks, maxLinkNotes))
+	}
 
 	proj := newProject()
 	var envCands []envFinding
 	for _, o := range others {
-		src, err := os.ReadFile(o.abs)
+		max := opt.MaxFileSize
+		if o.kind == "env" {
+			max = maxEnvFile
+		}
+		src, err := inputfile.ReadContext(ctx, o.abs, max)
 		if err != nil {
-			res.Files = append(res.Files, File{Path: o.path, Status: FileError, Reason: err.Error()})
+			res.Files = append(res.Files, readFailure(o.path, err))
 			continue
 		}
 		switch o.kind {
@@ -312,141 +327,6 @@ func analyzeSource(p *pyast.Parser, path string, src []byte) ([]rampart.Finding,
 
 var limiterRe = regexp.MustCompile(`Limiter\([^)]*default_limits|RATELIMIT_DEFAULT`)
 
-// source is a file found by discover.
-type source struct {
-	abs  string // path to open
-	rel  string // path inside the scanned directory
-	path string // path to report: dir joined with the relative path
-	kind string // py, sql, env
-	size int64
-}
-
-var (
-	skipDirs = map[string]bool{"__pycache__": true, "node_modules": true, "site-packages": true,
-		"dist-packages": true, ".git": true, ".hg": true, ".svn": true, ".tox": true, ".nox": true,
-		".venv": true, "venv": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true}
-	envFileRe = regexp.MustCompile(`^(\.env|\.flaskenv|.*\.env|Dockerfile.*|docker-compose.*\.ya?ml|compose\.ya?ml)$`)
-)
-
-// discover walks dir, following symbolic links once (a link back to a
-// directory already walked is reported as a loop and skipped).
-func discover(dir string, opt Options) (py, others []source, notes []File) {
-	rootReal, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		rootReal = dir
-	}
-	visited := map[string]bool{rootReal: true}
-	// Files reached through a symbolic link are added at the end, unless
-	// the file itself was scanned under its own name.
-	var linked []source
-	var linkedReal []string
-	var walk func(abs, rel, real string)
-	walk = func(abs, rel, real string) {
-		entries, err := os.ReadDir(abs)
-		if err != nil {
-			notes = append(notes, File{Path: report(dir, rel), Status: FileError, Reason: err.Error()})
-			return
-		}
-		if rel != "" {
-			if _, err := os.Stat(filepath.Join(abs, "pyvenv.cfg")); err == nil {
-				notes = append(notes, File{Path: report(dir, rel), Status: FileSkipped, Reason: "virtual environment"})
-				return
-			}
-		}
-		for _, e := range entries {
-			name := e.Name()
-			childAbs := filepath.Join(abs, name)
-			childRel := name
-			if rel != "" {
-				childRel = rel + "/" + name
-			}
-			if excluded(opt.Exclude, childRel) {
-				continue
-			}
-			info, err := e.Info()
-			if err != nil {
-				notes = append(notes, File{Path: report(dir, childRel), Status: FileError, Reason: err.Error()})
-				continue
-			}
-			childReal := filepath.Join(real, name)
-			if info.Mode()&fs.ModeSymlink != 0 {
-				target, err := filepath.EvalSymlinks(childAbs)
-				if err != nil {
-					notes = append(notes, File{Path: report(dir, childRel), Status: FileSkipped, Reason: "broken or looping symbolic link"})
-					continue
-				}
-				if info, err = os.Stat(childAbs); err != nil {
-					notes = append(notes, File{Path: report(dir, childRel), Status: FileSkipped, Reason: "broken symbolic link"})
-					continue
-				}
-				childReal = target
-			}
-			if info.IsDir() {
-				if skipDirs[name] || strings.HasPrefix(name, ".") {
-					continue
-				}
-				if visited[childReal] {
-					notes = append(notes, File{Path: report(dir, childRel), Status: FileSkipped, Reason: "symbolic link loop (directory already scanned)"})
-					continue
-				}
-				visited[childReal] = true
-				walk(childAbs, childRel, childReal)
-				continue
-			}
-			if !info.Mode().IsRegular() {
-				continue
-			}
-			s := source{abs: childAbs, rel: childRel, path: report(dir, childRel), size: info.Size()}
-			switch {
-			case strings.HasSuffix(name, ".py"):
-				s.kind = "py"
-				if childReal != filepath.Join(real, name) {
-					linked, linkedReal = append(linked, s), append(linkedReal, childReal)
-					continue
-				}
-				visited[childReal] = true
-				py = append(py, s)
-			case strings.HasSuffix(name, ".sql") && info.Size() <= opt.MaxFileSize:
-				s.kind = "sql"
-				others = append(others, s)
-			case envFileRe.MatchString(name) && info.Size() <= 1<<20:
-				s.kind = "env"
-				others = append(others, s)
-			}
-		}
-	}
-	walk(dir, "", rootReal)
-	for i, s := range linked {
-		if !visited[linkedReal[i]] {
-			visited[linkedReal[i]] = true
-			py = append(py, s)
-		}
-	}
-	return py, others, notes
-}
-
-func report(dir, rel string) string {
-	if rel == "" {
-		return filepath.ToSlash(filepath.Clean(dir))
-	}
-	return filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(rel)))
-}
-
-func excluded(globs []string, rel string) bool {
-	for _, g := range globs {
-		if ok, _ := filepath.Match(g, rel); ok {
-			return true
-		}
-		if ok, _ := filepath.Match(g, filepath.Base(rel)); ok {
-			return true
-		}
-		if strings.HasPrefix(rel, strings.TrimSuffix(g, "/*")+"/") && strings.HasSuffix(g, "/*") {
-			return true
-		}
-	}
-	return false
-}
-
 var generatedRe = regexp.MustCompile(`(?i)generated by|do not edit|@generated|auto-?generated|automatically generated`)
 
 // load reads and parses one file.
@@ -456,9 +336,10 @@ func load(p *pyast.Parser, s source, index int, opt Options, proj *project) (*fi
 		info.Status, info.Reason = FileSkipped, fmt.Sprintf("larger than %d bytes", opt.MaxFileSize)
 		return nil, info
 	}
-	src, err := os.ReadFile(s.abs)
+	src, err := readSource(s.abs, s.size, opt.MaxFileSize)
 	if err != nil {
-		info.Status, info.Reason = FileError, err.Error()
+		f := readFailure(s.path, err)
+		info.Status, info.Reason = f.Status, f.Reason
 		return nil, info
 	}
 	info.Bytes = int64(len(src))
@@ -492,11 +373,44 @@ func load(p *pyast.Parser, s source, index int, opt Options, proj *project) (*fi
 		info.SyntaxErrors = len(errs)
 		notes = append(notes, fmt.Sprintf("syntax errors from line %d (analysed what parses)", errs[0].Line))
 	}
+	if n, line := tree.Deep(); n > 0 {
+		notes = append(notes, fmt.Sprintf("code nested more than %d levels deep from line %d (%d places): not analysed below that depth", pyast.MaxDepth, line, n))
+	}
 	info.Reason = strings.Join(notes, "; ")
 	f := newFileState(s.path, tree, proj)
 	f.module, f.pkg = moduleName(s.rel)
 	f.index = index
 	return f, info
+}
+
+// readSource reads a regular file of at most max bytes (inputfile's rules)
+// into one buffer of the size the walk saw, plus room to notice growth:
+// a tree of thousands of files is read without a buffer per read.
+func readSource(path string, size, max int64) ([]byte, error) {
+	f, err := inputfile.Open(path, max)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var b bytes.Buffer
+	b.Grow(int(min(size, max)) + bytes.MinRead)
+	if _, err := b.ReadFrom(f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// readFailure is the entry of a file that could not be read: one that
+// grew past the cap or was swapped for a FIFO or a device since the walk
+// is skipped, anything else is an error. The reason never quotes the file.
+func readFailure(path string, err error) File {
+	switch {
+	case errors.Is(err, inputfile.ErrTooLarge):
+		return File{Path: path, Status: FileSkipped, Reason: "larger than the size limit"}
+	case errors.Is(err, inputfile.ErrNotRegular):
+		return File{Path: path, Status: FileSkipped, Reason: "not a regular file"}
+	}
+	return File{Path: path, Status: FileError, Reason: err.Error()}
 }
 
 func head(b []byte, lines int) []byte {

@@ -314,28 +314,49 @@ func unescapeLit(s string) (string, bool) {
 	return r.Replace(s), true
 }
 
+// binop evaluates a binary operation. A chain such as a + b + c + … nests
+// on its left (((a + b) + c) + …): it is folded in a loop, so that a chain of
+// any length costs neither stack depth nor a copy of the string built so far
+// at each term.
 func (u *unit) binop(id pyast.ID) val {
 	t := u.t()
-	op := t.Operator(id)
-	a := u.eval(t.Child(id, pyast.FieldLeft))
-	b := u.eval(t.Child(id, pyast.FieldRight))
+	spine := []pyast.ID{id}
+	for l := t.Unwrap(t.Child(id, pyast.FieldLeft)); t.Kind(l) == pyast.KindBinaryOperator; l = t.Unwrap(t.Child(l, pyast.FieldLeft)) {
+		spine = append(spine, l)
+	}
+	acc := u.eval(t.Child(spine[len(spine)-1], pyast.FieldLeft))
+	owned := false // acc.str is a slice no other value refers to
+	for k := len(spine) - 1; k >= 0; k-- {
+		n := spine[k]
+		b := u.eval(t.Child(n, pyast.FieldRight))
+		acc, owned = applyBinop(t.Operator(n), acc, b, owned)
+	}
+	return acc
+}
+
+// applyBinop is a op b. When owned, a.str may be appended to in place.
+func applyBinop(op string, a, b val, owned bool) (val, bool) {
 	switch {
 	case op == "%" && a.str != nil:
-		return formatPercent(a, b)
+		return formatPercent(a, b), false
 	case op == "+" && (a.str != nil || b.str != nil):
 		out := taintOf(merge(a, b))
 		out.l &^= lWhole
-		out.str = append(append([]part{}, asHole(a)...), asHole(b)...)
+		if owned {
+			out.str = append(a.str, asHole(b)...)
+		} else {
+			out.str = append(append([]part{}, asHole(a)...), asHole(b)...)
+		}
 		out.built = true
 		out.cnst = a.cnst && b.cnst
 		out.ev = -1
-		return out
+		return out, true
 	}
 	out := taintOf(merge(a, b))
 	out.l |= lArith
 	out.l &^= lWhole | lKey
 	out.cnst = a.cnst && b.cnst
-	return out
+	return out, false
 }
 
 // formatPercent models "…%s…" % args: each conversion becomes a hole.

@@ -1,9 +1,11 @@
 package codescan
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/pyast"
 )
@@ -23,10 +25,19 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add([]byte("for k, v in request.json.items():\n  setattr(o, k, v)\n"))
 	f.Add([]byte("@app.get('/<int:i>')\ndef v(i):\n  if i != current_user.id: abort(403)\n  cur.execute(f'SELECT {i}', (i,))\n"))
 	f.Add([]byte("x = (\n"))
+	for _, seed := range pyast.HostileSeeds() {
+		f.Add(seed)
+	}
 	p := pyast.NewParser()
 	defer p.Close()
+	// As in Analyze: a parse that crawls (tree-sitter's error recovery) is
+	// abandoned.
+	p.SetTimeout(5 * time.Second)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		findings, _, err := analyzeSource(p, "app.py", src)
+		if errors.Is(err, pyast.ErrNoTree) {
+			return
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

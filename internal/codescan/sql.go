@@ -394,14 +394,31 @@ func mentions(clause, column string) bool {
 	return wordIndex(clause, column) >= 0
 }
 
-// holeContext says whether a hole in a built SQL string stands for an
-// identifier (a table, a column, a sort direction) or for a value.
-func holeContext(ps []part, i int) (identifier bool) {
+// holeContexts says, for each hole in a built SQL string, whether it stands
+// for an identifier (a table, a column, a sort direction) or for a value
+// (false for the literal parts). Each hole looks at a bounded window of the
+// parts around it, and a hole right after another reuses that one's answer:
+// a string of a hundred thousand parts costs a hundred thousand windows.
+func holeContexts(ps []part) []bool {
+	out := make([]bool, len(ps))
+	for i := range ps {
+		if ps[i].hole {
+			out[i] = holeContext(ps, i, out)
+		}
+	}
+	return out
+}
+
+// holeContext is holeContexts for hole i, given the answers for the holes
+// before it.
+func holeContext(ps []part, i int, known []bool) (identifier bool) {
 	var pre, post strings.Builder
 	start := i - 1
 	for n := 0; start > 0; start-- { // only the last few hundred characters matter
-		if !ps[start].hole {
-			n += len(ps[start].lit)
+		if ps[start].hole {
+			n += 3
+		} else {
+			n += max(len(ps[start].lit), 1)
 		}
 		if n > 400 {
 			break
@@ -432,9 +449,9 @@ func holeContext(ps []part, i int) (identifier bool) {
 	after := strings.TrimLeft(strings.ToLower(post.String()), " \t\n")
 	// A hole after another identifier hole: ORDER BY {col} {direction}.
 	if strings.HasSuffix(before, "?") && i > 0 {
-		for j := i - 1; j >= 0; j-- {
+		for j := i - 1; j >= start; j-- {
 			if ps[j].hole {
-				return holeContext(ps, j)
+				return known[j]
 			}
 			if strings.TrimSpace(ps[j].lit) != "" {
 				break

@@ -76,7 +76,7 @@ func TestHoleContext(t *testing.T) {
 		{[]part{{lit: "INSERT INTO t ("}, {hole: true, v: q}, {lit: ") VALUES (%s)"}}, 1, true},
 	}
 	for _, tt := range tests {
-		if got := holeContext(tt.parts, tt.hole); got != tt.ident {
+		if got := holeContexts(tt.parts)[tt.hole]; got != tt.ident {
 			t.Errorf("%s: identifier = %v, want %v", render(tt.parts), got, tt.ident)
 		}
 	}

@@ -1,9 +1,11 @@
 package pyast
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -16,6 +18,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("\xff\xfe\x00\x01"))
 	f.Add([]byte("class A(B, metaclass=M):\n    decorators = [x]\n    def get(self): ...\n"))
 	f.Add([]byte("app.add_url_rule('/a', view_func=C.as_view('c'))\napi.add_resource(R, '/r', '/s')\n"))
+	for _, seed := range HostileSeeds() {
+		f.Add(seed)
+	}
 	for _, glob := range []string{"../../testbed/*/app.py", "../codescan/testdata/fixtures/*.py"} {
 		files, _ := filepath.Glob(glob)
 		for _, file := range files {
@@ -26,8 +31,14 @@ func FuzzParse(f *testing.F) {
 	}
 	p := NewParser()
 	defer p.Close()
+	// As in `rampart code`: tree-sitter's error recovery can crawl on a
+	// mutated long expression, and such a parse is abandoned.
+	p.SetTimeout(5 * time.Second)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		tree, err := p.Parse(src)
+		if errors.Is(err, ErrNoTree) {
+			return
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,6 +59,11 @@ func FuzzParse(f *testing.F) {
 			_ = tree.Text(ID(i))
 		}
 		_ = tree.SyntaxErrors()
+		for i, lv := range levels(tree) {
+			if lv > MaxDepth+1 {
+				t.Fatalf("node %d (%s) nested %d levels deep", i, tree.Type(ID(i)), lv)
+			}
+		}
 		m := Flask(tree)
 		for _, r := range m.Routes {
 			if !utf8.ValidString(Template(r.Rule)) && utf8.Valid(src) {

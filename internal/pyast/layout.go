@@ -16,3 +16,8 @@ func cLayout() (size, start, startRow, parent, next uintptr) {
 	return uintptr(C.pyast_node_size()), uintptr(C.pyast_off_start()), uintptr(C.pyast_off_start_row()),
 		uintptr(C.pyast_off_parent()), uintptr(C.pyast_off_next())
 }
+
+// cFlags reports the C walker's node flags, for the layout test.
+func cFlags() []uint16 {
+	return []uint16{C.PYAST_NAMED, C.PYAST_ERROR, C.PYAST_MISSING, C.PYAST_DEEP}
+}

@@ -133,6 +133,10 @@ func (p *Parser) Parse(src []byte) (*Tree, error) {
 	}
 	tree := p.p.Parse(src, nil)
 	if tree == nil {
+		// A parse that timed out is resumed by the next call unless the
+		// parser is reset: the next file would be read with this one's
+		// state.
+		p.p.Reset()
 		return nil, ErrNoTree
 	}
 	defer tree.Close()
@@ -147,6 +151,7 @@ func (p *Parser) ParseOnly(src []byte) error {
 	}
 	tree := p.p.Parse(src, nil)
 	if tree == nil {
+		p.p.Reset()
 		return ErrNoTree
 	}
 	tree.Close()
@@ -206,7 +211,8 @@ func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 	n := int(C.pyast_walk(rawTree(tree), p.scratch, C.int(count),
 		(*C.uint16_t)(unsafe.Pointer(&symKinds[0])), (*C.uint8_t)(unsafe.Pointer(&symNamed[0])), C.int(len(symKinds)),
 		C.uint16_t(KindError), C.uint16_t(kindDropped),
-		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs))))
+		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs)),
+		C.int(MaxDepth), C.uint16_t(KindBinaryOperator), C.uint16_t(FieldLeft)))
 	if n < 0 {
 		return nil, errors.New("pyast: out of memory while walking the tree")
 	}

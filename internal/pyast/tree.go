@@ -38,7 +38,15 @@ const (
 	FlagNamed   = 1 << iota // a named node (not an anonymous token)
 	FlagError               // an ERROR node: text tree-sitter could not parse
 	FlagMissing             // a MISSING node: a token tree-sitter inserted to recover
+	FlagDeep                // nested deeper than MaxDepth: kept without its children
 )
+
+// MaxDepth is how deeply nested a node may be and still have its children
+// in a Tree. Python itself refuses source nested a few hundred levels deep
+// (200 parentheses, its parser's stack of 6,000), so only hostile or broken
+// input reaches it; below it, readers of the tree may recurse freely. The
+// left operand of a binary operator is not a level (see Tree.Deep).
+const MaxDepth = 500
 
 // Node is one syntax node. Its layout is shared with the C walker.
 type Node struct {
@@ -298,6 +306,22 @@ func (t *Tree) Unwrap(id ID) ID {
 		id = inner
 	}
 	return id
+}
+
+// Deep returns how many nodes lost their children for being nested deeper
+// than MaxDepth, and the line of the first. Long chains of a binary
+// operator (a + b + c + …, nested on their left) are not deep: they are
+// read in full.
+func (t *Tree) Deep() (n, line int) {
+	for i := range t.Nodes {
+		if t.Nodes[i].Flags&FlagDeep != 0 {
+			if n == 0 {
+				line = int(t.Nodes[i].StartRow) + 1
+			}
+			n++
+		}
+	}
+	return n, line
 }
 
 // SyntaxError is where tree-sitter had to recover.

@@ -21,19 +21,29 @@ void pyast_use_libc_allocator(void) { ts_set_allocator(malloc, calloc, realloc, 
 // and point are read from the node's context, as ts_node_start_byte and
 // ts_node_start_point do; MISSING is only asked for when the tree has
 // errors. This keeps the per-node cost to a few calls into the library.
+//
+// A kept node nested deeper than max_depth is kept without its children and
+// flagged PYAST_DEEP, so that no reader of the tree recurses without bound
+// on hostile input. The left operand of a chain_kind node (a binary
+// operator) does not count as a level: a + b + c + … nests on its left,
+// and readers fold such chains in a loop.
 int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kinds, const uint8_t *named,
-               int nkinds, uint16_t error_kind, uint16_t drop_kind, const uint16_t *fields, int nfields) {
+               int nkinds, uint16_t error_kind, uint16_t drop_kind, const uint16_t *fields, int nfields,
+               int max_depth, uint16_t chain_kind, uint16_t chain_field) {
   TSNode root = ts_tree_root_node(tree);
   bool errors = ts_node_has_error(root);
   TSTreeCursor c = ts_tree_cursor_new(root);
   int depth_cap = 256, depth = 0, n = 0;
   // stack[d] is the index of the kept node that children at depth d+1 attach
-  // to (-1: none yet); last[i] is the last kept child of node i.
+  // to (-1: none yet); last[i] is the last kept child of node i; level[i] is
+  // node i's nesting as max_depth counts it.
   int32_t *stack = malloc(sizeof(int32_t) * depth_cap);
   int32_t *last = malloc(sizeof(int32_t) * (cap > 0 ? cap : 1));
-  if (stack == NULL || last == NULL) {
+  int32_t *level = malloc(sizeof(int32_t) * (cap > 0 ? cap : 1));
+  if (stack == NULL || last == NULL || level == NULL) {
     free(stack);
     free(last);
+    free(level);
     ts_tree_cursor_delete(&c);
     return -1;
   }
@@ -76,11 +86,22 @@ int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kin
         }
         last[parent] = n;
       }
+      level[n] = 0;
+      if (parent >= 0) {
+        level[n] = level[parent] + 1;
+        if (out[parent].kind == chain_kind && o->field == chain_field) {
+          level[n] = level[parent];
+        }
+      }
       self = n;
       n++;
     }
-    if (!keep && kind == drop_kind) {
-      // a comment: nothing below it matters
+    bool deep = keep && self >= 0 && level[self] > max_depth;
+    if (deep && ts_node_child_count(node) > 0) {
+      out[self].flags |= PYAST_DEEP;
+    }
+    if ((!keep && kind == drop_kind) || deep) {
+      // a comment (nothing below it matters), or nesting too deep to read
     } else if (ts_tree_cursor_goto_first_child(&c)) {
       if (depth == depth_cap) {
         depth_cap *= 2;
@@ -88,6 +109,7 @@ int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kin
         if (s == NULL) {
           free(stack);
           free(last);
+          free(level);
           ts_tree_cursor_delete(&c);
           return -1;
         }
@@ -101,6 +123,7 @@ int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kin
       if (depth == 0 || !ts_tree_cursor_goto_parent(&c)) {
         free(stack);
         free(last);
+        free(level);
         ts_tree_cursor_delete(&c);
         return n;
       }

@@ -46,6 +46,7 @@ bool ts_node_is_missing(TSNode self);
 bool ts_node_is_extra(TSNode self);
 bool ts_node_is_error(TSNode self);
 uint32_t ts_node_descendant_count(TSNode self);
+uint32_t ts_node_child_count(TSNode self);
 TSTreeCursor ts_tree_cursor_new(TSNode node);
 void ts_tree_cursor_delete(TSTreeCursor *self);
 TSNode ts_tree_cursor_current_node(const TSTreeCursor *self);
@@ -76,11 +77,13 @@ enum {
   PYAST_NAMED = 1,
   PYAST_ERROR = 2,
   PYAST_MISSING = 4,
+  PYAST_DEEP = 8,
 };
 
 void pyast_use_libc_allocator(void);
 bool ts_node_has_error(TSNode self);
 int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kinds, const uint8_t *named,
-               int nkinds, uint16_t error_kind, uint16_t drop_kind, const uint16_t *fields, int nfields);
+               int nkinds, uint16_t error_kind, uint16_t drop_kind, const uint16_t *fields, int nfields,
+               int max_depth, uint16_t chain_kind, uint16_t chain_field);
 
 #endif
