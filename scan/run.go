@@ -303,6 +303,11 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	if code != nil {
 		source = code.Findings
 		mergeFingerprint(&rep.Fingerprint, code.Fingerprint)
+		notes, errs := code.Outcome()
+		for _, n := range notes {
+			rep.Notes = append(rep.Notes, "--source: "+n)
+		}
+		rep.Errors = append(rep.Errors, errs...)
 	}
 	rep.Findings = correlate(rep.Findings, source)
 	advice.Apply(rep.Findings, rep.Fingerprint)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rampart-sec/rampart"
@@ -119,4 +120,28 @@ func TestSourceStaysInDir(t *testing.T) {
 	if len(res.Routes) != 1 || res.Routes[0].Path != "/in" || len(res.Findings) != 0 {
 		t.Errorf("routes %+v, findings %d: the links out of the directory were followed", res.Routes, len(res.Findings))
 	}
+}
+
+// A scan with --source says in its report what the source analysis
+// skipped, as `rampart code` does.
+func TestSourceSkipsAreInTheScanReport(t *testing.T) {
+	dir := t.TempDir()
+	app := "from flask import Flask\napp = Flask(__name__)\n@app.get('/in')\ndef v():\n    return ''\n"
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/", filepath.Join(dir, "root")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	_, srv, _ := startFake(t, false)
+	rep, err := Run(context.Background(), Options{Target: srv.URL, Source: dir, Mode: rampart.Safe, Checks: []string{"FP-001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range rep.Notes {
+		if strings.HasPrefix(n, "--source: skipped "+filepath.Join(dir, "root")+": symbolic link to a path outside") {
+			return
+		}
+	}
+	t.Errorf("no note says the link out of --source was skipped: %q", rep.Notes)
 }

@@ -88,6 +88,7 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 		{"scope with path", []string{"scan", srv.URL, "--scope", "x/y", "-f", "json", "-o", out}, ExitUsage, "want a host or host:port"},
 		{"same output for two formats", []string{"scan", srv.URL, "-f", "json,sarif", "-o", out + "r.out," + out + "./r.out"}, ExitUsage, "r.out is given for both json and sarif"},
 		{"unreachable with an output", []string{"scan", "http://127.0.0.1:1", "-f", "json,sarif", "-o", out}, ExitCannotRun, "unreachable"},
+		{"code exclude invalid glob", []string{"code", dir, "--exclude", "[", "-f", "json", "-o", out}, ExitUsage, "not a valid glob"},
 		{"unknown flag", []string{"scan", srv.URL, "--bogus"}, ExitUsage, "unknown flag: --bogus"},
 		{"unknown command", []string{"scna"}, ExitUsage, "unknown command"},
 		{"no target", []string{"scan"}, ExitUsage, "needs a target URL"},

@@ -110,6 +110,11 @@ func runCode(ctx context.Context, env Env, dir string, f *codeFlags) error {
 	if err != nil {
 		return err
 	}
+	for _, g := range f.exclude {
+		if err := codescan.CheckExclude(g); err != nil {
+			return usageErr("%v", err)
+		}
+	}
 	st, err := os.Stat(dir)
 	if err != nil {
 		return usageErr("%s: %v", dir, errors.Unwrap(err))
@@ -174,17 +179,9 @@ func codeReport(res *codescan.Result, dir string, started time.Time) *rampart.Re
 	parsed, skipped, bytes, lines := res.Counts()
 	rep.Notes = append(rep.Notes, fmt.Sprintf("white-box: %d Python files parsed (%d lines, %d bytes), %d routes, %d files skipped",
 		parsed, lines, bytes, len(res.Routes), skipped))
-	for _, fl := range res.Files {
-		switch {
-		case fl.Status == codescan.FileError:
-			rep.Errors = append(rep.Errors, rampart.CheckError{Check: "code", Operation: fl.Path, Error: fl.Reason})
-		case fl.Status == codescan.FileSkipped:
-			rep.Notes = append(rep.Notes, fmt.Sprintf("skipped %s: %s", fl.Path, fl.Reason))
-		case fl.Reason != "":
-			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s", fl.Path, fl.Reason))
-		}
-	}
-	rep.Notes = append(rep.Notes, res.Notes...)
+	notes, errs := res.Outcome()
+	rep.Notes = append(rep.Notes, notes...)
+	rep.Errors = append(rep.Errors, errs...)
 	return rep
 }
 

@@ -130,6 +130,24 @@ func (r *Result) Counts() (parsed, skipped int, bytes int64, lines int) {
 	return
 }
 
+// Outcome says, for a report, what the analysis could not do: a note per
+// file skipped or odd (a link out of the tree, a FIFO, syntax errors), the
+// result's own notes, and an error per file that could not be read. Both
+// `rampart code` and `rampart scan --source` report them this way.
+func (r *Result) Outcome() (notes []string, errs []rampart.CheckError) {
+	for _, fl := range r.Files {
+		switch {
+		case fl.Status == FileError:
+			errs = append(errs, rampart.CheckError{Check: "code", Operation: fl.Path, Error: fl.Reason})
+		case fl.Status == FileSkipped:
+			notes = append(notes, fmt.Sprintf("skipped %s: %s", fl.Path, fl.Reason))
+		case fl.Reason != "":
+			notes = append(notes, fmt.Sprintf("%s: %s", fl.Path, fl.Reason))
+		}
+	}
+	return append(notes, r.Notes...), errs
+}
+
 // project is what all files share.
 type project struct {
 	schema        *schema

@@ -234,6 +234,18 @@ func report(dir, rel string) string {
 	return filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(rel)))
 }
 
+// CheckExclude refuses an --exclude glob that filepath.Match cannot use
+// (an unclosed '['): it would exclude nothing, silently.
+func CheckExclude(glob string) error {
+	if strings.TrimSpace(glob) == "" {
+		return fmt.Errorf("--exclude: empty glob")
+	}
+	if _, err := filepath.Match(glob, ""); err != nil {
+		return fmt.Errorf("--exclude %q: not a valid glob (%v): write it as 'tests/*' or '*_test.py', with [ ] closed", glob, err)
+	}
+	return nil
+}
+
 func excluded(globs []string, rel string) bool {
 	for _, g := range globs {
 		if ok, _ := filepath.Match(g, rel); ok {
