@@ -21,3 +21,14 @@ start() {
 	[[ ${TIREDFUL_THROTTLE:-raised} == authors ]] || settings=Tiredful_API.devset_settings
 	cd "$SRC/Tiredful_API" && exec env DJANGO_SETTINGS_MODULE=$settings "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload
 }
+# The JWT identities' tokens (see rampart.yaml): superman's HS256 token from the endpoint the
+# None-algorithm scenario names, joker's RS256 token, which both joker-plan endpoints accept.
+jwt_of() { # endpoint user password
+	curl -fsS --max-time 10 -H 'Content-Type: application/json' -d "{\"username\":\"$2\",\"password\":\"$3\"}" \
+		"http://127.0.0.1:$PORT/api/v1/$1/" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+seed() {
+	TIREDFUL_SUPERMAN_JWT=$(jwt_of obtain-jwt-token-hs256 superman Superman@123)
+	TIREDFUL_JOKER_JWT=$(jwt_of obtain-jwt-token-rs256 joker Joker@123)
+	export TIREDFUL_SUPERMAN_JWT TIREDFUL_JOKER_JWT
+}
