@@ -1,0 +1,1 @@
+"""Stand-in for trafaret_config (not in Debian): see commandline."""
