@@ -159,6 +159,7 @@ func TestZooScans(t *testing.T) {
 	}
 	z := tbtest.RequireZoo(t)
 	z.Lock(t)
+	t.Cleanup(func() { z.Reset(t) }) // leave seed data for whoever comes next
 	for name := range zooBaselines {
 		if !slices.ContainsFunc(z.Apps, func(a *tbtest.ZooApp) bool { return a.Name == name }) {
 			t.Errorf("baseline for %s, which is not a zoo app", name)
@@ -186,7 +187,6 @@ func TestZooScans(t *testing.T) {
 
 func scanZooApp(t *testing.T, z *tbtest.Zoo, a *tbtest.ZooApp, base zooBaseline) *zooRow {
 	z.Reset(t, a.Name)
-	defer z.Reset(t, a.Name) // leave seed data for whoever comes next
 	entries := z.GroundTruth(t, a.Name)
 	row := &zooRow{app: a.Name, entries: len(entries)}
 	gaps := map[string]bool{}

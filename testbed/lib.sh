@@ -284,7 +284,8 @@ print_exports() {
 
 # bring_up [TWINS [ZOO...]]: everything up does. TWINS is keep (default), force (reseed both
 # databases and restart both twins) or skip (leave the twins alone); ZOO is keep (default), force
-# (reseed and restart every zoo app) or the names of the zoo apps to reseed and restart.
+# (reseed and restart every zoo app), skip (leave the zoo alone; its exports are still printed) or
+# the names of the zoo apps to reseed and restart.
 bring_up() {
 	local twins=${1:-keep} twin created
 	shift || true
@@ -293,15 +294,14 @@ bring_up() {
 	probe_postgres
 	ZOO=off
 	if zoo_enabled; then
-		ZOO=on
-		zoo_packages
+		if [[ ${zoo[0]} == skip ]] || zoo_packages; then ZOO=on; fi
 	else
 		zoo_note_disabled
 	fi
 	ensure_packages
 	ensure_postgres
 	ensure_state_files
-	if [[ $ZOO == on ]]; then
+	if [[ $ZOO == on && ${zoo[0]} != skip ]]; then
 		zoo_state_files
 		zoo_databases
 	fi
@@ -332,7 +332,11 @@ bring_up() {
 	for twin in "${!restart[@]}"; do start_twin "$twin"; done
 	# The zoo starts while the twins do.
 	if [[ $ZOO == on ]]; then
-		if [[ ${zoo[0]} == keep ]]; then zoo_up; else zoo_up "${zoo[@]}"; fi
+		case ${zoo[0]} in
+		skip) ;;
+		keep) zoo_up ;;
+		*) zoo_up "${zoo[@]}" ;;
+		esac
 	fi
 	if [[ $twins != skip ]]; then
 		for twin in "${TWINS[@]}"; do wait_twin "$twin"; done

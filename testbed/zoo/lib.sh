@@ -83,7 +83,17 @@ zoo_state_files() {
 	set +a
 }
 
+# zoo_packages: adds the zoo's packages to what ensure_packages installs; when some are missing
+# and this is not root, the twins still come up and the zoo does not (returns 1).
 zoo_packages() {
+	local missing=() p
+	for p in "${ZOO_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	if ((${#missing[@]})) && [[ $(id -u) != 0 ]]; then
+		say "zoo not started: missing Debian packages (${missing[*]}); install them as root"
+		return 1
+	fi
 	PACKAGES+=("${ZOO_PACKAGES[@]}")
 }
 
