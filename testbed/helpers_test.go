@@ -416,10 +416,11 @@ func (w twin) rawRequest(r req) (*http.Request, []byte, error) {
 
 var reportsPoisoned bool
 
-// resetTestbed runs testbed/reset: seed data restored, twins restarted, tokens unchanged.
+// resetTestbed runs testbed/reset twins: seed data restored, twins restarted, tokens unchanged
+// (the zoo, which other tests may be using, is left alone).
 func resetTestbed(t *testing.T) {
 	t.Helper()
-	cmd := exec.Command("./reset")
+	cmd := exec.Command("./reset", "twins")
 	cmd.Stdout = io.Discard
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

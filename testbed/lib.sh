@@ -33,6 +33,10 @@ CORS_ORIGIN="https://app.rampart.test"
 mkdir -p "$STATE" "$LOGS"
 chmod 700 "$STATE"
 
+# The zoo of API shapes (zoo/README.md) comes up, resets and goes down with the twins.
+# shellcheck source=zoo/lib.sh
+. "$TB_DIR/zoo/lib.sh"
+
 say() { echo "testbed: $*" >&2; }
 note() { echo "$(date '+%F %T') $*" >>"$LOGS/up.log"; }
 die() {
@@ -275,24 +279,41 @@ print_exports() {
 	printf "export TB_CAROL_TOKEN='%s'\n" "$TB_CAROL_TOKEN"
 	printf "export TB_STATE_DIR='%s'\n" "$STATE"
 	printf "export TB_INSTANCE='%s' TB_PORT_BASE='%s'\n" "$TB_INSTANCE" "$TB_PORT_BASE"
+	if [[ $ZOO == on ]]; then zoo_exports; fi
 }
 
-# bring_up [force]: everything up does; with "force", reseed both databases and restart both twins.
+# bring_up [TWINS [ZOO...]]: everything up does. TWINS is keep (default), force (reseed both
+# databases and restart both twins) or skip (leave the twins alone); ZOO is keep (default), force
+# (reseed and restart every zoo app), skip (leave the zoo alone; its exports are still printed) or
+# the names of the zoo apps to reseed and restart.
 bring_up() {
-	local force=${1:-} twin created
+	local twins=${1:-keep} twin created
+	shift || true
+	local zoo=("${@:-keep}")
 	lock_state
 	probe_postgres
+	ZOO=off
+	if zoo_enabled; then
+		if [[ ${zoo[0]} == skip ]] || zoo_packages; then ZOO=on; fi
+	else
+		zoo_note_disabled
+	fi
 	ensure_packages
 	ensure_postgres
 	ensure_state_files
+	if [[ $ZOO == on && ${zoo[0]} != skip ]]; then
+		zoo_state_files
+		zoo_databases
+	fi
 	# A twin that is already up, healthy and running the current code keeps running with its data;
 	# any other twin is (re)started on freshly seeded data.
 	declare -A restart=()
 	for twin in "${TWINS[@]}"; do
+		[[ $twins == skip ]] && break
 		local pwvar
 		pwvar="$(tr '[:lower:]' '[:upper:]' <<<"$twin")_DB_PASSWORD"
 		created=$(ensure_database "$(twin_db "$twin")" "${!pwvar}")
-		if [[ -n $force || $created == new || ! -s $STATE/$twin.seeded ||
+		if [[ $twins == force || $created == new || ! -s $STATE/$twin.seeded ||
 			$(cat "$STATE/$twin.seeded") != "$(seed_hash "$twin")" ]] || ! twin_pid "$twin" >/dev/null ||
 			[[ ! -s $STATE/$twin.code || $(cat "$STATE/$twin.code") != "$(twin_code_hash "$twin")" ]] ||
 			! twin_healthy "$twin"; then
@@ -303,11 +324,23 @@ bring_up() {
 	for twin in "${!restart[@]}"; do rm -f "$STATE/$twin.seeded"; done
 	for twin in "${!restart[@]}"; do seed_twin "$twin" & done
 	wait
-	for twin in "${TWINS[@]}"; do
-		[[ -s $STATE/$twin.seeded ]] || die "seeding $twin failed"
-	done
+	if [[ $twins != skip ]]; then
+		for twin in "${TWINS[@]}"; do
+			[[ -s $STATE/$twin.seeded ]] || die "seeding $twin failed"
+		done
+	fi
 	for twin in "${!restart[@]}"; do start_twin "$twin"; done
-	for twin in "${TWINS[@]}"; do wait_twin "$twin"; done
-	note "up: vulnerable on :$(twin_port vulnerable), secure on :$(twin_port secure)"
+	# The zoo starts while the twins do.
+	if [[ $ZOO == on ]]; then
+		case ${zoo[0]} in
+		skip) ;;
+		keep) zoo_up ;;
+		*) zoo_up "${zoo[@]}" ;;
+		esac
+	fi
+	if [[ $twins != skip ]]; then
+		for twin in "${TWINS[@]}"; do wait_twin "$twin"; done
+		note "up: vulnerable on :$(twin_port vulnerable), secure on :$(twin_port secure)"
+	fi
 	print_exports
 }

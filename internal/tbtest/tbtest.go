@@ -148,11 +148,11 @@ func (tb *Testbed) Lock(t testing.TB) {
 	})
 }
 
-// Reset restores the seed data and restarts the twins (testbed/reset);
-// call it with the lock held.
+// Reset restores the seed data and restarts the twins (testbed/reset
+// twins, which leaves the zoo alone); call it with the lock held.
 func (tb *Testbed) Reset(t testing.TB) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(tb.Root, "testbed", "reset"))
+	cmd := exec.Command(filepath.Join(tb.Root, "testbed", "reset"), "twins")
 	cmd.Stdout = nil
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("testbed/reset: %v\n%s", err, out)
