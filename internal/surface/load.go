@@ -21,6 +21,7 @@ package surface
 // (tree.go) and only then hands the bytes to kin-openapi.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -95,7 +96,11 @@ func Load(ctx context.Context, src Source) (*Surface, error) {
 	if err := rc.walkDoc(name, f.root, root); err != nil {
 		return nil, err
 	}
-	doc, err := kinLoad(ctx, name, kind, data, root, f)
+	data = kinInput(root, data)
+	// convert asks the tree one thing; keep that and let the rest go
+	// before kin-openapi builds its own tree of the same document.
+	root = onlyKey(root, "security")
+	doc, err := kinLoad(ctx, name, kind, data, f)
 	if err != nil {
 		return nil, err
 	}
@@ -121,17 +126,12 @@ func readFile(p string) ([]byte, error) {
 // kinLoad hands the document to kin-openapi. A panic inside the library is
 // turned into an error: the loader sees hostile input, and one bad document
 // must not take a whole scan down.
-func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root *yaml.Node, f *fetcher) (doc *openapi3.T, err error) {
+func kinLoad(ctx context.Context, name string, kind specKind, data []byte, f *fetcher) (doc *openapi3.T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			doc, err = nil, &SpecError{File: name, Msg: fmt.Sprintf("cannot load document (the OpenAPI library failed: %v)", r)}
 		}
 	}()
-	if quoteScalars(root, 0) {
-		if b, err := yaml.Marshal(root); err == nil {
-			data = b
-		}
-	}
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = true
@@ -151,6 +151,35 @@ func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root 
 		return nil, kinError(name, err)
 	}
 	return doc, nil
+}
+
+// kinInput is the document as kin-openapi gets it. A JSON document is
+// re-encoded as block YAML: kin-openapi parses everything as YAML first,
+// and YAML's flow style (which JSON is) costs memory in proportion to the
+// whole document (jsontree.go). A document whose string fields quoteScalars
+// retagged is re-encoded too.
+func kinInput(root *yaml.Node, data []byte) []byte {
+	quoted := quoteScalars(root, 0)
+	if isJSON(data) {
+		if b, ok := blockYAML(root); ok {
+			return b
+		}
+	}
+	if quoted {
+		if b, err := yaml.Marshal(root); err == nil {
+			return b
+		}
+	}
+	return data
+}
+
+// onlyKey returns a mapping that holds only one key of m (or nothing).
+func onlyKey(m *yaml.Node, key string) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if k, v := get(m, key); k != nil {
+		out.Content = []*yaml.Node{k, v}
+	}
+	return out
 }
 
 func kinError(name string, err error) error {
@@ -423,4 +452,10 @@ func quoteScalars(n *yaml.Node, depth int) bool {
 		}
 	}
 	return changed
+}
+
+// isJSON reports whether a document is JSON rather than YAML.
+func isJSON(data []byte) bool {
+	t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }

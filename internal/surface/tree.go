@@ -98,6 +98,9 @@ func parseTree(name string, data []byte) (*yaml.Node, error) {
 	}
 	looksJSON := trimmed[0] == '{' || trimmed[0] == '['
 	if looksJSON {
+		if n, err := jsonTree(data); err == nil {
+			return topMapping(name, n)
+		}
 		// encoding/json explains JSON mistakes better than a YAML parser
 		// that sees them as odd YAML.
 		var v any
@@ -139,7 +142,11 @@ func parseTree(name string, data []byte) (*yaml.Node, error) {
 		}
 		root = root.Content[0]
 	}
-	root = deref(root)
+	return topMapping(name, deref(root))
+}
+
+// topMapping checks that a document's top level is a mapping.
+func topMapping(name string, root *yaml.Node) (*yaml.Node, error) {
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil, &SpecError{File: name, Line: lineOf(root), Msg: fmt.Sprintf("%s (the top level is %s, not a mapping)", ErrNotSpec, kindName(root)), Err: ErrNotSpec}
 	}
