@@ -56,8 +56,10 @@ type Response struct {
 	Header     http.Header
 	Body       []byte
 	Truncated  bool
-	Duration   time.Duration
-	URL        string // final URL after in-scope redirects
+	// Omitted counts the body bytes an Excerpt left out.
+	Omitted  int64
+	Duration time.Duration
+	URL      string // final URL after in-scope redirects
 }
 
 // Client sends requests within the configured limits. It is safe for
@@ -294,7 +296,7 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 		return nil, fmt.Errorf("%s %s: %w", method, u.Path, err)
 	}
 	defer hr.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
+	data, err := readBody(hr.Body, hr.ContentLength, c.cfg.MaxBody+1)
 	elapsed := time.Since(start)
 	if err != nil && len(data) == 0 {
 		return nil, fmt.Errorf("%s %s: read body: %w", method, u.Path, err)
