@@ -195,27 +195,22 @@ func collect(ctx context.Context, p *check.Pass) (*Inventory, error) {
 
 func collectOne(ctx context.Context, p *check.Pass, who *identity.Identity) (*holdings, error) {
 	h := &holdings{who: who, values: map[string]bool{}}
-	// What each answer holds is worked out as it arrives, so that at most
-	// one answer's body is held however many lists the API has.
+	// What each answer holds is worked out as it arrives, so that only the
+	// answers in flight are held however many lists the API has.
 	answers := map[string]*listed{} // op key → its answer, digested
-	fetch := func(op *rampart.Operation, values map[string]string) error {
-		resp, err := collectGet(ctx, p, who, p.URL(op, values))
-		if err != nil {
-			return err
-		}
-		answers[op.Key()] = digest(resp, op)
-		return nil
-	}
+	var first []listRead
 	for _, op := range p.Surface {
 		if collectable(op, false) {
-			if err := fetch(op, nil); err != nil && ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
+			first = append(first, listRead{op: op})
 		}
+	}
+	if err := fetchLists(ctx, p, who, first, answers); err != nil {
+		return nil, err
 	}
 	h.selfID = findSelf(answers)
 	// Second round: lists under the caller's own id (/users/{user_id}/notes).
 	if h.selfID != "" {
+		var second []listRead
 		for _, op := range p.Surface {
 			if collectable(op, true) && !collectable(op, false) {
 				vals := map[string]string{}
@@ -224,10 +219,11 @@ func collectOne(ctx context.Context, p *check.Pass, who *identity.Identity) (*ho
 						vals[paramName(s)] = h.selfID
 					}
 				}
-				if err := fetch(op, vals); err != nil && ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
+				second = append(second, listRead{op: op, values: vals})
 			}
+		}
+		if err := fetchLists(ctx, p, who, second, answers); err != nil {
+			return nil, err
 		}
 	}
 	h.self = selfIn(answers, h.selfID)
@@ -345,6 +341,53 @@ func (h *holdings) fromCollections(colls map[string]bool) []int {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// listRead is one list the inventory reads, with the path values to use.
+type listRead struct {
+	op     *rampart.Operation
+	values map[string]string
+}
+
+// collectWorkers is how many lists of one identity are read at once. Every
+// authorization check waits for the inventory, so reading thousands of
+// lists one after the other held the whole scan up; the engine's
+// concurrency limit still bounds what is in flight.
+const collectWorkers = 8
+
+// fetchLists reads the lists and digests each answer into answers. A list
+// that cannot be read is left out; only a cancelled scan stops it.
+func fetchLists(ctx context.Context, p *check.Pass, who *identity.Identity, reads []listRead, answers map[string]*listed) error {
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		work = make(chan listRead)
+	)
+	for range min(collectWorkers, len(reads)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				resp, err := collectGet(ctx, p, who, p.URL(r.op, r.values))
+				if err != nil {
+					continue
+				}
+				d := digest(resp, r.op)
+				mu.Lock()
+				answers[r.op.Key()] = d
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, r := range reads {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- r
+	}
+	close(work)
+	wg.Wait()
+	return ctx.Err()
 }
 
 // selfIn returns the caller's own object: the first "me"-like answer (by
