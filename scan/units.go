@@ -9,8 +9,9 @@ import (
 
 // unit is one check on one operation (nil for a target-level check).
 type unit struct {
-	c  *check.Check
-	op *rampart.Operation
+	c       *check.Check
+	op      *rampart.Operation
+	counter int32 // its scope's counter in the phase (scopes)
 }
 
 func (u unit) scope() check.Scope { return check.Scope{Op: u.op, Group: u.c.StateGroup()} }
@@ -103,19 +104,31 @@ func unitsOf(cs []*check.Check, ops []*rampart.Operation, w int) []unit {
 }
 
 // scopes counts a phase's units per operation and group, and releases what
-// the group kept for the operation when its last unit there is done.
+// the group kept for the operation when its last unit there is done. Units
+// carry the index of their scope's counter, so counting is a slice update.
 type scopes struct {
 	mu     sync.Mutex
-	left   map[check.Scope]int
+	left   []int32
 	shared *check.Shared
 }
 
+// newScopes numbers the phase's scopes into its units.
 func newScopes(units []unit, shared *check.Shared) *scopes {
-	s := &scopes{left: map[check.Scope]int{}, shared: shared}
-	for _, u := range units {
-		if u.op != nil {
-			s.left[u.scope()]++
+	s := &scopes{shared: shared}
+	index := map[check.Scope]int32{}
+	for i := range units {
+		if units[i].op == nil {
+			continue
 		}
+		sc := units[i].scope()
+		n, ok := index[sc]
+		if !ok {
+			n = int32(len(s.left))
+			index[sc] = n
+			s.left = append(s.left, 0)
+		}
+		s.left[n]++
+		units[i].counter = n
 	}
 	return s
 }
@@ -124,15 +137,11 @@ func (s *scopes) done(u unit) {
 	if u.op == nil {
 		return
 	}
-	sc := u.scope()
 	s.mu.Lock()
-	s.left[sc]--
-	last := s.left[sc] == 0
-	if last {
-		delete(s.left, sc)
-	}
+	s.left[u.counter]--
+	last := s.left[u.counter] == 0
 	s.mu.Unlock()
 	if last {
-		s.shared.Release(sc)
+		s.shared.Release(u.scope())
 	}
 }
