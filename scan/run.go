@@ -163,33 +163,12 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	return finish(rep, client, obs, started, code, ctx.Err())
 }
 
-type unit struct {
-	c  *check.Check
-	op *rampart.Operation
-}
-
 func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options, lost *lostList) ([]rampart.CheckError, []rampart.CheckRun) {
-	var first, alone, last []unit
-	for _, c := range selected {
-		var us []unit
-		if c.PerOperation() {
-			for _, op := range ops {
-				if c.Applies(op) {
-					us = append(us, unit{c: c, op: op})
-				}
-			}
-		} else {
-			us = []unit{{c: c}}
-		}
-		switch {
-		case c.Last:
-			last = append(last, us...)
-		case c.Exclusive:
-			alone = append(alone, us...)
-		default:
-			first = append(first, us...)
-		}
+	workers := opt.Concurrency
+	if workers <= 0 {
+		workers = 8
 	}
+	first, alone, last := plan(selected, ops, workers)
 	total := len(first) + len(alone) + len(last)
 	var (
 		mu   sync.Mutex
@@ -206,12 +185,13 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 			opt.Progress(d, total)
 		}
 	}
-	exec := func(u unit) {
+	exec := func(u unit, phase *scopes) {
 		defer progress()
+		defer phase.done(u)
 		if ctx.Err() != nil {
 			return
 		}
-		p := pass.WithOp(u.c.Meta, u.op)
+		p := pass.ForUnit(u.c, u.op)
 		err := safeRun(ctx, u.c, p)
 		account(&mu, runs, u.c, p)
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -222,18 +202,15 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 		errs = append(errs, ces...)
 		mu.Unlock()
 	}
-	workers := opt.Concurrency
-	if workers <= 0 {
-		workers = 8
-	}
 	work := make(chan unit)
 	var wg sync.WaitGroup
+	parallel := newScopes(first, pass.Shared)
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for u := range work {
-				exec(u)
+				exec(u, parallel)
 			}
 		}()
 	}
@@ -242,11 +219,11 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 	}
 	close(work)
 	wg.Wait()
-	for _, u := range alone {
-		exec(u)
-	}
-	for _, u := range last {
-		exec(u)
+	for _, phase := range [][]unit{alone, last} {
+		sc := newScopes(phase, pass.Shared)
+		for _, u := range phase {
+			exec(u, sc)
+		}
 	}
 	sort.Slice(errs, func(i, j int) bool {
 		if errs[i].Check != errs[j].Check {

@@ -36,6 +36,20 @@ type Check struct {
 	// Last runs the check after every other one, for checks that summarise
 	// what the scan saw (the fingerprint).
 	Last bool
+	// Group names checks that share per-operation state (Pass.OnceOp):
+	// the same probes read by two checks. That state lives until the last
+	// unit of the group on the operation is done; exclusive checks of one
+	// group run operation by operation, so it never waits for the others'
+	// operations. Empty: the check shares with no other, its ID is its group.
+	Group string
+}
+
+// StateGroup is the group whose per-operation state the check's units use.
+func (c *Check) StateGroup() string {
+	if c.Group != "" {
+		return c.Group
+	}
+	return c.ID
 }
 
 // PerOperation reports whether the check runs once per operation.
@@ -58,8 +72,8 @@ type Pass struct {
 	URL func(op *rampart.Operation, values map[string]string) string
 	// Body synthesises a request body for an operation.
 	Body func(op *rampart.Operation) ([]byte, string)
-	// Shared is state checks share within one scan (for example, bodies
-	// already fetched), safe for concurrent use.
+	// Shared is state checks share within one scan or one operation, safe
+	// for concurrent use.
 	Shared *Shared
 	// Settings are the scan options some checks read.
 	Settings Settings
@@ -70,6 +84,7 @@ type Pass struct {
 	sink  func(rampart.Finding)
 	meter *meter
 	lost  *lost
+	group string // see Check.Group; the check's ID when empty
 }
 
 // ErrBudget is returned, without sending anything, for a request that would
@@ -211,7 +226,16 @@ func (p *Pass) WithOp(m rampart.Meta, op *rampart.Operation) *Pass {
 	q.Meta, q.Op = m, op
 	q.meter = &meter{budget: m.Budget}
 	q.lost = &lost{}
+	q.group = m.ID
 	return &q
+}
+
+// ForUnit returns the pass of one unit: a check on an operation (nil for a
+// target-level check).
+func (p *Pass) ForUnit(c *Check, op *rampart.Operation) *Pass {
+	q := p.WithOp(c.Meta, op)
+	q.group = c.StateGroup()
+	return q
 }
 
 // Report hands a finding to the scan. It fills what the check's metadata
@@ -303,13 +327,31 @@ func (p *Pass) Evidence(resp *engine.Response, note string) rampart.Evidence {
 	return p.Client.Evidence(resp, note)
 }
 
+// Excerpt is what a check keeps of an answer it may report after its own
+// unit is done (see engine.Client.Excerpt).
+func (p *Pass) Excerpt(resp *engine.Response) *engine.Response { return p.Client.Excerpt(resp) }
+
 // Curl renders the replay line of an exchange.
 func (p *Pass) Curl(resp *engine.Response) string { return p.Client.Curl(resp) }
 
-// Shared is per-scan state shared by checks.
+// Shared is state checks share within one scan, in two lifetimes. Once
+// keeps a value for the whole scan: what it holds must stay small whatever
+// the API answers (what a check derives from an answer, never the answer).
+// OnceFor keeps a value for one operation and one group of checks (see
+// Check.Group) until the scanner releases it, when the group's last unit on
+// the operation is done: answers that several checks of the same operation
+// read (the same probes, with bodies up to --max-body) go there, so that
+// memory follows the operations in progress, not the size of the API.
 type Shared struct {
-	mu   sync.Mutex
-	once map[string]*onceVal
+	mu     sync.Mutex
+	once   map[string]*onceVal
+	scoped map[Scope]map[string]*onceVal
+}
+
+// Scope is one operation as one group of checks sees it.
+type Scope struct {
+	Op    *rampart.Operation
+	Group string
 }
 
 type onceVal struct {
@@ -333,6 +375,54 @@ func (s *Shared) Once(key string, f func() (any, error)) (any, error) {
 	s.mu.Unlock()
 	o.once.Do(func() { o.v, o.err = f() })
 	return o.v, o.err
+}
+
+// OnceFor computes a value once per scope under a key and returns it to
+// every caller until the scope is released. Only units of that operation
+// and group may ask (Pass.OnceOp): a value kept for a scope whose units are
+// all done would never be released.
+func (s *Shared) OnceFor(sc Scope, key string, f func() (any, error)) (any, error) {
+	s.mu.Lock()
+	if s.scoped == nil {
+		s.scoped = map[Scope]map[string]*onceVal{}
+	}
+	m := s.scoped[sc]
+	if m == nil {
+		m = map[string]*onceVal{}
+		s.scoped[sc] = m
+	}
+	o, ok := m[key]
+	if !ok {
+		o = &onceVal{}
+		m[key] = o
+	}
+	s.mu.Unlock()
+	o.once.Do(func() { o.v, o.err = f() })
+	return o.v, o.err
+}
+
+// Release drops every value kept for the scope.
+func (s *Shared) Release(sc Scope) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.scoped, sc)
+}
+
+// Kept reports how many scopes have values kept for them, for tests that
+// assert an operation's answers do not outlive its units.
+func (s *Shared) Kept() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.scoped)
+}
+
+// OnceOp is Shared.OnceFor for the pass's own operation and group; a
+// target-level pass keeps the value for the scan.
+func (p *Pass) OnceOp(key string, f func() (any, error)) (any, error) {
+	if p.Op == nil {
+		return p.Shared.Once(p.group+": "+key, f)
+	}
+	return p.Shared.OnceFor(Scope{Op: p.Op, Group: p.group}, key, f)
 }
 
 // IsJSON reports whether a response says it is JSON.

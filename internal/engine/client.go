@@ -61,8 +61,10 @@ type Response struct {
 	Header     http.Header
 	Body       []byte
 	Truncated  bool
-	Duration   time.Duration
-	URL        string // final URL after in-scope redirects
+	// Omitted counts the body bytes an Excerpt left out.
+	Omitted  int64
+	Duration time.Duration
+	URL      string // final URL after in-scope redirects
 }
 
 // Client sends requests within the configured limits. It is safe for
@@ -317,7 +319,7 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 	defer hr.Body.Close()
 	// The cap ends the read early on purpose (Truncated); anything else
 	// that ends it before the body is complete is an error, never an answer.
-	data, err := io.ReadAll(io.LimitReader(hr.Body, c.cfg.MaxBody+1))
+	data, err := readBody(hr.Body, hr.ContentLength, c.cfg.MaxBody+1)
 	elapsed := time.Since(start)
 	if err != nil {
 		err = c.failure(parent.Err(), errors.Is(ctx.Err(), context.DeadlineExceeded), what, &bodyRead{n: len(data), of: hr.ContentLength}, err)

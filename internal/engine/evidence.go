@@ -14,9 +14,13 @@ import (
 	"github.com/rampart-sec/rampart/internal/redact"
 )
 
-// evidenceBodyLimit keeps reports readable; the finding's message says what
-// matters, the evidence shows enough to trust it.
-const evidenceBodyLimit = 4096
+// Evidence is bounded whatever the target sends: a body, a header value or
+// a URL of megabytes becomes an excerpt with the cut marked. The finding's
+// message says what matters, the evidence shows enough to trust it.
+const (
+	evidenceBodyLimit  = 4096 // a request or response body
+	evidenceValueLimit = 2048 // one header value, a request target
+)
 
 // Redacted is what replaces a credential in evidence.
 const Redacted = redact.Marker
@@ -33,8 +37,8 @@ func (c *Client) Evidence(resp *Response, note string) rampart.Evidence {
 	}
 	set := secrets(resp.Request)
 	return rampart.Evidence{
-		Request:  set.String(c.requestText(resp)),
-		Response: set.String(c.responseText(resp)),
+		Request:  set.String(c.requestText(resp, set)),
+		Response: set.String(c.responseText(resp, set)),
 		Note:     set.String(note),
 	}
 }
@@ -47,7 +51,7 @@ func secrets(r *Request) *redact.Set {
 	return redact.New(r.Secrets...)
 }
 
-func (c *Client) requestText(resp *Response) string {
+func (c *Client) requestText(resp *Response, set *redact.Set) string {
 	var b strings.Builder
 	u, _ := url.Parse(resp.RequestURL)
 	target := resp.RequestURL
@@ -56,18 +60,18 @@ func (c *Client) requestText(resp *Response) string {
 		target = u.RequestURI()
 		host = u.Host
 	}
-	b.WriteString(resp.Method + " " + target + " HTTP/1.1\r\n")
+	b.WriteString(resp.Method + " " + clipValue(set.String(target)) + " HTTP/1.1\r\n")
 	if hh := resp.Request.Header.Get("Host"); hh != "" {
 		host = hh
 	}
-	b.WriteString("Host: " + host + "\r\n")
-	writeHeaders(&b, resp.Request.Header, c.redact, "Host")
+	b.WriteString("Host: " + clipValue(host) + "\r\n")
+	c.writeHeaders(&b, resp.Request.Header, set, "Host")
 	b.WriteString("\r\n")
-	b.WriteString(clip(resp.Request.Body))
+	b.WriteString(clip(set.String(toValidUTF8(resp.Request.Body)), 0))
 	return b.String()
 }
 
-func (c *Client) responseText(resp *Response) string {
+func (c *Client) responseText(resp *Response, set *redact.Set) string {
 	var b strings.Builder
 	proto := resp.Proto
 	if proto == "" {
@@ -75,26 +79,30 @@ func (c *Client) responseText(resp *Response) string {
 	}
 	// net/http drops the reason phrase; the standard one is close enough.
 	fmt.Fprintf(&b, "%s %d %s\r\n", proto, resp.Status, http.StatusText(resp.Status))
-	writeHeaders(&b, resp.Header, c.redact)
+	c.writeHeaders(&b, resp.Header, set)
 	b.WriteString("\r\n")
-	b.WriteString(clip(resp.Body))
+	// Secrets go before the cut: one that straddles it would otherwise
+	// survive in part.
+	b.WriteString(clip(set.String(toValidUTF8(resp.Body)), resp.Omitted))
 	if resp.Truncated {
 		b.WriteString("\n[body truncated at the scan's --max-body]")
 	}
 	return b.String()
 }
 
-func writeHeaders(b *strings.Builder, h http.Header, redact map[string]bool, skip ...string) {
+// writeHeaders writes header lines, credentials redacted, every value cut
+// to the evidence limit.
+func (c *Client) writeHeaders(b *strings.Builder, h http.Header, set *redact.Set, skip ...string) {
 	keys := slices.Sorted(maps.Keys(h))
 	for _, k := range keys {
 		if contains(skip, k) {
 			continue
 		}
 		for _, v := range h[k] {
-			if redact[http.CanonicalHeaderKey(k)] {
+			if c.redact[http.CanonicalHeaderKey(k)] {
 				v = redactHeaderValue(k, v)
 			}
-			b.WriteString(k + ": " + v + "\r\n")
+			b.WriteString(clipValue(k) + ": " + clipValue(set.String(v)) + "\r\n")
 		}
 	}
 }
@@ -138,19 +146,84 @@ func redactHeaderValue(name, v string) string {
 	return Redacted
 }
 
-func clip(b []byte) string {
-	if len(b) <= evidenceBodyLimit {
-		return toValidUTF8(b)
+// clip cuts a body for evidence and says how much is left out: what is
+// beyond the cut here, plus what an Excerpt already dropped.
+func clip(s string, omitted int64) string {
+	if len(s) <= evidenceBodyLimit && omitted == 0 {
+		return s
 	}
-	cut := b[:evidenceBodyLimit]
-	// Do not split a multi-byte character at the cut.
+	cut := cutAt(s, evidenceBodyLimit)
+	return cut + fmt.Sprintf("\n[… %d more bytes]", int64(len(s)-len(cut))+omitted)
+}
+
+// clipValue cuts a header value or a URL for evidence. Its output is
+// never longer than its limit, so clipping twice (an Excerpt, then
+// Evidence) changes nothing more.
+func clipValue(s string) string {
+	if len(s) <= evidenceValueLimit {
+		return s
+	}
+	cut := cutAt(s, evidenceValueLimit-32)
+	return cut + fmt.Sprintf("[… %d more bytes]", len(s)-len(cut))
+}
+
+// cutAt returns at most n bytes of s without splitting a character.
+func cutAt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := s[:n]
 	for i := 0; i < utf8.UTFMax-1 && len(cut) > 0; i++ {
-		if r, _ := utf8.DecodeLastRune(cut); r != utf8.RuneError {
+		if r, _ := utf8.DecodeLastRuneInString(cut); r != utf8.RuneError {
 			break
 		}
 		cut = cut[:len(cut)-1]
 	}
-	return toValidUTF8(cut) + fmt.Sprintf("\n[… %d more bytes]", len(b)-len(cut))
+	return cut
+}
+
+// Excerpt returns a copy of the response that keeps what Evidence and Curl
+// show of it: the body cut where Evidence cuts it, with the number of bytes
+// left out (and room for the request's longest secret, so that redaction
+// still sees a secret the cut would split), and header values cut as
+// Evidence cuts them. A check that keeps an answer beyond its own unit,
+// for a finding it may report later, keeps its excerpt and what it derived
+// from the body, never the body itself.
+func (c *Client) Excerpt(r *Response) *Response {
+	if r == nil {
+		return nil
+	}
+	e := *r
+	keep := evidenceBodyLimit + utf8.UTFMax
+	if r.Request != nil {
+		for _, sec := range r.Request.Secrets {
+			keep = max(keep, evidenceBodyLimit+utf8.UTFMax+len(sec))
+		}
+	}
+	if len(r.Body) > keep {
+		for keep > 0 && !utf8.RuneStart(r.Body[keep]) {
+			keep--
+		}
+		e.Body = slices.Clone(r.Body[:keep])
+		e.Omitted = r.Omitted + int64(len(r.Body)-keep)
+	}
+	long := false
+	for _, vs := range r.Header {
+		for _, v := range vs {
+			long = long || len(v) > evidenceValueLimit
+		}
+	}
+	if long {
+		e.Header = r.Header.Clone()
+		for _, vs := range e.Header {
+			for i, v := range vs {
+				if len(v) > evidenceValueLimit {
+					vs[i] = clipValue(secrets(r.Request).String(v))
+				}
+			}
+		}
+	}
+	return &e
 }
 
 func toValidUTF8(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") }
@@ -171,7 +244,13 @@ func (c *Client) Curl(resp *Response) string {
 	if resp.Method != "GET" || len(r.Body) > 0 {
 		parts = append(parts, "-X "+resp.Method)
 	}
-	parts = append(parts, shellQuote(set.String(resp.RequestURL)))
+	var cuts []string
+	target := set.String(resp.RequestURL)
+	if len(target) > evidenceValueLimit {
+		cuts = append(cuts, fmt.Sprintf("URL cut at %d of %d bytes", evidenceValueLimit, len(target)))
+		target = cutAt(target, evidenceValueLimit)
+	}
+	parts = append(parts, shellQuote(target))
 	keys := slices.Sorted(maps.Keys(r.Header))
 	who := strings.Trim(envName.ReplaceAllString(strings.ToUpper(r.Identity), "_"), "_")
 	if who == "" {
@@ -184,14 +263,24 @@ func (c *Client) Curl(resp *Response) string {
 				parts = append(parts, `-H "`+k+`: $`+name+`"`)
 				continue
 			}
-			parts = append(parts, "-H "+shellQuote(k+": "+set.String(v)))
+			parts = append(parts, "-H "+shellQuote(clipValue(k)+": "+clipValue(set.String(v))))
 		}
 	}
 	if len(r.Body) > 0 {
-		parts = append(parts, "--data-raw "+shellQuote(set.String(toValidUTF8(r.Body))))
+		body := set.String(toValidUTF8(r.Body))
+		if len(body) > evidenceBodyLimit {
+			cuts = append(cuts, fmt.Sprintf("body cut at %d of %d bytes", evidenceBodyLimit, len(body)))
+			body = cutAt(body, evidenceBodyLimit)
+		}
+		parts = append(parts, "--data-raw "+shellQuote(body))
 	}
 	if c.cfg.Insecure {
 		parts = append(parts, "-k")
+	}
+	if len(cuts) > 0 {
+		// A shell comment: the line stays a valid command and says it is
+		// not the whole request.
+		parts = append(parts, "# "+strings.Join(cuts, ", "))
 	}
 	return set.String(strings.Join(parts, " "))
 }

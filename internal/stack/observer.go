@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"hash/maphash"
 	"net/http"
 	"slices"
 	"strings"
@@ -80,7 +81,26 @@ type Observer struct {
 	weak     []string // shown only once the framework is established
 	seen     map[string]bool
 	perCat   map[string]int
+
+	// bodies remembers the last answers whose body was read, so that the
+	// same answer again (every 404 page, every copy of a list) is not read
+	// again: what it teaches is already merged. Bounded: a ring of keys.
+	seedOnce sync.Once
+	seed     maphash.Seed
+	bodies   map[bodyKey]bool
+	ring     []bodyKey
+	next     int
 }
+
+// bodyKey identifies what observeBody reads: the status and the body.
+type bodyKey struct {
+	status int
+	sum    uint64
+	n      int
+}
+
+// rememberedBodies bounds Observer.bodies.
+const rememberedBodies = 4096
 
 // New returns an empty Observer.
 func New() *Observer { return &Observer{} }
@@ -126,9 +146,36 @@ func (o *Observer) Observe(status int, header http.Header, body []byte) {
 		if len(body) > maxBody {
 			body = body[:maxBody]
 		}
-		observeBody(&s, status, body)
+		if o.firstSight(status, body) {
+			observeBody(&s, status, body)
+		}
 	}
 	o.merge(&s)
+}
+
+// firstSight reports whether this status and body are new among the last
+// rememberedBodies ones, and remembers them. Reading a body is the costly
+// part of an observation (database error patterns, JSON), and a sighting
+// merged twice changes nothing.
+func (o *Observer) firstSight(status int, body []byte) bool {
+	o.seedOnce.Do(func() { o.seed = maphash.MakeSeed() })
+	k := bodyKey{status: status, sum: maphash.Bytes(o.seed, body), n: len(body)}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.bodies == nil {
+		o.bodies = make(map[bodyKey]bool, rememberedBodies)
+		o.ring = make([]bodyKey, rememberedBodies)
+	}
+	if o.bodies[k] {
+		return false
+	}
+	if old := o.ring[o.next]; old != (bodyKey{}) {
+		delete(o.bodies, old)
+	}
+	o.ring[o.next] = k
+	o.next = (o.next + 1) % rememberedBodies
+	o.bodies[k] = true
+	return true
 }
 
 func (o *Observer) merge(s *sighting) {

@@ -432,3 +432,41 @@ func zlibBomb(t *testing.T) string {
 	w.Close()
 	return "." + base64.RawURLEncoding.EncodeToString(b.Bytes())
 }
+
+// TestObservingAnAnswerAgainReadsNothing: an API answers the same body
+// again and again; the second look must cost no body analysis and change
+// nothing (the analysis allocates for every database pattern it tries).
+func TestObservingAnAnswerAgainReadsNothing(t *testing.T) {
+	r := mk(500, strings.Repeat("padding ", 8000)+pgOnly)
+	o := New()
+	o.Observe(r.status, r.header, r.body)
+	want := o.Fingerprint()
+	if allocs := testing.AllocsPerRun(20, func() { o.Observe(r.status, r.header, r.body) }); allocs > 10 {
+		t.Errorf("observing the same answer again made %.0f allocations", allocs)
+	}
+	if got := o.Fingerprint(); !reflect.DeepEqual(got, want) {
+		t.Errorf("fingerprint changed: %+v, was %+v", got, want)
+	}
+	// A different status with the same body is read again: the status
+	// tells framework error pages from look-alikes.
+	other := New()
+	other.Observe(200, nil, r.body)
+	other.Observe(r.status, nil, r.body)
+	if got := other.Fingerprint().Database; got != want.Database {
+		t.Errorf("database %q after the same body with another status, want %q", got, want.Database)
+	}
+}
+
+// TestObserverForgetsOldAnswers: the memory of answers is bounded.
+func TestObserverForgetsOldAnswers(t *testing.T) {
+	o := New()
+	for i := range 3 * rememberedBodies {
+		o.Observe(200, nil, []byte(fmt.Sprintf(`{"n":%d}`, i)))
+	}
+	if len(o.bodies) > rememberedBodies {
+		t.Errorf("%d answers remembered", len(o.bodies))
+	}
+	if !o.firstSight(200, []byte(`{"n":0}`)) {
+		t.Error("the oldest answer is still remembered")
+	}
+}

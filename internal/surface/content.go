@@ -95,13 +95,23 @@ func isCharName(s string) bool {
 // its $ref strings (and any part of one, such as a fragment), and JSON
 // pointers made of its keys.
 func specNames(root *yaml.Node) func(string) bool {
-	var keys map[string]bool
-	var refs []string
+	var known func(string) bool
 	return func(s string) bool {
-		if keys == nil {
-			keys = map[string]bool{}
-			collectNames(root, keys, &refs, 0)
+		if known == nil {
+			known = eagerNames(root)
+			root = nil
 		}
+		return known(s)
+	}
+}
+
+// eagerNames is specNames with the names collected now, holding nothing of
+// the tree, so that the tree can be let go.
+func eagerNames(root *yaml.Node) func(string) bool {
+	keys := map[string]bool{}
+	var refs []string
+	collectNames(root, keys, &refs, 0)
+	return func(s string) bool {
 		if keys[s] {
 			return true
 		}
@@ -144,3 +154,4 @@ func collectNames(n *yaml.Node, keys map[string]bool, refs *[]string, depth int)
 		collectNames(c, keys, refs, depth+1)
 	}
 }
+

@@ -81,6 +81,7 @@ func convert(doc *openapi3.T, root *yaml.Node, version string, loc *url.URL, loc
 		global = security(doc.Security)
 	}
 
+	sc := schemaCache{}
 	for path, item := range doc.Paths.Map() {
 		if item == nil {
 			continue
@@ -96,9 +97,9 @@ func convert(doc *openapi3.T, root *yaml.Node, version string, loc *url.URL, loc
 				Summary:     op.Summary,
 				Description: op.Description,
 				Tags:        append([]string(nil), op.Tags...),
-				Params:      params(item.Parameters, op.Parameters),
-				Body:        body(op.RequestBody),
-				Responses:   responses(op.Responses),
+				Params:      params(sc, item.Parameters, op.Parameters),
+				Body:        body(sc, op.RequestBody),
+				Responses:   responses(sc, op.Responses),
 				Security:    copySecurity(global),
 				Source:      "spec",
 			}
@@ -163,13 +164,13 @@ func security(reqs openapi3.SecurityRequirements) [][]string {
 
 // params merges path-level and operation-level parameters; an operation's
 // parameter replaces the path's one with the same name and location.
-func params(pathLevel, opLevel openapi3.Parameters) []rampart.Param {
+func params(sc schemaCache, pathLevel, opLevel openapi3.Parameters) []rampart.Param {
 	var out []rampart.Param
 	add := func(ref *openapi3.ParameterRef) {
 		if ref == nil || ref.Value == nil {
 			return
 		}
-		p := param(ref.Value)
+		p := param(sc, ref.Value)
 		for i := range out {
 			if out[i].In == p.In && out[i].Name == p.Name {
 				out[i] = p
@@ -187,12 +188,12 @@ func params(pathLevel, opLevel openapi3.Parameters) []rampart.Param {
 	return out
 }
 
-func param(p *openapi3.Parameter) rampart.Param {
+func param(sc schemaCache, p *openapi3.Parameter) rampart.Param {
 	out := rampart.Param{Name: p.Name, In: strings.ToLower(p.In), Required: p.Required || p.In == "path", Example: p.Example}
 	if p.Schema != nil {
-		out.Schema = schema(p.Schema)
+		out.Schema = sc.schema(p.Schema)
 	} else if _, mt := pickMedia(p.Content); mt != nil {
-		out.Schema = schema(mt.Schema)
+		out.Schema = sc.schema(mt.Schema)
 	}
 	if out.Example == nil {
 		out.Example = firstExample(p.Examples)
@@ -241,7 +242,7 @@ func pickMedia(c openapi3.Content) (string, *openapi3.MediaType) {
 	return best, c[best]
 }
 
-func body(ref *openapi3.RequestBodyRef) *rampart.Body {
+func body(sc schemaCache, ref *openapi3.RequestBodyRef) *rampart.Body {
 	if ref == nil || ref.Value == nil {
 		return nil
 	}
@@ -249,14 +250,14 @@ func body(ref *openapi3.RequestBodyRef) *rampart.Body {
 	if mt == nil {
 		return nil
 	}
-	b := &rampart.Body{ContentType: ct, Required: ref.Value.Required, Schema: schema(mt.Schema), Example: mt.Example}
+	b := &rampart.Body{ContentType: ct, Required: ref.Value.Required, Schema: sc.schema(mt.Schema), Example: mt.Example}
 	if b.Example == nil {
 		b.Example = firstExample(mt.Examples)
 	}
 	return b
 }
 
-func responses(rs *openapi3.Responses) []rampart.Response {
+func responses(sc schemaCache, rs *openapi3.Responses) []rampart.Response {
 	m := rs.Map()
 	codes := slices.Sorted(maps.Keys(m))
 	var out []rampart.Response
@@ -271,17 +272,32 @@ func responses(rs *openapi3.Responses) []rampart.Response {
 		}
 		if ct, mt := pickMedia(ref.Value.Content); mt != nil {
 			r.ContentType = ct
-			r.Schema = schema(mt.Schema)
+			r.Schema = sc.schema(mt.Schema)
 		}
 		out = append(out, r)
 	}
 	return out
 }
 
+// schemaCache holds the schemas converted for one document, by the
+// kin-openapi schema they come from. Operations that refer to the same
+// component get the same tree (a conversion depends only on its root), so
+// a spec of 20,000 operations sharing a few models does not hold 20,000
+// copies of each (40 MB). Nothing changes a tree once converted.
+type schemaCache map[*openapi3.Schema]*rampart.Schema
+
 // schema converts one kin-openapi schema into a finite rampart.Schema tree.
-func schema(ref *openapi3.SchemaRef) *rampart.Schema {
+func (sc schemaCache) schema(ref *openapi3.SchemaRef) *rampart.Schema {
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	if s, ok := sc[ref.Value]; ok {
+		return s
+	}
 	c := &schemaConv{budget: maxSchemaNodes, onStack: map[*openapi3.Schema]bool{}}
-	return c.conv(ref, 0)
+	s := c.conv(ref, 0)
+	sc[ref.Value] = s
+	return s
 }
 
 type schemaConv struct {

@@ -21,6 +21,7 @@ package surface
 // (tree.go) and only then hands the bytes to kin-openapi.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -133,7 +134,15 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	if err := rc.walkDoc(name, f.root, root); err != nil {
 		return nil, err
 	}
-	doc, err := kinLoad(ctx, name, kind, data, root, f)
+	data = kinInput(root, data)
+	// kin-openapi builds its own tree of the document: let this one go
+	// first but for what convert and error messages ask of it.
+	names := eagerNames(root)
+	root = onlyKey(root, "security")
+	for _, d := range f.docs {
+		d.top = nil // the reference check was their last reader
+	}
+	doc, err := kinLoad(ctx, name, kind, data, names, f)
 	if err != nil {
 		return nil, err
 	}
@@ -214,17 +223,12 @@ func within(folder, p string) bool {
 // kinLoad hands the document to kin-openapi. A panic inside the library is
 // turned into an error: the loader sees hostile input, and one bad document
 // must not take a whole scan down.
-func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root *yaml.Node, f *fetcher) (doc *openapi3.T, err error) {
+func kinLoad(ctx context.Context, name string, kind specKind, data []byte, names func(string) bool, f *fetcher) (doc *openapi3.T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			doc, err = nil, &SpecError{File: name, Msg: fmt.Sprintf("cannot load document (the OpenAPI library failed: %s)", withoutContent(fmt.Sprint(r), specNames(root)))}
+			doc, err = nil, &SpecError{File: name, Msg: fmt.Sprintf("cannot load document (the OpenAPI library failed: %s)", withoutContent(fmt.Sprint(r), names))}
 		}
 	}()
-	if quoteScalars(root, 0) {
-		if b, err := yaml.Marshal(root); err == nil {
-			data = b
-		}
-	}
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = true
@@ -232,7 +236,7 @@ func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root 
 	if kind == swagger2 {
 		var doc2 openapi2.T
 		if err := openapi2.UnmarshalFromData(data, &doc2); err != nil {
-			return nil, kinError(name, root, err)
+			return nil, kinError(name, names, err)
 		}
 		doc, err = openapi2conv.ToV3WithLoader(&doc2, loader, f.root)
 	} else if f.root != nil {
@@ -241,9 +245,44 @@ func kinLoad(ctx context.Context, name string, kind specKind, data []byte, root 
 		doc, err = loader.LoadFromData(data)
 	}
 	if err != nil {
-		return nil, kinError(name, root, err)
+		return nil, kinError(name, names, err)
 	}
 	return doc, nil
+}
+
+// kinInput is the document as kin-openapi gets it. A JSON document is
+// re-encoded as block YAML: kin-openapi parses everything as YAML first,
+// and YAML's flow style (which JSON is) costs memory in proportion to the
+// whole document (jsontree.go). A document whose string fields quoteScalars
+// retagged is re-encoded too.
+func kinInput(root *yaml.Node, data []byte) []byte {
+	quoted := quoteScalars(root, 0)
+	if isJSON(data) {
+		if b, ok := blockYAML(root); ok {
+			return b
+		}
+	}
+	if quoted {
+		if b, err := yaml.Marshal(root); err == nil {
+			return b
+		}
+	}
+	return data
+}
+
+// onlyKey returns a mapping that holds only one key of m (or nothing).
+func onlyKey(m *yaml.Node, key string) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if k, v := get(m, key); k != nil {
+		out.Content = []*yaml.Node{k, v}
+	}
+	return out
+}
+
+// isJSON reports whether a document is JSON rather than YAML.
+func isJSON(data []byte) bool {
+	t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
 var (
@@ -253,7 +292,7 @@ var (
 
 // kinError words kin-openapi's error as one line that quotes nothing of the
 // document but its keys and $refs.
-func kinError(name string, root *yaml.Node, err error) error {
+func kinError(name string, names func(string) bool, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "failed to unmarshal data: ")
 	msg = strings.ReplaceAll(msg, "yaml error: yaml: ", "yaml: ")
 	msg = strings.Join(strings.Fields(msg), " ") // one line, whatever the library wrote
@@ -266,7 +305,7 @@ func kinError(name string, root *yaml.Node, err error) error {
 		line, _ = strconv.Atoi(m[2])
 		msg = m[1] + m[3]
 	}
-	return &SpecError{File: name, Line: line, Msg: withoutContent(msg, specNames(root)), Err: err}
+	return &SpecError{File: name, Line: line, Msg: withoutContent(msg, names), Err: err}
 }
 
 // fetcher is the only way the loader reads documents other than the root,

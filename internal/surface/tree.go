@@ -122,6 +122,16 @@ func parseDoc(name string, data []byte, budget *aliasBudget) (*yaml.Node, error)
 	// encoding/json explains JSON mistakes better than a YAML parser that
 	// sees them as odd YAML; Valid allocates nothing and gives up past
 	// 10,000 levels, so a hostile nesting costs one linear scan.
+	if looksJSON {
+		// A JSON document has no aliases; its tree comes from a streaming
+		// decoder (jsontree.go), which parses it in linear memory.
+		if n, err := jsonTree(data); err == nil {
+			if err := checkExpansion(name, n, budget); err != nil {
+				return nil, err
+			}
+			return n, nil
+		}
+	}
 	if looksJSON && !json.Valid(data) {
 		var v any
 		err := json.Unmarshal(data, &v)

@@ -32,7 +32,8 @@ var MissingRead = check.Check{
 			"the shape of an authenticated identity's answer to the same request, so an error page served with " +
 			"200 or a public landing page is not reported.",
 		Requests: "One anonymous GET per read operation; one GET as the first identity for comparison; for " +
-			"undeclared operations, one anonymous GET of each sibling (shared across operations).",
+			"undeclared operations, one anonymous GET of each sibling until one refuses (its status is shared " +
+			"across operations; a sibling asked before its own turn is asked once more there for its answer).",
 		Fix: "Require authentication on every non-public route: a decorator such as @login_required or " +
 			"@jwt_required() on the view, or a before_request hook that rejects requests without a valid identity " +
 			"for every blueprint except an explicit public allowlist.",
@@ -42,24 +43,36 @@ var MissingRead = check.Check{
 	Run:     runMissingRead,
 }
 
-type anonAnswer struct {
-	status int
-	resp   *engine.Response
+// anonGet asks the pass's own operation without credentials, and leaves
+// the status for the operation's siblings.
+func anonGet(ctx context.Context, p *check.Pass) (*engine.Response, error) {
+	resp, err := p.Get(ctx, nil, p.URL(p.Op, nil), nil)
+	if err != nil {
+		return nil, err
+	}
+	p.Shared.Once(anonStatusKey(p.Op), func() (any, error) { return resp.Status, nil })
+	return resp, nil
 }
 
-func anonGet(ctx context.Context, p *check.Pass, op *rampart.Operation) (*anonAnswer, error) {
-	v, err := p.Shared.Once("anon-get "+op.Key(), func() (any, error) {
+// anonStatus is the status of an anonymous GET of any operation, asked
+// once per scan. Every operation under the same prefix asks it of its
+// siblings, so only the status is kept: an operation asked as a sibling
+// before its own unit runs is asked again there for its answer.
+func anonStatus(ctx context.Context, p *check.Pass, op *rampart.Operation) (int, error) {
+	v, err := p.Shared.Once(anonStatusKey(op), func() (any, error) {
 		resp, err := p.Get(ctx, nil, p.URL(op, nil), nil)
 		if err != nil {
 			return nil, err
 		}
-		return &anonAnswer{status: resp.Status, resp: resp}, nil
+		return resp.Status, nil
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return v.(*anonAnswer), nil
+	return v.(int), nil
 }
+
+func anonStatusKey(op *rampart.Operation) string { return "anon-status " + op.Key() }
 
 func refuses(status int) bool { return status == 401 || status == 403 }
 
@@ -77,23 +90,39 @@ func expectsAuthOf(ctx context.Context, p *check.Pass, op *rampart.Operation) (b
 	if op.Security != nil {
 		return false, "", nil
 	}
-	prefix := firstSegment(op.Path)
-	for _, sib := range p.Surface {
-		if sib == op || sib.Method != "GET" || firstSegment(sib.Path) != prefix || sib.Public() {
+	for _, sib := range readsUnder(p, firstSegment(op.Path)) {
+		if sib == op || sib.Public() {
 			continue
 		}
-		a, err := anonGet(ctx, p, sib)
+		status, err := anonStatus(ctx, p, sib)
 		if err != nil {
 			if ctx.Err() != nil {
 				return false, "", ctx.Err()
 			}
 			continue
 		}
-		if refuses(a.status) {
-			return true, fmt.Sprintf("%s refuses anonymous callers with %d", sib.Key(), a.status), nil
+		if refuses(status) {
+			return true, fmt.Sprintf("%s refuses anonymous callers with %d", sib.Key(), status), nil
 		}
 	}
 	return false, "", nil
+}
+
+// readsUnder returns the GET operations under a first path segment, in
+// surface order, from an index built once per scan: asking the whole
+// surface for every operation made the check quadratic.
+func readsUnder(p *check.Pass, prefix string) []*rampart.Operation {
+	v, _ := p.Shared.Once("authn: reads by prefix", func() (any, error) {
+		idx := map[string][]*rampart.Operation{}
+		for _, op := range p.Surface {
+			if op.Method == "GET" {
+				seg := firstSegment(op.Path)
+				idx[seg] = append(idx[seg], op)
+			}
+		}
+		return idx, nil
+	})
+	return v.(map[string][]*rampart.Operation)[prefix]
 }
 
 func firstSegment(path string) string {
@@ -109,11 +138,10 @@ func runMissingRead(ctx context.Context, p *check.Pass) error {
 	if err != nil || !expected {
 		return err
 	}
-	anon, err := anonGet(ctx, p, p.Op)
+	r, err := anonGet(ctx, p)
 	if err != nil {
 		return err
 	}
-	r := anon.resp
 	if r.Status < 200 || r.Status > 299 || !check.HasData(r.Body) {
 		return nil
 	}

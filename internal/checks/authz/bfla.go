@@ -252,8 +252,8 @@ func adminOnly(ctx context.Context, p *check.Pass, inv *Inventory, op *rampart.O
 		paths = append(paths, op.Path[:i])
 	}
 	for _, path := range paths {
-		for _, g := range p.Surface {
-			if g.Method != http.MethodGet || g.Path != path || hasPathParams(g.Path) {
+		for _, g := range surfaceOf(p).ops[http.MethodGet+" "+path] {
+			if hasPathParams(g.Path) {
 				continue
 			}
 			u := p.URL(g, nil)
@@ -261,7 +261,7 @@ func adminOnly(ctx context.Context, p *check.Pass, inv *Inventory, op *rampart.O
 			if err != nil {
 				return "", err
 			}
-			if !dataAnswer(ra) {
+			if !ra.data {
 				continue
 			}
 			all := true
@@ -270,7 +270,7 @@ func adminOnly(ctx context.Context, p *check.Pass, inv *Inventory, op *rampart.O
 				if err != nil {
 					return "", err
 				}
-				all = all && refused(ru.Status)
+				all = all && refused(ru.status)
 			}
 			if all {
 				return fmt.Sprintf("GET %s answers the admin identity and refuses every user", g.Path), nil
@@ -295,7 +295,7 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 	// Admin collections the admin can create in: prove on the admin's object.
 	if adm != nil {
 		rounds := 0
-		for _, res := range Resources(p.Surface) {
+		for _, res := range surfaceOf(p).resources {
 			if !res.Removable() {
 				continue
 			}
@@ -502,7 +502,7 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 	}
 	var errs []error
 	rounds := 0
-	for _, res := range Resources(p.Surface) {
+	for _, res := range surfaceOf(p).resources {
 		if !res.Removable() {
 			continue
 		}

@@ -525,7 +525,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 	}
 	var errs []error
 	rounds := 0
-	for _, res := range Resources(p.Surface) {
+	for _, res := range surfaceOf(p).resources {
 		if res.Nested() || adminResource(res) {
 			continue
 		}

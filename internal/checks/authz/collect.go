@@ -31,12 +31,17 @@ type item struct {
 	fields map[string]string // identifier-like scalar fields, by folded name
 }
 
-// holdings is what one identity sees.
+// holdings is what one identity sees: what the checks derive from the
+// answers, not the answers, since it is kept for the whole scan.
 type holdings struct {
-	who     *identity.Identity
-	selfID  string
-	answers map[string]*engine.Response // op key → answer, for list reads
-	items   []item
+	who    *identity.Identity
+	selfID string
+	self   map[string]any // the caller's own object, from a "me"-like answer
+	items  []item
+	// Indexes into items, by source and by identifier-like field name,
+	// built on first use: the checks ask them for every operation.
+	indexed           sync.Once
+	bySource, byField map[string][]int
 	// values are the distinctive values of everything the identity sees,
 	// except objects that name another owner: an admin export that leaks
 	// other users' rows must not make their data look like the caller's own.
@@ -80,16 +85,8 @@ func (inv *Inventory) Values(id *identity.Identity) map[string]bool {
 
 // Self returns the identity's own object (the "me"-like answer), or nil.
 func (inv *Inventory) Self(id *identity.Identity) map[string]any {
-	h := inv.of(id)
-	if h == nil {
-		return nil
-	}
-	for _, r := range h.answers {
-		if m := selfObject(r); m != nil {
-			if s, _ := idOf(m); s == h.selfID {
-				return m
-			}
-		}
+	if h := inv.of(id); h != nil {
+		return h.self
 	}
 	return nil
 }
@@ -186,7 +183,7 @@ func collect(ctx context.Context, p *check.Pass) (*Inventory, error) {
 		}
 	}
 	if inv.anon == nil {
-		inv.anon = &holdings{who: p.Anonymous(), answers: map[string]*engine.Response{}, values: map[string]bool{}}
+		inv.anon = &holdings{who: p.Anonymous(), values: map[string]bool{}}
 	}
 	for _, e := range errs {
 		if e != nil && len(inv.by) == 0 {
@@ -197,25 +194,23 @@ func collect(ctx context.Context, p *check.Pass) (*Inventory, error) {
 }
 
 func collectOne(ctx context.Context, p *check.Pass, who *identity.Identity) (*holdings, error) {
-	h := &holdings{who: who, answers: map[string]*engine.Response{}, values: map[string]bool{}}
-	fetch := func(op *rampart.Operation, values map[string]string) error {
-		resp, err := sharedGet(ctx, p, who, p.URL(op, values))
-		if err != nil {
-			return err
-		}
-		h.answers[op.Key()] = resp
-		return nil
-	}
+	h := &holdings{who: who, values: map[string]bool{}}
+	// What each answer holds is worked out as it arrives, so that only the
+	// answers in flight are held however many lists the API has.
+	answers := map[string]*listed{} // op key → its answer, digested
+	var first []listRead
 	for _, op := range p.Surface {
 		if collectable(op, false) {
-			if err := fetch(op, nil); err != nil && ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
+			first = append(first, listRead{op: op})
 		}
 	}
-	h.selfID = findSelf(h.answers)
+	if err := fetchLists(ctx, p, who, first, answers); err != nil {
+		return nil, err
+	}
+	h.selfID = findSelf(answers)
 	// Second round: lists under the caller's own id (/users/{user_id}/notes).
 	if h.selfID != "" {
+		var second []listRead
 		for _, op := range p.Surface {
 			if collectable(op, true) && !collectable(op, false) {
 				vals := map[string]string{}
@@ -224,27 +219,21 @@ func collectOne(ctx context.Context, p *check.Pass, who *identity.Identity) (*ho
 						vals[paramName(s)] = h.selfID
 					}
 				}
-				if err := fetch(op, vals); err != nil && ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
+				second = append(second, listRead{op: op, values: vals})
 			}
 		}
+		if err := fetchLists(ctx, p, who, second, answers); err != nil {
+			return nil, err
+		}
 	}
+	h.self = selfIn(answers, h.selfID)
 	for _, op := range p.Surface {
-		r := h.answers[op.Key()]
-		if r == nil || r.Status < 200 || r.Status > 299 || check.LooksLikeError(r.Body) {
+		a := answers[op.Key()]
+		if a == nil || !a.data {
 			continue
 		}
-		doc, ok := decodeJSON(r.Body)
-		if !ok || isSpecDoc(doc) {
-			continue
-		}
-		h.items = append(h.items, itemsIn(doc, op.Path)...)
-		others := func(m map[string]any) bool {
-			o, ok := ownerOf(m)
-			return ok && h.selfID != "" && o != h.selfID
-		}
-		for v := range leaves(doc, others) {
+		h.items = append(h.items, a.items...)
+		for v := range a.values.leaves(h.selfID) {
 			h.values[v] = true
 		}
 	}
@@ -330,13 +319,97 @@ func selfObject(r *engine.Response) map[string]any {
 	return nil
 }
 
+func (h *holdings) index() {
+	h.indexed.Do(func() {
+		h.bySource, h.byField = map[string][]int{}, map[string][]int{}
+		for i, it := range h.items {
+			h.bySource[it.source] = append(h.bySource[it.source], i)
+			for k := range it.fields {
+				h.byField[k] = append(h.byField[k], i)
+			}
+		}
+	})
+}
+
+// fromCollections returns the indexes of the items listed by any of the
+// collections, in the order they were seen.
+func (h *holdings) fromCollections(colls map[string]bool) []int {
+	h.index()
+	var out []int
+	for c := range colls {
+		out = append(out, h.bySource[c]...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listRead is one list the inventory reads, with the path values to use.
+type listRead struct {
+	op     *rampart.Operation
+	values map[string]string
+}
+
+// collectWorkers is how many lists of one identity are read at once. Every
+// authorization check waits for the inventory, so reading thousands of
+// lists one after the other held the whole scan up; the engine's
+// concurrency limit still bounds what is in flight.
+const collectWorkers = 8
+
+// fetchLists reads the lists and digests each answer into answers. A list
+// that cannot be read is left out; only a cancelled scan stops it.
+func fetchLists(ctx context.Context, p *check.Pass, who *identity.Identity, reads []listRead, answers map[string]*listed) error {
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		work = make(chan listRead)
+	)
+	for range min(collectWorkers, len(reads)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				resp, err := collectGet(ctx, p, who, p.URL(r.op, r.values))
+				if err != nil {
+					continue
+				}
+				d := digest(resp, r.op)
+				mu.Lock()
+				answers[r.op.Key()] = d
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, r := range reads {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- r
+	}
+	close(work)
+	wg.Wait()
+	return ctx.Err()
+}
+
+// selfIn returns the caller's own object: the first "me"-like answer (by
+// operation key) whose id is the caller's.
+func selfIn(answers map[string]*listed, selfID string) map[string]any {
+	for _, k := range slices.Sorted(maps.Keys(answers)) {
+		if m := answers[k].self; m != nil {
+			if s, _ := idOf(m); s == selfID {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
 // findSelf returns the caller's own id from the "me"-like answers, the one
 // most of them agree on.
-func findSelf(answers map[string]*engine.Response) string {
+func findSelf(answers map[string]*listed) string {
 	count := map[string]int{}
 	best := ""
 	for _, k := range slices.Sorted(maps.Keys(answers)) {
-		if m := selfObject(answers[k]); m != nil {
+		if m := answers[k].self; m != nil {
 			id, _ := idOf(m)
 			count[id]++
 			if best == "" || count[id] > count[best] {
@@ -368,16 +441,17 @@ func (inv *Inventory) Candidates(op *rampart.Operation, prm rampart.Param, who *
 	if userish(prm.Name) {
 		add(h.selfID)
 	}
-	colls := collectionsFor(op.Path, prm)
-	for _, it := range h.items {
-		if colls[it.source] && h.mine(it) {
+	for _, i := range h.fromCollections(collectionsFor(op.Path, prm)) {
+		if it := h.items[i]; h.mine(it) {
 			add(it.id)
 		}
 	}
-	want := normKey(prm.Name)
-	for _, it := range h.items {
-		if v, ok := it.fields[want]; ok && want != "id" && h.mine(it) {
-			add(v)
+	if want := normKey(prm.Name); want != "id" {
+		h.index()
+		for _, i := range h.byField[want] {
+			if it := h.items[i]; h.mine(it) {
+				add(it.fields[want])
+			}
 		}
 	}
 	return out
@@ -395,9 +469,8 @@ func (inv *Inventory) Sees(op *rampart.Operation, prm rampart.Param, who *identi
 	if h == nil {
 		return false
 	}
-	colls := collectionsFor(op.Path, prm)
-	for _, it := range h.items {
-		if colls[it.source] && it.id == id {
+	for _, i := range h.fromCollections(collectionsFor(op.Path, prm)) {
+		if h.items[i].id == id {
 			return true
 		}
 	}
@@ -449,19 +522,68 @@ func spellings(s string) []string {
 	return out
 }
 
-// sharedGet is a GET whose answer is shared by every check in the scan (a
-// read never changes state, so the same URL as the same identity needs one
-// request). It is used before any check writes; read-backs after a write
-// use fresh requests.
-func sharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (*engine.Response, error) {
+// read is what the authorization checks keep of a shared GET: a read never
+// changes state, so the same URL as the same identity needs one request,
+// and what they ask of it afterwards is its status and whether it carries
+// data. It is used before any check writes; read-backs after a write use
+// fresh requests.
+type read struct {
+	status int
+	data   bool // dataAnswer
+}
+
+func readKey(who *identity.Identity, url string) string { return "authz:get " + who.Name + " " + url }
+
+// sharedGet is a GET whose summary is shared by every check in the scan.
+func sharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (read, error) {
 	if who == nil {
 		who = p.Anonymous()
 	}
-	v, err := p.Shared.Once("authz:get "+who.Name+" "+url, func() (any, error) {
-		return who.Do(ctx, p.Client, &engine.Request{Method: http.MethodGet, URL: url})
+	v, err := p.Shared.Once(readKey(who, url), func() (any, error) {
+		r, err := who.Do(ctx, p.Client, &engine.Request{Method: http.MethodGet, URL: url})
+		if err != nil {
+			return nil, err
+		}
+		return read{status: r.Status, data: dataAnswer(r)}, nil
 	})
 	if err != nil {
-		return nil, err
+		return read{}, err
 	}
-	return v.(*engine.Response), nil
+	return v.(read), nil
+}
+
+// collectGet is the inventory's GET: it needs the whole answer once, and
+// leaves its summary for sharedGet.
+func collectGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (*engine.Response, error) {
+	r, err := who.Do(ctx, p.Client, &engine.Request{Method: http.MethodGet, URL: url})
+	p.Shared.Once(readKey(who, url), func() (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		return read{status: r.Status, data: dataAnswer(r)}, nil
+	})
+	return r, err
+}
+
+// listed is what the inventory keeps of one answer: its "me"-like object,
+// the objects it lists and its distinctive values, worked out from the body
+// as it arrives, before the caller's own id is known.
+type listed struct {
+	self   map[string]any // selfObject
+	data   bool           // a 2xx JSON answer that is not an error nor a spec
+	items  []item
+	values ownedLeaves
+}
+
+func digest(r *engine.Response, op *rampart.Operation) *listed {
+	l := &listed{self: selfObject(r)}
+	if r == nil || r.Status < 200 || r.Status > 299 || check.LooksLikeError(r.Body) {
+		return l
+	}
+	doc, ok := decodeJSON(r.Body)
+	if !ok || isSpecDoc(doc) {
+		return l
+	}
+	l.data, l.items, l.values = true, itemsIn(doc, op.Path), ownedLeavesOf(doc)
+	return l
 }

@@ -120,7 +120,7 @@ func TestSelfObject(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := &engine.Response{Status: 200, Body: fixture(t, tt.file)}
-		got := findSelf(map[string]*engine.Response{"GET /x": r})
+		got := findSelf(map[string]*listed{"GET /x": digest(r, &rampart.Operation{Method: "GET", Path: "/x"})})
 		if got != tt.want {
 			t.Errorf("%s: self = %q, want %q", tt.file, got, tt.want)
 		}

@@ -98,15 +98,17 @@ func Resources(ops []*rampart.Operation) []*Resource {
 			r.Post = op
 		}
 	}
+	byColl := map[string][]*Resource{}
+	for _, r := range by {
+		byColl[r.Coll] = append(byColl[r.Coll], r)
+	}
 	for _, op := range ops {
-		for _, r := range by {
-			if op.Path == r.Coll {
-				switch op.Method {
-				case http.MethodPost:
-					r.Create = op
-				case http.MethodGet:
-					r.List = op
-				}
+		for _, r := range byColl[op.Path] {
+			switch op.Method {
+			case http.MethodPost:
+				r.Create = op
+			case http.MethodGet:
+				r.List = op
 			}
 		}
 	}

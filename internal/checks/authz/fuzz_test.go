@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
 )
 
@@ -32,6 +33,7 @@ func FuzzAnswer(f *testing.F) {
 			if l := leaves(doc, func(m map[string]any) bool { _, ok := ownerOf(m); return ok }); len(l) > maxLeaves {
 				t.Fatalf("%d leaves", len(l))
 			}
+			sameLeavesForEveryCaller(t, doc)
 			if items := itemsIn(doc, "/notes"); len(items) > maxLeaves+1 {
 				t.Fatalf("%d items", len(items))
 			}
@@ -39,7 +41,7 @@ func FuzzAnswer(f *testing.F) {
 			isSpecDoc(doc)
 		}
 		r := &engine.Response{Status: 201, Body: body, Header: http.Header{"Location": {location}}}
-		findSelf(map[string]*engine.Response{"GET /me": r})
+		findSelf(map[string]*listed{"GET /me": digest(r, &rampart.Operation{Method: "GET", Path: "/me"})})
 		createdID(r, res)
 		if vals, ok := matchTemplate(location, res.Item); ok && vals[res.Param] == "" {
 			t.Fatal("matched with an empty id")

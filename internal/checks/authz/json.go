@@ -261,3 +261,92 @@ func containsFold(body []byte, s string) bool {
 	}
 	return bytes.Contains(bytes.ToLower(body), []byte(strings.ToLower(s)))
 }
+
+// ownedLeaves is leaves(doc, others) before "others" is known: the values in
+// the order leaves walks them, each with the owners named by the objects
+// around it. leaves(doc, skip) where skip prunes objects owned by anyone but
+// self is then a replay (ownedLeaves.leaves).
+type ownedLeaves []ownedLeaf
+
+type ownedLeaf struct {
+	value  string
+	owners []string
+}
+
+// maxOwnedLeaves bounds what is kept of one document. The replay is exact
+// while the document has fewer owned values than this before its
+// maxLeaves-th unowned one; past that, values of the caller's own objects
+// beyond the bound are left out.
+const maxOwnedLeaves = 4 * maxLeaves
+
+func ownedLeavesOf(doc any) ownedLeaves {
+	var out ownedLeaves
+	seen := map[string]bool{} // (value, owners) already recorded
+	unowned := map[string]bool{}
+	var owners []string
+	var walk func(v any, key string, depth int)
+	walk = func(v any, key string, depth int) {
+		// Past maxLeaves distinct unowned values every replay has stopped.
+		if depth > maxDepth || len(unowned) >= maxLeaves || len(out) >= maxOwnedLeaves {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			o, ok := ownerOf(x)
+			if ok {
+				owners = append(owners, o)
+			}
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				walk(x[k], k, depth+1)
+			}
+			if ok {
+				owners = owners[:len(owners)-1]
+			}
+		case []any:
+			for i, c := range x {
+				if i >= maxItems {
+					break
+				}
+				walk(c, key, depth+1)
+			}
+		default:
+			if isIDKey(key) {
+				return
+			}
+			s, ok := distinctive(x)
+			if !ok {
+				return
+			}
+			k := s + "\x00" + strings.Join(owners, "\x00")
+			if seen[k] {
+				return
+			}
+			seen[k] = true
+			if len(owners) == 0 {
+				unowned[s] = true
+			}
+			out = append(out, ownedLeaf{value: s, owners: slices.Clone(owners)})
+		}
+	}
+	walk(doc, "", 0)
+	return out
+}
+
+// leaves replays leaves(doc, others) for the caller self ("" when unknown:
+// nothing is pruned).
+func (ls ownedLeaves) leaves(self string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range ls {
+		if len(out) >= maxLeaves {
+			break
+		}
+		mine := true
+		for _, o := range l.owners {
+			mine = mine && (self == "" || o == self)
+		}
+		if mine {
+			out[l.value] = true
+		}
+	}
+	return out
+}

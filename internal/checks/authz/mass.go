@@ -107,13 +107,13 @@ func runMass(ctx context.Context, p *check.Pass) error {
 	last := segs[len(segs)-1]
 	switch {
 	case !hasPathParams(op.Path) && (op.Method == http.MethodPut || op.Method == http.MethodPatch):
-		get := opAt(p.Surface, http.MethodGet, op.Path)
+		get := surfaceOf(p).op(http.MethodGet, op.Path)
 		if get == nil {
 			return nil
 		}
 		return massUpdate(ctx, p, inv, who, get, nil)
 	case isParam(last):
-		res := resourceOf(p.Surface, op.Path)
+		res := surfaceOf(p).byItem[op.Path]
 		if res == nil || res.Get == nil || res.Nested() {
 			return nil
 		}
@@ -143,28 +143,10 @@ func runMass(ctx context.Context, p *check.Pass) error {
 			}
 		}
 	case op.Method == http.MethodPost && !hasPathParams(op.Path):
-		for _, res := range Resources(p.Surface) {
+		for _, res := range surfaceOf(p).resources {
 			if res.Coll == op.Path && res.Removable() && res.Get != nil && !adminResource(res) {
 				return massCreate(ctx, p, inv, who, res)
 			}
-		}
-	}
-	return nil
-}
-
-func opAt(ops []*rampart.Operation, method, path string) *rampart.Operation {
-	for _, op := range ops {
-		if op.Method == method && op.Path == path {
-			return op
-		}
-	}
-	return nil
-}
-
-func resourceOf(ops []*rampart.Operation, item string) *Resource {
-	for _, r := range Resources(ops) {
-		if r.Item == item {
-			return r
 		}
 	}
 	return nil

@@ -120,14 +120,14 @@ func (e *Env) Run(t testing.TB, c *check.Check) {
 	t.Helper()
 	ctx := context.Background()
 	if !c.PerOperation() {
-		if err := c.Run(ctx, e.Pass.WithOp(c.Meta, nil)); err != nil {
+		if err := c.Run(ctx, e.Pass.ForUnit(c, nil)); err != nil {
 			t.Fatalf("%s: %v", c.ID, err)
 		}
 		return
 	}
 	for _, op := range e.Pass.Surface {
 		if c.Applies(op) {
-			if err := c.Run(ctx, e.Pass.WithOp(c.Meta, op)); err != nil {
+			if err := c.Run(ctx, e.Pass.ForUnit(c, op)); err != nil {
 				t.Fatalf("%s on %s: %v", c.ID, op.Key(), err)
 			}
 		}

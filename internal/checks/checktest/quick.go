@@ -61,12 +61,12 @@ func Quick(t testing.TB, c *check.Check, target string, opt QuickOptions) ([]ram
 	})
 	ctx := context.Background()
 	if !c.PerOperation() {
-		return out, c.Run(ctx, p.WithOp(c.Meta, nil))
+		return out, c.Run(ctx, p.ForUnit(c, nil))
 	}
 	var first error
 	for _, op := range opt.Ops {
 		if c.Applies(op) {
-			if err := c.Run(ctx, p.WithOp(c.Meta, op)); err != nil && first == nil {
+			if err := c.Run(ctx, p.ForUnit(c, op)); err != nil && first == nil {
 				first = err
 			}
 		}

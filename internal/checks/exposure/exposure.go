@@ -40,6 +40,7 @@ var Hashes = check.Check{
 		Doc: "docs/checks.md#data-001",
 	},
 	Applies: readOp,
+	Group:   "exposure",
 	Run:     reporter(classHash),
 }
 
@@ -57,6 +58,7 @@ var Secrets = check.Check{
 		Doc: "docs/checks.md#data-002",
 	},
 	Applies: readOp,
+	Group:   "exposure",
 	Run:     reporter(classSecret),
 }
 
@@ -80,19 +82,22 @@ var PII = check.Check{
 		Doc: "docs/checks.md#data-003",
 	},
 	Applies: readOp,
+	Group:   "exposure",
 	Run:     reporter(classPII),
 }
 
 func readOp(op *rampart.Operation) bool { return op.Method == http.MethodGet }
 
-// answer is one fetched response and who asked.
+// answer is one fetched response, who asked and what its body holds: the
+// three checks read the same answers, scanned once.
 type answer struct {
-	resp *engine.Response
-	who  *identity.Identity
+	resp  *engine.Response // an excerpt
+	who   *identity.Identity
+	found []hit
 }
 
 func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
-	v, err := p.Shared.Once("data-exposure "+p.Op.Key(), func() (any, error) {
+	v, err := p.OnceOp("data-exposure", func() (any, error) {
 		var out []answer
 		ids := []*identity.Identity{p.Anonymous()}
 		for _, id := range p.Authenticated() {
@@ -111,7 +116,7 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 				continue
 			}
 			if resp.Status >= 200 && resp.Status <= 299 {
-				out = append(out, answer{resp: resp, who: id})
+				out = append(out, answer{resp: p.Excerpt(resp), who: id, found: scan(resp.Body)})
 			}
 		}
 		return out, nil
@@ -126,7 +131,7 @@ func reporter(c class) func(ctx context.Context, p *check.Pass) error {
 	return func(ctx context.Context, p *check.Pass) error {
 		answers, err := fetch(ctx, p)
 		for _, a := range answers {
-			found := scan(a.resp.Body)
+			found := a.found
 			hits := filter(found, c)
 			if c == classPII {
 				hits = notOwn(ctx, p, a, hits)

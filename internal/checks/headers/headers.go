@@ -110,7 +110,7 @@ func sample(ctx context.Context, p *check.Pass) ([]*engine.Response, error) {
 				}
 				continue
 			}
-			out = append(out, resp)
+			out = append(out, p.Excerpt(resp)) // header checks: the body is not read
 		}
 		return out, nil
 	})

@@ -454,5 +454,5 @@ func describe(header, claims map[string]any) string {
 }
 
 func (a *analyser) record(k kind, t target, resp *engine.Response, conf rampart.Confidence, msg string, ev ...rampart.Evidence) {
-	a.out = append(a.out, outcome{kind: k, op: t.op, resp: resp, message: msg, confidence: conf, evidence: ev})
+	a.out = append(a.out, outcome{kind: k, op: t.op, resp: a.p.Excerpt(resp), message: msg, confidence: conf, evidence: ev})
 }

@@ -42,6 +42,7 @@ var DBError = check.Check{
 	},
 	Applies: hasInputs,
 	Run:     runDBError,
+	Group:   "leak",
 }
 
 // Traceback is LEAK-002.
@@ -65,6 +66,7 @@ var Traceback = check.Check{
 	},
 	Applies: hasInputs,
 	Run:     runTraceback,
+	Group:   "leak",
 }
 
 var (
@@ -88,23 +90,33 @@ func hasInputs(op *rampart.Operation) bool {
 // one character that a parameterised query treats as data.
 var suffixes = []string{"'", `"`, `\`, `'"`}
 
+// probeResult is what both checks need of one probe: what the body shows,
+// worked out once, and an excerpt of the answer for the evidence.
 type probeResult struct {
-	resp  *engine.Response
-	param string
-	value string
+	resp      *engine.Response // an excerpt
+	param     string
+	value     string
+	hits      []dberr.Hit
+	traceback bool
 }
 
-// probes sends the malformed values once per scan and operation; both
-// LEAK-001 and LEAK-002 read the same answers.
+// probes sends the malformed values once per operation; both LEAK-001 and
+// LEAK-002 read the same answers.
 func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
-	v, err := p.Shared.Once("leak-probes "+p.Op.Key(), func() (any, error) {
+	v, err := p.OnceOp("leak-probes", func() (any, error) {
 		var out []probeResult
+		add := func(resp *engine.Response, param, value string) probeResult {
+			r := probeResult{resp: p.Excerpt(resp), param: param, value: value, hits: dberr.Match(resp.Body),
+				traceback: tracebackRe.Match(resp.Body) && frameRe.Match(resp.Body)}
+			out = append(out, r)
+			return r
+		}
 		who := p.FirstUser()
 		base, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, nil)})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, probeResult{resp: base})
+		add(base, "", "")
 		for _, prm := range p.Op.Params {
 			if prm.In != "query" && prm.In != "path" {
 				continue
@@ -118,8 +130,7 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 					}
 					continue
 				}
-				out = append(out, probeResult{resp: resp, param: prm.Name, value: val})
-				if len(dberr.Match(resp.Body)) > 0 || tracebackRe.Match(resp.Body) {
+				if r := add(resp, prm.Name, val); len(r.hits) > 0 || tracebackRe.Match(resp.Body) {
 					break
 				}
 			}
@@ -154,11 +165,10 @@ func valueOf(prm rampart.Param) any {
 func runDBError(ctx context.Context, p *check.Pass) error {
 	res, err := probes(ctx, p)
 	for _, r := range res {
-		hits := dberr.Match(r.resp.Body)
-		if len(hits) == 0 {
+		if len(r.hits) == 0 {
 			continue
 		}
-		h := hits[0]
+		h := r.hits[0]
 		engineName := h.Engine
 		if engineName == "" {
 			engineName = "the database"
@@ -183,7 +193,7 @@ func runDBError(ctx context.Context, p *check.Pass) error {
 func runTraceback(ctx context.Context, p *check.Pass) error {
 	res, err := probes(ctx, p)
 	for _, r := range res {
-		if !tracebackRe.Match(r.resp.Body) || !frameRe.Match(r.resp.Body) {
+		if !r.traceback {
 			continue
 		}
 		msg := fmt.Sprintf("%s %s answers with a Python traceback", p.Op.Method, p.Op.Path)

@@ -80,7 +80,7 @@ func forge(ctx context.Context, p *check.Pass, s *seen, key []byte) (*proof, err
 		if !ok2xx(respA) || !whoami.Reveals(respA.Body, a) {
 			continue
 		}
-		pr := &proof{what: "session cookie", who: a, op: op, resp: respA, evidence: []rampart.Evidence{
+		pr := &proof{what: "session cookie", who: a, op: op, resp: p.Excerpt(respA), evidence: []rampart.Evidence{
 			p.Evidence(base, "without credentials: not "+a.Label()),
 			p.Evidence(respA, noteA),
 		}}
@@ -114,7 +114,7 @@ func forge(ctx context.Context, p *check.Pass, s *seen, key []byte) (*proof, err
 			continue
 		}
 		if ok2xx(resp) && whoami.Reveals(resp.Body, a) {
-			return &proof{what: "Flask-Login remember_token", who: a, op: op, resp: resp, evidence: []rampart.Evidence{
+			return &proof{what: "Flask-Login remember_token", who: a, op: op, resp: p.Excerpt(resp), evidence: []rampart.Evidence{
 				p.Evidence(resp, fmt.Sprintf("forged remember_token=%s|HMAC-SHA512(SECRET_KEY, %q), no session: answered as %s", a.ID, a.ID, a.Label())),
 			}}, nil
 		}

@@ -168,7 +168,7 @@ func collect(ctx context.Context, p *check.Pass) ([]*seen, error) {
 			}
 			loc := t.loc
 			loc.URL = resp.RequestURL
-			add(&seen{name: c.Name, cookie: ck, loc: loc, from: "set by GET " + t.loc.Path, resp: resp})
+			add(&seen{name: c.Name, cookie: ck, loc: loc, from: "set by GET " + t.loc.Path, resp: p.Excerpt(resp)})
 		}
 	}
 	return out, nil

@@ -359,7 +359,7 @@ func (h *harness) run(t *testing.T, c *check.Check, method, path string) []rampa
 	if c.Applies != nil && !c.Applies(op) {
 		return nil
 	}
-	if err := c.Run(context.Background(), h.pass.WithOp(c.Meta, op)); err != nil {
+	if err := c.Run(context.Background(), h.pass.ForUnit(c, op)); err != nil {
 		t.Errorf("%s on %s %s: %v", c.ID, method, path, err)
 	}
 	h.mu.Lock()

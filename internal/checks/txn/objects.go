@@ -108,8 +108,8 @@ func describeObject(r *engine.Response) string {
 func deleteURL(p *check.Pass, op *rampart.Operation, r *engine.Response) string {
 	if loc := r.Header.Get("Location"); loc != "" {
 		if u, err := url.Parse(loc); err == nil {
-			for _, d := range p.Surface {
-				if d.Method == http.MethodDelete && matchesTemplate(d.Path, u.Path) {
+			for _, d := range indexOf(p).deletesFor(u.Path) {
+				if matchesTemplate(d.Path, u.Path) {
 					return p.Client.Resolve(loc)
 				}
 			}
@@ -123,10 +123,7 @@ func deleteURL(p *check.Pass, op *rampart.Operation, r *engine.Response) string 
 	if !ok || !scalar(id) {
 		return ""
 	}
-	for _, d := range p.Surface {
-		if d.Method != http.MethodDelete {
-			continue
-		}
+	for _, d := range indexOf(p).deleteUnder[strings.TrimSuffix(op.Path, "/")] {
 		params := pathParams(d)
 		if len(params) == 0 || d.Path != strings.TrimSuffix(op.Path, "/")+"/{"+params[len(params)-1]+"}" {
 			continue
@@ -173,13 +170,7 @@ func remember(ctx context.Context, p *check.Pass, who *identity.Identity, r *req
 	if r.fields == nil || (r.op.Method == http.MethodPost && len(pathParams(r.op)) == 0) {
 		return nil, nil
 	}
-	var get *rampart.Operation
-	for _, op := range p.Surface {
-		if op.Method == http.MethodGet && op.Path == r.op.Path {
-			get = op
-		}
-	}
-	if get != nil {
+	if gets := indexOf(p).gets[r.op.Path]; len(gets) > 0 {
 		resp, err := p.Get(ctx, who, r.url, nil)
 		if err != nil {
 			return nil, err
@@ -198,10 +189,7 @@ func remember(ctx context.Context, p *check.Pass, who *identity.Identity, r *req
 	}
 	param := params[len(params)-1]
 	prefix := strings.TrimSuffix(r.op.Path[:strings.Index(r.op.Path, "{"+param+"}")], "/")
-	for _, op := range p.Surface {
-		if op.Method != http.MethodGet || op.Path != prefix {
-			continue
-		}
+	for _, op := range indexOf(p).gets[prefix] {
 		resp, err := p.Get(ctx, who, p.URL(op, nil), nil)
 		if err != nil {
 			return nil, err

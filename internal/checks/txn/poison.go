@@ -49,9 +49,8 @@ func aborted(r *engine.Response) (dberr.Hit, bool) {
 // path parameters other than ones we can fill.
 func siblings(p *check.Pass, op *rampart.Operation) []*rampart.Operation {
 	var out []*rampart.Operation
-	seg := firstSegment(op.Path)
-	for _, s := range p.Surface {
-		if s == op || s.Method != http.MethodGet || firstSegment(s.Path) != seg || isAuthOp(s) {
+	for _, s := range indexOf(p).reads[firstSegment(op.Path)] {
+		if s == op {
 			continue
 		}
 		out = append(out, s)

@@ -69,18 +69,16 @@ type candidate struct {
 func listings(p *check.Pass, op *rampart.Operation, param string) []*rampart.Operation {
 	prefix := op.Path[:strings.Index(op.Path, "{"+param+"}")]
 	prefix = strings.TrimSuffix(prefix, "/")
-	var first, rest []*rampart.Operation
-	for _, g := range p.Surface {
-		if g.Method != http.MethodGet || len(pathParams(g)) > 0 || isAuthOp(g) || !listsItems(g) {
-			continue
+	idx := indexOf(p)
+	out := append([]*rampart.Operation(nil), idx.listsAt[prefix]...)
+	for _, g := range idx.lists {
+		if len(out) >= 3 {
+			break
 		}
-		if g.Path == prefix {
-			first = append(first, g)
-		} else {
-			rest = append(rest, g)
+		if g.Path != prefix {
+			out = append(out, g)
 		}
 	}
-	out := append(first, rest...)
 	if len(out) > 3 {
 		out = out[:3]
 	}

@@ -99,7 +99,7 @@ func (pr *replayProbe) concDuplicated() bool {
 
 // replayFor runs the probe once per scan and operation.
 func replayFor(ctx context.Context, p *check.Pass) (*replayProbe, error) {
-	v, err := p.Shared.Once("txn:replay "+p.Op.Key(), func() (any, error) {
+	v, err := p.OnceOp("replay", func() (any, error) {
 		return runReplay(ctx, p)
 	})
 	if err != nil {

@@ -51,23 +51,26 @@ func pickReaders(p *check.Pass, target *rampart.Operation, max int, extra ...*ra
 			cands = append(cands, cand{op, 1000})
 		}
 	}
+	// The reads of the target's collection score 100, those of a collection
+	// above it 50, plus what their documented answer shows (schemaScore,
+	// under 50); the rest only by what their answer shows.
+	idx := indexOf(p)
 	collection := strings.TrimSuffix(target.Path, "/")
-	for _, op := range p.Surface {
-		if seen[op] || op.Method != "GET" || len(pathParams(op)) > 0 || op.Public() || isAuthOp(op) {
-			continue
+	near := func(op *rampart.Operation, score int) {
+		if !seen[op] {
+			seen[op] = true
+			cands = append(cands, cand{op, score + idx.score[op]})
 		}
-		score := 0
-		switch {
-		case op.Path == collection:
-			score = 100
-		case strings.HasPrefix(collection, strings.TrimSuffix(op.Path, "/")+"/"):
-			score = 50
+	}
+	for _, op := range idx.stateAt[collection] {
+		near(op, 100)
+	}
+	for i := 0; i < len(collection); i++ {
+		if collection[i] == '/' {
+			for _, op := range idx.stateUnder[collection[:i]] {
+				near(op, 50)
+			}
 		}
-		score += schemaScore(op)
-		if score == 0 {
-			continue
-		}
-		cands = append(cands, cand{op, score})
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].score != cands[j].score {
@@ -75,6 +78,14 @@ func pickReaders(p *check.Pass, target *rampart.Operation, max int, extra ...*ra
 		}
 		return cands[i].op.Path < cands[j].op.Path
 	})
+	for _, op := range idx.stateBySchema {
+		if len(cands) >= max {
+			break
+		}
+		if !seen[op] {
+			cands = append(cands, cand{op, idx.score[op]})
+		}
+	}
 	var out []reader
 	for _, c := range cands {
 		if len(out) == max {

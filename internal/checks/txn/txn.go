@@ -54,6 +54,7 @@ var Replay = check.Check{
 	Applies:   idemApplies,
 	Run:       runIdem001,
 	Exclusive: true,
+	Group:     "idempotency",
 }
 
 // KeyBinding is IDEM-002.
@@ -85,6 +86,7 @@ var KeyBinding = check.Check{
 	Applies:   idemApplies,
 	Run:       runIdem002,
 	Exclusive: true,
+	Group:     "idempotency",
 }
 
 // LimitOverrun is RACE-001.

@@ -88,7 +88,7 @@ func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Id
 				ops = []*rampart.Operation{nil}
 			}
 			for _, op := range ops {
-				if err := c.Run(ctx, pass.WithOp(c.Meta, op)); err != nil {
+				if err := c.Run(ctx, pass.ForUnit(c, op)); err != nil {
 					res.Errors = append(res.Errors, err)
 				}
 			}
