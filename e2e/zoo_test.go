@@ -38,20 +38,17 @@ var zooBaselines = map[string]zooBaseline{
 			"bola-page-update@active",
 		},
 	},
-	// Account numbers appear only in the login answer; the JWT proof needs no "who am I"; the
+	// Account numbers appear only in the login answer; the
 	// injection is in a body field of a POST on PostgreSQL whose errors answer a bare 500.
 	"bank": {
 		knownGaps: []string{
 			"bola-account-read@safe",
 			"bola-account-read@active",
 			"bola-transfer-from@active",
-			"jwt-unverified-fallback@safe",
-			"jwt-unverified-fallback@active",
 			"sqli-transfer-reference@active",
 		},
 	},
-	// Username and id nested in the path, ids in a query and a body; the weak JWT key needs a
-	// proof without "who am I"; role is an undocumented sign-up field, proved by an admin-only read.
+	// Username and id nested in the path, ids in a query and a body; role is an undocumented sign-up field, proved by an admin-only read.
 	"shop": {
 		knownGaps: []string{
 			"bola-invoice-query@safe",
@@ -59,8 +56,6 @@ var zooBaselines = map[string]zooBaseline{
 			"bola-order-lookup@active",
 			"bola-order-read@safe",
 			"bola-order-read@active",
-			"jwt-weak-key@safe",
-			"jwt-weak-key@active",
 			"mass-assignment-signup-role@active",
 		},
 	},
@@ -106,12 +101,10 @@ var zooBaselines = map[string]zooBaseline{
 			"data-exposure-card-cvv@active",
 		},
 	},
-	// alg=none needs a proof without "who am I"; the unauthenticated read is keyed by a device
+	// The unauthenticated read is keyed by a device
 	// name the owner chose (listed by GET /devices).
 	"gateway": {
 		knownGaps: []string{
-			"jwt-alg-none@safe",
-			"jwt-alg-none@active",
 			"missing-auth-telemetry@safe",
 			"missing-auth-telemetry@active",
 		},

@@ -1,9 +1,13 @@
 // Package jwt attacks the JWTs an API accepts: unsigned tokens (alg=none
 // in its spellings), guessable HMAC secrets, signatures that are never
-// checked, expired tokens and tokens without exp. Every finding is proved
-// the same way: a forged token claiming another identity (an administrator
-// when the scan has one) is sent with no other credential, and the API's
-// own answer names that identity.
+// checked, expired tokens and tokens without exp. Where the API has a "who
+// am I" read, a forged token claiming another identity (an administrator
+// when the scan has one) is proved by the API's own answer naming that
+// identity. Where it has none, the proof is by difference (gated.go): on a
+// read that answers an identity's genuine token and refuses no token and a
+// garbage one, a forged token carrying the identity's claims gets the
+// genuine answer, and a second identity's forged claims get that
+// identity's own answer.
 package jwt
 
 import (
@@ -24,14 +28,17 @@ import (
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
-const requests = "Once per scan, shared by JWT-001 to JWT-005: on up to three read operations that take JWTs " +
-	"(a bearer scheme with bearerFormat JWT or a JWT-named scheme in the spec, the \"who am I\" reads when the " +
-	"identities hold JWTs, otherwise up to two \"who am I\"-like reads): one GET without credentials and one " +
-	"with a non-JWT token (baselines), one with a token signed by a random key, up to four alg=none spellings; " +
-	"then, on the first operation the spec marks as JWT, up to 33 tokens signed with the most common weak " +
-	"secrets (none when a captured token was cracked offline instead); with a known key one GET each for an " +
-	"expired and an exp-less token and one for a second identity. Up to 16 GETs to learn who the identities " +
-	"are (shared). At most 100 requests."
+const requests = "Once per scan, shared by JWT-001 to JWT-005. With a \"who am I\" read: on up to three read " +
+	"operations that take JWTs (a bearer scheme with bearerFormat JWT or a JWT-named scheme in the spec, the \"who am I\" " +
+	"reads when the identities hold JWTs, otherwise up to two \"who am I\"-like reads): one GET without credentials and " +
+	"one with a non-JWT token (baselines), one with a token signed by a random key, up to four alg=none spellings; then, " +
+	"on the first operation the spec marks as JWT, up to 33 tokens signed with the most common weak secrets (none when a " +
+	"captured token was cracked offline instead); with a known key one GET each for an expired and an exp-less token and " +
+	"one for a second identity. Up to 16 GETs to learn who the identities are (shared). Without one, when identities hold " +
+	"JWTs: up to eight reads probed for a gated one (the genuine token twice, no token, a garbage token: 4 GETs each), then " +
+	"on up to two gated reads a random-key token, up to four alg=none spellings, a token signed with a key cracked offline " +
+	"from the identities' own tokens, an expired and an exp-less one, and each proof repeated with a second identity's " +
+	"claims (2 GETs). At most 100 requests."
 
 const budget = 100
 
@@ -49,7 +56,10 @@ var None = check.Check{
 		Detects: "Verifiers that honour the token's own alg header: a token with alg \"none\" (also \"None\", " +
 			"\"NONE\", \"nOnE\", which only case-blind custom checks accept) and an empty signature, claiming " +
 			"another identity, is answered with that identity's record while the same request without a token " +
-			"and with a token signed by a random key is refused.",
+			"and with a token signed by a random key is refused. Without a \"who am I\" read, proved by " +
+			"difference: on a read that answers an identity's genuine token and refuses no token and a garbage " +
+			"one, the unsigned token carrying the identity's claims gets the genuine answer (and a second " +
+			"identity's claims get that identity's own answer).",
 		Requests: requests, Budget: budget,
 		Fix: fixCommon + "Never branch on the unverified header (`jwt.get_unverified_header(t)[\"alg\"]`) and never " +
 			"decode with `options={\"verify_signature\": False}`: internal callers get their own signed tokens.",
@@ -235,6 +245,11 @@ func (a *analyser) run(ctx context.Context) ([]outcome, error) {
 	wr, err := whoami.Learn(ctx, p)
 	if err != nil && wr == nil {
 		return nil, err
+	}
+	if len(wr.Endpoints) == 0 && len(a.samples) > 0 {
+		// No "who am I" to name who a forgery made us: prove it by
+		// difference on the identities' own tokens (gated.go).
+		return a.out, a.runByDifference(ctx)
 	}
 	a.people = wr.Privileged()
 	if len(a.people) == 0 {
