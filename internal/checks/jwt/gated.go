@@ -149,16 +149,19 @@ func (a *analyser) findGated(ctx context.Context, ids map[string]*identity.Ident
 		if len(out) >= maxGated || ctx.Err() != nil {
 			break
 		}
+		// A read may be reserved to a role or a group: the first two
+		// identities (the most privileged first) decide.
+		tried := 0
 		for _, s := range a.samples {
 			id := ids[s.identity]
-			if id == nil {
+			if id == nil || tried >= 2 {
 				continue
 			}
-			g, ok := a.probeGated(ctx, op, s, id)
-			if ok {
+			tried++
+			if g, ok := a.probeGated(ctx, op, s, id); ok {
 				out = append(out, g)
+				break
 			}
-			break // one identity decides whether the read is gated
 		}
 	}
 	return out
@@ -169,7 +172,7 @@ func (a *analyser) probeGated(ctx context.Context, op *rampart.Operation, s samp
 	t := target{op: op, url: p.URL(op, nil), via: s.via}
 	first, err := p.Get(ctx, id, t.url, nil)
 	if err != nil || !success(first) {
-		return nil, false
+		return nil, false // refused (another identity may be let in) or nothing to compare
 	}
 	again, err := p.Get(ctx, id, t.url, nil)
 	if err != nil || !sameAnswer(answerOf(again), answerOf(first)) {
@@ -417,10 +420,10 @@ func (a *analyser) otherIdentity(ctx context.Context, g *gatedRead, ids map[stri
 // crackSamples tries the known weak secrets on every HMAC token an
 // identity holds, offline.
 func (a *analyser) crackSamples(ctx context.Context) {
-	if a.tried {
+	if a.cracked {
 		return
 	}
-	a.tried = true
+	a.cracked = true
 	p := a.p
 	var first [][]byte
 	if k := session.Key(ctx, p); k != nil {

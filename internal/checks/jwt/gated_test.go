@@ -15,15 +15,18 @@ import (
 	token "github.com/rampart-sec/rampart/internal/jwt"
 )
 
-// gatedAPI is an API with no "who am I" endpoint: a list of the caller's
+// gatedAPI is an API with no "who am I" endpoint (unless asked): a list of the caller's
 // orders behind a JWT, and a public health read. How it verifies tokens is
 // the case under test.
 type gatedAPI struct {
 	key        []byte
 	verify     string // strict, none (alg=none trusted), noverify, noexp (exp ignored)
-	public     bool   // the orders answer anonymous callers too
+	public     bool   // the orders are the same for everyone, anonymous callers included
 	unstable   bool   // every answer differs from the last
 	sameForAll bool   // every user gets the same orders
+	bare       bool   // the token goes in Authorization without "Bearer "
+	onlyBob    bool   // the orders are reserved to bob (a group only he is in)
+	me         bool   // GET /me names the caller by username only
 }
 
 func (a *gatedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -33,17 +36,33 @@ func (a *gatedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"status":"ok","version":"1.2"}`)
 		return
 	case "/orders":
+	case "/me":
+		if !a.me {
+			http.NotFound(w, r)
+			return
+		}
 	default:
 		http.NotFound(w, r)
 		return
 	}
 	user := ""
-	if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+	if a.bare {
+		user = a.userOf(r.Header.Get("Authorization"))
+	} else if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		user = a.userOf(raw)
 	}
 	if user == "" && !a.public {
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"error":"unauthorized"}`)
+		return
+	}
+	if r.URL.Path == "/me" && user != "" {
+		fmt.Fprintf(w, `{"username":%q}`, user)
+		return
+	}
+	if a.onlyBob && user != "" && user != "bob" {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"error":"bob's group only"}`)
 		return
 	}
 	if a.sameForAll || a.public {
@@ -106,6 +125,9 @@ func TestForgeriesProvedByDifference(t *testing.T) {
 		{"weak key", gatedAPI{key: []byte("your-256-bit-secret"), verify: "strict"}, []string{"JWT-002"}, true},
 		{"weak key, exp ignored", gatedAPI{key: []byte("secret"), verify: "noexp"}, []string{"JWT-002", "JWT-004", "JWT-005"}, true},
 		{"weak key, every user the same answer", gatedAPI{key: []byte("secret"), verify: "strict", sameForAll: true}, []string{"JWT-002"}, false},
+		{"a bare token in Authorization", gatedAPI{key: strong, verify: "none", bare: true}, []string{"JWT-001", "JWT-004", "JWT-005"}, true},
+		{"a read reserved to bob's group", gatedAPI{key: []byte("secret"), verify: "strict", onlyBob: true}, []string{"JWT-002"}, false},
+		{"a who-am-I read that names callers by username only", gatedAPI{key: []byte("secret"), verify: "strict", me: true}, []string{"JWT-002"}, true},
 		{"strong key, exp required: nothing", gatedAPI{key: strong, verify: "strict"}, nil, false},
 		{"the read answers anonymous callers: nothing to prove", gatedAPI{key: strong, verify: "noverify", public: true}, nil, false},
 		{"answers that change by themselves prove nothing", gatedAPI{key: strong, verify: "noverify", unstable: true}, nil, false},
@@ -114,11 +136,14 @@ func TestForgeriesProvedByDifference(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			api := tt.api
 			srv := checktest.NewServer(t, &api)
-			who := []*identity.Identity{
-				checktest.User("alice", "user", api.tokenFor(t, "alice")),
-				checktest.User("bob", "user", api.tokenFor(t, "bob")),
+			user := func(name, role string) *identity.Identity {
+				if api.bare {
+					return identity.New(name, role, http.Header{"Authorization": {api.tokenFor(t, name)}})
+				}
+				return checktest.User(name, role, api.tokenFor(t, name))
 			}
-			ops := []*rampart.Operation{checktest.Op("GET", "/health", ""), checktest.Op("GET", "/orders", "bearer"), checktest.Op("GET", "/logout")}
+			who := []*identity.Identity{user("alice", "user"), user("bob", "admin")}
+			ops := []*rampart.Operation{checktest.Op("GET", "/health", ""), checktest.Op("GET", "/orders", "bearer"), checktest.Op("GET", "/logout"), checktest.Op("GET", "/me")}
 			env := checktest.New(t, srv, rampart.Safe, ops, who...)
 			for _, c := range all {
 				env.Run(t, c)
@@ -130,10 +155,13 @@ func TestForgeriesProvedByDifference(t *testing.T) {
 					t.Errorf("missing %s", id)
 					continue
 				}
-				if f.Location.Path != "/orders" {
+				if f.Location.Path != "/orders" && !(api.me && f.Location.Path == "/me") {
 					t.Errorf("%s at %s", id, f.Location.Path)
 				}
-				if id != "JWT-004" && id != "JWT-005" && strings.Contains(f.Message, "bob's own answer") != tt.other {
+				if !strings.Contains(f.Message, "genuine token") {
+					t.Errorf("%s not proved by difference: %s", id, f.Message)
+				}
+				if id != "JWT-004" && id != "JWT-005" && strings.Contains(f.Message, "own answer, not") != tt.other {
 					t.Errorf("%s: second identity named = %v, want %v: %s", id, !tt.other, tt.other, f.Message)
 				}
 			}
