@@ -39,16 +39,18 @@ var Login = check.Check{
 		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "a burst of failed logins gets no 429, lockout or slowdown: passwords can be guessed at full speed",
-		Detects: "Authentication operations (POST to login, sign-in, token, session, OTP or password-reset paths, or " +
-			"any operation whose body has a password-like field) that answer a burst of failed attempts the same " +
+		Detects: "Authentication operations (POST to login, sign-in, token, session, OTP or password-reset paths, " +
+			"any public operation whose body has a password-like field, or one that declares no security and takes a " +
+			"username and a password without creating anything) that answer a burst of failed attempts the same " +
 			"way every time: no 429, no Retry-After, no change to a lockout answer (423, 403, 503, \"locked\", " +
 			"\"too many\", a CAPTCHA) and no slowdown (the median latency of the last five attempts is not three " +
 			"times that of the first five). The attempts use a random username that does not exist, so no account " +
 			"is locked out; an account-only lockout that ignores unknown users is therefore not seen, which is why " +
 			"the finding is firm, not confirmed.",
 		Requests: fmt.Sprintf("Up to %d POSTs per authentication operation, one at a time, stopping at the first "+
-			"sign of throttling; the first attempt must be a plain authentication failure (401/403, or 400/422 "+
-			"saying the credentials are wrong) or the operation is left alone.", Attempts),
+			"sign of throttling; the first attempt must be a plain authentication failure (401/403, 400/422 saying "+
+			"the credentials are wrong, or a 2xx that says so and sets no cookie and returns no token) or the operation "+
+			"is left alone.", Attempts),
 		Budget: Attempts,
 		Fix: "Throttle failed attempts per account and per client address, e.g. Flask-Limiter " +
 			"(`@limiter.limit(\"5 per minute\", key_func=lambda: request.json.get(\"username\", \"\"))` plus a per-IP " +
@@ -68,9 +70,19 @@ var (
 	passField  = regexp.MustCompile(`(?i)^(password|passwd|pass|pwd|passphrase|pin|otp|totp|mfa_code|one_time_code|current_password)$`)
 	userField  = regexp.MustCompile(`(?i)^(username|user_name|user|login|email|e_mail|mail|account|handle|userName|userid|user_id|phone|identifier|client_id)$`)
 	resetPath  = regexp.MustCompile(`(?i)(forgot|reset)`)
+	tokenLike  = regexp.MustCompile(`(?i)"(access_?token|auth_?token|token|jwt|session_?id)"\s*:\s*"[^"]{16,}"|eyJ[A-Za-z0-9_-]{10,}\.eyJ`)
 	lockWords  = regexp.MustCompile(`(?i)(locked|lockout|too many|try again later|temporarily|rate.?limit|throttl|captcha|slow down|blocked)`)
 	badCreds   = regexp.MustCompile(`(?i)(invalid|incorrect|wrong|bad credentials|unknown user|no such user|not match|authentication failed|unauthori[sz]ed|denied)`)
 	notCredMsg = regexp.MustCompile(`(?i)(required|missing|must be|expected|malformed|not valid json|decode)`)
+	// A login that answers 200 with a failure message (a JSON status, the
+	// form again with an error): the message must say the credentials
+	// failed and name what failed.
+	failWords2xx = regexp.MustCompile(`(?i)(invalid|incorrect|wrong|not correct|does not exist|doesn't exist|unknown|no such|not found|failed|"status"\s*:\s*"(fail|failure|error)")`)
+	credNouns    = regexp.MustCompile(`(?i)(user|password|credential|login|account|e-?mail)`)
+	// creating names operations that make accounts or change a known
+	// one's password: a body with a username and a password there is not
+	// a sign-in, and an attempt could create an account.
+	creating = regexp.MustCompile(`(?i)(create|new|add|register|sign-?up|join|invite|ch-?pass|change|update|edit)|(^|/)(users?|accounts?|members?|customers?|people|persons?|profiles?|admins?)/?$`)
 )
 
 // IsAuth says whether an operation authenticates a caller.
@@ -86,7 +98,10 @@ func IsAuth(op *rampart.Operation) bool {
 	}
 	byPath := authPath.MatchString(op.Path)
 	if !op.Public() {
-		return byPath // undeclared security: only a path that says so
+		// Undeclared security: a path that says so, or a body that takes
+		// an account and its password where nothing is being created (the
+		// first attempt's answer then decides, see failure).
+		return byPath || (bodyHas(op, passField) && bodyHas(op, userField) && !creating.MatchString(op.Path) && !creating.MatchString(op.ID))
 	}
 	return byPath || bodyHas(op, passField)
 }
@@ -176,7 +191,13 @@ func failure(op *rampart.Operation, r *engine.Response) bool {
 		return badCreds.Match(r.Body) && !notCredMsg.Match(r.Body)
 	case r.Status >= 200 && r.Status <= 299:
 		// Password reset answers 2xx whether or not the account exists.
-		return resetPath.MatchString(op.Path)
+		if resetPath.MatchString(op.Path) {
+			return true
+		}
+		// A 200 that says the credentials failed, and hands out nothing:
+		// no cookie, no token.
+		return failWords2xx.Match(r.Body) && credNouns.Match(r.Body) && len(r.Header.Values("Set-Cookie")) == 0 &&
+			!tokenLike.Match(r.Body)
 	}
 	return false
 }

@@ -32,6 +32,10 @@ type loginServer struct {
 	jitter   bool
 	users    map[string]bool
 	badInput bool
+	// ok200 answers failures with 200 and this body; cookie sets a cookie
+	// with them.
+	ok200  string
+	cookie bool
 }
 
 func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -68,6 +72,13 @@ func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(700 * time.Millisecond)
 		}
 	}
+	if s.ok200 != "" {
+		if s.cookie {
+			w.Header().Set("Set-Cookie", "session=abc123; HttpOnly")
+		}
+		w.Write([]byte(s.ok200))
+		return
+	}
 	w.WriteHeader(401)
 	w.Write([]byte(`{"error":"unauthorized","message":"invalid username or password"}`))
 }
@@ -86,6 +97,10 @@ func TestLoginThrottling(t *testing.T) {
 		{"lockout message after 3", &loginServer{limit: 3, kind: "lock"}, false, 4, 4},
 		{"slows down after 5", &loginServer{limit: 5, kind: "slow"}, false, 12, 8},
 		{"answers are not login failures", &loginServer{badInput: true}, false, 1, 1},
+		{"200 with a failure status", &loginServer{ok200: `{"status": "fail", "message": "Username does not exist"}`}, true, Attempts, Attempts},
+		{"200 with the form again", &loginServer{ok200: `<html><form><p class="err">Invalid user or password</p><input name="password"></form></html>`}, true, Attempts, Attempts},
+		{"200 that sets a cookie is not a failure", &loginServer{ok200: `{"message": "invalid user"}`, cookie: true}, false, 1, 1},
+		{"200 that says nothing failed", &loginServer{ok200: `{"status": "ok", "user": "x"}`}, false, 1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,6 +139,10 @@ func TestIsAuth(t *testing.T) {
 		op.Body = &rampart.Body{Schema: &rampart.Schema{Properties: map[string]*rampart.Schema{"password": {}}}}
 		return op
 	}
+	withAccount := func(op *rampart.Operation) *rampart.Operation {
+		op.Body = &rampart.Body{Schema: &rampart.Schema{Properties: map[string]*rampart.Schema{"username": {}, "password": {}}}}
+		return op
+	}
 	tests := []struct {
 		op   *rampart.Operation
 		want bool
@@ -138,6 +157,11 @@ func TestIsAuth(t *testing.T) {
 		{checktest.Op("POST", "/token/refresh", ""), false},
 		{withPassword(checktest.Op("POST", "/admin/users", "bearer")), false},
 		{withPassword(checktest.Op("POST", "/users")), false},
+		{withAccount(checktest.Op("POST", "/api/key")), true},
+		{withAccount(checktest.Op("POST", "/user/create")), false},
+		{withAccount(checktest.Op("POST", "/users")), false},
+		{withAccount(checktest.Op("POST", "/api/users/")), false},
+		{withAccount(checktest.Op("POST", "/password/change")), false},
 		{checktest.Op("POST", "/notes", "bearer"), false},
 	}
 	for _, tt := range tests {
