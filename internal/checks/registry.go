@@ -50,6 +50,7 @@ func All() []*check.Check {
 		&inventory.Exposed,
 		&session.Secret,
 		&session.Exposure,
+		&session.Unsigned,
 		&jwt.None,
 		&jwt.WeakKey,
 		&jwt.NoVerify,

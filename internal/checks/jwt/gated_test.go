@@ -184,23 +184,3 @@ func TestForgeriesProvedByDifference(t *testing.T) {
 		})
 	}
 }
-
-func TestSameAnswer(t *testing.T) {
-	tests := []struct {
-		name string
-		x, y answer
-		want bool
-	}{
-		{"identical", answer{200, []byte(`{"a":1,"b":[1,2]}`)}, answer{200, []byte(`{"a":1,"b":[1,2]}`)}, true},
-		{"a timestamp differs", answer{200, []byte(`{"a":1,"b":2,"c":3,"d":4,"e":5,"t":"10:01"}`)}, answer{200, []byte(`{"a":1,"b":2,"c":3,"d":4,"e":5,"t":"10:02"}`)}, true},
-		{"another user's record", answer{200, []byte(`{"user":"alice","id":1}`)}, answer{200, []byte(`{"user":"bob","id":2}`)}, false},
-		{"another status", answer{200, []byte(`{"a":1}`)}, answer{201, []byte(`{"a":1}`)}, false},
-		{"refusals are never the same answer", answer{401, []byte(`{"error":"x"}`)}, answer{401, []byte(`{"error":"x"}`)}, false},
-		{"empty bodies", answer{200, nil}, answer{200, nil}, false},
-	}
-	for _, tt := range tests {
-		if got := sameAnswer(tt.x, tt.y); got != tt.want {
-			t.Errorf("%s: got %v", tt.name, got)
-		}
-	}
-}

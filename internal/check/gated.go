@@ -1,0 +1,223 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
+)
+
+// The difference oracle proves a forged credential without a "who am I"
+// endpoint. A gated read answers an identity's genuine credential with
+// data, the same data twice, and answers neither no credential nor a
+// garbage one with it. A forgery is then accepted exactly when it gets the
+// genuine credential's answer.
+
+const (
+	maxGatedCandidates = 8
+	// answerKeep bounds what an Answer keeps: enough for the records real
+	// APIs answer, bounded whatever the target sends.
+	answerKeep = 64 << 10
+)
+
+// Answer is what the difference oracle keeps of a response.
+type Answer struct {
+	Status int
+	Body   []byte
+}
+
+// AnswerOf copies what comparisons need of a response.
+func AnswerOf(r *engine.Response) Answer {
+	if r == nil {
+		return Answer{}
+	}
+	b := r.Body
+	if len(b) > answerKeep {
+		b = b[:answerKeep]
+	}
+	return Answer{Status: r.Status, Body: bytes.Clone(b)}
+}
+
+// SameAnswer reports whether two answers are the same success: the same
+// 2xx status and the same content, allowing for values that change from
+// one answer to the next (timestamps, request ids).
+func SameAnswer(x, y Answer) bool {
+	if x.Status != y.Status || x.Status < 200 || x.Status > 299 {
+		return false
+	}
+	if bytes.Equal(x.Body, y.Body) {
+		return len(bytes.TrimSpace(x.Body)) > 0
+	}
+	lx, ly := leaves(x.Body), leaves(y.Body)
+	if len(lx) == 0 || len(ly) == 0 {
+		return false
+	}
+	common := 0
+	for k := range lx {
+		if ly[k] {
+			common++
+		}
+	}
+	return common*10 >= max(len(lx), len(ly))*8
+}
+
+// leaves are a JSON body's scalar values with their paths (array indexes
+// dropped), at most a few hundred.
+func leaves(body []byte) map[string]bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if dec.Decode(&doc) != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	var walk func(string, any, int)
+	walk = func(path string, v any, depth int) {
+		if depth > 12 || len(out) >= 400 {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				walk(path+"."+k, c, depth+1)
+			}
+		case []any:
+			for i, c := range x {
+				if i >= 50 {
+					break
+				}
+				walk(path+"[]", c, depth+1)
+			}
+		default:
+			out[path+"="+fmt.Sprint(x)] = true
+		}
+	}
+	walk("", doc, 0)
+	return out
+}
+
+// Gated is a read where forgeries are told apart by their answer.
+type Gated struct {
+	Op       *rampart.Operation
+	URL      string
+	Identity *identity.Identity // whose genuine credential it answers
+	Genuine  Answer
+	Shown    *engine.Response // an excerpt of the genuine answer, for evidence
+	// Base is the evidence of the genuine answer and of the two refusals;
+	// Refused says how they were answered.
+	Base    []rampart.Evidence
+	Refused string
+}
+
+// GatedCandidates are the GETs worth probing, best first: no path
+// parameter to guess, secured by the spec; never logout-like reads or the
+// API's own documents.
+func GatedCandidates(ops []*rampart.Operation) []*rampart.Operation {
+	var out []*rampart.Operation
+	for _, op := range ops {
+		if op.Method != http.MethodGet || sideEffectRead(op.Path) {
+			continue
+		}
+		out = append(out, op)
+	}
+	score := func(op *rampart.Operation) int {
+		s := 0
+		if !hasPathParam(op) {
+			s += 100
+		}
+		if len(op.Security) > 0 {
+			s += 20
+		}
+		return s
+	}
+	sort.SliceStable(out, func(i, j int) bool { return score(out[i]) > score(out[j]) })
+	if len(out) > maxGatedCandidates {
+		out = out[:maxGatedCandidates]
+	}
+	return out
+}
+
+func hasPathParam(op *rampart.Operation) bool {
+	for _, prm := range op.Params {
+		if prm.In == "path" {
+			return true
+		}
+	}
+	return false
+}
+
+// sideEffectRead names GETs that change state or are not the API's data.
+func sideEffectRead(path string) bool {
+	low := strings.ToLower(path)
+	for _, w := range []string{"logout", "signout", "sign-out", "log-out", "revoke", "delete", "remove",
+		"openapi", "swagger", "/docs", "redoc", "reset", "createdb", "init"} {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// GarbageFunc sends a GET of url with a credential that is the right
+// kind but not a real one, in the place the identity's own goes.
+type GarbageFunc func(ctx context.Context, id *identity.Identity, url string) (*engine.Response, error)
+
+// FindGated probes up to eight candidate reads, each with the first
+// identities in order (at most two: a read may be reserved to a role or a
+// group), and returns up to max gated reads. Each probe is four GETs: the
+// genuine credential twice, none, and garbage's.
+func (p *Pass) FindGated(ctx context.Context, ids []*identity.Identity, garbage GarbageFunc, max int) []*Gated {
+	var out []*Gated
+	for _, op := range GatedCandidates(p.Surface) {
+		if len(out) >= max || ctx.Err() != nil {
+			break
+		}
+		for i, id := range ids {
+			if i >= 2 {
+				break
+			}
+			if g := p.probeGated(ctx, op, id, garbage); g != nil {
+				out = append(out, g)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (p *Pass) probeGated(ctx context.Context, op *rampart.Operation, id *identity.Identity, garbage GarbageFunc) *Gated {
+	u := p.URL(op, nil)
+	first, err := p.Get(ctx, id, u, nil)
+	if err != nil || first.Status < 200 || first.Status > 299 || !HasData(first.Body) {
+		return nil // refused (another identity may be let in) or nothing to compare
+	}
+	gen := AnswerOf(first)
+	again, err := p.Get(ctx, id, u, nil)
+	if err != nil || !SameAnswer(AnswerOf(again), gen) {
+		return nil // an answer that changes by itself proves nothing
+	}
+	anon, err := p.Get(ctx, nil, u, nil)
+	if err != nil || SameAnswer(AnswerOf(anon), gen) {
+		return nil
+	}
+	gr, err := garbage(ctx, id, u)
+	if err != nil || SameAnswer(AnswerOf(gr), gen) {
+		return nil
+	}
+	return &Gated{
+		Op: op, URL: u, Identity: id, Genuine: gen, Shown: p.Excerpt(first),
+		Base: []rampart.Evidence{
+			p.Evidence(first, id.Name+"'s genuine credential"),
+			p.Evidence(anon, "baseline: no credential"),
+			p.Evidence(gr, "baseline: a credential that is not a real one"),
+		},
+		Refused: fmt.Sprintf("%d without a credential, %d with a made-up one", anon.Status, gr.Status),
+	}
+}
