@@ -82,6 +82,7 @@ var (
 	// creating names operations that make accounts or change a known
 	// one's password: a body with a username and a password there is not
 	// a sign-in, and an attempt could create an account.
+	issuing  = regexp.MustCompile(`(?i)(^|[^a-z])(api-?_?keys?|keys?|tokens?|sessions?|auth|credentials?)([^a-z]|$)|(Key|Token|Session|Auth|Credentials?)([A-Z]|$)`)
 	creating = regexp.MustCompile(`(?i)(create|new|add|register|sign-?up|join|invite|ch-?pass|change|update|edit)|(^|/)(users?|accounts?|members?|customers?|people|persons?|profiles?|admins?)/?$`)
 )
 
@@ -101,7 +102,11 @@ func IsAuth(op *rampart.Operation) bool {
 		// Undeclared security: a path that says so, or a body that takes
 		// an account and its password where nothing is being created (the
 		// first attempt's answer then decides, see failure).
-		return byPath || (bodyHas(op, passField) && bodyHas(op, userField) && !creating.MatchString(op.Path) && !creating.MatchString(op.ID))
+		if !bodyHas(op, passField) || !bodyHas(op, userField) {
+			return byPath
+		}
+		issues := issuing.MatchString(op.Path) || issuing.MatchString(op.ID) // "create a token" signs in
+		return byPath || issues || (!creating.MatchString(op.Path) && !creating.MatchString(op.ID))
 	}
 	return byPath || bodyHas(op, passField)
 }
@@ -196,8 +201,18 @@ func failure(op *rampart.Operation, r *engine.Response) bool {
 		}
 		// A 200 that says the credentials failed, and hands out nothing:
 		// no cookie, no token.
-		return failWords2xx.Match(r.Body) && credNouns.Match(r.Body) && len(r.Header.Values("Set-Cookie")) == 0 &&
-			!tokenLike.Match(r.Body)
+		return failWords2xx.Match(r.Body) && credNouns.Match(r.Body) && !setsCookie(r) && !tokenLike.Match(r.Body)
+	}
+	return false
+}
+
+// setsCookie reports whether an answer hands out a cookie; one it clears
+// (an empty value, Max-Age=0, an expiry in the past) hands out nothing.
+func setsCookie(r *engine.Response) bool {
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Value != "" && c.MaxAge >= 0 && (c.Expires.IsZero() || c.Expires.After(time.Now())) {
+			return true
+		}
 	}
 	return false
 }

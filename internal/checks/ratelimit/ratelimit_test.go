@@ -33,9 +33,10 @@ type loginServer struct {
 	users    map[string]bool
 	badInput bool
 	// ok200 answers failures with 200 and this body; cookie sets a cookie
-	// with them.
+	// with them, clear clears one.
 	ok200  string
 	cookie bool
+	clear  bool
 }
 
 func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,6 +77,9 @@ func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.cookie {
 			w.Header().Set("Set-Cookie", "session=abc123; HttpOnly")
 		}
+		if s.clear {
+			w.Header().Set("Set-Cookie", "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/")
+		}
 		w.Write([]byte(s.ok200))
 		return
 	}
@@ -99,6 +103,7 @@ func TestLoginThrottling(t *testing.T) {
 		{"answers are not login failures", &loginServer{badInput: true}, false, 1, 1},
 		{"200 with a failure status", &loginServer{ok200: `{"status": "fail", "message": "Username does not exist"}`}, true, Attempts, Attempts},
 		{"200 with the form again", &loginServer{ok200: `<html><form><p class="err">Invalid user or password</p><input name="password"></form></html>`}, true, Attempts, Attempts},
+		{"200 with the form again, clearing the session cookie", &loginServer{ok200: `<p>Invalid user or password</p>`, clear: true}, true, Attempts, Attempts},
 		{"200 that sets a cookie is not a failure", &loginServer{ok200: `{"message": "invalid user"}`, cookie: true}, false, 1, 1},
 		{"200 that says nothing failed", &loginServer{ok200: `{"status": "ok", "user": "x"}`}, false, 1, 1},
 	}
@@ -139,6 +144,10 @@ func TestIsAuth(t *testing.T) {
 		op.Body = &rampart.Body{Schema: &rampart.Schema{Properties: map[string]*rampart.Schema{"password": {}}}}
 		return op
 	}
+	withID := func(op *rampart.Operation, id string) *rampart.Operation {
+		op.ID = id
+		return op
+	}
 	withAccount := func(op *rampart.Operation) *rampart.Operation {
 		op.Body = &rampart.Body{Schema: &rampart.Schema{Properties: map[string]*rampart.Schema{"username": {}, "password": {}}}}
 		return op
@@ -159,6 +168,8 @@ func TestIsAuth(t *testing.T) {
 		{withPassword(checktest.Op("POST", "/users")), false},
 		{withAccount(checktest.Op("POST", "/api/key")), true},
 		{withAccount(checktest.Op("POST", "/user/create")), false},
+		{withID(withAccount(checktest.Op("POST", "/api/key")), "createApiKey"), true},
+		{withID(withAccount(checktest.Op("POST", "/users")), "createUser"), false},
 		{withAccount(checktest.Op("POST", "/users")), false},
 		{withAccount(checktest.Op("POST", "/api/users/")), false},
 		{withAccount(checktest.Op("POST", "/password/change")), false},
