@@ -221,3 +221,57 @@ func (p *Pass) probeGated(ctx context.Context, op *rampart.Operation, id *identi
 		Refused: fmt.Sprintf("%d without a credential, %d with a made-up one", anon.Status, gr.Status),
 	}
 }
+
+// RoleGated is a read that an admin identity gets data from and a
+// user-role identity does not: after a privilege escalation attempt, the
+// user getting the admin's kind of answer there is the proof.
+type RoleGated struct {
+	Op      *rampart.Operation
+	URL     string
+	Admin   Answer
+	Refused int // the user's status there
+	// Base is the evidence of the admin's answer and of the user's refusal.
+	Base []rampart.Evidence
+}
+
+// FindRoleGated probes up to eight reads (those that name admin things
+// first) as admin and as user, two GETs each, and returns up to max reads
+// where only the admin gets data.
+func (p *Pass) FindRoleGated(ctx context.Context, admin, user *identity.Identity, max int) []*RoleGated {
+	if admin == nil || user == nil {
+		return nil
+	}
+	cands := GatedCandidates(p.Surface)
+	sort.SliceStable(cands, func(i, j int) bool {
+		return strings.Contains(strings.ToLower(cands[i].Path), "admin") && !strings.Contains(strings.ToLower(cands[j].Path), "admin")
+	})
+	var out []*RoleGated
+	for _, op := range cands {
+		if len(out) >= max || ctx.Err() != nil {
+			break
+		}
+		u := p.URL(op, nil)
+		a, err := p.Get(ctx, admin, u, nil)
+		if err != nil || a.Status < 200 || a.Status > 299 || !HasData(a.Body) {
+			continue
+		}
+		r, err := p.Get(ctx, user, u, nil)
+		if err != nil || (r.Status >= 200 && r.Status <= 299 && HasData(r.Body)) {
+			continue // the user reads it too: not reserved
+		}
+		out = append(out, &RoleGated{Op: op, URL: u, Admin: AnswerOf(a), Refused: r.Status,
+			Base: []rampart.Evidence{p.Evidence(a, admin.Name+" (admin) reads it"), p.Evidence(r, user.Name+" (user) is refused")}})
+	}
+	return out
+}
+
+// Privileged reports whether who now gets the admin's kind of answer at a
+// role-gated read, with the response for evidence.
+func (p *Pass) Privileged(ctx context.Context, who *identity.Identity, g *RoleGated) (bool, *engine.Response, error) {
+	r, err := p.Get(ctx, who, g.URL, nil)
+	if err != nil {
+		return false, nil, err
+	}
+	ok := r.Status >= 200 && r.Status <= 299 && HasData(r.Body) && (SameAnswer(AnswerOf(r), g.Admin) || SameShape(r.Body, g.Admin.Body))
+	return ok, r, nil
+}
