@@ -170,6 +170,7 @@ type Report struct {
 	Skipped       []Skipped       `json:"skipped,omitempty"`
 	Checks        []CheckRun      `json:"checks,omitempty"`
 	Notes         []string        `json:"notes,omitempty"`
+	Footprint     *Footprint      `json:"footprint,omitempty"`
 }
 
 // Counts returns the number of findings at each severity.
@@ -191,3 +192,53 @@ func (r *Report) AtOrAbove(sev Severity, conf Confidence) []Finding {
 	}
 	return out
 }
+
+// Footprint is what an active scan did to the target's data: the accounts
+// it signed up, and every object it created or changed, with what became of
+// each (removed, restored, or left behind and why). Docs: docs/safety.md.
+type Footprint struct {
+	Accounts []Account `json:"accounts,omitempty"`
+	Changes  []Change  `json:"changes,omitempty"`
+	// Omitted counts changes past the report's cap (docs/safety.md).
+	Omitted int `json:"omitted,omitempty"`
+}
+
+// Empty reports whether the scan left no footprint.
+func (f *Footprint) Empty() bool {
+	return f == nil || (len(f.Accounts) == 0 && len(f.Changes) == 0 && f.Omitted == 0)
+}
+
+// Account is a throwaway account the scan signed up.
+type Account struct {
+	Name  string `json:"name"` // rampart-tmp-…
+	Email string `json:"email,omitempty"`
+	Via   string `json:"via"` // the sign-up request: "POST /signup"
+	// Use is how the scan used it: "identity" (a user the scan acts as) or
+	// "victim" (the target of destructive tests).
+	Use     string `json:"use"`
+	Removed bool   `json:"removed"`
+	Note    string `json:"note,omitempty"` // how it was removed, or why not
+}
+
+// Change is one object the scan created or changed.
+type Change struct {
+	Check  string `json:"check,omitempty"`
+	Action string `json:"action"` // created, changed
+	// Object is where it lives: an item URL path (/notes/1043), or what the
+	// answer said of it when it has no URL.
+	Object string   `json:"object"`
+	Via    string   `json:"via"` // the request that made it: "POST /notes"
+	Owner  string   `json:"owner,omitempty"`
+	Fields []string `json:"fields,omitempty"` // changed fields
+	// State is what became of it: removed, restored, or left (then Note
+	// says why: no DELETE operation, a refused delete...).
+	State string `json:"state"`
+	Note  string `json:"note,omitempty"`
+}
+
+// States of a Change.
+const (
+	StateRemoved  = "removed"
+	StateRestored = "restored"
+	StateLeft     = "left"
+)
