@@ -179,7 +179,9 @@ func anonCreate(ctx context.Context, p *check.Pass, res *fixture.Resource, why s
 func anonItemWrites(ctx context.Context, p *check.Pass, res *fixture.Resource, item []*rampart.Operation, expected map[*rampart.Operation]string,
 	anon *identity.Identity, handled map[*rampart.Operation]bool) error {
 	var o *fixture.Object
-	for _, owner := range p.Authenticated() {
+	// The scan's own throwaway accounts own first: the anonymous writes
+	// then land on their objects.
+	for _, owner := range append(fixture.Victims(p), p.Authenticated()...) {
 		var err error
 		if o, _, err = fixture.Create(ctx, p, res, owner); err != nil {
 			return err

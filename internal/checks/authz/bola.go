@@ -470,10 +470,17 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 
 // pairs are (owner, attacker) combinations for write tests, users first:
 // an admin is an owner only when there is a single user, and never an
-// attacker (admins may legitimately change anything).
+// attacker (admins may legitimately change anything). The scan's throwaway
+// victims, when it signed some up, own first: what the attacker changes or
+// deletes is then theirs.
 func pairs(p *check.Pass) [][2]*identity.Identity {
 	us := users(p)
 	var out [][2]*identity.Identity
+	if len(us) >= 1 {
+		for _, v := range fixture.Victims(p) {
+			out = append(out, [2]*identity.Identity{v, us[0]})
+		}
+	}
 	if len(us) >= 2 {
 		out = append(out, [2]*identity.Identity{us[0], us[1]}, [2]*identity.Identity{us[1], us[0]})
 	}
