@@ -179,7 +179,10 @@ func (pl *Plan) Create(ctx context.Context, env Env, use string) (*Account, erro
 		if resp.Status == http.StatusConflict && attempt == 0 {
 			continue // the name is taken (by an earlier scan?): one more with another
 		}
-		if resp.Status < 200 || resp.Status > 299 {
+		// A form sign-up redirects to the login page once it has created
+		// the account; one that sends the browser back to the form failed.
+		// Either way the login that follows is the proof.
+		if (resp.Status < 200 || resp.Status > 399) || (resp.Status >= 300 && redirectsTo(resp, pl.Register.Path)) {
 			return nil, fmt.Errorf("%w: %s answered %d", ErrSignup, a.via, resp.Status)
 		}
 		if doc, ok := holdings.DecodeJSON(resp.Body); ok {
@@ -315,4 +318,10 @@ func (a *Account) Report() rampart.Account {
 		note = "not removed"
 	}
 	return rampart.Account{Name: a.Name, Email: a.Email, Via: a.via, Use: a.Use, Removed: a.removed, Note: note}
+}
+
+// redirectsTo reports whether an answer redirects to a path.
+func redirectsTo(resp *engine.Response, path string) bool {
+	u, err := url.Parse(resp.Header.Get("Location"))
+	return err == nil && u.Path != "" && strings.TrimSuffix(u.Path, "/") == strings.TrimSuffix(path, "/")
 }

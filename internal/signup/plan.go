@@ -50,7 +50,11 @@ var (
 	confirmPass = regexp.MustCompile(`(?i)^(password_?2|confirm_?password|password_?confirm(ation)?|repeat_?password|password_?again)$`)
 	userField   = regexp.MustCompile(`(?i)^(user_?name|login|handle|nick_?name|screen_?name|account_?name)$`)
 	emailField  = regexp.MustCompile(`(?i)^(e_?mail|email_?address|mail)$`)
-	changeWord  = regexp.MustCompile(`(?i)(password|passwd|reset|forgot|change|verify|confirm|logout|refresh)`)
+	// registerText finds sign-up in an operation's id or summary:
+	// "Sign up", createUser, "Create an account".
+	registerText = regexp.MustCompile(`(?i)(sign.?up|register|registration|create.?(an?.?|new.?)?(user|account|member)\b)`)
+	adminWord    = regexp.MustCompile(`(?i)^(admin|admins|administration|staff|internal|manage|management|backoffice)$`)
+	changeWord   = regexp.MustCompile(`(?i)(password|passwd|reset|forgot|change|verify|confirm|logout|refresh)`)
 )
 
 // segments are the literal words of a path.
@@ -125,12 +129,16 @@ func Find(ops []*rampart.Operation, schemes map[string]surface.Scheme) *Plan {
 		if pass == "" || (user == "" && email == "") || anySegment(op.Path, changeWord) {
 			continue
 		}
+		// A sign-up is open to anonymous callers: an operation the spec
+		// secures (an admin creating users) is not one.
+		open := (op.Public() || op.Security == nil) && !anySegment(op.Path, adminWord)
+		register := anySegment(op.Path, registerWord) || registerText.MatchString(op.ID+" "+op.Summary) || createsPerson(op.Path)
 		switch {
-		case anySegment(op.Path, registerWord):
+		case register && open:
 			if regScore < 2 {
 				reg, regScore = op, 2
 			}
-		case anySegment(op.Path, loginWord):
+		case !register && anySegment(op.Path, loginWord):
 			score := 1
 			if strings.Contains(strings.ToLower(op.Path), "login") {
 				score = 2
@@ -138,7 +146,7 @@ func Find(ops []*rampart.Operation, schemes map[string]surface.Scheme) *Plan {
 			if score > loginScore {
 				login, loginScore = op, score
 			}
-		case personWord.MatchString(lastSegment(op.Path)):
+		case open && personWord.MatchString(lastSegment(op.Path)):
 			if regScore < 1 {
 				reg, regScore = op, 1
 			}
@@ -166,6 +174,20 @@ func Find(ops []*rampart.Operation, schemes map[string]surface.Scheme) *Plan {
 	pl.how = sending(ops, schemes)
 	pl.deletes = deletes(ops)
 	return pl
+}
+
+// createsPerson reports whether a path reads "create a user":
+// /user/create, /users/new, /accounts/add.
+func createsPerson(path string) bool {
+	segs := segments(path)
+	if len(segs) < 2 {
+		return false
+	}
+	switch strings.ToLower(segs[len(segs)-1]) {
+	case "create", "new", "add":
+		return personWord.MatchString(segs[len(segs)-2])
+	}
+	return false
 }
 
 func lastSegment(path string) string {

@@ -54,8 +54,19 @@ func TestFind(t *testing.T) {
 			{Method: "POST", Path: "/login", Body: obj(nil, byEmail)},
 		}, register: "/register", login: "/login", loginByEmail: true,
 			schemes: map[string]surface.Scheme{"session": {Type: "apiKey", In: "cookie", Name: "sid"}}, security: "session", cookie: "sid"},
+		{name: "a form sign-up by its summary", ops: []*rampart.Operation{
+			{Method: "POST", Path: "/user/create", Summary: "Sign up", Body: &rampart.Body{ContentType: "application/x-www-form-urlencoded",
+				Schema: &rampart.Schema{Type: "object", Properties: creds}}},
+			{Method: "POST", Path: "/user/login", Body: &rampart.Body{ContentType: "application/x-www-form-urlencoded",
+				Schema: &rampart.Schema{Type: "object", Properties: creds}}},
+		}, register: "/user/create", login: "/user/login"},
 		{name: "no login", ops: []*rampart.Operation{
 			{Method: "POST", Path: "/register", Body: obj(nil, creds)},
+		}},
+		{name: "an admin creating users is no sign-up", ops: []*rampart.Operation{
+			{Method: "POST", Path: "/admin/users", Body: obj(nil, creds)},
+			{Method: "POST", Path: "/members", Body: obj(nil, creds), Security: [][]string{{"bearer"}}},
+			{Method: "POST", Path: "/login", Body: obj(nil, creds)},
 		}},
 		{name: "no sign-up", ops: []*rampart.Operation{
 			{Method: "POST", Path: "/login", Body: obj(nil, creds)},
@@ -265,5 +276,53 @@ func TestSignupRefused(t *testing.T) {
 	a, err := Find(membersOps(), nil).Create(context.Background(), membersEnv(t, m), UseIdentity)
 	if a != nil || err == nil || !strings.Contains(err.Error(), "POST /signup answered 403") {
 		t.Fatalf("Create = %+v, %v", a, err)
+	}
+}
+
+// A form sign-up that redirects to the login page, and a form login that
+// redirects as it sets the session cookie: the account logs in with the
+// cookie.
+func TestFormSignupAndLogin(t *testing.T) {
+	var mu sync.Mutex
+	accounts := map[string]string{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /user/create", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		mu.Lock()
+		accounts[r.PostForm.Get("username")] = r.PostForm.Get("password")
+		mu.Unlock()
+		http.Redirect(w, r, "/user/login", http.StatusFound)
+	})
+	mux.HandleFunc("POST /user/login", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		mu.Lock()
+		pw, ok := accounts[r.PostForm.Get("username")]
+		mu.Unlock()
+		if !ok || pw != r.PostForm.Get("password") {
+			http.Redirect(w, r, "/user/login", http.StatusFound)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "app_session", Value: "sess-" + r.PostForm.Get("username")})
+		http.Redirect(w, r, "/", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	base, _ := url.Parse(srv.URL)
+	c, _ := engine.New(engine.Config{Base: base, Mode: rampart.Active})
+	form := func(path string) *rampart.Operation {
+		return &rampart.Operation{Method: "POST", Path: path, Body: &rampart.Body{ContentType: "application/x-www-form-urlencoded",
+			Schema: &rampart.Schema{Type: "object", Required: []string{"username", "password"},
+				Properties: map[string]*rampart.Schema{"username": str, "password": str}}}}
+	}
+	pl := Find([]*rampart.Operation{form("/user/create"), form("/user/login")}, nil)
+	if pl == nil {
+		t.Fatal("no plan")
+	}
+	a, err := pl.Create(context.Background(), Env{Client: c, Base: base, Body: surface.Body}, UseIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Identity.Header().Get("Cookie"); got != "app_session=sess-"+a.Name {
+		t.Errorf("cookie %q", got)
 	}
 }
