@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Identity is an account a scan acts as, as the user configures it.
@@ -34,12 +35,37 @@ type Login struct {
 	SecretFields []string `yaml:"secrets" json:"secrets,omitempty"`
 }
 
-// TokenSource locates a token in a login answer.
+// TokenSource locates a token in a login answer and says how to send it.
 type TokenSource struct {
 	From   string `yaml:"from" json:"from"`     // body (default) or header
-	Path   string `yaml:"path" json:"path"`     // dotted JSON path (body) or header name (header)
+	Path   string `yaml:"path" json:"path"`     // dotted JSON path (body: data.access_token, items.0.token) or header name (header)
 	Header string `yaml:"header" json:"header"` // where to send it; default Authorization
-	Prefix string `yaml:"prefix" json:"prefix"` // default "Bearer " when Header is Authorization
+	// Scheme is the word before the token in the header: "Bearer" (the
+	// default on Authorization), "Token", "JWT", or "" for the token alone.
+	// Unset, a header other than Authorization carries the token alone.
+	Scheme *string `yaml:"scheme" json:"scheme,omitempty"`
+	// Prefix is the exact text before the token ("Bearer "); kept for
+	// older configs, Scheme says the same more simply.
+	Prefix string `yaml:"prefix" json:"prefix,omitempty"`
+}
+
+// Send returns the header name and value that carry a token.
+func (t *TokenSource) Send(tok string) (name, value string) {
+	name = t.Header
+	if name == "" {
+		name = "Authorization"
+	}
+	switch {
+	case t.Scheme != nil && *t.Scheme == "":
+		return name, tok
+	case t.Scheme != nil:
+		return name, strings.TrimSpace(*t.Scheme) + " " + tok
+	case t.Prefix != "":
+		return name, t.Prefix + tok
+	case strings.EqualFold(name, "Authorization") && !strings.Contains(tok, " "):
+		return name, "Bearer " + tok
+	}
+	return name, tok
 }
 
 // Validate says what is wrong with a flow before the scan starts.
@@ -61,6 +87,12 @@ func (l *Login) Validate() error {
 		}
 		if l.Token.Path == "" {
 			return errors.New("login: token.path is required (a JSON path such as access_token, or a header name)")
+		}
+		if l.Token.Scheme != nil && l.Token.Prefix != "" {
+			return errors.New("login: set token.scheme or token.prefix, not both")
+		}
+		if l.Token.Scheme != nil && strings.ContainsAny(strings.TrimSpace(*l.Token.Scheme), " \t\r\n") {
+			return fmt.Errorf("login: token.scheme %q: one word such as Bearer or Token, or \"\" for the token alone", *l.Token.Scheme)
 		}
 	}
 	return nil

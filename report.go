@@ -2,12 +2,13 @@ package rampart
 
 import (
 	"cmp"
+	"fmt"
 	"strings"
 	"time"
 )
 
 // SchemaVersion is the version of the JSON report format (docs/report.schema.json).
-const SchemaVersion = "1.1"
+const SchemaVersion = "1.2"
 
 // Tool names the program that wrote a report.
 type Tool struct {
@@ -170,6 +171,7 @@ type Report struct {
 	Skipped       []Skipped       `json:"skipped,omitempty"`
 	Checks        []CheckRun      `json:"checks,omitempty"`
 	Notes         []string        `json:"notes,omitempty"`
+	Footprint     *Footprint      `json:"footprint,omitempty"`
 }
 
 // Counts returns the number of findings at each severity.
@@ -190,4 +192,154 @@ func (r *Report) AtOrAbove(sev Severity, conf Confidence) []Finding {
 		}
 	}
 	return out
+}
+
+// Footprint is what an active scan did to the target's data: the accounts
+// it signed up, and every object it created or changed, with what became of
+// each (removed, restored, or left behind and why). Docs: docs/safety.md.
+type Footprint struct {
+	Accounts []Account `json:"accounts,omitempty"`
+	Changes  []Change  `json:"changes,omitempty"`
+	// Omitted counts changes past the report's cap (docs/safety.md).
+	Omitted int `json:"omitted,omitempty"`
+}
+
+// Empty reports whether the scan left no footprint.
+func (f *Footprint) Empty() bool {
+	return f == nil || (len(f.Accounts) == 0 && len(f.Changes) == 0 && f.Omitted == 0)
+}
+
+// Account is a throwaway account the scan signed up.
+type Account struct {
+	Name  string `json:"name"` // rampart-tmp-…
+	Email string `json:"email,omitempty"`
+	Via   string `json:"via"` // the sign-up request: "POST /signup"
+	// Use is how the scan used it: "identity" (a user the scan acts as) or
+	// "victim" (the target of destructive tests).
+	Use     string `json:"use"`
+	Removed bool   `json:"removed"`
+	Note    string `json:"note,omitempty"` // how it was removed, or why not
+}
+
+// Change is one object the scan created or changed.
+type Change struct {
+	Check  string `json:"check,omitempty"`
+	Action string `json:"action"` // created, changed
+	// Object is where it lives: an item URL path (/notes/1043), or what the
+	// answer said of it when it has no URL.
+	Object string   `json:"object"`
+	Via    string   `json:"via"` // the request that made it: "POST /notes"
+	Owner  string   `json:"owner,omitempty"`
+	Fields []string `json:"fields,omitempty"` // changed fields
+	// State is what became of it: removed, restored, or left (then Note
+	// says why: no DELETE operation, a refused delete...).
+	State string `json:"state"`
+	Note  string `json:"note,omitempty"`
+}
+
+// States of a Change.
+const (
+	StateRemoved  = "removed"
+	StateRestored = "restored"
+	StateLeft     = "left"
+)
+
+// Left returns the changes the scan could not undo: objects it could not
+// remove, values it could not restore.
+func (f *Footprint) Left() []Change {
+	if f == nil {
+		return nil
+	}
+	var out []Change
+	for _, c := range f.Changes {
+		if c.State != StateRemoved && c.State != StateRestored {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Summary counts the footprint for people: "2 throwaway accounts (2
+// removed); 14 objects created (13 removed); 1 changed (1 restored)".
+func (f *Footprint) Summary() string {
+	if f.Empty() {
+		return ""
+	}
+	var parts []string
+	if n := len(f.Accounts); n > 0 {
+		removed := 0
+		for _, a := range f.Accounts {
+			if a.Removed {
+				removed++
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d throwaway account%s (%d removed)", n, plural(n), removed))
+	}
+	count := func(action, state string) (n, done int) {
+		for _, c := range f.Changes {
+			if c.Action == action {
+				n++
+				if c.State == state {
+					done++
+				}
+			}
+		}
+		return n, done
+	}
+	if n, done := count("created", StateRemoved); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d object%s created (%d removed)", n, plural(n), done))
+	}
+	if n, done := count("changed", StateRestored); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d object%s changed (%d restored)", n, plural(n), done))
+	}
+	if f.Omitted > 0 {
+		parts = append(parts, fmt.Sprintf("%d more not listed", f.Omitted))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// String describes the change on one line: "created /notes/1043 as alice
+// with POST /notes (BOLA-002): removed, deleted by alice".
+func (c Change) String() string {
+	s := c.Action + " " + c.Object
+	if len(c.Fields) > 0 {
+		s += " (" + strings.Join(c.Fields, ", ") + ")"
+	}
+	if c.Owner != "" {
+		if c.Action == "created" {
+			s += " as " + c.Owner
+		} else {
+			s += ", " + c.Owner + "'s"
+		}
+	}
+	s += " with " + c.Via
+	if c.Check != "" {
+		s += " [" + c.Check + "]"
+	}
+	s += ": " + c.State
+	if c.Note != "" {
+		s += ", " + c.Note
+	}
+	return s
+}
+
+// String describes the account on one line.
+func (a Account) String() string {
+	s := a.Name + " (" + a.Use + ", signed up with " + a.Via + "): "
+	if a.Removed {
+		s += "removed"
+	} else {
+		s += "left"
+	}
+	if a.Note != "" {
+		s += ", " + a.Note
+	}
+	return s
 }

@@ -29,13 +29,11 @@ type zooBaseline struct {
 
 var zooBaselines = map[string]zooBaseline{
 	// Pages are keyed by the title the client sent, the create answers only a message, and the
-	// session cookie is the only credential.
+	// session cookie is the only credential: the fixtures find the page by the title they sent
+	// (active); a safe scan has no page of alice's to read as bob.
 	"wiki": {
 		knownGaps: []string{
-			"bola-page-delete@active",
 			"bola-page-read@safe",
-			"bola-page-read@active",
-			"bola-page-update@active",
 		},
 	},
 	// Account numbers appear only in the login answer; the

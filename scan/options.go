@@ -54,6 +54,9 @@ type Options struct {
 	Wordlist string
 	// ShowSecrets prints cracked keys in full in findings (--show-secrets).
 	ShowSecrets bool
+	// NoSignup keeps an active scan from signing up throwaway accounts
+	// where the API offers sign-up (--no-signup).
+	NoSignup bool
 
 	// Version is written into the report's tool section.
 	Version string

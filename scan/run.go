@@ -152,6 +152,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		Schemes:  surf.SecuritySchemes,
 		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets},
 	}, sink)
+	accounts := signUp(ctx, pass, base, surf.SecuritySchemes, opt, rep)
 
 	lost := &lostList{}
 	runErrs, runs := runChecks(ctx, pass, selected, ops, opt, lost)
@@ -160,6 +161,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	if n := lost.note(); n != "" {
 		rep.Notes = append(rep.Notes, n)
 	}
+	accounts.finish(ctx, pass, rep)
 	return finish(rep, client, obs, started, code, ctx.Err())
 }
 

@@ -44,6 +44,7 @@ type fileConfig struct {
 	Proxy         string            `yaml:"proxy"`
 	Wordlist      string            `yaml:"wordlist"`
 	ShowSecrets   bool              `yaml:"show-secrets"`
+	NoSignup      bool              `yaml:"no-signup"`
 	Identities    []identityConfig  `yaml:"identities"`
 	Ignore        []baseline.Ignore `yaml:"ignore"`
 }

@@ -44,6 +44,7 @@ type scanFlags struct {
 	verbose       bool
 	wordlist      string
 	showSecrets   bool
+	noSignup      bool
 }
 
 func newScan(env Env) *cobra.Command {
@@ -122,6 +123,7 @@ Examples:
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show evidence")
 	fl.StringVar(&f.wordlist, "wordlist", "", "extra candidate keys for cracking Flask session and JWT secrets, one per line (plain or a Python literal)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print cracked keys in full in findings (masked by default)")
+	fl.BoolVar(&f.noSignup, "no-signup", false, "in active mode, never sign up throwaway accounts (default: where the spec offers sign-up and login)")
 	return cmd
 }
 
@@ -286,6 +288,9 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		if !changed("show-secrets") && cfg.ShowSecrets {
 			f.showSecrets = true
 		}
+		if !changed("no-signup") && cfg.NoSignup {
+			f.noSignup = true
+		}
 		if !changed("concurrency") && cfg.Concurrency > 0 {
 			f.concurrency = cfg.Concurrency
 		}
@@ -371,6 +376,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	opt.Concurrency, opt.Rate, opt.Timeout, opt.MaxBody = f.concurrency, f.rate, f.timeout, maxBody
 	opt.Insecure, opt.Proxy = f.insecure, f.proxy
 	opt.Wordlist, opt.ShowSecrets = f.wordlist, f.showSecrets
+	opt.NoSignup = f.noSignup
 	opt.Version = Version()
 	if err := opt.Validate(); err != nil {
 		return opt, nil, g, &ExitError{Code: ExitUsage, Err: err}

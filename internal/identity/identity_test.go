@@ -143,7 +143,7 @@ func TestLoginAndReloginOnExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := New("alice", RoleUser, nil)
-	id.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"username": "alice", "password": "pw-123456"}, Token: &rampart.TokenSource{Path: "data.access_token"}}}
+	id.Login = &Login{Login: rampart.Login{URL: "/login", JSON: map[string]any{"username": "alice", "password": "pw-123456"}, Token: &rampart.TokenSource{Path: "data.access_token"}}}
 	if err := id.Login.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestLoginWithCookies(t *testing.T) {
 	base, _ := url.Parse(srv.URL)
 	c, _ := engine.New(engine.Config{Base: base, Mode: rampart.Safe})
 	id := New("bob", RoleUser, nil)
-	id.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"password": "pw-123456"}, Cookies: []string{"sid"}}}
+	id.Login = &Login{Login: rampart.Login{URL: "/login", JSON: map[string]any{"password": "pw-123456"}, Cookies: []string{"sid"}}}
 	if err := id.EnsureLoggedIn(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestLoginWithCookies(t *testing.T) {
 		t.Fatalf("cookie header %q", got)
 	}
 	bad := New("eve", RoleUser, nil)
-	bad.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"password": "wrong"}, Cookies: []string{"sid"}}}
+	bad.Login = &Login{Login: rampart.Login{URL: "/login", JSON: map[string]any{"password": "wrong"}, Cookies: []string{"sid"}}}
 	if err := bad.EnsureLoggedIn(context.Background(), c); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("bad login: %v", err)
 	}
@@ -230,7 +230,7 @@ func TestNoReloginStorm(t *testing.T) {
 	base, _ := url.Parse(srv.URL)
 	c, _ := engine.New(engine.Config{Base: base, Mode: rampart.Safe})
 	id := New("alice", RoleUser, nil)
-	id.Login = &Login{rampart.Login{URL: "/login", JSON: map[string]any{"password": "pw-123456"}, Token: &rampart.TokenSource{Path: "data.access_token"}}}
+	id.Login = &Login{Login: rampart.Login{URL: "/login", JSON: map[string]any{"password": "pw-123456"}, Token: &rampart.TokenSource{Path: "data.access_token"}}}
 	if err := id.EnsureLoggedIn(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}

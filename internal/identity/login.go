@@ -17,7 +17,29 @@ import (
 )
 
 // Login is the configured flow; see rampart.Login.
-type Login struct{ rampart.Login }
+type Login struct {
+	rampart.Login
+	// how is set for a flow whose credential is inferred from its first
+	// answer (Inferred); the answer's credential is then pinned in Token or
+	// Cookies for the logins after it.
+	how *Sending
+}
+
+// Sending says how an inferred login's credential is sent, as the spec's
+// security schemes declare it: in a header (Authorization with a scheme
+// word, or a custom header with the token alone) or in a cookie.
+type Sending struct {
+	Header string  // default Authorization
+	Scheme *string // default Bearer on Authorization
+	Cookie string  // the cookie that carries it (an apiKey in: cookie)
+}
+
+// Inferred returns a login flow that finds the credential in its first
+// answer (see Infer) and sends it as how says.
+func Inferred(l rampart.Login, how Sending) *Login {
+	l.Token, l.Cookies = nil, nil
+	return &Login{Login: l, how: &how}
+}
 
 func (l *Login) run(ctx context.Context, c *engine.Client, who string) (http.Header, []string, error) {
 	req := &engine.Request{Method: l.Method, URL: l.URL, Header: http.Header{}, Identity: who, Login: true}
@@ -46,19 +68,46 @@ func (l *Login) run(ctx context.Context, c *engine.Client, who string) (http.Hea
 	// The flow's own credentials (Identity.Secrets adds them too); what the
 	// answer gives is added below.
 	req.Secrets = l.Secrets()
-	var secrets []string
 	resp, err := c.Do(ctx, req)
 	if err != nil {
 		return nil, nil, err
 	}
-	if resp.Status < 200 || resp.Status > 299 {
+	redirect := resp.Status >= 300 && resp.Status <= 399
+	if (resp.Status < 200 || resp.Status > 299) && !redirect {
 		return nil, nil, fmt.Errorf("%s %s answered %d", req.Method, l.URL, resp.Status)
 	}
+	if redirect && backToLogin(resp, l.URL) {
+		// A form login that fails sends the browser back to the form.
+		return nil, nil, fmt.Errorf("%s %s answered %d back to the login page: are the credentials right?", req.Method, l.URL, resp.Status)
+	}
+	if l.how != nil && l.Token == nil && len(l.Cookies) == 0 {
+		tok, cookies, err := Infer(resp, *l.how)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s %s answered %d: %w", req.Method, l.URL, resp.Status, err)
+		}
+		l.Token, l.Cookies = tok, cookies
+	}
+	h, secrets, err := l.credential(resp)
+	if err != nil && redirect {
+		err = fmt.Errorf("%s %s answered %d: %w", req.Method, l.URL, resp.Status, err)
+	}
+	return h, secrets, err
+}
+
+// credential reads the token or cookies the flow names from a login answer
+// and returns the headers that send them.
+func (l *Login) credential(resp *engine.Response) (http.Header, []string, error) {
+	var secrets []string
 	h := http.Header{}
 	if t := l.Token; t != nil {
 		var tok string
 		if t.From == "header" {
-			tok = resp.Header.Get(t.Path)
+			tok = strings.TrimSpace(resp.Header.Get(t.Path))
+			// A token answered in an Authorization-style header keeps its
+			// scheme word there; how it is sent is the flow's to say.
+			if scheme, rest, ok := strings.Cut(tok, " "); ok && slices.Contains(authSchemes, strings.ToLower(scheme)) {
+				tok = strings.TrimSpace(rest)
+			}
 		} else {
 			var doc any
 			if err := json.Unmarshal(resp.Body, &doc); err != nil {
@@ -69,20 +118,14 @@ func (l *Login) run(ctx context.Context, c *engine.Client, who string) (http.Hea
 		if tok == "" {
 			return nil, nil, fmt.Errorf("no token at %q in the answer", t.Path)
 		}
-		name, prefix := t.Header, t.Prefix
-		if name == "" {
-			name = "Authorization"
-		}
-		if prefix == "" && strings.EqualFold(name, "Authorization") && !strings.Contains(tok, " ") {
-			prefix = "Bearer "
-		}
-		h.Set(name, prefix+tok)
+		name, value := t.Send(tok)
+		h.Set(name, value)
 		secrets = append(secrets, tok)
 	}
 	if len(l.Cookies) > 0 {
 		var pairs []string
 		for _, ck := range (&http.Response{Header: resp.Header}).Cookies() {
-			if keepCookie(l.Cookies, ck.Name) {
+			if keepCookie(l.Cookies, ck.Name) && ck.Value != "" && ck.MaxAge >= 0 {
 				pairs = append(pairs, ck.Name+"="+ck.Value)
 				secrets = append(secrets, ck.Value)
 			}
@@ -91,9 +134,34 @@ func (l *Login) run(ctx context.Context, c *engine.Client, who string) (http.Hea
 			return nil, nil, fmt.Errorf("the answer set none of the cookies %v", l.Cookies)
 		}
 		sort.Strings(pairs)
+		if prev := h.Get("Cookie"); prev != "" {
+			pairs = append([]string{prev}, pairs...)
+		}
 		h.Set("Cookie", strings.Join(pairs, "; "))
 	}
 	return h, secrets, nil
+}
+
+// backToLogin reports whether a redirect points at the login URL itself.
+func backToLogin(resp *engine.Response, login string) bool {
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return false
+	}
+	lu, err := url.Parse(loc)
+	if err != nil {
+		return false
+	}
+	want, err := url.Parse(login)
+	if err != nil {
+		return false
+	}
+	if resp.RequestURL != "" {
+		if base, err := url.Parse(resp.RequestURL); err == nil {
+			lu, want = base.ResolveReference(lu), base.ResolveReference(want)
+		}
+	}
+	return strings.TrimSuffix(lu.Path, "/") == strings.TrimSuffix(want.Path, "/")
 }
 
 func keepCookie(names []string, n string) bool {

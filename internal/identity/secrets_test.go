@@ -44,7 +44,7 @@ func TestSecrets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			id := New("x", RoleUser, tt.headers)
 			if tt.login != nil {
-				id.Login = &Login{*tt.login}
+				id.Login = &Login{Login: *tt.login}
 			}
 			got := id.Secrets()
 			for _, w := range tt.want {

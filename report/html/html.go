@@ -107,10 +107,14 @@ type page struct {
 	Checks     []rampart.CheckRun
 	CheckReqs  int
 	Notes      []string
-	Generated  string
-	CSP        string
-	CSS        template.CSS
-	JS         template.JS
+	// Footprint lists the throwaway accounts and every object the scan
+	// created or changed, with what became of it.
+	Footprint        []string
+	FootprintSummary string
+	Generated        string
+	CSP              string
+	CSS              template.CSS
+	JS               template.JS
 }
 
 type fact struct{ Label, Value string }
@@ -185,6 +189,15 @@ func view(r *rampart.Report, opt Options) page {
 	}
 	if r.Health != nil {
 		p.Warning = oneLine(r.Health.Warning)
+	}
+	if fp := r.Footprint; !fp.Empty() {
+		p.FootprintSummary = oneLine(fp.Summary())
+		for _, a := range fp.Accounts {
+			p.Footprint = append(p.Footprint, oneLine(a.String()))
+		}
+		for _, c := range fp.Changes {
+			p.Footprint = append(p.Footprint, oneLine(c.String()))
+		}
 	}
 	subject := cmp.Or(oneLine(r.Target), oneLine(r.Source))
 	p.Title = strings.TrimSpace("Rampart report " + subject + " · grade " + grade)

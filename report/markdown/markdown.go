@@ -280,6 +280,18 @@ func footer(r *rampart.Report, docBase string) string {
 		}
 		b.WriteString(strings.Join(parts, "; ") + ".\n\n")
 	}
+	if fp := r.Footprint; !fp.Empty() {
+		b.WriteString("🧹 Footprint on the target: " + text(oneLine(fp.Summary())) + ".\n")
+		for _, c := range fp.Left() {
+			b.WriteString("- left behind: " + text(oneLine(c.String())) + "\n")
+		}
+		for _, a := range fp.Accounts {
+			if !a.Removed {
+				b.WriteString("- account left: " + text(oneLine(a.String())) + "\n")
+			}
+		}
+		b.WriteString("\n")
+	}
 	for _, n := range r.Notes {
 		b.WriteString("ℹ️ " + text(oneLine(n)) + "\n\n")
 	}

@@ -71,6 +71,7 @@ func Write(w io.Writer, r *rampart.Report, opt Options) error {
 	p.findings(r.Findings)
 	p.skipped(r.Skipped)
 	p.errors(r.Errors)
+	p.footprint(r.Footprint)
 	p.notes(r.Notes)
 	p.closing(r)
 	_, err := io.WriteString(w, p.b.String())
@@ -391,6 +392,27 @@ func (p *printer) errors(errs []rampart.CheckError) {
 			lead += " " + oneLine(e.Operation)
 		}
 		p.wrapped(indentFinding, lead+": ", e.Error)
+	}
+	p.line()
+}
+
+// footprint says what the scan did to the target's data: a count, the
+// throwaway accounts, and what it could not undo (everything with -v).
+func (p *printer) footprint(f *rampart.Footprint) {
+	if f.Empty() {
+		return
+	}
+	p.line("Footprint (what the scan created or changed on the target)")
+	p.wrapped(indentFinding, "", oneLine(f.Summary()))
+	for _, a := range f.Accounts {
+		p.wrapped(indentFinding, "- ", oneLine(a.String()))
+	}
+	changes := f.Left()
+	if p.opt.Verbose {
+		changes = f.Changes
+	}
+	for _, c := range changes {
+		p.wrapped(indentFinding, "- ", oneLine(c.String()))
 	}
 	p.line()
 }

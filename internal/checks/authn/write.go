@@ -10,8 +10,9 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/checks/authz"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
+	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
 
@@ -76,11 +77,11 @@ func runMissingWrite(ctx context.Context, p *check.Pass) error {
 	}
 	handled := map[*rampart.Operation]bool{}
 	rounds := 0
-	for _, res := range authz.Resources(p.Surface) {
+	for _, res := range fixture.Resources(p.Surface) {
 		if !res.Removable() {
 			continue
 		}
-		if rounds++; rounds > authz.MaxCollections {
+		if rounds++; rounds > fixture.MaxCollections {
 			break
 		}
 		if why, ok := expected[res.Create]; ok {
@@ -99,17 +100,17 @@ func runMissingWrite(ctx context.Context, p *check.Pass) error {
 			return errors.Join(errs...)
 		}
 	}
-	inv, err := authz.Collect(ctx, p)
+	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return errors.Join(append(errs, err)...)
 	}
 	overwrites := 0
-	for _, res := range authz.Resources(p.Surface) {
+	for _, res := range fixture.Resources(p.Surface) {
 		if res.Get == nil || res.Nested() {
 			continue
 		}
 		for _, op := range []*rampart.Operation{res.Put, res.Patch, res.Post} {
-			if _, ok := expected[op]; !ok || op == nil || handled[op] || overwrites >= authz.MaxCollections {
+			if _, ok := expected[op]; !ok || op == nil || handled[op] || overwrites >= fixture.MaxCollections {
 				continue
 			}
 			handled[op] = true
@@ -121,7 +122,7 @@ func runMissingWrite(ctx context.Context, p *check.Pass) error {
 	}
 	probes := 0
 	for _, op := range p.Surface {
-		if why, ok := expected[op]; ok && !handled[op] && probes < authz.MaxProbes {
+		if why, ok := expected[op]; ok && !handled[op] && probes < fixture.MaxProbes {
 			probes++
 			if keep(harmlessAnon(ctx, p, op, why, anon)) {
 				break
@@ -133,8 +134,8 @@ func runMissingWrite(ctx context.Context, p *check.Pass) error {
 
 // anonCreate tries a create without credentials and proves it by reading
 // the canary back.
-func anonCreate(ctx context.Context, p *check.Pass, res *authz.Resource, why string, anon *identity.Identity) error {
-	o, resp, err := authz.Create(ctx, p, res, anon)
+func anonCreate(ctx context.Context, p *check.Pass, res *fixture.Resource, why string, anon *identity.Identity) error {
+	o, resp, err := fixture.Create(ctx, p, res, anon)
 	if err != nil || o == nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func anonCreate(ctx context.Context, p *check.Pass, res *authz.Resource, why str
 		if err != nil {
 			break
 		}
-		if pr == authz.Present && containsFold(got.Body, o.Canary) {
+		if pr == fixture.Present && containsFold(got.Body, o.Canary) {
 			seen, reader = got, r.Name
 			break
 		}
@@ -165,7 +166,7 @@ func anonCreate(ctx context.Context, p *check.Pass, res *authz.Resource, why str
 		f.Evidence = append(f.Evidence, p.Evidence(seen, "the object read back"))
 	}
 	f.Curl = p.Curl(resp)
-	f.Remediation = authz.AnonymousWriteAdvice(p)
+	f.Remediation = anonWriteAdvice(p)
 	p.Report(f)
 	if o.Failed() != "" {
 		return errors.New(o.Story())
@@ -175,12 +176,14 @@ func anonCreate(ctx context.Context, p *check.Pass, res *authz.Resource, why str
 
 // anonItemWrites lets a configured identity create an object, then tries
 // each item write on it without credentials; the owner reads back.
-func anonItemWrites(ctx context.Context, p *check.Pass, res *authz.Resource, item []*rampart.Operation, expected map[*rampart.Operation]string,
+func anonItemWrites(ctx context.Context, p *check.Pass, res *fixture.Resource, item []*rampart.Operation, expected map[*rampart.Operation]string,
 	anon *identity.Identity, handled map[*rampart.Operation]bool) error {
-	var o *authz.Object
-	for _, owner := range p.Authenticated() {
+	var o *fixture.Object
+	// The scan's own throwaway accounts own first: the anonymous writes
+	// then land on their objects.
+	for _, owner := range append(fixture.Victims(p), p.Authenticated()...) {
 		var err error
-		if o, _, err = authz.Create(ctx, p, res, owner); err != nil {
+		if o, _, err = fixture.Create(ctx, p, res, owner); err != nil {
 			return err
 		}
 		if o != nil {
@@ -190,11 +193,11 @@ func anonItemWrites(ctx context.Context, p *check.Pass, res *authz.Resource, ite
 	if o == nil {
 		return nil // nobody can create here: the harmless probe takes over
 	}
-	var proofs []*authz.Proof
+	var proofs []*fixture.Proof
 	var probeErr error
 	for _, op := range item {
 		handled[op] = true
-		var pf *authz.Proof
+		var pf *fixture.Proof
 		if op.Method == http.MethodDelete {
 			pf, probeErr = o.Delete(ctx, p, op.Method, anon)
 		} else {
@@ -224,7 +227,7 @@ func anonItemWrites(ctx context.Context, p *check.Pass, res *authz.Resource, ite
 		f.Evidence = []rampart.Evidence{p.Evidence(o.Created, o.Owner.Name+" creates the object"),
 			p.Evidence(pf.Attack, "anonymous request, no credentials"), p.Evidence(pf.After, o.Owner.Name+" reads it back")}
 		f.Curl = p.Curl(pf.Attack)
-		f.Remediation = authz.AnonymousWriteAdvice(p)
+		f.Remediation = anonWriteAdvice(p)
 		p.Report(f)
 	}
 	if o.Failed() != "" {
@@ -234,7 +237,7 @@ func anonItemWrites(ctx context.Context, p *check.Pass, res *authz.Resource, ite
 }
 
 // anonOverwrite tests an upsert-style write on an identity's own object.
-func anonOverwrite(ctx context.Context, p *check.Pass, inv *authz.Inventory, res *authz.Resource, op *rampart.Operation, why string, anon *identity.Identity) error {
+func anonOverwrite(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation, why string, anon *identity.Identity) error {
 	owner := p.FirstUser()
 	if owner == nil {
 		return nil
@@ -244,7 +247,7 @@ func anonOverwrite(ctx context.Context, p *check.Pass, inv *authz.Inventory, res
 		if i >= 2 {
 			break
 		}
-		pf, sent, err := authz.Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, anon)
+		pf, sent, err := fixture.Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, anon)
 		if err != nil {
 			return err
 		}
@@ -262,7 +265,7 @@ func anonOverwrite(ctx context.Context, p *check.Pass, inv *authz.Inventory, res
 		f.Evidence = []rampart.Evidence{p.Evidence(pf.Before, owner.Name+" reads its own object"),
 			p.Evidence(pf.Attack, "anonymous request, no credentials"), p.Evidence(pf.After, owner.Name+" reads it back")}
 		f.Curl = p.Curl(pf.Attack)
-		f.Remediation = authz.AnonymousWriteAdvice(p)
+		f.Remediation = anonWriteAdvice(p)
 		p.Report(f)
 		return nil
 	}
@@ -275,7 +278,7 @@ func harmlessAnon(ctx context.Context, p *check.Pass, op *rampart.Operation, why
 	vals := map[string]string{}
 	for _, prm := range op.Params {
 		if prm.In == "path" {
-			vals[prm.Name] = authz.ImpossibleID(prm)
+			vals[prm.Name] = holdings.ImpossibleID(prm, "")
 		}
 	}
 	r := &engine.Request{Method: op.Method, URL: p.URL(op, vals)}
@@ -296,11 +299,23 @@ func harmlessAnon(ctx context.Context, p *check.Pass, op *rampart.Operation, why
 	f.Confidence = rampart.Firm
 	f.Evidence = []rampart.Evidence{p.Evidence(resp, "anonymous request, no credentials")}
 	f.Curl = p.Curl(resp)
-	f.Remediation = authz.AnonymousWriteAdvice(p)
+	f.Remediation = anonWriteAdvice(p)
 	p.Report(f)
 	return nil
 }
 
 func containsFold(body []byte, s string) bool {
 	return s != "" && bytes.Contains(bytes.ToLower(body), []byte(strings.ToLower(s)))
+}
+
+// anonWriteAdvice is the remediation for a write that succeeded without
+// credentials, for the framework the scan saw.
+func anonWriteAdvice(p *check.Pass) string {
+	if p.Stack != nil && p.Stack.Fingerprint().Framework == "Flask" {
+		return "Require authentication on every state-changing route: `@login_required` (Flask-Login) or `@jwt_required()` " +
+			"on the view, or an `app.before_request` hook that answers 401 for every endpoint outside an explicit public allowlist; " +
+			"then check ownership of the object as for reads."
+	}
+	return "Require authentication on every state-changing route, with a deny-by-default hook that answers 401 outside an " +
+		"explicit public allowlist; then check ownership of the object as for reads."
 }

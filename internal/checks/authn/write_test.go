@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks/authz/authztest"
+	"github.com/rampart-sec/rampart/internal/stack"
 )
 
 func TestMissingWrite(t *testing.T) {
@@ -71,5 +73,16 @@ func TestMissingWriteNeedsActiveMode(t *testing.T) {
 	res := authztest.Run(t, srv.URL, rampart.Safe, authztest.All, &MissingWrite)
 	if len(res.Findings) != 0 || len(api.Requests()) != 0 {
 		t.Errorf("findings %q, %d requests", authztest.Keys(res.Findings), len(api.Requests()))
+	}
+}
+
+func TestAnonWriteAdvice(t *testing.T) {
+	flask := stack.New()
+	flask.Observe(404, http.Header{"Server": {"Werkzeug/3.0.1 Python/3.11.2"}}, []byte("<!doctype html><title>404 Not Found</title>"))
+	if got := anonWriteAdvice(&check.Pass{Stack: flask}); !strings.Contains(got, "@login_required") || !strings.Contains(got, "before_request") {
+		t.Errorf("Flask advice: %s", got)
+	}
+	if got := anonWriteAdvice(&check.Pass{Stack: stack.New()}); strings.Contains(got, "@login_required") || !strings.Contains(got, "deny-by-default") {
+		t.Errorf("advice for an unknown stack: %s", got)
 	}
 }

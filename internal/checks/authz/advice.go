@@ -12,8 +12,8 @@ import (
 // mass-assignment families is appended by the scan from the advice
 // knowledge base (internal/advice); the text here says what depends on the
 // kind of finding (a read, a write, an upsert keyed by a path id) and, for
-// the families the knowledge base does not cover (bfla, missing-auth), what
-// depends on the framework.
+// the family the knowledge base does not cover (bfla), what depends on the
+// framework.
 
 type adviceKind int
 
@@ -23,7 +23,6 @@ const (
 	adviceUpsert
 	adviceRole
 	adviceMethod
-	adviceAnonWrite
 	adviceMass
 )
 
@@ -70,14 +69,6 @@ func advise(p *check.Pass, kind adviceKind) string {
 		return "Register only the methods a route supports (`@app.get(...)`, `methods=[\"GET\"]`) and give every method of a " +
 			"`MethodView` its own role and ownership check; a route that answers GET to everyone must not accept PUT, PATCH or DELETE " +
 			"from everyone too."
-	case adviceAnonWrite:
-		if flask {
-			return "Require authentication on every state-changing route: `@login_required` (Flask-Login) or `@jwt_required()` " +
-				"on the view, or an `app.before_request` hook that answers 401 for every endpoint outside an explicit public allowlist; " +
-				"then check ownership of the object as for reads."
-		}
-		return "Require authentication on every state-changing route, with a deny-by-default hook that answers 401 outside an " +
-			"explicit public allowlist; then check ownership of the object as for reads."
 	case adviceMass:
 		return "Ownership, role, tenant and balance fields must change only through dedicated, authorised code paths: bind request " +
 			"bodies to an explicit allowlist of writable fields, and reject (or ignore) every other key."

@@ -27,7 +27,6 @@ func TestAdviceFollowsStack(t *testing.T) {
 		{name: "Flask role decorator", server: werkzeug, kind: adviceRole, want: []string{"abort(403)", "before_request"}, notWant: []string{"Flask-Login"}},
 		{name: "Flask-Login with SQLAlchemy", server: werkzeug, seen: []string{sqlalchemy}, kind: adviceRole, want: []string{"current_user.role"}},
 		{name: "not Flask", kind: adviceRole, want: []string{"Deny by default"}, notWant: []string{"@wraps", "before_request"}},
-		{name: "anonymous write on Flask", server: werkzeug, kind: adviceAnonWrite, want: []string{"@login_required", "before_request"}},
 		{name: "upsert", server: werkzeug, kind: adviceUpsert, want: []string{"ON CONFLICT", "owner_id = excluded.owner_id", "abort(403)"}},
 		{name: "read leaves the query code to the knowledge base", server: werkzeug, seen: []string{sqlalchemy}, kind: adviceRead,
 			want: []string{"404"}, notWant: []string{"filter_by", "cur.execute"}},

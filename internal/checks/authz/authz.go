@@ -23,6 +23,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
 
@@ -88,7 +89,7 @@ var adminText = regexp.MustCompile(`(?i)(admin(istrator)?s?\W{0,3}only|only\W{0,
 // description), or "".
 func AdminReason(op *rampart.Operation) string {
 	for _, seg := range strings.Split(op.Path, "/") {
-		if !isParam(seg) && adminWord.MatchString(seg) {
+		if !holdings.IsParam(seg) && adminWord.MatchString(seg) {
 			return fmt.Sprintf("its path has the segment %q", seg)
 		}
 	}
@@ -144,7 +145,7 @@ func describeHits(hits map[string]string, limit int) string {
 		if k == "" {
 			k = "value"
 		}
-		parts = append(parts, fmt.Sprintf("%s=%q", k, mask(v)))
+		parts = append(parts, fmt.Sprintf("%s=%q", k, holdings.Mask(v)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -163,3 +164,5 @@ func sortedHitKeys(m map[string]string) []string {
 	})
 	return keys
 }
+
+func ok2xx(r *engine.Response) bool { return r != nil && r.Status >= 200 && r.Status <= 299 }

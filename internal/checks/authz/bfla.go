@@ -10,6 +10,8 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
+	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
 
@@ -113,7 +115,7 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 	if len(us) == 0 {
 		return nil
 	}
-	inv, err := inventory(ctx, p)
+	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
-	if dataAnswer(anon) {
+	if holdings.DataAnswer(anon) {
 		return nil // open to anonymous callers: missing authentication (AUTH-001), not a role problem
 	}
 	var ref *engine.Response
@@ -142,7 +144,7 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 		if ref, err = rd.get(ctx, adm, u); err != nil {
 			return err
 		}
-		if !dataAnswer(ref) {
+		if !holdings.DataAnswer(ref) {
 			return nil // the admin gets nothing either: nothing to compare with
 		}
 	}
@@ -156,7 +158,7 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 		if err != nil {
 			return err
 		}
-		if !dataAnswer(r) {
+		if !holdings.DataAnswer(r) {
 			continue
 		}
 		if ref != nil && !(string(ref.Body) == string(r.Body) || check.SameShape(ref.Body, r.Body)) {
@@ -238,7 +240,7 @@ var mutating = map[string]bool{http.MethodPost: true, http.MethodPut: true, http
 // adminOnly returns why a state-changing operation belongs to the admin
 // role: its declaration, or a GET on the same path (or its collection) that
 // answers the admin and refuses every user.
-func adminOnly(ctx context.Context, p *check.Pass, inv *Inventory, op *rampart.Operation) (string, error) {
+func adminOnly(ctx context.Context, p *check.Pass, inv *holdings.Inventory, op *rampart.Operation) (string, error) {
 	if why := AdminReason(op); why != "" {
 		return why, nil
 	}
@@ -248,29 +250,29 @@ func adminOnly(ctx context.Context, p *check.Pass, inv *Inventory, op *rampart.O
 		return "", nil
 	}
 	paths := []string{op.Path}
-	if i := strings.LastIndex(op.Path, "/"); i > 0 && isParam(op.Path[i+1:]) {
+	if i := strings.LastIndex(op.Path, "/"); i > 0 && holdings.IsParam(op.Path[i+1:]) {
 		paths = append(paths, op.Path[:i])
 	}
 	for _, path := range paths {
 		for _, g := range surfaceOf(p).ops[http.MethodGet+" "+path] {
-			if hasPathParams(g.Path) {
+			if holdings.HasPathParams(g.Path) {
 				continue
 			}
 			u := p.URL(g, nil)
-			ra, err := sharedGet(ctx, p, adm, u)
+			ra, err := holdings.SharedGet(ctx, p, adm, u)
 			if err != nil {
 				return "", err
 			}
-			if !ra.data {
+			if !ra.Data {
 				continue
 			}
 			all := true
 			for _, user := range us {
-				ru, err := sharedGet(ctx, p, user, u)
+				ru, err := holdings.SharedGet(ctx, p, user, u)
 				if err != nil {
 					return "", err
 				}
-				all = all && refused(ru.status)
+				all = all && refused(ru.Status)
 			}
 			if all {
 				return fmt.Sprintf("GET %s answers the admin identity and refuses every user", g.Path), nil
@@ -285,7 +287,7 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 	if len(us) == 0 {
 		return nil
 	}
-	inv, err := inventory(ctx, p)
+	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -315,7 +317,7 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 			if len(reasons) == 0 {
 				continue
 			}
-			if rounds++; rounds > MaxCollections {
+			if rounds++; rounds > fixture.MaxCollections {
 				break
 			}
 			if err := adminObjectRound(ctx, p, res, adm, us, reasons, handled); err != nil {
@@ -329,7 +331,7 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 	// Everything else admin-only: a request that cannot do harm.
 	probes := 0
 	for _, op := range p.Surface {
-		if !mutating[op.Method] || handled[op] || op.Public() || probes >= MaxProbes {
+		if !mutating[op.Method] || handled[op] || op.Public() || probes >= fixture.MaxProbes {
 			continue
 		}
 		why, err := adminOnly(ctx, p, inv, op)
@@ -352,12 +354,12 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 
 // adminObjectRound lets the admin create an object, then each admin-only
 // operation is tried by users on it; the admin reads back.
-func adminObjectRound(ctx context.Context, p *check.Pass, res *Resource, adm *identity.Identity, us []*identity.Identity,
+func adminObjectRound(ctx context.Context, p *check.Pass, res *fixture.Resource, adm *identity.Identity, us []*identity.Identity,
 	reasons map[*rampart.Operation]string, handled map[*rampart.Operation]bool) error {
 	// A user's create, first: if it works, the admin finds the canary.
 	if why, ok := reasons[res.Create]; ok {
 		handled[res.Create] = true
-		o, resp, err := Create(ctx, p, res, us[0])
+		o, resp, err := fixture.Create(ctx, p, res, us[0])
 		if err != nil {
 			return err
 		}
@@ -365,7 +367,7 @@ func adminObjectRound(ctx context.Context, p *check.Pass, res *Resource, adm *id
 			seen, pr, err := o.Read(ctx, p, adm)
 			o.Remove(ctx, p) // as the user that created it, else as the admin
 			conf, proof := rampart.Firm, "the admin identity could not read it back"
-			if err == nil && pr == Present && containsFold(seen.Body, o.Canary) {
+			if err == nil && pr == fixture.Present && holdings.ContainsFold(seen.Body, o.Canary) {
 				conf, proof = rampart.Confirmed, "the admin identity "+adm.Name+" reads it back with the user's canary"
 			}
 			f := p.Meta.NewFinding(rampart.Location{Method: res.Create.Method, Path: res.Create.Path, URL: resp.RequestURL},
@@ -376,7 +378,7 @@ func adminObjectRound(ctx context.Context, p *check.Pass, res *Resource, adm *id
 			f.Curl = p.Curl(resp)
 			f.Remediation = advise(p, adviceRole)
 			p.Report(f)
-			if o.failed != "" {
+			if o.Failed() != "" {
 				return errors.New(o.Story())
 			}
 		}
@@ -390,20 +392,20 @@ func adminObjectRound(ctx context.Context, p *check.Pass, res *Resource, adm *id
 	if len(item) == 0 {
 		return nil
 	}
-	o, _, err := Create(ctx, p, res, adm)
+	o, _, err := fixture.Create(ctx, p, res, adm)
 	if err != nil || o == nil {
 		return err // not handled: the harmless probe takes over
 	}
 	type hit struct {
 		op    *rampart.Operation
-		proof *Proof
+		proof *fixture.Proof
 	}
 	var hits []hit
 	var probeErr error
 	for _, op := range item {
 		handled[op] = true
 		for _, user := range us {
-			var proof *Proof
+			var proof *fixture.Proof
 			var err error
 			if op.Method == http.MethodDelete {
 				proof, err = o.Delete(ctx, p, op.Method, user)
@@ -441,7 +443,7 @@ func adminObjectRound(ctx context.Context, p *check.Pass, res *Resource, adm *id
 		f.Remediation = advise(p, adviceRole)
 		p.Report(f)
 	}
-	if o.failed != "" {
+	if o.Failed() != "" {
 		probeErr = errors.Join(probeErr, errors.New(o.Story()))
 	}
 	return probeErr
@@ -454,7 +456,7 @@ func harmlessRoleProbe(ctx context.Context, p *check.Pass, op *rampart.Operation
 	vals := map[string]string{}
 	for _, prm := range op.Params {
 		if prm.In == "path" {
-			vals[prm.Name] = impossibleID(prm, "")
+			vals[prm.Name] = holdings.ImpossibleID(prm, "")
 		}
 	}
 	var body map[string]any
@@ -463,7 +465,7 @@ func harmlessRoleProbe(ctx context.Context, p *check.Pass, op *rampart.Operation
 	}
 	u := p.URL(op, vals)
 	for _, user := range us {
-		r, err := send(ctx, p, user, op.Method, u, body)
+		r, err := fixture.Send(ctx, p, user, op.Method, u, body, nil)
 		if err != nil {
 			return err
 		}
@@ -506,7 +508,7 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 		if !res.Removable() {
 			continue
 		}
-		if rounds++; rounds > MaxCollections {
+		if rounds++; rounds > fixture.MaxCollections {
 			break
 		}
 		owners := us
@@ -516,10 +518,10 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 				owners = []*identity.Identity{adm}
 			}
 		}
-		var o *Object
+		var o *fixture.Object
 		for _, owner := range owners {
 			var err error
-			if o, _, err = Create(ctx, p, res, owner); err != nil {
+			if o, _, err = fixture.Create(ctx, p, res, owner); err != nil {
 				errs = append(errs, err)
 			}
 			if o != nil {
@@ -534,7 +536,7 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 		for _, report := range pending {
 			report() // after the removal, so that the message says what was left
 		}
-		if o.failed != "" {
+		if o.Failed() != "" {
 			errs = append(errs, errors.New(o.Story()))
 		}
 		if err != nil {
@@ -550,7 +552,7 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 // swapOn tries the undeclared write methods on every view of the object
 // that a lower role may read. It returns the findings to report once the
 // object is removed.
-func swapOn(ctx context.Context, p *check.Pass, o *Object, declared map[string]bool, us []*identity.Identity) ([]func(), error) {
+func swapOn(ctx context.Context, p *check.Pass, o *fixture.Object, declared map[string]bool, us []*identity.Identity) ([]func(), error) {
 	var pending []func()
 	lower := []*identity.Identity{}
 	for _, u := range us {
@@ -559,15 +561,15 @@ func swapOn(ctx context.Context, p *check.Pass, o *Object, declared map[string]b
 		}
 	}
 	lower = append(lower, p.Anonymous())
-	for _, v := range o.views {
+	for _, v := range o.Views() {
 		var reader *identity.Identity
 		var readResp *engine.Response
 		for _, who := range lower {
-			r, err := p.Send(ctx, who, &engine.Request{Method: http.MethodGet, URL: v.url})
+			r, err := p.Send(ctx, who, &engine.Request{Method: http.MethodGet, URL: v.URL})
 			if err != nil {
 				return pending, err
 			}
-			if dataAnswer(r) {
+			if holdings.DataAnswer(r) {
 				reader, readResp = who, r
 				break
 			}
@@ -576,12 +578,12 @@ func swapOn(ctx context.Context, p *check.Pass, o *Object, declared map[string]b
 			continue
 		}
 		for _, m := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			if declared[m+" "+v.op.Path] || o.Gone {
+			if declared[m+" "+v.Op.Path] || o.Gone {
 				continue
 			}
 			target := *o
-			target.URL = v.url
-			var proof *Proof
+			target.URL = v.URL
+			var proof *fixture.Proof
 			var err error
 			if m == http.MethodDelete {
 				proof, err = target.Delete(ctx, p, m, reader)
@@ -602,19 +604,19 @@ func swapOn(ctx context.Context, p *check.Pass, o *Object, declared map[string]b
 	return pending, nil
 }
 
-func reportSwap(p *check.Pass, o *Object, v view, m string, reader *identity.Identity, readResp *engine.Response, proof *Proof) {
+func reportSwap(p *check.Pass, o *fixture.Object, v fixture.View, m string, reader *identity.Identity, readResp *engine.Response, proof *fixture.Proof) {
 	effect := "the owner's read-back shows its marker " + proof.Marker
 	if m == http.MethodDelete {
 		effect = fmt.Sprintf("the owner's read-back answers %d: the object is gone", proof.After.Status)
 	}
-	f := p.Meta.NewFinding(rampart.Location{Method: m, Path: v.op.Path, URL: proof.Attack.RequestURL},
+	f := p.Meta.NewFinding(rampart.Location{Method: m, Path: v.Op.Path, URL: proof.Attack.RequestURL},
 		fmt.Sprintf("%s may read %s (GET %s), and the spec declares no %s there, yet %s's %s %s was accepted (answered %d): %s. %s",
-			reader.Name, o.Noun(), v.op.Path, m, reader.Name, m, v.url, proof.Attack.Status, effect, o.Story()))
+			reader.Name, o.Noun(), v.Op.Path, m, reader.Name, m, v.URL, proof.Attack.Status, effect, o.Story()))
 	f.Confidence = rampart.Confirmed
 	f.Evidence = evidence(p, readResp, reader.Name+" (role "+reader.Role+") may read the object", proof.Attack, reader.Name+" swaps the method to "+m,
 		proof.After, o.Owner.Name+" (the owner) reads it back")
 	f.Curl = p.Curl(proof.Attack)
-	f.Related = []rampart.Related{related(p, v.op, readResp, "the read the lower role is allowed")}
+	f.Related = []rampart.Related{related(p, v.Op, readResp, "the read the lower role is allowed")}
 	f.Remediation = advise(p, adviceMethod)
 	p.Report(f)
 }

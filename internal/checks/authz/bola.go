@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
+	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
 
@@ -95,7 +96,7 @@ func idParams(op *rampart.Operation) []rampart.Param {
 		switch {
 		case prm.In == "path":
 			out = append(out, prm)
-		case prm.In == "query" && (isIDKey(prm.Name) || userish(prm.Name)):
+		case prm.In == "query" && (holdings.IsIDKey(prm.Name) || holdings.Userish(prm.Name)):
 			out = append(out, prm)
 		}
 	}
@@ -127,37 +128,15 @@ func (r *reader) get(ctx context.Context, who *identity.Identity, url string) (*
 	return resp, nil
 }
 
-// dataAnswer is a 2xx answer that carries data rather than an error.
-func dataAnswer(r *engine.Response) bool {
-	return ok2xx(r) && check.HasData(r.Body) && !check.LooksLikeError(r.Body)
-}
-
 func leavesOf(r *engine.Response) map[string]string {
 	if r == nil {
 		return nil
 	}
-	doc, ok := decodeJSON(r.Body)
+	doc, ok := holdings.DecodeJSON(r.Body)
 	if !ok {
 		return nil
 	}
-	return leaves(doc, nil)
-}
-
-var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// impossibleID is an id of the same kind as sample that no object has.
-func impossibleID(prm rampart.Param, sample string) string {
-	s := prm.Schema
-	switch {
-	case uuidRe.MatchString(sample) || (s != nil && strings.EqualFold(s.Format, "uuid")):
-		return "00000000-0000-4000-8000-0000000dead0"
-	case s != nil && (s.Type == "integer" || s.Type == "number"):
-		return "987654321"
-	}
-	if _, err := strconv.ParseInt(sample, 10, 64); err == nil {
-		return "987654321"
-	}
-	return "rampart-no-such-object"
+	return holdings.Leaves(doc, nil)
 }
 
 // readProof is one identity reading another's object.
@@ -170,7 +149,7 @@ type readProof struct {
 
 func anyStrong(hits map[string]string) bool {
 	for v := range hits {
-		if strong(v) {
+		if holdings.Strong(v) {
 			return true
 		}
 	}
@@ -196,7 +175,7 @@ const (
 )
 
 func runRead(ctx context.Context, p *check.Pass) error {
-	inv, err := inventory(ctx, p)
+	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -224,7 +203,7 @@ func runRead(ctx context.Context, p *check.Pass) error {
 
 // fillOthers gives the operation's other path parameters the owner's own
 // values, so /users/{uid}/notes/{nid} is asked with the owner's uid.
-func fillOthers(inv *Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity) map[string]string {
+func fillOthers(inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity) map[string]string {
 	vals := map[string]string{}
 	for _, other := range op.Params {
 		if other.In != "path" || other.Name == prm.Name {
@@ -237,7 +216,7 @@ func fillOthers(inv *Inventory, op *rampart.Operation, prm rampart.Param, who *i
 	return vals
 }
 
-func crossRead(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity) error {
+func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity) error {
 	attackers := users(p)
 	if len(attackers) > maxAttackers {
 		attackers = attackers[:maxAttackers]
@@ -259,7 +238,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, p
 			if err != nil {
 				return err
 			}
-			if !dataAnswer(own) {
+			if !holdings.DataAnswer(own) {
 				continue
 			}
 			ownL := leavesOf(own)
@@ -268,7 +247,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, p
 				return err
 			}
 			anonL := leavesOf(anonR)
-			if dataAnswer(anonR) && overlaps(anonL, ownL) {
+			if holdings.DataAnswer(anonR) && overlaps(anonL, ownL) {
 				continue // anonymous callers see it too: public, not a BOLA (missing-auth checks judge that)
 			}
 			for _, b := range attackers {
@@ -282,14 +261,14 @@ func crossRead(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, p
 				if err != nil {
 					return err
 				}
-				if !dataAnswer(got) || (documentsJSON(p.Op) && !check.IsJSON(got.Header)) {
+				if !holdings.DataAnswer(got) || (documentsJSON(p.Op) && !check.IsJSON(got.Header)) {
 					continue
 				}
 				if string(got.Body) != string(own.Body) && !check.SameShape(own.Body, got.Body) {
 					continue // a reduced view (a public profile card), not the owner's object
 				}
 				bvals := copyVals(base)
-				bvals[prm.Name] = impossibleID(prm, id)
+				bvals[prm.Name] = holdings.ImpossibleID(prm, id)
 				baseline, err := rd.get(ctx, b, p.URL(p.Op, bvals))
 				if err != nil {
 					return err
@@ -408,7 +387,7 @@ func reportRead(p *check.Pass, prm rampart.Param, proofs []readProof) {
 // weaker: the neighbour's answer must have the shape of the caller's own
 // object and carry values the caller never sees; an owner field naming
 // someone else makes it firm, otherwise it stays tentative.
-func adjacent(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, prm rampart.Param, a *identity.Identity) error {
+func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, a *identity.Identity) error {
 	mine := inv.Candidates(p.Op, prm, a)
 	anon := p.Anonymous()
 	tried := 0
@@ -425,10 +404,10 @@ func adjacent(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, pr
 		if err != nil {
 			return err
 		}
-		if !dataAnswer(own) {
+		if !holdings.DataAnswer(own) {
 			continue
 		}
-		vals[prm.Name] = impossibleID(prm, id)
+		vals[prm.Name] = holdings.ImpossibleID(prm, id)
 		baseline, err := rd.get(ctx, a, p.URL(p.Op, vals))
 		if err != nil {
 			return err
@@ -445,14 +424,14 @@ func adjacent(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, pr
 			if err != nil {
 				return err
 			}
-			if !dataAnswer(got) || !check.SameShape(own.Body, got.Body) {
+			if !holdings.DataAnswer(got) || !check.SameShape(own.Body, got.Body) {
 				continue
 			}
 			anonR, err := rd.get(ctx, anon, u)
 			if err != nil {
 				return err
 			}
-			if dataAnswer(anonR) {
+			if holdings.DataAnswer(anonR) {
 				continue // public
 			}
 			gl := leavesOf(got)
@@ -462,9 +441,9 @@ func adjacent(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, pr
 			}
 			conf := rampart.Tentative
 			why := "no owner field in the answer says whose it is"
-			if doc, ok := decodeJSON(got.Body); ok {
-				if m := objectIn(doc); m != nil {
-					if o, ok := ownerOf(m); ok && inv.SelfID(a) != "" && o != inv.SelfID(a) {
+			if doc, ok := holdings.DecodeJSON(got.Body); ok {
+				if m := holdings.ObjectIn(doc); m != nil {
+					if o, ok := holdings.OwnerOf(m); ok && inv.SelfID(a) != "" && o != inv.SelfID(a) {
 						conf = rampart.Firm
 						why = fmt.Sprintf("its owner field says %s while %s is %s", o, a.Name, inv.SelfID(a))
 					}
@@ -491,10 +470,17 @@ func adjacent(ctx context.Context, p *check.Pass, inv *Inventory, rd *reader, pr
 
 // pairs are (owner, attacker) combinations for write tests, users first:
 // an admin is an owner only when there is a single user, and never an
-// attacker (admins may legitimately change anything).
+// attacker (admins may legitimately change anything). The scan's throwaway
+// victims, when it signed some up, own first: what the attacker changes or
+// deletes is then theirs.
 func pairs(p *check.Pass) [][2]*identity.Identity {
 	us := users(p)
 	var out [][2]*identity.Identity
+	if len(us) >= 1 {
+		for _, v := range fixture.Victims(p) {
+			out = append(out, [2]*identity.Identity{v, us[0]})
+		}
+	}
 	if len(us) >= 2 {
 		out = append(out, [2]*identity.Identity{us[0], us[1]}, [2]*identity.Identity{us[1], us[0]})
 	}
@@ -506,7 +492,7 @@ func pairs(p *check.Pass) [][2]*identity.Identity {
 
 // adminResource says whether a collection belongs to the admin role: write
 // tests there are BFLA-002's.
-func adminResource(r *Resource) bool {
+func adminResource(r *fixture.Resource) bool {
 	for _, op := range []*rampart.Operation{r.Create, r.Get, r.Put, r.Patch, r.Delete, r.Post} {
 		if op != nil && AdminReason(op) != "" {
 			return true
@@ -519,7 +505,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 	if len(pairs(p)) == 0 {
 		return nil
 	}
-	inv, err := inventory(ctx, p)
+	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -529,7 +515,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 		if res.Nested() || adminResource(res) {
 			continue
 		}
-		if rounds++; rounds > MaxCollections {
+		if rounds++; rounds > fixture.MaxCollections {
 			break
 		}
 		covered := map[string]bool{}
@@ -562,10 +548,10 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 
 // canaryRound creates an object as an owner and lets another user read,
 // change and delete it. covered collects the methods it could test.
-func canaryRound(ctx context.Context, p *check.Pass, res *Resource, covered map[string]bool) error {
+func canaryRound(ctx context.Context, p *check.Pass, res *fixture.Resource, covered map[string]bool) error {
 	for _, pr := range pairs(p) {
 		owner, attacker := pr[0], pr[1]
-		o, _, err := Create(ctx, p, res, owner)
+		o, _, err := fixture.Create(ctx, p, res, owner)
 		if err != nil {
 			return err
 		}
@@ -574,7 +560,7 @@ func canaryRound(ctx context.Context, p *check.Pass, res *Resource, covered map[
 		}
 		res, err := canaryProbes(ctx, p, o, attacker, covered)
 		o.Remove(ctx, p)
-		if o.failed != "" {
+		if o.Failed() != "" {
 			err = errors.Join(err, errors.New(o.Story()))
 		}
 		reportCanary(p, o, attacker, res)
@@ -587,11 +573,11 @@ func canaryRound(ctx context.Context, p *check.Pass, res *Resource, covered map[
 // are written after cleanup, so that they can say what the scan left.
 type canaryResult struct {
 	read   *engine.Response // attacker's read that carried the canary
-	writes []*Proof
-	del    *Proof
+	writes []*fixture.Proof
+	del    *fixture.Proof
 }
 
-func canaryProbes(ctx context.Context, p *check.Pass, o *Object, attacker *identity.Identity, covered map[string]bool) (*canaryResult, error) {
+func canaryProbes(ctx context.Context, p *check.Pass, o *fixture.Object, attacker *identity.Identity, covered map[string]bool) (*canaryResult, error) {
 	res := &canaryResult{}
 	if o.Res.List != nil {
 		// On a collaborative API the new object shows up in the attacker's
@@ -600,14 +586,8 @@ func canaryProbes(ctx context.Context, p *check.Pass, o *Object, attacker *ident
 		if err != nil {
 			return res, err
 		}
-		if ok2xx(l) {
-			if doc, ok := decodeJSON(l.Body); ok {
-				for _, it := range itemsIn(doc, o.Res.Coll) {
-					if it.id == o.ID {
-						return res, nil
-					}
-				}
-			}
+		if ok2xx(l) && o.Listed(l) {
+			return res, nil
 		}
 	}
 	if o.Res.Get != nil {
@@ -615,7 +595,7 @@ func canaryProbes(ctx context.Context, p *check.Pass, o *Object, attacker *ident
 		if err != nil {
 			return res, err
 		}
-		if dataAnswer(got) && containsFold(got.Body, o.Canary) {
+		if holdings.DataAnswer(got) && holdings.ContainsFold(got.Body, o.Canary) {
 			res.read = got
 		}
 	}
@@ -643,7 +623,7 @@ func canaryProbes(ctx context.Context, p *check.Pass, o *Object, attacker *ident
 	return res, nil
 }
 
-func reportCanary(p *check.Pass, o *Object, attacker *identity.Identity, res *canaryResult) {
+func reportCanary(p *check.Pass, o *fixture.Object, attacker *identity.Identity, res *canaryResult) {
 	if res == nil {
 		return
 	}
@@ -689,7 +669,7 @@ func reportCanary(p *check.Pass, o *Object, attacker *identity.Identity, res *ca
 
 // overwriteRound tests a write on the owner's existing object, for
 // writes the canary round could not cover (no create, or an upsert).
-func overwriteRound(ctx context.Context, p *check.Pass, inv *Inventory, res *Resource, op *rampart.Operation) error {
+func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation) error {
 	prm := rampart.Param{Name: res.Param, In: "path"}
 	for _, pr := range pairs(p) {
 		owner, attacker := pr[0], pr[1]
@@ -700,7 +680,7 @@ func overwriteRound(ctx context.Context, p *check.Pass, inv *Inventory, res *Res
 			if inv.Sees(res.Get, prm, attacker, id) {
 				continue // shared: the attacker may legitimately write it
 			}
-			proof, sent, err := Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)
+			proof, sent, err := fixture.Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)
 			if err != nil {
 				return err
 			}

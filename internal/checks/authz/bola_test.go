@@ -215,3 +215,24 @@ func TestReadBOLAInSafeModeSkipsWrites(t *testing.T) {
 	}
 	noMutations(t, api)
 }
+
+// With a throwaway victim, the canary objects are the victim's: what the
+// attacker changes and deletes belongs to an account the scan made.
+func TestWriteBOLAUsesTheVictim(t *testing.T) {
+	api, url := serve(t, authztest.Flaws{WriteBOLA: true, DeleteBOLA: true})
+	before := api.Notes()
+	victim := authztest.Bob
+	victim.Victim = true
+	res := authztest.Run(t, url, rampart.Active, []authztest.Ident{authztest.Alice, authztest.Carol, victim}, &WriteBOLA)
+	if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, []string{"BOLA-002 DELETE /notes/{note_id} confirmed", "BOLA-002 PUT /notes/{note_id} confirmed"}) {
+		t.Fatalf("findings = %q", got)
+	}
+	for _, f := range res.Findings {
+		if !strings.Contains(f.Message, "lets alice") || !strings.Contains(f.Message, "as bob") {
+			t.Errorf("not the victim's object, or not alice's attack: %s", f.Message)
+		}
+	}
+	if after := api.Notes(); !reflect.DeepEqual(after, before) {
+		t.Errorf("notes changed:\nbefore %v\nafter  %v", before, after)
+	}
+}

@@ -3,20 +3,21 @@ package authz
 import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/fixture"
 )
 
 // opIndex is the scan's operations indexed once: checks that run on every
 // operation look their siblings up here instead of walking the whole
 // surface, which made them quadratic in the number of operations.
 type opIndex struct {
-	resources []*Resource                     // Resources(p.Surface)
-	byItem    map[string]*Resource            // by item template
+	resources []*fixture.Resource             // fixture.Resources(p.Surface)
+	byItem    map[string]*fixture.Resource    // by item template
 	ops       map[string][]*rampart.Operation // by "METHOD /path", in surface order
 }
 
 func surfaceOf(p *check.Pass) *opIndex {
 	v, _ := p.Shared.Once("authz: surface index", func() (any, error) {
-		s := &opIndex{resources: Resources(p.Surface), byItem: map[string]*Resource{}, ops: map[string][]*rampart.Operation{}}
+		s := &opIndex{resources: fixture.Resources(p.Surface), byItem: map[string]*fixture.Resource{}, ops: map[string][]*rampart.Operation{}}
 		for _, r := range s.resources {
 			s.byItem[r.Item] = r
 		}

@@ -15,6 +15,8 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
+	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
 
@@ -74,9 +76,6 @@ var (
 		"companyid": true, "workspaceid": true, "teamid": true}
 	moneyFields = map[string]bool{"balance": true, "credit": true, "credits": true, "points": true, "wallet": true,
 		"quota": true, "limit": true, "creditlimit": true, "discount": true}
-	// loginField marks what identifies an account at login: never changed,
-	// so that a login flow keeps working whatever happens.
-	loginField = regexp.MustCompile(`(?i)^(username|user_?name|login|email|e_?mail|email_?address|phone|mobile|handle)$`)
 	adminValue = regexp.MustCompile(`(?i)^(admin|administrator|superuser|super_?admin|root|owner|staff)$`)
 )
 
@@ -98,7 +97,7 @@ func runMass(ctx context.Context, p *check.Pass) error {
 		return nil
 	}
 	who := us[0]
-	inv, err := inventory(ctx, p)
+	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -106,25 +105,25 @@ func runMass(ctx context.Context, p *check.Pass) error {
 	segs := strings.Split(op.Path, "/")
 	last := segs[len(segs)-1]
 	switch {
-	case !hasPathParams(op.Path) && (op.Method == http.MethodPut || op.Method == http.MethodPatch):
+	case !holdings.HasPathParams(op.Path) && (op.Method == http.MethodPut || op.Method == http.MethodPatch):
 		get := surfaceOf(p).op(http.MethodGet, op.Path)
 		if get == nil {
 			return nil
 		}
 		return massUpdate(ctx, p, inv, who, get, nil)
-	case isParam(last):
+	case holdings.IsParam(last):
 		res := surfaceOf(p).byItem[op.Path]
 		if res == nil || res.Get == nil || res.Nested() {
 			return nil
 		}
 		if res.Removable() {
-			o, _, err := Create(ctx, p, res, who)
+			o, _, err := fixture.Create(ctx, p, res, who)
 			if err != nil || o == nil {
 				return err
 			}
 			err = massUpdate(ctx, p, inv, who, res.Get, map[string]string{res.Param: o.ID})
 			o.Remove(ctx, p)
-			if o.failed != "" {
+			if o.Failed() != "" {
 				err = errors.Join(err, errors.New(o.Story()))
 			}
 			return err
@@ -142,7 +141,7 @@ func runMass(ctx context.Context, p *check.Pass) error {
 				return massUpdate(ctx, p, inv, who, res.Get, map[string]string{res.Param: id})
 			}
 		}
-	case op.Method == http.MethodPost && !hasPathParams(op.Path):
+	case op.Method == http.MethodPost && !holdings.HasPathParams(op.Path):
 		for _, res := range surfaceOf(p).resources {
 			if res.Coll == op.Path && res.Removable() && res.Get != nil && !adminResource(res) {
 				return massCreate(ctx, p, inv, who, res)
@@ -157,7 +156,7 @@ func requestFields(op *rampart.Operation) map[string]bool {
 	out := map[string]bool{}
 	if op.Body != nil && op.Body.Schema != nil {
 		for k := range op.Body.Schema.Properties {
-			out[normKey(k)] = true
+			out[holdings.NormKey(k)] = true
 		}
 	}
 	return out
@@ -178,7 +177,7 @@ func others(p *check.Pass, who *identity.Identity) []*identity.Identity {
 // plan chooses the fields to inject into a write, from the fields the
 // caller's read shows (cur; nil for a create, then from the documented
 // answer) that the request schema does not allow.
-func plan(p *check.Pass, inv *Inventory, who *identity.Identity, op *rampart.Operation, cur map[string]any, doc map[string]*rampart.Schema, skip string) []injection {
+func plan(p *check.Pass, inv *holdings.Inventory, who *identity.Identity, op *rampart.Operation, cur map[string]any, doc map[string]*rampart.Schema, skip string) []injection {
 	allowed := requestFields(op)
 	names := map[string]bool{}
 	for k := range cur {
@@ -190,8 +189,8 @@ func plan(p *check.Pass, inv *Inventory, who *identity.Identity, op *rampart.Ope
 	var out []injection
 	keys := slices.Sorted(maps.Keys(names))
 	for _, k := range keys {
-		nk := normKey(k)
-		if allowed[nk] || nk == normKey(skip) || nk == "id" || loginField.MatchString(k) || secretName.MatchString(k) {
+		nk := holdings.NormKey(k)
+		if allowed[nk] || nk == holdings.NormKey(skip) || nk == "id" || fixture.LoginField.MatchString(k) || fixture.SecretName.MatchString(k) {
 			continue
 		}
 		before, known := cur[k]
@@ -265,10 +264,10 @@ func plan(p *check.Pass, inv *Inventory, who *identity.Identity, op *rampart.Ope
 			// Other read-only fields: only free text on an existing value,
 			// never a status, type, date or flag whose meaning is unknown.
 			s, isStr := before.(string)
-			if !known || !isStr || !freeText(k, doc[k]) || s == "" {
+			if !known || !isStr || !fixture.FreeText(k, doc[k]) || s == "" {
 				continue
 			}
-			inj.kind, inj.value = "field", NewCanary()
+			inj.kind, inj.value = "field", fixture.NewCanary()
 		}
 		out = append(out, inj)
 	}
@@ -297,7 +296,7 @@ func adminEnum(s *rampart.Schema) any {
 func boolSchema(s *rampart.Schema) bool { return s != nil && s.Type == "boolean" }
 
 func scalarOr(v any) any {
-	if s, ok := scalar(v); ok {
+	if s, ok := holdings.Scalar(v); ok {
 		return s
 	}
 	return v
@@ -333,14 +332,14 @@ func same(a, b any) bool {
 // readObject reads the single object at url as who.
 func readObject(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (*engine.Response, map[string]any, error) {
 	r, err := p.Send(ctx, who, &engine.Request{Method: http.MethodGet, URL: url})
-	if err != nil || !dataAnswer(r) {
+	if err != nil || !holdings.DataAnswer(r) {
 		return r, nil, err
 	}
-	doc, ok := decodeJSON(r.Body)
+	doc, ok := holdings.DecodeJSON(r.Body)
 	if !ok {
 		return r, nil, nil
 	}
-	return r, objectIn(doc), nil
+	return r, holdings.ObjectIn(doc), nil
 }
 
 // baseBody is the part of a write that changes nothing: every allowed field
@@ -349,7 +348,7 @@ func readObject(ctx context.Context, p *check.Pass, who *identity.Identity, url 
 func baseBody(p *check.Pass, op *rampart.Operation, cur map[string]any) map[string]any {
 	out := map[string]any{}
 	raw, _ := p.Body(op)
-	syn, _ := decodeJSON(raw)
+	syn, _ := holdings.DecodeJSON(raw)
 	synM, _ := syn.(map[string]any)
 	required := map[string]bool{}
 	var props map[string]*rampart.Schema
@@ -361,7 +360,7 @@ func baseBody(p *check.Pass, op *rampart.Operation, cur map[string]any) map[stri
 	}
 	for k := range props {
 		if v, ok := cur[k]; ok {
-			if _, isScalar := scalar(v); isScalar {
+			if _, isScalar := holdings.Scalar(v); isScalar {
 				out[k] = v
 				continue
 			}
@@ -393,7 +392,7 @@ func copyAny(m map[string]any) map[string]any {
 
 // massUpdate injects fields into a write on the caller's own object, reads
 // it back, reports what was persisted and writes every change back.
-func massUpdate(ctx context.Context, p *check.Pass, inv *Inventory, who *identity.Identity, get *rampart.Operation, vals map[string]string) error {
+func massUpdate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, who *identity.Identity, get *rampart.Operation, vals map[string]string) error {
 	op := p.Op
 	getURL := p.URL(get, vals)
 	before, cur, err := readObject(ctx, p, who, getURL)
@@ -410,7 +409,7 @@ func massUpdate(ctx context.Context, p *check.Pass, inv *Inventory, who *identit
 	}
 	base := baseBody(p, op, cur)
 	u := p.URL(op, vals)
-	attack, err := send(ctx, p, who, op.Method, u, withFields(base, injs, func(in injection) any { return in.value }))
+	attack, err := fixture.Send(ctx, p, who, op.Method, u, withFields(base, injs, func(in injection) any { return in.value }), nil)
 	if err != nil {
 		return err
 	}
@@ -419,7 +418,7 @@ func massUpdate(ctx context.Context, p *check.Pass, inv *Inventory, who *identit
 		// One field the API rejects (a foreign key, a type) fails the whole
 		// write: try them one at a time.
 		for _, in := range injs {
-			r, err := send(ctx, p, who, op.Method, u, withFields(base, []injection{in}, func(in injection) any { return in.value }))
+			r, err := fixture.Send(ctx, p, who, op.Method, u, withFields(base, []injection{in}, func(in injection) any { return in.value }), nil)
 			if err != nil {
 				return err
 			}
@@ -460,8 +459,6 @@ func massUpdate(ctx context.Context, p *check.Pass, inv *Inventory, who *identit
 // writeBack restores the fields a probe changed, as the caller, then as the
 // identity a changed owner field points to, then as an admin identity.
 func writeBack(ctx context.Context, p *check.Pass, who *identity.Identity, op *rampart.Operation, u, getURL string, base map[string]any, changed []injection) string {
-	ctx, cancel := cleanupCtx(ctx)
-	defer cancel()
 	body := withFields(base, changed, func(in injection) any { return in.before })
 	whos := []*identity.Identity{who}
 	for _, in := range changed {
@@ -469,28 +466,24 @@ func writeBack(ctx context.Context, p *check.Pass, who *identity.Identity, op *r
 			whos = append(whos, in.restorer)
 		}
 	}
-	if a := admin(p); a != nil {
-		whos = append(whos, a)
-	}
 	var fields []string
 	for _, in := range changed {
 		fields = append(fields, in.field)
 	}
-	for _, w := range whos {
-		if _, err := send(ctx, p, w, op.Method, u, body); err != nil {
-			continue
-		}
-		_, post, err := readObject(ctx, p, who, getURL)
-		if err != nil || post == nil {
-			continue
-		}
-		ok := true
-		for _, in := range changed {
-			ok = ok && same(post[in.field], in.before)
-		}
-		if ok {
-			return fmt.Sprintf("the original values of %s were written back by %s (verified)", strings.Join(fields, ", "), w.Name)
-		}
+	by, _ := fixture.Putback{Write: op, URL: u, Body: body, Whos: whos, Object: u, Owner: who.Name, Fields: fields,
+		Verify: func(ctx context.Context) (bool, error) {
+			_, post, err := readObject(ctx, p, who, getURL)
+			if err != nil || post == nil {
+				return false, err
+			}
+			ok := true
+			for _, in := range changed {
+				ok = ok && same(post[in.field], in.before)
+			}
+			return ok, nil
+		}}.Do(ctx, p)
+	if by != nil {
+		return fmt.Sprintf("the original values of %s were written back by %s (verified)", strings.Join(fields, ", "), by.Name)
 	}
 	return fmt.Sprintf("Rampart could NOT write back the original values of %s for %s: restore them by hand", strings.Join(fields, ", "), who.Name)
 }
@@ -561,7 +554,7 @@ func reportMass(p *check.Pass, who *identity.Identity, u string, persisted []inj
 
 // massCreate creates an object with privileged fields the create schema
 // does not allow, reads it back and deletes it.
-func massCreate(ctx context.Context, p *check.Pass, inv *Inventory, who *identity.Identity, res *Resource) error {
+func massCreate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, who *identity.Identity, res *fixture.Resource) error {
 	doc := responseProps(res.Create)
 	for k, s := range responseProps(res.Get) {
 		doc[k] = s
@@ -580,7 +573,7 @@ func massCreate(ctx context.Context, p *check.Pass, inv *Inventory, who *identit
 	for _, in := range priv {
 		extra[in.field] = in.value
 	}
-	o, resp, err := createWith(ctx, p, res, who, extra)
+	o, resp, err := fixture.CreateWith(ctx, p, res, who, extra)
 	if err != nil || o == nil {
 		return err
 	}
@@ -622,7 +615,7 @@ func massCreate(ctx context.Context, p *check.Pass, inv *Inventory, who *identit
 		f.Remediation = advise(p, adviceMass)
 		p.Report(f)
 	}
-	if o.failed != "" {
+	if o.Failed() != "" {
 		return errors.New(o.Story())
 	}
 	return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/checks/authz/authztest"
+	"github.com/rampart-sec/rampart/internal/holdings"
 )
 
 func TestMassAssignment(t *testing.T) {
@@ -73,7 +74,7 @@ func TestPlanOnlyEscalates(t *testing.T) {
 		"locked": false, "mfa_enabled": false,
 	}
 	got := map[string]any{}
-	for _, in := range plan(nil, &Inventory{by: map[string]*holdings{}}, nil, op, cur, nil, "") {
+	for _, in := range plan(nil, &holdings.Inventory{}, nil, op, cur, nil, "") {
 		got[in.field] = in.value
 	}
 	want := map[string]any{"role": "admin", "is_admin": true, "balance": 1010.5}

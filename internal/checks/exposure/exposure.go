@@ -14,9 +14,9 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/checks/whoami"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/whoami"
 )
 
 const requests = "Per read operation, shared by DATA-001 to DATA-003: one GET without credentials and one as the " +

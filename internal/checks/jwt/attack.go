@@ -9,11 +9,11 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/checks/session"
-	"github.com/rampart-sec/rampart/internal/checks/whoami"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/flaskkey"
 	token "github.com/rampart-sec/rampart/internal/jwt"
 	"github.com/rampart-sec/rampart/internal/secrets"
+	"github.com/rampart-sec/rampart/internal/whoami"
 )
 
 var hs256 = map[string]any{"alg": "HS256", "typ": "JWT"}
@@ -122,7 +122,7 @@ func (a *analyser) prove(ctx context.Context, t target, who whoami.Person, key [
 // first operation the spec marks as JWT.
 func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidence) error {
 	p := a.p
-	flaskKey := session.Key(ctx, p)
+	flaskKey := flaskkey.Key(ctx, p)
 	first := [][]byte{}
 	if flaskKey != nil {
 		first = append(first, flaskKey)

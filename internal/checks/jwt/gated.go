@@ -9,8 +9,8 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/checks/session"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/flaskkey"
 	"github.com/rampart-sec/rampart/internal/identity"
 	token "github.com/rampart-sec/rampart/internal/jwt"
 	"github.com/rampart-sec/rampart/internal/secrets"
@@ -240,7 +240,7 @@ func (a *analyser) crackSamples(ctx context.Context) {
 	a.cracked = true
 	p := a.p
 	var first [][]byte
-	if k := session.Key(ctx, p); k != nil {
+	if k := flaskkey.Key(ctx, p); k != nil {
 		first = append(first, k)
 	}
 	for _, s := range a.samples {

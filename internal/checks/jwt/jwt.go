@@ -22,10 +22,10 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/checks/whoami"
 	"github.com/rampart-sec/rampart/internal/engine"
 	token "github.com/rampart-sec/rampart/internal/jwt"
 	"github.com/rampart-sec/rampart/internal/surface"
+	"github.com/rampart-sec/rampart/internal/whoami"
 )
 
 const requests = "Once per scan, shared by JWT-001 to JWT-005. With a \"who am I\" read: on up to three read " +

@@ -10,9 +10,10 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/checks/whoami"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/flaskkey"
 	"github.com/rampart-sec/rampart/internal/flasksession"
+	"github.com/rampart-sec/rampart/internal/whoami"
 )
 
 // proof is a forged credential the application accepted.
@@ -31,7 +32,7 @@ const maxProofEndpoints = 2
 // the scan has one (the strongest proof), else a user; without identities
 // it guesses user ids 1 and 2 and then needs both to be named, so an
 // endpoint that always answers with the same record proves nothing.
-func forge(ctx context.Context, p *check.Pass, s *seen, key []byte) (*proof, error) {
+func forge(ctx context.Context, p *check.Pass, s *flaskkey.Seen, key []byte) (*proof, error) {
 	wr, err := whoami.Learn(ctx, p)
 	if err != nil && wr == nil {
 		return nil, err
@@ -124,21 +125,21 @@ func forge(ctx context.Context, p *check.Pass, s *seen, key []byte) (*proof, err
 
 func ok2xx(r *engine.Response) bool { return r != nil && r.Status >= 200 && r.Status <= 299 }
 
-func sendForged(ctx context.Context, p *check.Pass, u string, s *seen, key []byte, who whoami.Person) (*engine.Response, string, error) {
-	payload, err := forgedPayload(s.cookie, who)
+func sendForged(ctx context.Context, p *check.Pass, u string, s *flaskkey.Seen, key []byte, who whoami.Person) (*engine.Response, string, error) {
+	payload, err := forgedPayload(s.Cookie, who)
 	if err != nil {
 		return nil, "", err
 	}
 	value := flasksession.Sign(payload, key, time.Now())
 	resp, err := p.Send(ctx, nil, &engine.Request{
 		Method: http.MethodGet, URL: u,
-		Header:  http.Header{"Cookie": {s.name + "=" + value}},
+		Header:  http.Header{"Cookie": {s.Name + "=" + value}},
 		Secrets: []string{value},
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	note := fmt.Sprintf("only a forged %s cookie, session %s: answered as %s", s.name, payload, who.Label())
+	note := fmt.Sprintf("only a forged %s cookie, session %s: answered as %s", s.Name, payload, who.Label())
 	return resp, note, nil
 }
 

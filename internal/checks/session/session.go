@@ -8,14 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
-	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/flaskkey"
 	"github.com/rampart-sec/rampart/internal/flasksession"
 	"github.com/rampart-sec/rampart/internal/secrets"
 )
@@ -84,183 +82,29 @@ var Exposure = check.Check{
 	Run: runExposure,
 }
 
-// seen is one session cookie and where it came from.
-type seen struct {
-	name   string
-	cookie *flasksession.Cookie
-	// loc is the operation that set it; empty for an identity's cookie.
-	loc  rampart.Location
-	from string // "set by GET /" or "held by identity alice"
-	resp *engine.Response
-}
-
-const maxCollectOps = 4
-
-// Cookies collects the session cookies the API sets (root and a few read
-// operations, anonymous) and the ones the identities hold, once per scan.
-func cookies(ctx context.Context, p *check.Pass) ([]*seen, error) {
-	v, err := p.Shared.Once("flask-session-cookies", func() (any, error) { return collect(ctx, p) })
-	if v == nil {
-		return nil, err
-	}
-	return v.([]*seen), err
-}
-
-func collect(ctx context.Context, p *check.Pass) ([]*seen, error) {
-	var out []*seen
-	dup := map[string]bool{}
-	add := func(s *seen) {
-		if dup[s.cookie.Raw] {
-			return
-		}
-		dup[s.cookie.Raw] = true
-		out = append(out, s)
-	}
-	for _, id := range p.Identities {
-		// A cookie an identity's login flow collected was set by the login
-		// operation: that is where the finding belongs.
-		var loc rampart.Location
-		from := "held by identity " + id.Name
-		if id.Login != nil {
-			m := strings.ToUpper(id.Login.Method)
-			if m == "" {
-				m = "POST"
-			}
-			if u, err := url.Parse(id.Login.URL); err == nil && u.Path != "" {
-				loc = rampart.Location{Method: m, Path: u.Path}
-				from = "set by " + m + " " + u.Path + " when identity " + id.Name + " logged in"
-			}
-		}
-		for _, c := range parseCookieHeader(id.Header().Values("Cookie")) {
-			if ck, err := flasksession.Parse(c.Value); err == nil {
-				add(&seen{name: c.Name, cookie: ck, from: from, loc: loc})
-			}
-		}
-	}
-	type target struct {
-		url string
-		loc rampart.Location
-	}
-	base := p.Client.Base()
-	root := *base
-	root.Path = "/"
-	targets := []target{{url: root.String(), loc: rampart.Location{Method: "GET", Path: "/"}}}
-	n := 0
-	for _, op := range p.Surface {
-		if n >= maxCollectOps || op.Method != http.MethodGet || hasPathParams(op) || op.Path == "/" {
-			continue
-		}
-		targets = append(targets, target{url: p.URL(op, nil), loc: rampart.Location{Method: op.Method, Path: op.Path}})
-		n++
-	}
-	for _, t := range targets {
-		resp, err := p.Get(ctx, nil, t.url, nil)
-		if err != nil {
-			if ctx.Err() != nil {
-				return out, ctx.Err()
-			}
-			continue
-		}
-		for _, c := range (&http.Response{Header: resp.Header}).Cookies() {
-			ck, err := flasksession.Parse(c.Value)
-			if err != nil {
-				continue
-			}
-			loc := t.loc
-			loc.URL = resp.RequestURL
-			add(&seen{name: c.Name, cookie: ck, loc: loc, from: "set by GET " + t.loc.Path, resp: p.Excerpt(resp)})
-		}
-	}
-	return out, nil
-}
-
-func hasPathParams(op *rampart.Operation) bool {
-	for _, prm := range op.Params {
-		if prm.In == "path" {
-			return true
-		}
-	}
-	return false
-}
-
-func parseCookieHeader(values []string) []*http.Cookie {
-	var out []*http.Cookie
-	for _, v := range values {
-		cs, err := http.ParseCookie(v)
-		if err != nil {
-			continue
-		}
-		out = append(out, cs...)
-	}
-	return out
-}
-
-// cracked is the outcome of cracking the first session cookie.
-type cracked struct {
-	from   *seen
-	key    []byte
-	result secrets.Result
-}
-
-// crack verifies the candidate keys against the first cookie, once per
-// scan. One cookie is enough: every session of an app has the same key.
-func crack(ctx context.Context, p *check.Pass) (*cracked, error) {
-	v, err := p.Shared.Once("flask-session-secret", func() (any, error) {
-		all, err := cookies(ctx, p)
-		if len(all) == 0 {
-			return (*cracked)(nil), err
-		}
-		first := all[0]
-		cands := &secrets.Candidates{First: secrets.Flask(), Wordlist: p.Settings.Wordlist}
-		res := secrets.Crack(ctx, cands.All(), first.cookie.Tester, 0)
-		if werr := cands.Err(); werr != nil && !res.Found {
-			return &cracked{from: first, result: res}, werr
-		}
-		c := &cracked{from: first, result: res}
-		if res.Found {
-			c.key = res.Key
-		}
-		return c, nil
-	})
-	if v == nil {
-		return nil, err
-	}
-	return v.(*cracked), err
-}
-
-// Key returns the cracked Flask SECRET_KEY, or nil: the JWT checks try it,
-// since Flask-JWT-Extended signs with SECRET_KEY when JWT_SECRET_KEY is unset.
-func Key(ctx context.Context, p *check.Pass) []byte {
-	c, _ := crack(ctx, p)
-	if c == nil {
-		return nil
-	}
-	return c.key
-}
-
 func runSecret(ctx context.Context, p *check.Pass) error {
-	c, err := crack(ctx, p)
-	if c == nil || c.key == nil {
+	c, err := flaskkey.Crack(ctx, p)
+	if c == nil || c.Key == nil {
 		return err
 	}
-	s := c.from
-	keyText := secrets.Show(c.key, p.Settings.ShowSecrets)
+	s := c.From
+	keyText := secrets.Show(c.Key, p.Settings.ShowSecrets)
 	f := p.Finding("")
-	f.Location = s.loc
+	f.Location = s.Loc
 	f.Key = "secret-key"
 	f.Confidence = rampart.Confirmed
 	f.Severity = rampart.High
-	if s.resp != nil {
-		f.Evidence = append(f.Evidence, p.Evidence(s.resp, "the session cookie as the API sets it"))
+	if s.Resp != nil {
+		f.Evidence = append(f.Evidence, p.Evidence(s.Resp, "the session cookie as the API sets it"))
 	}
 	f.Evidence = append(f.Evidence, rampart.Evidence{Note: fmt.Sprintf(
 		"cookie %q (%s) verifies offline with SECRET_KEY %s (HMAC-SHA1, salt %q), found among %d candidates in %s",
-		s.name, s.from, keyText, flasksession.Salt, c.result.Tried, c.result.Elapsed.Round(1e3))})
-	proof, err := forge(ctx, p, s, c.key)
+		s.Name, s.From, keyText, flasksession.Salt, c.Result.Tried, c.Result.Elapsed.Round(1e3))})
+	proof, err := forge(ctx, p, s, c.Key)
 	if err != nil && ctx.Err() != nil {
 		return err
 	}
-	msg := fmt.Sprintf("The Flask session cookie %q (%s) is signed with a guessable SECRET_KEY: %s.", s.name, s.from, keyText)
+	msg := fmt.Sprintf("The Flask session cookie %q (%s) is signed with a guessable SECRET_KEY: %s.", s.Name, s.From, keyText)
 	if proof != nil {
 		f.Severity = rampart.Critical
 		f.Evidence = append(f.Evidence, proof.evidence...)
@@ -283,9 +127,9 @@ func runSecret(ctx context.Context, p *check.Pass) error {
 }
 
 func runExposure(ctx context.Context, p *check.Pass) error {
-	all, err := cookies(ctx, p)
+	all, err := flaskkey.Cookies(ctx, p)
 	for _, s := range all {
-		data, derr := s.cookie.Data()
+		data, derr := s.Cookie.Data()
 		if derr != nil {
 			continue
 		}
@@ -300,8 +144,8 @@ func runExposure(ctx context.Context, p *check.Pass) error {
 			return items[i].path < items[j].path
 		})
 		f := p.Finding("")
-		f.Location = s.loc
-		f.Key = s.name + " " + s.from
+		f.Location = s.Loc
+		f.Key = s.Name + " " + s.From
 		f.Confidence = rampart.Confirmed
 		f.Severity = items[0].sev
 		var parts []string
@@ -309,14 +153,14 @@ func runExposure(ctx context.Context, p *check.Pass) error {
 			parts = append(parts, fmt.Sprintf("%s (%s: %s)", it.path, it.kind, it.shown))
 		}
 		comp := ""
-		if s.cookie.Compressed {
+		if s.Cookie.Compressed {
 			comp = ", zlib-compressed"
 		}
 		f.Message = fmt.Sprintf("The Flask session cookie %q (%s%s) is readable by the client and carries %s.",
-			s.name, s.from, comp, strings.Join(parts, ", "))
-		if s.resp != nil {
-			f.Evidence = append(f.Evidence, p.Evidence(s.resp, "the cookie as the API sets it"))
-			f.Curl = p.Curl(s.resp)
+			s.Name, s.From, comp, strings.Join(parts, ", "))
+		if s.Resp != nil {
+			f.Evidence = append(f.Evidence, p.Evidence(s.Resp, "the cookie as the API sets it"))
+			f.Curl = p.Curl(s.Resp)
 		}
 		f.Evidence = append(f.Evidence, rampart.Evidence{Note: "decoded session (sensitive values masked): " + maskedJSON(data, items)})
 		p.Report(f)

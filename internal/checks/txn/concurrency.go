@@ -10,6 +10,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/dberr"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
 )
 
 // On CockroachDB (and PostgreSQL at SERIALIZABLE) concurrent writes to the
@@ -62,12 +63,12 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
-	jan := newJanitor(p, who, p.Op)
+	jan := fixture.Track(p, who, p.Op)
 	var restoreNote string
 	defer func() {
 		cctx := context.WithoutCancel(ctx)
-		restoreNote = orig.restore(cctx, p, who, r)
-		jan.run(cctx)
+		restoreNote = restore(cctx, p, orig, who, r)
+		jan.Cleanup(cctx)
 	}()
 
 	// One request alone first: the burst is only meaningful for a write
@@ -76,7 +77,7 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
-	jan.add(first)
+	jan.Add(first)
 	if !ok2xx(first) {
 		return nil
 	}
@@ -105,7 +106,7 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 				continue
 			}
 			statuses = append(statuses, br.Resp.Status)
-			jan.add(br.Resp)
+			jan.Add(br.Resp)
 			if h, ok := transactional(br.Resp.Body); ok {
 				if len(leaked) == 0 {
 					hit = h
@@ -125,9 +126,9 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 	// The clean-up runs in the deferred function; run it now so the
 	// message can say what it did.
 	cctx := context.WithoutCancel(ctx)
-	restoreNote = orig.restore(cctx, p, who, r)
+	restoreNote = restore(cctx, p, orig, who, r)
 	orig = nil
-	jan.run(cctx)
+	jan.Cleanup(cctx)
 
 	f := p.Finding("")
 	f.Location.URL = first.RequestURL
@@ -155,7 +156,7 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 		ev = failed[0]
 		fmt.Fprintf(&b, " %d of them failed with a server error although the same request succeeds alone: concurrent transactions on the same rows conflict and the application neither retries nor reports a retryable 503.", len(failed))
 	}
-	if note := jan.note(); note != "" {
+	if note := jan.Note(); note != "" {
 		b.WriteString(" " + note)
 	}
 	if restoreNote != "" {

@@ -30,18 +30,6 @@ type opIndex struct {
 	stateAt, stateUnder map[string][]*rampart.Operation
 	stateBySchema       []*rampart.Operation
 	score               map[*rampart.Operation]int
-	// DELETEs by the last literal segment of their template and its
-	// position from the end (deleteURL's template match), those with no
-	// literal segment, and those whose template is "<parent>/{param}", by
-	// parent.
-	deleteByLit map[litKey][]*rampart.Operation
-	deleteNoLit []*rampart.Operation
-	deleteUnder map[string][]*rampart.Operation
-}
-
-type litKey struct {
-	lit     string
-	fromEnd int
 }
 
 func indexOf(p *check.Pass) *opIndex {
@@ -54,14 +42,10 @@ func buildIndex(ops []*rampart.Operation) *opIndex {
 		reads: map[string][]*rampart.Operation{}, gets: map[string][]*rampart.Operation{},
 		listsAt: map[string][]*rampart.Operation{}, stateAt: map[string][]*rampart.Operation{},
 		stateUnder: map[string][]*rampart.Operation{}, score: map[*rampart.Operation]int{},
-		deleteByLit: map[litKey][]*rampart.Operation{}, deleteUnder: map[string][]*rampart.Operation{},
 	}
 	for _, op := range ops {
-		switch op.Method {
-		case http.MethodGet:
+		if op.Method == http.MethodGet {
 			x.indexRead(op)
-		case http.MethodDelete:
-			x.indexDelete(op)
 		}
 	}
 	sort.SliceStable(x.stateBySchema, func(i, j int) bool {
@@ -98,38 +82,4 @@ func (x *opIndex) indexRead(op *rampart.Operation) {
 		x.score[op] = s
 		x.stateBySchema = append(x.stateBySchema, op)
 	}
-}
-
-func (x *opIndex) indexDelete(op *rampart.Operation) {
-	segs := strings.Split(strings.Trim(op.Path, "/"), "/")
-	key, found := litKey{}, false
-	for i := len(segs) - 1; i >= 0; i-- {
-		if !isTemplateParam(segs[i]) {
-			key, found = litKey{segs[i], len(segs) - i}, true
-			break
-		}
-	}
-	if found {
-		x.deleteByLit[key] = append(x.deleteByLit[key], op)
-	} else {
-		x.deleteNoLit = append(x.deleteNoLit, op)
-	}
-	if i := strings.LastIndex(op.Path, "/"); i >= 0 && isTemplateParam(op.Path[i+1:]) {
-		x.deleteUnder[op.Path[:i]] = append(x.deleteUnder[op.Path[:i]], op)
-	}
-}
-
-func isTemplateParam(seg string) bool {
-	return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}")
-}
-
-// deletesFor returns the DELETE operations whose template may match the
-// end of a concrete path; matchesTemplate decides.
-func (x *opIndex) deletesFor(path string) []*rampart.Operation {
-	out := append([]*rampart.Operation(nil), x.deleteNoLit...)
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	for k := 1; k <= len(ps); k++ {
-		out = append(out, x.deleteByLit[litKey{ps[len(ps)-k], k}]...)
-	}
-	return out
 }

@@ -5,10 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -222,57 +220,6 @@ func ok2xx(r *engine.Response) bool { return r != nil && r.Status >= 200 && r.St
 // refused reports a client-error answer: the server declined the request
 // on purpose (a conflict, a used key, a business rule).
 func refused(r *engine.Response) bool { return r != nil && r.Status >= 400 && r.Status <= 499 }
-
-// resultID is the identity of what a write created or returned: the id of
-// the JSON object, else its Location header. Two answers with the same
-// result id describe the same effect.
-func resultID(r *engine.Response) string {
-	if r == nil {
-		return ""
-	}
-	var obj map[string]any
-	if json.Unmarshal(r.Body, &obj) == nil && obj != nil {
-		if v, ok := obj["id"]; ok && scalar(v) {
-			return fmt.Sprint(v)
-		}
-		// {"redemption_id": 3, ...} or {"transferId": 7}: the first id-like
-		// scalar in a stable order.
-		keys := slices.Sorted(maps.Keys(obj))
-		for _, k := range keys {
-			if isIDName(k) && scalar(obj[k]) && !isReference(k, obj) {
-				return k + "=" + fmt.Sprint(obj[k])
-			}
-		}
-		for _, k := range []string{"data", "result", "item"} {
-			if inner, ok := obj[k].(map[string]any); ok {
-				if v, ok := inner["id"]; ok && scalar(v) {
-					return fmt.Sprint(v)
-				}
-			}
-		}
-	}
-	if loc := r.Header.Get("Location"); loc != "" {
-		return "location=" + loc
-	}
-	return ""
-}
-
-// isReference tells a foreign key (account_id in a transfer) from the
-// object's own id: a field named after another object whose value also
-// appears as an input is a reference. Without more to go on, only keys that
-// name the object itself ("<resource>_id" of a redemption) are own ids; we
-// approximate by rejecting the common reference prefixes.
-func isReference(k string, obj map[string]any) bool {
-	w := surface.Words(k)
-	if len(w) < 2 {
-		return false
-	}
-	switch w[0] {
-	case "from", "to", "owner", "user", "account", "tenant", "parent", "source", "target", "customer", "author", "created", "updated":
-		return true
-	}
-	return false
-}
 
 func scalar(v any) bool {
 	switch v.(type) {

@@ -14,8 +14,8 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/identity"
-	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // The race oracle: a write that acts on an existing resource (redeem a
@@ -116,23 +116,6 @@ func listsItems(op *rampart.Operation) bool {
 	return !documented
 }
 
-// keyNames are the item fields that may carry a path parameter's value:
-// the parameter's own name, and "id" for "{note_id}" or "{id}", and the
-// last word for "{coupon_code}".
-func keyNames(param string) []string {
-	names := []string{param}
-	w := surface.Words(param)
-	if len(w) > 0 {
-		last := w[len(w)-1]
-		if last == "id" || last == "pk" {
-			names = append(names, "id")
-		} else if len(w) > 1 {
-			names = append(names, last)
-		}
-	}
-	return names
-}
-
 // items walks a listing for objects that carry one of the key fields.
 func items(doc any, keys []string, depth int, out *[]candidate) {
 	if depth > 4 || len(*out) >= maxItems {
@@ -196,7 +179,7 @@ func runRace(ctx context.Context, p *check.Pass) error {
 	}
 	params := pathParams(p.Op)
 	param := params[len(params)-1]
-	keys := keyNames(param)
+	keys := fixture.KeyNames(param)
 
 	var listing *rampart.Operation
 	var cands []candidate
@@ -250,7 +233,7 @@ func runRace(ctx context.Context, p *check.Pass) error {
 		if err != nil {
 			return err
 		}
-		defer orig.restore(context.WithoutCancel(ctx), p, who, r)
+		defer restore(context.WithoutCancel(ctx), p, orig, who, r)
 		for i := 0; i < 3; i++ {
 			resp, err := p.Send(ctx, who, r.engineRequest(keyHeader(p.Op), keyOrEmpty(p.Op)))
 			if err != nil {
@@ -374,7 +357,7 @@ func burstOn(ctx context.Context, p *check.Pass, who *identity.Identity, listing
 	}
 	// An action on an item that also has a GET (an upsert by POST) changes
 	// the item itself: put it back.
-	defer orig.restore(context.WithoutCancel(ctx), p, who, r)
+	defer restore(context.WithoutCancel(ctx), p, orig, who, r)
 	readers := pickReaders(p, p.Op, maxReaders-1, listing)
 	if run.before, err = read(ctx, p, who, readers); err != nil {
 		return nil, err
@@ -399,7 +382,7 @@ func burstOn(ctx context.Context, p *check.Pass, who *identity.Identity, listing
 		run.statuses = append(run.statuses, br.Resp.Status)
 		if ok2xx(br.Resp) {
 			run.successes = append(run.successes, br.Resp)
-			if id := resultID(br.Resp); id != "" {
+			if id := fixture.ResultID(br.Resp); id != "" {
 				ids[id] = true
 			}
 		} else {

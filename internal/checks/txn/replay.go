@@ -13,6 +13,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
 
@@ -137,14 +138,14 @@ func runReplay(ctx context.Context, p *check.Pass) (*replayProbe, error) {
 	}
 	vol := volatileKeys(s0a, s0b)
 
-	jan := newJanitor(p, pr.who, op)
+	jan := fixture.Track(p, pr.who, op)
 	defer func() {
 		// Clean up even when the context is cancelled half-way: a scan
 		// interrupted by the user must not leave more behind than needed.
 		cctx := context.WithoutCancel(ctx)
-		pr.restore = orig.restore(cctx, p, pr.who, r)
-		jan.run(cctx)
-		pr.objects = jan.note()
+		pr.restore = restore(cctx, p, orig, pr.who, r)
+		jan.Cleanup(cctx)
+		pr.objects = jan.Note()
 	}()
 
 	pr.key = newKey("replay")
@@ -156,7 +157,7 @@ func runReplay(ctx context.Context, p *check.Pass) (*replayProbe, error) {
 		pr.why = fmt.Sprintf("the request was answered %d", pr.first.Status)
 		return pr, nil
 	}
-	jan.add(pr.first)
+	jan.Add(pr.first)
 	s1, err := read(ctx, p, pr.who, readers)
 	if err != nil {
 		return pr, err
@@ -168,7 +169,7 @@ func runReplay(ctx context.Context, p *check.Pass) (*replayProbe, error) {
 	if err != nil {
 		return pr, err
 	}
-	jan.add(pr.second)
+	jan.Add(pr.second)
 	s2, err := read(ctx, p, pr.who, narrow)
 	if err != nil {
 		return pr, err
@@ -177,7 +178,7 @@ func runReplay(ctx context.Context, p *check.Pass) (*replayProbe, error) {
 	if !ok2xx(pr.second) {
 		return pr, nil
 	}
-	id1, id2 := resultID(pr.first), resultID(pr.second)
+	id1, id2 := fixture.ResultID(pr.first), fixture.ResultID(pr.second)
 	pr.sameResult = replayed(pr.second) || (id1 != "" && id1 == id2)
 	pr.newObject = !pr.sameResult && id1 != "" && id2 != ""
 	pr.dupQ, pr.dupC = repeatedSplit(pr.eff1, pr.eff2, 1)
@@ -189,7 +190,7 @@ func runReplay(ctx context.Context, p *check.Pass) (*replayProbe, error) {
 		if err != nil {
 			return pr, err
 		}
-		jan.add(pr.noKey)
+		jan.Add(pr.noKey)
 		if s2, err = read(ctx, p, pr.who, narrow); err != nil {
 			return pr, err
 		}
@@ -212,8 +213,8 @@ func runReplay(ctx context.Context, p *check.Pass) (*replayProbe, error) {
 		}
 		pr.conc = append(pr.conc, br.Resp)
 		pr.concStatuses = append(pr.concStatuses, br.Resp.Status)
-		jan.add(br.Resp)
-		if id := resultID(br.Resp); ok2xx(br.Resp) && id != "" && !replayed(br.Resp) {
+		jan.Add(br.Resp)
+		if id := fixture.ResultID(br.Resp); ok2xx(br.Resp) && id != "" && !replayed(br.Resp) {
 			ids[id] = true
 		}
 	}
@@ -242,7 +243,7 @@ func runIdem001(ctx context.Context, p *check.Pass) error {
 	if seq {
 		fmt.Fprintf(&b, " Sent twice in sequence with %s, it answered %d and %d", keyText, pr.first.Status, pr.second.Status)
 		if pr.newObject {
-			fmt.Fprintf(&b, " with two different results (%s, %s)", resultID(pr.first), resultID(pr.second))
+			fmt.Fprintf(&b, " with two different results (%s, %s)", fixture.ResultID(pr.first), fixture.ResultID(pr.second))
 		}
 		if len(pr.dupQ)+len(pr.dupC) > 0 {
 			fmt.Fprintf(&b, ", and the state read back moved twice: %s", describe(movedTwice(pr.eff1, append(append([]delta{}, pr.dupQ...), pr.dupC...)), 4))
@@ -391,19 +392,19 @@ func runIdem002(ctx context.Context, p *check.Pass) error {
 	if err != nil || pr.why != "" || !pr.honoured() {
 		return err
 	}
-	firstID := resultID(pr.first)
+	firstID := fixture.ResultID(pr.first)
 
 	// The same key with another payload must be refused.
 	if alt, field := mutate(pr.req); alt != nil {
-		jan := newJanitor(p, pr.who, p.Op)
+		jan := fixture.Track(p, pr.who, p.Op)
 		resp, err := p.Send(ctx, pr.who, alt.engineRequest(pr.keyName, pr.key))
 		if err != nil {
 			return err
 		}
-		jan.add(resp)
-		jan.run(context.WithoutCancel(ctx))
+		jan.Add(resp)
+		jan.Cleanup(context.WithoutCancel(ctx))
 		if ok2xx(resp) {
-			id := resultID(resp)
+			id := fixture.ResultID(resp)
 			f := p.Finding("")
 			f.Key = "payload"
 			f.Location.URL = resp.RequestURL
@@ -420,7 +421,7 @@ func runIdem002(ctx context.Context, p *check.Pass) error {
 				f.Message = fmt.Sprintf("%s answered %d to a request that reuses the %s of an earlier one with a different %q: it returned the earlier result instead of refusing (409 or 422), so the client believes its different request succeeded.",
 					p.Op.Key(), resp.Status, pr.keyName, field)
 			}
-			if note := jan.note(); note != "" {
+			if note := jan.Note(); note != "" {
 				f.Message += " " + note
 			}
 			f.Evidence = []rampart.Evidence{p.Evidence(pr.first, "the key's first request"), p.Evidence(resp, "same key, different "+field)}
@@ -441,14 +442,14 @@ func runIdem002(ctx context.Context, p *check.Pass) error {
 	if other == nil || firstID == "" {
 		return nil
 	}
-	jan := newJanitor(p, other, p.Op)
+	jan := fixture.Track(p, other, p.Op)
 	resp, err := p.Send(ctx, other, pr.req.engineRequest(pr.keyName, pr.key))
 	if err != nil {
 		return err
 	}
-	if !(ok2xx(resp) && resultID(resp) == firstID) {
-		jan.add(resp)
-		jan.run(context.WithoutCancel(ctx))
+	if !(ok2xx(resp) && fixture.ResultID(resp) == firstID) {
+		jan.Add(resp)
+		jan.Cleanup(context.WithoutCancel(ctx))
 		return nil
 	}
 	f := p.Finding("")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
 )
 
 func snap(t *testing.T, docs map[string]string) snapshot {
@@ -99,47 +100,10 @@ func resp(body string, h http.Header) *engine.Response {
 	return &engine.Response{Status: 201, Body: []byte(body), Header: h}
 }
 
-func TestResultID(t *testing.T) {
-	tests := []struct {
-		body string
-		h    http.Header
-		want string
-	}{
-		{`{"id":5005,"from_account_id":1}`, nil, "5005"},
-		{`{"redemption_id":3,"account_id":1,"balance":10}`, nil, "redemption_id=3"},
-		{`{"data":{"id":"a1"}}`, nil, "a1"},
-		{`{"ok":true}`, http.Header{"Location": {"/x/9"}}, "location=/x/9"},
-		{`not json`, nil, ""},
-		{`{"owner_id":1,"balance":3}`, nil, ""},
-	}
-	for _, tt := range tests {
-		if got := resultID(resp(tt.body, tt.h)); got != tt.want {
-			t.Errorf("resultID(%s) = %q, want %q", tt.body, got, tt.want)
-		}
-	}
-}
-
 func TestReplayedHeader(t *testing.T) {
 	for h, want := range map[string]bool{"Idempotent-Replayed": true, "X-Idempotency-Replayed": true, "X-Replayed": false} {
 		if got := replayed(resp(`{}`, http.Header{h: {"true"}})); got != want {
 			t.Errorf("%s: %v", h, got)
-		}
-	}
-}
-
-func TestMatchesTemplate(t *testing.T) {
-	for _, tt := range []struct {
-		tmpl, path string
-		want       bool
-	}{
-		{"/notes/{note_id}", "/notes/12", true},
-		{"/notes/{note_id}", "/api/v1/notes/12", true},
-		{"/notes/{note_id}", "/notes", false},
-		{"/notes/{note_id}", "/memos/12", false},
-		{"/a/{x}/b", "/a/1/b", true},
-	} {
-		if got := matchesTemplate(tt.tmpl, tt.path); got != tt.want {
-			t.Errorf("matchesTemplate(%s, %s) = %v", tt.tmpl, tt.path, got)
 		}
 	}
 }
@@ -164,10 +128,10 @@ func TestOperationClassification(t *testing.T) {
 			t.Errorf("isAuthOp(%s) = %v", tt.op.Key(), got)
 		}
 	}
-	if got := keyNames("coupon_code"); strings.Join(got, ",") != "coupon_code,code" {
+	if got := fixture.KeyNames("coupon_code"); strings.Join(got, ",") != "coupon_code,code" {
 		t.Errorf("keyNames = %v", got)
 	}
-	if got := keyNames("noteId"); strings.Join(got, ",") != "noteId,id" {
+	if got := fixture.KeyNames("noteId"); strings.Join(got, ",") != "noteId,id" {
 		t.Errorf("keyNames = %v", got)
 	}
 	if k, v := counterOf(map[string]any{"code": "A", "max_uses": 1.0, "remaining": 1.0, "value": 5.0}); k != "remaining" || v != 1 {
@@ -225,7 +189,7 @@ func FuzzFlatten(f *testing.F) {
 		if len(cs) > maxItems {
 			t.Fatalf("%d candidates", len(cs))
 		}
-		_ = resultID(&engine.Response{Body: []byte(s), Header: http.Header{}})
+		_ = fixture.ResultID(&engine.Response{Body: []byte(s), Header: http.Header{}})
 		_ = snippet(s)
 	})
 }

@@ -38,7 +38,7 @@ var Replay = check.Check{
 		Requests: "Budget 48 per POST operation: up to 6 reads per state snapshot (two before, one after each " +
 			"step), the request twice in sequence with one key, once without the key when the spec requires one, " +
 			"two concurrent copies with a new key (last-byte synchronised), a GET and a write to restore an " +
-			"existing object it changed, and one DELETE per created object.",
+			"existing object it changed (and a read to verify it), and one DELETE per created object with one read of its collection to verify the removal.",
 		Fix: "Make retries safe: require an Idempotency-Key on state-changing POSTs and store it with the effect, in " +
 			"the same transaction, bound to the user by a unique constraint: `CREATE TABLE idempotency_keys (user_id " +
 			"INT8 NOT NULL, idem_key STRING NOT NULL, request_hash BYTES NOT NULL, status INT2, response JSONB, " +
@@ -75,7 +75,7 @@ var KeyBinding = check.Check{
 			"user's result); the same key with a different payload must be refused with 409 or 422 (medium when " +
 			"the different request is executed, low when the stored result is returned silently).",
 		Requests: "Budget 52 per POST operation: shares IDEM-001's replay (48 when IDEM-001 is not selected), then " +
-			"the key with a changed payload, the key as a second identity, and one DELETE per created object.",
+			"the key with a changed payload, the key as a second identity, and one DELETE per created object with one read of its collection to verify the removal.",
 		Fix: "Key stored results by (user_id, idem_key) — `PRIMARY KEY (user_id, idem_key)` — never by the key alone, " +
 			"and store a hash of the request (method, path, canonical JSON body) with the key: `if row.request_hash " +
 			"!= request_hash: abort(422)`. Look the key up with the authenticated user's id from the session or " +
@@ -149,7 +149,7 @@ var RetryLeak = check.Check{
 			"under load.",
 		Requests: "Budget 44 per write operation: one request alone, then up to two bursts of 10 (capped by " +
 			"--concurrency) stopping at the first failure, a GET and a write to restore an existing object it " +
-			"changed, one DELETE per created object.",
+			"changed (and a read to verify it), one DELETE per created object with one read of its collection to verify the removal.",
 		Fix: "Give each request one explicit transaction and retry it as a whole on SQLSTATE 40001: with SQLAlchemy, " +
 			"`from sqlalchemy_cockroachdb import run_transaction; run_transaction(Session, lambda s: " +
 			"do_transfer(s, ...))`; with psycopg2, a loop around `with conn: work(conn.cursor())` that catches " +

@@ -153,6 +153,20 @@ func Report() *rampart.Report {
 			{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 9, Budget: 24},
 		},
 		Notes: []string{"3 requests to http://cdn.example were refused: out of scope"},
+		Footprint: &rampart.Footprint{
+			Accounts: []rampart.Account{
+				{Name: "rampart-tmp-1f2e3d4c", Email: "rampart-tmp-1f2e3d4c@example.com", Via: "POST /signup", Use: "victim",
+					Removed: true, Note: "deleted as itself with DELETE /me; it no longer logs in"},
+			},
+			Changes: []rampart.Change{
+				{Check: "BOLA-002", Action: "created", Object: "/notes/1043", Via: "POST /notes", Owner: "alice",
+					State: rampart.StateRemoved, Note: "deleted by bob (DELETE /notes/1043, the check's probe); a read-back shows it gone"},
+				{Check: "BOLA-002", Action: "changed", Object: "/account/2", Via: "POST /account/{user_id}", Owner: "bob",
+					Fields: []string{"nickname"}, State: rampart.StateRestored, Note: "written back by bob; a read-back shows the original values"},
+				{Check: "IDEM-001", Action: "created", Object: "5005", Via: "POST /transfers", Owner: "alice",
+					State: rampart.StateLeft, Note: "no DELETE operation removes it"},
+			},
+		},
 	}
 	sc := score.Score(r.Findings)
 	r.Score, r.Grade, r.Categories = sc.Score, sc.Grade, sc.Categories

@@ -11,18 +11,24 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
-// Ident is an identity a test scans as.
-type Ident struct{ Name, Role, Token string }
+// Ident is an identity a test scans as. A victim is handed to the
+// fixtures as a throwaway account (fixture.Victims) instead of joining the
+// identities.
+type Ident struct {
+	Name, Role, Token string
+	Victim            bool
+}
 
 // The seeded identities.
 var (
-	Alice = Ident{"alice", identity.RoleUser, AliceToken}
-	Bob   = Ident{"bob", identity.RoleUser, BobToken}
-	Carol = Ident{"carol", identity.RoleAdmin, CarolToken}
+	Alice = Ident{Name: "alice", Role: identity.RoleUser, Token: AliceToken}
+	Bob   = Ident{Name: "bob", Role: identity.RoleUser, Token: BobToken}
+	Carol = Ident{Name: "carol", Role: identity.RoleAdmin, Token: CarolToken}
 	// All is alice and bob (users) and carol (admin).
 	All = []Ident{Alice, Bob, Carol}
 )
@@ -63,15 +69,21 @@ func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Id
 		mu  sync.Mutex
 		res Result
 	)
-	var ids2 []*identity.Identity
+	var ids2, victims []*identity.Identity
 	for _, id := range ids {
-		ids2 = append(ids2, identity.New(id.Name, id.Role, http.Header{"Authorization": {"Bearer " + id.Token}}))
+		i := identity.New(id.Name, id.Role, http.Header{"Authorization": {"Bearer " + id.Token}})
+		if id.Victim {
+			victims = append(victims, i)
+			continue
+		}
+		ids2 = append(ids2, i)
 	}
 	pass := check.NewPassFor(check.Env{Client: client, Base: s.BaseURL(u), Surface: s.Operations, Identities: ids2}, func(f rampart.Finding) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.Findings = append(res.Findings, f)
 	})
+	fixture.SetVictims(pass, victims)
 	for _, exclusive := range []bool{false, true} {
 		for _, c := range checks {
 			if c.Exclusive != exclusive || c.Mode > mode {

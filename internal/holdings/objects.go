@@ -1,4 +1,4 @@
-package authz
+package holdings
 
 import (
 	"bytes"
@@ -15,14 +15,14 @@ import (
 // the number of values it keeps, so a deeply nested or huge body cannot make
 // a check slow or hungry.
 const (
-	maxDepth  = 16
-	maxItems  = 200  // array items looked at per array
-	maxLeaves = 4000 // values kept per document
+	MaxDepth  = 16
+	MaxItems  = 200  // array items looked at per array
+	MaxLeaves = 4000 // values kept per document
 )
 
-// decodeJSON parses a body keeping numbers as written, so that 2450.0 in
+// DecodeJSON parses a body keeping numbers as written, so that 2450.0 in
 // one answer and 2450.0 in another compare equal as text.
-func decodeJSON(b []byte) (any, bool) {
+func DecodeJSON(b []byte) (any, bool) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
 		return nil, false
@@ -36,8 +36,8 @@ func decodeJSON(b []byte) (any, bool) {
 	return v, true
 }
 
-// scalar renders a JSON scalar as text; false for objects, arrays and null.
-func scalar(v any) (string, bool) {
+// Scalar renders a JSON scalar as text; false for objects, arrays and null.
+func Scalar(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true
@@ -49,9 +49,9 @@ func scalar(v any) (string, bool) {
 	return "", false
 }
 
-// normKey folds a field name so that ownerId, owner_id and Owner-ID compare
+// NormKey folds a field name so that ownerId, owner_id and Owner-ID compare
 // equal.
-func normKey(k string) string {
+func NormKey(k string) string {
 	var b strings.Builder
 	for _, r := range k {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -61,10 +61,10 @@ func normKey(k string) string {
 	return b.String()
 }
 
-// isIDKey says whether a field holds an identifier (id, note_id, noteId,
+// IsIDKey says whether a field holds an identifier (id, note_id, noteId,
 // uuid): such values are references that a request echoes, never data.
-func isIDKey(k string) bool {
-	n := normKey(k)
+func IsIDKey(k string) bool {
+	n := NormKey(k)
 	switch n {
 	case "id", "uuid", "guid", "pk", "uid", "sub":
 		return true
@@ -89,20 +89,20 @@ var ownerKeys = map[string]bool{
 	"authorid": true, "author": true, "creatorid": true, "creator": true, "ownedby": true, "accountownerid": true,
 }
 
-// ownerOf returns the value of an object's owner field, following
+// OwnerOf returns the value of an object's owner field, following
 // {"owner": {"id": 7}}.
-func ownerOf(m map[string]any) (string, bool) {
+func OwnerOf(m map[string]any) (string, bool) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if !ownerKeys[normKey(k)] {
+		if !ownerKeys[NormKey(k)] {
 			continue
 		}
 		switch v := m[k].(type) {
 		case map[string]any:
-			if id, ok := idOf(v); ok {
+			if id, ok := IDOf(v); ok {
 				return id, true
 			}
 		default:
-			if s, ok := scalar(v); ok && s != "" {
+			if s, ok := Scalar(v); ok && s != "" {
 				return s, true
 			}
 		}
@@ -110,11 +110,11 @@ func ownerOf(m map[string]any) (string, bool) {
 	return "", false
 }
 
-// idOf returns an object's own identifier.
-func idOf(m map[string]any) (string, bool) {
+// IDOf returns an object's own identifier.
+func IDOf(m map[string]any) (string, bool) {
 	for _, k := range []string{"id", "uuid", "guid", "pk", "ID", "Id", "_id"} {
 		if v, ok := m[k]; ok {
-			if s, ok := scalar(v); ok && s != "" {
+			if s, ok := Scalar(v); ok && s != "" {
 				return s, true
 			}
 		}
@@ -125,11 +125,11 @@ func idOf(m map[string]any) (string, bool) {
 // leaves collects the distinctive values of a document: the values that can
 // tell one user's data from another's. Keys name where each was seen, for
 // messages. skip prunes objects (for example objects another user owns).
-func leaves(doc any, skip func(map[string]any) bool) map[string]string {
+func Leaves(doc any, skip func(map[string]any) bool) map[string]string {
 	out := map[string]string{}
 	var walk func(v any, key string, depth int)
 	walk = func(v any, key string, depth int) {
-		if depth > maxDepth || len(out) >= maxLeaves {
+		if depth > MaxDepth || len(out) >= MaxLeaves {
 			return
 		}
 		switch x := v.(type) {
@@ -142,13 +142,13 @@ func leaves(doc any, skip func(map[string]any) bool) map[string]string {
 			}
 		case []any:
 			for i, c := range x {
-				if i >= maxItems {
+				if i >= MaxItems {
 					break
 				}
 				walk(c, key, depth+1)
 			}
 		default:
-			if isIDKey(key) {
+			if IsIDKey(key) {
 				return
 			}
 			if s, ok := distinctive(x); ok {
@@ -200,10 +200,10 @@ func distinctive(v any) (string, bool) {
 	return "", false
 }
 
-// strong says whether one value alone is enough to recognise an owner's
+// Strong says whether one value alone is enough to recognise an owner's
 // data: long, or mixing letters with digits, spaces or punctuation (an
 // e-mail address, an IBAN, a sentence), unlike an enum word such as "active".
-func strong(v string) bool {
+func Strong(v string) bool {
 	if utf8.RuneCountInString(v) >= 8 {
 		return true
 	}
@@ -221,9 +221,9 @@ func strong(v string) bool {
 	return letters && others
 }
 
-// mask shows enough of a value for a reader to recognise it without
+// Mask shows enough of a value for a reader to recognise it without
 // copying personal data into the finding's message.
-func mask(v string) string {
+func Mask(v string) string {
 	r := []rune(v)
 	if len(r) <= 4 {
 		return strings.Repeat("•", len(r))
@@ -235,14 +235,14 @@ func mask(v string) string {
 	return string(r[:keep]) + "…" + string(r[len(r)-keep:])
 }
 
-// objectIn returns the object a single-object answer carries: the body
+// ObjectIn returns the object a single-object answer carries: the body
 // itself, or the one object it wraps ({"data": {...}}, {"note": {...}}).
-func objectIn(doc any) map[string]any {
+func ObjectIn(doc any) map[string]any {
 	m, ok := doc.(map[string]any)
 	if !ok {
 		return nil
 	}
-	if _, ok := idOf(m); ok || len(m) != 1 {
+	if _, ok := IDOf(m); ok || len(m) != 1 {
 		return m
 	}
 	for _, v := range m {
@@ -253,9 +253,9 @@ func objectIn(doc any) map[string]any {
 	return m
 }
 
-// containsFold reports whether body carries s, ignoring case: a canary may
+// ContainsFold reports whether body carries s, ignoring case: a canary may
 // come back upper-cased by a pattern or a normaliser.
-func containsFold(body []byte, s string) bool {
+func ContainsFold(body []byte, s string) bool {
 	if s == "" {
 		return false
 	}
@@ -264,7 +264,7 @@ func containsFold(body []byte, s string) bool {
 
 // ownedLeaves is leaves(doc, others) before "others" is known: the values in
 // the order leaves walks them, each with the owners named by the objects
-// around it. leaves(doc, skip) where skip prunes objects owned by anyone but
+// around it. Leaves(doc, skip) where skip prunes objects owned by anyone but
 // self is then a replay (ownedLeaves.leaves).
 type ownedLeaves []ownedLeaf
 
@@ -275,9 +275,9 @@ type ownedLeaf struct {
 
 // maxOwnedLeaves bounds what is kept of one document. The replay is exact
 // while the document has fewer owned values than this before its
-// maxLeaves-th unowned one; past that, values of the caller's own objects
+// MaxLeaves-th unowned one; past that, values of the caller's own objects
 // beyond the bound are left out.
-const maxOwnedLeaves = 4 * maxLeaves
+const maxOwnedLeaves = 4 * MaxLeaves
 
 func ownedLeavesOf(doc any) ownedLeaves {
 	var out ownedLeaves
@@ -286,13 +286,13 @@ func ownedLeavesOf(doc any) ownedLeaves {
 	var owners []string
 	var walk func(v any, key string, depth int)
 	walk = func(v any, key string, depth int) {
-		// Past maxLeaves distinct unowned values every replay has stopped.
-		if depth > maxDepth || len(unowned) >= maxLeaves || len(out) >= maxOwnedLeaves {
+		// Past MaxLeaves distinct unowned values every replay has stopped.
+		if depth > MaxDepth || len(unowned) >= MaxLeaves || len(out) >= maxOwnedLeaves {
 			return
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			o, ok := ownerOf(x)
+			o, ok := OwnerOf(x)
 			if ok {
 				owners = append(owners, o)
 			}
@@ -304,13 +304,13 @@ func ownedLeavesOf(doc any) ownedLeaves {
 			}
 		case []any:
 			for i, c := range x {
-				if i >= maxItems {
+				if i >= MaxItems {
 					break
 				}
 				walk(c, key, depth+1)
 			}
 		default:
-			if isIDKey(key) {
+			if IsIDKey(key) {
 				return
 			}
 			s, ok := distinctive(x)
@@ -337,7 +337,7 @@ func ownedLeavesOf(doc any) ownedLeaves {
 func (ls ownedLeaves) leaves(self string) map[string]bool {
 	out := map[string]bool{}
 	for _, l := range ls {
-		if len(out) >= maxLeaves {
+		if len(out) >= MaxLeaves {
 			break
 		}
 		mine := true

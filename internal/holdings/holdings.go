@@ -1,4 +1,10 @@
-package authz
+// Package holdings is what each identity of a scan legitimately sees, read
+// from the API's own answers: the objects in them (ids, owners, distinctive
+// values, with bounded walks over hostile JSON) and, once per scan, the
+// inventory of every identity's lists. The authorization checks (authz,
+// authn) and the fixtures share it, so it lives outside the check packages;
+// the API model (internal/apimodel) is meant to take its place.
+package holdings
 
 import (
 	"context"
@@ -6,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -23,12 +30,12 @@ import (
 // "whose object is this?" is answered from the API's own answers rather than
 // from names the scanner guesses.
 
-// item is one JSON object with an identifier seen in a list or read.
-type item struct {
-	source string            // path template of the operation that returned it
-	id     string            // its own identifier
-	owner  string            // value of its owner field, "" when it has none
-	fields map[string]string // identifier-like scalar fields, by folded name
+// Item is one JSON object with an identifier seen in a list or read.
+type Item struct {
+	Source string            // path template of the operation that returned it
+	ID     string            // its own identifier
+	Owner  string            // value of its owner field, "" when it has none
+	Fields map[string]string // identifier-like scalar fields, by folded name
 }
 
 // holdings is what one identity sees: what the checks derive from the
@@ -37,7 +44,7 @@ type holdings struct {
 	who    *identity.Identity
 	selfID string
 	self   map[string]any // the caller's own object, from a "me"-like answer
-	items  []item
+	items  []Item
 	// Indexes into items, by source and by identifier-like field name,
 	// built on first use: the checks ask them for every operation.
 	indexed           sync.Once
@@ -50,8 +57,8 @@ type holdings struct {
 
 // mine reports whether an object is the identity's own or unowned (and so
 // legitimately visible to it).
-func (h *holdings) mine(it item) bool {
-	return it.owner == "" || h.selfID == "" || it.owner == h.selfID
+func (h *holdings) mine(it Item) bool {
+	return it.Owner == "" || h.selfID == "" || it.Owner == h.selfID
 }
 
 // Inventory is the per-scan collection.
@@ -101,32 +108,32 @@ var unsafeRead = regexp.MustCompile(`(?i)(log-?out|sign-?out|revoke|unsubscribe|
 var specPath = regexp.MustCompile(`(?i)(openapi|swagger|api-docs)[^/]*$`)
 
 // collectable reports whether a read operation is part of the inventory.
-// userish params are filled with the caller's own id in a second round.
+// Userish params are filled with the caller's own id in a second round.
 func collectable(op *rampart.Operation, allowSelf bool) bool {
 	if op.Method != http.MethodGet || unsafeRead.MatchString(op.Path) || specPath.MatchString(op.Path) {
 		return false
 	}
 	segs := strings.Split(strings.Trim(op.Path, "/"), "/")
-	if isParam(segs[len(segs)-1]) {
+	if IsParam(segs[len(segs)-1]) {
 		return false // an item read, not a list
 	}
 	for _, s := range segs {
-		if isParam(s) && (!allowSelf || !userish(paramName(s))) {
+		if IsParam(s) && (!allowSelf || !Userish(ParamName(s))) {
 			return false
 		}
 	}
 	return true
 }
 
-func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
+func IsParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
 
-func paramName(seg string) string { return strings.TrimSuffix(strings.TrimPrefix(seg, "{"), "}") }
+func ParamName(seg string) string { return strings.TrimSuffix(strings.TrimPrefix(seg, "{"), "}") }
 
-func hasPathParams(path string) bool { return strings.Contains(path, "{") }
+func HasPathParams(path string) bool { return strings.Contains(path, "{") }
 
-// userish says whether a parameter names a user (user_id, ownerId,
+// Userish says whether a parameter names a user (user_id, ownerId,
 // member): its value for the caller is the caller's own id.
-func userish(name string) bool {
+func Userish(name string) bool {
 	w := surface.Words(name)
 	if len(w) == 0 {
 		return false
@@ -144,10 +151,10 @@ func userish(name string) bool {
 	return false
 }
 
-// inventory returns the scan's inventory, collecting it on first use. Its
+// Collect returns the scan's inventory, collecting it on first use. Its
 // requests are shared by every authorization check and operation, so they
 // go straight to the engine instead of one unit's budget.
-func inventory(ctx context.Context, p *check.Pass) (*Inventory, error) {
+func Collect(ctx context.Context, p *check.Pass) (*Inventory, error) {
 	v, err := p.Shared.Once("authz:inventory", func() (any, error) { return collect(ctx, p) })
 	if err != nil {
 		return nil, err
@@ -215,8 +222,8 @@ func collectOne(ctx context.Context, p *check.Pass, who *identity.Identity) (*ho
 			if collectable(op, true) && !collectable(op, false) {
 				vals := map[string]string{}
 				for _, s := range strings.Split(op.Path, "/") {
-					if isParam(s) {
-						vals[paramName(s)] = h.selfID
+					if IsParam(s) {
+						vals[ParamName(s)] = h.selfID
 					}
 				}
 				second = append(second, listRead{op: op, values: vals})
@@ -251,23 +258,23 @@ func isSpecDoc(doc any) bool {
 	return (oa || sw) && paths
 }
 
-// itemsIn lists the objects with an identifier in a document.
-func itemsIn(doc any, source string) []item {
-	var out []item
+// ItemsIn lists the objects with an identifier in a document.
+func ItemsIn(doc any, source string) []Item {
+	var out []Item
 	var walk func(v any, depth int)
 	walk = func(v any, depth int) {
-		if depth > maxDepth || len(out) >= maxLeaves {
+		if depth > MaxDepth || len(out) >= MaxLeaves {
 			return
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			if id, ok := idOf(x); ok {
-				it := item{source: source, id: id, fields: map[string]string{}}
-				it.owner, _ = ownerOf(x)
+			if id, ok := IDOf(x); ok {
+				it := Item{Source: source, ID: id, Fields: map[string]string{}}
+				it.Owner, _ = OwnerOf(x)
 				for k, fv := range x {
-					if isIDKey(k) {
-						if s, ok := scalar(fv); ok {
-							it.fields[normKey(k)] = s
+					if IsIDKey(k) {
+						if s, ok := Scalar(fv); ok {
+							it.Fields[NormKey(k)] = s
 						}
 					}
 				}
@@ -279,7 +286,7 @@ func itemsIn(doc any, source string) []item {
 			}
 		case []any:
 			for i, c := range x {
-				if i >= maxItems {
+				if i >= MaxItems {
 					break
 				}
 				walk(c, depth+1)
@@ -300,15 +307,15 @@ func selfObject(r *engine.Response) map[string]any {
 	if r == nil || r.Status < 200 || r.Status > 299 {
 		return nil
 	}
-	doc, ok := decodeJSON(r.Body)
+	doc, ok := DecodeJSON(r.Body)
 	if !ok {
 		return nil
 	}
-	m := objectIn(doc)
+	m := ObjectIn(doc)
 	if m == nil {
 		return nil
 	}
-	if _, ok := idOf(m); !ok {
+	if _, ok := IDOf(m); !ok {
 		return nil
 	}
 	for _, k := range loginKeys {
@@ -323,8 +330,8 @@ func (h *holdings) index() {
 	h.indexed.Do(func() {
 		h.bySource, h.byField = map[string][]int{}, map[string][]int{}
 		for i, it := range h.items {
-			h.bySource[it.source] = append(h.bySource[it.source], i)
-			for k := range it.fields {
+			h.bySource[it.Source] = append(h.bySource[it.Source], i)
+			for k := range it.Fields {
 				h.byField[k] = append(h.byField[k], i)
 			}
 		}
@@ -395,7 +402,7 @@ func fetchLists(ctx context.Context, p *check.Pass, who *identity.Identity, read
 func selfIn(answers map[string]*listed, selfID string) map[string]any {
 	for _, k := range slices.Sorted(maps.Keys(answers)) {
 		if m := answers[k].self; m != nil {
-			if s, _ := idOf(m); s == selfID {
+			if s, _ := IDOf(m); s == selfID {
 				return m
 			}
 		}
@@ -410,7 +417,7 @@ func findSelf(answers map[string]*listed) string {
 	best := ""
 	for _, k := range slices.Sorted(maps.Keys(answers)) {
 		if m := answers[k].self; m != nil {
-			id, _ := idOf(m)
+			id, _ := IDOf(m)
 			count[id]++
 			if best == "" || count[id] > count[best] {
 				best = id
@@ -438,19 +445,19 @@ func (inv *Inventory) Candidates(op *rampart.Operation, prm rampart.Param, who *
 			out = append(out, v)
 		}
 	}
-	if userish(prm.Name) {
+	if Userish(prm.Name) {
 		add(h.selfID)
 	}
 	for _, i := range h.fromCollections(collectionsFor(op.Path, prm)) {
 		if it := h.items[i]; h.mine(it) {
-			add(it.id)
+			add(it.ID)
 		}
 	}
-	if want := normKey(prm.Name); want != "id" {
+	if want := NormKey(prm.Name); want != "id" {
 		h.index()
 		for _, i := range h.byField[want] {
 			if it := h.items[i]; h.mine(it) {
-				add(it.fields[want])
+				add(it.Fields[want])
 			}
 		}
 	}
@@ -462,7 +469,7 @@ func (inv *Inventory) Candidates(op *rampart.Operation, prm rampart.Param, who *
 // parameter's collection whoever the object's owner field names (a note
 // shared with it, a team's document).
 func (inv *Inventory) Sees(op *rampart.Operation, prm rampart.Param, who *identity.Identity, id string) bool {
-	if contains(inv.Candidates(op, prm, who), id) {
+	if slices.Contains(inv.Candidates(op, prm, who), id) {
 		return true
 	}
 	h := inv.of(who)
@@ -470,7 +477,7 @@ func (inv *Inventory) Sees(op *rampart.Operation, prm rampart.Param, who *identi
 		return false
 	}
 	for _, i := range h.fromCollections(collectionsFor(op.Path, prm)) {
-		if h.items[i].id == id {
+		if h.items[i].ID == id {
 			return true
 		}
 	}
@@ -527,15 +534,15 @@ func spellings(s string) []string {
 // and what they ask of it afterwards is its status and whether it carries
 // data. It is used before any check writes; read-backs after a write use
 // fresh requests.
-type read struct {
-	status int
-	data   bool // dataAnswer
+type Read struct {
+	Status int
+	Data   bool // DataAnswer
 }
 
 func readKey(who *identity.Identity, url string) string { return "authz:get " + who.Name + " " + url }
 
-// sharedGet is a GET whose summary is shared by every check in the scan.
-func sharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (read, error) {
+// SharedGet is a GET whose summary is shared by every check in the scan.
+func SharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (Read, error) {
 	if who == nil {
 		who = p.Anonymous()
 	}
@@ -544,23 +551,23 @@ func sharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url s
 		if err != nil {
 			return nil, err
 		}
-		return read{status: r.Status, data: dataAnswer(r)}, nil
+		return Read{Status: r.Status, Data: DataAnswer(r)}, nil
 	})
 	if err != nil {
-		return read{}, err
+		return Read{}, err
 	}
-	return v.(read), nil
+	return v.(Read), nil
 }
 
 // collectGet is the inventory's GET: it needs the whole answer once, and
-// leaves its summary for sharedGet.
+// leaves its summary for SharedGet.
 func collectGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (*engine.Response, error) {
 	r, err := who.Do(ctx, p.Client, &engine.Request{Method: http.MethodGet, URL: url})
 	p.Shared.Once(readKey(who, url), func() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return read{status: r.Status, data: dataAnswer(r)}, nil
+		return Read{Status: r.Status, Data: DataAnswer(r)}, nil
 	})
 	return r, err
 }
@@ -571,7 +578,7 @@ func collectGet(ctx context.Context, p *check.Pass, who *identity.Identity, url 
 type listed struct {
 	self   map[string]any // selfObject
 	data   bool           // a 2xx JSON answer that is not an error nor a spec
-	items  []item
+	items  []Item
 	values ownedLeaves
 }
 
@@ -580,10 +587,32 @@ func digest(r *engine.Response, op *rampart.Operation) *listed {
 	if r == nil || r.Status < 200 || r.Status > 299 || check.LooksLikeError(r.Body) {
 		return l
 	}
-	doc, ok := decodeJSON(r.Body)
+	doc, ok := DecodeJSON(r.Body)
 	if !ok || isSpecDoc(doc) {
 		return l
 	}
-	l.data, l.items, l.values = true, itemsIn(doc, op.Path), ownedLeavesOf(doc)
+	l.data, l.items, l.values = true, ItemsIn(doc, op.Path), ownedLeavesOf(doc)
 	return l
+}
+
+// DataAnswer is a 2xx answer that carries data rather than an error.
+func DataAnswer(r *engine.Response) bool {
+	return r != nil && r.Status >= 200 && r.Status <= 299 && check.HasData(r.Body) && !check.LooksLikeError(r.Body)
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ImpossibleID is an id of the same kind as sample that no object has.
+func ImpossibleID(prm rampart.Param, sample string) string {
+	s := prm.Schema
+	switch {
+	case uuidRe.MatchString(sample) || (s != nil && strings.EqualFold(s.Format, "uuid")):
+		return "00000000-0000-4000-8000-0000000dead0"
+	case s != nil && (s.Type == "integer" || s.Type == "number"):
+		return "987654321"
+	}
+	if _, err := strconv.ParseInt(sample, 10, 64); err == nil {
+		return "987654321"
+	}
+	return "rampart-no-such-object"
 }

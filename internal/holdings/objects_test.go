@@ -1,4 +1,4 @@
-package authz
+package holdings
 
 import (
 	"fmt"
@@ -24,8 +24,8 @@ func sameLeavesForEveryCaller(t *testing.T, doc any) {
 	}
 	for self := range callers {
 		want := map[string]bool{}
-		for v := range leaves(doc, func(m map[string]any) bool {
-			o, ok := ownerOf(m)
+		for v := range Leaves(doc, func(m map[string]any) bool {
+			o, ok := OwnerOf(m)
 			return ok && self != "" && o != self
 		}) {
 			want[v] = true
@@ -46,7 +46,7 @@ func TestOwnedLeavesReplayLeaves(t *testing.T) {
 		}
 		docs[f] = string(b)
 	}
-	// Past maxLeaves: the cap falls at a different place for each caller.
+	// Past MaxLeaves: the cap falls at a different place for each caller.
 	var big strings.Builder
 	big.WriteString(`{"items":[`)
 	for i := 0; i < 199; i++ {
@@ -66,7 +66,7 @@ func TestOwnedLeavesReplayLeaves(t *testing.T) {
 	docs["past the cap"] = big.String()
 	for name, d := range docs {
 		t.Run(name, func(t *testing.T) {
-			doc, ok := decodeJSON([]byte(d))
+			doc, ok := DecodeJSON([]byte(d))
 			if !ok {
 				t.Skip("not JSON")
 			}
