@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
+	"sync"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
@@ -15,6 +17,7 @@ import (
 
 // throwaways are the accounts an active scan signed up for itself.
 type throwaways struct {
+	mu       sync.Mutex // accounts grows while checks run
 	plan     *signup.Plan
 	env      signup.Env
 	accounts []*signup.Account
@@ -65,6 +68,17 @@ func signUp(ctx context.Context, pass *check.Pass, base *url.URL, schemes map[st
 		rep.Identities = append(rep.Identities, a.Name+" (user, throwaway)")
 	}
 	fixture.SetVictims(pass, victims)
+	fixture.SetAccountMaker(pass, &fixture.AccountMaker{Register: t.plan.Register,
+		New: func(ctx context.Context, extra map[string]any) (*signup.Account, error) {
+			a, err := t.plan.CreateWith(ctx, t.env, signup.UseCheck, extra)
+			if a != nil {
+				t.mu.Lock()
+				t.accounts = append(t.accounts, a)
+				t.mu.Unlock()
+				opt.Redactor.Add(a.Name, a.Secrets)
+			}
+			return a, err
+		}})
 	if len(t.accounts) > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("signed up %d throwaway account(s) with %s %s and logged in with %s %s; "+
 			"they are listed in the footprint (--no-signup turns this off)", len(t.accounts),
@@ -78,7 +92,10 @@ func signUp(ctx context.Context, pass *check.Pass, base *url.URL, schemes map[st
 // checks created or changed.
 func (t *throwaways) finish(ctx context.Context, pass *check.Pass, rep *rampart.Report) {
 	fp := &rampart.Footprint{}
-	for _, a := range t.accounts {
+	t.mu.Lock()
+	accounts := slices.Clone(t.accounts)
+	t.mu.Unlock()
+	for _, a := range accounts {
 		t.plan.Remove(ctx, t.env, a)
 		fp.Accounts = append(fp.Accounts, a.Report())
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/checks/inventory"
 	"github.com/rampart-sec/rampart/internal/checks/jwt"
 	"github.com/rampart-sec/rampart/internal/checks/leak"
+	"github.com/rampart-sec/rampart/internal/checks/privesc"
 	"github.com/rampart-sec/rampart/internal/checks/ratelimit"
 	"github.com/rampart-sec/rampart/internal/checks/session"
 	"github.com/rampart-sec/rampart/internal/checks/sqli"
@@ -34,7 +35,9 @@ func All() []*check.Check {
 		&authz.AdminRead,
 		&authz.AdminWrite,
 		&authz.MethodSwap,
+		&privesc.Self,
 		&authz.MassAssignment,
+		&privesc.Signup,
 		&sqli.ErrorBased,
 		&sqli.Boolean,
 		&sqli.Identifier,

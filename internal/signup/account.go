@@ -29,6 +29,7 @@ const Prefix = "rampart-tmp-"
 const (
 	UseIdentity = "identity" // a user the scan acts as
 	UseVictim   = "victim"   // what destructive tests act on
+	UseCheck    = "check"    // a check's own (a privilege escalation tried on it)
 )
 
 // Account is one throwaway account.
@@ -111,7 +112,7 @@ func (pl *Plan) names() (user, email, pass string) {
 
 // body is op's synthesised body reduced to the fields the spec requires,
 // with the credential fields set.
-func body(env Env, op *rampart.Operation, set map[string]string) ([]byte, string) {
+func body(env Env, op *rampart.Operation, set map[string]string, extra ...map[string]any) ([]byte, string) {
 	raw, _ := env.Body(op)
 	required := map[string]bool{}
 	if op.Body.Schema != nil {
@@ -142,6 +143,13 @@ func body(env Env, op *rampart.Operation, set map[string]string) ([]byte, string
 			out[k] = v
 		}
 	}
+	for _, m := range extra {
+		for k, v := range m {
+			if _, cred := set[k]; !cred {
+				out[k] = v
+			}
+		}
+	}
 	if bodyKind(op) == "form" {
 		f := url.Values{}
 		for k, v := range out {
@@ -159,6 +167,12 @@ var ErrSignup = errors.New("sign-up")
 
 // Create signs up one account and logs in as it.
 func (pl *Plan) Create(ctx context.Context, env Env, use string) (*Account, error) {
+	return pl.CreateWith(ctx, env, use, nil)
+}
+
+// CreateWith is Create with extra fields in the sign-up body: a check's
+// question (does the API accept a role at sign-up?), never this package's.
+func (pl *Plan) CreateWith(ctx context.Context, env Env, use string, extra map[string]any) (*Account, error) {
 	var a *Account
 	for attempt := 0; ; attempt++ {
 		user, email, pass := pl.names()
@@ -170,7 +184,7 @@ func (pl *Plan) Create(ctx context.Context, env Env, use string) (*Account, erro
 		for _, c := range pl.confirm {
 			set[c] = pass
 		}
-		b, ct := body(env, pl.Register, set)
+		b, ct := body(env, pl.Register, set, extra)
 		resp, err := env.Client.Do(ctx, &engine.Request{Method: http.MethodPost, URL: surface.URL(env.Base, pl.Register, nil),
 			Header: http.Header{"Content-Type": {ct}}, Body: b, Secrets: []string{pass}})
 		if err != nil {
@@ -216,6 +230,10 @@ func (pl *Plan) Create(ctx context.Context, env Env, use string) (*Account, erro
 	a.Identity = id
 	return a, nil
 }
+
+// ID is the account's id as the sign-up answer gave it, "" when it gave
+// none.
+func (a *Account) ID() string { return a.id }
 
 // Secrets are the account's credentials, for redaction.
 func (a *Account) Secrets() []string {

@@ -1,0 +1,410 @@
+// Package privesc finds ways for a user to make itself more powerful: a
+// privileged field (role, is_admin) accepted at sign-up, and a write that
+// changes its own role. Both are tried only on throwaway accounts the scan
+// signed up for itself, so no identity of the user's is ever promoted, and
+// both are proved by what the account can do afterwards: a read that an
+// administrator identity gets data from and a user identity is refused
+// now answers the account as it answers the administrator.
+package privesc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/fixture"
+	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/signup"
+	"github.com/rampart-sec/rampart/internal/surface"
+)
+
+const needs = "Needs an admin identity (to find a read only administrators get data from), a user identity, and " +
+	"an API whose spec offers sign-up and login (throwaway accounts; --no-signup turns them off)."
+
+// Signup is MASS-002.
+var Signup = check.Check{
+	Meta: rampart.Meta{
+		ID:       "MASS-002",
+		Family:   rampart.FamilyMassAssignment,
+		Title:    "Privileged field accepted at sign-up",
+		Severity: rampart.Critical,
+		CWE:      "CWE-915",
+		OWASP:    "API3:2023",
+		Mode:     rampart.Active,
+		Kind:     rampart.KindRuntime,
+		Summary:  "signing up with role=admin or is_admin=true makes an administrator",
+		Detects: "Sign-up operations that bind the request body to the user record: a throwaway account signed up " +
+			"with the privileged fields the sign-up documents (role, is_admin, is_staff, permissions, ...) and the " +
+			"usual undocumented ones (role, is_admin) set to an administrator's value, then logged in, reads what " +
+			"only administrators read (an admin identity gets data there, a user identity is refused), while an " +
+			"account signed up without them is refused. " + needs,
+		Requests: "Per scan: up to eight reads probed as the admin and the user (2 GETs each) for one only the admin " +
+			"reads; two sign-ups with their logins (one with the fields, one without, unless a throwaway victim " +
+			"already is the control), a read per account, and each account's removal at the end. At most 30 " +
+			"requests.",
+		Budget: 30,
+		Fix: "Bind sign-up bodies to an explicit schema of what a user may choose: with marshmallow " +
+			"`class SignupSchema(Schema): username = fields.Str(required=True); password = fields.Str(required=True)` " +
+			"and `unknown = EXCLUDE`, with pydantic `model_config = ConfigDict(extra=\"forbid\")` on a model without " +
+			"role fields; set `role = \"user\"` in the code that creates the row, never from the request.",
+		Doc: "docs/checks.md#mass-002",
+	},
+	Run: runSignup,
+}
+
+// Self is BFLA-004.
+var Self = check.Check{
+	Meta: rampart.Meta{
+		ID:       "BFLA-004",
+		Family:   rampart.FamilyBFLA,
+		Title:    "User raises its own privileges",
+		Severity: rampart.Critical,
+		CWE:      "CWE-269",
+		OWASP:    "API5:2023",
+		Mode:     rampart.Active,
+		Kind:     rampart.KindRuntime,
+		Summary:  "a user-role account calls a role- or permission-changing write on itself and becomes an administrator",
+		Detects: "Writes (PUT, PATCH, POST) that change a role or a permission, by their body (role, is_admin, " +
+			"permissions, ... fields) or their path (/role, /promote, /permissions), called by a throwaway user " +
+			"account on itself (its own username, e-mail or id in the path) with an administrator's value. Proved " +
+			"when the account then reads what only administrators read (an admin identity gets data there, the " +
+			"account was refused before). " + needs,
+		Requests: "Per operation: the account's read before (refused), the write, the read after; shared per scan: " +
+			"the probe for a read only administrators get data from (up to 16 GETs) and one throwaway account " +
+			"per successful escalation (sign-up and login). At most 30 requests per operation.",
+		Budget: 30,
+		Fix: "Check the caller's role in the handler before any role change, and never let a user change its own " +
+			"role: `if not current_user.is_admin or user_id == current_user.id: abort(403)`. Keep role and " +
+			"permission fields out of the schema of profile updates (marshmallow `dump_only`, pydantic models " +
+			"without them) and change them only through an admin-only operation.",
+		Doc: "docs/checks.md#bfla-004",
+	},
+	Applies: changesPrivilege,
+	Run:     runSelf,
+}
+
+var (
+	// privField names a field that grants power.
+	privField = regexp.MustCompile(`(?i)^(is_?admin|admin|is_?staff|staff|is_?superuser|superuser|is_?root|role|roles|user_?role|user_?type|account_?type|group|groups|permissions?|privileges?|scopes?|access_?level|level)$`)
+	// privPath names an operation that changes a role.
+	privPath = regexp.MustCompile(`(?i)(^|/)(role|roles|promote|permissions?|privileges?|grant|elevate|make-?admin)(/|$)`)
+)
+
+// changesPrivilege selects the writes BFLA-004 tries.
+func changesPrivilege(op *rampart.Operation) bool {
+	switch op.Method {
+	case http.MethodPut, http.MethodPatch, http.MethodPost:
+	default:
+		return false
+	}
+	if op.Public() {
+		return false // sign-up is MASS-002's
+	}
+	if privPath.MatchString(op.Path) {
+		return true
+	}
+	return len(privileged(op)) > 0 && strings.Contains(op.Path, "{")
+}
+
+// privileged returns the documented privileged fields of an operation's
+// body with an administrator's value, and no field it cannot fill.
+func privileged(op *rampart.Operation) map[string]any {
+	out := map[string]any{}
+	if op.Body == nil || op.Body.Schema == nil {
+		return out
+	}
+	for name, s := range op.Body.Schema.Properties {
+		if !privField.MatchString(name) {
+			continue
+		}
+		if v, ok := adminFor(name, s); ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// adminFor is the value that makes an administrator, by the field's schema
+// and name; false when there is none to guess (a number, a free enum).
+func adminFor(name string, s *rampart.Schema) (any, bool) {
+	low := strings.ToLower(name)
+	if s != nil && len(s.Enum) > 0 {
+		best, ok := strongest(s.Enum)
+		if !ok {
+			return nil, false
+		}
+		if s.Type == "array" {
+			return []any{best}, true
+		}
+		return best, true
+	}
+	if s != nil && s.Items != nil && len(s.Items.Enum) > 0 {
+		best, ok := strongest(s.Items.Enum)
+		if !ok {
+			return nil, false
+		}
+		return []any{best}, true
+	}
+	typ := ""
+	if s != nil {
+		typ = s.Type
+	}
+	switch {
+	case typ == "boolean" || strings.HasPrefix(low, "is") || low == "admin" || low == "staff" || low == "superuser":
+		return true, true
+	case typ == "array" || strings.HasSuffix(low, "s"):
+		return []any{"admin"}, true
+	case typ == "integer" || typ == "number" || strings.Contains(low, "level"):
+		return nil, false
+	}
+	return "admin", true
+}
+
+// strongest picks the most powerful value of an enum: admin, root or
+// super before owner, before staff or manager, before moderator.
+func strongest(enum []any) (string, bool) {
+	best, rank := "", 0
+	for _, e := range enum {
+		str, ok := e.(string)
+		if !ok {
+			continue
+		}
+		low := strings.ToLower(str)
+		r := 0
+		switch {
+		case strings.Contains(low, "admin") || strings.Contains(low, "root") || strings.Contains(low, "super"):
+			r = 4
+		case strings.Contains(low, "owner"):
+			r = 3
+		case strings.Contains(low, "staff") || strings.Contains(low, "manager"):
+			r = 2
+		case strings.Contains(low, "moderator"):
+			r = 1
+		}
+		if r > rank {
+			best, rank = str, r
+		}
+	}
+	return best, rank > 0
+}
+
+// roles are the identities the proof needs: an administrator and a user.
+func roles(p *check.Pass) (admin, user *identity.Identity) {
+	for _, id := range p.Authenticated() {
+		switch {
+		case id.Role == identity.RoleAdmin && admin == nil:
+			admin = id
+		case id.Role == identity.RoleUser && user == nil:
+			user = id
+		}
+	}
+	return admin, user
+}
+
+// gates are the reads only administrators get data from, probed once per
+// scan.
+func gates(ctx context.Context, p *check.Pass) []*check.RoleGated {
+	v, _ := p.Shared.Once("privesc: role-gated reads", func() (any, error) {
+		admin, user := roles(p)
+		return p.FindRoleGated(ctx, admin, user, 2), nil
+	})
+	gs, _ := v.([]*check.RoleGated)
+	return gs
+}
+
+// promoted reports the first role-gated read the account now reads.
+func promoted(ctx context.Context, p *check.Pass, who *identity.Identity, gs []*check.RoleGated) (*check.RoleGated, *engine.Response) {
+	for _, g := range gs {
+		if ok, r, err := p.Privileged(ctx, who, g); err == nil && ok {
+			return g, r
+		}
+	}
+	return nil, nil
+}
+
+func fieldList(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, fmt.Sprintf("%s=%v", k, m[k]))
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}
+
+func runSignup(ctx context.Context, p *check.Pass) error {
+	m := fixture.Accounts(p)
+	if m == nil || m.Register == nil {
+		return nil
+	}
+	gs := gates(ctx, p)
+	if len(gs) == 0 {
+		return nil
+	}
+	fields := privileged(m.Register)
+	for name, v := range map[string]any{"role": "admin", "is_admin": true} {
+		if _, documented := m.Register.Body.Schema.Properties[name]; !documented && len(fields) < 6 {
+			fields[name] = v
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	// The control: an account signed up with nothing extra is refused.
+	control := fixture.Victims(p)
+	if len(control) == 0 {
+		a, err := m.New(ctx, nil)
+		if err != nil || a == nil || a.Identity == nil {
+			return nil
+		}
+		control = []*identity.Identity{a.Identity}
+	}
+	if g, _ := promoted(ctx, p, control[0], gs); g != nil {
+		return nil // every new account reads it: not a privilege of the fields
+	}
+	a, err := m.New(ctx, fields)
+	if err != nil || a == nil || a.Identity == nil {
+		// Strict schemas refuse unknown fields: the documented ones alone.
+		doc := privileged(m.Register)
+		if len(doc) == 0 || len(doc) == len(fields) {
+			return nil
+		}
+		fields = doc
+		if a, err = m.New(ctx, fields); err != nil || a == nil || a.Identity == nil {
+			return nil
+		}
+	}
+	g, r := promoted(ctx, p, a.Identity, gs)
+	if g == nil {
+		return nil
+	}
+	f := p.Finding(fmt.Sprintf(
+		"%s accepts privileged fields at sign-up: the throwaway account %s, signed up with %s, reads %s, which "+
+			"only administrators read (a user identity is refused with %d; an account signed up without the fields "+
+			"is refused too). Anyone can sign up as an administrator.",
+		m.Register.Key(), a.Name, fieldList(fields), g.Op.Key(), g.Refused))
+	f.Location = rampart.Location{Method: m.Register.Method, Path: m.Register.Path}
+	f.Confidence = rampart.Confirmed
+	f.Evidence = append(slices.Clone(g.Base), p.Evidence(r, a.Name+", signed up with "+fieldList(fields)+", reads it"))
+	f.Curl = p.Curl(r)
+	p.Report(f)
+	return nil
+}
+
+// selfValue fills a path parameter with the account's own username,
+// e-mail address or id, by the parameter's name.
+func selfValue(a *signup.Account, param string) string {
+	w := surface.Words(param)
+	last := ""
+	if len(w) > 0 {
+		last = w[len(w)-1]
+	}
+	switch {
+	case strings.Contains(strings.ToLower(param), "mail"):
+		return a.Email
+	case last == "id" || last == "uuid" || last == "pk" || (len(w) == 1 && (last == "user" || last == "account")):
+		return a.ID()
+	}
+	return a.Name
+}
+
+func runSelf(ctx context.Context, p *check.Pass) error {
+	op := p.Op
+	m := fixture.Accounts(p)
+	if m == nil {
+		return nil
+	}
+	gs := gates(ctx, p)
+	if len(gs) == 0 {
+		return nil
+	}
+	fields := privileged(op)
+	if len(fields) == 0 {
+		if !privPath.MatchString(op.Path) {
+			return nil
+		}
+		fields = map[string]any{"role": "admin"}
+	}
+	a, err := m.New(ctx, nil)
+	if err != nil || a == nil || a.Identity == nil {
+		return nil
+	}
+	if g, _ := promoted(ctx, p, a.Identity, gs); g != nil {
+		return nil // a new account already reads it
+	}
+	vals := map[string]string{}
+	for _, prm := range op.Params {
+		if prm.In != "path" {
+			continue
+		}
+		v := selfValue(a, prm.Name)
+		if v == "" {
+			return nil // its own id is unknown: nothing to aim at but someone else
+		}
+		vals[prm.Name] = v
+	}
+	body, ct := p.Body(op)
+	body, ct = withFields(body, ct, fields)
+	w, err := p.Send(ctx, a.Identity, &engine.Request{Method: op.Method, URL: p.URL(op, vals), Body: body,
+		Header: http.Header{"Content-Type": {ct}}})
+	if err != nil {
+		return err
+	}
+	if w.Status < 200 || w.Status > 299 {
+		return nil
+	}
+	g, r := promoted(ctx, p, a.Identity, gs)
+	if g == nil {
+		return nil
+	}
+	f := p.Finding(fmt.Sprintf(
+		"%s lets a user raise its own privileges: the throwaway account %s sent %s on itself and answered %d; it then "+
+			"reads %s, which only administrators read (it was refused before, as a user identity is, with %d). Any "+
+			"user can make itself an administrator.",
+		op.Key(), a.Name, fieldList(fields), w.Status, g.Op.Key(), g.Refused))
+	f.Location.URL = w.RequestURL
+	f.Confidence = rampart.Confirmed
+	f.Evidence = append(slices.Clone(g.Base),
+		p.Evidence(w, a.Name+" changes its own role"),
+		p.Evidence(r, a.Name+" now reads what only administrators read"))
+	f.Curl = p.Curl(w)
+	p.Report(f)
+	return nil
+}
+
+// withFields sets fields in a JSON or form body (a JSON object when the
+// operation has none).
+func withFields(body []byte, ct string, fields map[string]any) ([]byte, string) {
+	if strings.Contains(ct, "x-www-form-urlencoded") {
+		vals, _ := url.ParseQuery(string(body))
+		for k, v := range fields {
+			switch x := v.(type) {
+			case []any:
+				vals.Del(k)
+				for _, e := range x {
+					vals.Add(k, fmt.Sprint(e))
+				}
+			default:
+				vals.Set(k, fmt.Sprint(v))
+			}
+		}
+		return []byte(vals.Encode()), ct
+	}
+	m := map[string]any{}
+	if len(body) > 0 && json.Unmarshal(body, &m) != nil {
+		m = map[string]any{}
+	}
+	for k, v := range fields {
+		m[k] = v
+	}
+	b, _ := json.Marshal(m)
+	return b, "application/json"
+}
