@@ -1,0 +1,96 @@
+package accept
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+type fixture struct {
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type"`
+	Body        string `json:"body"`
+}
+
+func loadFixture(t *testing.T, name string) fixture {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "validation", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f fixture
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func knownOf(body []string, params map[string]string) Known {
+	k := Known{Body: map[string]bool{}, Params: params}
+	for _, b := range body {
+		k.Body[b] = true
+	}
+	return k
+}
+
+// The fixtures are the frameworks' own answers (gen_fixtures.py ran them
+// with Debian's packages) or, for frameworks Debian lacks, their
+// documented format (each file's "source").
+func TestParseDialects(t *testing.T) {
+	cases := []struct {
+		fixture string
+		known   Known
+		want    []string
+	}{
+		{"fastapi_missing", Known{}, []string{
+			"header:idempotency-key missing", "body:amount missing", "body:items missing", "body:note missing"}},
+		{"fastapi_invalid", Known{}, []string{
+			"query:limit type integer", "body:amount.value type number", "body:amount.currency enum [EUR USD]",
+			"body:items.0.sku pattern ^[A-Z]{3}-[0-9]{3}$", "body:items.0.quantity too small 1",
+			"body:note too short 3"}},
+		{"fastapi_body_not_json", Known{}, nil},
+		{"pydantic2", Known{}, []string{
+			"body:kind missing", "body:amount.currency enum [EUR USD GBP]", "body:country pattern ^[A-Z]{2}$",
+			"query:limit type integer", "body:amount.value too small 0 exclusive", "body:password too short 12",
+			"body:role unknown", "body:email format email", "header:idempotency-key missing"}},
+		{"webargs", Known{}, []string{
+			"body:address.city missing", "body:amount too small 1", "body:email format email",
+			"body:method enum [card iban]"}},
+		{"flask_restx", Known{}, []string{
+			":address.city missing", ":address.zip pattern ^[0-9]{5}$", ":age type integer",
+			":kind enum [a b]", ":name missing"}},
+		{"flask_restful_missing", knownOf([]string{"title"}, nil), []string{":title missing"}},
+		{"flask_restful_choice", knownOf([]string{"kind"}, nil), []string{":kind enum"}},
+		{"flask_restful_type", knownOf([]string{"count"}, nil), []string{":count type integer"}},
+		{"drf", Known{}, []string{
+			":address.city missing", ":age type integer", ":email missing", ":kind enum"}},
+		{"connexion_0", Known{}, []string{":name missing"}},
+		{"connexion_1", Known{}, []string{":kind enum [a b]"}},
+		{"connexion_2", Known{}, []string{":address.zip type string"}},
+		{"joi", Known{}, []string{":kind enum [a b]", ":title missing"}},
+		{"express_validator", Known{}, []string{"body:email invalid", "body:password too short 8"}},
+		{"plain_serde", Known{}, []string{":title missing"}},
+		{"plain_required", knownOf([]string{"title"}, nil), []string{":title missing"}},
+		{"plain_required", Known{}, nil}, // an unquoted name nobody knows: could be prose
+		{"plain_one_of", knownOf([]string{"status"}, nil), []string{":status enum [open pending closed]"}},
+		{"plain_colon", knownOf([]string{"branch", "isbn"}, nil), []string{":branch enum [central north south]"}},
+		{"go_validator", knownOf([]string{"email"}, nil), []string{":email missing"}},
+		{"problem_invalid_params", knownOf([]string{"age", "color"}, nil), []string{
+			":age type integer", ":color enum [green red blue]"}},
+		{"html_400", Known{}, []string{":isbn missing"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.fixture, func(t *testing.T) {
+			f := loadFixture(t, tc.fixture)
+			var got []string
+			for _, p := range Parse([]byte(f.Body), tc.known) {
+				got = append(got, p.String())
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got\n  %q\nwant\n  %q", got, tc.want)
+			}
+		})
+	}
+}
