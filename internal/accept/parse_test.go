@@ -27,7 +27,7 @@ func loadFixture(t *testing.T, name string) fixture {
 	return f
 }
 
-func knownOf(body []string, params map[string]string) Known {
+func knownFields(body []string, params map[string]string) Known {
 	k := Known{Body: map[string]bool{}, Params: params}
 	for _, b := range body {
 		k.Body[b] = true
@@ -61,9 +61,9 @@ func TestParseDialects(t *testing.T) {
 		{"flask_restx", Known{}, []string{
 			":address.city missing", ":address.zip pattern ^[0-9]{5}$", ":age type integer",
 			":kind enum [a b]", ":name missing"}},
-		{"flask_restful_missing", knownOf([]string{"title"}, nil), []string{":title missing"}},
-		{"flask_restful_choice", knownOf([]string{"kind"}, nil), []string{":kind enum"}},
-		{"flask_restful_type", knownOf([]string{"count"}, nil), []string{":count type integer"}},
+		{"flask_restful_missing", knownFields([]string{"title"}, nil), []string{":title missing"}},
+		{"flask_restful_choice", knownFields([]string{"kind"}, nil), []string{":kind enum"}},
+		{"flask_restful_type", knownFields([]string{"count"}, nil), []string{":count type integer"}},
 		{"drf", Known{}, []string{
 			":address.city missing", ":age type integer", ":email missing", ":kind enum"}},
 		{"connexion_0", Known{}, []string{":name missing"}},
@@ -72,12 +72,12 @@ func TestParseDialects(t *testing.T) {
 		{"joi", Known{}, []string{":kind enum [a b]", ":title missing"}},
 		{"express_validator", Known{}, []string{"body:email invalid", "body:password too short 8"}},
 		{"plain_serde", Known{}, []string{":title missing"}},
-		{"plain_required", knownOf([]string{"title"}, nil), []string{":title missing"}},
+		{"plain_required", knownFields([]string{"title"}, nil), []string{":title missing"}},
 		{"plain_required", Known{}, nil}, // an unquoted name nobody knows: could be prose
-		{"plain_one_of", knownOf([]string{"status"}, nil), []string{":status enum [open pending closed]"}},
-		{"plain_colon", knownOf([]string{"branch", "isbn"}, nil), []string{":branch enum [central north south]"}},
-		{"go_validator", knownOf([]string{"email"}, nil), []string{":email missing"}},
-		{"problem_invalid_params", knownOf([]string{"age", "color"}, nil), []string{
+		{"plain_one_of", knownFields([]string{"status"}, nil), []string{":status enum [open pending closed]"}},
+		{"plain_colon", knownFields([]string{"branch", "isbn"}, nil), []string{":branch enum [central north south]"}},
+		{"go_validator", knownFields([]string{"email"}, nil), []string{":email missing"}},
+		{"problem_invalid_params", knownFields([]string{"age", "color"}, nil), []string{
 			":age type integer", ":color enum [green red blue]"}},
 		{"html_400", Known{}, []string{":isbn missing"}},
 	}
