@@ -160,8 +160,27 @@ func current(req *Request, in string, path []string) (any, bool) {
 	return nil, false
 }
 
+// synth is a value for a field, from its schema when the spec has one;
+// for a field only an answer named, a number when its name says so
+// (JSON APIs send amounts and counts as numbers).
 func synth(s *rampart.Schema, leaf string) any {
+	if s == nil && numericName(leaf) {
+		return surface.Value(&rampart.Schema{Type: "number"}, leaf)
+	}
 	return surface.Value(s, leaf)
+}
+
+func numericName(n string) bool {
+	w := surface.Words(n)
+	if len(w) == 0 {
+		return false
+	}
+	switch w[len(w)-1] {
+	case "value", "amount", "quantity", "qty", "count", "price", "total", "age", "size", "limit", "number", "rating",
+		"score", "weight", "height", "width", "length", "duration", "percent", "percentage":
+		return !(w[len(w)-1] == "number" && len(w) > 1) // account_number, card_number: identifiers
+	}
+	return false
 }
 
 func (l *Learner) hint(op *rampart.Operation, in string, path []string, s *rampart.Schema, skip int) (any, bool) {
@@ -284,6 +303,15 @@ func convert(cur any, want string, s *rampart.Schema, leaf string) any {
 			return surface.Value(s, leaf)
 		}
 		return map[string]any{}
+	case "":
+		// Another type, unnamed: a scalar where a nested object was
+		// expected is the common case.
+		switch cur.(type) {
+		case string, int64, float64, json.Number, bool:
+			return map[string]any{}
+		case map[string]any:
+			return []any{}
+		}
 	}
 	return nil
 }
@@ -356,7 +384,7 @@ func bound(cur any, p Problem, s *rampart.Schema) any {
 	if !p.HasLimit {
 		return nil
 	}
-	if str, ok := cur.(string); ok {
+	if str, ok := cur.(string); ok && s != nil && s.Type == "string" {
 		if _, err := strconv.ParseFloat(str, 64); err != nil {
 			// A length given as a size ("at least 8"): a string to lengthen.
 			if p.Kind == TooSmall {

@@ -27,6 +27,8 @@ var (
 	pydanticEnum = regexp.MustCompile(`(?i)permitted:\s*(.+)$`)
 	// pydantic 2: "Input should be 'a', 'b' or 'c'"
 	pydantic2Enum = regexp.MustCompile(`(?i)(?:^input should be|must be|should be) ('[^']+'(?:, '[^']+')*,? or '[^']+')$`)
+	// marshmallow "Invalid input type.", and the like: some other type.
+	otherTypeRe = regexp.MustCompile(`(?i)^(?:invalid (?:input |value )?type|wrong type|type mismatch|invalid type for)`)
 	// DRF `"x" is not a valid choice.`, flask-restful "x is not a valid choice": no values given.
 	choiceRe = regexp.MustCompile(`(?i)is not a valid (?:choice|option)|invalid choice|not an allowed value`)
 	// DRF "A valid integer is required.", "Enter a valid email address.": a type or format, not a missing field.

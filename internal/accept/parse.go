@@ -168,9 +168,17 @@ func fromFieldMap(m map[string]any, in string, prefix []string, known Known, dep
 			}
 		}
 		if k == "_schema" || k == "non_field_errors" || k == "__all__" || k == "" {
-			// Errors of the whole object: read as plain messages.
+			// Errors of the whole object: messages that may name a field
+			// of it, or say the object itself is wrong (marshmallow's
+			// "Invalid input type." for a nested field sent as a string).
 			for _, msg := range messages(v) {
-				out = append(out, withPrefix(fromText(msg, known), prefix)...)
+				if ps := fromText(msg, known); len(ps) > 0 {
+					out = append(out, withPrefix(ps, prefix)...)
+				} else if len(prefix) > 0 {
+					p := classify(msg)
+					p.In, p.Field = in, prefix
+					out = append(out, p)
+				}
 			}
 			continue
 		}
@@ -300,6 +308,18 @@ func fromErrorObject(o map[string]any, known Known) (Problem, bool) {
 	p := byType(typ, o)
 	if p.Kind == Invalid {
 		p = classify(msg)
+	} else if c := classify(msg); c.Kind == p.Kind {
+		// The type names the kind; the message may carry the details
+		// (pydantic 1's "permitted: 'a', 'b'" without ctx).
+		if len(p.Allowed) == 0 {
+			p.Allowed = c.Allowed
+		}
+		if p.Pattern == "" {
+			p.Pattern = c.Pattern
+		}
+		if !p.HasLimit {
+			p.Limit, p.HasLimit, p.Exclusive = c.Limit, c.HasLimit, c.Exclusive
+		}
 	}
 	if p.Kind == Enum && len(p.Allowed) == 0 || p.Kind == Invalid {
 		if vals := ctxValues(o); len(vals) > 0 {

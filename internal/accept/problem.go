@@ -115,6 +115,8 @@ func classify(msg string) Problem {
 		}
 	case choiceRe.MatchString(low):
 		p.Kind = Enum
+	case otherTypeRe.MatchString(low):
+		p.Kind = Type
 	case missingRe.MatchString(low):
 		p.Kind = Missing
 	case extraRe.MatchString(low):
