@@ -437,3 +437,17 @@ func fits(v any, s *rampart.Schema) bool {
 	}
 	return true
 }
+
+// Fresh reports whether a parameter or field must carry a new value on
+// every request (an idempotency key, a request id).
+func Fresh(name string) bool { return freshName(name) }
+
+// Refresh gives the fresh-valued headers of h (Fresh names) new values,
+// so that a request sent again is not replayed by the API.
+func (l *Learner) Refresh(h http.Header) {
+	for k := range h {
+		if freshName(k) {
+			h.Set(k, l.fresh())
+		}
+	}
+}

@@ -56,7 +56,7 @@ var ErrorBased = check.Check{
 		Budget: 1 + maxPoints*4,
 	},
 	Applies: applicable,
-	Run:     runError,
+	Run:     withRestore(runError),
 }
 
 // Boolean is SQLI-002.
@@ -91,7 +91,7 @@ var Boolean = check.Check{
 	},
 	// Logins answer the same for both conditions: see runBoolean.
 	Applies:   func(op *rampart.Operation) bool { return applicable(op) && !authLike(op) },
-	Run:       runBoolean,
+	Run:       withRestore(runBoolean),
 	Exclusive: true,
 }
 
@@ -129,7 +129,7 @@ var TimeBased = check.Check{
 		Budget: 2 + maxPoints*9,
 	},
 	Applies:   applicable,
-	Run:       runTime,
+	Run:       withRestore(runTime),
 	Exclusive: true,
 }
 
@@ -166,6 +166,6 @@ var Identifier = check.Check{
 		Budget: maxPoints * 8,
 	},
 	Applies:   identApplies,
-	Run:       runIdentifier,
+	Run:       withRestore(runIdentifier),
 	Exclusive: true,
 }
