@@ -154,4 +154,3 @@ func collectNames(n *yaml.Node, keys map[string]bool, refs *[]string, depth int)
 		collectNames(c, keys, refs, depth+1)
 	}
 }
-

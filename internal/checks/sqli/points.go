@@ -89,7 +89,7 @@ type target struct {
 	// files.
 	multipart  bool
 	fileFields map[string]bool
-	points      []point
+	points     []point
 }
 
 // readMethods are the methods whose parameters a safe scan may inject into.
