@@ -14,7 +14,7 @@ type fixture struct {
 	Body        string `json:"body"`
 }
 
-func loadFixture(t *testing.T, name string) fixture {
+func loadFixture(t testing.TB, name string) fixture {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "validation", name+".json"))
 	if err != nil {

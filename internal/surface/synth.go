@@ -406,11 +406,16 @@ func gen(re *syntax.Regexp, b *strings.Builder, depth int) {
 	case syntax.OpPlus:
 		gen(re.Sub[0], b, depth+1)
 	case syntax.OpRepeat:
-		for i := 0; i < re.Min && i < 64; i++ {
+		// Stop as soon as the value is long enough: nested repeats would
+		// otherwise multiply into millions of calls.
+		for i := 0; i < re.Min && i < 64 && b.Len() <= maxStringLen; i++ {
 			gen(re.Sub[0], b, depth+1)
 		}
 	case syntax.OpConcat:
 		for _, s := range re.Sub {
+			if b.Len() > maxStringLen {
+				return
+			}
 			gen(s, b, depth+1)
 		}
 	case syntax.OpAlternate:
