@@ -34,7 +34,7 @@ var (
 	// DRF "A valid integer is required.", "Enter a valid email address.": a type or format, not a missing field.
 	validIsRequired = regexp.MustCompile(`(?i)^(?:a )?valid .+ is required\.?$`)
 	// marshmallow: "Must be one of: a, b." and plain "x must be one of a, b or c"
-	oneOf = regexp.MustCompile(`(?i)\b(?:must|should) be one of[: ]\s*(.+?)\.?$|\b(?:expected|allowed values?|valid values?|choices?(?: are)?|permitted values?)(?: one of)?[: ]\s*(.+?)\.?$`)
+	oneOf = regexp.MustCompile(`(?i)\b(?:must|should) be one of[: ]\s*(.+?)\.?$|\b(?:expected one of|allowed values?(?: are)?:?|valid values?(?: are)?:|choices?(?: are)?:|permitted values?:)\s*(.+?)\.?$`)
 	// jsonschema: "'c' is not one of ['a', 'b']"
 	notOneOf = regexp.MustCompile(`(?i)is not one of \[(.+)\]$`)
 

@@ -94,3 +94,58 @@ func TestParseDialects(t *testing.T) {
 		})
 	}
 }
+
+// One message per documented wording, read without its framework's
+// structure around it.
+func TestClassify(t *testing.T) {
+	cases := []struct{ msg, want string }{
+		{"field required", ": missing"},
+		{"Field required", ": missing"},
+		{"Missing data for required field.", ": missing"},
+		{"This field is required.", ": missing"},
+		{"none is not an allowed value", ": missing"},
+		{"This field may not be blank.", ": missing"},
+		{"value is not a valid enumeration member; permitted: 'EUR', 'USD'", ": enum [EUR USD]"},
+		{"Input should be 'a', 'b' or 'c'", ": enum [a b c]"},
+		{"Must be one of: card, iban.", ": enum [card iban]"},
+		{"'z' is not one of ['a', 'b']", ": enum [a b]"},
+		{`"x" is not a valid choice.`, ": enum"},
+		{"value is not a valid integer", ": type integer"},
+		{"Not a valid integer.", ": type integer"},
+		{"A valid integer is required.", ": type integer"},
+		{"Input should be a valid integer, unable to parse string as an integer", ": type integer"},
+		{"'x' is not of type 'integer'", ": type integer"},
+		{"str type expected", ": type string"},
+		{"value could not be parsed to a boolean", ": type boolean"},
+		{"value is not a valid dict", ": type object"},
+		{"Invalid input type.", ": type"},
+		{"value is not a valid email address", ": format email"},
+		{"Enter a valid email address.", ": format email"},
+		{"Not a valid UUID.", ": format uuid"},
+		{"invalid datetime format", ": format date-time"},
+		{"Not a valid URL.", ": format uri"},
+		{`string does not match regex "^[a-z]+$"`, ": pattern ^[a-z]+$"},
+		{"String should match pattern '^[A-Z]{2}$'", ": pattern ^[A-Z]{2}$"},
+		{"String does not match expected pattern.", ": pattern"},
+		{"ensure this value has at least 3 characters", ": too short 3"},
+		{"Shorter than minimum length 8.", ": too short 8"},
+		{"Length must be between 1 and 10.", ": too short 1"},
+		{"ensure this value has at most 5 characters", ": too long 5"},
+		{"Longer than maximum length 140.", ": too long 140"},
+		{"ensure this value is greater than or equal to 1", ": too small 1"},
+		{"ensure this value is greater than 0", ": too small 0 exclusive"},
+		{"Must be greater than or equal to 1.", ": too small 1"},
+		{"0 is less than the minimum of 1", ": too small 1"},
+		{"ensure this value is less than or equal to 100", ": too large 100"},
+		{"Ensure this value is less than or equal to 10.", ": too large 10"},
+		{"extra fields not permitted", ": unknown"},
+		{"Unknown field.", ": unknown"},
+		{"Extra inputs are not permitted", ": unknown"},
+		{"something went wrong", ": invalid"},
+	}
+	for _, tc := range cases {
+		if got := classify(tc.msg).String(); got != tc.want {
+			t.Errorf("classify(%q) = %q, want %q", tc.msg, got, tc.want)
+		}
+	}
+}

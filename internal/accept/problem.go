@@ -113,12 +113,12 @@ func classify(msg string) Problem {
 		} else if t := typeOf(low); t != "" {
 			p.Kind, p.Want = Type, t
 		}
+	case missingRe.MatchString(low):
+		p.Kind = Missing
 	case choiceRe.MatchString(low):
 		p.Kind = Enum
 	case otherTypeRe.MatchString(low):
 		p.Kind = Type
-	case missingRe.MatchString(low):
-		p.Kind = Missing
 	case extraRe.MatchString(low):
 		p.Kind = Unknown
 	default:
