@@ -199,9 +199,9 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 		return false
 	}
 	st.spent++
-	if st.status == Accepted {
-		// Accepted before: this answer is about the check's own edit (an
-		// injected value), not about what the API wants.
+	if st.status == Accepted || st.status == Passed {
+		// Past validation before: this answer is about the check's own
+		// edit (an injected value), not about what the API wants.
 		return false
 	}
 	problems := Parse(resp.Body, knownOf(op, req))
