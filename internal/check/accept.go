@@ -55,7 +55,11 @@ func (p *Pass) Accepted(ctx context.Context, id *identity.Identity, op *rampart.
 		return p.Accept.Request(op), nil, nil
 	}
 	return p.Accept.Accepted(ctx, op, func(ctx context.Context, r *accept.Request) (*engine.Response, error) {
-		return p.Send(ctx, id, p.Build(r))
+		q := p.Build(r)
+		// A throttled operation is not worth waiting for to learn a body:
+		// the 429 comes back at once, and learning stops until a later call.
+		q.Want429 = true
+		return p.Send(ctx, id, q)
 	})
 }
 
