@@ -3,6 +3,7 @@ package accept
 import (
 	"encoding/json"
 	"math"
+	"net/http"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -50,7 +51,7 @@ func (l *Learner) apply(st *opState, op *rampart.Operation, req *Request, p Prob
 		if hv, ok := l.hint(op, in, path, s, 0); ok {
 			nv = hv
 		}
-		nv = l.markAny(nv, s, leaf)
+		nv = l.markAny(nv, s)
 	case Enum:
 		nv = pickAllowed(p.Allowed, cur, s)
 		if nv == nil {
@@ -103,7 +104,7 @@ func (l *Learner) where(op *rampart.Operation, req *Request, p Problem) (string,
 			return p.In, []string{prm.Name}
 		}
 		if p.In == "header" {
-			return "header", []string{http_canonical(path[0])}
+			return "header", []string{http.CanonicalHeaderKey(path[0])}
 		}
 		return p.In, path[:1]
 	case "body":
@@ -120,16 +121,6 @@ func (l *Learner) where(op *rampart.Operation, req *Request, p Problem) (string,
 		return "query", path[:1]
 	}
 	return "body", path
-}
-
-func http_canonical(n string) string {
-	parts := strings.Split(strings.ToLower(n), "-")
-	for i, p := range parts {
-		if p != "" {
-			parts[i] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "-")
 }
 
 func paramCI(op *rampart.Operation, in, n string) *rampart.Param {

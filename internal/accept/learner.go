@@ -380,7 +380,7 @@ func (l *Learner) paramValue(op *rampart.Operation, p *rampart.Param) string {
 			}
 		}
 	}
-	return l.mark(surface.PathValue(op, p), p.Schema, p.Name, p.Example != nil)
+	return l.mark(surface.PathValue(op, p), p.Schema, p.Example != nil)
 }
 
 // bodyValue is the spec's body (example or synthesised), marked for this
@@ -393,7 +393,7 @@ func (l *Learner) bodyValue(op *rampart.Operation) any {
 	leaves(doc, nil, 0, func(path []string, v any) {
 		s := schemaAt(op.Body.Schema, path)
 		if str, ok := v.(string); ok {
-			if m := l.mark(str, s, path[len(path)-1], false); m != str {
+			if m := l.mark(str, s, false); m != str {
 				doc = setAt(doc, path, m)
 			}
 		}

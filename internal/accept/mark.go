@@ -16,7 +16,7 @@ import (
 // mark returns the scan's version of a synthesised string for a field:
 // tagged when the field names something uniquely and the spec gave no
 // value of its own. The tagged value must still satisfy the schema.
-func (l *Learner) mark(v string, s *rampart.Schema, name string, fromSpec bool) string {
+func (l *Learner) mark(v string, s *rampart.Schema, fromSpec bool) string {
 	if fromSpec || (s != nil && (s.Example != nil || s.Default != nil || len(s.Enum) > 0)) {
 		return v
 	}
@@ -44,9 +44,9 @@ func (l *Learner) mark(v string, s *rampart.Schema, name string, fromSpec bool) 
 	return tagged
 }
 
-func (l *Learner) markAny(v any, s *rampart.Schema, name string) any {
+func (l *Learner) markAny(v any, s *rampart.Schema) any {
 	if str, ok := v.(string); ok {
-		return l.mark(str, s, name, false)
+		return l.mark(str, s, false)
 	}
 	return v
 }

@@ -309,10 +309,8 @@ func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Op
 		return nil, fmt.Errorf("learn an accepted request: %w", err)
 	}
 	if st := p.AcceptStatus(op); st != accept.Accepted && st != accept.Passed {
-		// Every probe would be refused by validation and prove nothing.
-		if snap != nil {
-			snap.restoreLater(p, t.who, req)
-		}
+		// Every probe would be refused by validation and prove nothing;
+		// nothing was written either (a 2xx would have been accepted).
 		return nil, errNoTarget
 	}
 	if snap != nil {
