@@ -59,7 +59,7 @@ const (
 	Accepted
 	// Passed: a request got past validation and was refused for another
 	// reason (404 for a referenced object, 409): the body is right, the
-	// state is not.
+	// state is not. A redirect (a handled form post) counts here too.
 	Passed
 	// Rejected: validation refused the request and its answer named
 	// nothing more to fix, or the rounds ran out.
@@ -186,7 +186,9 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 		return false
 	case resp.Status == http.StatusBadRequest || resp.Status == http.StatusUnprocessableEntity:
 	case resp.Status == http.StatusNotFound || resp.Status == http.StatusConflict || resp.Status == http.StatusGone ||
-		resp.Status == http.StatusPreconditionFailed:
+		resp.Status == http.StatusPreconditionFailed || (resp.Status >= 300 && resp.Status < 400 && resp.Status != http.StatusNotModified):
+		// A form post answered with a redirect has been handled: the
+		// redirect is where the browser goes next.
 		if st.status != Accepted {
 			st.status = Passed
 		}

@@ -146,7 +146,7 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	noSleep := func(time.Duration) {}
 	sleep := func(d time.Duration) { time.Sleep(d) }
 	path := r.URL.Path
-	if !strings.HasSuffix(path, "/login") && r.Header.Get("Authorization") != "Bearer "+aliceToken {
+	if !strings.HasSuffix(path, "/login") && path != "/api/key" && r.Header.Get("Authorization") != "Bearer "+aliceToken {
 		writeJSON(w, 401, map[string]string{"error": "login required"})
 		return
 	}
@@ -211,6 +211,21 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 401, map[string]string{"error": "invalid credentials"})
+	case path == "/api/key" && r.Method == http.MethodPost:
+		// An API key for a user name and password, checked in SQL text.
+		var creds map[string]any
+		_ = json.Unmarshal(body, &creds)
+		u, _ := creds["username"].(string)
+		rows, err := where("name = '"+u+"'", noSleep)
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		if len(rows) == 0 || creds["password"] != "alice-password" {
+			writeJSON(w, 403, map[string]string{"error": "invalid login"})
+			return
+		}
+		writeJSON(w, 200, map[string]string{"key": "k-123"})
 	case strings.HasPrefix(path, "/things/"):
 		a.serveThing(w, r, seg("/things/"), body, false)
 	case strings.HasPrefix(path, "/safe/things/"):

@@ -304,14 +304,21 @@ func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Op
 			return nil, errors.Join(errNoTarget, err)
 		}
 	}
-	req, _, err := p.Accepted(ctx, t.who, op)
+	req, resp, err := p.Accepted(ctx, t.who, op)
 	if err != nil {
 		return nil, fmt.Errorf("learn an accepted request: %w", err)
 	}
+	login := false
 	if st := p.AcceptStatus(op); st != accept.Accepted && st != accept.Passed {
-		// Every probe would be refused by validation and prove nothing;
-		// nothing was written either (a 2xx would have been accepted).
-		return nil, errNoTarget
+		// A write that takes a user name and a password and refuses them
+		// (POST /api/key answering 403 "invalid login") checked them in
+		// its query: it is probed as a login, with a user that does not
+		// exist. Anything else refused would refuse every probe.
+		if snap != nil || resp == nil || (resp.Status != http.StatusUnauthorized && resp.Status != http.StatusForbidden) ||
+			!credentialBody(op, req) {
+			return nil, errNoTarget
+		}
+		login, t.who = true, nil
 	}
 	if snap != nil {
 		req = snap.overlay(req)
@@ -349,7 +356,7 @@ func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Op
 			t.addMultipart(req)
 		} else {
 			raw, ct := req.Encode()
-			if err := t.addBody(p, op, false, raw, ct); err != nil {
+			if err := t.addBody(p, op, login, raw, ct); err != nil {
 				return nil, err
 			}
 		}

@@ -89,3 +89,24 @@ func hasSecretField(op *rampart.Operation) bool {
 	}
 	return false
 }
+
+// credentialBody reports whether a request's body names an account and
+// carries its password: a login in all but name.
+func credentialBody(op *rampart.Operation, req *accept.Request) bool {
+	m, ok := req.Body.(map[string]any)
+	if !ok {
+		return false
+	}
+	account, secret := false, false
+	for k := range m {
+		if credentialField(k) {
+			account = true
+		}
+		for _, w := range surface.Words(k) {
+			if w == "password" || w == "passwd" || w == "pwd" || w == "passphrase" {
+				secret = true
+			}
+		}
+	}
+	return account && secret
+}

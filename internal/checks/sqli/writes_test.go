@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rampart-sec/rampart"
@@ -51,6 +52,29 @@ func TestUpdateBodyInjection(t *testing.T) {
 				t.Logf("%s %s %s", r.Method, r.Path, r.Body)
 			}
 		})
+	}
+}
+
+// A write that takes a user name and a password and refuses them with 403
+// is probed as a login: with a user that does not exist, in active mode
+// only.
+func TestCredentialWriteInjection(t *testing.T) {
+	for _, mode := range []rampart.Mode{rampart.Safe, rampart.Active} {
+		h := newHarness(t, mode)
+		fs := h.run(t, &ErrorBased, http.MethodPost, "/api/key")
+		want := []string(nil)
+		if mode == rampart.Active {
+			want = []string{"username"}
+		}
+		if got := params(fs); !slices.Equal(got, want) {
+			t.Errorf("%s: findings on %v, want %v", mode, got, want)
+		}
+		assertHarmless(t, h)
+		for _, r := range h.app.seen() {
+			if strings.Contains(r.Body, `"lamp`) && strings.Contains(r.Body, "'") {
+				t.Errorf("a probe used the spec's user name: %s", r.Body)
+			}
+		}
 	}
 }
 
