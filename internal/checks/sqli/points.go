@@ -310,12 +310,13 @@ func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Op
 	}
 	login := false
 	if st := p.AcceptStatus(op); st != accept.Accepted && st != accept.Passed {
-		// A write that takes a user name and a password and refuses them
-		// (POST /api/key answering 403 "invalid login") checked them in
-		// its query: it is probed as a login, with a user that does not
-		// exist. Anything else refused would refuse every probe.
+		// A write that needs no credentials, takes a user name and a
+		// password and refuses them (POST /api/key answering 403 "invalid
+		// login") checked them in its query: it is probed as a login, with
+		// a user that does not exist. Anything else refused (an admin-only
+		// create refusing a user) would refuse every probe.
 		if snap != nil || resp == nil || (resp.Status != http.StatusUnauthorized && resp.Status != http.StatusForbidden) ||
-			!credentialBody(op, req) {
+			op.Secured() || !credentialBody(op, req) {
 			return nil, errNoTarget
 		}
 		login, t.who = true, nil
