@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/stack"
@@ -70,8 +71,14 @@ type Pass struct {
 	// URL builds a concrete URL for an operation, with synthesised values
 	// for parameters not given.
 	URL func(op *rampart.Operation, values map[string]string) string
-	// Body synthesises a request body for an operation.
+	// Body is the best request body known for an operation (see
+	// Accept): synthesised from the spec, then fixed by what the API's
+	// validation answers taught. It sends nothing.
 	Body func(op *rampart.Operation) ([]byte, string)
+	// Accept learns and remembers, per operation, a request the API
+	// accepts (see Pass.Accepted); nil in passes built by hand, which then
+	// get the spec's synthesised request.
+	Accept *accept.Learner
 	// Shared is state checks share within one scan or one operation, safe
 	// for concurrent use.
 	Shared *Shared
@@ -186,6 +193,11 @@ type Env struct {
 	Stack      *stack.Observer      // a new one when nil
 	Schemes    map[string]surface.Scheme
 	Settings   Settings
+	// Hints, when set, gives the request learner values the API has shown
+	// (an API model's harvest) for parameters and body fields.
+	Hints accept.Hints
+	// Tag marks the values this scan creates; empty: a random one.
+	Tag string
 }
 
 // NewPassFor builds the pass every check of one scan starts from: the one
@@ -216,7 +228,14 @@ func NewPassFor(env Env, sink func(rampart.Finding)) *Pass {
 		base = env.Client.Base()
 	}
 	p.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
-	p.Body = surface.Body
+	p.Accept = accept.New(accept.Options{Hints: env.Hints, Tag: env.Tag})
+	learner := p.Accept
+	p.Body = func(op *rampart.Operation) ([]byte, string) {
+		if op == nil || op.Body == nil {
+			return nil, ""
+		}
+		return learner.Request(op).Encode()
+	}
 	return p
 }
 

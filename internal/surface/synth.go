@@ -192,6 +192,17 @@ func stringHint(name string) string {
 		return "1"
 	case has(w, "url", "uri", "href", "link", "website", "homepage", "callback", "redirect", "avatar"):
 		return "https://example.com/"
+	case has(w, "card", "cc", "pan") && (l == "number" || l == "no" || l == "num" || l == "card" || l == "pan") ||
+		l == "cardnumber" || l == "ccnumber":
+		return cardNumber
+	case l == "cvv" || l == "cvc" || l == "cvv2" || l == "csc" || (l == "code" && has(w, "security", "card")):
+		return "123"
+	case has(w, "expiry", "expiration", "exp") && !has(w, "date", "at", "time"):
+		return "12/30"
+	case l == "iban":
+		return iban
+	case l == "version" || l == "ver" || (l == "v" && len(w) == 1):
+		return "1"
 	case has(w, "phone", "mobile", "tel", "telephone", "fax", "msisdn"):
 		return "+15555550123"
 	case l == "currency" || (l == "code" && has(w, "currency")):
@@ -296,9 +307,22 @@ func formatValue(format string) string {
 		return "^rampart$"
 	case "color":
 		return "#336699"
+	case "card", "credit-card", "pan":
+		return cardNumber
+	case "iban":
+		return iban
 	}
 	return ""
 }
+
+const (
+	// cardNumber is a test card number that passes the Luhn check (the
+	// payment networks' documented test number), so a card field's
+	// validation takes it while no issuer ever charges it.
+	cardNumber = "4242424242424242"
+	// iban is the ISO 13616 example IBAN: its check digits are valid.
+	iban = "GB82WEST12345698765432"
+)
 
 func stringValue(s *rampart.Schema, name string) string {
 	v := formatValue(s.Format)
@@ -328,6 +352,23 @@ func fitLength(v string, minLen, maxLen int) string {
 	}
 	return v
 }
+
+// FromPattern builds a short string the regular expression accepts (see
+// fromPattern), or false when it cannot.
+func FromPattern(pattern string) (string, bool) {
+	if len(pattern) > maxStringLen {
+		return "", false
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return "", false
+	}
+	return fromPattern(re, pattern)
+}
+
+// FormatValue is a valid value for a string format (email, uuid, date,
+// date-time, uri, ipv4, phone, card, iban, ...), or "" for an unknown one.
+func FormatValue(format string) string { return formatValue(format) }
 
 // fromPattern builds the shortest simple string a regular expression
 // accepts: first alternatives, minimum repetitions, letters and digits from
@@ -365,11 +406,16 @@ func gen(re *syntax.Regexp, b *strings.Builder, depth int) {
 	case syntax.OpPlus:
 		gen(re.Sub[0], b, depth+1)
 	case syntax.OpRepeat:
-		for i := 0; i < re.Min && i < 64; i++ {
+		// Stop as soon as the value is long enough: nested repeats would
+		// otherwise multiply into millions of calls.
+		for i := 0; i < re.Min && i < 64 && b.Len() <= maxStringLen; i++ {
 			gen(re.Sub[0], b, depth+1)
 		}
 	case syntax.OpConcat:
 		for _, s := range re.Sub {
+			if b.Len() > maxStringLen {
+				return
+			}
 			gen(s, b, depth+1)
 		}
 	case syntax.OpAlternate:
@@ -532,7 +578,42 @@ func PathValue(op *rampart.Operation, p *rampart.Param) string {
 			name = singular(seg) + "_id"
 		}
 	}
-	return Format(scalar(Value(p.Schema, name)))
+	v := Format(scalar(Value(p.Schema, name)))
+	if op != nil && p.In == "path" && isVersionName(p.Name) && versionSegment(op.Path, p.Name) && isDigits(v) &&
+		(p.Schema == nil || (p.Schema.Example == nil && p.Schema.Default == nil && len(p.Schema.Enum) == 0 &&
+			p.Schema.Type != "integer" && p.Schema.Type != "number")) {
+		// /api/{version}/users: a version segment alone reads "v1"; in
+		// /api/v{version}/ the template already writes the "v".
+		v = "v" + v
+	}
+	return v
+}
+
+func isVersionName(n string) bool {
+	w := Words(n)
+	return len(w) > 0 && (w[len(w)-1] == "version" || w[len(w)-1] == "ver" || n == "v")
+}
+
+// versionSegment reports whether {name} is a whole path segment.
+func versionSegment(path, name string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "{"+name+"}" {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // scalar reduces an array value to its first item, since one path segment
@@ -661,16 +742,31 @@ func Body(op *rampart.Operation) ([]byte, string) {
 	if op == nil || op.Body == nil {
 		return nil, ""
 	}
-	ct := op.Body.ContentType
+	return EncodeBody(BodyValue(op), op.Body.ContentType, op.Body.Schema)
+}
+
+// BodyValue is the value Body encodes: the document's example, else one
+// synthesised from the body schema (an empty object without one).
+func BodyValue(op *rampart.Operation) any {
+	if op == nil || op.Body == nil {
+		return nil
+	}
+	if op.Body.Example != nil {
+		return op.Body.Example
+	}
+	if op.Body.Schema == nil {
+		return map[string]any{}
+	}
+	return Value(op.Body.Schema, "")
+}
+
+// EncodeBody serialises a body value for a media type (JSON when ct is
+// empty): JSON, url-encoded or multipart form (s tells which multipart
+// fields are files), text. It returns the bytes and the Content-Type to
+// send, which for multipart carries the boundary.
+func EncodeBody(v any, ct string, s *rampart.Schema) ([]byte, string) {
 	if ct == "" {
 		ct = "application/json"
-	}
-	v := op.Body.Example
-	if v == nil {
-		v = Value(op.Body.Schema, "")
-		if op.Body.Schema == nil {
-			v = map[string]any{}
-		}
 	}
 	base := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
 	switch {
@@ -680,7 +776,7 @@ func Body(op *rampart.Operation) ([]byte, string) {
 		}
 		return []byte(formValues(v).Encode()), ct
 	case base == "multipart/form-data":
-		return multipartBody(v, op.Body.Schema)
+		return multipartBody(v, s)
 	case strings.HasSuffix(base, "json"):
 		return jsonBytes(v), ct
 	case strings.HasPrefix(base, "text/"):

@@ -105,6 +105,13 @@ func TestValueNameHints(t *testing.T) {
 		{"offset", integer, int64(0)},
 		{"sort", str, "id"},
 		{"whatever", str, "rampart"},
+		{"card_number", str, "4242424242424242"},
+		{"cardNumber", str, "4242424242424242"},
+		{"cvv", str, "123"},
+		{"card_expiry", str, "12/30"},
+		{"iban", str, "GB82WEST12345698765432"},
+		{"api_version", str, "1"},
+		{"account_number", str, "rampart"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field+"/"+tt.schema.Type, func(t *testing.T) {
@@ -285,6 +292,67 @@ func TestPathValue(t *testing.T) {
 	p := rampart.Param{Name: "slug", In: "path", Example: 12.0}
 	if got := PathValue(op, &p); got != "12" {
 		t.Errorf("float example = %q, want 12", got)
+	}
+}
+
+// Constant-like path parameters come from the spec (enum, default) or, for
+// a version, read as the template writes it.
+func TestPathValueConstants(t *testing.T) {
+	str := &rampart.Schema{Type: "string"}
+	cases := []struct {
+		path string
+		prm  rampart.Param
+		want string
+	}{
+		{"/api/v{version}/users", rampart.Param{Name: "version", In: "path", Schema: str}, "1"},
+		{"/api/{version}/users", rampart.Param{Name: "version", In: "path", Schema: str}, "v1"},
+		{"/api/{version}/users", rampart.Param{Name: "version", In: "path", Schema: &rampart.Schema{Type: "integer"}}, "1"},
+		{"/api/{version}/users", rampart.Param{Name: "version", In: "path", Schema: &rampart.Schema{Type: "string", Enum: []any{"v2", "v3"}}}, "v2"},
+		{"/{lang}/pages", rampart.Param{Name: "lang", In: "path", Schema: &rampart.Schema{Type: "string", Enum: []any{"de", "fr"}}}, "de"},
+		{"/{lang}/pages", rampart.Param{Name: "lang", In: "path", Schema: &rampart.Schema{Type: "string", Default: "fr"}}, "fr"},
+		{"/{lang}/pages", rampart.Param{Name: "lang", In: "path", Schema: str}, "en"},
+	}
+	for _, tc := range cases {
+		op := &rampart.Operation{Path: tc.path, Params: []rampart.Param{tc.prm}}
+		if got := PathValue(op, &op.Params[0]); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.path, tc.prm.Name, got, tc.want)
+		}
+	}
+}
+
+// The card number and IBAN the synthesiser sends pass their checksums, so
+// that validation takes them.
+func TestValueChecksums(t *testing.T) {
+	luhn := func(s string) bool {
+		sum, double := 0, false
+		for i := len(s) - 1; i >= 0; i-- {
+			d := int(s[i] - '0')
+			if double {
+				if d *= 2; d > 9 {
+					d -= 9
+				}
+			}
+			sum, double = sum+d, !double
+		}
+		return sum%10 == 0
+	}
+	if c := FormatValue("card"); !luhn(c) {
+		t.Errorf("card %s fails the Luhn check", c)
+	}
+	iban := FormatValue("iban")
+	r := iban[4:] + iban[:4]
+	mod := 0
+	for _, ch := range r {
+		v := int(ch - '0')
+		if ch >= 'A' && ch <= 'Z' {
+			v = int(ch-'A') + 10
+			mod = (mod*100 + v) % 97
+			continue
+		}
+		mod = (mod*10 + v) % 97
+	}
+	if mod != 1 {
+		t.Errorf("IBAN %s fails mod 97", iban)
 	}
 }
 

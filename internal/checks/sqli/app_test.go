@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
@@ -34,6 +35,8 @@ type fakeApp struct {
 	rng      *rand.Rand
 	// latency adds up to this much random delay to /slow/*.
 	latency time.Duration
+	// things is what /things/{id} and /safe/things/{id} store, by id.
+	things map[string]map[string]any
 }
 
 type seenReq struct {
@@ -41,7 +44,53 @@ type seenReq struct {
 	Header                    http.Header
 }
 
-func newFakeApp() *fakeApp { return &fakeApp{rng: rand.New(rand.NewSource(7))} }
+func newFakeApp() *fakeApp {
+	return &fakeApp{rng: rand.New(rand.NewSource(7)), things: map[string]map[string]any{
+		"1": {"id": 1, "name": "lamp", "kind": "light"}, "2": {"id": 2, "name": "chair", "kind": "seat"}}}
+}
+
+// serveThing is an object that can be read and updated. PUT validates
+// like FastAPI (422, detail[].loc), including a field the spec does not
+// document; the vulnerable route then runs
+// `UPDATE things SET name = '<name>' WHERE id = <id>`, the safe one binds.
+func (a *fakeApp) serveThing(w http.ResponseWriter, r *http.Request, id string, body []byte, safe bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	th, ok := a.things[id]
+	if !ok {
+		writeJSON(w, 404, map[string]string{"error": "no such thing"})
+		return
+	}
+	if r.Method == http.MethodGet {
+		writeJSON(w, 200, map[string]any{"data": th})
+		return
+	}
+	var in map[string]any
+	_ = json.Unmarshal(body, &in)
+	var errs []map[string]any
+	if k := in["kind"]; k != "light" && k != "seat" {
+		errs = append(errs, map[string]any{"loc": []any{"body", "kind"}, "type": "type_error.enum",
+			"msg": "value is not a valid enumeration member; permitted: 'light', 'seat'"})
+	}
+	name, isStr := in["name"].(string)
+	if !isStr {
+		errs = append(errs, map[string]any{"loc": []any{"body", "name"}, "msg": "field required", "type": "value_error.missing"})
+	}
+	if len(errs) > 0 {
+		writeJSON(w, 422, map[string]any{"detail": errs})
+		return
+	}
+	if !safe {
+		v, err := evalScalar("'" + name + "'")
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		name = fmt.Sprint(v)
+	}
+	th["name"], th["kind"] = name, in["kind"]
+	writeJSON(w, 200, map[string]any{"data": th})
+}
 
 func (a *fakeApp) seen() []seenReq {
 	a.mu.Lock()
@@ -97,7 +146,7 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	noSleep := func(time.Duration) {}
 	sleep := func(d time.Duration) { time.Sleep(d) }
 	path := r.URL.Path
-	if !strings.HasSuffix(path, "/login") && r.Header.Get("Authorization") != "Bearer "+aliceToken {
+	if !strings.HasSuffix(path, "/login") && path != "/api/key" && r.Header.Get("Authorization") != "Bearer "+aliceToken {
 		writeJSON(w, 401, map[string]string{"error": "login required"})
 		return
 	}
@@ -162,6 +211,25 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 401, map[string]string{"error": "invalid credentials"})
+	case path == "/api/key" && r.Method == http.MethodPost:
+		// An API key for a user name and password, checked in SQL text.
+		var creds map[string]any
+		_ = json.Unmarshal(body, &creds)
+		u, _ := creds["username"].(string)
+		rows, err := where("name = '"+u+"'", noSleep)
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		if len(rows) == 0 || creds["password"] != "alice-password" {
+			writeJSON(w, 403, map[string]string{"error": "invalid login"})
+			return
+		}
+		writeJSON(w, 200, map[string]string{"key": "k-123"})
+	case strings.HasPrefix(path, "/things/"):
+		a.serveThing(w, r, seg("/things/"), body, false)
+	case strings.HasPrefix(path, "/safe/things/"):
+		a.serveThing(w, r, seg("/safe/things/"), body, true)
 	case path == "/items" && r.Method == http.MethodPost:
 		writeJSON(w, 201, map[string]any{"id": 9})
 	case path == "/safe/search" || path == "/random/search" || path == "/slow/search":
@@ -333,7 +401,8 @@ func newHarnessWith(t *testing.T, mode rampart.Mode, login *rampart.Login) *harn
 	p.Mode = mode
 	p.Shared = &check.Shared{}
 	p.URL = func(op *rampart.Operation, v map[string]string) string { return surface.URL(base, op, v) }
-	p.Body = surface.Body
+	p.Accept = accept.New(accept.Options{Tag: "t3st"})
+	p.Body = func(op *rampart.Operation) ([]byte, string) { return p.Accept.Request(op).Encode() }
 	h.pass = p
 	return h
 }

@@ -20,7 +20,7 @@ func runBoolean(ctx context.Context, p *check.Pass) error {
 		// not be locked out): the error- and time-based checks cover it.
 		return nil
 	}
-	t, err := newTarget(p, p.Op)
+	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
 		return nil
 	}

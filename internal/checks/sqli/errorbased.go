@@ -16,7 +16,7 @@ import (
 // value that does not, and an expression whose evaluation error names the
 // engine.
 func runError(ctx context.Context, p *check.Pass) error {
-	t, err := newTarget(p, p.Op)
+	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
 		return nil
 	}

@@ -465,3 +465,21 @@ func orderBy(spec string) ([]row, error) {
 	}
 	return out, nil
 }
+
+// evalScalar evaluates one SQL expression (the right-hand side of a SET).
+func evalScalar(expr string) (any, error) {
+	stmt := "UPDATE things SET name = " + expr + " WHERE id = $1"
+	toks, err := lex(expr)
+	if err != nil {
+		return nil, err
+	}
+	e := &stmtEval{stmt: stmt, toks: toks, cache: map[int]any{}, sleep: func(time.Duration) {}, row: fakeRows[0]}
+	v, err := e.expr()
+	if err != nil {
+		return nil, err
+	}
+	if e.peek().kind != "eof" {
+		return nil, syntaxErr(stmt, e.peek().s)
+	}
+	return v, nil
+}

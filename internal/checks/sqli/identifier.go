@@ -137,7 +137,7 @@ func unknownName(key string) string {
 
 // runIdentifier is SQLI-003.
 func runIdentifier(ctx context.Context, p *check.Pass) error {
-	t, err := newTarget(p, p.Op)
+	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
 		return nil
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
@@ -84,15 +85,20 @@ type target struct {
 	bodyJSON    []byte
 	bodyForm    url.Values
 	contentType string
-	points      []point
+	// multipart sends bodyForm as multipart/form-data, fileFields as
+	// files.
+	multipart  bool
+	fileFields map[string]bool
+	points     []point
 }
 
 // readMethods are the methods whose parameters a safe scan may inject into.
 func readMethod(m string) bool { return m == http.MethodGet }
 
 // applicable reports whether an operation has anything worth injecting into
-// in some mode: parameters of a read operation, or the body of a POST that
-// reads (login, token, search).
+// in some mode: parameters of a read operation, the body of a POST that
+// reads (login, token, search), and in active mode every parameter and
+// body field of the writes writeCandidate allows.
 func applicable(op *rampart.Operation) bool {
 	if readMethod(op.Method) {
 		for _, p := range op.Params {
@@ -102,7 +108,10 @@ func applicable(op *rampart.Operation) bool {
 		}
 		return false
 	}
-	return op.Method == http.MethodPost && readLikePost(op) && (op.Body != nil || hasInjectableParams(op))
+	if op.Method == http.MethodPost && readLikePost(op) {
+		return op.Body != nil || hasInjectableParams(op)
+	}
+	return writeCandidate(op) && (op.Body != nil || hasInjectableParams(op))
 }
 
 func hasInjectableParams(op *rampart.Operation) bool {
@@ -127,7 +136,9 @@ func injectableParam(p rampart.Param) bool {
 	case inPath, inQuery, inCookie:
 		return true
 	case inHeader:
-		return !credentialHeaders[http.CanonicalHeaderKey(p.Name)]
+		// An idempotency key must be new on every request: it is the
+		// request's identity, not a value the server reads into SQL.
+		return !credentialHeaders[http.CanonicalHeaderKey(p.Name)] && !accept.Fresh(p.Name)
 	}
 	return false
 }
@@ -231,12 +242,31 @@ var errNoTarget = errors.New("no injection point in this mode")
 
 // newTarget builds an operation's baseline request and its injection
 // points for the scan's mode: parameters of read operations in any mode;
-// body fields (and parameters) of read-like POSTs in active mode only.
-func newTarget(p *check.Pass, op *rampart.Operation) (*target, error) {
+// in active mode also body fields and parameters of read-like POSTs and of
+// the writes writeCandidate allows. A write's baseline is a request the API
+// accepts (check.Pass.Accepted), so that a probe is judged against an
+// answer past validation, and an update's baseline writes back the
+// object's current values (see update.go).
+func newTarget(ctx context.Context, p *check.Pass, op *rampart.Operation) (*target, error) {
 	t := &target{op: op, who: p.FirstUser(), values: map[string]string{}, headers: http.Header{}}
-	if !readMethod(op.Method) && (p.Mode < rampart.Active || !readLikePost(op)) {
+	if readMethod(op.Method) {
+		return t.fromSpec(p, op)
+	}
+	if p.Mode < rampart.Active {
 		return nil, errNoTarget
 	}
+	if readLikePost(op) {
+		return t.fromSpec(p, op)
+	}
+	if !writeCandidate(op) {
+		return nil, errNoTarget
+	}
+	return t.fromAccepted(ctx, p, op)
+}
+
+// fromSpec builds a read's target from the spec's values, as every scan
+// mode has done.
+func (t *target) fromSpec(p *check.Pass, op *rampart.Operation) (*target, error) {
 	auth := authLike(op)
 	if auth || op.Public() {
 		// Anonymous: a login needs no credentials, and its expected 401
@@ -249,24 +279,107 @@ func newTarget(p *check.Pass, op *rampart.Operation) (*target, error) {
 		if !injectableParam(*prm) {
 			continue
 		}
-		v := surface.PathValue(op, prm)
-		switch prm.In {
-		case inPath, inQuery:
-			t.values[prm.Name] = v
-		case inHeader:
-			t.headers.Set(prm.Name, v)
-		case inCookie:
-			t.cookies = append(t.cookies, [2]string{prm.Name, v})
-		}
-		pt := point{In: prm.In, Name: prm.Name, Base: v, Schema: prm.Schema, Numeric: numeric(prm.Schema, v)}
-		pt.Desc, pt.Alt = describe(prm)
-		t.points = append(t.points, pt)
+		t.addParam(prm, surface.PathValue(op, prm))
 	}
 	if op.Body != nil && op.Method != http.MethodGet {
-		if err := t.addBody(p, op, auth); err != nil {
+		raw, ct := p.Body(op)
+		if err := t.addBody(p, op, auth, raw, ct); err != nil {
 			return nil, err
 		}
 	}
+	return t.done()
+}
+
+// fromAccepted builds a write's target from the request the API accepts.
+func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Operation) (*target, error) {
+	if op.Public() {
+		t.who = nil
+	}
+	var snap *snapshot
+	if updateLike(op) {
+		// Read the object first, so that the baseline can write back what
+		// it holds and the object can be restored after the probes.
+		var err error
+		if snap, err = takeSnapshot(ctx, p, t.who, op, p.Request(op)); err != nil || snap == nil {
+			return nil, errors.Join(errNoTarget, err)
+		}
+	}
+	req, resp, err := p.Accepted(ctx, t.who, op)
+	if err != nil {
+		return nil, fmt.Errorf("learn an accepted request: %w", err)
+	}
+	login := false
+	if st := p.AcceptStatus(op); st != accept.Accepted && st != accept.Passed {
+		// A write that needs no credentials, takes a user name and a
+		// password and refuses them (POST /api/key answering 403 "invalid
+		// login") checked them in its query: it is probed as a login, with
+		// a user that does not exist. Anything else refused (an admin-only
+		// create refusing a user) would refuse every probe.
+		if snap != nil || resp == nil || (resp.Status != http.StatusUnauthorized && resp.Status != http.StatusForbidden) ||
+			op.Secured() || !credentialBody(op, req) {
+			return nil, errNoTarget
+		}
+		login, t.who = true, nil
+	}
+	if snap != nil {
+		req = snap.overlay(req)
+		snap.restoreLater(p, t.who, req)
+	}
+	for k, v := range req.Path {
+		t.values[k] = v
+	}
+	for k, v := range req.Query {
+		t.values[k] = v
+	}
+	for k, vs := range req.Header {
+		t.headers[k] = append([]string(nil), vs...)
+	}
+	for i := range op.Params {
+		prm := &op.Params[i]
+		if !injectableParam(*prm) {
+			continue
+		}
+		v := surface.PathValue(op, prm)
+		switch prm.In {
+		case inPath, inQuery:
+			if x, ok := t.values[prm.Name]; ok {
+				v = x
+			}
+		case inHeader:
+			if x := t.headers.Get(prm.Name); x != "" {
+				v = x
+			}
+		}
+		t.addParam(prm, v)
+	}
+	if req.Body != nil {
+		if req.Form() && strings.Contains(strings.ToLower(req.ContentType), "multipart") {
+			t.addMultipart(req)
+		} else {
+			raw, ct := req.Encode()
+			if err := t.addBody(p, op, login, raw, ct); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return t.done()
+}
+
+func (t *target) addParam(prm *rampart.Param, v string) {
+	switch prm.In {
+	case inPath, inQuery:
+		t.values[prm.Name] = v
+	case inHeader:
+		t.headers.Set(prm.Name, v)
+	case inCookie:
+		t.cookies = append(t.cookies, [2]string{prm.Name, v})
+	}
+	pt := point{In: prm.In, Name: prm.Name, Base: v, Schema: prm.Schema, Numeric: numeric(prm.Schema, v)}
+	pt.Desc, pt.Alt = describe(prm)
+	t.points = append(t.points, pt)
+}
+
+func (t *target) done() (*target, error) {
 	if len(t.points) == 0 {
 		return nil, errNoTarget
 	}
@@ -314,8 +427,7 @@ func numeric(s *rampart.Schema, v string) bool {
 	return err == nil
 }
 
-func (t *target) addBody(p *check.Pass, op *rampart.Operation, auth bool) error {
-	raw, ct := p.Body(op)
+func (t *target) addBody(p *check.Pass, op *rampart.Operation, auth bool, raw []byte, ct string) error {
 	base := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
 	switch {
 	case strings.HasSuffix(base, "json"):
@@ -481,8 +593,16 @@ func (t *target) request(p *check.Pass, pt *point, value string) (*engine.Reques
 	}
 	if t.bodyForm != nil {
 		body = []byte(form.Encode())
+		if t.multipart {
+			body = t.encodeMultipart(form, h)
+		}
 	}
-	if body != nil {
+	if p.Accept != nil {
+		// An idempotency key must be new on every probe: with the same
+		// key the API would replay the first answer, or refuse.
+		p.Accept.Refresh(h)
+	}
+	if body != nil && h.Get("Content-Type") == "" {
 		h.Set("Content-Type", t.contentType)
 	}
 	if len(cookies) > 0 {
@@ -571,4 +691,48 @@ func (t *target) send(ctx context.Context, p *check.Pass, pt *point, value strin
 		return resp, errThrottled
 	}
 	return resp, nil
+}
+
+// addMultipart takes a multipart body's text fields as points; file
+// fields travel as they are.
+func (t *target) addMultipart(req *accept.Request) {
+	m, ok := req.Body.(map[string]any)
+	if !ok {
+		return
+	}
+	t.bodyForm, t.multipart, t.fileFields = url.Values{}, true, map[string]bool{}
+	var schema *rampart.Schema
+	if t.op.Body != nil {
+		schema = t.op.Body.Schema
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		v := surface.Format(m[k])
+		t.bodyForm.Set(k, v)
+		var fs *rampart.Schema
+		if schema != nil {
+			fs = schema.Properties[k]
+		}
+		if fs != nil && fs.Format == "binary" {
+			t.fileFields[k] = true
+			continue
+		}
+		t.points = append(t.points, point{In: inForm, Name: k, Base: v, Numeric: numeric(fs, v), Schema: fs})
+	}
+	t.contentType = "multipart/form-data"
+}
+
+// encodeMultipart encodes form fields (files as files) and sets the
+// Content-Type with its boundary.
+func (t *target) encodeMultipart(form url.Values, h http.Header) []byte {
+	m := map[string]any{}
+	for k := range form {
+		m[k] = form.Get(k)
+	}
+	var schema *rampart.Schema
+	if t.op.Body != nil {
+		schema = t.op.Body.Schema
+	}
+	body, ct := surface.EncodeBody(m, "multipart/form-data", schema)
+	h.Set("Content-Type", ct)
+	return body
 }

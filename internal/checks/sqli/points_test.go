@@ -27,13 +27,15 @@ func TestTargetPoints(t *testing.T) {
 		// A login body gets a user that does not exist; bodies need active mode.
 		{method: "POST", path: "/auth/login", mode: rampart.Active, want: []pt{{"json", "password", "hunter22"}, {"json", "username", "rampart_probe_"}}},
 		{method: "POST", path: "/auth/login", mode: rampart.Safe, noTarget: true},
-		// An operation that creates objects is never a target.
-		{method: "POST", path: "/items", mode: rampart.Active, noTarget: true},
+		// In active mode a create's body fields are points, from the request
+		// the API accepted; never in safe mode.
+		{method: "POST", path: "/items", mode: rampart.Active, want: []pt{{"json", "name", "lamp"}}},
+		{method: "POST", path: "/items", mode: rampart.Safe, noTarget: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method+" "+tc.path+" "+tc.mode.String(), func(t *testing.T) {
 			h := newHarness(t, tc.mode)
-			tg, err := newTarget(h.pass, h.op(t, tc.method, tc.path))
+			tg, err := newTarget(context.Background(), h.pass, h.op(t, tc.method, tc.path))
 			if tc.noTarget {
 				if !errors.Is(err, errNoTarget) {
 					t.Fatalf("target %+v, err %v; want none", tg, err)
@@ -63,7 +65,7 @@ func TestTargetRequest(t *testing.T) {
 	alice := h.pass.FirstUser()
 	alice.AddHeader("Cookie", "session=abc123456")
 
-	tg, err := newTarget(h.pass, h.op(t, "GET", "/items/tenant"))
+	tg, err := newTarget(context.Background(), h.pass, h.op(t, "GET", "/items/tenant"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestTargetRequest(t *testing.T) {
 		t.Errorf("request %+v", r)
 	}
 
-	login, err := newTarget(h.pass, h.op(t, "POST", "/auth/login"))
+	login, err := newTarget(context.Background(), h.pass, h.op(t, "POST", "/auth/login"))
 	if err != nil {
 		t.Fatal(err)
 	}

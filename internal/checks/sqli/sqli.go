@@ -4,8 +4,11 @@
 // on points the others could not prove).
 //
 // Every check works on the same injection points (points.go): path, query,
-// header and cookie parameters of read operations in any mode, and the body
-// fields of POSTs that only read (login, token, search) in active mode. Each
+// header and cookie parameters of read operations in any mode; in active
+// mode also the body fields of POSTs that only read (login, token, search)
+// and every parameter and body field of creates and updates (writes.go),
+// sent in a request the API accepts and, for updates, written back
+// afterwards (update.go). Each
 // probe is written for the value's SQL context (contexts.go) and every
 // finding needs a control: a repaired probe, a false condition, a zero
 // delay, an invalid name. Payloads never use OR, comments that cut the
@@ -47,16 +50,17 @@ var ErrorBased = check.Check{
 			"it shows a database error, at most two repaired probes and one version() probe: 1 request per clean " +
 			"point, at most 4 per vulnerable one. Points: path, query, header and cookie parameters of GET " +
 			"operations; in active mode also JSON and form body fields of POSTs that read (login, token, search), " +
-			"with a user name that does not exist in login bodies. At most 12 points per operation.",
+			"with a user name that does not exist in login bodies, and every parameter and body field of writes " +
+			"(see below). At most 12 points per operation. " + writesNote,
 		Fix: "Pass values as bound parameters: psycopg2 `cur.execute(\"SELECT … WHERE name = %s\", (name,))`, " +
 			"SQLAlchemy `text(\"… WHERE name = :name\")` with `{\"name\": name}` or the ORM; never format them into " +
 			"the SQL string. On CockroachDB the same placeholders work; run the app as a SQL user with minimal GRANTs.",
 		Doc: "docs/checks.md#sqli-001",
 		// Budget is the worst case of Requests, for maxPoints points.
-		Budget: 1 + maxPoints*4,
+		Budget: 1 + maxPoints*4 + writeOverhead,
 	},
 	Applies: applicable,
-	Run:     runError,
+	Run:     withRestore(runError),
 }
 
 // Boolean is SQLI-002.
@@ -82,16 +86,16 @@ var Boolean = check.Check{
 			"when it matches the baseline a false probe, then two more true/false rounds: 1 request per context " +
 			"on most clean points, at most 6 per context and 12 per point; none for points SQLI-001 already " +
 			"proved in this scan. Runs alone after the parallel checks so that their writes do not change the " +
-			"answers it compares.",
+			"answers it compares. " + writesNote,
 		Fix: "Pass values as bound parameters (psycopg2 `%s` placeholders with a tuple; SQLAlchemy `text()` with " +
 			"named binds or the ORM) and build LIKE patterns in Python with their wildcards escaped.",
 		Doc: "docs/checks.md#sqli-002",
 		// Budget is the worst case of Requests, for maxPoints points.
-		Budget: 2 + maxPoints*2*2*rounds,
+		Budget: 2 + maxPoints*2*2*rounds + writeOverhead,
 	},
 	// Logins answer the same for both conditions: see runBoolean.
 	Applies:   func(op *rampart.Operation) bool { return applicable(op) && !authLike(op) },
-	Run:       runBoolean,
+	Run:       withRestore(runBoolean),
 	Exclusive: true,
 }
 
@@ -120,16 +124,16 @@ var TimeBased = check.Check{
 		Requests: "Per operation two baseline requests; per injection point and context one delayed probe, which " +
 			"returns at once on a clean point; a vulnerable point takes 8 probes and about 6 seconds. Contexts: " +
 			"quoted (also covers LIKE) and, for numbers, numeric. Runs alone after the parallel checks so that " +
-			"their load does not disturb the timing.",
+			"their load does not disturb the timing. " + writesNote,
 		Fix: "Pass values as bound parameters (psycopg2 `%s` placeholders with a tuple; SQLAlchemy `text()` with " +
 			"named binds); set a `statement_timeout` for the application's SQL user so that a slow query cannot " +
 			"hold a connection.",
 		Doc: "docs/checks.md#sqli-004",
 		// Budget is the worst case of Requests, for maxPoints points.
-		Budget: 2 + maxPoints*9,
+		Budget: 2 + maxPoints*9 + writeOverhead,
 	},
 	Applies:   applicable,
-	Run:       runTime,
+	Run:       withRestore(runTime),
 	Exclusive: true,
 }
 
@@ -156,16 +160,16 @@ var Identifier = check.Check{
 		Requests: "Per candidate point two requests with the valid name, one or two spellings, one unknown name " +
 			"and, only when the answers do not already prove it, one broken quote: at most 6, plus one per " +
 			"documented value the operation rejects before one is accepted (at most 8); none for points " +
-			"SQLI-001 or SQLI-002 already proved. Runs alone after the parallel checks.",
+			"SQLI-001 or SQLI-002 already proved. Runs alone after the parallel checks. " + writesNote,
 		Fix: "Map the request's value through an allowlist (`SORTS = {\"-price\": \"price DESC\", …}`, " +
 			"400 for anything else); when a name must be dynamic, quote it with " +
 			"`psycopg2.sql.SQL(\"… FROM {}\").format(sql.Identifier(name))` after the allowlist; with SQLAlchemy map " +
 			"names to columns instead of `order_by(text(name))`.",
 		Doc: "docs/checks.md#sqli-003",
 		// Budget is the worst case of Requests, for maxPoints points.
-		Budget: maxPoints * 8,
+		Budget: maxPoints*8 + writeOverhead,
 	},
 	Applies:   identApplies,
-	Run:       runIdentifier,
+	Run:       withRestore(runIdentifier),
 	Exclusive: true,
 }

@@ -19,7 +19,7 @@ var probeDelay = time.Second
 
 // runTime is SQLI-004.
 func runTime(ctx context.Context, p *check.Pass) error {
-	t, err := newTarget(p, p.Op)
+	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
 		return nil
 	}
