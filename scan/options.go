@@ -54,6 +54,10 @@ type Options struct {
 	Wordlist string
 	// ShowSecrets prints cracked keys in full in findings (--show-secrets).
 	ShowSecrets bool
+	// ModelDump, when set, is a file the scan writes its API model to as
+	// JSON when it ends, redacted like the report (RAMPART_MODEL_DUMP; see
+	// docs/model.md).
+	ModelDump string
 
 	// Version is written into the report's tool section.
 	Version string
