@@ -92,7 +92,8 @@ func needs(op *rampart.Operation) (required, optional []rampart.Param) {
 // spec, within PerUnit requests per operation and identity. First the
 // operations that take no path parameter, then, in rounds, those whose
 // parameters the harvest can fill with values the identity owns or has
-// seen. Requests go through the engine (scope, mode, rate and redaction
+// seen; last, the anonymous caller once at each parameterised read an
+// identity was answered, so that Gate knows which reads need credentials. Requests go through the engine (scope, mode, rate and redaction
 // apply) with the operation's key as their Route. What the answers show
 // reaches the model through Observe, which must be the engine's observer;
 // Explore itself records how each identity was answered (Gate). It does
@@ -119,7 +120,7 @@ func (m *Model) Explore(ctx context.Context, c *engine.Client, ids []*identity.I
 	for _, id := range ids {
 		for _, op := range ops {
 			if req, _ := needs(op); len(req) == 0 {
-				first = append(first, job{id: id, op: op, url: surface.URL(m.base, op, nil)})
+				first = append(first, job{id: id, op: op, url: surface.URL(m.base, op, nil), probe: probeExplore})
 			}
 		}
 	}
@@ -133,6 +134,7 @@ func (m *Model) Explore(ctx context.Context, c *engine.Client, ids []*identity.I
 		x.run(ctx, jobs)
 		st.Rounds++
 	}
+	x.run(ctx, x.gates(ids, ops))
 	st.Requests = x.requests
 	for _, n := range x.sent {
 		st.Units++
@@ -145,9 +147,10 @@ func (m *Model) Explore(ctx context.Context, c *engine.Client, ids []*identity.I
 }
 
 type job struct {
-	id  *identity.Identity
-	op  *rampart.Operation
-	url string
+	id    *identity.Identity
+	op    *rampart.Operation
+	url   string
+	probe probe
 }
 
 type explorer struct {
@@ -179,7 +182,41 @@ func (x *explorer) plan(ids []*identity.Identity, ops []*rampart.Operation) []jo
 				continue
 			}
 			if u := x.fill(id, op, req, opt); u != "" {
-				jobs = append(jobs, job{id: id, op: op, url: u})
+				jobs = append(jobs, job{id: id, op: op, url: u, probe: probeExplore})
+			}
+		}
+	}
+	return jobs
+}
+
+// gates are the anonymous caller's reads of the parameterised operations
+// it had no value for, at a URL an identity was answered with data: what
+// it gets there says whether the read needs credentials (Gate). What it is
+// shown is not harvested.
+func (x *explorer) gates(ids []*identity.Identity, ops []*rampart.Operation) []job {
+	var anon *identity.Identity
+	for _, id := range ids {
+		if id.IsAnonymous() {
+			anon = id
+		}
+	}
+	if anon == nil {
+		return nil
+	}
+	var jobs []job
+	x.m.mu.RLock()
+	defer x.m.mu.RUnlock()
+	for _, op := range ops {
+		if req, _ := needs(op); len(req) == 0 || len(x.m.reads[readKey{op.Key(), anon.Name}]) > 0 {
+			continue
+		}
+	next:
+		for _, id := range ids {
+			for _, r := range x.m.reads[readKey{op.Key(), id.Name}] {
+				if r.Data && r.Status >= 200 && r.Status <= 299 {
+					jobs = append(jobs, job{id: anon, op: op, url: r.URL, probe: probeGate})
+					break next
+				}
 			}
 		}
 	}
@@ -267,7 +304,7 @@ func (x *explorer) read(ctx context.Context, j job) {
 	x.mu.Unlock()
 
 	x.m.mu.Lock()
-	x.m.exploring[mark] = true
+	x.m.exploring[mark] = j.probe
 	x.m.mu.Unlock()
 	resp, err := j.id.Do(ctx, x.c, &engine.Request{Method: http.MethodGet, URL: j.url, Route: j.op.Key()})
 	x.m.mu.Lock()

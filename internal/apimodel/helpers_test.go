@@ -20,6 +20,7 @@ type ex struct {
 	body              string // the answer
 	sent, sentType    string // the request body and its content type
 	login, exploring  bool
+	gate              bool // an anonymous gate probe (see explorer.gates)
 	header            http.Header // the answer's
 }
 
@@ -78,15 +79,19 @@ func feed(t *testing.T, opKeys []string, roles map[string]string, exs ...ex) (*M
 	m.Register(reg...)
 	for _, e := range exs {
 		r := e.response()
-		if e.exploring {
+		mark := nameOf(r.Request) + "\x00" + r.Request.URL
+		if e.exploring || e.gate {
 			m.mu.Lock()
-			m.exploring[e.who+"\x00"+r.Request.URL] = true
+			m.exploring[mark] = probeExplore
+			if e.gate {
+				m.exploring[mark] = probeGate
+			}
 			m.mu.Unlock()
 		}
 		m.Observe(r)
-		if e.exploring {
+		if e.exploring || e.gate {
 			m.mu.Lock()
-			delete(m.exploring, e.who+"\x00"+r.Request.URL)
+			delete(m.exploring, mark)
 			m.mu.Unlock()
 		}
 	}

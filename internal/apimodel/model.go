@@ -98,8 +98,9 @@ type Model struct {
 	order  []string // identity names in the order first seen
 	reads  map[readKey][]read
 	// exploring holds the requests Explore has in flight (identity and
-	// URL), so that Observe marks what they show as seen before any check.
-	exploring map[string]bool
+	// URL), so that Observe marks what they show as seen before any check,
+	// and leaves alone what a gate probe shows.
+	exploring map[string]probe
 	dropped   int
 	explored  ExploreStats
 
@@ -108,6 +109,15 @@ type Model struct {
 }
 
 type fieldKey struct{ op, path string }
+
+// probe is what an exploring request is for.
+type probe uint8
+
+const (
+	probeNone    probe = iota
+	probeExplore       // a read of what the identity owns or saw
+	probeGate          // the anonymous caller at a URL an identity was answered
+)
 
 type readKey struct{ op, who string }
 
@@ -157,7 +167,7 @@ func New(cfg Config) *Model {
 		ops: cfg.Surface, byKey: map[string]*rampart.Operation{}, base: cfg.Base,
 		values: map[string]*entry{}, byName: map[string][]*entry{}, byKind: map[Kind][]*entry{},
 		fields: map[fieldKey]int{}, opFlds: map[string]int{}, people: map[string]*person{},
-		reads: map[readKey][]read{}, exploring: map[string]bool{},
+		reads: map[readKey][]read{}, exploring: map[string]probe{},
 	}
 	for _, op := range cfg.Surface {
 		if _, dup := m.byKey[op.Key()]; !dup {
@@ -215,10 +225,16 @@ func (m *Model) Observe(r *engine.Response) {
 	}
 	var how How
 	m.mu.RLock()
-	if m.exploring[who+"\x00"+r.Request.URL] {
+	pr := m.exploring[who+"\x00"+r.Request.URL]
+	m.mu.RUnlock()
+	switch pr {
+	case probeGate:
+		// The anonymous caller sent an identity's key: what it is shown
+		// says nothing of what it may see by itself.
+		return
+	case probeExplore:
 		how |= howExplored
 	}
-	m.mu.RUnlock()
 	if doc, ok := decode(r.Body); ok && !isSpecDoc(doc) {
 		env := Open(doc)
 		thing := thingOfPath(op.Path)
@@ -234,7 +250,7 @@ func (m *Model) Observe(r *engine.Response) {
 			answer = HowListing
 		}
 		fs := harvest(env.Payload, thing, env.Path)
-		if obj, ok := env.Payload.(map[string]any); ok && who != identity.AnonymousName && r.Method == http.MethodGet && m.isProfile(who, thing, fs) {
+		if obj, ok := env.Payload.(map[string]any); ok && who != identity.AnonymousName && r.Method == http.MethodGet && m.isProfile(who, thing, fs, !strings.Contains(op.Path, "{")) {
 			m.learnProfile(who, obj)
 			answer |= HowProfile
 		}

@@ -135,6 +135,15 @@ func TestOwnership(t *testing.T) {
 			value: "0261103344", public: true,
 		},
 		{
+			name: "the anonymous caller answered at an identity's URL (a gate probe) makes nothing public",
+			ops:  []string{"GET /users/{username}/orders", "GET /users/{username}/orders/{order_id}"},
+			exs: []ex{
+				{path: "/users/alice/orders", who: "alice", body: `{"items":[{"id":3}]}`, exploring: true},
+				{path: "/users/alice/orders/3", who: "", body: `{"id":3,"total":9}`, gate: true},
+			},
+			value: "3", owner: "alice", evidence: HowExclusive,
+		},
+		{
 			name: "public and owned: the owner field still says whose",
 			ops:  []string{"GET /pages"},
 			exs: []ex{

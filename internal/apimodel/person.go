@@ -395,27 +395,50 @@ func probeLike(s string) bool {
 
 // isProfile says whether an answer to who is who's own record: an object
 // about a person (its path or collection names one) whose username or
-// e-mail field is who's.
-func (m *Model) isProfile(who, thing string, fs []found) bool {
+// e-mail field is who's. While who's username and e-mail are unknown (a
+// static opaque token), a read without parameters of such an object (GET
+// /me, /profile, /account) is taken as who's own unless it names another
+// identity: it is how such APIs answer "who am I".
+func (m *Model) isProfile(who, thing string, fs []found, paramless bool) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	p := m.people[who]
-	if p == nil || (p.username.v == "" && p.email.v == "") || !personThing(thing) {
+	if p == nil || !personThing(thing) {
 		return false
 	}
+	known := p.username.v != "" || p.email.v != ""
 	for _, f := range fs {
 		if !f.top {
 			continue
 		}
-		switch f.kind {
-		case KindUsername:
-			if norm(f.field) == "username" && p.username.v != "" && strings.EqualFold(f.text, p.username.v) {
+		var mine string
+		switch {
+		case f.kind == KindUsername && norm(f.field) == "username":
+			mine = p.username.v
+		case f.kind == KindEmail:
+			mine = p.email.v
+		default:
+			continue
+		}
+		if known {
+			if mine != "" && strings.EqualFold(f.text, mine) {
 				return true
 			}
-		case KindEmail:
-			if p.email.v != "" && strings.EqualFold(f.text, p.email.v) {
-				return true
-			}
+			continue
+		}
+		if paramless && !m.namesOtherLocked(who, f.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesOtherLocked says whether a username or e-mail is another
+// identity's.
+func (m *Model) namesOtherLocked(who, v string) bool {
+	for name, q := range m.people {
+		if name != who && (strings.EqualFold(q.username.v, v) || strings.EqualFold(q.email.v, v)) {
+			return true
 		}
 	}
 	return false

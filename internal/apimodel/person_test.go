@@ -137,3 +137,32 @@ func TestPerson(t *testing.T) {
 		})
 	}
 }
+
+// With a static opaque token the model knows nothing of the caller until
+// an answer about a person comes from a read without parameters (GET /me,
+// /profile): that is the caller's own record, unless it names another
+// identity.
+func TestPersonFromParameterlessProfile(t *testing.T) {
+	m, ids := feed(t, []string{"GET /me", "GET /users/{user_id}", "GET /settings"}, users,
+		ex{path: "/me", who: "alice", body: `{"id":1,"username":"alice","email":"alice@example.com"}`},
+		ex{path: "/me", who: "carol", body: `{"data":{"id":3,"username":"carol","role":"admin"}}`},
+		ex{path: "/users/2", who: "bob", body: `{"id":2,"username":"bob"}`},
+		ex{path: "/settings", who: "bob", body: `{"theme":"dark","email":"support@example.com"}`},
+	)
+	if p := m.Person(ids["alice"]); p.ID != "1" || p.Username != "alice" || p.Email != "alice@example.com" || p.From["id"] != HowProfile {
+		t.Errorf("alice %+v", p)
+	}
+	if p := m.Person(ids["carol"]); p.ID != "3" || !p.Admin || p.APIRole != "admin" {
+		t.Errorf("carol %+v", p)
+	}
+	// A read with a parameter names whoever it was asked for; settings are
+	// no person.
+	if p := m.Person(ids["bob"]); p.Known() {
+		t.Errorf("bob %+v", p)
+	}
+	// bob's /me naming alice is not bob.
+	m.Observe(ex{path: "/me", who: "bob", body: `{"id":1,"username":"alice"}`}.response())
+	if p := m.Person(ids["bob"]); p.Known() {
+		t.Errorf("bob %+v after an answer naming alice", p)
+	}
+}

@@ -56,6 +56,7 @@ type Candidate struct {
 	By    string `json:"by"`
 	Score int    `json:"score"`
 	isKey bool
+	link  int // the part of Score that says how well the field means the parameter
 }
 
 // Values answers "which values can I send as this parameter of this
@@ -95,10 +96,15 @@ func (m *Model) valuesLocked(op *rampart.Operation, param string, q Query, peopl
 			return
 		}
 		if old, ok := best[c.Value]; !ok || c.Score > old.Score {
+			c.link = max(c.link, old.link)
 			best[c.Value] = c
+		} else {
+			old.link = max(old.link, c.link)
+			best[c.Value] = old
 		}
 	}
 	for _, c := range m.linked(op.Path, in, param, schema) {
+		c.link = c.Score
 		e := m.values[c.Value]
 		own := m.ownerLocked(e, people)
 		if !wanted(own.owner, as, q, e) {
@@ -106,6 +112,9 @@ func (m *Model) valuesLocked(op *rampart.Operation, param string, q Query, peopl
 		}
 		c.Owner, c.Evidence, c.Public = own.owner, own.evidence, own.public
 		c.Score += strength(own.evidence)
+		if own.owner == as {
+			c.Score += mineBonus
+		}
 		if c.isKey {
 			c.Score += 5
 		}
@@ -118,8 +127,12 @@ func (m *Model) valuesLocked(op *rampart.Operation, param string, q Query, peopl
 			}
 			pp := m.people[who]
 			for _, v := range personValues(param, p, pp) {
+				score := 95 + strength(strongest(v.how))
+				if who == as {
+					score += mineBonus
+				}
 				consider(Candidate{Value: v.v, Kind: subKind(v.v), Owner: who, Evidence: strongest(v.how), From: FromLogin,
-					Field: "person", By: "person", Score: 95 + strength(strongest(v.how))})
+					Field: "person", By: "person", Score: score, link: 95})
 			}
 		}
 	}
@@ -135,14 +148,18 @@ func (m *Model) valuesLocked(op *rampart.Operation, param string, q Query, peopl
 	})
 	// A generic name alone (any "id" anywhere) is a guess: drop guesses
 	// when something linked by meaning exists.
-	if len(out) > 0 && out[0].Score >= 80 {
-		out = slices.DeleteFunc(out, func(c Candidate) bool { return c.Score < 60 })
+	if slices.ContainsFunc(out, func(c Candidate) bool { return c.link >= 80 }) {
+		out = slices.DeleteFunc(out, func(c Candidate) bool { return c.link < 60 })
 	}
 	if len(out) > limit {
 		out = out[:limit]
 	}
 	return out
 }
+
+// mineBonus puts the asker's own values before the others it has seen
+// (Visible, Any): its own objects are the ones it can read.
+const mineBonus = 15
 
 // personValues are a person's values for a user parameter: its id for
 // user_id, its username for username, its e-mail for email.
