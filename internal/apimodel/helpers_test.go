@@ -20,7 +20,7 @@ type ex struct {
 	body              string // the answer
 	sent, sentType    string // the request body and its content type
 	login, exploring  bool
-	gate              bool // an anonymous gate probe (see explorer.gates)
+	gate              bool        // an anonymous gate probe (see explorer.gates)
 	header            http.Header // the answer's
 }
 
