@@ -259,6 +259,13 @@ func TestExploreClientChosenNamesAndCookies(t *testing.T) {
 			pages = append(pages, map[string]string{"title": body["title"], "owner": who, "visibility": "private"})
 			mu.Unlock()
 			writeJSON(w, 201, map[string]string{"message": "created"})
+		case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/users/") && strings.HasSuffix(r.URL.Path, "/pages"):
+			u := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/users/"), "/pages")
+			if u != who {
+				writeJSON(w, 403, map[string]string{"error": "not yours"})
+				return
+			}
+			writeJSON(w, 200, map[string]any{"result": []any{}, "page": 1, "pages": 1})
 		case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/pages/"):
 			title := strings.TrimPrefix(r.URL.Path, "/pages/")
 			mu.Lock()
@@ -275,7 +282,8 @@ func TestExploreClientChosenNamesAndCookies(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	ops := []*rampart.Operation{op("POST", "/login"), op("GET", "/pages"), op("POST", "/pages"), op("GET", "/pages/{title}")}
+	ops := []*rampart.Operation{op("POST", "/login"), op("GET", "/pages"), op("POST", "/pages"), op("GET", "/pages/{title}"),
+		op("GET", "/users/{username}/pages")}
 	mk := func(name, role string) *identity.Identity {
 		id := identity.New(name, role, nil)
 		id.Login = &identity.Login{Login: rampart.Login{Method: "POST", URL: "/login",
@@ -311,6 +319,10 @@ func TestExploreClientChosenNamesAndCookies(t *testing.T) {
 	}
 	if got := values(t, m, "GET /pages/{title}", "title", apimodel.Query{As: bob, Owner: apimodel.Mine}); !slices.Equal(got, []string{"bob-plans"}) {
 		t.Errorf("bob's titles: %q", got)
+	}
+	// The username it logged in with fills {username}, no "who am I" needed.
+	if !rc.asked("bob GET /users/bob/pages") || rc.any("bob GET /users/alice") {
+		t.Errorf("bob's pages by username: %q", rc.seen)
 	}
 	if !rc.asked("alice GET /pages/alice-diary") {
 		t.Errorf("exploring did not read alice's page as alice: %q", rc.seen)

@@ -1,6 +1,7 @@
 package apimodel
 
 import (
+	"hash/maphash"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,6 +107,23 @@ type Model struct {
 
 	specOnce sync.Once
 	spec     *specIndex
+
+	// answers are the hashes of the exchanges already harvested
+	// (firstTime), under smu.
+	seed    maphash.Seed
+	smu     sync.Mutex
+	answers map[uint64]struct{}
+
+	// gen counts the changes to what the model knows (see personLocked),
+	// so that a Person computed once serves until something changes.
+	gen    uint64
+	cmu    sync.Mutex
+	pcache map[string]cachedPerson
+}
+
+type cachedPerson struct {
+	gen uint64
+	p   Person
 }
 
 type fieldKey struct{ op, path string }
@@ -167,7 +185,7 @@ func New(cfg Config) *Model {
 		ops: cfg.Surface, byKey: map[string]*rampart.Operation{}, base: cfg.Base,
 		values: map[string]*entry{}, byName: map[string][]*entry{}, byKind: map[Kind][]*entry{},
 		fields: map[fieldKey]int{}, opFlds: map[string]int{}, people: map[string]*person{},
-		reads: map[readKey][]read{}, exploring: map[string]probe{},
+		reads: map[readKey][]read{}, exploring: map[string]probe{}, seed: maphash.MakeSeed(), answers: map[uint64]struct{}{},
 	}
 	for _, op := range cfg.Surface {
 		if _, dup := m.byKey[op.Key()]; !dup {
@@ -235,6 +253,9 @@ func (m *Model) Observe(r *engine.Response) {
 	case probeExplore:
 		how |= howExplored
 	}
+	if !m.firstTime(who, op.Key(), how, r) {
+		return // the same answer to the same request: nothing new to learn
+	}
 	if doc, ok := decode(r.Body); ok && !isSpecDoc(doc) {
 		env := Open(doc)
 		thing := thingOfPath(op.Path)
@@ -261,6 +282,46 @@ func (m *Model) Observe(r *engine.Response) {
 			m.merge(op.Key(), who, HowSent|how, fs, true)
 		}
 	}
+}
+
+// maxSeenAnswers bounds the answers firstTime remembers; when full, it
+// starts again (an answer harvested twice costs time, not correctness).
+const maxSeenAnswers = 1 << 16
+
+// firstTime says whether this exchange, as who, on op, is one the model
+// has not harvested yet. Checks send the same read many times and most
+// answers repeat: a hash of what would be harvested (the answer up to what
+// decode reads, and a create's request body) spares parsing them again.
+func (m *Model) firstTime(who, op string, how How, r *engine.Response) bool {
+	var h maphash.Hash
+	h.SetSeed(m.seed)
+	h.WriteString(who)
+	h.WriteByte(0)
+	h.WriteString(op)
+	h.WriteByte(0)
+	h.WriteString(r.Method)
+	h.WriteByte(byte(how >> 8))
+	h.WriteByte(byte(how))
+	body := r.Body
+	if len(body) > maxParse {
+		body = body[:maxParse]
+	}
+	h.Write(body)
+	if r.Method == http.MethodPost {
+		h.WriteByte(0)
+		h.Write(r.Request.Body)
+	}
+	sum := h.Sum64()
+	m.smu.Lock()
+	defer m.smu.Unlock()
+	if _, dup := m.answers[sum]; dup {
+		return false
+	}
+	if len(m.answers) >= maxSeenAnswers {
+		clear(m.answers)
+	}
+	m.answers[sum] = struct{}{}
+	return true
 }
 
 // merge records what one answer (or request) showed who. sent marks

@@ -3,6 +3,7 @@ package apimodel
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/rampart-sec/rampart/internal/surface"
 )
@@ -22,9 +23,37 @@ var synonyms = map[string]string{
 	"uname": "username", "login": "username", "handle": "username",
 }
 
+// wordCache remembers the words of names: an API repeats its field names
+// in every answer, and splitting them was most of what reading an answer
+// cost. Bounded: past maxWordCache names, it starts again.
+var (
+	wordMu    sync.RWMutex
+	wordCache = map[string][]string{}
+)
+
+const maxWordCache = 8192
+
 // words is a name as normal words: userEmail, user_email, "E-Mail" and
-// emailAddress all end in [email].
+// emailAddress all end in [email]. The slice is shared: callers never
+// write to it.
 func words(name string) []string {
+	wordMu.RLock()
+	w, ok := wordCache[name]
+	wordMu.RUnlock()
+	if ok {
+		return w
+	}
+	w = splitWords(name)
+	wordMu.Lock()
+	if len(wordCache) >= maxWordCache {
+		clear(wordCache)
+	}
+	wordCache[name] = w
+	wordMu.Unlock()
+	return w
+}
+
+func splitWords(name string) []string {
 	var out []string
 	for _, w := range surface.Words(name) {
 		if s, ok := synonyms[w]; ok {

@@ -1,6 +1,7 @@
 package apimodel
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -89,7 +90,10 @@ func (p *part) set(v string, how How) {
 	}
 }
 
+// personLocked returns who's person, and is called by every change to
+// what the model knows (with the write lock held): it counts the change.
 func (m *Model) personLocked(who string) *person {
+	m.gen++
 	p := m.people[who]
 	if p == nil {
 		if len(m.people) >= maxPeople {
@@ -459,7 +463,29 @@ func (m *Model) Person(id *identity.Identity) Person {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.personOf(id.Name)
+	m.cmu.Lock()
+	c, ok := m.pcache[id.Name]
+	m.cmu.Unlock()
+	if ok && c.gen == m.gen {
+		return c.p.clone()
+	}
+	p := m.personOf(id.Name)
+	m.cmu.Lock()
+	if m.pcache == nil {
+		m.pcache = map[string]cachedPerson{}
+	}
+	if len(m.pcache) < maxPeople {
+		m.pcache[id.Name] = cachedPerson{gen: m.gen, p: p.clone()}
+	}
+	m.cmu.Unlock()
+	return p
+}
+
+// clone copies the slices and map a caller could change.
+func (p Person) clone() Person {
+	p.Accounts, p.Owns = slices.Clone(p.Accounts), slices.Clone(p.Owns)
+	p.From = maps.Clone(p.From)
+	return p
 }
 
 // People returns every identity the model knows, in the order it met them.

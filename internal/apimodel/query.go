@@ -199,15 +199,18 @@ func wanted(owner, as string, q Query, e *entry) bool {
 // linked are the values whose fields mean the parameter, scored by how
 // well: 100 the same qualified name (an employee's id for
 // {employee_id}, an account's number for {account_number}), 90 a field
-// of that very name, 70 the same specific name elsewhere, 40 a generic
-// name alone, 30 the kind its format or name asks for.
+// of that very name; failing those, 40 a generic name alone (any "id" for
+// /invoice?id=) and 30 the kind its format or name asks for. Guesses are
+// looked for only when nothing means the parameter, and every list is
+// read up to maxScan values: a question costs the same on an API of
+// twenty thousand operations.
 func (m *Model) linked(path, in, param string, schema *rampart.Schema) []Candidate {
 	q, b := paramName(path, in, param), norm(param)
 	var out []Candidate
 	add := func(e *entry, score int, by string, o origin) {
 		out = append(out, Candidate{Value: e.text, Kind: e.kind, From: o.op, Field: o.path, By: by, Score: score, isKey: o.isKey})
 	}
-	for _, e := range m.byName[q] {
+	for _, e := range head(m.byName[q]) {
 		for _, o := range e.origins {
 			switch {
 			case o.qual == q && o.bare != q:
@@ -217,27 +220,36 @@ func (m *Model) linked(path, in, param string, schema *rampart.Schema) []Candida
 			}
 		}
 	}
+	if len(out) > 0 {
+		return out
+	}
 	if b != q {
-		for _, e := range m.byName[b] {
+		for _, e := range head(m.byName[b]) {
 			for _, o := range e.origins {
 				if o.bare == b {
-					if generic(param) {
-						add(e, 40, "name", o)
-					} else {
-						add(e, 70, "name", o)
-					}
+					add(e, 40, "name", o)
 				}
 			}
 		}
 	}
 	if k := wantKind(param, schema); k != KindOther {
-		for _, e := range m.byKind[k] {
+		for _, e := range head(m.byKind[k]) {
 			if len(e.origins) > 0 {
 				add(e, 30, "kind", e.origins[0])
 			}
 		}
 	}
 	return out
+}
+
+// maxScan bounds how many values of one name or kind a question reads.
+const maxScan = 2048
+
+func head(es []*entry) []*entry {
+	if len(es) > maxScan {
+		return es[:maxScan]
+	}
+	return es
 }
 
 // wantKind is the kind a parameter's format or name asks for.

@@ -141,3 +141,67 @@ func FuzzHarvest(f *testing.F) {
 		}
 	})
 }
+
+// withoutNulls is what decode keeps of a document encoding/json decoded.
+func withoutNulls(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, c := range x {
+			if c != nil {
+				out[k] = withoutNulls(c)
+			}
+		}
+		return out
+	case []any:
+		out := []any{}
+		for _, c := range x {
+			if c != nil {
+				out = append(out, withoutNulls(c))
+			}
+		}
+		return out
+	}
+	return v
+}
+
+// FuzzDecodeMatchesEncodingJSON: on a valid document within the bounds,
+// the tree reader reads what encoding/json reads; on anything, it does not
+// panic and stays within its bounds.
+func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"a":1,"b":[true,false,null,"x\u00e9\ud83d\ude00\n"],"c":{"d":-1.5e3}}`,
+		`[{"id":"7c0e8f4e"},{"id":2},"\\\"\/\b\f\r\t"]`, `{"a":"\ud800"}`, `{"a":"\x"}`, `{"a":1,"a":2}`,
+		`[1,2,`, `{"a" 1}`, `{"\u0000":""}`, "[\"\xff\"]", `[1e999]`, `[01]`, `{}`, `[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		doc, ok := decode(body)
+		if ok {
+			if n, d := countNodes(doc, 0); n > maxNodes || d > maxDepth+1 {
+				t.Fatalf("%d nodes, depth %d", n, d)
+			}
+		}
+		if len(body) > 4096 || !json.Valid(body) {
+			return
+		}
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.UseNumber()
+		var want any
+		if dec.Decode(&want) != nil {
+			return
+		}
+		if _, isObj := want.(map[string]any); !isObj {
+			if _, isArr := want.([]any); !isArr {
+				return
+			}
+		}
+		if n, d := countNodes(want, 0); n > 64 || d >= maxDepth {
+			return // beyond the bounds the trees differ on purpose
+		}
+		if got, want := fmt.Sprint(doc), fmt.Sprint(withoutNulls(want)); got != want {
+			t.Fatalf("decode %s\n got %s\nwant %s", body, got, want)
+		}
+	})
+}
