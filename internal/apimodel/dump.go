@@ -106,7 +106,7 @@ func (m *Model) Snapshot(ids []*identity.Identity) Snapshot {
 	s.Exploration, s.Values, s.Dropped = m.explored, len(m.values), m.dropped
 	people := m.knownPeopleLocked()
 	for _, e := range m.values {
-		own := m.ownerLocked(e, people)
+		own := m.ownerLocked(e, people, "")
 		v := SeenValue{Value: masked(e.text, e.kind), Kind: e.kind, Owner: own.owner, Evidence: own.evidence,
 			Public: own.public, Foreign: own.foreign, SeenBy: map[string]How{}}
 		for _, x := range e.seen {

@@ -445,3 +445,37 @@ func scan(path, format string, id *int) bool {
 	*id = n
 	return true
 }
+
+// An operation that never answers is read at most PerUnit times per
+// identity, however many values the harvest offers.
+func TestExplorePerUnitBudget(t *testing.T) {
+	rc := &recorder{who: func(r *http.Request) string { return cmpOr(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "anonymous") }}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc.record(r)
+		if r.URL.Path == "/items" {
+			var out []map[string]int
+			for i := range 20 {
+				out = append(out, map[string]int{"id": 100 + i})
+			}
+			writeJSON(w, 200, out)
+			return
+		}
+		writeJSON(w, 500, map[string]string{"error": "broken"})
+	}))
+	defer srv.Close()
+	ops := []*rampart.Operation{op("GET", "/items"), op("GET", "/items/{item_id}")}
+	m, c, ids := setup(t, srv, rampart.Safe, ops, identity.New("alice", "user", http.Header{"Authorization": {"Bearer alice"}}))
+	st, err := m.Explore(context.Background(), c, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, s := range rc.seen {
+		if strings.HasPrefix(s, "alice GET /items/") {
+			n++
+		}
+	}
+	if n != apimodel.PerUnit || st.MaxUnit != apimodel.PerUnit || st.Requests > st.Budget {
+		t.Errorf("alice read the item %d times (stats %+v), want %d", n, st, apimodel.PerUnit)
+	}
+}

@@ -126,5 +126,5 @@ func ownerOfValue(m *Model, v string) ownership {
 	if e == nil {
 		return ownership{owner: "<not kept>"}
 	}
-	return m.ownerLocked(e, m.knownPeopleLocked())
+	return m.ownerLocked(e, m.knownPeopleLocked(), "")
 }

@@ -90,7 +90,7 @@ func (m *Model) Objects(id *identity.Identity) []Object {
 func (m *Model) ownedLocked(who string, people map[string]Person) []Candidate {
 	var out []Candidate
 	for _, e := range m.values {
-		own := m.ownerLocked(e, people)
+		own := m.ownerLocked(e, people, "")
 		if own.owner != who || len(e.origins) == 0 {
 			continue
 		}

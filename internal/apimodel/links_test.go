@@ -212,3 +212,18 @@ func TestProducers(t *testing.T) {
 		t.Errorf("producers %q\nwant %q", keys, want)
 	}
 }
+
+// One text, two objects: ticket 1 is alice's, comment 1 carol's. Asked for
+// a ticket id, the ticket's owner field counts.
+func TestValuesOwnerOfTheLinkedThing(t *testing.T) {
+	m, ids := feed(t, []string{"GET /tickets", "GET /tickets/{ticket_id}", "GET /tickets/{ticket_id}/comments"}, users,
+		ex{method: "POST", path: "/login", who: "alice", login: true, sent: `{"username":"alice","password":"pw"}`, body: `{}`},
+		ex{method: "POST", path: "/login", who: "carol", login: true, sent: `{"username":"carol","password":"pw"}`, body: `{}`},
+		ex{path: "/tickets", who: "alice", body: `{"result":[{"id":1,"owner":"alice"}]}`, exploring: true},
+		ex{path: "/tickets/1/comments", who: "alice", body: `{"result":[{"id":1,"author":"carol"}]}`, exploring: true},
+	)
+	got := m.Values(m.Operation("GET /tickets/{ticket_id}"), "ticket_id", Query{As: ids["alice"], Owner: Mine})
+	if len(got) != 1 || got[0].Value != "1" || got[0].Evidence != HowOwnerField {
+		t.Errorf("alice's tickets %+v", got)
+	}
+}

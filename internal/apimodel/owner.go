@@ -36,7 +36,10 @@ func strongest(h How) How {
 	return 0
 }
 
-func (m *Model) ownerLocked(e *entry, people map[string]Person) ownership {
+// ownerLocked concludes whose a value is. name, when set, is the normal
+// name it was linked by: the owner fields of its objects of that name only
+// count (ticket 1 and comment 1 are one text, two objects, two owners).
+func (m *Model) ownerLocked(e *entry, people map[string]Person, name string) ownership {
 	var o ownership
 	var self []string
 	var selfHow How
@@ -60,7 +63,19 @@ func (m *Model) ownerLocked(e *entry, people map[string]Person) ownership {
 		return o
 	}
 	named, refs := "", 0
-	for _, or := range e.origins {
+	origins := e.origins
+	if name != "" {
+		var same []origin
+		for _, o := range e.origins {
+			if o.qual == name || o.bare == name {
+				same = append(same, o)
+			}
+		}
+		if len(same) > 0 {
+			origins = same
+		}
+	}
+	for _, or := range origins {
 		for _, ref := range or.owners {
 			refs++
 			for who, p := range people {

@@ -171,3 +171,24 @@ func TestOwnership(t *testing.T) {
 		})
 	}
 }
+
+// An answer already harvested is skipped, but never the same answer shown
+// to another identity, nor to exploring after a check.
+func TestRepeatedAnswers(t *testing.T) {
+	body := `[{"id":1}]`
+	m, _ := feed(t, []string{"GET /notes"}, users,
+		ex{path: "/notes", who: "alice", body: body},
+		ex{path: "/notes", who: "alice", body: body},
+		ex{path: "/notes", who: "bob", body: body},
+		ex{path: "/notes", who: "alice", body: body, exploring: true},
+	)
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	e := m.values["1"]
+	if e == nil || e.howSeen("alice")&howExplored == 0 || e.howSeen("bob") == 0 {
+		t.Fatalf("sightings %+v", e)
+	}
+	if n := len(m.answers); n != 3 {
+		t.Errorf("%d answers harvested, want 3 (the repeat skipped)", n)
+	}
+}

@@ -103,10 +103,11 @@ func (m *Model) valuesLocked(op *rampart.Operation, param string, q Query, peopl
 			best[c.Value] = old
 		}
 	}
+	q1 := paramName(op.Path, in, param)
 	for _, c := range m.linked(op.Path, in, param, schema) {
 		c.link = c.Score
 		e := m.values[c.Value]
-		own := m.ownerLocked(e, people)
+		own := m.ownerLocked(e, people, q1)
 		if !wanted(own.owner, as, q, e) {
 			continue
 		}
