@@ -449,7 +449,9 @@ func scan(path, format string, id *int) bool {
 // An operation that never answers is read at most PerUnit times per
 // identity, however many values the harvest offers.
 func TestExplorePerUnitBudget(t *testing.T) {
-	rc := &recorder{who: func(r *http.Request) string { return cmpOr(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "anonymous") }}
+	rc := &recorder{who: func(r *http.Request) string {
+		return cmpOr(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "anonymous")
+	}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc.record(r)
 		if r.URL.Path == "/items" {
