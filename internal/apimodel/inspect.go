@@ -226,8 +226,9 @@ type Link struct {
 }
 
 // Producers answers "which operations produce this parameter?": the
-// fields whose values were linked to it, best first, then fields the
-// spec declares under a matching name that no answer has shown yet.
+// fields whose values were linked to it (the operation's own answer, which
+// only echoes the key, aside), best first, then fields the spec declares
+// under a matching name that no answer has shown yet.
 func (m *Model) Producers(op *rampart.Operation, param string) []Link {
 	if m == nil || op == nil {
 		return nil
@@ -245,8 +246,8 @@ func (m *Model) Producers(op *rampart.Operation, param string) []Link {
 	agg := map[lk]*Link{}
 	vals := map[lk]map[string]bool{}
 	for _, c := range cands {
-		if !fits(c.Value, schema) {
-			continue
+		if !fits(c.Value, schema) || c.From == op.Key() {
+			continue // a read echoing its own key produces nothing
 		}
 		k := lk{c.From, c.Field}
 		l := agg[k]
