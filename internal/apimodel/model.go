@@ -333,6 +333,7 @@ func (m *Model) merge(op, who string, how How, fs []found, sent bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.personLocked(who)
+	created := map[string]bool{}
 	for _, f := range fs {
 		h := how
 		if !f.top {
@@ -343,6 +344,15 @@ func (m *Model) merge(op, who string, how How, fs []found, sent bool) {
 			path = "request." + path
 		}
 		e := m.values[f.text]
+		if e != nil && !created[f.text] && h&(HowSent|HowCreated) != 0 {
+			// A value the model knew before is no key the caller chose nor
+			// made: a lookup sending another's order id, an answer naming
+			// its owner. Sent, it is a reference; answered, a read.
+			if h&HowSent != 0 {
+				continue
+			}
+			h = h&^HowCreated | HowRead
+		}
 		fk := fieldKey{op, path}
 		n, known := m.fields[fk]
 		if e == nil {
@@ -352,6 +362,7 @@ func (m *Model) merge(op, who string, how How, fs []found, sent bool) {
 			}
 			e = &entry{text: f.text, kind: f.kind}
 			m.values[f.text] = e
+			created[f.text] = true
 			m.byKind[f.kind] = append(m.byKind[f.kind], e)
 		}
 		if !e.hasOrigin(op, path) && len(e.origins) < maxOrigins && n < maxPerField && (known || m.opFlds[op] < maxOpFields) {

@@ -54,6 +54,35 @@ func TestOwnership(t *testing.T) {
 			value: "x' OR '1'='1", owner: "<not kept>",
 		},
 		{
+			name: "a known id sent in a POST (a lookup of another's order) is not the sender's",
+			ops:  []string{"GET /orders", "POST /orders/lookup"},
+			exs: []ex{
+				{path: "/orders", who: "bob", body: `[{"id":4}]`, exploring: true},
+				{path: "/orders", who: "alice", body: `[{"id":1}]`, exploring: true},
+				{method: "POST", path: "/orders/lookup", who: "alice", sent: `{"order_id":4}`, body: `{"id":4,"status":"new"}`},
+			},
+			value: "4", owner: "bob", evidence: HowExclusive,
+		},
+		{
+			name: "an answer to a create naming a known value did not create it",
+			ops:  []string{"GET /orders", "POST /orders/{order_id}/report"},
+			exs: []ex{
+				{path: "/orders", who: "bob", body: `[{"id":4}]`, exploring: true},
+				{path: "/orders", who: "alice", body: `[{"id":1}]`, exploring: true},
+				{method: "POST", path: "/orders/4/report", who: "alice", sent: `{"reason":"spam"}`, body: `{"order_id":4,"report_id":900}`},
+			},
+			value: "4", owner: "bob", evidence: HowExclusive,
+		},
+		{
+			name: "what the create's answer made new is the creator's",
+			ops:  []string{"GET /orders", "POST /orders/{order_id}/report"},
+			exs: []ex{
+				{path: "/orders", who: "bob", body: `[{"id":4}]`, exploring: true},
+				{method: "POST", path: "/orders/4/report", who: "alice", sent: `{"reason":"spam"}`, body: `{"order_id":4,"report_id":900}`},
+			},
+			value: "900", owner: "alice", evidence: HowCreated,
+		},
+		{
 			name: "an owner field naming an identity's username",
 			ops:  []string{"GET /pages"},
 			exs: []ex{

@@ -56,7 +56,6 @@ type person struct {
 	id, username, email part
 	apiRole             part
 	admin               bool
-	registered          bool
 }
 
 // part is one fact and the evidence it came from.
@@ -119,7 +118,7 @@ func (m *Model) Register(ids ...*identity.Identity) {
 		}
 		m.mu.Lock()
 		p := m.personLocked(id.Name)
-		p.role, p.registered = id.Role, true
+		p.role = id.Role
 		m.mu.Unlock()
 		if id.IsAnonymous() {
 			continue
