@@ -180,6 +180,12 @@ func TestValuesOf(t *testing.T) {
 	if got := vals(m.Values(op, "note_id", Query{As: ids["alice"], Owner: Others, Of: ids["carol"]})); !slices.Equal(got, []string{"3"}) {
 		t.Errorf("carol's, asked by alice: %q", got)
 	}
+	if c := m.Values(op, "note_id", Query{As: ids["carol"], Owner: Mine}); len(c) != 1 || c[0].Seen != HowListing || c[0].Foreign {
+		t.Errorf("carol's own, as carol saw it: %+v", c)
+	}
+	if c := m.Values(op, "note_id", Query{As: ids["alice"], Owner: Others, Of: ids["bob"]}); len(c) != 1 || c[0].Seen != 0 {
+		t.Errorf("bob's, never shown to alice: %+v", c)
+	}
 	if got := vals(m.Values(op, "note_id", Query{As: ids["anonymous"], Owner: Mine})); len(got) != 0 {
 		t.Errorf("the anonymous caller owns %q", got)
 	}

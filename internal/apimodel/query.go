@@ -47,6 +47,11 @@ type Candidate struct {
 	Owner    string `json:"owner,omitempty"`
 	Evidence How    `json:"evidence,omitempty"`
 	Public   bool   `json:"public,omitempty"`
+	// Foreign says an owner field names someone the scan has no identity
+	// for. Seen is how the asking identity itself saw the value (0: never;
+	// seen but another's: someone else's object it was shown).
+	Foreign bool `json:"foreign,omitempty"`
+	Seen    How  `json:"seen,omitempty"`
 	// From is the operation (or FromLogin, FromToken) whose answer or
 	// request showed it, Field the path of the field there.
 	From  string `json:"from"`
@@ -111,7 +116,8 @@ func (m *Model) valuesLocked(op *rampart.Operation, param string, q Query, peopl
 		if !wanted(own.owner, as, q, e) {
 			continue
 		}
-		c.Owner, c.Evidence, c.Public = own.owner, own.evidence, own.public
+		c.Owner, c.Evidence, c.Public, c.Foreign = own.owner, own.evidence, own.public, own.foreign
+		c.Seen = e.howSeen(as) &^ howExplored
 		c.Score += strength(own.evidence)
 		if own.owner == as {
 			c.Score += mineBonus
