@@ -37,7 +37,8 @@
 //	mine := m.Values(op, "account_number", apimodel.Query{As: alice, Owner: apimodel.Mine})
 //	theirs := m.Values(op, "account_number", apimodel.Query{As: alice, Owner: apimodel.Others, Of: bob})
 //	// theirs[0].Value is one of bob's accounts, theirs[0].Evidence says why
-//	// it is bob's (apimodel.HowLogin: it was in bob's login answer).
+//	// it is bob's (apimodel.HowLogin: it was in bob's login answer), Seen how
+//	// alice herself saw it (0: never), Public whether the anonymous caller did.
 //
 // A parameter is matched by meaning, not spelling: account_number,
 // accountNumber and account-no are one name; {id} in /notes/{id} and
