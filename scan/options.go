@@ -58,6 +58,11 @@ type Options struct {
 	// where the API offers sign-up (--no-signup).
 	NoSignup bool
 
+	// ModelDump, when set, is a file the scan writes its API model to as
+	// JSON when it ends, redacted like the report (RAMPART_MODEL_DUMP; see
+	// docs/model.md).
+	ModelDump string
+
 	// Version is written into the report's tool section.
 	Version string
 	// OnFinding sees each finding as soon as it is reported.

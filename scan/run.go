@@ -9,10 +9,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/advice"
+	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks"
 	"github.com/rampart-sec/rampart/internal/codescan"
@@ -52,11 +54,18 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		}
 	}
 	obs := stack.New()
+	// The API model needs the surface, which is loaded through the client:
+	// it is set once it exists, and sees every exchange from then on (the
+	// identities' logins included).
+	var model atomic.Pointer[apimodel.Model]
 	client, err := engine.New(engine.Config{
 		Base: target, Scope: opt.Scope, Mode: opt.Mode, Exclude: opt.Exclude,
 		Concurrency: opt.Concurrency, Rate: opt.Rate, Timeout: opt.Timeout, MaxBody: opt.MaxBody,
 		Insecure: opt.Insecure, Proxy: proxy, UserAgent: userAgent(opt),
-		Observe: func(r *engine.Response) { obs.Observe(r.Status, r.Header, r.Body) },
+		Observe: func(r *engine.Response) {
+			obs.Observe(r.Status, r.Header, r.Body)
+			model.Load().Observe(r)
+		},
 	})
 	if err != nil {
 		return nil, &ConfigError{Err: err}
@@ -107,6 +116,8 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	base := surf.BaseURL(target)
 	ops := inScope(surf.Operations, client, base)
 	rep.Operations = len(ops)
+	mdl := apimodel.New(apimodel.Config{Surface: ops, Base: base})
+	model.Store(mdl)
 
 	ids := []*identity.Identity{identity.Anonymous()}
 	for _, spec := range opt.Identities {
@@ -126,6 +137,14 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		}
 		ids = append(ids, id)
 		rep.Identities = append(rep.Identities, spec.Name+" ("+spec.Role+")")
+	}
+
+	explored, err := mdl.Explore(ctx, client, ids)
+	if ctx.Err() != nil {
+		return finish(rep, client, obs, started, nil, ctx.Err())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("exploring the API: %w", err)
 	}
 
 	var (
@@ -151,15 +170,25 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		Client: client, Base: base, Surface: ops, Identities: ids, Stack: obs,
 		Schemes:  surf.SecuritySchemes,
 		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets},
+		Model:    mdl,
+		Hints:    modelHints(mdl),
 	}, sink)
 	accounts := signUp(ctx, pass, base, surf.SecuritySchemes, opt, rep)
 
 	lost := &lostList{}
 	runErrs, runs := runChecks(ctx, pass, selected, ops, opt, lost)
 	rep.Errors = append(rep.Errors, runErrs...)
-	rep.Checks = runs
+	rep.Checks = append(modelRun(explored), runs...)
 	if n := lost.note(); n != "" {
 		rep.Notes = append(rep.Notes, n)
+	}
+	if n := modelNote(mdl, explored, len(ids)); n != "" {
+		rep.Notes = append(rep.Notes, n)
+	}
+	if opt.ModelDump != "" {
+		if err := dumpModel(mdl, ids, opt); err != nil {
+			note(rep, opt, err.Error())
+		}
 	}
 	accounts.finish(ctx, pass, rep)
 	return finish(rep, client, obs, started, code, ctx.Err())

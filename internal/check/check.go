@@ -15,6 +15,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/accept"
+	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/stack"
@@ -87,6 +88,10 @@ type Pass struct {
 	// Schemes are the security schemes the spec declares, by name: a bearer
 	// scheme with bearerFormat JWT tells the JWT checks where tokens go.
 	Schemes map[string]surface.Scheme
+	// Model is what the scan learned of the API from its own traffic:
+	// values for parameters and whose they are, who each identity is,
+	// which reads need credentials (see package apimodel). Never nil.
+	Model *apimodel.Model
 
 	sink  func(rampart.Finding)
 	meter *meter
@@ -198,6 +203,8 @@ type Env struct {
 	Hints accept.Hints
 	// Tag marks the values this scan creates; empty: a random one.
 	Tag string
+	// Model is the scan's API model; an empty one when nil.
+	Model *apimodel.Model
 }
 
 // NewPassFor builds the pass every check of one scan starts from: the one
@@ -228,6 +235,10 @@ func NewPassFor(env Env, sink func(rampart.Finding)) *Pass {
 		base = env.Client.Base()
 	}
 	p.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
+	p.Model = env.Model
+	if p.Model == nil {
+		p.Model = apimodel.New(apimodel.Config{Surface: env.Surface, Base: base})
+	}
 	p.Accept = accept.New(accept.Options{Hints: env.Hints, Tag: env.Tag})
 	learner := p.Accept
 	p.Body = func(op *rampart.Operation) ([]byte, string) {

@@ -377,6 +377,9 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	opt.Insecure, opt.Proxy = f.insecure, f.proxy
 	opt.Wordlist, opt.ShowSecrets = f.wordlist, f.showSecrets
 	opt.NoSignup = f.noSignup
+	if env.Getenv != nil {
+		opt.ModelDump = env.Getenv("RAMPART_MODEL_DUMP") // for developers: see docs/model.md
+	}
 	opt.Version = Version()
 	if err := opt.Validate(); err != nil {
 		return opt, nil, g, &ExitError{Code: ExitUsage, Err: err}

