@@ -33,15 +33,12 @@ var zooBaselines = map[string]zooBaseline{
 	// (active); a safe scan has no page of alice's to read as bob.
 	"wiki": {
 		knownGaps: []string{
-			"bola-page-read@safe",
 		},
 	},
 	// Account numbers appear only in the login answer; the
 	// injection is in a body field of a POST on PostgreSQL whose errors answer a bare 500.
 	"bank": {
 		knownGaps: []string{
-			"bola-account-read@safe",
-			"bola-account-read@active",
 			"bola-transfer-from@active",
 			"sqli-transfer-reference@active",
 		},
@@ -49,20 +46,13 @@ var zooBaselines = map[string]zooBaseline{
 	// Username and id nested in the path, ids in a query and a body; role is an undocumented sign-up field, proved by an admin-only read.
 	"shop": {
 		knownGaps: []string{
-			"bola-invoice-query@safe",
-			"bola-invoice-query@active",
 			"bola-order-lookup@active",
-			"bola-order-read@safe",
-			"bola-order-read@active",
 		},
 	},
 	// E-mail addresses in paths (known from the login bodies); a plaintext password in the caller's
 	// own record; user enumeration by message (a new family).
 	"clinic": {
 		knownGaps: []string{
-			"bola-patient-patch@active",
-			"bola-records-read@safe",
-			"bola-records-read@active",
 			"data-exposure-patient-password@safe",
 			"data-exposure-patient-password@active",
 			"user-enumeration-auth@active",
@@ -91,8 +81,6 @@ var zooBaselines = map[string]zooBaseline{
 	"wallet": {
 		knownGaps: []string{
 			"bola-card-pay@active",
-			"bola-card-read@safe",
-			"bola-card-read@active",
 			"data-exposure-card-cvv@safe",
 			"data-exposure-card-cvv@active",
 		},

@@ -124,7 +124,7 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 	if adm != nil {
 		for _, prm := range p.Op.Params {
 			if prm.In == "path" {
-				if c := inv.Candidates(p.Op, prm, adm); len(c) > 0 {
+				if c := candidates(p, inv, p.Op, prm, adm); len(c) > 0 {
 					vals[prm.Name] = c[0]
 				}
 			}

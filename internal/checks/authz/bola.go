@@ -203,13 +203,13 @@ func runRead(ctx context.Context, p *check.Pass) error {
 
 // fillOthers gives the operation's other path parameters the owner's own
 // values, so /users/{uid}/notes/{nid} is asked with the owner's uid.
-func fillOthers(inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity) map[string]string {
+func fillOthers(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity) map[string]string {
 	vals := map[string]string{}
 	for _, other := range op.Params {
 		if other.In != "path" || other.Name == prm.Name {
 			continue
 		}
-		if c := inv.Candidates(op, other, who); len(c) > 0 {
+		if c := candidates(p, inv, op, other, who); len(c) > 0 {
 			vals[other.Name] = c[0]
 		}
 	}
@@ -225,11 +225,11 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 	var proofs []readProof
 	done := map[[2]string]bool{}
 	for _, a := range owners {
-		ids := inv.Candidates(p.Op, prm, a)
+		ids := candidates(p, inv, p.Op, prm, a)
 		if len(ids) > maxIDsPerOwner {
 			ids = ids[:maxIDsPerOwner]
 		}
-		base := fillOthers(inv, p.Op, prm, a)
+		base := fillOthers(p, inv, p.Op, prm, a)
 		for _, id := range ids {
 			vals := copyVals(base)
 			vals[prm.Name] = id
@@ -254,7 +254,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 				if b == a || done[[2]string{a.Name, b.Name}] {
 					continue
 				}
-				if inv.Sees(p.Op, prm, b, id) {
+				if sees(p, inv, p.Op, prm, b, id) {
 					continue // b legitimately sees this object too: shared
 				}
 				got, err := rd.get(ctx, b, u)
@@ -278,7 +278,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 				// see elsewhere are not subtracted, since another flaw (an open
 				// export) would then hide this one.
 				hits := ownerOnly(ownL, leavesOf(got), inv.Values(b), leavesOf(baseline), anonL)
-				if !anyStrong(hits) {
+				if !anyStrong(hits) || (personRead(p.Op, prm) && !privateHits(hits)) {
 					continue
 				}
 				done[[2]string{a.Name, b.Name}] = true
@@ -388,7 +388,7 @@ func reportRead(p *check.Pass, prm rampart.Param, proofs []readProof) {
 // object and carry values the caller never sees; an owner field naming
 // someone else makes it firm, otherwise it stays tentative.
 func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, a *identity.Identity) error {
-	mine := inv.Candidates(p.Op, prm, a)
+	mine := candidates(p, inv, p.Op, prm, a)
 	anon := p.Anonymous()
 	tried := 0
 	for _, id := range mine {
@@ -397,7 +397,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 			continue
 		}
 		tried++
-		base := fillOthers(inv, p.Op, prm, a)
+		base := fillOthers(p, inv, p.Op, prm, a)
 		vals := copyVals(base)
 		vals[prm.Name] = id
 		own, err := rd.get(ctx, a, p.URL(p.Op, vals))
@@ -673,11 +673,11 @@ func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory,
 	prm := rampart.Param{Name: res.Param, In: "path"}
 	for _, pr := range pairs(p) {
 		owner, attacker := pr[0], pr[1]
-		for i, id := range inv.Candidates(res.Get, prm, owner) {
+		for i, id := range candidates(p, inv, res.Get, prm, owner) {
 			if i >= 2 {
 				break
 			}
-			if inv.Sees(res.Get, prm, attacker, id) {
+			if sees(p, inv, res.Get, prm, attacker, id) {
 				continue // shared: the attacker may legitimately write it
 			}
 			proof, sent, err := fixture.Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)

@@ -129,13 +129,13 @@ func runMass(ctx context.Context, p *check.Pass) error {
 			return err
 		}
 		prm := rampart.Param{Name: res.Param, In: "path"}
-		for i, id := range inv.Candidates(res.Get, prm, who) {
+		for i, id := range candidates(p, inv, res.Get, prm, who) {
 			if i >= 2 {
 				break
 			}
 			shared := false
 			for _, u := range us[1:] {
-				shared = shared || inv.Sees(res.Get, prm, u, id)
+				shared = shared || sees(p, inv, res.Get, prm, u, id)
 			}
 			if !shared { // an object another user also sees is not only the caller's to change
 				return massUpdate(ctx, p, inv, who, res.Get, map[string]string{res.Param: id})
