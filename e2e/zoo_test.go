@@ -30,10 +30,9 @@ type zooBaseline struct {
 var zooBaselines = map[string]zooBaseline{
 	// Pages are keyed by the title the client sent, the create answers only a message, and the
 	// session cookie is the only credential: the fixtures find the page by the title they sent
-	// (active); a safe scan has no page of alice's to read as bob.
+	// (active); the API model finds the seeded pages' titles in each identity's listing (safe).
 	"wiki": {
-		knownGaps: []string{
-		},
+		knownGaps: []string{},
 	},
 	// Account numbers appear only in the login answer; the
 	// injection is in a body field of a POST on PostgreSQL whose errors answer a bare 500.
