@@ -87,10 +87,7 @@ var zooBaselines = map[string]zooBaseline{
 	// The unauthenticated read is keyed by a device
 	// name the owner chose (listed by GET /devices).
 	"gateway": {
-		knownGaps: []string{
-			"missing-auth-telemetry@safe",
-			"missing-auth-telemetry@active",
-		},
+		knownGaps: []string{},
 	},
 	// is_admin is a documented sign-up field, proved by an admin-only read; UUID keys come from a
 	// paginated {"result":{"items":…}} listing; the caller's own id only from nested JWT claims.

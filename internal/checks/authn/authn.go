@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
 )
 
 // MissingRead is AUTH-001.
@@ -46,7 +48,8 @@ var MissingRead = check.Check{
 // anonGet asks the pass's own operation without credentials, and leaves
 // the status for the operation's siblings.
 func anonGet(ctx context.Context, p *check.Pass) (*engine.Response, error) {
-	resp, err := p.Get(ctx, nil, p.URL(p.Op, nil), nil)
+	u, _ := filledURL(p, p.Op)
+	resp, err := p.Get(ctx, nil, u, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +63,8 @@ func anonGet(ctx context.Context, p *check.Pass) (*engine.Response, error) {
 // before its own unit runs is asked again there for its answer.
 func anonStatus(ctx context.Context, p *check.Pass, op *rampart.Operation) (int, error) {
 	v, err := p.Shared.Once(anonStatusKey(op), func() (any, error) {
-		resp, err := p.Get(ctx, nil, p.URL(op, nil), nil)
+		u, _ := filledURL(p, op)
+		resp, err := p.Get(ctx, nil, u, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +158,11 @@ func runMissingRead(ctx context.Context, p *check.Pass) error {
 	f.Evidence = []rampart.Evidence{p.Evidence(r, "anonymous request, no credentials")}
 	f.Curl = p.Curl(r)
 	detail := describe(r.Body)
-	if who := p.FirstUser(); who != nil {
+	who := p.FirstUser()
+	if _, owner := filledURL(p, p.Op); owner != nil {
+		who = owner // the object's owner gets the genuine answer
+	}
+	if who != nil {
 		auth, err := p.Get(ctx, who, r.RequestURL, nil)
 		if err == nil {
 			if auth.Status >= 200 && auth.Status <= 299 && (bytes.Equal(auth.Body, r.Body) || check.SameShape(auth.Body, r.Body)) {
@@ -198,4 +206,37 @@ func describe(body []byte) string {
 		return fmt.Sprintf("an object with %d fields", len(v))
 	}
 	return "data"
+}
+
+// filledURL is the operation's URL with real values in its path: values
+// an identity of the scan owns, as the API model learned them (a device's
+// name, an account number), so that the anonymous request asks for an
+// object that exists; synthesised values where the model has none. owner
+// is the identity whose object it is, when one is known.
+func filledURL(p *check.Pass, op *rampart.Operation) (string, *identity.Identity) {
+	vals := map[string]string{}
+	var owner *identity.Identity
+	for _, prm := range op.Params {
+		if prm.In != "path" {
+			continue
+		}
+		for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{Limit: 4}) {
+			if c.Owner == "" || c.Public {
+				continue
+			}
+			if owner != nil && owner.Name != c.Owner {
+				continue // one owner for every parameter of the path
+			}
+			for _, id := range p.Authenticated() {
+				if id.Name == c.Owner {
+					owner = id
+				}
+			}
+			if owner != nil {
+				vals[prm.Name] = c.Value
+				break
+			}
+		}
+	}
+	return p.URL(op, vals), owner
 }
