@@ -1,8 +1,9 @@
 // Package privesc finds ways for a user to make itself more powerful: a
 // privileged field (role, is_admin) accepted at sign-up, and a write that
-// changes its own role. Both are tried only on throwaway accounts the scan
-// signed up for itself, so no identity of the user's is ever promoted, and
-// both are proved by what the account can do afterwards: a read that an
+// changes its own role. Both are tried on throwaway accounts the scan
+// signed up for itself; without sign-up, a role change is tried on the
+// first user identity only when the API stated its role, and written back
+// at once and verified. Both are proved by what the account can do afterwards: a read that an
 // administrator identity gets data from and a user identity is refused
 // now answers the account as it answers the administrator.
 package privesc
@@ -19,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/fixture"
@@ -77,7 +79,9 @@ var Self = check.Check{
 			"permissions, ... fields) or their path (/role, /promote, /permissions), called by a throwaway user " +
 			"account on itself (its own username, e-mail or id in the path) with an administrator's value. Proved " +
 			"when the account then reads what only administrators read (an admin identity gets data there, the " +
-			"account was refused before). " + needs,
+			"account was refused before). Without sign-up, the first user identity tries it on itself when the API " +
+			"stated its role (the value to write back), and the role is written back at once and verified; the " +
+			"footprint lists it. " + needs,
 		Requests: "Per operation: the account's read before (refused), the write, the read after; shared per scan: " +
 			"the probe for a read only administrators get data from (up to 16 GETs) and one throwaway account " +
 			"per successful escalation (sign-up and login). At most 30 requests per operation.",
@@ -318,10 +322,6 @@ func selfValue(a *signup.Account, param string) string {
 
 func runSelf(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	m := fixture.Accounts(p)
-	if m == nil {
-		return nil
-	}
 	gs := gates(ctx, p)
 	if len(gs) == 0 {
 		return nil
@@ -332,6 +332,10 @@ func runSelf(ctx context.Context, p *check.Pass) error {
 			return nil
 		}
 		fields = map[string]any{"role": "admin"}
+	}
+	m := fixture.Accounts(p)
+	if m == nil {
+		return selfOnIdentity(ctx, p, fields, gs)
 	}
 	a, err := m.New(ctx, nil)
 	if err != nil || a == nil || a.Identity == nil {
@@ -407,4 +411,129 @@ func withFields(body []byte, ct string, fields map[string]any) ([]byte, string) 
 	}
 	b, _ := json.Marshal(m)
 	return b, "application/json"
+}
+
+// selfOnIdentity is BFLA-004 without sign-up: the first user identity
+// tries the write on itself, and its role is written back at once, as
+// itself (now an administrator) or as an admin identity, and verified: it
+// reads no longer what only administrators read. It runs only when the API
+// stated the identity's own role (the value to write back) and its own
+// key for the path.
+func selfOnIdentity(ctx context.Context, p *check.Pass, fields map[string]any, gs []*check.RoleGated) error {
+	op := p.Op
+	_, who := roles(p)
+	if who == nil {
+		return nil
+	}
+	me := p.Model.Person(who)
+	back := map[string]any{}
+	for k, v := range fields {
+		switch v.(type) {
+		case bool:
+			back[k] = false
+		case []any:
+			if me.APIRole == "" {
+				return nil
+			}
+			back[k] = []any{me.APIRole}
+		default:
+			if me.APIRole == "" {
+				return nil // nothing to write back: not tried
+			}
+			back[k] = me.APIRole
+		}
+	}
+	vals := map[string]string{}
+	for _, prm := range op.Params {
+		if prm.In != "path" {
+			continue
+		}
+		v := personValue(me, prm.Name)
+		if v == "" {
+			return nil
+		}
+		vals[prm.Name] = v
+	}
+	if g, _ := promoted(ctx, p, who, gs); g != nil {
+		return nil // it reads them already
+	}
+	u := p.URL(op, vals)
+	body, ct := p.Body(op)
+	body, ct = withFields(body, ct, fields)
+	w, err := p.Send(ctx, who, &engine.Request{Method: op.Method, URL: u, Body: body, Header: http.Header{"Content-Type": {ct}}})
+	if err != nil {
+		return err
+	}
+	if w.Status < 200 || w.Status > 299 {
+		return nil
+	}
+	g, r := promoted(ctx, p, who, gs)
+	// Whatever the read says, the role goes back.
+	restoreBody := map[string]any{}
+	if err := json.Unmarshal(body, &restoreBody); err != nil {
+		restoreBody = map[string]any{}
+	}
+	for k, v := range back {
+		restoreBody[k] = v
+	}
+	keys := make([]string, 0, len(back))
+	for k := range back {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var restoredBy *identity.Identity
+	verified := false
+	if g != nil {
+		restoredBy, verified = fixture.Putback{Write: op, URL: u, Body: restoreBody, Whos: []*identity.Identity{who},
+			Object: u, Owner: who.Name, Fields: keys,
+			Verify: func(ctx context.Context) (bool, error) {
+				still, _ := promoted(ctx, p, who, gs)
+				return still == nil, nil
+			}}.Do(ctx, p)
+	} else {
+		// Not promoted, yet the write answered 2xx: put the stated role back
+		// all the same, unrecorded unless it fails.
+		p.Send(ctx, who, &engine.Request{Method: op.Method, URL: u, Body: mustJSON(restoreBody), Header: http.Header{"Content-Type": {"application/json"}}})
+		return nil
+	}
+	how := "Its role was NOT written back: restore it by hand."
+	switch {
+	case restoredBy != nil && verified:
+		how = fmt.Sprintf("Its role was written back at once (%s=%v, by %s) and it reads them no longer (verified).", keys[0], back[keys[0]], restoredBy.Name)
+	case restoredBy != nil:
+		how = fmt.Sprintf("Its role was written back at once by %s.", restoredBy.Name)
+	}
+	f := p.Finding(fmt.Sprintf(
+		"%s lets a user raise its own privileges: %s sent %s on itself and answered %d; it then read %s, which only "+
+			"administrators read (it was refused before with %d). %s Any user can make itself an administrator.",
+		op.Key(), who.Name, fieldList(fields), w.Status, g.Op.Key(), g.Refused, how))
+	f.Location.URL = w.RequestURL
+	f.Confidence = rampart.Confirmed
+	f.Evidence = append(slices.Clone(g.Base), p.Evidence(w, who.Name+" changes its own role"),
+		p.Evidence(r, who.Name+" now reads what only administrators read"))
+	f.Curl = p.Curl(w)
+	p.Report(f)
+	return nil
+}
+
+// personValue fills a path parameter with the person's own username,
+// e-mail address or id, by the parameter's name; "" when unknown.
+func personValue(me apimodel.Person, param string) string {
+	w := surface.Words(param)
+	last := ""
+	if len(w) > 0 {
+		last = w[len(w)-1]
+	}
+	switch {
+	case strings.Contains(strings.ToLower(param), "mail"):
+		return me.Email
+	case last == "id" || last == "uuid" || last == "pk" || (len(w) == 1 && (last == "user" || last == "account")):
+		return me.ID
+	}
+	return me.Username
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
