@@ -2,9 +2,13 @@ package authz
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,7 +32,8 @@ var ReadBOLA = check.Check{
 		Mode:     rampart.Safe,
 		Kind:     rampart.KindRuntime,
 		Summary:  "another user reads an object, and the answer carries data only its owner's own answer has",
-		Detects: "Read operations that take an object id (path or query) and return another identity's object. The ids " +
+		Detects: "Read operations that take an object id (path or query; in active mode also the id-like body field of a " +
+			"read-like POST such as /orders/lookup) and return another identity's object. The ids " +
 			"come from what each identity legitimately sees (its lists, its own reads, its user id from a \"me\" answer); " +
 			"each is then requested by every other user, in both directions. A finding needs the attacker's 2xx answer to " +
 			"carry values present in the owner's own answer and absent from everything the attacker sees as its own, " +
@@ -49,7 +54,7 @@ var ReadBOLA = check.Check{
 		Doc: "docs/checks.md#bola-001",
 	},
 	Applies: func(op *rampart.Operation) bool {
-		return op.Method == http.MethodGet && !op.Public() && len(idParams(op)) > 0
+		return (op.Method == http.MethodGet || len(bodyIDParams(op)) > 0) && !op.Public() && len(idParams(op)) > 0
 	},
 	Run: runRead,
 }
@@ -100,7 +105,7 @@ func idParams(op *rampart.Operation) []rampart.Param {
 			out = append(out, prm)
 		}
 	}
-	return out
+	return append(out, bodyIDParams(op)...)
 }
 
 // reader sends reads within one unit and remembers them: the same URL as
@@ -120,12 +125,72 @@ func (r *reader) get(ctx context.Context, who *identity.Identity, url string) (*
 	if resp, ok := r.cache[key]; ok {
 		return resp, nil
 	}
-	resp, err := r.p.Send(ctx, who, &engine.Request{Method: http.MethodGet, URL: url})
+	req := &engine.Request{Method: http.MethodGet, URL: url}
+	if u, body, ok := strings.Cut(url, postMark); ok {
+		req = &engine.Request{Method: http.MethodPost, URL: u, Body: []byte(body), Header: http.Header{"Content-Type": {"application/json"}}}
+	}
+	resp, err := r.p.Send(ctx, who, req)
 	if err != nil {
 		return nil, err
 	}
 	r.cache[key] = resp
 	return resp, nil
+}
+
+// postMark joins a read-like POST's URL and JSON body in one reader key
+// (see target).
+const postMark = "\x00POST\x00"
+
+// target is what the reader asks for an operation with these values: the
+// URL of a GET, or the URL and body of a read-like POST that takes the
+// object's key in its body (POST /orders/lookup {"order_id": 7}).
+func target(p *check.Pass, op *rampart.Operation, vals map[string]string) string {
+	u := p.URL(op, vals)
+	if op.Method != http.MethodPost {
+		return u
+	}
+	body, _ := p.Body(op)
+	m := map[string]any{}
+	if len(body) > 0 && json.Unmarshal(body, &m) != nil {
+		m = map[string]any{}
+	}
+	for _, prm := range bodyIDParams(op) {
+		if v, ok := vals[prm.Name]; ok {
+			m[prm.Name] = typed(v, prm.Schema)
+		}
+	}
+	b, _ := json.Marshal(m)
+	return u + postMark + string(b)
+}
+
+// typed writes a value as its schema wants it: a number for an integer.
+func typed(v string, s *rampart.Schema) any {
+	if s != nil && (s.Type == "integer" || s.Type == "number") {
+		if n, err := strconv.ParseFloat(v, 64); err == nil {
+			return n
+		}
+	}
+	return v
+}
+
+// readLikePost names POSTs that read: a lookup, a search, a query.
+var readLikePost = regexp.MustCompile(`(?i)(^|[/_\-.])(lookup|search|find|query|get|view|read|fetch|retrieve|show|details?|status|check)([/_\-.]|$)|^(lookup|search|find|query|get|view|read|fetch|retrieve|show)[A-Z]`)
+
+// bodyIDParams are the id-like fields of a read-like POST's JSON body.
+func bodyIDParams(op *rampart.Operation) []rampart.Param {
+	if op.Method != http.MethodPost || op.Body == nil || op.Body.Schema == nil || !strings.Contains(op.Body.ContentType, "json") {
+		return nil
+	}
+	if !readLikePost.MatchString(op.Path) && !readLikePost.MatchString(op.ID) {
+		return nil
+	}
+	var out []rampart.Param
+	for _, name := range slices.Sorted(maps.Keys(op.Body.Schema.Properties)) {
+		if holdings.IsIDKey(name) || holdings.Userish(name) {
+			out = append(out, rampart.Param{Name: name, In: "body", Schema: op.Body.Schema.Properties[name]})
+		}
+	}
+	return out
 }
 
 func leavesOf(r *engine.Response) map[string]string {
@@ -175,6 +240,9 @@ const (
 )
 
 func runRead(ctx context.Context, p *check.Pass) error {
+	if p.Op.Method != http.MethodGet && p.Mode < rampart.Active {
+		return nil // a read-like POST is still a POST: active mode only
+	}
 	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
@@ -233,7 +301,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 		for _, id := range ids {
 			vals := copyVals(base)
 			vals[prm.Name] = id
-			u := p.URL(p.Op, vals)
+			u := target(p, p.Op, vals)
 			own, err := rd.get(ctx, a, u)
 			if err != nil {
 				return err
@@ -269,7 +337,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 				}
 				bvals := copyVals(base)
 				bvals[prm.Name] = holdings.ImpossibleID(prm, id)
-				baseline, err := rd.get(ctx, b, p.URL(p.Op, bvals))
+				baseline, err := rd.get(ctx, b, target(p, p.Op, bvals))
 				if err != nil {
 					return err
 				}
@@ -400,7 +468,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 		base := fillOthers(p, inv, p.Op, prm, a)
 		vals := copyVals(base)
 		vals[prm.Name] = id
-		own, err := rd.get(ctx, a, p.URL(p.Op, vals))
+		own, err := rd.get(ctx, a, target(p, p.Op, vals))
 		if err != nil {
 			return err
 		}
@@ -408,7 +476,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 			continue
 		}
 		vals[prm.Name] = holdings.ImpossibleID(prm, id)
-		baseline, err := rd.get(ctx, a, p.URL(p.Op, vals))
+		baseline, err := rd.get(ctx, a, target(p, p.Op, vals))
 		if err != nil {
 			return err
 		}
@@ -419,7 +487,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 				continue
 			}
 			vals[prm.Name] = ns
-			u := p.URL(p.Op, vals)
+			u := target(p, p.Op, vals)
 			got, err := rd.get(ctx, a, u)
 			if err != nil {
 				return err

@@ -39,3 +39,28 @@ func TestPersonReadNeedsPrivateValues(t *testing.T) {
 		}
 	}
 }
+
+func TestBodyIDParams(t *testing.T) {
+	body := func(props ...string) *rampart.Body {
+		s := &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}
+		for _, p := range props {
+			s.Properties[p] = &rampart.Schema{Type: "integer"}
+		}
+		return &rampart.Body{ContentType: "application/json", Schema: s}
+	}
+	tests := []struct {
+		op   *rampart.Operation
+		want int
+	}{
+		{&rampart.Operation{Method: "POST", Path: "/orders/lookup", Body: body("order_id", "note")}, 1},
+		{&rampart.Operation{Method: "POST", Path: "/v1/search", Body: body("user_id", "account_id")}, 2},
+		{&rampart.Operation{Method: "POST", Path: "/orders", Body: body("order_id")}, 0},
+		{&rampart.Operation{Method: "POST", Path: "/transfers", Body: body("from_account")}, 0},
+		{&rampart.Operation{Method: "GET", Path: "/orders/lookup", Body: body("order_id")}, 0},
+	}
+	for _, tt := range tests {
+		if got := len(bodyIDParams(tt.op)); got != tt.want {
+			t.Errorf("%s: %d id fields, want %d", tt.op.Key(), got, tt.want)
+		}
+	}
+}
