@@ -91,7 +91,6 @@ var zooBaselines = map[string]zooBaseline{
 	"hr": {
 		knownGaps: []string{
 			"bfla-employee-delete@active",
-			"bola-employee-patch@active",
 		},
 	},
 	// Injection in a POST body field on SQLite whose errors answer a bare 500: time or content

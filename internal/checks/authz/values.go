@@ -17,15 +17,45 @@ import (
 // for one parameter and identity.
 const maxModelValues = 3
 
+// ownsToo reports whether who legitimately writes the object a value
+// names: the inventory says it sees it as its own, or the model says it is
+// its own. A value merely listed for it (a directory of every employee) is
+// readable, not writable: writes are judged by the owner's read-back.
+func ownsToo(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity, id string) bool {
+	if owner := modelOwner(p, op, prm, id); owner != "" {
+		return owner == who.Name
+	}
+	return inv.Sees(op, prm, who, id)
+}
+
+// modelOwner is the identity the API model says owns the object a value
+// names, "" when it does not know.
+func modelOwner(p *check.Pass, op *rampart.Operation, prm rampart.Param, id string) string {
+	for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{Limit: 32}) {
+		if c.Value == id && c.Owner != "" {
+			return c.Owner
+		}
+	}
+	return ""
+}
+
 // candidates are the values of an operation's parameter that who owns:
 // the inventory's (ids in its own lists), then the API model's (an account
 // number in its login answer, a title it sent in a create, its username,
 // an id its token claims).
 func candidates(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity) []string {
-	out := inv.Candidates(op, prm, who)
+	var out []string
+	// The model's own values first: its evidence of ownership (a login
+	// answer, a claim, a create) is stronger than being listed for who,
+	// which a directory of everyone's records also is.
 	for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{As: who, Owner: apimodel.Mine, Limit: maxModelValues}) {
 		if c.Value != "" && !slices.Contains(out, c.Value) {
 			out = append(out, c.Value)
+		}
+	}
+	for _, v := range inv.Candidates(op, prm, who) {
+		if owner := modelOwner(p, op, prm, v); (owner == "" || owner == who.Name) && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
 	return out
