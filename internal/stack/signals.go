@@ -394,7 +394,7 @@ var (
 	// Starlette's default HTTPException bodies.
 	starletteDefaults = map[string]bool{`{"detail":"Not Found"}`: true, `{"detail":"Method Not Allowed"}`: true}
 	// Spring Boot's whitelabel JSON error.
-	springError = lazyRegexp(`^\{"timestamp":"[^"]{10,40}","status":\d{3},"error":"[^"]{1,60}",(?:"message":"[^"]{0,200}",)?"path":"`)
+	springError     = lazyRegexp(`^\{"timestamp":"[^"]{10,40}","status":\d{3},"error":"[^"]{1,60}",(?:"message":"[^"]{0,200}",)?"path":"`)
 	expressNotFound = lazyRegexp(`<pre>Cannot (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[^<\n]{0,200}</pre>`)
 )
 
