@@ -296,6 +296,17 @@ func (o *Observer) note(cat, text string) {
 	o.evidence = append(o.evidence, text)
 }
 
+// Infer records an engine a check proved by what the database accepted
+// rather than by an error text (a function only that engine has, a syntax
+// only it reads), with the evidence line saying how. It weighs as a
+// definite sighting: an engine's own error text or banner.
+func (o *Observer) Infer(engine, how string) {
+	if engine == "" {
+		return
+	}
+	o.merge(&sighting{dbs: []dbSighting{{level: dbDefinite, engine: engine, note: clean(how, maxEvidenceLen)}}})
+}
+
 // Fingerprint returns the current best guess. It is a snapshot: later
 // observations do not change a returned value.
 func (o *Observer) Fingerprint() rampart.Fingerprint {

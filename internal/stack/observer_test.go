@@ -531,3 +531,26 @@ func TestObserverForgetsOldAnswers(t *testing.T) {
 		t.Error("the oldest answer is still remembered")
 	}
 }
+
+// A check that proved the engine by what it accepted (SQLite's
+// sqlite_version() in a value) tells the observer, which then names it
+// like an error text would, without demoting a more specific sighting.
+func TestInfer(t *testing.T) {
+	o := New()
+	o.Observe(500, nil, []byte(pgShared))
+	o.Infer(dberr.SQLite, "the value accepts sqlite_version(), which only SQLite has")
+	fp := o.Fingerprint()
+	if fp.Database != dberr.SQLite || !slices.ContainsFunc(fp.Evidence, func(e string) bool { return strings.Contains(e, "sqlite_version()") }) {
+		t.Errorf("fingerprint %+v", fp)
+	}
+	o = New()
+	o.Observe(500, nil, []byte(crdbSyntax))
+	o.Infer(dberr.PostgreSQL, "pg_sleep")
+	if got := o.Database(); got != dberr.CockroachDB {
+		t.Errorf("Database() = %q after inferring PostgreSQL on CockroachDB", got)
+	}
+	o.Infer("", "nothing")
+	if got := o.Database(); got != dberr.CockroachDB {
+		t.Errorf("Database() = %q", got)
+	}
+}

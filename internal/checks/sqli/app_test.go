@@ -34,6 +34,8 @@ type fakeApp struct {
 	rng      *rand.Rand
 	// latency adds up to this much random delay to /slow/*.
 	latency time.Duration
+	// flaky is the share of requests /flaky/* answer with a bare 500.
+	flaky float64
 }
 
 type seenReq struct {
@@ -222,6 +224,27 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 401, map[string]string{"error": "invalid credentials"})
+	case strings.HasPrefix(path, "/lite/") || strings.HasPrefix(path, "/my/"):
+		a.serveDialect(w, r, path, sleep)
+	case path == "/always500/search":
+		writeJSON(w, 500, map[string]string{"error": "internal_error"})
+	case path == "/shlex/search":
+		// Splits the query like a shell: an unbalanced quote of either
+		// kind fails, a balanced pair is removed.
+		if strings.Count(q, "'")%2 == 1 || strings.Count(q, `"`)%2 == 1 {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"query": q, "results": []string{}})
+	case strings.HasPrefix(path, "/flaky/"):
+		a.mu.Lock()
+		fail := a.rng.Float64() < a.flaky
+		a.mu.Unlock()
+		if fail {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"query": q, "results": []string{}})
 	case path == "/broken/search":
 		writeJSON(w, 500, map[string]string{"error": "database_error",
 			"message": "syntax error at or near \"FROM\"\nLINE 1: SELECT name, FROM items WHERE name ILIKE $1\n                     ^\n"})
@@ -229,6 +252,50 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id := seg("/items/")
 		rows, err := where("id = "+id, noSleep)
 		answer(w, id, rows, err, true)
+	default:
+		writeJSON(w, 404, map[string]string{"error": "not found"})
+	}
+}
+
+// serveDialect is /items' vulnerable shapes on SQLite (/lite) and MySQL
+// (/my).
+func (a *fakeApp) serveDialect(w http.ResponseWriter, r *http.Request, path string, sleep func(time.Duration)) {
+	d, rest := fakeSQLite, strings.TrimPrefix(path, "/lite/")
+	if strings.HasPrefix(path, "/my/") {
+		d, rest = fakeMySQL, strings.TrimPrefix(path, "/my/")
+	}
+	q, name := r.URL.Query().Get("q"), r.URL.Query().Get("name")
+	hidden := func(err error) bool {
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "internal_error", "message": "internal server error"})
+		}
+		return err != nil
+	}
+	switch {
+	case rest == "search":
+		rows, err := whereIn(d, "name LIKE '%"+q+"%'", sleep)
+		answer(w, q, rows, err, true)
+	case rest == "byname":
+		rows, err := whereIn(d, "name = '"+name+"'", sleep)
+		answer(w, name, rows, err, false)
+	case rest == "blind":
+		if _, err := whereIn(d, "name = '"+q+"'", sleep); !hidden(err) {
+			writeJSON(w, 200, map[string]any{"ok": true})
+		}
+	case strings.HasPrefix(rest, "blind/"):
+		id, _ := url.PathUnescape(strings.TrimPrefix(rest, "blind/"))
+		if _, err := whereIn(d, "id = "+id, sleep); !hidden(err) {
+			writeJSON(w, 200, map[string]any{"ok": true})
+		}
+	case rest == "rename", rest == "rename-hidden":
+		v, err := valueIn(d, "'"+name+"'", sleep)
+		if err != nil && rest == "rename" {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		if !hidden(err) {
+			writeJSON(w, 200, map[string]any{"updated": 1, "note": v})
+		}
 	default:
 		writeJSON(w, 404, map[string]string{"error": "not found"})
 	}
