@@ -189,13 +189,16 @@ func login(ctx context.Context, p *check.Pass, id *identity.Identity) (*loginAns
 		}
 	}
 	// What this login obtained is a credential like the identity's own:
-	// never shown in evidence.
+	// never shown in evidence, nor anywhere else an answer echoes it.
+	var got []string
 	for _, h := range la.found {
 		if h.class == classToken {
-			resp.Request.Secrets = append(resp.Request.Secrets, h.value)
+			got = append(got, h.value)
 		}
 	}
-	resp.Request.Secrets = append(resp.Request.Secrets, credentialsIn(resp)...)
+	got = append(got, credentialsIn(resp)...)
+	id.AddSecret(got...)
+	resp.Request.Secrets = append(resp.Request.Secrets, got...)
 	la.resp = p.Excerpt(resp)
 	return la, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rampart-sec/rampart"
@@ -84,6 +85,9 @@ func TestSensitiveDetectors(t *testing.T) {
 // zoo is a small API of the zoo's shapes (testbed/zoo clinic and wallet):
 // records keyed by e-mail and card number, known to each user from what it
 // logs in with and from its login answer, with a secure switch.
+// logins counts the logins the zoo answered: each gets its own cookie.
+var logins atomic.Int64
+
 func zoo(secure bool) http.Handler {
 	users := map[string]map[string]any{
 		"tok-alice": {"email": "alice@example.com", "password": "wonderland-zoo", "api_key": "ak-alice-0123456789abcdef", "card": "4111111111111111", "cvv": "737"},
@@ -97,8 +101,10 @@ func zoo(secure bool) http.Handler {
 		case r.Method == http.MethodPost && r.URL.Path == "/login":
 			var creds map[string]string
 			json.NewDecoder(r.Body).Decode(&creds)
+			logins.Add(1)
 			for tk, u := range users {
 				if u["email"] == creds["email"] && u["password"] == creds["password"] {
+					http.SetCookie(w, &http.Cookie{Name: "sid", Value: fmt.Sprintf("sid-%s-login-%d", tk, logins.Load())})
 					out := map[string]any{"token": tk, "cards": []map[string]any{{"card_number": u["card"], "brand": "visa"}}}
 					if !secure {
 						// The user's whole row, password included.
@@ -249,6 +255,19 @@ func TestSensitiveSecureVariant(t *testing.T) {
 	// user's own objects.
 	if n := srv.Count("/login"); n != 4 {
 		t.Errorf("%d logins, want 2 of the identities and 2 of the check", n)
+	}
+	// The cookie the check's own login got is the identity's secret now:
+	// every output redacts it.
+	for _, id := range env.Pass.Authenticated() {
+		n := 0
+		for _, s := range id.Secrets() {
+			if strings.HasPrefix(s, "sid-") {
+				n++
+			}
+		}
+		if n < 1 {
+			t.Errorf("%s: the second login's cookie is not among its secrets", id.Name)
+		}
 	}
 }
 
