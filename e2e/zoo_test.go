@@ -64,24 +64,19 @@ var zooBaselines = map[string]zooBaseline{
 			"mass-assignment-signup-role@active",
 		},
 	},
-	// E-mail addresses in paths (known from the login bodies); a plaintext password in the caller's
-	// own record; user enumeration by message (a new family).
+	// E-mail addresses in paths (known from the login bodies).
 	"clinic": {
 		knownGaps: []string{
 			"bola-patient-patch@active",
 			"bola-records-read@safe",
 			"bola-records-read@active",
-			"data-exposure-patient-password@safe",
-			"data-exposure-patient-password@active",
-			"user-enumeration-auth@active",
 		},
 	},
-	// A role update a member may call on itself; user enumeration by status (404 vs 401). Threads
-	// are public to members, which the canary oracle takes for BOLA.
+	// A role update a member may call on itself. Threads are public to members, which the canary
+	// oracle takes for BOLA.
 	"forum": {
 		knownGaps: []string{
 			"bfla-role-self@active",
-			"user-enumeration-session@active",
 		},
 		knownFalsePositives: []string{
 			"BOLA-002@active GET /threads/{thread_id}",
@@ -95,15 +90,12 @@ var zooBaselines = map[string]zooBaseline{
 			"sqli-ticket-subject@active",
 		},
 	},
-	// Card numbers appear only in the login answer; the full number and CVV are in the caller's own
-	// card answer (no "who am I" to tell it from another's).
+	// Card numbers appear only in the login answer.
 	"wallet": {
 		knownGaps: []string{
 			"bola-card-pay@active",
 			"bola-card-read@safe",
 			"bola-card-read@active",
-			"data-exposure-card-cvv@safe",
-			"data-exposure-card-cvv@active",
 		},
 	},
 	// alg=none needs a proof without "who am I"; the unauthenticated read is keyed by a device
