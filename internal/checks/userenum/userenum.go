@@ -547,10 +547,10 @@ func report(p *check.Pass, k kind, r real, diff string, us, ks []sample, tv *tim
 			p.Op.Key(), diff, u.user, u.resp.Status, excerpt(u), r.id.Name, r.user, what, kn.resp.Status, excerpt(kn), len(us))
 	} else {
 		conf = rampart.Firm
-		msg = fmt.Sprintf("%s tells an unknown user from a known one by its time: the same answer (%d) to both, but every "+
-			"%s for a user that exists took %s or more, every one for a made-up user (%s) %s or less (%d and %d samples, "+
-			"alternating; medians %s and %s): the %s does work, such as checking a password hash, only for accounts that "+
-			"exist. Timing alone is not proof: firm.",
+		msg = fmt.Sprintf("%s tells an unknown user from a known one by its time: the same answer (%d) to both, but "+
+			"every request with %s for an account that exists took %s or more, every one for a made-up user (%s) %s or "+
+			"less (%d and %d samples, alternating; medians %s and %s): the %s does work, such as checking a password "+
+			"hash, only for accounts that exist. Timing alone is not proof: firm.",
 			p.Op.Key(), kn.resp.Status, what, ms(tv.minKnown), u.user, ms(tv.maxUnknown), len(ks), len(us),
 			ms(tv.medKnown), ms(tv.medUnknown), action)
 	}
