@@ -287,6 +287,15 @@ func (a *fakeApp) serveDialect(w http.ResponseWriter, r *http.Request, path stri
 		if _, err := whereIn(d, "id = "+id, sleep); !hidden(err) {
 			writeJSON(w, 200, map[string]any{"ok": true})
 		}
+	case rest == "login":
+		// A login whose password comes after the user name in an AND: for
+		// a user that does not exist, SQLite never evaluates it.
+		rows, err := whereIn(d, "name = '"+r.URL.Query().Get("user")+"' AND created_at = '"+r.URL.Query().Get("pass")+"'", sleep)
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		writeJSON(w, 401, map[string]any{"error": "invalid credentials", "n": len(rows)})
 	case rest == "rename", rest == "rename-hidden":
 		v, err := valueIn(d, "'"+name+"'", sleep)
 		if err != nil && rest == "rename" {

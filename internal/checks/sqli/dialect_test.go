@@ -69,6 +69,9 @@ func TestErrorBasedDialects(t *testing.T) {
 		// MySQL's is the adjacent literal (its || would be OR).
 		{path: "/lite/rename", want: []string{"name"}, conf: rampart.Confirmed, msg: []string{"SQLite 3.40.1", "`lamp'||'`"}, engine: dberr.SQLite},
 		{path: "/my/rename", want: []string{"name"}, conf: rampart.Confirmed, msg: []string{"MySQL 8.0.35", "`lamp' '`"}, engine: dberr.MySQL},
+		// The password after an AND no row satisfies: SQLite never runs
+		// the version probe there, but resolves function names.
+		{path: "/lite/login", want: []string{"user", "pass"}, conf: rampart.Confirmed, msg: []string{"SQLite"}},
 		// Errors hidden behind a bare 500: the pair, confirmed by a known
 		// against an unknown function, and the engine told by a form only
 		// it accepts.

@@ -117,7 +117,16 @@ func textPair(ctx context.Context, p *check.Pass, t *target, pt *point, base, br
 					break
 				}
 			}
-			reportError(p, t, pt, c, errorProof{broken: broken, fixed: fixed, ver: ver, base: base, e1: e1, repairedValue: rp.value, versionValue: vv})
+			pr := errorProof{broken: broken, fixed: fixed, ver: ver, base: base, e1: e1, repairedValue: rp.value, versionValue: vv}
+			if !findDBError(ver.Body).OK {
+				// SQLite evaluates lazily: a condition no row reaches (the
+				// password of a user that does not exist) never runs the
+				// version probe. Names are resolved before anything runs.
+				if err := pr.functions(ctx, p, t, pt, c, rp.dialects[0], base); err != nil {
+					return err
+				}
+			}
+			reportError(p, t, pt, c, pr)
 			return nil
 		}
 	}
@@ -129,6 +138,32 @@ type errorProof struct {
 	e1                       dberr.Hit
 	repairedValue            string
 	versionValue             string
+	// known and unknown are the function pair, sent when the version probe
+	// showed nothing; unknown is set only when the pair held.
+	known, unknown           *engine.Response
+	knownValue, unknownValue string
+}
+
+// functions is the second proof of execution when the version probe shows
+// nothing: the value with a known function is answered like the original,
+// with an unknown one the database fails to resolve it.
+func (pr *errorProof) functions(ctx context.Context, p *check.Pass, t *target, pt *point, c sqlContext, d *dialect, base *engine.Response) error {
+	kv, uv := d.functionPair(c, pt.Base)
+	known, err := t.send(ctx, p, pt, kv)
+	if err != nil {
+		return err
+	}
+	if findDBError(known.Body).OK || known.Status != base.Status {
+		return nil
+	}
+	unknown, err := t.send(ctx, p, pt, uv)
+	if err != nil {
+		return err
+	}
+	if findDBError(unknown.Body).OK {
+		pr.known, pr.unknown, pr.knownValue, pr.unknownValue = known, unknown, kv, uv
+	}
+	return nil
 }
 
 func reportError(p *check.Pass, t *target, pt *point, c sqlContext, pr errorProof) {
@@ -163,6 +198,11 @@ func reportError(p *check.Pass, t *target, pt *point, c sqlContext, pr errorProo
 		} else {
 			fmt.Fprintf(&b, "`%s` is evaluated by the database (the expression fails: %q).", pr.versionValue, errText(ev.Hit))
 		}
+	} else if pr.unknown != nil {
+		conf = rampart.Confirmed
+		fmt.Fprintf(&b, "`%s` is answered like the original while `%s`, the same text with a function name no database has, "+
+			"makes the database fail (%q): it resolves the names in the value.", pr.knownValue, pr.unknownValue,
+			errText(findDBError(pr.unknown.Body).Hit))
 	} else {
 		b.WriteString("The expression probe (the engine's version in an error) did not fail, so execution is not shown.")
 	}
@@ -178,6 +218,11 @@ func reportError(p *check.Pass, t *target, pt *point, c sqlContext, pr errorProo
 		p.Evidence(pr.broken, "a quote appended to the value breaks the SQL statement"),
 		p.Evidence(pr.fixed, "the quote balanced again ("+c.String()+" context): answered like the original value"),
 		p.Evidence(pr.ver, "an expression only a database evaluates: the engine's version in an error"),
+	}
+	if pr.unknown != nil {
+		f.Evidence = append(f.Evidence,
+			p.Evidence(pr.known, "a function every database knows: answered like the original"),
+			p.Evidence(pr.unknown, "a function no database has: the database fails to resolve it"))
 	}
 	f.Curl = p.Curl(pr.ver)
 	f.Remediation = valueFix(pt, like)

@@ -214,6 +214,10 @@ type stmtEval struct {
 	row   row
 	cache map[int]any
 	sleep func(time.Duration)
+	// skip > 0 parses without running: SQLite and MySQL do not evaluate
+	// the right side of an AND whose left is false (names are still
+	// resolved: an unknown function fails anyway).
+	skip int
 }
 
 func (e *stmtEval) peek() tok { return e.toks[e.pos] }
@@ -283,11 +287,18 @@ func (e *stmtEval) expr() (any, error) {
 	// MySQL's || is a logical OR, and binds like one.
 	for e.isKw("and") || e.dial == fakeMySQL && e.isOp("||") {
 		or := e.next().s == "||"
-		r, err := e.cmp()
+		lb, err := e.truth(l)
 		if err != nil {
 			return nil, err
 		}
-		lb, err := e.truth(l)
+		lazy := e.dial != fakePG && !or && !lb
+		if lazy {
+			e.skip++
+		}
+		r, err := e.cmp()
+		if lazy {
+			e.skip--
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -521,7 +532,7 @@ func (e *stmtEval) counter() (any, error) {
 			return nil, e.syntax(t.s)
 		}
 	}
-	if e.sleep != nil && n > 0 {
+	if e.sleep != nil && n > 0 && e.skip == 0 {
 		e.sleep(time.Duration(n / fakeSQLiteRate * float64(time.Second)))
 	}
 	return n, nil
@@ -604,6 +615,9 @@ func (e *stmtEval) call(name string) (any, error) {
 	}
 	if !known[e.dial][name] {
 		return nil, noFunction(e.dial, name)
+	}
+	if e.skip > 0 {
+		return nil, nil
 	}
 	switch name {
 	case "version":
