@@ -26,7 +26,8 @@ const requests = "Per read operation, shared by DATA-001 to DATA-006: one GET wi
 	"first user-role identity, and, when the operation's path parameters are named like values an identity owns " +
 	"(its e-mail, the card or account numbers its login answer lists), one GET of its own object as each of up " +
 	"to two users (2-4 requests). Once per scan, each identity's login flow is sent again (at most 4, allowed in " +
-	"safe mode like any login) to read its answer; login operations are judged on those answers. DATA-003 reuses " +
+	"safe mode like any login) to read its answer; login operations are judged on those answers, and in active " +
+	"mode a login-like POST no flow uses (a second token endpoint) gets one identity's own credentials once. DATA-003 reuses " +
 	"the identities' \"who am I\" answers (shared, up to 16 GETs once per scan) to tell a caller's own data from " +
 	"other people's."
 
@@ -205,6 +206,13 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 				if la.matches(p.Op) {
 					out = append(out, answer{resp: la.resp, who: la.id, found: la.found, own: true, login: true})
 				}
+			}
+			if len(out) == 0 {
+				la, err := exchange(ctx, p, p.Op)
+				if la != nil {
+					out = append(out, answer{resp: la.resp, who: la.id, found: la.found, own: true, login: true})
+				}
+				return out, err
 			}
 			return out, nil
 		}

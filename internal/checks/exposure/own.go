@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -280,4 +281,103 @@ func templateMatch(tmpl, path string) bool {
 		return false
 	}
 	return true
+}
+
+var (
+	userFieldRe = regexp.MustCompile(`(?i)^(?:username|user_?name|user|login|email|e_?mail|mail|email_?address|handle|identifier)$`)
+	passFieldRe = regexp.MustCompile(`(?i)^(?:password|passwd|pass|pwd|passphrase)$`)
+	notLoginRe  = regexp.MustCompile(`(?i)(log-?out|sign-?out|register|sign-?up|refresh|revoke|introspect|reset|forgot|delete|remove)`)
+)
+
+// exchange sends an identity's own credentials to a login-like operation
+// none of the flows posts to (a second token endpoint, a JWT issuer), in
+// active mode, once per operation, and keeps its answer like a login
+// answer: such endpoints hand out tokens whose claims can say too much.
+func exchange(ctx context.Context, p *check.Pass, op *rampart.Operation) (*loginAnswer, error) {
+	if p.Mode < rampart.Active || notLoginRe.MatchString(op.Path+" "+op.ID) || op.Body == nil || op.Body.Schema == nil {
+		return nil, nil
+	}
+	var uk, pk string
+	for k := range op.Body.Schema.Properties {
+		switch {
+		case userFieldRe.MatchString(k):
+			uk = k
+		case passFieldRe.MatchString(k):
+			pk = k
+		}
+	}
+	if uk == "" || pk == "" {
+		return nil, nil
+	}
+	for _, id := range p.Authenticated() {
+		if id.Login == nil {
+			continue
+		}
+		var user, pass string
+		fs := map[string]string{}
+		for k, v := range id.Login.Form {
+			fs[k] = v
+		}
+		for k, v := range id.Login.JSON {
+			if s, ok := v.(string); ok {
+				fs[k] = s
+			}
+		}
+		for k, v := range fs {
+			switch {
+			case userFieldRe.MatchString(k) && emailish(k) == emailish(uk):
+				user = v
+			case passFieldRe.MatchString(k):
+				pass = v
+			}
+		}
+		if user == "" || pass == "" {
+			continue
+		}
+		raw, ct := p.Body(op)
+		var body []byte
+		if strings.Contains(ct, "x-www-form-urlencoded") {
+			vals, _ := url.ParseQuery(string(raw))
+			vals.Set(uk, user)
+			vals.Set(pk, pass)
+			body = []byte(vals.Encode())
+		} else {
+			m := map[string]any{}
+			_ = json.Unmarshal(raw, &m)
+			m[uk], m[pk] = user, pass
+			body, _ = json.Marshal(m)
+			ct = "application/json"
+		}
+		resp, err := p.Send(ctx, p.Anonymous(), &engine.Request{Method: op.Method, URL: p.URL(op, nil), Body: body,
+			Header: http.Header{"Content-Type": {ct}}, Identity: id.Name, Secrets: id.Secrets()})
+		if err != nil {
+			return nil, err
+		}
+		if resp.Status < 200 || resp.Status > 299 {
+			return nil, nil
+		}
+		la := &loginAnswer{id: id, method: op.Method, path: op.Path, own: ownValues{}, found: scan(resp.Body)}
+		var got []string
+		for _, h := range la.found {
+			if h.class == classToken {
+				got = append(got, h.value)
+			}
+		}
+		got = append(got, credentialsIn(resp)...)
+		id.AddSecret(got...)
+		resp.Request.Secrets = append(resp.Request.Secrets, got...)
+		la.resp = p.Excerpt(resp)
+		return la, nil
+	}
+	return nil, nil
+}
+
+// emailish says whether a field holds an e-mail address rather than a name.
+func emailish(key string) bool {
+	for _, w := range keyWords(key) {
+		if w == "email" || w == "mail" {
+			return true
+		}
+	}
+	return false
 }

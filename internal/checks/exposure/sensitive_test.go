@@ -294,3 +294,52 @@ func TestOwnValuesBounded(t *testing.T) {
 		}
 	}
 }
+
+// A second token endpoint none of the flows uses, whose token carries the
+// user's security answer (Tiredful-API's JWT information disclosure): in
+// active mode an identity's own credentials are exchanged there once and
+// the token's payload is read; in safe mode nothing is sent.
+func TestTokenEndpointClaims(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		var creds map[string]string
+		json.NewDecoder(r.Body).Decode(&creds)
+		if creds["email"] != "alice@example.com" || creds["password"] != "wonderland-zoo" {
+			w.WriteHeader(404)
+			return
+		}
+		switch r.URL.Path {
+		case "/login":
+			w.Write([]byte(`{"data":{"token":"tok-alice"}}`))
+		case "/api/get-jwt-token":
+			json.NewEncoder(w).Encode(map[string]string{"token": unsignedJWT(map[string]any{
+				"user": "alice", "email": "alice@example.com", "security_question": "first pet?", "security_answer": "Dinah the cat"})})
+		}
+	})
+	body := &rampart.Body{ContentType: "application/json", Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{
+		"email": {Type: "string", Format: "email"}, "password": {Type: "string", Format: "password"}}}}
+	ops := []*rampart.Operation{
+		{Method: "POST", Path: "/login", Security: [][]string{{}}, Body: body},
+		{Method: "POST", Path: "/api/get-jwt-token", ID: "getJwtToken", Security: [][]string{{}}, Body: body},
+	}
+	for _, mode := range []rampart.Mode{rampart.Safe, rampart.Active} {
+		srv := checktest.NewServer(t, h)
+		alice := zooUser("alice", "alice@example.com", "wonderland-zoo", "tok-alice", "")
+		env := checktest.New(t, srv, mode, ops, alice)
+		env.Run(t, &Plaintext)
+		fs := env.Of("DATA-004")
+		if mode == rampart.Safe {
+			if len(fs) != 0 || srv.Count("/api/get-jwt-token") != 0 {
+				t.Errorf("safe mode: %d requests, %+v", srv.Count("/api/get-jwt-token"), fs)
+			}
+			continue
+		}
+		if len(fs) != 1 || fs[0].Location.Path != "/api/get-jwt-token" || !strings.Contains(fs[0].Message, "security answer") ||
+			!strings.Contains(fs[0].Message, "<jwt>") || strings.Contains(fs[0].Message, "Dinah") {
+			t.Fatalf("active mode: %+v", fs)
+		}
+		if n := srv.Count("/api/get-jwt-token"); n != 1 {
+			t.Errorf("%d exchanges, want 1", n)
+		}
+	}
+}
