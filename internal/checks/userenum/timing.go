@@ -31,6 +31,20 @@ func median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// separated says whether every known-user answer so far took longer than
+// every made-up one: the oracle needs it, so a series that loses it is not
+// worth continuing.
+func separated(us, ks []sample) bool {
+	minK, maxU := math.Inf(1), math.Inf(-1)
+	for _, s := range ks {
+		minK = math.Min(minK, s.secs)
+	}
+	for _, s := range us {
+		maxU = math.Max(maxU, s.secs)
+	}
+	return minK > maxU
+}
+
 func judgeTiming(us, ks []sample) (timingVerdict, bool) {
 	if len(us) < minTimingSamples || len(ks) < minTimingSamples {
 		return timingVerdict{}, false

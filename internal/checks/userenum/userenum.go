@@ -474,6 +474,9 @@ func run(ctx context.Context, p *check.Pass) error {
 	if k == resetKind || !stable(us) || !stable(ks) || us[0].norm != ks[0].norm {
 		return nil // timing is judged only on answers that are otherwise alike
 	}
+	if !separated(us, ks) {
+		return nil // a made-up user as slow as a real one: no timing to prove
+	}
 	// Timing: the first user's last wrong password, and up to three of a
 	// second user's, alternating with the made-up one.
 	// A second made-up user pairs with the second real one, so that no
@@ -500,8 +503,8 @@ func run(ctx context.Context, p *check.Pass) error {
 		if err := add(r.user, true); err != nil {
 			return stop(err)
 		}
-		if us[len(us)-1].norm != ks[len(ks)-1].norm {
-			return nil // no longer alike: leave it
+		if us[len(us)-1].norm != ks[len(ks)-1].norm || !separated(us, ks) {
+			return nil // no longer alike, or no longer apart in time: leave it
 		}
 	}
 	if v, ok := judgeTiming(us, ks); ok {

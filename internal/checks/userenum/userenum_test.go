@@ -87,7 +87,7 @@ func (a *authAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "timing":
 		if ok {
-			time.Sleep(120 * time.Millisecond) // the password hash, for users that exist
+			time.Sleep(200 * time.Millisecond) // the password hash, for users that exist
 		}
 		w.WriteHeader(401)
 		w.Write([]byte(`{"error":"invalid username or password"}`))
@@ -161,6 +161,13 @@ func TestUserEnumeration(t *testing.T) {
 			ops := []*rampart.Operation{loginOp("/login")}
 			r := runOn(t, &authAPI{mode: tt.mode, form: tt.form}, ops,
 				flowUser("alice", "alice@example.com", "wonderland-zoo", tt.form), flowUser("bob", "bob@example.com", "builder-zoo", tt.form))
+			// A stall of the test machine longer than the hash can hide a
+			// timing difference for one run (rightly: the oracle then
+			// refuses); a real one shows again.
+			for try := 1; tt.mode == "timing" && len(r.findings) == 0 && try < 3; try++ {
+				r = runOn(t, &authAPI{mode: tt.mode, form: tt.form}, ops,
+					flowUser("alice", "alice@example.com", "wonderland-zoo", tt.form), flowUser("bob", "bob@example.com", "builder-zoo", tt.form))
+			}
 			if tt.conf == 0 {
 				if len(r.findings) != 0 {
 					t.Fatalf("finding on a login that answers alike: %s", r.findings[0].Message)
@@ -307,5 +314,15 @@ func TestActiveOnly(t *testing.T) {
 	}
 	if !Applies(loginOp("/login")) || Applies(checktest.Op("POST", "/register", "")) || Applies(checktest.Op("GET", "/login", "")) {
 		t.Error("Applies")
+	}
+}
+
+// A login that answers alike in the same time costs no timing series: once
+// a made-up user is as slow as a real one, the check stops.
+func TestUserEnumerationStopsEarly(t *testing.T) {
+	r := runOn(t, &authAPI{mode: "same"}, []*rampart.Operation{loginOp("/login")},
+		flowUser("alice", "alice@example.com", "wonderland-zoo", false), flowUser("bob", "bob@example.com", "builder-zoo", false))
+	if n := len(r.srv.Requests()); n > 7 {
+		t.Errorf("%d requests on a login with nothing to tell", n)
 	}
 }
