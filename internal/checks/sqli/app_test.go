@@ -228,6 +228,13 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveDialect(w, r, path, sleep)
 	case path == "/always500/search":
 		writeJSON(w, 500, map[string]string{"error": "internal_error"})
+	case path == "/strict/search":
+		// Looks the value up in a dict and crashes on a key it lacks.
+		if q != "lamp" {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"query": q, "results": []string{"lamp"}})
 	case path == "/shlex/search":
 		// Splits the query like a shell: an unbalanced quote of either
 		// kind fails, a balanced pair is removed.

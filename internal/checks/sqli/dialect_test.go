@@ -81,6 +81,7 @@ func TestErrorBasedDialects(t *testing.T) {
 		// Pages that fail without SQL.
 		{path: "/always500/search", want: nil, maxRequests: 2},
 		{path: "/shlex/search", want: nil, maxRequests: 6},
+		{path: "/strict/search", want: nil, maxRequests: 6},
 	})
 }
 
