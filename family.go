@@ -22,6 +22,7 @@ const (
 	FamilyCORS            Family = "cors"
 	FamilyHeaders         Family = "headers"
 	FamilyRateLimit       Family = "rate-limit"
+	FamilyUserEnum        Family = "user-enumeration"
 	FamilyDataExposure    Family = "data-exposure"
 	FamilyInventory       Family = "inventory"
 	FamilyFingerprint     Family = "fingerprint"
@@ -33,7 +34,7 @@ var Families = []Family{
 	FamilySQLi, FamilySQLiIdentifier, FamilyTxnBoundary, FamilyIdempotency,
 	FamilyRace, FamilyDebugExposure, FamilyErrorLeak, FamilySessionSecret,
 	FamilySessionExposure, FamilyJWT, FamilyCORS, FamilyHeaders,
-	FamilyRateLimit, FamilyDataExposure, FamilyInventory, FamilyFingerprint,
+	FamilyRateLimit, FamilyUserEnum, FamilyDataExposure, FamilyInventory, FamilyFingerprint,
 }
 
 // Valid reports whether f is one of the known families.

@@ -49,18 +49,12 @@ var zooBaselines = map[string]zooBaseline{
 	// E-mail addresses in paths (known from the login bodies); a plaintext password in the caller's
 	// own record; user enumeration by message (a new family).
 	"clinic": {
-		knownGaps: []string{
-			"data-exposure-patient-password@safe",
-			"data-exposure-patient-password@active",
-			"user-enumeration-auth@active",
-		},
+		knownGaps: []string{},
 	},
 	// A role update a member may call on itself; user enumeration by status (404 vs 401). Threads
 	// are public to members, which the canary oracle takes for BOLA.
 	"forum": {
-		knownGaps: []string{
-			"user-enumeration-session@active",
-		},
+		knownGaps: []string{},
 		knownFalsePositives: []string{
 			"BOLA-002@active GET /threads/{thread_id}",
 		},
@@ -77,8 +71,6 @@ var zooBaselines = map[string]zooBaseline{
 	"wallet": {
 		knownGaps: []string{
 			"bola-card-pay@active",
-			"data-exposure-card-cvv@safe",
-			"data-exposure-card-cvv@active",
 		},
 	},
 	// The unauthenticated read is keyed by a device

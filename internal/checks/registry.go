@@ -23,6 +23,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/checks/session"
 	"github.com/rampart-sec/rampart/internal/checks/sqli"
 	"github.com/rampart-sec/rampart/internal/checks/txn"
+	"github.com/rampart-sec/rampart/internal/checks/userenum"
 )
 
 // All returns every implemented runtime check.
@@ -60,9 +61,13 @@ func All() []*check.Check {
 		&jwt.Expired,
 		&jwt.NoExp,
 		&ratelimit.Login,
+		&userenum.Login,
 		&exposure.Hashes,
 		&exposure.Secrets,
 		&exposure.PII,
+		&exposure.Plaintext,
+		&exposure.Cards,
+		&exposure.Tokens,
 		&txn.PoisonedConnection,
 		&txn.Replay,
 		&txn.KeyBinding,

@@ -9,14 +9,22 @@ import (
 const (
 	CockroachDB = "CockroachDB"
 	PostgreSQL  = "PostgreSQL"
+	SQLite      = "SQLite"
+	MySQL       = "MySQL"
+	MariaDB     = "MariaDB"
 )
+
+// Engines lists every engine Hit.Engine can name.
+var Engines = []string{CockroachDB, PostgreSQL, SQLite, MySQL, MariaDB}
 
 // Hit is one kind of database error found in a body, with what the body
 // says about where it came from.
 type Hit struct {
 	// Engine is CockroachDB or PostgreSQL when the body holds a marker only
-	// that engine produces, "" when the text is shared or from another
-	// engine.
+	// that engine produces; SQLite, MySQL or MariaDB when the message is
+	// worded as only that engine words it (MariaDB when its own wording or
+	// version shows: its messages are otherwise MySQL's); "" when the text
+	// is shared by PostgreSQL and CockroachDB or comes from another engine.
 	Engine string `json:"engine,omitempty"`
 	// Version is the engine's version when the body shows it (a version()
 	// banner, a go.crdb.dev link), without a leading "v".
@@ -29,7 +37,8 @@ type Hit struct {
 	// message text, so it can be quoted as evidence.
 	SQLState string `json:"sqlstate,omitempty"`
 	// Driver is the client library: psycopg2, psycopg, asyncpg, JDBC, pgx,
-	// go-pg, lib/pq, PDO or sqlx.
+	// go-pg, lib/pq, PDO, sqlx, sqlite3, PyMySQL, mysqlclient or
+	// mysql-connector.
 	Driver string `json:"driver,omitempty"`
 	// ORM is SQLAlchemy, Django, peewee, Hibernate or Sequelize. SQLAlchemy is
 	// reported here and never as Driver: it always sits on a DBAPI driver,
@@ -73,7 +82,8 @@ func IsSQLError(body []byte) bool {
 
 // DetectVersion recognises the output of `SELECT version()` anywhere in
 // body (a health endpoint that leaks it, an error-based probe's cast error):
-// `CockroachDB CCL v23.1.11 (…)` or `PostgreSQL 16.2 (…) on x86_64-…`.
+// `CockroachDB CCL v23.1.11 (…)` or `PostgreSQL 16.2 (…) on x86_64-…`, and
+// the errors by which SQLI-001's probes make SQLite and MySQL print theirs.
 // It is not an error detector: IsSQLError stays false for a bare banner.
 func DetectVersion(body []byte) (engine, version string, ok bool) {
 	if len(body) == 0 {
@@ -82,7 +92,11 @@ func DetectVersion(body []byte) (engine, version string, ok bool) {
 	t := &text{s: normalize(body)}
 	for _, m := range bannerRes {
 		if sm := m.p.first(t); sm != nil {
-			return m.engine, t.s[sm[2]:sm[3]], true
+			engine, version = m.engine, t.s[sm[2]:sm[3]]
+			if v, maria := mariaDBVersion(version); maria && engine == MySQL {
+				engine, version = MariaDB, v
+			}
+			return engine, version, true
 		}
 	}
 	return "", "", false
@@ -97,7 +111,8 @@ type acc struct {
 	first    span   // where the evidence snippet comes from
 	spans    []span // every place this kind was seen, for proximity
 	pg       bool
-	other    bool // found by another engine's rule: never gets an engine
+	other    bool   // found by another engine's rule: no PostgreSQL-family engine
+	own      string // the engine its own wording or class names (SQLite, MySQL)
 	code     string
 	codeDist int // distance of code's marker; -1 while none
 }
@@ -105,10 +120,11 @@ type acc struct {
 // mark is an exception class, SQLSTATE or ORM format: evidence about an
 // error, not an error message itself.
 type mark struct {
-	sp   span
-	kind Kind
-	code string
-	pg   bool
+	sp     span
+	kind   Kind
+	code   string
+	pg     bool
+	engine string // SQLite or MySQL for those engines' classes and codes
 }
 
 // How far a mark may sit from a message and still describe it. Classes come
@@ -129,7 +145,10 @@ func matchText(s string) []Hit {
 	for i := range rules {
 		r := &rules[i]
 		locs := r.p.all(t, maxPerRe)
-		if locs == nil {
+		if r.notAfter != "" {
+			locs = slices.DeleteFunc(locs, func(l []int) bool { return strings.HasSuffix(s[:l[0]], r.notAfter) })
+		}
+		if len(locs) == 0 {
 			continue
 		}
 		switch r.engine {
@@ -145,6 +164,9 @@ func matchText(s string) []Hit {
 		if h == nil {
 			h = &acc{kind: r.kind, tier: r.tier, first: span{locs[0][0], locs[0][1]},
 				other: r.tier == tierOther, codeDist: -1}
+			if r.tier == tierOther {
+				h.own = r.engine
+			}
 			byKind[r.kind] = h
 			hits = append(hits, h)
 		}
@@ -157,12 +179,16 @@ func matchText(s string) []Hit {
 	for _, m := range findMarks(t) {
 		best, d, near := nearest(hits, m)
 		if best == nil {
-			best = &acc{kind: m.kind, tier: tierMarker, first: m.sp, spans: []span{m.sp}, codeDist: -1}
+			best = &acc{kind: m.kind, tier: tierMarker, first: m.sp, spans: []span{m.sp}, codeDist: -1,
+				own: m.engine, other: m.engine != ""}
 			byKind[m.kind] = best
 			hits = append(hits, best)
 			d, near = 0, true
 		}
 		best.pg = best.pg || m.pg
+		if best.own == "" && best.other && near {
+			best.own = m.engine
+		}
 		// A code far from its message is still trusted when it can only
 		// mean this hit's kind (the third copy on a debugger page).
 		trust := near || (m.kind != Other && compatible(best.kind, KindOf(m.code)))
@@ -198,6 +224,26 @@ func matchText(s string) []Hit {
 	case pg:
 		engine = PostgreSQL
 	}
+	maria := false
+	for _, m := range otherMarkers {
+		sm := m.p.first(t)
+		if sm == nil {
+			continue
+		}
+		if m.engine == MariaDB {
+			maria = true
+			continue
+		}
+		if v := s[sm[2]:sm[3]]; m.version && len(v) > len(versions[m.engine]) {
+			if mv, ok := mariaDBVersion(v); ok {
+				maria, v = true, mv
+			}
+			versions[m.engine] = v
+		}
+	}
+	if maria {
+		versions[MariaDB] = versions[MySQL]
+	}
 
 	driver, driverPG := "", false
 	for _, m := range driverMarkers {
@@ -230,7 +276,14 @@ func matchText(s string) []Hit {
 			ORM:      orm,
 			Snippet:  snippet(s, h.first.start, h.first.end),
 		}
-		if !h.other {
+		switch {
+		case h.own != "":
+			hit.Engine = h.own
+			if h.own == MySQL && maria {
+				hit.Engine = MariaDB
+			}
+			hit.Version = versions[hit.Engine]
+		case !h.other:
 			hit.Engine = engine
 			hit.Version = versions[engine]
 			hit.PGCompatible = h.pg || engine != "" || driverPG
@@ -319,6 +372,37 @@ func findMarks(t *text) []mark {
 	}
 	for _, loc := range sqlaLinkRe.all(t, maxPerRe) {
 		add(loc, sqlaLinkKinds[s[loc[2]:loc[3]]], "", false)
+	}
+	addOther := func(loc []int, kind Kind, code, engine string) {
+		if inCode(s, loc[0]) {
+			return
+		}
+		ms = append(ms, mark{sp: span{loc[0], loc[1]}, kind: kind, code: code, engine: engine})
+	}
+	for _, loc := range sqliteClassRe.all(t, maxPerRe) {
+		addOther(loc, Other, "", SQLite)
+	}
+	classes := mysqlClassRe.all(t, maxPerRe)
+	for _, loc := range classes {
+		addOther(loc, Other, "", MySQL)
+	}
+	// `(1064, "…")` alone could be any pair printed by Python (a year and
+	// a name): only next to a MySQL driver's class is it an error number.
+	if len(classes) > 0 {
+		for _, loc := range mysqlTupleRe.all(t, maxPerRe) {
+			if k, ok := mysqlCodeKinds[s[loc[2]:loc[3]]]; ok {
+				addOther(loc, k, "", MySQL)
+			}
+		}
+	}
+	for _, loc := range mysqlConnRe.all(t, maxPerRe) {
+		if k, ok := mysqlCodeKinds[s[loc[2]:loc[3]]]; ok {
+			code := s[loc[4]:loc[5]]
+			if !validSQLState(code) {
+				code = ""
+			}
+			addOther(loc, k, code, MySQL)
+		}
 	}
 	for _, p := range codeRes {
 		for _, loc := range p.all(t, maxPerRe) {

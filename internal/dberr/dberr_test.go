@@ -148,10 +148,109 @@ var moreFixtures = []fixture{
 		Hit{Engine: CockroachDB, Kind: Other, Driver: Psycopg2, PGCompatible: true, Snippet: `connection to server at "db"`}},
 	{"cockroachdb URL in traceback", "sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) relation \"accounts\" does not exist\n  engine = create_engine(\"cockroachdb+psycopg2://root@db:26257/bank\")",
 		Hit{Engine: CockroachDB, Kind: UndefinedTable, SQLState: "42P01", Driver: Psycopg2, ORM: SQLAlchemy, PGCompatible: true, Snippet: `relation "accounts" does not exist`}},
-	{"MySQL syntax", `You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''1'' at line 1`,
-		Hit{Kind: Syntax, Snippet: "You have an error in your SQL syntax"}},
+}
+
+// dialectFixtures are SQLite's and MySQL's texts, worded as their
+// documentation and sources give them: SQLite's parser and constraint
+// messages (sqlite3_errmsg), Python's sqlite3 exceptions; the MySQL server
+// error reference (1064, 1054, 1146, 1062, 1305, 1105, 1292, 1213) as
+// PyMySQL, mysqlclient and mysql-connector print them, and MariaDB's
+// variant of 1064.
+var dialectFixtures = []fixture{
 	{"SQLite is not CockroachDB", `sqlite3.OperationalError: near "x": syntax error`,
-		Hit{Kind: Syntax, Snippet: `sqlite3.OperationalError: near "x": syntax error`}},
+		Hit{Engine: SQLite, Kind: Syntax, Driver: SQLite3, Snippet: `sqlite3.OperationalError: near "x": syntax error`}},
+	{"SQLite bare near", `near "FROM": syntax error`,
+		Hit{Engine: SQLite, Kind: Syntax, Snippet: `near "FROM": syntax error`}},
+	{"SQLite unrecognized token", `unrecognized token: "'lamp''"`,
+		Hit{Engine: SQLite, Kind: Syntax, Snippet: `unrecognized token: "'lamp''"`}},
+	{"SQLite incomplete input", `sqlite3.OperationalError: incomplete input`,
+		Hit{Engine: SQLite, Kind: Syntax, Driver: SQLite3, Snippet: "incomplete input"}},
+	{"SQLAlchemy on SQLite, no such column", "(sqlite3.OperationalError) no such column: nam\n[SQL: SELECT * FROM t WHERE nam = ?]\n(Background on this error at: https://sqlalche.me/e/20/e3q8)",
+		Hit{Engine: SQLite, Kind: UndefinedColumn, Driver: SQLite3, ORM: SQLAlchemy, Snippet: "no such column: nam"}},
+	{"SQLite no such table", `sqlite3.OperationalError: no such table: notes`,
+		Hit{Engine: SQLite, Kind: UndefinedTable, Driver: SQLite3, Snippet: "no such table: notes"}},
+	{"SQLite no such function", `no such function: rampart_nofn`,
+		Hit{Engine: SQLite, Kind: Other, Snippet: "no such function: rampart_nofn"}},
+	{"SQLite unique", `sqlite3.IntegrityError: UNIQUE constraint failed: users.email`,
+		Hit{Engine: SQLite, Kind: Unique, Driver: SQLite3, Snippet: "UNIQUE constraint failed: users.email"}},
+	{"SQLite not null", `NOT NULL constraint failed: tickets.subject`,
+		Hit{Engine: SQLite, Kind: Other, Snippet: "NOT NULL constraint failed: tickets.subject"}},
+	{"SQLite version through a JSON path", `JSON path error near '3.40.1'`,
+		Hit{Engine: SQLite, Version: "3.40.1", Kind: Other, Snippet: "JSON path error near '3.40.1'"}},
+	{"SQLite 3.45 version through a JSON path", `sqlite3.OperationalError: bad JSON path: '3.45.1'`,
+		Hit{Engine: SQLite, Version: "3.45.1", Kind: Other, Driver: SQLite3, Snippet: "bad JSON path: '3.45.1'"}},
+	{"node-sqlite3", `SQLITE_ERROR: near "'": syntax error`,
+		Hit{Engine: SQLite, Kind: Syntax, Snippet: `near "'": syntax error`}},
+	{"JDBC SQLite", `org.sqlite.SQLiteException: [SQLITE_ERROR] SQL error or missing database (no such table: users)`,
+		Hit{Engine: SQLite, Kind: UndefinedTable, Snippet: "no such table: users"}},
+	{"PDO SQLite", `SQLSTATE[HY000]: General error: 1 near "'": syntax error`,
+		Hit{Engine: SQLite, Kind: Syntax, SQLState: "HY000", Driver: PDO, Snippet: `near "'": syntax error`}},
+	{"SQLite locked", `sqlite3.OperationalError: database is locked`,
+		Hit{Engine: SQLite, Kind: Other, Driver: SQLite3, Snippet: "database is locked"}},
+	{"SQLite class only", `{"error": "sqlite3.OperationalError"}`,
+		Hit{Engine: SQLite, Kind: Other, Driver: SQLite3, Snippet: "sqlite3.OperationalError"}},
+
+	{"MySQL syntax", `You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''1'' at line 1`,
+		Hit{Engine: MySQL, Kind: Syntax, Snippet: "You have an error in your SQL syntax"}},
+	{"PyMySQL 1064", `pymysql.err.ProgrammingError: (1064, "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''lamp''' at line 1")`,
+		Hit{Engine: MySQL, Kind: Syntax, Driver: PyMySQL, Snippet: "You have an error in your SQL syntax"}},
+	{"MariaDB 1064", `(1064, "You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near ''' at line 1")`,
+		Hit{Engine: MariaDB, Kind: Syntax, Snippet: "You have an error in your SQL syntax"}},
+	{"mysqlclient 1054", `MySQLdb.OperationalError: (1054, "Unknown column 'nam' in 'where clause'")`,
+		Hit{Engine: MySQL, Kind: UndefinedColumn, Driver: MySQLdb, Snippet: "Unknown column 'nam' in 'where clause'"}},
+	{"mysql-connector 1146", `mysql.connector.errors.ProgrammingError: 1146 (42S02): Table 'shop.nope' doesn't exist`,
+		Hit{Engine: MySQL, Kind: UndefinedTable, SQLState: "42S02", Driver: MySQLConn, Snippet: "Table 'shop.nope' doesn't exist"}},
+	{"SQLAlchemy on PyMySQL, 1062", "(pymysql.err.IntegrityError) (1062, \"Duplicate entry 'alice' for key 'users.username'\")\n[SQL: INSERT INTO users (username) VALUES (%(username)s)]",
+		Hit{Engine: MySQL, Kind: Unique, Driver: PyMySQL, ORM: SQLAlchemy, Snippet: "Duplicate entry 'alice' for key"}},
+	{"MySQL 1305", `(1305, 'FUNCTION shop.rampart_nofn does not exist')`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "FUNCTION shop.rampart_nofn does not exist"}},
+	{"MySQL version through XPATH", `pymysql.err.OperationalError: (1105, "XPATH syntax error: '~8.0.35'")`,
+		Hit{Engine: MySQL, Version: "8.0.35", Kind: Other, Driver: PyMySQL, Snippet: "XPATH syntax error: '~8.0.35'"}},
+	{"MariaDB version through XPATH", `XPATH syntax error: '~10.11.19-MariaDB-0+deb12u1'`,
+		Hit{Engine: MariaDB, Version: "10.11.19", Kind: Other, Snippet: "XPATH syntax error"}},
+	{"MySQL 1292", `(1292, "Truncated incorrect DOUBLE value: 'lamp'")`,
+		Hit{Engine: MySQL, Kind: TypeCast, Snippet: "Truncated incorrect DOUBLE value: 'lamp'"}},
+	{"MySQL deadlock", `(1213, 'Deadlock found when trying to get lock; try restarting transaction')`,
+		Hit{Engine: MySQL, Kind: Serialization, Snippet: "Deadlock found when trying to get lock"}},
+	{"SQLite wrong number of arguments", `sqlite3.OperationalError: wrong number of arguments to function substr()`,
+		Hit{Engine: SQLite, Kind: Other, Driver: SQLite3, Snippet: "wrong number of arguments to function substr()"}},
+	{"SQLite sub-select", `sub-select returns 2 columns - expected 1`,
+		Hit{Engine: SQLite, Kind: Other, Snippet: "sub-select returns 2 columns - expected 1"}},
+	{"SQLite datatype mismatch", `sqlite3.IntegrityError: datatype mismatch`,
+		Hit{Engine: SQLite, Kind: TypeCast, Driver: SQLite3, Snippet: "datatype mismatch"}},
+	{"SQLite check constraint", `CHECK constraint failed: spent <= credit_limit`,
+		Hit{Engine: SQLite, Kind: Other, Snippet: "CHECK constraint failed: spent"}},
+	{"SQLite foreign key", `sqlite3.IntegrityError: FOREIGN KEY constraint failed`,
+		Hit{Engine: SQLite, Kind: Other, Driver: SQLite3, Snippet: "FOREIGN KEY constraint failed"}},
+	{"MySQL 1366", `(1366, "Incorrect integer value: 'abc' for column 'id' at row 1")`,
+		Hit{Engine: MySQL, Kind: TypeCast, Snippet: "Incorrect integer value: 'abc' for column 'id'"}},
+	{"MySQL 1242", `MySQLdb._exceptions.OperationalError: (1242, 'Subquery returns more than 1 row')`,
+		Hit{Engine: MySQL, Kind: Other, Driver: MySQLdb, Snippet: "Subquery returns more than 1 row"}},
+	{"MySQL 1241", `(1241, 'Operand should contain 1 column(s)')`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "Operand should contain 1 column(s)"}},
+	{"MySQL 1048", `(1048, "Column 'subject' cannot be null")`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "Column 'subject' cannot be null"}},
+	{"MySQL 1205", `(1205, 'Lock wait timeout exceeded; try restarting transaction')`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "Lock wait timeout exceeded"}},
+	{"MySQL 2003", `pymysql.err.OperationalError: (2003, "Can't connect to MySQL server on 'db' ([Errno 111] Connection refused)")`,
+		Hit{Engine: MySQL, Kind: Other, Driver: PyMySQL, Snippet: "Can't connect to MySQL server on"}},
+	{"MySQL 2013", `(2013, 'Lost connection to MySQL server during query')`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "Lost connection to MySQL server"}},
+	{"MySQL 2006", `(2006, 'MySQL server has gone away')`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "MySQL server has gone away"}},
+	{"MySQL 1045", `(1045, "Access denied for user 'app'@'10.0.0.7' (using password: YES)")`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "Access denied for user 'app'@'"}},
+	{"MariaDB Connector/Python class only", `{"error": "mariadb.ProgrammingError"}`,
+		Hit{Engine: MySQL, Kind: Other, Snippet: "mariadb.ProgrammingError"}},
+	// A server set to another language (lc_messages) words 1064 its way:
+	// the error number still tells.
+	{"MySQL localised 1064", `pymysql.err.ProgrammingError: (1064, "Sie haben einen Fehler in Ihrer SQL-Syntax")`,
+		Hit{Engine: MySQL, Kind: Syntax, Driver: PyMySQL, Snippet: "(1064,"}},
+}
+
+func allFixtures() []fixture {
+	out := append(fixtures[:len(fixtures):len(fixtures)], moreFixtures...)
+	return append(out, dialectFixtures...)
 }
 
 func checkHit(t *testing.T, got, want Hit) {
@@ -169,7 +268,7 @@ func checkHit(t *testing.T, got, want Hit) {
 }
 
 func TestMatchFixtures(t *testing.T) {
-	for _, f := range append(fixtures[:len(fixtures):len(fixtures)], moreFixtures...) {
+	for _, f := range allFixtures() {
 		t.Run(f.name, func(t *testing.T) {
 			hits := Match([]byte(f.text))
 			if len(hits) != 1 {
@@ -212,7 +311,7 @@ func TestMatchEncodings(t *testing.T) {
 			return werkzeugPage(string(page), s, "except Exception:")
 		},
 	}
-	for _, f := range append(fixtures[:len(fixtures):len(fixtures)], moreFixtures...) {
+	for _, f := range allFixtures() {
 		for enc, wrap := range encodings {
 			t.Run(f.name+"/"+enc, func(t *testing.T) {
 				body := wrap(f.text)
@@ -290,6 +389,9 @@ func TestSyntaxWordings(t *testing.T) {
 		{"syntax error at or near \"x\"\nDETAIL: source SQL:\nSELECT x\n       ^", CockroachDB},
 		{`ERROR: at or near "'": syntax error (SQLSTATE 42601)`, CockroachDB},
 		{`ERROR: syntax error at or near "'" (SQLSTATE 42601)`, PostgreSQL},
+		{`near "x": syntax error`, SQLite},
+		{`{"message": "near \"x\": syntax error"}`, SQLite},
+		{"at or near \"x\": syntax error\nnear \"y\": syntax error", CockroachDB},
 	}
 	for _, tt := range tests {
 		h, ok := Find([]byte(tt.text))
@@ -330,6 +432,10 @@ Transactions may need a retry; always restart transaction logic from the beginni
 		"not unique, no LINE":    `operator is not unique: pick another name`,
 		"boolean in prose":       `the argument of OR must be type boolean, not type text, says the manual`,
 		"ambiguous in prose":     `ambiguous operator: the docs are unclear`,
+		"python pair, a year":    `{"venue": "(2013, 'Paris')", "first": "(1064, \"Hastings\")"}`,
+		"near in prose":          `meet me near "the park", it has no syntax error`,
+		"sqlite words in prose":  `{"help": "the database is locked on Sundays; datatype mismatch is a common bug"}`,
+		"function in prose":      `the function does not exist`,
 	}
 	for name, body := range negatives {
 		t.Run(name, func(t *testing.T) {
@@ -349,6 +455,10 @@ func TestDetectVersion(t *testing.T) {
 		{`CockroachDB OSS v2.0.7 (x86_64-unknown-linux-gnu, built 2018/11/27)`, CockroachDB, "2.0.7"},
 		{`version: PostgreSQL 16.2 (Debian 16.2-1.pgdg120+2) on x86_64-pc-linux-gnu, compiled by gcc`, PostgreSQL, "16.2"},
 		{`PostgreSQL 15.4 on aarch64-unknown-linux-musl, compiled by gcc`, PostgreSQL, "15.4"},
+		{`{"message": "JSON path error near '3.40.1'"}`, SQLite, "3.40.1"},
+		{`bad JSON path: '3.46.0'`, SQLite, "3.46.0"},
+		{`(1105, "XPATH syntax error: '~8.0.35'")`, MySQL, "8.0.35"},
+		{`XPATH syntax error: '~10.11.19-MariaDB-0+deb12u1'`, MariaDB, "10.11.19"},
 	}
 	for _, tt := range tests {
 		e, v, ok := DetectVersion([]byte(tt.body))
@@ -356,8 +466,10 @@ func TestDetectVersion(t *testing.T) {
 			t.Errorf("DetectVersion(%q) = %q, %q, %v", tt.body, e, v, ok)
 		}
 	}
-	if _, _, ok := DetectVersion([]byte("PostgreSQL is great")); ok {
-		t.Error("DetectVersion matched prose")
+	for _, prose := range []string{"PostgreSQL is great", `JSON path error near '$.a'`, `XPATH syntax error: 'x'`} {
+		if _, _, ok := DetectVersion([]byte(prose)); ok {
+			t.Errorf("DetectVersion matched %q", prose)
+		}
 	}
 }
 

@@ -5,6 +5,12 @@
 // It exists because Rampart's strongest runtime evidence for several families
 // (sqli, sqli-identifier, txn-boundary, error-leak) and for the stack
 // fingerprint is a database error the application should never have shown.
+// SQLite (the ORM default in development) and MySQL/MariaDB, the other
+// engines a Python API meets, word their errors their own way and are named
+// per hit (`near "x": syntax error`, `unrecognized token`, `no such
+// column`; MySQL's 1064 "You have an error in your SQL syntax", 1054
+// "Unknown column"), with their Python drivers (sqlite3, PyMySQL,
+// mysqlclient, mysql-connector) and error numbers.
 // CockroachDB imitates PostgreSQL on the wire, so most error texts are shared;
 // the few places where they differ (CockroachDB's `at or near "x": syntax
 // error` against PostgreSQL's `syntax error at or near "x"`, CockroachDB's
@@ -25,7 +31,8 @@
 //
 // Matchers run in the order the reference facts recommend: CockroachDB-only
 // texts first, then PostgreSQL-only texts, then texts both engines (and their
-// drivers) share, then a few other engines' syntax errors, then driver and ORM
+// drivers) share, then other engines' texts (SQLite's and MySQL's, which name
+// their engine, and a few more that do not), then driver and ORM
 // markers (exception class names, SQLSTATE codes, SQLAlchemy's `[SQL: ` and
 // sqlalche.me links). Markers that are not errors by themselves (a version
 // banner, `LINE 1:`, `source SQL:`, a driver name) never make a hit; they only

@@ -17,6 +17,9 @@ func FuzzMatch(f *testing.F) {
 	for _, fx := range moreFixtures {
 		f.Add([]byte(fx.text))
 	}
+	for _, fx := range dialectFixtures {
+		f.Add([]byte(fx.text))
+	}
 	if page, err := os.ReadFile("testdata/werkzeug_debugger.html"); err == nil {
 		f.Add([]byte(werkzeugPage(string(page), fixtures[0].text, "except psycopg2.errors.UniqueViolation:")))
 	}
@@ -38,11 +41,15 @@ func FuzzMatch(f *testing.F) {
 			kinds = append(kinds, h.Kind)
 			switch h.Engine {
 			case "", CockroachDB, PostgreSQL:
+				if h.Engine != "" && !h.PGCompatible {
+					t.Fatalf("engine %s but not PG-compatible", h.Engine)
+				}
+			case SQLite, MySQL, MariaDB:
+				if h.PGCompatible {
+					t.Fatalf("engine %s but PG-compatible", h.Engine)
+				}
 			default:
 				t.Fatalf("bad engine %q", h.Engine)
-			}
-			if h.Engine != "" && !h.PGCompatible {
-				t.Fatalf("engine %s but not PG-compatible", h.Engine)
 			}
 			if h.Version != "" && h.Engine == "" {
 				t.Fatalf("version %q without engine", h.Version)

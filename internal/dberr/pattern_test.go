@@ -9,14 +9,14 @@ func TestPatternsCompile(t *testing.T) {
 	for _, r := range rules {
 		all = append(all, r.p)
 	}
-	for _, m := range append(append([]engineMarker{}, engineMarkers...), bannerRes...) {
+	for _, m := range append(append(append([]engineMarker{}, engineMarkers...), bannerRes...), otherMarkers...) {
 		all = append(all, m.p)
 	}
 	for _, m := range append(append([]nameMarker{}, driverMarkers...), ormMarkers...) {
 		all = append(all, m.p)
 	}
 	all = append(all, pgClassRe, pgBaseClassRe, asyncpgClassRe, sqlaClassRe, djangoClassRe, peeweeClassRe,
-		jdbcClassRe, sqlaFormatRe, sqlaLinkRe)
+		jdbcClassRe, sqlaFormatRe, sqlaLinkRe, sqliteClassRe, mysqlClassRe, mysqlTupleRe, mysqlConnRe)
 	all = append(all, codeRes...)
 	for i, p := range all {
 		func() {

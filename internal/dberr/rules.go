@@ -1,5 +1,7 @@
 package dberr
 
+import "strings"
+
 // tier orders matchers from the most telling to the least, as the reference
 // facts recommend; hits are reported in this order.
 type tier uint8
@@ -8,7 +10,7 @@ const (
 	tierCRDB   tier = iota // texts only CockroachDB produces
 	tierPG                 // texts only PostgreSQL produces (modern CockroachDB words them differently)
 	tierShared             // texts both engines and their drivers share
-	tierOther              // other engines' syntax errors: kind only, engine left unknown
+	tierOther              // other engines: SQLite and MySQL name their engine, the rest leave it unknown
 	tierMarker             // class names, SQLSTATE codes, ORM formats
 )
 
@@ -17,9 +19,11 @@ type rule struct {
 	p      *pattern
 	tier   tier
 	kind   Kind
-	engine string // CockroachDB or PostgreSQL when the wording is exclusive
+	engine string // the engine when the wording is exclusive
 	pg     bool   // PostgreSQL wire-protocol family wording
 	orm    string // the text is an ORM's own message
+	// notAfter rejects a match that this text immediately precedes.
+	notAfter string
 }
 
 func crdbRule(k Kind, p *pattern) rule {
@@ -36,6 +40,17 @@ func sharedRule(k Kind, p *pattern) rule {
 
 func otherRule(k Kind, p *pattern) rule {
 	return rule{p: p, tier: tierOther, kind: k}
+}
+
+// sqliteRule and mysqlRule are other engines' texts that name their
+// engine: each hit gets it (Hit.Engine), unlike the PostgreSQL family,
+// whose engine is decided per body.
+func sqliteRule(k Kind, p *pattern, notAfter string) rule {
+	return rule{p: p, tier: tierOther, kind: k, engine: SQLite, notAfter: notAfter}
+}
+
+func mysqlRule(k Kind, p *pattern) rule {
+	return rule{p: p, tier: tierOther, kind: k, engine: MySQL}
 }
 
 var rules = []rule{
@@ -112,19 +127,57 @@ var rules = []rule{
 	{p: pat("Could not determine version from string '", 0, `\bCould not determine version from string '`),
 		tier: tierShared, kind: Other, pg: true, orm: SQLAlchemy},
 
-	// Other engines, so that error-based checks still work on any API. They
-	// never set an engine: Rampart's fingerprint only names PostgreSQL and
-	// CockroachDB.
-	otherRule(Syntax, pat("You have an error in your SQL syntax", 0, `\bYou have an error in your SQL syntax\b`)),
-	otherRule(UndefinedColumn, pat("Unknown column '", 0, `\bUnknown column '[^'\n]{1,200}' in '`)),
-	otherRule(UndefinedTable, pat("' doesn't exist", 210, `\bTable '[^'\n]{1,200}' doesn't exist\b`)),
-	otherRule(Unique, pat("Duplicate entry '", 0, `\bDuplicate entry '[^\n]{0,200}?' for key '`)),
-	// SQLite's `near "x": syntax error` is a suffix of CockroachDB's
-	// message, so it is only taken with SQLite's own prefix.
-	otherRule(Syntax, pat(`sqlite3.OperationalError: near "|SQLITE_ERROR: near "|unrecognized token: "`, 0,
-		`\b(?:sqlite3\.OperationalError|SQLITE_ERROR): near "[^\n]{0,100}?": syntax error|\bunrecognized token: "`)),
-	otherRule(UndefinedTable, pat("no such table: ", 0, `\bno such table: [\w."]`)),
-	otherRule(UndefinedColumn, pat("no such column: ", 0, `\bno such column: [\w."]`)),
+	// SQLite (the sqlite3 module's str(e), and the same texts through
+	// SQLAlchemy, PDO, node-sqlite3 and JDBC), from sqlite3_errmsg and
+	// SQLite's parser and constraint messages. SQLite's `near "x": syntax
+	// error` is a suffix of CockroachDB's `at or near "x": syntax error`,
+	// so a match preceded by "at or " is CockroachDB's (see rule.notAfter).
+	sqliteRule(Syntax, pat(`near "`, 0, `\bnear "[^\n]{0,100}?": syntax error`), "at or "),
+	sqliteRule(Syntax, pat(`unrecognized token: "`, 0, `\bunrecognized token: "`), ""),
+	sqliteRule(Syntax, pat("incomplete input", 60,
+		`\b(?:sqlite3\.(?:Operational|Programming|Database)Error\)?:?|SQLITE_ERROR:) incomplete input\b`), ""),
+	sqliteRule(UndefinedTable, pat("no such table: ", 0, `\bno such table: [\w."]`), ""),
+	sqliteRule(UndefinedColumn, pat("no such column: ", 0, `\bno such column: [\w."]`), ""),
+	sqliteRule(Other, pat("no such function: ", 0, `\bno such function: \w`), ""),
+	sqliteRule(Other, pat("wrong number of arguments to function ", 0, `\bwrong number of arguments to function \w+\(\)`), ""),
+	sqliteRule(Unique, pat("UNIQUE constraint failed: ", 0, `\bUNIQUE constraint failed: [\w."]`), ""),
+	sqliteRule(Other, pat("NOT NULL constraint failed: |CHECK constraint failed: |FOREIGN KEY constraint failed", 0,
+		`\b(?:(?:NOT NULL|CHECK) constraint failed: [\w."]|FOREIGN KEY constraint failed\b)`), ""),
+	sqliteRule(Other, pat("sub-select returns ", 0, `\bsub-select returns \d+ columns - expected 1\b`), ""),
+	// What SQLI-001's version probe json_extract('{}', sqlite_version())
+	// answers: 3.40 words it `JSON path error near '3.40.1'`, 3.45 and
+	// later `bad JSON path: '3.45.1'`.
+	sqliteRule(Other, pat("JSON path error near '|bad JSON path: '", 0, `\b(?:JSON path error near|bad JSON path:) '`), ""),
+	sqliteRule(Other, pat("database is locked", 60,
+		`\b(?:sqlite3\.OperationalError\)?:?|SQLITE_BUSY:) database is locked\b`), ""),
+	sqliteRule(TypeCast, pat("datatype mismatch", 60,
+		`\b(?:sqlite3\.(?:Integrity|Operational)Error\)?:?|SQLITE_MISMATCH:) datatype mismatch\b`), ""),
+
+	// MySQL and MariaDB (the server's message as PyMySQL, mysqlclient and
+	// mysql-connector print it), from the server error reference: 1064
+	// ER_PARSE_ERROR, 1054, 1146, 1062, 1305, 1105 (XPATH), 1292, 1366,
+	// 1241, 1242, 1048, 1213, 1205, 2003, 2006, 2013, 1045.
+	mysqlRule(Syntax, pat("You have an error in your SQL syntax", 0, `\bYou have an error in your SQL syntax\b`)),
+	mysqlRule(UndefinedColumn, pat("Unknown column '", 0, `\bUnknown column '[^'\n]{1,200}' in '`)),
+	mysqlRule(UndefinedTable, pat("' doesn't exist", 210, `\bTable '[^'\n]{1,200}' doesn't exist\b`)),
+	mysqlRule(Unique, pat("Duplicate entry '", 0, `\bDuplicate entry '[^\n]{0,200}?' for key '`)),
+	mysqlRule(Other, pat(" does not exist", 140, `\bFUNCTION [\w.$]{1,128} does not exist\b`)),
+	// What SQLI-001's version probe extractvalue(1, concat(0x7e,
+	// version())) answers: `XPATH syntax error: '~8.0.35'`.
+	mysqlRule(Other, pat("XPATH syntax error: '", 0, `\bXPATH syntax error: '`)),
+	mysqlRule(TypeCast, pat("Truncated incorrect |Incorrect ", 0,
+		`\bTruncated incorrect \w+ value: '|\bIncorrect \w+ value: '[^\n]{0,200}?' for column '`)),
+	mysqlRule(Other, pat("Subquery returns more than 1 row|Operand should contain ", 0,
+		`\bSubquery returns more than 1 row\b|\bOperand should contain \d+ column\(s\)`)),
+	mysqlRule(Other, pat("' cannot be null", 210, `\bColumn '[^'\n]{1,200}' cannot be null\b`)),
+	mysqlRule(Serialization, pat("Deadlock found when trying to get lock", 0,
+		`\bDeadlock found when trying to get lock; try restarting transaction\b`)),
+	mysqlRule(Other, pat("Lock wait timeout exceeded|MySQL server", 20,
+		`\bLock wait timeout exceeded; try restarting transaction\b|\bCan't connect to MySQL server on\b|\bLost connection to MySQL server\b|\bMySQL server has gone away\b`)),
+	mysqlRule(Other, pat("Access denied for user '", 0, `\bAccess denied for user '[^'\n]{0,100}'@'`)),
+
+	// Other engines, so that error-based checks still work on any API.
+	// They never set an engine: the fingerprint names the engines above.
 	otherRule(Syntax, pat("Unclosed quotation mark after the character string|Incorrect syntax near '", 0,
 		`\bUnclosed quotation mark after the character string\b|\bIncorrect syntax near '`)),
 	otherRule(Syntax, pat("ORA-0", 0, `\bORA-0(?:0933|0907|1756|0936|0911):`)),
@@ -144,10 +197,35 @@ type engineMarker struct {
 var (
 	crdbBanner = engineMarker{p: pat("CockroachDB ", 0, `\bCockroachDB (?:CCL|OSS) v(\d+\.\d+[\w.+-]*)`), engine: CockroachDB, version: true}
 	pgBanner   = engineMarker{p: pat("PostgreSQL ", 0, `\bPostgreSQL (\d+(?:\.\d+)?(?:beta\d+|rc\d+|devel)?)(?: \([^)\n]{0,100}\))? on [\w.-]+`), engine: PostgreSQL, version: true}
+	// The version probes of SQLI-001 on SQLite and MySQL answer errors that
+	// quote the version: `JSON path error near '3.40.1'`, `XPATH syntax
+	// error: '~8.0.35'` (or '~10.11.6-MariaDB-0+deb12u1').
+	sqliteBanner = engineMarker{p: pat("JSON path error near '|bad JSON path: '", 0,
+		`\b(?:JSON path error near|bad JSON path:) '(\d+\.\d+\.\d+(?:\.\d+)?)'`), engine: SQLite, version: true}
+	mysqlBanner = engineMarker{p: pat("XPATH syntax error: '~", 0,
+		`\bXPATH syntax error: '~(\d+\.\d+\.\d+[\w.+-]{0,40})'?`), engine: MySQL, version: true}
 	// bannerRes recognise `SELECT version()` output, which is not an error
 	// but names the engine and its exact version.
-	bannerRes = []engineMarker{crdbBanner, pgBanner}
+	bannerRes = []engineMarker{crdbBanner, pgBanner, sqliteBanner, mysqlBanner}
 )
+
+// otherMarkers qualify hits of engines outside the PostgreSQL family: the
+// version their probes print, and MariaDB's own wording.
+var otherMarkers = []engineMarker{
+	sqliteBanner,
+	mysqlBanner,
+	{p: pat("MariaDB", 0, `\bMariaDB server version\b|\d-MariaDB\b`), engine: MariaDB},
+}
+
+// mariaDBVersion splits MySQL's version() when it is MariaDB's
+// ("10.11.6-MariaDB-0+deb12u1" is MariaDB 10.11.6).
+func mariaDBVersion(v string) (string, bool) {
+	i := strings.Index(v, "-MariaDB")
+	if i < 0 {
+		return v, false
+	}
+	return v[:i], true
+}
 
 var engineMarkers = []engineMarker{
 	crdbBanner,
@@ -189,6 +267,10 @@ const (
 	LibPQ      = "lib/pq"
 	PDO        = "PDO"
 	SQLx       = "sqlx"
+	SQLite3    = "sqlite3"         // Python's standard module
+	PyMySQL    = "PyMySQL"         // pymysql, and aiomysql built on it
+	MySQLdb    = "mysqlclient"     // MySQLdb
+	MySQLConn  = "mysql-connector" // Oracle's mysql.connector
 	SQLAlchemy = "SQLAlchemy"
 	Django     = "Django"
 	Peewee     = "peewee"
@@ -206,6 +288,10 @@ var driverMarkers = []nameMarker{
 	{p: pat("pq: |lib/pq", 1, `(?:^|[\s"'(:>\[])pq: [a-z]|\blib/pq\b`), name: LibPQ, pg: true},
 	{p: pat("SQLSTATE[|PDOException", 0, `\bSQLSTATE\[[0-9A-Z]{5}\]|\bPDOException\b`), name: PDO},
 	{p: pat("error returned from database: ", 0, `\berror returned from database: `), name: SQLx},
+	{p: pat("sqlite3", 0, `\bsqlite3\.(?:Operational|Integrity|Programming|Database|Data|Interface|Internal|NotSupported)Error\b`), name: SQLite3},
+	{p: pat("pymysql", 0, `\bpymysql\b`), name: PyMySQL},
+	{p: pat("MySQLdb", 0, `\bMySQLdb\b`), name: MySQLdb},
+	{p: pat("mysql.connector", 0, `\bmysql\.connector\b`), name: MySQLConn},
 }
 
 var ormMarkers = []nameMarker{
@@ -228,6 +314,18 @@ var (
 	jdbcClassRe    = pat("PSQLException", 0, `\bPSQLException\b`)
 	sqlaFormatRe   = pat("[SQL: ", 0, `\[SQL: `)
 	sqlaLinkRe     = pat("sqlalche.me/e/", 0, `\bsqlalche\.me/e/(?:\d+/)?([0-9a-z]{4})\b`)
+	// SQLite's exception classes in Python, Java, Ruby and node-sqlite3.
+	sqliteClassRe = pat("sqlite3.|SQLiteException|SQLITE_|SQLite3::", 0,
+		`\bsqlite3\.(?:Operational|Integrity|Programming|Database|Data|Interface|Internal|NotSupported)Error\b|\borg\.sqlite\.SQLiteException\b|\bSQLITE_(?:ERROR|CONSTRAINT|BUSY|LOCKED|MISMATCH|READONLY)\b|\bSQLite3::\w+Exception\b`)
+	// MySQL drivers' exception classes: PyMySQL, mysqlclient,
+	// mysql-connector, MariaDB Connector/Python, asyncmy.
+	mysqlClassRe = pat("pymysql.err.|MySQLdb.|mysql.connector.errors.|mariadb.|asyncmy.errors.", 0,
+		`\b(?:pymysql\.err|MySQLdb(?:\._exceptions)?|mysql\.connector\.errors|mariadb|asyncmy\.errors)\.(?:Operational|Integrity|Programming|Database|Data|Interface|Internal|NotSupported)Error\b`)
+	// MySQL's server error numbers as the drivers print them: PyMySQL and
+	// mysqlclient `(1064, "…")`, mysql-connector `1064 (42000): …`. They
+	// keep a localised message (lc_messages) recognisable.
+	mysqlTupleRe = pat("(1|(2", 0, `\((1\d{3}|20\d{2}), ['"]`)
+	mysqlConnRe  = pat("): ", 13, `\b(1\d{3}|20\d{2}) \(([0-9A-Z]{5})\): `)
 	// SQLSTATE spellings: PDO `SQLSTATE[42601]`, pgx `(SQLSTATE 40001)`,
 	// CockroachDB's CLI `SQLSTATE: 22P02`, Spring's `SQL state [40001]`,
 	// psycopg2's `pgcode`, go-pg `ERROR #40001`, psql verbose
@@ -240,6 +338,16 @@ var (
 		pat("] ERROR:", 6, `\[([0-9A-Z]{5})\] ERROR:`),
 	}
 )
+
+// mysqlCodeKinds maps MySQL's server error numbers to kinds. Only these
+// numbers make a mark: any other four-digit number in parentheses is not a
+// MySQL error.
+var mysqlCodeKinds = map[string]Kind{
+	"1064": Syntax, "1149": Syntax, "1054": UndefinedColumn, "1146": UndefinedTable, "1062": Unique,
+	"1292": TypeCast, "1366": TypeCast, "1305": Other, "1105": Other, "1241": Other, "1242": Other,
+	"1048": Other, "1213": Serialization, "1205": Other, "1045": Other, "2003": Other, "2006": Other,
+	"2013": Other,
+}
 
 // sqlaLinkKinds maps SQLAlchemy's error codes to kinds; the others are Other.
 var sqlaLinkKinds = map[string]Kind{"7s2a": AbortedTxn}

@@ -76,6 +76,19 @@ func (id *Identity) addSecretsLocked(name, value string) {
 	id.secrets = append(id.secrets, redact.HeaderSecrets(name, value)...)
 }
 
+// AddSecret records credentials the identity did not send but that are
+// its own all the same (what a check's second run of its login flow
+// obtained), so that every output redacts them; nothing is sent with them.
+func (id *Identity) AddSecret(values ...string) {
+	id.mu.Lock()
+	defer id.mu.Unlock()
+	for _, v := range values {
+		if v != "" {
+			id.secrets = append(id.secrets, v)
+		}
+	}
+}
+
 // IsAnonymous reports whether the identity sends no credentials.
 func (id *Identity) IsAnonymous() bool { return id.Role == RoleAnonymous }
 

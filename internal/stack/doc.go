@@ -1,6 +1,7 @@
 // Package stack fingerprints the target's stack from the responses a scan
-// already receives: framework (Flask and its extensions), server and
-// language, and database engine, version, driver and ORM.
+// already receives: framework (Flask and its extensions, FastAPI, and the
+// common non-Python ones: Express, Spring, ASP.NET), server and language,
+// and database engine, version, driver and ORM.
 //
 // Fingerprinting is passive on purpose. Every check's responses are fed to
 // one Observer, so the fingerprint improves as the scan goes on without
@@ -21,7 +22,10 @@
 //     "PostgreSQL"; a PostgreSQL-only wording confirms it; a
 //     CockroachDB-only marker seen at any time wins, because CockroachDB
 //     imitates PostgreSQL and never the other way round. So the order in
-//     which concurrent checks report does not change the result.
+//     which concurrent checks report does not change the result. SQLite,
+//     MySQL and MariaDB (which words most errors as MySQL does) are named
+//     by their own texts and beat a merely PostgreSQL-compatible sighting;
+//     what the advice for a finding says follows this engine.
 //   - Every conclusion carries Evidence lines saying why, and evidence never
 //     quotes a cookie value or the debugger's SECRET: reports must not carry
 //     credentials.

@@ -15,18 +15,45 @@ import (
 
 // Framework and language names the Observer reports.
 const (
-	Flask  = "Flask"
-	Python = "Python"
+	Flask      = "Flask"
+	FastAPI    = "FastAPI"
+	Express    = "Express"
+	Spring     = "Spring"
+	ASPNET     = "ASP.NET"
+	Python     = "Python"
+	JavaScript = "JavaScript"
+	PHP        = "PHP"
+	Java       = "Java"
+	CSharp     = "C#"
+	Go         = "Go"
+	Ruby       = "Ruby"
 )
 
-// Database confidence, lowest to highest; a sighting only replaces the
-// current engine when it is more specific.
+// Database certainty, lowest to highest, within a family of engines that
+// share their wording (CockroachDB imitates PostgreSQL; MariaDB words most
+// errors as MySQL does); a sighting only replaces a family's engine when it
+// is more specific.
 const (
 	dbNone         = iota
 	dbPGCompatible // shared PostgreSQL/CockroachDB text: reported as PostgreSQL
-	dbPostgreSQL   // PostgreSQL-only wording or banner
-	dbCockroachDB  // CockroachDB-only marker
+	dbDefinite     // an engine's own wording or banner: PostgreSQL, SQLite, MySQL
+	dbRefined      // the more specific engine of a family: CockroachDB, MariaDB
+
+	dbPostgreSQL  = dbDefinite
+	dbCockroachDB = dbRefined
 )
+
+// dbFamily groups engines whose texts overlap; different families are
+// different databases.
+func dbFamily(engine string) string {
+	switch engine {
+	case dberr.PostgreSQL, dberr.CockroachDB:
+		return "pg"
+	case dberr.MySQL, dberr.MariaDB:
+		return "mysql"
+	}
+	return engine
+}
 
 // How much a language sighting says; a higher rank replaces a lower one.
 const (
@@ -70,7 +97,16 @@ type Observer struct {
 	langVersion string
 	langRank    int // see langFrom*
 
-	dbLevel  int
+	// framework is a framework other than Flask, from its first definite
+	// signal (FastAPI's error bodies, Express's X-Powered-By, …).
+	framework string
+
+	// Per family of engines: how certain, which engine, in the order first
+	// seen. Two families in one scan (an app with two databases) report
+	// the more certain, then the first.
+	dbLevel  map[string]int
+	dbEngine map[string]string
+	dbOrder  []string
 	versions map[string]string // per engine, most specific seen
 	driver   string
 	orm      string
@@ -122,6 +158,8 @@ type sighting struct {
 
 	extensions []string
 	dbs        []dbSighting
+
+	framework string // other than Flask
 }
 
 type note struct{ cat, text string }
@@ -185,6 +223,11 @@ func (o *Observer) merge(s *sighting) {
 		o.seen = make(map[string]bool)
 		o.perCat = make(map[string]int)
 		o.versions = make(map[string]string)
+		o.dbLevel = make(map[string]int)
+		o.dbEngine = make(map[string]string)
+	}
+	if s.framework != "" && o.framework == "" {
+		o.framework = s.framework
 	}
 	if s.flask {
 		o.flask = true
@@ -214,9 +257,15 @@ func (o *Observer) merge(s *sighting) {
 // conclusion (only then is its evidence worth a line).
 func (o *Observer) mergeDB(d dbSighting) bool {
 	changed := false
-	if d.level > o.dbLevel {
-		o.dbLevel = d.level
-		changed = true
+	if d.engine != "" {
+		fam := dbFamily(d.engine)
+		if _, seen := o.dbLevel[fam]; !seen {
+			o.dbOrder = append(o.dbOrder, fam)
+		}
+		if d.level > o.dbLevel[fam] {
+			o.dbLevel[fam], o.dbEngine[fam] = d.level, d.engine
+			changed = true
+		}
 	}
 	if d.version != "" && d.engine != "" && len(d.version) > len(o.versions[d.engine]) {
 		o.versions[d.engine] = d.version
@@ -247,6 +296,17 @@ func (o *Observer) note(cat, text string) {
 	o.evidence = append(o.evidence, text)
 }
 
+// Infer records an engine a check proved by what the database accepted
+// rather than by an error text (a function only that engine has, a syntax
+// only it reads), with the evidence line saying how. It weighs as a
+// definite sighting: an engine's own error text or banner.
+func (o *Observer) Infer(engine, how string) {
+	if engine == "" {
+		return
+	}
+	o.merge(&sighting{dbs: []dbSighting{{level: dbDefinite, engine: engine, note: clean(how, maxEvidenceLen)}}})
+}
+
 // Fingerprint returns the current best guess. It is a snapshot: later
 // observations do not change a returned value.
 func (o *Observer) Fingerprint() rampart.Fingerprint {
@@ -262,12 +322,18 @@ func (o *Observer) Fingerprint() rampart.Fingerprint {
 		ORM:             o.orm,
 	}
 	fp.DatabaseVersion = o.versions[fp.Database]
-	if o.dbLevel == dbPGCompatible {
+	if o.dbLevel[dbFamily(fp.Database)] == dbPGCompatible {
 		fp.DatabaseVersion = "" // a shared text says nothing about PostgreSQL's version
 	}
-	if o.flask {
+	switch {
+	case o.flask:
 		fp.Framework = Flask
 		fp.Language = Python
+	case o.framework != "":
+		fp.Framework = o.framework
+		if lang := frameworkLanguage[o.framework]; lang != fp.Language {
+			fp.Language, fp.LanguageVersion = lang, ""
+		}
 	}
 	fp.Evidence = slices.Clone(o.evidence)
 	if o.flask {
@@ -284,7 +350,8 @@ func (o *Observer) IsFlask() bool {
 }
 
 // Database returns "CockroachDB", "PostgreSQL" (which includes
-// PostgreSQL-compatible until something more specific is seen) or "".
+// PostgreSQL-compatible until something more specific is seen), "SQLite",
+// "MySQL", "MariaDB" or "".
 func (o *Observer) Database() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -292,13 +359,18 @@ func (o *Observer) Database() string {
 }
 
 func (o *Observer) database() string {
-	switch o.dbLevel {
-	case dbCockroachDB:
-		return dberr.CockroachDB
-	case dbPostgreSQL, dbPGCompatible:
-		return dberr.PostgreSQL
+	best, level := "", dbNone
+	for _, fam := range o.dbOrder {
+		if o.dbLevel[fam] > level {
+			best, level = o.dbEngine[fam], o.dbLevel[fam]
+		}
 	}
-	return ""
+	return best
+}
+
+// frameworkLanguage is the language each framework implies.
+var frameworkLanguage = map[string]string{
+	Flask: Python, FastAPI: Python, Express: JavaScript, Spring: Java, ASPNET: CSharp,
 }
 
 // Language returns the language and, when a header or traceback showed it,
@@ -307,8 +379,11 @@ func (o *Observer) Language() (name, version string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	name = o.language
-	if o.flask {
+	switch {
+	case o.flask:
 		name = Python
+	case o.framework != "" && frameworkLanguage[o.framework] != name:
+		return frameworkLanguage[o.framework], ""
 	}
 	return name, o.langVersion
 }

@@ -235,6 +235,67 @@ func TestObserveFixtures(t *testing.T) {
 			lang: "3.10.12",
 		},
 		{
+			name:  "SQLite error text through sqlite3",
+			resps: []resp{mk(500, `{"error": "database_error", "message": "sqlite3.OperationalError: near \"x\": syntax error"}`, "Server: Werkzeug/3.0.1 Python/3.11.2")},
+			want: rampart.Fingerprint{Framework: Flask, Server: "Werkzeug/3.0.1 Python/3.11.2", ServerVersion: "3.0.1", Language: Python,
+				Database: dberr.SQLite, Driver: dberr.SQLite3,
+				Evidence: []string{`database error text: sqlite3.OperationalError: near "x": syntax error (SQLite; sqlite3)`}},
+			lang: "3.11.2",
+		},
+		{
+			name:  "SQLite version from the JSON path probe",
+			resps: []resp{mk(500, `{"message": "unrecognized token: \"'x'\""}`), mk(500, `{"message": "JSON path error near '3.40.1'"}`)},
+			want:  rampart.Fingerprint{Database: dberr.SQLite, DatabaseVersion: "3.40.1"},
+		},
+		{
+			name:  "a definite SQLite text beats a PostgreSQL-compatible one",
+			resps: []resp{mk(500, pgShared), mk(500, `no such column: nam`)},
+			want:  rampart.Fingerprint{Database: dberr.SQLite, Driver: dberr.Psycopg2},
+		},
+		{
+			name:  "MySQL through PyMySQL",
+			resps: []resp{mk(500, `pymysql.err.ProgrammingError: (1064, "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''x''' at line 1")`)},
+			want: rampart.Fingerprint{Database: dberr.MySQL, Driver: dberr.PyMySQL,
+				Evidence: []string{"(MySQL; PyMySQL)"}},
+		},
+		{
+			name: "MariaDB and its version, after MySQL-worded errors",
+			resps: []resp{mk(500, `(1054, "Unknown column 'nam' in 'where clause'")`),
+				mk(500, `pymysql.err.OperationalError: (1105, "XPATH syntax error: '~10.11.19-MariaDB-0+deb12u1'")`)},
+			want: rampart.Fingerprint{Database: dberr.MariaDB, DatabaseVersion: "10.11.19", Driver: dberr.PyMySQL},
+		},
+		{
+			name:  "FastAPI on uvicorn",
+			resps: []resp{mk(422, `{"detail":[{"loc":["body","amount","currency"],"msg":"value is not a valid enumeration member; permitted: 'EUR', 'USD'","type":"type_error.enum"}]}`, "Server: uvicorn"), mk(404, `{"detail":"Not Found"}`)},
+			want: rampart.Fingerprint{Framework: FastAPI, Server: "uvicorn", Language: Python,
+				Evidence: []string{"FastAPI (pydantic) validation error body", `FastAPI (Starlette) default error body: {"detail":"Not Found"}`}},
+		},
+		{
+			name:  "Express",
+			resps: []resp{mk(404, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot GET /nope</pre>\n</body>\n</html>\n", "X-Powered-By: Express")},
+			want: rampart.Fingerprint{Framework: Express, Language: JavaScript,
+				Evidence: []string{"X-Powered-By: Express", `Express default 404 page ("Cannot GET …")`}},
+		},
+		{
+			name:  "PHP behind nginx",
+			resps: []resp{mk(200, `{}`, "Server: nginx/1.25.3", "X-Powered-By: PHP/8.2.7", "Set-Cookie: PHPSESSID=abc123; path=/")},
+			want: rampart.Fingerprint{Server: "nginx/1.25.3", ServerVersion: "1.25.3", Language: PHP,
+				Evidence: []string{"X-Powered-By: PHP/8.2.7", "Set-Cookie: PHPSESSID (a PHP stack's session cookie)"}},
+			lang: "8.2.7",
+		},
+		{
+			name:  "Spring Boot",
+			resps: []resp{mk(404, `{"timestamp":"2024-05-01T10:00:00.000+00:00","status":404,"error":"Not Found","path":"/nope"}`, "Set-Cookie: JSESSIONID=0123456789ABCDEF; Path=/; HttpOnly")},
+			want: rampart.Fingerprint{Framework: Spring, Language: Java,
+				Evidence: []string{`Spring Boot error body`}},
+		},
+		{
+			name:  "Go net/http",
+			resps: []resp{mk(404, "404 page not found\n", "Content-Type: text/plain; charset=utf-8")},
+			want: rampart.Fingerprint{Language: Go,
+				Evidence: []string{`Go net/http default 404 body`}},
+		},
+		{
 			name:  "plain nginx, nothing else",
 			resps: []resp{mk(200, `{"items": []}`, "Server: nginx/1.25.3")},
 			want:  rampart.Fingerprint{Server: "nginx/1.25.3", ServerVersion: "1.25.3", Evidence: []string{"Server header: nginx/1.25.3"}},
@@ -468,5 +529,28 @@ func TestObserverForgetsOldAnswers(t *testing.T) {
 	}
 	if !o.firstSight(200, []byte(`{"n":0}`)) {
 		t.Error("the oldest answer is still remembered")
+	}
+}
+
+// A check that proved the engine by what it accepted (SQLite's
+// sqlite_version() in a value) tells the observer, which then names it
+// like an error text would, without demoting a more specific sighting.
+func TestInfer(t *testing.T) {
+	o := New()
+	o.Observe(500, nil, []byte(pgShared))
+	o.Infer(dberr.SQLite, "the value accepts sqlite_version(), which only SQLite has")
+	fp := o.Fingerprint()
+	if fp.Database != dberr.SQLite || !slices.ContainsFunc(fp.Evidence, func(e string) bool { return strings.Contains(e, "sqlite_version()") }) {
+		t.Errorf("fingerprint %+v", fp)
+	}
+	o = New()
+	o.Observe(500, nil, []byte(crdbSyntax))
+	o.Infer(dberr.PostgreSQL, "pg_sleep")
+	if got := o.Database(); got != dberr.CockroachDB {
+		t.Errorf("Database() = %q after inferring PostgreSQL on CockroachDB", got)
+	}
+	o.Infer("", "nothing")
+	if got := o.Database(); got != dberr.CockroachDB {
+		t.Errorf("Database() = %q", got)
 	}
 }

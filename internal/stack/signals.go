@@ -45,6 +45,7 @@ func observeHeaders(s *sighting, h http.Header) {
 		observeServer(s, v)
 	}
 	observeCookies(s, h)
+	observePoweredBy(s, h)
 	for _, v := range h.Values("Vary") {
 		for _, f := range strings.Split(v, ",") {
 			if strings.EqualFold(strings.TrimSpace(f), "Cookie") {
@@ -82,6 +83,8 @@ func observeServer(s *sighting, v string) {
 			if s.langRank < langFromHeader {
 				s.language, s.langVersion, s.langRank = Python, ver, langFromHeader
 			}
+		case otherServers[lname] != "" && s.langRank < langFromServer:
+			s.language, s.langRank = otherServers[lname], langFromServer
 		}
 	}
 	if rank == 2 && s.langRank == 0 {
@@ -100,12 +103,54 @@ var flaskSessionValue = lazyRegexp(`^\.?[\w-]+\.[\w-]{4,8}\.[\w-]{27}$`)
 
 var rememberValue = lazyRegexp(`^[^|%]{1,64}(?:\||%7[Cc])[0-9a-f]{40,128}$`)
 
+// otherServers are Server products that only run one other language.
+var otherServers = map[string]string{
+	"kestrel": CSharp, "jetty": Java, "apache-coyote": Java, "undertow": Java, "tomcat": Java,
+	"puma": Ruby, "unicorn": Ruby, "passenger": Ruby, "webrick": Ruby,
+}
+
+// observePoweredBy reads what Express, PHP and ASP.NET announce by default:
+// `X-Powered-By: Express`, `PHP/8.2.7`, `ASP.NET` (and X-AspNet-Version).
+func observePoweredBy(s *sighting, h http.Header) {
+	for _, v := range h.Values("X-Powered-By") {
+		v = clean(v, 80)
+		name, ver, _ := strings.Cut(v, "/")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "express":
+			s.framework = Express
+			s.language, s.langRank = JavaScript, langFromHeader
+		case "php":
+			s.language, s.langVersion, s.langRank = PHP, ver, langFromHeader
+		case "asp.net":
+			s.framework = ASPNET
+			s.language, s.langRank = CSharp, langFromHeader
+		case "next.js":
+			s.language, s.langRank = JavaScript, langFromHeader
+		default:
+			continue
+		}
+		s.add(catServer, "X-Powered-By: "+v)
+	}
+	if v := h.Get("X-AspNet-Version"); v != "" {
+		s.framework = ASPNET
+		s.language, s.langRank = CSharp, langFromHeader
+		s.add(catServer, "X-AspNet-Version: "+clean(v, 40))
+	}
+}
+
+// nonPythonCookies are session cookies only one language's stack sets.
+var nonPythonCookies = map[string]string{"JSESSIONID": Java, "PHPSESSID": PHP, "ASP.NET_SessionId": CSharp, "connect.sid": JavaScript}
+
 func observeCookies(s *sighting, h http.Header) {
 	if len(h.Values("Set-Cookie")) == 0 {
 		return
 	}
 	for _, c := range (&http.Response{Header: h}).Cookies() {
 		name := clean(c.Name, 64)
+		if lang := nonPythonCookies[c.Name]; lang != "" && s.langRank < langFromServer {
+			s.language, s.langRank = lang, langFromServer
+			s.add(catServer, "Set-Cookie: "+name+" (a "+lang+" stack's session cookie)")
+		}
 		switch {
 		case flaskSessionValue().MatchString(c.Value):
 			s.flask = true
@@ -237,6 +282,7 @@ var jwtExtendedMessages = []string{
 func observeBody(s *sighting, status int, body []byte) {
 	observeWerkzeugPages(s, body)
 	observeJSON(s, status, body)
+	observeOtherFrameworks(s, status, body)
 
 	if bytes.Contains(body, []byte("Failed to decode JSON object: ")) {
 		s.flask = true
@@ -248,9 +294,9 @@ func observeBody(s *sighting, status int, body []byte) {
 		s.dbs = append(s.dbs, dbFromHit(hit))
 	}
 	if engine, version, ok := dberr.DetectVersion(body); ok {
-		level := dbPostgreSQL
-		if engine == dberr.CockroachDB {
-			level = dbCockroachDB
+		level := dbDefinite
+		if engine == dberr.CockroachDB || engine == dberr.MariaDB {
+			level = dbRefined
 		}
 		s.dbs = append(s.dbs, dbSighting{level: level, engine: engine, version: version,
 			note: "database version banner in a response: " + engine + " " + version})
@@ -344,6 +390,64 @@ func observeJSON(s *sighting, status int, body []byte) {
 	}
 }
 
+var (
+	// Starlette's default HTTPException bodies.
+	starletteDefaults = map[string]bool{`{"detail":"Not Found"}`: true, `{"detail":"Method Not Allowed"}`: true}
+	// Spring Boot's whitelabel JSON error.
+	springError     = lazyRegexp(`^\{"timestamp":"[^"]{10,40}","status":\d{3},"error":"[^"]{1,60}",(?:"message":"[^"]{0,200}",)?"path":"`)
+	expressNotFound = lazyRegexp(`<pre>Cannot (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[^<\n]{0,200}</pre>`)
+)
+
+// fastAPIValidation recognises FastAPI's (pydantic's) validation error:
+// {"detail": [{"loc": [...], "msg": ..., "type": ...}]}.
+func fastAPIValidation(body []byte) bool {
+	if len(body) == 0 || body[0] != '{' || len(body) > 64<<10 {
+		return false
+	}
+	var v struct {
+		Detail []struct {
+			Loc  []any  `json:"loc"`
+			Msg  string `json:"msg"`
+			Type string `json:"type"`
+		} `json:"detail"`
+	}
+	if json.Unmarshal(body, &v) != nil || len(v.Detail) == 0 {
+		return false
+	}
+	for _, d := range v.Detail {
+		if len(d.Loc) == 0 || d.Msg == "" || d.Type == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// observeOtherFrameworks recognises the default error bodies of FastAPI
+// (Starlette), Express, Spring Boot and Go's net/http: what tells a
+// service that is not Flask, so that advice is not written for Flask.
+func observeOtherFrameworks(s *sighting, status int, body []byte) {
+	t := bytes.TrimSpace(body)
+	switch {
+	case status == 422 && fastAPIValidation(t):
+		s.framework = FastAPI
+		s.add(catFlask, "FastAPI (pydantic) validation error body: {\"detail\": [{\"loc\": …, \"msg\": …}]}")
+	case (status == 404 || status == 405) && starletteDefaults[string(t)]:
+		s.framework = FastAPI
+		s.add(catFlask, "FastAPI (Starlette) default error body: "+string(t))
+	case status >= 400 && springError().Match(t):
+		s.framework = Spring
+		s.add(catServer, "Spring Boot error body {\"timestamp\", \"status\", \"error\", \"path\"}")
+	case status == 404 && expressNotFound().Match(t):
+		s.framework = Express
+		s.add(catServer, "Express default 404 page (\"Cannot GET …\")")
+	case status == 404 && string(t) == "404 page not found":
+		if s.langRank < langFromServer {
+			s.language, s.langRank = Go, langFromServer
+		}
+		s.add(catServer, "Go net/http default 404 body (\"404 page not found\")")
+	}
+}
+
 // observeCockroachUI recognises CockroachDB's own HTTP endpoints when the
 // user adds the database's host to the scope: the console and the
 // Prometheus /_status/vars page both publish the version without login.
@@ -399,17 +503,18 @@ func dbFromHit(h dberr.Hit) dbSighting {
 	d := dbSighting{engine: h.Engine, driver: h.Driver, orm: h.ORM}
 	label := h.Engine
 	switch {
-	case h.Engine == dberr.CockroachDB:
-		d.level = dbCockroachDB
-	case h.Engine == dberr.PostgreSQL:
-		d.level = dbPostgreSQL
+	case h.Engine == dberr.CockroachDB || h.Engine == dberr.MariaDB:
+		d.level = dbRefined
+	case h.Engine != "":
+		d.level = dbDefinite
 	case h.PGCompatible:
 		d.level = dbPGCompatible
+		d.engine = dberr.PostgreSQL
 		label = "PostgreSQL-compatible"
 	default:
 		label = "engine unknown"
 	}
-	if d.engine != "" {
+	if h.Engine != "" {
 		d.version = h.Version
 		if h.Version != "" {
 			label += " " + h.Version

@@ -322,7 +322,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 				if b == a || done[[2]string{a.Name, b.Name}] {
 					continue
 				}
-				if sees(p, inv, p.Op, prm, b, id) {
+				if sees(p, inv, p.Op, prm, b, id) || sharedWith(p, p.Op, prm, b) {
 					continue // b legitimately sees this object too: shared
 				}
 				got, err := rd.get(ctx, b, u)

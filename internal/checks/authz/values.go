@@ -17,6 +17,19 @@ import (
 // for one parameter and identity.
 const maxModelValues = 3
 
+// sharedWith reports whether the API lists other identities' objects of
+// this parameter to who (a forum's threads, a team's documents): the
+// collection is shared by design, and reading one of them is not a
+// finding.
+func sharedWith(p *check.Pass, op *rampart.Operation, prm rampart.Param, who *identity.Identity) bool {
+	for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{As: who, Owner: apimodel.Others, Limit: 16}) {
+		if c.Seen&apimodel.HowListing != 0 && c.Owner != "" && c.Owner != who.Name && !c.Public {
+			return true
+		}
+	}
+	return false
+}
+
 // ownsToo reports whether who legitimately writes the object a value
 // names: the inventory says it sees it as its own, or the model says it is
 // its own. A value merely listed for it (a directory of every employee) is

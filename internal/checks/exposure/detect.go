@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/jwt"
 )
 
 // class groups what a detector finds; each class is one check.
@@ -14,6 +16,9 @@ const (
 	classHash class = iota
 	classSecret
 	classPII
+	classPlaintext // a password (or secret answer) as the user typed it
+	classCard      // a card number with its CVV or expiry
+	classToken     // a credential under a token-like key, judged by whose it is
 )
 
 // hit is one sensitive value found in a body.
@@ -24,6 +29,10 @@ type hit struct {
 	path   string // JSON path, "" in text
 	value  string
 	record map[string]any // the object that holds it (JSON only)
+	// parts are the other values a hit names (a card's CVV and expiry),
+	// masked in evidence like the value.
+	parts []string
+	jwt   bool // found in the payload of a JWT the answer carries
 }
 
 // Password hashes in their standard encodings. They are unambiguous, so
@@ -150,8 +159,24 @@ func isSpec(doc any) bool {
 	return paths && (oa || sw)
 }
 
+// Bounds of one body's walk: a hostile answer cannot make it expensive.
+const (
+	maxDepth   = 32
+	maxHits    = 200
+	maxItems   = 500
+	maxJWTs    = 8
+	maxValueSz = 64 << 10
+)
+
+// scanner walks one body.
+type scanner struct {
+	out  []hit
+	jwts int
+}
+
 // scan finds sensitive values in a body: in JSON with the key and the
-// record around each value, in other text by the unambiguous patterns only.
+// record around each value (and in the payloads of the JWTs it carries),
+// in other text by the unambiguous patterns only.
 func scan(body []byte) []hit {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -162,42 +187,60 @@ func scan(body []byte) []hit {
 	if isSpec(doc) {
 		return nil
 	}
-	var out []hit
-	var walk func(v any, path, key string, rec map[string]any, depth int)
-	walk = func(v any, path, key string, rec map[string]any, depth int) {
-		if depth > 32 || len(out) > 200 {
-			return
-		}
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				walk(c, p, k, x, depth+1)
-			}
-		case []any:
-			for i, c := range x {
-				if i >= 500 {
-					break
-				}
-				walk(c, path+"[]", key, rec, depth+1)
-			}
-		case string:
-			for _, h := range scanValue(key, x) {
-				h.path, h.record = path, rec
-				out = append(out, h)
-			}
-		case json.Number:
-			for _, h := range scanValue(key, x.String()) {
-				h.path, h.record = path, rec
-				out = append(out, h)
-			}
-		}
+	sc := &scanner{}
+	sc.walk(doc, "", "", nil, 0, false)
+	return sc.out
+}
+
+func (sc *scanner) walk(v any, path, key string, rec map[string]any, depth int, inJWT bool) {
+	if depth > maxDepth || len(sc.out) > maxHits {
+		return
 	}
-	walk(doc, "", "", nil, 0)
-	return out
+	switch x := v.(type) {
+	case map[string]any:
+		if h, ok := cardRecord(x); ok {
+			h.path, h.record, h.jwt = join(path, h.path), x, inJWT
+			sc.out = append(sc.out, h)
+		}
+		for k, c := range x {
+			sc.walk(c, join(path, k), k, x, depth+1, inJWT)
+		}
+	case []any:
+		for i, c := range x {
+			if i >= maxItems {
+				break
+			}
+			sc.walk(c, path+"[]", key, rec, depth+1, inJWT)
+		}
+	case string:
+		if sc.jwts < maxJWTs && jwt.Looks(x) {
+			if t, err := jwt.Parse(x); err == nil {
+				// What a token carries is readable by anyone who holds it.
+				sc.jwts++
+				sc.walk(t.Claims, path+"<jwt>", "", nil, depth+1, true)
+			}
+		}
+		sc.add(key, x, path, rec, inJWT)
+	case json.Number:
+		sc.add(key, x.String(), path, rec, inJWT)
+	}
+}
+
+func (sc *scanner) add(key, v, path string, rec map[string]any, inJWT bool) {
+	for _, h := range scanValue(key, v) {
+		h.path, h.record, h.jwt = path, rec, inJWT
+		sc.out = append(sc.out, h)
+	}
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	if k == "" {
+		return path
+	}
+	return path + "." + k
 }
 
 func scanValue(key, v string) []hit {
@@ -213,6 +256,12 @@ func scanValue(key, v string) []hit {
 	}
 	if passwordKy.MatchString(key) && hexDigest.MatchString(v) {
 		return append(out, hit{class: classHash, kind: "unsalted hex digest", value: v})
+	}
+	if kind := plaintextKey(key); kind != "" && plaintext(v) {
+		return append(out, hit{class: classPlaintext, kind: kind, high: true, value: v})
+	}
+	if kind := tokenKey(key); kind != "" && credential(v) {
+		out = append(out, hit{class: classToken, kind: kind, high: true, value: v})
 	}
 	for _, d := range secretRes {
 		if m := d.re.FindString(v); m != "" {
@@ -285,9 +334,11 @@ func mask(h hit) string {
 			}
 		}
 		return v[:4] + "…[masked]"
-	case h.kind == "card number":
+	case h.kind == "card number" || h.class == classCard:
 		d := digitsOnly(v)
 		return "****" + d[len(d)-4:]
+	case h.class == classPlaintext:
+		return "[masked]"
 	default:
 		r := []rune(v)
 		if len(r) <= 4 {

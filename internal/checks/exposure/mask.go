@@ -27,6 +27,16 @@ func maskEvidence(ev rampart.Evidence, hits []hit) rampart.Evidence {
 			}
 		}
 	}
+	for _, h := range hits {
+		// A card's CVV and expiry are short: masked where they stand as a
+		// JSON value, so that no other text with the same digits changes.
+		for _, part := range h.parts {
+			for _, form := range []string{`"` + part + `"`, `: ` + part + `,`, `:` + part + `,`, `: ` + part + `}`, `:` + part + `}`} {
+				masked := strings.Replace(form, part, strings.Repeat("*", len(part)), 1)
+				ev.Response = strings.ReplaceAll(ev.Response, form, masked)
+			}
+		}
+	}
 	ev.Response = pemBlock.ReplaceAllString(ev.Response, "-----BEGIN … PRIVATE KEY----- [masked]")
 	return ev
 }

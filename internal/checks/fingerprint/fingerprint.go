@@ -21,11 +21,13 @@ var Stack = check.Check{
 		OWASP:    "API8:2023",
 		Mode:     rampart.Passive,
 		Kind:     rampart.KindRuntime,
-		Summary:  "Flask/Werkzeug, CockroachDB or PostgreSQL, psycopg2 and SQLAlchemy as seen in traffic",
-		Detects: "The framework and server (Server header, Werkzeug error pages, Flask session cookies), the " +
-			"database engine (CockroachDB versus PostgreSQL, from error texts seen anywhere in the scan) and the " +
-			"driver and ORM (psycopg2, SQLAlchemy error formats). Informational: it selects the remediation " +
-			"advice of every other finding.",
+		Summary:  "framework, language, database engine, driver and ORM as seen in traffic",
+		Detects: "The framework and server (Server header, Werkzeug error pages, Flask session cookies; FastAPI's " +
+			"validation and default error bodies; Express, PHP, ASP.NET, Spring and Go by their headers, cookies and " +
+			"default pages), the database engine (CockroachDB versus PostgreSQL, SQLite, MySQL or MariaDB, from " +
+			"error texts seen anywhere in the scan) and the driver and ORM (psycopg2, sqlite3, PyMySQL, SQLAlchemy " +
+			"error formats). Informational: it selects the remediation advice of every other finding, so that a " +
+			"SQLite, MySQL or non-Python service gets no psycopg2 or CockroachDB advice.",
 		Requests: "None of its own: it reads every answer the scan received.",
 		Fix:      "Nothing to fix; reduce what the stack reveals with HDR-003 and LEAK-001.",
 		Doc:      "docs/checks.md#fp-001",
@@ -44,6 +46,9 @@ var Stack = check.Check{
 			parts = append(parts, name)
 		}
 		add(fp.Framework, fp.FrameworkVersion)
+		if fp.Framework == "" {
+			add(fp.Language, fp.LanguageVersion)
+		}
 		add(fp.Server, "")
 		add(fp.Database, fp.DatabaseVersion)
 		add(fp.Driver, "")

@@ -37,6 +37,8 @@ type fakeApp struct {
 	latency time.Duration
 	// things is what /things/{id} and /safe/things/{id} store, by id.
 	things map[string]map[string]any
+	// flaky is the share of requests /flaky/* answer with a bare 500.
+	flaky float64
 }
 
 type seenReq struct {
@@ -290,6 +292,34 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 401, map[string]string{"error": "invalid credentials"})
+	case strings.HasPrefix(path, "/lite/") || strings.HasPrefix(path, "/my/"):
+		a.serveDialect(w, r, path, sleep)
+	case path == "/always500/search":
+		writeJSON(w, 500, map[string]string{"error": "internal_error"})
+	case path == "/strict/search":
+		// Looks the value up in a dict and crashes on a key it lacks.
+		if q != "lamp" {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"query": q, "results": []string{"lamp"}})
+	case path == "/shlex/search":
+		// Splits the query like a shell: an unbalanced quote of either
+		// kind fails, a balanced pair is removed.
+		if strings.Count(q, "'")%2 == 1 || strings.Count(q, `"`)%2 == 1 {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"query": q, "results": []string{}})
+	case strings.HasPrefix(path, "/flaky/"):
+		a.mu.Lock()
+		fail := a.rng.Float64() < a.flaky
+		a.mu.Unlock()
+		if fail {
+			writeJSON(w, 500, map[string]string{"error": "internal_error"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"query": q, "results": []string{}})
 	case path == "/broken/search":
 		writeJSON(w, 500, map[string]string{"error": "database_error",
 			"message": "syntax error at or near \"FROM\"\nLINE 1: SELECT name, FROM items WHERE name ILIKE $1\n                     ^\n"})
@@ -297,6 +327,59 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id := seg("/items/")
 		rows, err := where("id = "+id, noSleep)
 		answer(w, id, rows, err, true)
+	default:
+		writeJSON(w, 404, map[string]string{"error": "not found"})
+	}
+}
+
+// serveDialect is /items' vulnerable shapes on SQLite (/lite) and MySQL
+// (/my).
+func (a *fakeApp) serveDialect(w http.ResponseWriter, r *http.Request, path string, sleep func(time.Duration)) {
+	d, rest := fakeSQLite, strings.TrimPrefix(path, "/lite/")
+	if strings.HasPrefix(path, "/my/") {
+		d, rest = fakeMySQL, strings.TrimPrefix(path, "/my/")
+	}
+	q, name := r.URL.Query().Get("q"), r.URL.Query().Get("name")
+	hidden := func(err error) bool {
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "internal_error", "message": "internal server error"})
+		}
+		return err != nil
+	}
+	switch {
+	case rest == "search":
+		rows, err := whereIn(d, "name LIKE '%"+q+"%'", sleep)
+		answer(w, q, rows, err, true)
+	case rest == "byname":
+		rows, err := whereIn(d, "name = '"+name+"'", sleep)
+		answer(w, name, rows, err, false)
+	case rest == "blind":
+		if _, err := whereIn(d, "name = '"+q+"'", sleep); !hidden(err) {
+			writeJSON(w, 200, map[string]any{"ok": true})
+		}
+	case strings.HasPrefix(rest, "blind/"):
+		id, _ := url.PathUnescape(strings.TrimPrefix(rest, "blind/"))
+		if _, err := whereIn(d, "id = "+id, sleep); !hidden(err) {
+			writeJSON(w, 200, map[string]any{"ok": true})
+		}
+	case rest == "login":
+		// A login whose password comes after the user name in an AND: for
+		// a user that does not exist, SQLite never evaluates it.
+		rows, err := whereIn(d, "name = '"+r.URL.Query().Get("user")+"' AND created_at = '"+r.URL.Query().Get("pass")+"'", sleep)
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		writeJSON(w, 401, map[string]any{"error": "invalid credentials", "n": len(rows)})
+	case rest == "rename", rest == "rename-hidden":
+		v, err := valueIn(d, "'"+name+"'", sleep)
+		if err != nil && rest == "rename" {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		if !hidden(err) {
+			writeJSON(w, 200, map[string]any{"updated": 1, "note": v})
+		}
 	default:
 		writeJSON(w, 404, map[string]string{"error": "not found"})
 	}

@@ -62,6 +62,11 @@ func assertHarmless(t *testing.T, h *harness) {
 	t.Helper()
 	for _, r := range h.app.seen() {
 		all := strings.ToUpper(r.Query + " " + r.Body + " " + r.Path)
+		// SQLite's delay is a recursive counter inside a scalar subquery,
+		// the one UNION a probe may hold: it reads no table.
+		for _, counter := range []string{"UNION ALL SELECT X+1 FROM C LIMIT", "UNION+ALL+SELECT+X%2B1+FROM+C+LIMIT"} {
+			all = strings.ReplaceAll(all, counter, "")
+		}
 		for _, bad := range []string{" OR ", "%20OR%20", "+OR+", ";", "--", "%3B", "UNION"} {
 			if strings.Contains(all, bad) {
 				t.Errorf("probe contains %q: %s %s?%s %s", bad, r.Method, r.Path, r.Query, r.Body)
@@ -88,8 +93,9 @@ func TestErrorBased(t *testing.T) {
 		{method: "GET", path: "/items/{item_id}", mode: rampart.Safe, want: []string{"item_id"}, msg: "numeric context", maxRequests: 4},
 		{method: "GET", path: "/items/tenant", mode: rampart.Safe, want: []string{"X-Tenant"}},
 		{method: "POST", path: "/auth/login", mode: rampart.Active, want: []string{"username"}, msg: "JSON body field"},
-		// Errors hidden: not this check's to find.
-		{method: "GET", path: "/items/byname", mode: rampart.Safe, want: nil, maxRequests: 2},
+		// Errors hidden behind a bare 500: the broken and repaired pair,
+		// confirmed by a known against an unknown function name.
+		{method: "GET", path: "/items/byname", mode: rampart.Safe, want: []string{"name"}, msg: "errors hidden", maxRequests: 10},
 		// A page that always shows a SQL error is never a finding.
 		{method: "GET", path: "/broken/search", mode: rampart.Safe, want: nil, maxRequests: 1},
 		{method: "GET", path: "/safe/search", mode: rampart.Safe, want: nil, maxRequests: 2},
@@ -173,8 +179,10 @@ func TestTimeBased(t *testing.T) {
 		{method: "GET", path: "/items/blind", mode: rampart.Safe, want: []string{"q"}, msg: "R²", maxRequests: 10},
 		{method: "GET", path: "/items/blind/{item_id}", mode: rampart.Safe, want: []string{"item_id"}, msg: "numeric context"},
 		{method: "POST", path: "/auth/login", mode: rampart.Active, want: []string{"username"}},
-		{method: "GET", path: "/safe/search", mode: rampart.Safe, want: nil, maxRequests: 3},
-		{method: "GET", path: "/safe/{item_id}", mode: rampart.Safe, want: nil, maxRequests: 4},
+		// Nothing names the engine: a clean point costs one probe per
+		// dialect and context.
+		{method: "GET", path: "/safe/search", mode: rampart.Safe, want: nil, maxRequests: 5},
+		{method: "GET", path: "/safe/{item_id}", mode: rampart.Safe, want: nil, maxRequests: 8},
 	})
 }
 
@@ -194,7 +202,7 @@ func TestTimeBasedRandomLatency(t *testing.T) {
 		}
 		sleeps = 0
 		for _, r := range h.app.seen() {
-			if strings.Contains(r.Query, "pg_sleep") {
+			if strings.Contains(r.Query, "pg_sleep") || strings.Contains(r.Query, "SLEEP") || strings.Contains(r.Query, "RECURSIVE") {
 				sleeps++
 			}
 		}

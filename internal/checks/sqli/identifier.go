@@ -191,7 +191,7 @@ func identPoint(ctx context.Context, p *check.Pass, t *target, pt *point) error 
 
 		// Spellings of the same name that only SQL accepts. A slash would
 		// split a path segment, so path parameters get the quoted form only.
-		exprs := []string{shape.with(`"` + shape.name + `"`)}
+		exprs := []string{shape.with(identDialect(p).identQuote(shape.name))}
 		if pt.In != inPath {
 			exprs = append(exprs, shape.with(shape.name+"/**/"))
 		}
@@ -246,6 +246,16 @@ func identPoint(ctx context.Context, p *check.Pass, t *target, pt *point) error 
 		return nil
 	}
 	return nil
+}
+
+// identDialect is the dialect whose identifier quotes the spellings use:
+// the fingerprint's engine when it knows one (MySQL quotes with
+// backticks, and reads "name" as a string), standard SQL otherwise.
+func identDialect(p *check.Pass) *dialect {
+	if ds := candidates(p, ""); len(ds) == 1 {
+		return ds[0]
+	}
+	return dialectPG
 }
 
 type identProof struct {

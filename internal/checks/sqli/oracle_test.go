@@ -1,11 +1,13 @@
 package sqli
 
 import (
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/dberr"
 )
@@ -86,13 +88,21 @@ func TestFindDBError(t *testing.T) {
 // The probes are part of the contract (documented, reproducible evidence).
 func TestPayloads(t *testing.T) {
 	cases := map[string]string{
-		brk("lamp"):                      "lamp'",
-		repaired(ctxQuoted, "lamp"):      "lamp'||'",
-		repaired(ctxNumeric, "7"):        "7-0",
-		versionProbe(ctxQuoted, "lamp"):  "lamp'||CAST(version() AS INT)||'",
-		versionProbe(ctxNumeric, "7"):    "7+CAST(version() AS INT)",
-		sleepProbe(ctxQuoted, "lamp", 1): "lamp'||(SELECT CAST(pg_sleep(1) AS TEXT))||'",
-		sleepProbe(ctxNumeric, "7", 0.5): "7+0*length((SELECT CAST(pg_sleep(0.5) AS TEXT)))",
+		brk("lamp"):                                     "lamp'",
+		dialectPG.repaired(ctxQuoted, "lamp"):           "lamp'||'",
+		dialectPG.repaired(ctxNumeric, "7"):             "7-0",
+		dialectMySQL.repaired(ctxQuoted, "lamp"):        "lamp' '",
+		dialectPG.versionProbe(ctxQuoted, "lamp"):       "lamp'||CAST(version() AS INT)||'",
+		dialectPG.versionProbe(ctxNumeric, "7"):         "7+CAST(version() AS INT)",
+		dialectSQLite.versionProbe(ctxQuoted, "lamp"):   "lamp'||json_extract('{}',sqlite_version())||'",
+		dialectMySQL.versionProbe(ctxQuoted, "lamp"):    "lamp'=extractvalue(1,concat(0x7e,version()))='",
+		dialectMySQL.versionProbe(ctxNumeric, "7"):      "7+extractvalue(1,concat(0x7e,version()))",
+		dialectPG.sleepProbe(ctxQuoted, "lamp", 1):      "lamp'||(SELECT CAST(pg_sleep(1) AS TEXT))||'",
+		dialectPG.sleepProbe(ctxNumeric, "7", 0.5):      "7+0*length((SELECT CAST(pg_sleep(0.5) AS TEXT)))",
+		dialectMySQL.sleepProbe(ctxQuoted, "lamp", 1):   "lamp'=(SELECT 1 FROM (SELECT SLEEP(1))x)='",
+		dialectMySQL.sleepProbe(ctxNumeric, "7", 0.5):   "7+0*(SELECT 1 FROM (SELECT SLEEP(0.5))x)",
+		dialectSQLite.sleepProbe(ctxNumeric, "7", 1e6):  "7+0*(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 1000000) SELECT count(*) FROM c)",
+		dialectSQLite.sleepProbe(ctxQuoted, "lamp", 10): "lamp'||substr((WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 10) SELECT count(*) FROM c),1,0)||'",
 	}
 	for got, want := range cases {
 		if got != want {
@@ -107,40 +117,92 @@ func TestPayloads(t *testing.T) {
 	}
 }
 
-// The probes against the fake database, per context: the true condition
-// and the repaired value keep the rows, the false one drops them.
+var fakeDialects = map[fakeDialect]*dialect{fakePG: dialectPG, fakeSQLite: dialectSQLite, fakeMySQL: dialectMySQL}
+
+// Each dialect's probes against its fake database, per context: the true
+// condition and the repaired value keep the rows, the false one drops
+// them, the quote breaks with the engine's own error, the version probe
+// fails with the engine's name and version in it, an unknown function
+// fails where a known one does not, and the delay is spent once per
+// statement, in proportion to what was asked.
 func TestPayloadsAgainstFakeDB(t *testing.T) {
 	tmpl := map[sqlContext]func(string) string{
 		ctxNumeric: func(v string) string { return "id = " + v },
 		ctxQuoted:  func(v string) string { return "name = '" + v + "'" },
-		ctxLike:    func(v string) string { return "name ILIKE '%" + v + "%'" },
+		ctxLike:    func(v string) string { return "name LIKE '%" + v + "%'" },
 	}
 	base := map[sqlContext]string{ctxNumeric: "1", ctxQuoted: "lamp", ctxLike: "lamp"}
-	for c, f := range tmpl {
-		v := base[c]
-		want, err := where(f(v), nil)
-		if err != nil || len(want) == 0 {
-			t.Fatalf("%s baseline: %v %v", c, want, err)
+	engines := map[fakeDialect]string{fakePG: dberr.PostgreSQL, fakeSQLite: dberr.SQLite, fakeMySQL: dberr.MySQL}
+	versions := map[fakeDialect]string{fakePG: "16.2", fakeSQLite: fakeSQLiteVersion, fakeMySQL: fakeMySQLVersion}
+	for fd, d := range fakeDialects {
+		for c, f := range tmpl {
+			name := fmt.Sprintf("%s/%s", d.name, c)
+			v := base[c]
+			want, err := whereIn(fd, f(v), nil)
+			if err != nil || len(want) == 0 {
+				t.Fatalf("%s baseline: %v %v", name, want, err)
+			}
+			tv, fv := boolPair(c, v)
+			if rows, err := whereIn(fd, f(tv), nil); err != nil || len(rows) != len(want) {
+				t.Errorf("%s true %q: %d rows, %v", name, tv, len(rows), err)
+			}
+			if rows, err := whereIn(fd, f(fv), nil); err != nil || len(rows) != 0 {
+				t.Errorf("%s false %q: %d rows, %v", name, fv, len(rows), err)
+			}
+			_, err = whereIn(fd, f(brk(v)), nil)
+			if h, ok := dberr.Find([]byte(fmt.Sprint(err))); !ok || h.Engine != engines[fd] {
+				t.Errorf("%s: the quote gives %v (%+v)", name, err, h)
+			}
+			rc := c
+			if c == ctxLike {
+				rc = ctxQuoted
+			}
+			if rows, err := whereIn(fd, f(d.repaired(rc, v)), nil); err != nil || len(rows) != len(want) {
+				t.Errorf("%s repaired: %d rows, %v", name, len(rows), err)
+			}
+			_, err = whereIn(fd, f(d.versionProbe(rc, v)), nil)
+			eng, ver, ok := dberr.DetectVersion([]byte(fmt.Sprint(err)))
+			if !ok || eng != engines[fd] || ver != versions[fd] {
+				t.Errorf("%s version probe: %v (%s %s)", name, err, eng, ver)
+			}
+			kv, uv := d.functionPair(rc, v)
+			if _, err := whereIn(fd, f(kv), nil); err != nil {
+				t.Errorf("%s known function %q: %v", name, kv, err)
+			}
+			if _, err := whereIn(fd, f(uv), nil); err == nil || !dberr.IsSQLError([]byte(err.Error())) {
+				t.Errorf("%s unknown function %q: %v", name, uv, err)
+			}
+			for _, amount := range []float64{0, 1} {
+				if d.work {
+					amount *= fakeSQLiteRate
+				}
+				var slept time.Duration
+				calls := 0
+				if _, err := whereIn(fd, f(d.sleepProbe(rc, v, amount)), func(s time.Duration) { slept += s; calls++ }); err != nil {
+					t.Errorf("%s delay %g: %v", name, amount, err)
+				}
+				if want := time.Duration(amount) * time.Second; !d.work && slept != want || d.work && (slept < 900*time.Millisecond*time.Duration(amount/fakeSQLiteRate) || calls > 1) || calls > 1 {
+					t.Errorf("%s delay %g: slept %s in %d calls", name, amount, slept, calls)
+				}
+			}
 		}
-		tv, fv := boolPair(c, v)
-		if rows, err := where(f(tv), nil); err != nil || len(rows) != len(want) {
-			t.Errorf("%s true %q: %d rows, %v", c, tv, len(rows), err)
+	}
+}
+
+// Where a value is written rather than compared (an UPDATE's SET, an
+// INSERT's VALUES), the repaired value and the concatenating probes keep
+// it unchanged; MySQL's comparison forms fail instead, as its strict mode
+// does, so they write nothing.
+func TestPayloadsInWrites(t *testing.T) {
+	for fd, d := range fakeDialects {
+		quoted := func(v string) string { return "'" + v + "'" }
+		got, err := valueIn(fd, quoted(d.repaired(ctxQuoted, "lamp")), nil)
+		if err != nil || got != "lamp" {
+			t.Errorf("%s: repaired writes %v, %v", d.name, got, err)
 		}
-		if rows, err := where(f(fv), nil); err != nil || len(rows) != 0 {
-			t.Errorf("%s false %q: %d rows, %v", c, fv, len(rows), err)
-		}
-		if _, err := where(f(brk(v)), nil); err == nil {
-			t.Errorf("%s: the quote does not break", c)
-		}
-		rc := c
-		if c == ctxLike {
-			rc = ctxQuoted
-		}
-		if rows, err := where(f(repaired(rc, v)), nil); err != nil || len(rows) != len(want) {
-			t.Errorf("%s repaired: %d rows, %v", c, len(rows), err)
-		}
-		if _, err := where(f(versionProbe(rc, v)), nil); err == nil || !strings.Contains(err.Error(), fakeVersion) {
-			t.Errorf("%s version probe: %v", c, err)
+		got, err = valueIn(fd, quoted(d.sleepProbe(ctxQuoted, "lamp", 0)), nil)
+		if d.concat && (err != nil || got != "lamp") || !d.concat && err == nil {
+			t.Errorf("%s: the delay probe writes %v, %v", d.name, got, err)
 		}
 	}
 }
@@ -238,5 +300,46 @@ func TestErrorFixtures(t *testing.T) {
 		if got := findDBError(b).OK; got != want {
 			t.Errorf("%s: database error = %v", f, got)
 		}
+	}
+}
+
+// The same false-positive rate for SQLite's work-based delay, whose rules
+// are wider (its delays stretch with the machine's load): a server with
+// random latency passes the calibration now and then, and must still fail
+// the series.
+func TestWorkRulesRandomLatencyRate(t *testing.T) {
+	r := workRules(1)
+	rng := rand.New(rand.NewSource(2))
+	for _, spread := range []float64{1, 2, 4} {
+		found, calibrated, trials := 0, 0, 300000
+		for i := 0; i < trials; i++ {
+			lat := func() float64 { return 0.005 + rng.Float64()*spread }
+			base := []float64{lat(), lat()}
+			if ok, _ := r.plausible(base, 1, nil); !ok {
+				continue
+			}
+			extra := lat() - minOf(base)
+			if extra < r.tol/4 || extra > float64(r.maxK)*r.unit {
+				continue
+			}
+			lat() // the second calibration probe only sets the rate
+			calibrated++
+			var ss []sample
+			ok := true
+			for _, d := range r.schedule(1) {
+				ss = append(ss, sample{d, lat()})
+				if good, _ := r.plausible(base, 1, ss); !good {
+					ok = false
+					break
+				}
+			}
+			if ok && r.judge(base, 1, ss).ok {
+				found++
+			}
+		}
+		if found > 2 {
+			t.Errorf("latency up to %g×D: %d false positives in %d points (%d calibrated)", spread, found, trials, calibrated)
+		}
+		t.Logf("latency up to %g×D: %d false positives in %d points (%d calibrated)", spread, found, trials, calibrated)
 	}
 }

@@ -38,15 +38,6 @@ func stackOf(p *check.Pass, h *dberr.Hit) stackInfo {
 	return s
 }
 
-// pgName is engineName for an oracle that only shows the database speaks
-// PostgreSQL's SQL (pg_sleep exists on both engines).
-func (s stackInfo) pgName() string {
-	if s.engine == "" {
-		return "PostgreSQL or CockroachDB"
-	}
-	return s.engineName()
-}
-
 // engineName is "CockroachDB 23.2.3", "PostgreSQL 15.18" or a neutral name.
 func (s stackInfo) engineName() string {
 	switch {

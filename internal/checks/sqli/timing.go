@@ -29,17 +29,36 @@ type timeRules struct {
 	// maxK is the most copies of the delay accepted in one answer: a value
 	// used in more places (or evaluated per row) is not probed further.
 	maxK int
+	// rel widens the window of a delayed answer to this share of the delay
+	// asked, and the slope's tolerance to it: a delay that is CPU work
+	// (SQLite's counted rows) stretches with the machine's load, a sleep
+	// does not. Zero-delay answers keep the absolute budget.
+	rel float64
+	// minR2 is the least R² a series must reach.
+	minR2 float64
 }
 
 func rulesFor(unit float64) timeRules {
-	return timeRules{unit: unit, tol: unit / 2, maxK: 4}
+	return timeRules{unit: unit, tol: unit / 2, maxK: 4, minR2: 0.95}
+}
+
+// workRules are the rules for a delay that is work rather than sleep.
+func workRules(unit float64) timeRules {
+	r := rulesFor(unit)
+	r.rel, r.minR2 = 0.4, 0.9
+	return r
 }
 
 // schedule is the sequence of delays after the first probe (which asks
 // for one unit and tells k), divided by k so an answer never takes more
-// than about two units.
+// than about two units. The wider rules of a work-based delay get two more
+// samples, which keep their false-positive rate at the sleep's
+// (TestWorkRulesRandomLatencyRate).
 func (r timeRules) schedule(k int) []float64 {
 	u := r.unit / float64(k)
+	if r.rel > 0 {
+		return []float64{0, 2 * u, 0, u, 0, 2 * u, 0, u, 0}
+	}
 	return []float64{0, 2 * u, 0, u, 0, 2 * u, 0}
 }
 
@@ -89,7 +108,7 @@ func (r timeRules) plausible(base []float64, k int, ss []sample) (bool, string) 
 		}
 		want := float64(k) * s.d
 		got := s.t - b
-		if got < want-r.tol/2 || got > want+1.5*r.tol {
+		if got < want-max(r.tol/2, r.rel*want) || got > want+max(1.5*r.tol, r.rel*want) {
 			return false, fmt.Sprintf("a %.2fs probe took %.2fs beyond the baseline (expected %.2fs)", s.d, got, want)
 		}
 	}
@@ -125,11 +144,11 @@ func (r timeRules) judge(base []float64, k int, ss []sample) verdict {
 	}
 	v.slope, v.intercept, v.r2 = regress(ss)
 	kf := float64(k)
-	if math.Abs(v.slope-kf) > 0.25*kf {
+	if math.Abs(v.slope-kf) > max(0.25, r.rel)*kf {
 		v.reason = fmt.Sprintf("response time grows %.2f× the requested delay, expected %d×", v.slope, k)
 		return v
 	}
-	if v.r2 < 0.95 {
+	if v.r2 < r.minR2 {
 		v.reason = fmt.Sprintf("response time is not a line of the requested delay (R²=%.2f)", v.r2)
 		return v
 	}
