@@ -46,7 +46,7 @@ var Signup = check.Check{
 		Summary:  "signing up with role=admin or is_admin=true makes an administrator",
 		Detects: "Sign-up operations that bind the request body to the user record: a throwaway account signed up " +
 			"with the privileged fields the sign-up documents (role, is_admin, is_staff, permissions, ...) and the " +
-			"usual undocumented ones (role, is_admin) set to an administrator's value, then logged in, reads what " +
+			"usual undocumented ones (role, is_admin, admin) set to an administrator's value, then logged in, reads what " +
 			"only administrators read (an admin identity gets data there, a user identity is refused), while an " +
 			"account signed up without them is refused. " + needs,
 		Requests: "Per scan: up to eight reads probed as the admin and the user (2 GETs each) for one only the admin " +
@@ -254,7 +254,7 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 		return nil
 	}
 	fields := privileged(m.Register)
-	for name, v := range map[string]any{"role": "admin", "is_admin": true} {
+	for name, v := range map[string]any{"role": "admin", "is_admin": true, "admin": true} {
 		if _, documented := m.Register.Body.Schema.Properties[name]; !documented && len(fields) < 6 {
 			fields[name] = v
 		}
