@@ -78,6 +78,14 @@ func candidates(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, p
 // the inventory says so, or the model saw it in one of who's own listings
 // or owned by who.
 func sees(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity, id string) bool {
+	// A public index (anonymous callers are shown it too) lists everyone's
+	// keys: being listed there is not access to an object another identity
+	// owns.
+	for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{Limit: 32}) {
+		if c.Value == id && c.Public && c.Owner != "" && c.Owner != who.Name {
+			return false
+		}
+	}
 	if inv.Sees(op, prm, who, id) {
 		return true
 	}
