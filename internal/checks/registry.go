@@ -33,6 +33,7 @@ func All() []*check.Check {
 		&authn.MissingWrite,
 		&authz.ReadBOLA,
 		&authz.WriteBOLA,
+		&privesc.Takeover,
 		&authz.AdminRead,
 		&authz.AdminWrite,
 		&authz.MethodSwap,

@@ -263,3 +263,32 @@ func secretValues(v any, marked func(string) bool, under bool) []string {
 	}
 	return out
 }
+
+// WithSecret returns a copy of the flow whose body fields holding old hold
+// repl instead (a password changed since): what proves that a password
+// change took effect is logging in with the new one.
+func (l *Login) WithSecret(old, repl string) *Login {
+	if l == nil {
+		return nil
+	}
+	c := *l
+	if l.JSON != nil {
+		c.JSON = make(map[string]any, len(l.JSON))
+		for k, v := range l.JSON {
+			if s, ok := v.(string); ok && s == old {
+				v = repl
+			}
+			c.JSON[k] = v
+		}
+	}
+	if l.Form != nil {
+		c.Form = make(map[string]string, len(l.Form))
+		for k, v := range l.Form {
+			if v == old {
+				v = repl
+			}
+			c.Form[k] = v
+		}
+	}
+	return &c
+}

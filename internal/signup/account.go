@@ -231,6 +231,10 @@ func (pl *Plan) CreateWith(ctx context.Context, env Env, use string, extra map[s
 	return a, nil
 }
 
+// Password is the account's password, for a check that must prove a
+// change of it (logging in with the new one).
+func (a *Account) Password() string { return a.password }
+
 // ID is the account's id as the sign-up answer gave it, "" when it gave
 // none.
 func (a *Account) ID() string { return a.id }

@@ -23,6 +23,7 @@ type club struct {
 	signupRole bool // sign-up binds role and is_admin from the body
 	selfRole   bool // anyone may change their own role
 	everyAdmin bool // every new account is an admin (no field needed)
+	anyPass    bool // anyone may set anyone's password
 
 	mu    sync.Mutex
 	users map[string]*member
@@ -109,6 +110,21 @@ func (c *club) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprint(w, `{"message":"role changed"}`)
+	case r.Method == "PUT" && strings.HasPrefix(r.URL.Path, "/members/") && strings.HasSuffix(r.URL.Path, "/password"):
+		name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/members/"), "/password")
+		c.mu.Lock()
+		target := c.users[name]
+		ok := target != nil && (target == me || c.anyPass)
+		if ok {
+			target.pass, _ = body["password"].(string)
+		}
+		c.mu.Unlock()
+		if !ok {
+			w.WriteHeader(403)
+			fmt.Fprint(w, `{"error":"forbidden"}`)
+			return
+		}
+		w.WriteHeader(204)
 	case r.Method == "DELETE" && strings.HasPrefix(r.URL.Path, "/members/"):
 		name := strings.TrimPrefix(r.URL.Path, "/members/")
 		c.mu.Lock()
@@ -140,7 +156,10 @@ func clubOps(documentRole bool) []*rampart.Operation {
 	role.Body = obj(map[string]*rampart.Schema{"role": {Type: "string", Enum: []any{"user", "moderator", "admin"}}}, "role")
 	del := checktest.Op("DELETE", "/members/{username}", "bearer")
 	del.Params = role.Params
-	return []*rampart.Operation{reg, login, checktest.Op("GET", "/news", "bearer"), checktest.Op("GET", "/admin/members", "bearer"), role, del}
+	pass := checktest.Op("PUT", "/members/{username}/password", "bearer")
+	pass.Params = role.Params
+	pass.Body = obj(map[string]*rampart.Schema{"password": {Type: "string"}}, "password")
+	return []*rampart.Operation{reg, login, checktest.Op("GET", "/news", "bearer"), checktest.Op("GET", "/admin/members", "bearer"), role, del, pass}
 }
 
 // env is a pass over the club with root (admin) and ann (user), and the
@@ -179,6 +198,7 @@ func TestPrivilegeEscalation(t *testing.T) {
 		{"documented is_admin at sign-up", &club{signupRole: true}, true, []string{"MASS-002"}},
 		{"a member promotes itself", &club{selfRole: true}, false, []string{"BFLA-004"}},
 		{"secure: nothing", &club{}, true, nil},
+		{"anyone sets anyone's password", &club{anyPass: true}, false, []string{"BOLA-003"}},
 		{"every new account is an admin: no field to blame", &club{everyAdmin: true, signupRole: true}, false, nil},
 	}
 	for _, tt := range tests {
@@ -188,10 +208,11 @@ func TestPrivilegeEscalation(t *testing.T) {
 			e, made := env(t, c, clubOps(tt.document))
 			e.Run(t, &Signup)
 			e.Run(t, &Self)
+			e.Run(t, &Takeover)
 			var got []string
 			for _, f := range e.Findings() {
 				got = append(got, f.Check)
-				if f.Confidence != rampart.Confirmed || !strings.Contains(f.Message, "/admin/members") {
+				if f.Confidence != rampart.Confirmed || (f.Check != "BOLA-003" && !strings.Contains(f.Message, "/admin/members")) {
 					t.Errorf("%s: %s %s", f.Check, f.Confidence, f.Message)
 				}
 			}
@@ -201,7 +222,7 @@ func TestPrivilegeEscalation(t *testing.T) {
 			// Nobody but the scan's own accounts changed role.
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			if c.users["ann"].role != "user" || c.users["root"].role != "admin" {
+			if c.users["ann"].role != "user" || c.users["root"].role != "admin" || c.users["ann"].pass != "ann-pass" || c.users["root"].pass != "root-pass" {
 				t.Errorf("an identity's role changed: ann %s, root %s", c.users["ann"].role, c.users["root"].role)
 			}
 			for _, a := range *made {
