@@ -111,7 +111,7 @@ func applicable(op *rampart.Operation) bool {
 	if op.Method == http.MethodPost && readLikePost(op) {
 		return op.Body != nil || hasInjectableParams(op)
 	}
-	return writeCandidate(op) && (op.Body != nil || hasInjectableParams(op))
+	return accept.WriteCandidate(op) && (op.Body != nil || hasInjectableParams(op))
 }
 
 func hasInjectableParams(op *rampart.Operation) bool {
@@ -165,31 +165,11 @@ var (
 	}
 )
 
-// opWords are the words of an operation's literal path segments and its
-// operationId: what it says it does.
-func opWords(op *rampart.Operation) []string {
-	var out []string
-	for _, seg := range strings.Split(op.Path, "/") {
-		if seg == "" || strings.Contains(seg, "{") {
-			continue
-		}
-		out = append(out, surface.Words(seg)...)
-	}
-	out = append(out, surface.Words(op.ID)...)
-	// "sign in" and "log in" as separate words mean the same.
-	for i := 0; i+1 < len(out); i++ {
-		if (out[i] == "sign" || out[i] == "log") && out[i+1] == "in" {
-			out = append(out, out[i]+"in")
-		}
-	}
-	return out
-}
-
 // readLikePost reports whether a POST only reads (so that injecting into it
 // in an active scan changes nothing a login would not).
 func readLikePost(op *rampart.Operation) bool {
 	read := false
-	for _, w := range opWords(op) {
+	for _, w := range accept.OpWords(op) {
 		if changeWords[w] {
 			return false
 		}
@@ -204,7 +184,7 @@ func readLikePost(op *rampart.Operation) bool {
 // must use a user that does not exist, so that probes never count as
 // failed logins of a real account (and never lock out the scan's own).
 func authLike(op *rampart.Operation) bool {
-	for _, w := range opWords(op) {
+	for _, w := range accept.OpWords(op) {
 		if authWords[w] {
 			return true
 		}
@@ -258,7 +238,7 @@ func newTarget(ctx context.Context, p *check.Pass, op *rampart.Operation) (*targ
 	if readLikePost(op) {
 		return t.fromSpec(p, op)
 	}
-	if !writeCandidate(op) {
+	if !accept.WriteCandidate(op) {
 		return nil, errNoTarget
 	}
 	return t.fromAccepted(ctx, p, op)
@@ -296,7 +276,7 @@ func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Op
 		t.who = nil
 	}
 	var snap *snapshot
-	if updateLike(op) {
+	if accept.UpdateLike(op) {
 		// Read the object first, so that the baseline can write back what
 		// it holds and the object can be restored after the probes.
 		var err error

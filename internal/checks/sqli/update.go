@@ -177,7 +177,7 @@ func restoreHolder(p *check.Pass) *pendingRestore {
 func withRestore(run func(context.Context, *check.Pass) error) func(context.Context, *check.Pass) error {
 	return func(ctx context.Context, p *check.Pass) error {
 		err := run(ctx, p)
-		if p.Op == nil || !updateLike(p.Op) {
+		if p.Op == nil || !accept.UpdateLike(p.Op) {
 			return err
 		}
 		h := restoreHolder(p)

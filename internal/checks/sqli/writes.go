@@ -1,9 +1,6 @@
 package sqli
 
 import (
-	"net/http"
-	"strings"
-
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/surface"
@@ -29,66 +26,6 @@ const writesNote = "Writes (active mode only): POST, PUT and PATCH operations ex
 	"first, its baseline writes back the values it read, and after the probes it is written back and read again " +
 	"(3 more requests); an update without a read at its path is not probed. Each accepted probe performs the " +
 	"write (a create creates an object whose values say rampart)."
-
-// neverWords are operation words that exclude a write.
-var neverWords = map[string]bool{
-	"logout": true, "logoff": true, "signout": true, "revoke": true, "delete": true, "remove": true,
-	"destroy": true, "purge": true, "wipe": true, "erase": true, "drop": true, "truncate": true,
-	"deactivate": true, "disable": true, "suspend": true, "ban": true, "block": true, "lock": true,
-	"close": true, "cancel": true, "reset": true, "password": true, "passwd": true, "chpasswd": true,
-	"pwd": true, "passphrase": true, "credentials": true, "mfa": true, "totp": true, "unsubscribe": true,
-	"archive": true, "terminate": true, "shutdown": true, "restart": true, "reboot": true,
-	"redeem": true, "refund": true, "approve": true, "reject": true, "confirm": true,
-}
-
-// writeCandidate reports whether a write's parameters and body fields may
-// be injected in active mode.
-func writeCandidate(op *rampart.Operation) bool {
-	switch op.Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-	default:
-		return false // DELETE deletes; other methods are not writes we model
-	}
-	for _, w := range opWords(op) {
-		if neverWords[w] {
-			return false
-		}
-	}
-	if updateLike(op) && hasSecretField(op) {
-		// Updating an existing account's password or key.
-		return false
-	}
-	return true
-}
-
-// updateLike reports whether a write changes an existing object: PUT and
-// PATCH, and a POST to a path that ends in a parameter and can be read
-// (POST /accounts/{id} beside GET /accounts/{id}).
-func updateLike(op *rampart.Operation) bool {
-	switch op.Method {
-	case http.MethodPut, http.MethodPatch:
-		return true
-	case http.MethodPost:
-		return strings.HasSuffix(op.Path, "}")
-	}
-	return false
-}
-
-func hasSecretField(op *rampart.Operation) bool {
-	if op.Body == nil || op.Body.Schema == nil {
-		return false
-	}
-	for k := range op.Body.Schema.Properties {
-		w := surface.Words(k)
-		for _, x := range w {
-			switch x {
-			case "password", "passwd", "pwd", "passphrase", "secret", "pin":
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // credentialBody reports whether a request's body names an account and
 // carries its password: a login in all but name.

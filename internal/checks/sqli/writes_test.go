@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/accept"
 )
 
 // A body field of an update is an injection point in active mode only; its
@@ -101,7 +102,7 @@ func TestWriteCandidates(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s %s %s", tc.op.Method, tc.op.Path, tc.op.ID), func(t *testing.T) {
-			if got := writeCandidate(&tc.op); got != tc.want {
+			if got := accept.WriteCandidate(&tc.op); got != tc.want {
 				t.Errorf("writeCandidate = %v, want %v", got, tc.want)
 			}
 		})
