@@ -7,6 +7,7 @@ package leak
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -34,7 +35,11 @@ var DBError = check.Check{
 			"the scan's fingerprint.",
 		Requests: "For each read operation with path or query parameters: one baseline request, then at most " +
 			"four requests per parameter with a quote, a double quote, a backslash or both quotes appended to a " +
-			"valid value, stopping at the first leak.",
+			"valid value, stopping at the first leak. In active mode also the writes the SQL injection checks probe " +
+			"(not deletes, logouts, password changes, resets...): from a request the API accepts (learned once, at " +
+			"most 4 requests), up to four string body fields with a quote or a double quote appended, two requests " +
+			"each; an update is read first and written back afterwards (verified), and one that cannot be read is " +
+			"not probed; each accepted probe performs the write.",
 		Fix: "Log the exception server-side and return a generic message: replace `return str(e), 500` or " +
 			"`jsonify(error=str(e))` with `app.logger.exception(...)` and `abort(500)`, and register an " +
 			"errorhandler that returns a fixed JSON body.",
@@ -76,7 +81,7 @@ var (
 
 func hasInputs(op *rampart.Operation) bool {
 	if op.Method != "GET" {
-		return false
+		return writeInput(op)
 	}
 	for _, p := range op.Params {
 		if p.In == "query" || p.In == "path" {
@@ -110,6 +115,12 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 				traceback: tracebackRe.Match(resp.Body) && frameRe.Match(resp.Body)}
 			out = append(out, r)
 			return r
+		}
+		if p.Op.Method != http.MethodGet {
+			if p.Mode < rampart.Active {
+				return out, nil // a write's probes perform it: active mode only
+			}
+			return out, writeProbes(ctx, p, add)
 		}
 		who := p.FirstUser()
 		base, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, nil)})
