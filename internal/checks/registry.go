@@ -38,6 +38,7 @@ func All() []*check.Check {
 		&authz.AdminWrite,
 		&authz.MethodSwap,
 		&privesc.Self,
+		&privesc.DeleteAccount,
 		&authz.MassAssignment,
 		&privesc.Signup,
 		&sqli.ErrorBased,

@@ -24,6 +24,7 @@ type club struct {
 	selfRole   bool // anyone may change their own role
 	everyAdmin bool // every new account is an admin (no field needed)
 	anyPass    bool // anyone may set anyone's password
+	anyDelete  bool // anyone may delete anyone
 
 	mu    sync.Mutex
 	users map[string]*member
@@ -128,7 +129,7 @@ func (c *club) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "DELETE" && strings.HasPrefix(r.URL.Path, "/members/"):
 		name := strings.TrimPrefix(r.URL.Path, "/members/")
 		c.mu.Lock()
-		if c.users[name] == me {
+		if c.users[name] == me || c.anyDelete {
 			delete(c.users, name)
 		}
 		c.mu.Unlock()
@@ -199,6 +200,7 @@ func TestPrivilegeEscalation(t *testing.T) {
 		{"a member promotes itself", &club{selfRole: true}, false, []string{"BFLA-004"}},
 		{"secure: nothing", &club{}, true, nil},
 		{"anyone sets anyone's password", &club{anyPass: true}, false, []string{"BOLA-003"}},
+		{"anyone deletes anyone", &club{anyDelete: true}, false, []string{"BFLA-005"}},
 		{"every new account is an admin: no field to blame", &club{everyAdmin: true, signupRole: true}, false, nil},
 	}
 	for _, tt := range tests {
@@ -209,10 +211,11 @@ func TestPrivilegeEscalation(t *testing.T) {
 			e.Run(t, &Signup)
 			e.Run(t, &Self)
 			e.Run(t, &Takeover)
+			e.Run(t, &DeleteAccount)
 			var got []string
 			for _, f := range e.Findings() {
 				got = append(got, f.Check)
-				if f.Confidence != rampart.Confirmed || (f.Check != "BOLA-003" && !strings.Contains(f.Message, "/admin/members")) {
+				if f.Confidence != rampart.Confirmed || (f.Check != "BOLA-003" && f.Check != "BFLA-005" && !strings.Contains(f.Message, "/admin/members")) {
 					t.Errorf("%s: %s %s", f.Check, f.Confidence, f.Message)
 				}
 			}
