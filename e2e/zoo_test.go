@@ -79,9 +79,7 @@ var zooBaselines = map[string]zooBaseline{
 	// is_admin is a documented sign-up field, proved by an admin-only read; UUID keys come from a
 	// paginated {"result":{"items":…}} listing; the caller's own id only from nested JWT claims.
 	"hr": {
-		knownGaps: []string{
-			"bfla-employee-delete@active",
-		},
+		knownGaps: []string{},
 	},
 	// Injection in a POST body field on SQLite whose errors answer a bare 500: time or content
 	// (read back through GET /reservations/{isbn}) proofs only.
