@@ -140,12 +140,16 @@ func (id *Identity) Apply(r *engine.Request) {
 // and the answer is 401, it logs in again once and retries, so a token that
 // expires mid-scan does not turn the rest of the scan into noise.
 func (id *Identity) Do(ctx context.Context, c *engine.Client, r *engine.Request) (*engine.Response, error) {
-	req := *r
-	req.Header = r.Header.Clone()
-	id.Apply(&req)
+	// The generation is read before the credential is applied: a request
+	// sent with a credential older than the generation it remembers would
+	// log in again after another request already had (a second login for
+	// one expiry).
 	id.mu.RLock()
 	gen := id.generation
 	id.mu.RUnlock()
+	req := *r
+	req.Header = r.Header.Clone()
+	id.Apply(&req)
 	resp, err := c.Do(ctx, &req)
 	if err != nil || id.Login == nil || !expired(resp) {
 		return resp, err
