@@ -27,6 +27,8 @@ package redact
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"html"
 	"slices"
 	"strings"
 	"sync"
@@ -161,6 +163,21 @@ func forms(sec string) []string {
 		}
 		lv = next
 	}
+	// The text's decoder undoes every escape it knows at each level at
+	// once, so an escaped secret that holds escapes of its own (backslashes
+	// and an HTML entity) decodes to something none of the forms above is:
+	// decode the usual encodings of the secret the same way.
+	for _, enc := range []string{html.EscapeString(sec), jsonEscape(sec)} {
+		lv := &level{text: enc}
+		for range maxLevels {
+			next := decode(lv)
+			add(next.text)
+			if !next.escaped {
+				break
+			}
+			lv = next
+		}
+	}
 	// An API that echoes a credential base64-encoded (a Basic header
 	// rebuilt from a login's user:pass, a token in a state parameter):
 	// whole, in the four alphabets.
@@ -272,4 +289,13 @@ func (s *Set) replace(text string, spans []span) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// jsonEscape is sec as a JSON string's content.
+func jsonEscape(sec string) string {
+	b, err := json.Marshal(sec)
+	if err != nil || len(b) < 2 {
+		return sec
+	}
+	return string(b[1 : len(b)-1])
 }
