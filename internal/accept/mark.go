@@ -1,8 +1,6 @@
 package accept
 
 import (
-	"strings"
-
 	"github.com/rampart-sec/rampart"
 )
 
@@ -50,6 +48,3 @@ func (l *Learner) markAny(v any, s *rampart.Schema) any {
 	}
 	return v
 }
-
-// Marked reports whether a value carries a scan's mark.
-func Marked(v string) bool { return strings.Contains(strings.ToLower(v), "rampart") }

@@ -93,21 +93,9 @@ func isCharName(s string) bool {
 
 // specNames accepts the names a document's errors may quote: its keys,
 // its $ref strings (and any part of one, such as a fragment), and JSON
-// pointers made of its keys.
+// pointers made of its keys. The names are collected at once and the
+// function holds nothing of the tree, so that the tree can be let go.
 func specNames(root *yaml.Node) func(string) bool {
-	var known func(string) bool
-	return func(s string) bool {
-		if known == nil {
-			known = eagerNames(root)
-			root = nil
-		}
-		return known(s)
-	}
-}
-
-// eagerNames is specNames with the names collected now, holding nothing of
-// the tree, so that the tree can be let go.
-func eagerNames(root *yaml.Node) func(string) bool {
 	keys := map[string]bool{}
 	var refs []string
 	collectNames(root, keys, &refs, 0)

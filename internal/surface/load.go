@@ -137,7 +137,7 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	data = kinInput(root, data)
 	// kin-openapi builds its own tree of the document: let this one go
 	// first but for what convert and error messages ask of it.
-	names := eagerNames(root)
+	names := specNames(root)
 	root = onlyKey(root, "security")
 	for _, d := range f.docs {
 		d.top = nil // the reference check was their last reader

@@ -71,12 +71,6 @@ func (s *state) claim(key string) bool {
 	return true
 }
 
-func (s *state) has(key string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reported[key]
-}
-
 // adminWord marks path segments and tags of administrative functions.
 var adminWord = regexp.MustCompile(`(?i)^(admin|admins|administrator|administration|superuser|sudo|backoffice|back-office|staff|manage|management|internal|ops|root|moderation|moderator)$`)
 

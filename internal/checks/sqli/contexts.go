@@ -34,16 +34,6 @@ func (c sqlContext) String() string {
 	return fmt.Sprintf("context(%d)", int(c))
 }
 
-// contextsFor lists the contexts worth trying for a point, most likely
-// first: a number may be used as a number or quoted; a string is quoted,
-// or part of a pattern.
-func contextsFor(pt *point) []sqlContext {
-	if pt.Numeric {
-		return []sqlContext{ctxNumeric, ctxQuoted}
-	}
-	return []sqlContext{ctxQuoted, ctxLike}
-}
-
 // brk closes the value's quoting: a parameterised query treats it as data,
 // string-built SQL fails to parse (or, when the value appears twice, to
 // type-check). It breaks numeric and quoted contexts alike.

@@ -154,14 +154,6 @@ type request struct {
 	values map[string]string
 }
 
-// pathValue is the value the request's URL carries for a path parameter.
-func (r *request) pathValue(name string) string {
-	if v, ok := r.values[name]; ok {
-		return v
-	}
-	return surface.PathValue(r.op, r.op.Param("path", name))
-}
-
 // prepare builds the request for op with the given path values. Amounts
 // are lowered to the smallest value the spec allows, so that a scan moves
 // cents, not the example's hundreds.
