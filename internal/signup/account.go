@@ -251,6 +251,14 @@ func (a *Account) Secrets() []string {
 // value fills a DELETE's path parameter with the account's own username,
 // e-mail address or id, by the parameter's name.
 func (a *Account) value(param string) (v string, isID bool) {
+	return PersonKey(param, a.id, a.Name, a.Email)
+}
+
+// PersonKey is the value of a person's own key for a path parameter, by
+// the parameter's name: the e-mail address for {email}, the id for {id},
+// {user_id} or {user}, the username otherwise; isID says the id was asked
+// for ("" when the person has no value of that kind).
+func PersonKey(param, id, username, email string) (v string, isID bool) {
 	w := surface.Words(param)
 	last := ""
 	if len(w) > 0 {
@@ -258,11 +266,11 @@ func (a *Account) value(param string) (v string, isID bool) {
 	}
 	switch {
 	case strings.Contains(strings.ToLower(param), "mail"):
-		return a.Email, false
+		return email, false
 	case last == "id" || last == "uuid" || last == "pk" || len(w) == 1 && (last == "user" || last == "account"):
-		return a.id, true
+		return id, true
 	}
-	return a.Name, false
+	return username, false
 }
 
 // Remove deletes the account as itself where the API lets it, and checks

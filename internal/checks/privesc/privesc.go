@@ -26,7 +26,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/signup"
-	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 const needs = "Needs an admin identity (to find a read only administrators get data from), a user identity, and " +
@@ -303,21 +302,10 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 	return nil
 }
 
-// selfValue fills a path parameter with the account's own username,
-// e-mail address or id, by the parameter's name.
+// selfValue fills a path parameter with the account's own key.
 func selfValue(a *signup.Account, param string) string {
-	w := surface.Words(param)
-	last := ""
-	if len(w) > 0 {
-		last = w[len(w)-1]
-	}
-	switch {
-	case strings.Contains(strings.ToLower(param), "mail"):
-		return a.Email
-	case last == "id" || last == "uuid" || last == "pk" || (len(w) == 1 && (last == "user" || last == "account")):
-		return a.ID()
-	}
-	return a.Name
+	v, _ := signup.PersonKey(param, a.ID(), a.Name, a.Email)
+	return v
 }
 
 func runSelf(ctx context.Context, p *check.Pass) error {
@@ -516,21 +504,11 @@ func selfOnIdentity(ctx context.Context, p *check.Pass, fields map[string]any, g
 	return nil
 }
 
-// personValue fills a path parameter with the person's own username,
-// e-mail address or id, by the parameter's name; "" when unknown.
+// personValue fills a path parameter with the person's own key; "" when
+// unknown.
 func personValue(me apimodel.Person, param string) string {
-	w := surface.Words(param)
-	last := ""
-	if len(w) > 0 {
-		last = w[len(w)-1]
-	}
-	switch {
-	case strings.Contains(strings.ToLower(param), "mail"):
-		return me.Email
-	case last == "id" || last == "uuid" || last == "pk" || (len(w) == 1 && (last == "user" || last == "account")):
-		return me.ID
-	}
-	return me.Username
+	v, _ := signup.PersonKey(param, me.ID, me.Username, me.Email)
+	return v
 }
 
 func mustJSON(v any) []byte {
