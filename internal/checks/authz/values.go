@@ -31,43 +31,53 @@ func sharedWith(p *check.Pass, op *rampart.Operation, prm rampart.Param, who *id
 }
 
 // ownsToo reports whether who legitimately writes the object a value
-// names: the inventory says it sees it as its own, or the model says it is
-// its own. A value merely listed for it (a directory of every employee) is
-// readable, not writable: writes are judged by the owner's read-back.
+// names: the model says it is its own or, when the model knows no owner,
+// the inventory says it sees it as its own. A value merely listed for it (a
+// directory of every employee) is readable, not writable: writes are
+// judged by the owner's read-back.
 func ownsToo(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity, id string) bool {
-	if owner := modelOwner(p, op, prm, id); owner != "" {
-		return owner == who.Name
+	if c, ok := modelKnown(p, op, prm)[id]; ok && c.Owner != "" {
+		return c.Owner == who.Name
 	}
 	return inv.Sees(op, prm, who, id)
 }
 
-// modelOwner is the identity the API model says owns the object a value
-// names, "" when it does not know.
-func modelOwner(p *check.Pass, op *rampart.Operation, prm rampart.Param, id string) string {
+// modelKnown is what the API model knows of a parameter's values, whoever
+// asks: its owner, whether anonymous callers see it.
+func modelKnown(p *check.Pass, op *rampart.Operation, prm rampart.Param) map[string]apimodel.Candidate {
+	out := map[string]apimodel.Candidate{}
 	for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{Limit: 32}) {
-		if c.Value == id && c.Owner != "" {
-			return c.Owner
+		prev, dup := out[c.Value]
+		switch {
+		case !dup:
+			out[c.Value] = c
+		case prev.Owner == "" && c.Owner != "":
+			c.Public = c.Public || prev.Public
+			out[c.Value] = c
+		default:
+			prev.Public = prev.Public || c.Public
+			out[c.Value] = prev
 		}
 	}
-	return ""
+	return out
 }
 
 // candidates are the values of an operation's parameter that who owns:
-// the inventory's (ids in its own lists), then the API model's (an account
-// number in its login answer, a title it sent in a create, its username,
-// an id its token claims).
+// the API model's first (an account number in its login answer, a title
+// it sent in a create, its username, an id its token claims), whose
+// evidence of ownership is stronger than being listed for who, which a
+// directory of everyone's records also is; then the inventory's (ids in its
+// own lists) that the model does not give to someone else.
 func candidates(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity) []string {
 	var out []string
-	// The model's own values first: its evidence of ownership (a login
-	// answer, a claim, a create) is stronger than being listed for who,
-	// which a directory of everyone's records also is.
 	for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{As: who, Owner: apimodel.Mine, Limit: maxModelValues}) {
 		if c.Value != "" && !slices.Contains(out, c.Value) {
 			out = append(out, c.Value)
 		}
 	}
+	known := modelKnown(p, op, prm)
 	for _, v := range inv.Candidates(op, prm, who) {
-		if owner := modelOwner(p, op, prm, v); (owner == "" || owner == who.Name) && !slices.Contains(out, v) {
+		if owner := known[v].Owner; (owner == "" || owner == who.Name) && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
@@ -76,15 +86,12 @@ func candidates(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, p
 
 // sees reports whether who legitimately sees the object a value names:
 // the inventory says so, or the model saw it in one of who's own listings
-// or owned by who.
+// or owned by who. A public index (anonymous callers are shown it too)
+// lists everyone's keys: being listed there is not access to an object
+// another identity owns.
 func sees(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm rampart.Param, who *identity.Identity, id string) bool {
-	// A public index (anonymous callers are shown it too) lists everyone's
-	// keys: being listed there is not access to an object another identity
-	// owns.
-	for _, c := range p.Model.Values(op, prm.Name, apimodel.Query{Limit: 32}) {
-		if c.Value == id && c.Public && c.Owner != "" && c.Owner != who.Name {
-			return false
-		}
+	if c, ok := modelKnown(p, op, prm)[id]; ok && c.Public && c.Owner != "" && c.Owner != who.Name {
+		return false
 	}
 	if inv.Sees(op, prm, who, id) {
 		return true
