@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -42,17 +41,8 @@ type ExploreStats struct {
 	Rounds  int `json:"rounds"`
 }
 
-// unsafeRead marks GET routes that change state by convention (log out,
-// unsubscribe, confirm links): exploring never calls them.
-var unsafeRead = regexp.MustCompile(`(?i)(log-?out|sign-?out|revoke|unsubscribe|delete|remove|destroy|reset|disable|enable|cancel|confirm|activate|approve|redeem|verify|purge|wipe|kill|stop|shutdown|restart|invalidate|expire)`)
-
-// specPath marks the API description itself.
-var specPath = regexp.MustCompile(`(?i)(openapi|swagger|api-docs|redoc)[^/]*$`)
-
 // explorable says whether exploring may read an operation.
-func explorable(op *rampart.Operation) bool {
-	return op.Method == http.MethodGet && !unsafeRead.MatchString(op.Path) && !unsafeRead.MatchString(op.ID) && !specPath.MatchString(op.Path)
-}
+func explorable(op *rampart.Operation) bool { return surface.PlainRead(op) }
 
 // keyParam says whether a query parameter looks like it picks an object:
 // exploring fills it from the harvest rather than with a made-up value.

@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // The difference oracle proves a forged credential without a "who am I"
@@ -117,12 +117,12 @@ type Gated struct {
 }
 
 // GatedCandidates are the GETs worth probing, best first: no path
-// parameter to guess, secured by the spec; never logout-like reads or the
-// API's own documents.
+// parameter to guess, secured by the spec; only plain reads
+// (surface.PlainRead).
 func GatedCandidates(ops []*rampart.Operation) []*rampart.Operation {
 	var out []*rampart.Operation
 	for _, op := range ops {
-		if op.Method != http.MethodGet || sideEffectRead(op.Path) {
+		if !surface.PlainRead(op) {
 			continue
 		}
 		out = append(out, op)
@@ -147,18 +147,6 @@ func GatedCandidates(ops []*rampart.Operation) []*rampart.Operation {
 func hasPathParam(op *rampart.Operation) bool {
 	for _, prm := range op.Params {
 		if prm.In == "path" {
-			return true
-		}
-	}
-	return false
-}
-
-// sideEffectRead names GETs that change state or are not the API's data.
-func sideEffectRead(path string) bool {
-	low := strings.ToLower(path)
-	for _, w := range []string{"logout", "signout", "sign-out", "log-out", "revoke", "delete", "remove",
-		"openapi", "swagger", "/docs", "redoc", "reset", "createdb", "init"} {
-		if strings.Contains(low, w) {
 			return true
 		}
 	}

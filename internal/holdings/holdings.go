@@ -98,19 +98,10 @@ func (inv *Inventory) Self(id *identity.Identity) map[string]any {
 	return nil
 }
 
-// unsafeRead marks GET routes that change session state by convention
-// (logout links, unsubscribe links): the inventory never calls them, so that
-// collecting cannot end a session the scan depends on.
-var unsafeRead = regexp.MustCompile(`(?i)(log-?out|sign-?out|revoke|unsubscribe|delete|remove|destroy|reset|disable)`)
-
-// specPath marks API descriptions: their examples would otherwise count as
-// values every identity sees and hide real leaks.
-var specPath = regexp.MustCompile(`(?i)(openapi|swagger|api-docs)[^/]*$`)
-
 // collectable reports whether a read operation is part of the inventory.
 // Userish params are filled with the caller's own id in a second round.
 func collectable(op *rampart.Operation, allowSelf bool) bool {
-	if op.Method != http.MethodGet || unsafeRead.MatchString(op.Path) || specPath.MatchString(op.Path) {
+	if !surface.PlainRead(op) {
 		return false
 	}
 	segs := strings.Split(strings.Trim(op.Path, "/"), "/")

@@ -1,0 +1,24 @@
+package surface
+
+import (
+	"net/http"
+	"regexp"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// stateChanging marks GET routes that change state by convention: log
+// out, unsubscribe, confirm, reset, cancel links.
+var stateChanging = regexp.MustCompile(`(?i)(log-?out|sign-?out|revoke|unsubscribe|delete|remove|destroy|reset|disable|enable|cancel|confirm|activate|approve|redeem|verify|purge|wipe|kill|stop|shutdown|restart|invalidate|expire)`)
+
+// apiDescription marks the API description itself.
+var apiDescription = regexp.MustCompile(`(?i)(openapi|swagger|api-docs|redoc)[^/]*$|(^|/)docs/?$`)
+
+// PlainRead reports whether a GET may be sent for its data by anything
+// that reads on its own (exploration, inventories, probes): not one that
+// changes state by convention (by its path or operationId), and not the
+// API's own description, whose examples would pass for data.
+func PlainRead(op *rampart.Operation) bool {
+	return op.Method == http.MethodGet && !stateChanging.MatchString(op.Path) && !stateChanging.MatchString(op.ID) &&
+		!apiDescription.MatchString(op.Path)
+}
