@@ -28,6 +28,7 @@ package redact
 import (
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"html"
 	"slices"
 	"strings"
@@ -165,9 +166,10 @@ func forms(sec string) []string {
 	}
 	// The text's decoder undoes every escape it knows at each level at
 	// once, so an escaped secret that holds escapes of its own (backslashes
-	// and an HTML entity) decodes to something none of the forms above is:
-	// decode the usual encodings of the secret the same way.
-	for _, enc := range []string{html.EscapeString(sec), jsonEscape(sec)} {
+	// next to an HTML or XML character reference) decodes to something none
+	// of the forms above is: decode the usual encodings of the secret the
+	// same way.
+	for _, enc := range []string{html.EscapeString(sec), xmlEscape(sec), jsonEscape(sec)} {
 		lv := &level{text: enc}
 		for range maxLevels {
 			next := decode(lv)
@@ -288,6 +290,15 @@ func (s *Set) replace(text string, spans []span) string {
 		last = to
 	}
 	b.WriteString(text[last:])
+	return b.String()
+}
+
+// xmlEscape is sec as XML text (control bytes as character references).
+func xmlEscape(sec string) string {
+	var b strings.Builder
+	if err := xml.EscapeText(&b, []byte(sec)); err != nil {
+		return sec
+	}
 	return b.String()
 }
 
