@@ -8,7 +8,7 @@ import (
 )
 
 // SchemaVersion is the version of the JSON report format (docs/report.schema.json).
-const SchemaVersion = "1.2"
+const SchemaVersion = "1.3"
 
 // Tool names the program that wrote a report.
 type Tool struct {
@@ -170,8 +170,11 @@ type Report struct {
 	Errors        []CheckError    `json:"errors,omitempty"`
 	Skipped       []Skipped       `json:"skipped,omitempty"`
 	Checks        []CheckRun      `json:"checks,omitempty"`
-	Notes         []string        `json:"notes,omitempty"`
-	Footprint     *Footprint      `json:"footprint,omitempty"`
+	// Coverage says, operation by operation and family by family, what
+	// was tested and why the rest was not (black-box scans only).
+	Coverage  *Coverage  `json:"coverage,omitempty"`
+	Notes     []string   `json:"notes,omitempty"`
+	Footprint *Footprint `json:"footprint,omitempty"`
 }
 
 // Counts returns the number of findings at each severity.

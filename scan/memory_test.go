@@ -16,6 +16,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/coverage"
 	"github.com/rampart-sec/rampart/internal/engine"
 )
 
@@ -74,7 +75,7 @@ func TestPerOperationStateIsReleased(t *testing.T) {
 		t.Run(fmt.Sprintf("exclusive=%v", exclusive), func(t *testing.T) {
 			var computed, maxKept atomic.Int64
 			pass := check.NewPassFor(check.Env{Client: client, Surface: ops}, func(rampart.Finding) {})
-			errs, _ := runChecks(context.Background(), pass, groupChecks(exclusive, &computed, &maxKept), ops, Options{Concurrency: workers}, &lostList{})
+			errs, _ := runChecks(context.Background(), pass, groupChecks(exclusive, &computed, &maxKept), ops, Options{Concurrency: workers}, &lostList{}, &coverage.Recorder{})
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks"
 	"github.com/rampart-sec/rampart/internal/codescan"
+	"github.com/rampart-sec/rampart/internal/coverage"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/score"
@@ -84,7 +85,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	// One request to the root tells an unreachable target from a slow scan.
 	if _, err := client.Do(ctx, &engine.Request{Method: "GET", URL: target.String()}); err != nil {
 		if ctx.Err() != nil {
-			return finish(rep, client, obs, started, nil, ctx.Err())
+			return finish(rep, client, obs, started, nil, ctx.Err(), nil)
 		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, target.Redacted(), unwrapNet(err))
 	}
@@ -96,7 +97,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return finish(rep, client, obs, started, code, ctx.Err())
+			return finish(rep, client, obs, started, code, ctx.Err(), nil)
 		}
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		opt.Redactor.Add(id.Name, id.Secrets) // before the login: its tokens
 		if err := id.EnsureLoggedIn(ctx, client); err != nil {
 			if ctx.Err() != nil {
-				return finish(rep, client, obs, started, nil, ctx.Err())
+				return finish(rep, client, obs, started, nil, ctx.Err(), nil)
 			}
 			return nil, configErr("%v", err)
 		}
@@ -141,7 +142,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 
 	explored, err := mdl.Explore(ctx, client, ids)
 	if ctx.Err() != nil {
-		return finish(rep, client, obs, started, nil, ctx.Err())
+		return finish(rep, client, obs, started, nil, ctx.Err(), nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("exploring the API: %w", err)
@@ -176,7 +177,8 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	accounts := signUp(ctx, pass, base, surf.SecuritySchemes, opt, rep)
 
 	lost := &lostList{}
-	runErrs, runs := runChecks(ctx, pass, selected, ops, opt, lost)
+	rec := &coverage.Recorder{}
+	runErrs, runs := runChecks(ctx, pass, selected, ops, opt, lost, rec)
 	rep.Errors = append(rep.Errors, runErrs...)
 	rep.Checks = append(modelRun(explored), runs...)
 	if n := lost.note(); n != "" {
@@ -191,10 +193,14 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		}
 	}
 	accounts.finish(ctx, pass, rep)
-	return finish(rep, client, obs, started, code, ctx.Err())
+	cov := coverageInput(selected, ops, opt, client, base)
+	return finish(rep, client, obs, started, code, ctx.Err(), func(fs []rampart.Finding) *rampart.Coverage {
+		cov.Findings = fs
+		return rec.Build(cov)
+	})
 }
 
-func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options, lost *lostList) ([]rampart.CheckError, []rampart.CheckRun) {
+func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, ops []*rampart.Operation, opt Options, lost *lostList, rec *coverage.Recorder) ([]rampart.CheckError, []rampart.CheckRun) {
 	workers := opt.Concurrency
 	if workers <= 0 {
 		workers = 8
@@ -225,6 +231,12 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 		p := pass.ForUnit(u.c, u.op)
 		err := safeRun(ctx, u.c, p)
 		account(&mu, runs, u.c, p)
+		cc := p.Coverage(err)
+		if ctx.Err() != nil && cc.State != rampart.CoverageProved {
+			// What an interrupted unit sent proves nothing about the rest.
+			cc = rampart.CheckCoverage{Check: u.c.ID, State: rampart.CoverageNotTested, Reason: rampart.ReasonInterrupted}
+		}
+		rec.Record(u.op, cc)
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			err = nil // interrupted, not broken
 		}
@@ -303,7 +315,9 @@ func safeRun(ctx context.Context, c *check.Check, p *check.Pass) (err error) {
 	return c.Run(ctx, p)
 }
 
-func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, started time.Time, code *codescan.Result, ctxErr error) (*rampart.Report, error) {
+// finish completes the report. cover builds the coverage from the final
+// findings; nil when the scan stopped before any check ran.
+func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, started time.Time, code *codescan.Result, ctxErr error, cover func([]rampart.Finding) *rampart.Coverage) (*rampart.Report, error) {
 	rep.DurationMS = time.Since(started).Milliseconds()
 	rep.Stats = client.Stats()
 	rep.Fingerprint = obs.Fingerprint()
@@ -321,6 +335,13 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	advice.Apply(rep.Findings, rep.Fingerprint)
 	sortFindings(rep.Findings)
 	res := score.Score(rep.Findings)
+	if cover != nil {
+		rep.Coverage = cover(rep.Findings)
+		if rep.Coverage.Incomplete {
+			res = score.Capped(res, score.CeilingIncomplete)
+			rep.Notes = append([]string{incompleteNote(rep.Coverage)}, rep.Notes...)
+		}
+	}
 	rep.Health = assessHealth(client.Health(), rep.Operations)
 	if rep.Health.Verdict != rampart.HealthOK {
 		res = score.Capped(res, score.CeilingUnhealthy)

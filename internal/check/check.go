@@ -96,7 +96,9 @@ type Pass struct {
 	sink  func(rampart.Finding)
 	meter *meter
 	lost  *lost
-	group string // see Check.Group; the check's ID when empty
+	// outcome is what the unit says of its coverage (see outcome.go).
+	outcome *outcome
+	group   string // see Check.Group; the check's ID when empty
 }
 
 // ErrBudget is returned, without sending anything, for a request that would
@@ -256,6 +258,7 @@ func (p *Pass) WithOp(m rampart.Meta, op *rampart.Operation) *Pass {
 	q.Meta, q.Op = m, op
 	q.meter = &meter{budget: m.Budget}
 	q.lost = &lost{}
+	q.outcome = &outcome{}
 	q.group = m.ID
 	return &q
 }
@@ -293,6 +296,7 @@ func (p *Pass) Report(f rampart.Finding) {
 		f.Location.Method, f.Location.Path = p.Op.Method, p.Op.Path
 	}
 	f.ID = f.Fingerprint()
+	p.outcome.found()
 	p.sink(f)
 }
 

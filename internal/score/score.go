@@ -62,6 +62,12 @@ const (
 // vouch for the API. At best C.
 const CeilingUnhealthy = minB - 1
 
+// CeilingIncomplete is the best score of a scan that tested less than half
+// of the operation × family cells that applied (docs/scoring.md,
+// "Coverage"): findings are scored over what was tested, and what was not
+// cannot earn an A or a B. At best C.
+const CeilingIncomplete = minB - 1
+
 // Capped lowers a result's score to ceiling when it is above it; the grade
 // follows the score, so the two never disagree. Category scores are left as
 // they are: they describe the findings, and the cap is about what is

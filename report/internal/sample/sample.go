@@ -152,7 +152,8 @@ func Report() *rampart.Report {
 			{Check: "LEAK-001", Units: 9, Requests: 31, MaxUnitRequests: 5},
 			{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 9, Budget: 24},
 		},
-		Notes: []string{"3 requests to http://cdn.example were refused: out of scope"},
+		Coverage: Coverage(),
+		Notes:    []string{"3 requests to http://cdn.example were refused: out of scope"},
 		Footprint: &rampart.Footprint{
 			Accounts: []rampart.Account{
 				{Name: "rampart-tmp-1f2e3d4c", Email: "rampart-tmp-1f2e3d4c@example.com", Via: "POST /signup", Use: "victim",
