@@ -114,7 +114,7 @@ func TestUnhealthyTargetsAreSaidAndCapped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newCountingServer(t, tt.handler)
-			rep, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Safe, Timeout: 200 * time.Millisecond, Concurrency: 4})
+			rep, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Active, Timeout: 200 * time.Millisecond, Concurrency: 4})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +168,7 @@ func TestSlowRoutesAreGivenUp(t *testing.T) {
 			}
 		}
 	}
-	opt := Options{Mode: rampart.Safe, Timeout: 200 * time.Millisecond, Concurrency: 4}
+	opt := Options{Mode: rampart.Active, Timeout: 200 * time.Millisecond, Concurrency: 4}
 	control := newCountingServer(t, handler(specWith(paths[0])))
 	opt.Target = control.URL
 	if _, err := Run(context.Background(), opt); err != nil {

@@ -76,7 +76,7 @@ func TestLostAnswersAreListedWithCheckAndOperation(t *testing.T) {
 	spec = []byte(strings.Replace(string(spec), `"paths":{`, `"paths":{"/search":{"get":{"parameters":[{"name":"q","in":"query","schema":{"type":"string","example":"lamp"}}],"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"array"}}}}}}},`, 1))
 	srv := httptest.NewServer(lossy(spec))
 	t.Cleanup(srv.Close)
-	rep, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Safe, Timeout: 300 * time.Millisecond, Concurrency: 4})
+	rep, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Active, Timeout: 300 * time.Millisecond, Concurrency: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

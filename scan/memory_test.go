@@ -127,7 +127,7 @@ func TestScanKeepsNoAnswerOfFinishedOperations(t *testing.T) {
 		start, last uint64
 	)
 	rep, err := Run(context.Background(), Options{
-		Target: srv.URL, Mode: rampart.Safe, Concurrency: 4,
+		Target: srv.URL, Mode: rampart.Active, Concurrency: 4,
 		Progress: func(done, total int) {
 			mu.Lock()
 			defer mu.Unlock()

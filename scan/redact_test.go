@@ -70,17 +70,20 @@ func TestNoCredentialLeavesTheScanner(t *testing.T) {
 				t.Fatalf("scan: %v", err)
 			}
 			// The test proves something only if the scan met the hostile
-			// answers: LEAK-001 quoted one, and dave's token changed.
+			// answers: LEAK-001 quoted one (active mode), and dave's token
+			// changed.
 			var leak *rampart.Finding
 			for i, f := range rep.Findings {
 				if f.Check == "LEAK-001" {
 					leak = &rep.Findings[i]
 				}
 			}
-			if leak == nil {
+			// Safe mode sends no value meant to make the server fail, so
+			// only active mode meets the database error.
+			if leak == nil && mode == rampart.Active {
 				t.Fatalf("no LEAK-001 finding: the database error was not seen; findings: %v", summary(rep))
 			}
-			if !strings.Contains(leak.Message, redact.Marker) {
+			if leak != nil && !strings.Contains(leak.Message, redact.Marker) {
 				t.Errorf("LEAK-001 message %q: want the echoed credential replaced by %s", leak.Message, redact.Marker)
 			}
 			if srv.Logins() < 2 {

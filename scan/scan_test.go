@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -39,7 +40,6 @@ func TestSafeScanFindsFlawsAndStaysSafe(t *testing.T) {
 	}{
 		{"AUTH-001", rampart.High, "/export"},
 		{"DEBUG-001", rampart.Critical, "/console"},
-		{"LEAK-001", rampart.Medium, "/items"},
 		{"CORS-001", rampart.High, "*"},
 		{"HDR-003", rampart.Info, "*"},
 	} {
@@ -55,8 +55,10 @@ func TestSafeScanFindsFlawsAndStaysSafe(t *testing.T) {
 			t.Errorf("%s: id %q curl %q", want.check, fs[0].ID, fs[0].Curl)
 		}
 	}
-	if rep.Fingerprint.Database != "PostgreSQL" {
-		t.Errorf("fingerprint database %q", rep.Fingerprint.Database)
+	// The database error /items gives to a quote is active mode's to
+	// provoke: the safe scan says so in its coverage instead.
+	if c := rep.Coverage.Cell("GET /items", rampart.FamilyErrorLeak); c == nil || c.Reason != rampart.ReasonNeedsActive {
+		t.Errorf("error-leak on GET /items: %+v, want not tested: needs --mode active", c)
 	}
 	// Safety, from what the server actually received.
 	for _, s := range api.seen() {
@@ -65,6 +67,11 @@ func TestSafeScanFindsFlawsAndStaysSafe(t *testing.T) {
 		}
 		if strings.HasPrefix(s.Path, "/reset") {
 			t.Errorf("excluded path requested: %s", s.Path)
+		}
+		// No value meant to make the server fail: quotes, backslashes and
+		// SQL keywords are active mode's (docs/safety.md).
+		if u, err := url.QueryUnescape(s.Path); err == nil && strings.ContainsAny(u, "'\"\\") {
+			t.Errorf("safe scan sent a malformed value: %s %s", s.Method, s.Path)
 		}
 	}
 	if n := len(other.seen()); n != 0 {

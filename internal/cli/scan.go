@@ -65,9 +65,14 @@ only regular files inside its folder (see --spec-refs-outside).
 
 Modes (--mode):
   passive  only requests the user would send anyway
-  safe     the default: GET, HEAD and OPTIONS, no state change
-  active   also POST, PUT, PATCH, DELETE and request bursts: for local or
-           staging targets you may change
+  safe     the default: GET, HEAD and OPTIONS with well-formed values only
+           (values the API showed, the spec's examples, forged tokens and
+           cookies): no writes, and no value meant to make the server fail,
+           since one failed statement can break an app for good
+           (docs/safety.md)
+  active   also POST, PUT, PATCH, DELETE, request bursts and malformed or
+           injected values (SQL injection, error leaks, poisoned
+           connections): for local or staging targets you may change
 
 Identities: an "anonymous" identity always exists. Add accounts with
 --identity NAME:ROLE=HEADER (roles: user, admin); repeat a name to add a

@@ -26,7 +26,7 @@ var DBError = check.Check{
 		Severity: rampart.Medium,
 		CWE:      "CWE-209",
 		OWASP:    "API8:2023",
-		Mode:     rampart.Safe,
+		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "malformed input makes the API answer with CockroachDB/PostgreSQL error text",
 		Detects: "Responses that carry database error texts (CockroachDB and PostgreSQL messages, psycopg2 and " +
@@ -59,7 +59,7 @@ var Traceback = check.Check{
 		Severity: rampart.Low,
 		CWE:      "CWE-209",
 		OWASP:    "API8:2023",
-		Mode:     rampart.Safe,
+		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "malformed input makes the API answer with a Python traceback",
 		Detects: "Responses that carry a Python traceback (`Traceback (most recent call last):` and " +

@@ -38,7 +38,7 @@ var ErrorBased = check.Check{
 		Severity: rampart.Critical,
 		CWE:      cwe,
 		OWASP:    owasp,
-		Mode:     rampart.Safe,
+		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "a quote breaks the SQL statement, the repaired value does not, and an expression the database evaluates names the engine",
 		Detects: "Values concatenated into SQL text (f-strings, `%`, `+` or `.format()` into `cursor.execute` or " +
@@ -85,7 +85,7 @@ var Boolean = check.Check{
 		Severity: rampart.Critical,
 		CWE:      cwe,
 		OWASP:    owasp,
-		Mode:     rampart.Safe,
+		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "a true condition in the value's SQL context keeps the answer, a false one changes it, three times",
 		Detects: "Blind SQL injection where errors are hidden. The baseline is sent twice and must be stable (what " +
@@ -121,7 +121,7 @@ var TimeBased = check.Check{
 		Severity: rampart.Critical,
 		CWE:      cwe,
 		OWASP:    owasp,
-		Mode:     rampart.Safe,
+		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "a delay in the value (pg_sleep, SLEEP, SQLite's counted rows) tracks the requested time, confirmed by regression",
 		Detects: "Fully blind SQL injection. Each dialect's delay sits in an uncorrelated subquery, which the engines " +
@@ -166,7 +166,7 @@ var Identifier = check.Check{
 		Severity: rampart.High,
 		CWE:      cwe,
 		OWASP:    owasp,
-		Mode:     rampart.Safe,
+		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "a sort, order, column, field or table value is put into SQL text as a name",
 		Detects: "Parameters, path segments and body fields whose name or description says they name a column " +

@@ -21,8 +21,9 @@ import (
 // transaction block" — for every later request, every user, until the
 // process restarts. The oracle: a read that worked before an
 // error-inducing input fails with 25P02 after it. Both requests are reads,
-// so the check runs in safe mode; the error-inducing input is the same kind
-// of malformed value the error-leak checks already send.
+// but the proof is the damage: the app stays broken until it restarts, so
+// the check needs active mode, like every check that sends values meant to
+// make the server fail (docs/safety.md, "What safe mode sends").
 
 const (
 	maxSiblings = 4

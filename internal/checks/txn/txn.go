@@ -174,7 +174,7 @@ var PoisonedConnection = check.Check{
 		Severity: rampart.High,
 		CWE:      "CWE-460",
 		OWASP:    "API8:2023",
-		Mode:     rampart.Safe,
+		Mode:     rampart.Active,
 		Kind:     rampart.KindRuntime,
 		Summary:  "after one malformed read, reads that worked fail with `current transaction is aborted` (25P02)",
 		Detects: "A connection (or session) shared between requests whose failed transaction is never rolled back: " +
@@ -182,7 +182,8 @@ var PoisonedConnection = check.Check{
 			"reads under the same path prefix, which answered before, now fail with SQLSTATE 25P02 `current " +
 			"transaction is aborted, commands ignored until end of transaction block`. A valid read already " +
 			"failing with 25P02 is reported as it is. Every request of every user on that connection fails until " +
-			"the process restarts. Only reads are sent, so it runs in safe mode.",
+			"the process restarts. Only reads are sent, but the proof leaves a vulnerable app broken until it " +
+			"restarts, so it needs active mode.",
 		Requests: "Budget 16 per read operation: the valid read; for operations with path or query parameters, up " +
 			"to 4 sibling reads before and after, and up to 2 malformed values for each of up to 3 parameters, " +
 			"stopping at the first server error.",
