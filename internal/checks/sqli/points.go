@@ -514,8 +514,10 @@ func walkLeaves(v any, path []any, s *rampart.Schema, depth int, fn func([]any, 
 			walkLeaves(x[0], append(append([]any(nil), path...), 0), is, depth+1, fn)
 		}
 	case string:
+		// A number sent as a JSON string ("month": "1") often lands in
+		// SQL unquoted all the same: try the numeric context too.
 		if len(path) > 0 {
-			fn(path, x, false, s)
+			fn(path, x, numeric(s, x), s)
 		}
 	case json.Number:
 		if len(path) > 0 {
