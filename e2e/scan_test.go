@@ -40,6 +40,7 @@ func scanTwin(t *testing.T, tb *tbtest.Testbed, url string, mode rampart.Mode) *
 	for _, e := range rep.Errors {
 		t.Logf("check error: %s %s: %s", e.Check, e.Operation, e.Error)
 	}
+	checkCoverage(t, fmt.Sprintf("%s scan of %s", mode, url), rep)
 	return rep
 }
 

@@ -273,6 +273,7 @@ func scanZoo(t *testing.T, a *tbtest.ZooApp, url string, mode rampart.Mode) *ram
 		t.Errorf("%s scan of %s: the engine refused %d requests: a check asked for something out of scope or mode",
 			mode, url, rep.Stats.Refused)
 	}
+	checkCoverage(t, fmt.Sprintf("%s scan of %s (%s)", mode, a.Name, url), rep)
 	return rep
 }
 
