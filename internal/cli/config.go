@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -28,12 +29,12 @@ type fileConfig struct {
 	SpecOutside   bool              `yaml:"spec-refs-outside"`
 	Source        string            `yaml:"source"`
 	Mode          string            `yaml:"mode"`
-	Checks        []string          `yaml:"checks"`
-	SkipChecks    []string          `yaml:"skip-checks"`
-	Exclude       []string          `yaml:"exclude"`
-	Scope         []string          `yaml:"scope"`
-	Format        string            `yaml:"format"`
-	Output        []string          `yaml:"output"`
+	Checks        stringList        `yaml:"checks"`
+	SkipChecks    stringList        `yaml:"skip-checks"`
+	Exclude       stringList        `yaml:"exclude"`
+	Scope         stringList        `yaml:"scope"`
+	Format        stringList        `yaml:"format"`
+	Output        stringList        `yaml:"output"`
 	FailOn        string            `yaml:"fail-on"`
 	MinConfidence string            `yaml:"min-confidence"`
 	Concurrency   int               `yaml:"concurrency"`
@@ -79,13 +80,27 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 		return nil, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
 	}
 	var cfg fileConfig
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		if errors.Is(err, errEOF()) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
 			return &cfg, nil
 		}
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: not valid YAML: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if isNull(root) {
+		return &cfg, nil
+	}
+	if err := checkNode("", root, reflect.TypeFor[fileConfig]()); err != nil {
+		return nil, fmt.Errorf("config %s: %w (see docs/config.md)", path, err)
+	}
+	if err := root.Decode(&cfg); err != nil {
+		// checkNode has ruled out every type mismatch; what is left is
+		// yaml's own refusal, kept to its line.
+		return nil, fmt.Errorf("config %s: %s", path, yamlLines(err))
 	}
 	for i, ig := range cfg.Ignore {
 		if err := ig.Validate(); err != nil {
@@ -127,7 +142,23 @@ func (ic identityConfig) toIdentity() rampart.Identity {
 	return rampart.Identity{Name: ic.Name, Role: strings.ToLower(ic.Role), Headers: h, Login: ic.Login}
 }
 
-func errEOF() error { return io.EOF }
+// yamlLines keeps the line numbers of a yaml decoding error and drops the
+// Go types and quoted values it carries.
+func yamlLines(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var lines []string
+		for _, e := range te.Errors {
+			if l, _, ok := strings.Cut(e, ":"); ok && strings.HasPrefix(l, "line ") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) > 0 {
+			return strings.Join(lines, ", ") + ": a value of the wrong type (see docs/config.md)"
+		}
+	}
+	return "cannot read it (see docs/config.md)"
+}
 
 // parseSize reads 2097152, 512k, 2MiB, 1MB.
 func parseSize(s string) (int64, error) {

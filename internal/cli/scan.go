@@ -276,9 +276,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		list("skip-checks", &f.skipChecks, cfg.SkipChecks)
 		list("exclude", &f.exclude, cfg.Exclude)
 		list("scope", &f.scope, cfg.Scope)
-		if cfg.Format != "" && !changed("format") {
-			f.format = strings.Split(cfg.Format, ",")
-		}
+		list("format", &f.format, cfg.Format)
 		list("output", &f.output, cfg.Output)
 		str("fail-on", &f.failOn, cfg.FailOn)
 		str("min-confidence", &f.minConfidence, cfg.MinConfidence)
