@@ -67,18 +67,6 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--config: %w", err)
 	}
-	var missing []string
-	data = envRef.ReplaceAllFunc(data, func(m []byte) []byte {
-		name := string(envRef.FindSubmatch(m)[1])
-		v := getenv(name)
-		if v == "" {
-			missing = append(missing, name)
-		}
-		return []byte(v)
-	})
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
-	}
 	var cfg fileConfig
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
@@ -93,6 +81,9 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 	}
 	if isNull(root) {
 		return &cfg, nil
+	}
+	if missing := expandEnv(root, getenv); len(missing) > 0 {
+		return nil, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
 	}
 	if err := checkNode("", root, reflect.TypeFor[fileConfig]()); err != nil {
 		return nil, fmt.Errorf("config %s: %w (see docs/config.md)", path, err)
@@ -132,6 +123,42 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 		}
 	}
 	return &cfg, nil
+}
+
+// expandEnv replaces ${VAR} in the values of the parsed file, so a
+// commented-out line never needs its variables and a secret with YAML's
+// special characters in it stays one value. A plain scalar is typed again
+// after the replacement (concurrency: ${N} is a number); a quoted one stays
+// a string. It returns the variables that are not set, each once.
+func expandEnv(n *yaml.Node, getenv func(string) string) []string {
+	var missing []string
+	seen := map[string]bool{}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+			v := envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+				name := envRef.FindStringSubmatch(m)[1]
+				v := getenv(name)
+				if v == "" && !seen[name] {
+					seen[name] = true
+					missing = append(missing, name)
+				}
+				return v
+			})
+			if v != n.Value {
+				n.Value = v
+				if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+					n.Tag = ""
+					n.Tag = n.ShortTag()
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return missing
 }
 
 func (ic identityConfig) toIdentity() rampart.Identity {

@@ -99,3 +99,30 @@ func TestConfigUnknownKeyNotEchoed(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// ${VAR} is replaced in values, not in the file's text: a commented-out
+// line needs no variable, a secret with YAML syntax in it stays one value,
+// and a plain ${N} still reads as a number.
+func TestConfigEnvInValues(t *testing.T) {
+	env := map[string]string{"N": "3", "TOKEN": `a: "b" # c`}
+	cfg, err := loadConfig(writeConfig(t, `
+# headers: {Authorization: "Bearer ${COMMENTED_OUT}"}
+concurrency: ${N}
+identities:
+  - name: alice
+    headers: {Authorization: "Bearer ${TOKEN}"}
+`), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Concurrency != 3 {
+		t.Errorf("concurrency %d, want 3", cfg.Concurrency)
+	}
+	if got := cfg.Identities[0].Headers["Authorization"]; got != `Bearer a: "b" # c` {
+		t.Errorf("header %q", got)
+	}
+	_, err = loadConfig(writeConfig(t, "proxy: ${P1}\nwordlist: ${P1}${P2}\n"), func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "not set: P1, P2") {
+		t.Errorf("unset variables: %v", err)
+	}
+}

@@ -70,7 +70,7 @@ var configDocs = map[string]keyDoc{
 	"wordlist":          {flag: "wordlist", example: "keys.txt"},
 	"show-secrets":      {flag: "show-secrets"},
 	"no-signup":         {flag: "no-signup"},
-	"identities":        {flag: "identity", help: "accounts to act as, each with headers or a login flow; an anonymous identity always exists"},
+	"identities":        {flag: "identity", typ: "list of identities", help: "accounts to act as, each with headers or a login flow; an anonymous identity always exists"},
 	"identities.name":   {help: "the identity's name in findings and curl variables (required)"},
 	"identities.role":   {help: "user or admin (default user)"},
 	"identities.headers": {
@@ -90,7 +90,7 @@ var configDocs = map[string]keyDoc{
 	"identities.login.token.prefix": {help: "the exact text before the token, for older configs; not with scheme"},
 	"identities.login.cookies":      {help: `cookies to keep from the answer ("*" keeps all)`},
 	"identities.login.secrets":      {help: "more body fields whose values are credentials, redacted from every output (password, token, secret, key... already are)"},
-	"ignore":                        {help: "findings to leave out of the report and the gate; each needs a reason, and an unused or expired one is reported"},
+	"ignore":                        {typ: "list of ignores", help: "findings to leave out of the report and the gate; each needs a reason, and an unused or expired one is reported"},
 	"ignore.id":                     {help: "a finding's stable id, as in the JSON report"},
 	"ignore.check":                  {help: "a check ID: every finding of that check (with path: at that path)"},
 	"ignore.path":                   {help: "a path template or glob the finding's location must match"},
@@ -173,19 +173,10 @@ func structOf(t reflect.Type) reflect.Type {
 }
 
 func flagDefault(fl *pflag.Flag) string {
-	v := fl.DefValue
 	if strings.HasSuffix(fl.Value.Type(), "Slice") || strings.HasSuffix(fl.Value.Type(), "Array") {
-		v = strings.Trim(v, "[]")
+		return strings.Trim(fl.DefValue, "[]")
 	}
-	switch fl.Value.Type() {
-	case "bool":
-		if v == "false" {
-			return "false"
-		}
-	case "int", "float64":
-		return v
-	}
-	return v
+	return fl.DefValue
 }
 
 // typeName is the user's name for a Go field type.

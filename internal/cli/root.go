@@ -63,7 +63,8 @@ wrong and exactly how to fix it.
   rampart code DIR     white-box: find the causes in Flask source
   rampart report FILE  write a saved JSON report as SARIF, HTML, Markdown, JUnit or text
   rampart checks       list every check: ID, family, severity, mode
-  rampart explain ID   what a check detects, what it sends, how to fix it
+  rampart explain ID   what a check or rule detects, what it sends or reads, how to fix it
+  rampart init         write a commented starter config (rampart.yaml)
 
 Exit codes:
   0    nothing at or above --fail-on
@@ -81,7 +82,7 @@ Exit codes:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newVersion(env))
+	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newInit(env), newVersion(env))
 	return root
 }
 

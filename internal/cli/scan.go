@@ -10,6 +10,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/baseline"
@@ -98,7 +99,13 @@ Examples:
 			return runScan(cmd.Context(), cmd, env, target, &f)
 		},
 	}
-	fl := cmd.Flags()
+	addScanFlags(cmd.Flags(), &f)
+	return cmd
+}
+
+// addScanFlags registers scan's flags; the config reference and the
+// starter config read their help and defaults from the same set.
+func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringVar(&f.config, "config", "", "YAML file with any of these settings, identities and login flows")
 	fl.StringVar(&f.source, "source", "", "the application's source directory: its Flask routes complete the surface, and code findings are correlated with runtime ones")
 	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
@@ -124,7 +131,13 @@ Examples:
 	fl.StringVar(&f.wordlist, "wordlist", "", "extra candidate keys for cracking Flask session and JWT secrets, one per line (plain or a Python literal)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print cracked keys in full in findings (masked by default)")
 	fl.BoolVar(&f.noSignup, "no-signup", false, "in active mode, never sign up throwaway accounts (default: where the spec offers sign-up and login)")
-	return cmd
+}
+
+// scanFlagSet is scan's flags on their own.
+func scanFlagSet() *pflag.FlagSet {
+	fl := pflag.NewFlagSet("scan", pflag.ContinueOnError)
+	addScanFlags(fl, &scanFlags{})
+	return fl
 }
 
 func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f *scanFlags) (err error) {
