@@ -79,7 +79,13 @@ Exit codes:
 		Version:       Version(),
 	}
 	root.SetVersionTemplate("rampart {{.Version}}\n")
+	// Declared here so that cobra does not give it the shorthand -v, which
+	// means --verbose on every command that has it.
+	root.Flags().Bool("version", false, "print Rampart's version")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if c == root && strings.Contains(err.Error(), "'v' in -v") {
+			return usageErr("-v is --verbose (scan, code, report); the version is 'rampart --version'")
+		}
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newInit(env), newVersion(env))

@@ -77,8 +77,8 @@ header. Login flows that refresh expired tokens go in a --config file.
 Examples:
   rampart scan http://127.0.0.1:8801 --spec openapi.yaml
   rampart scan http://127.0.0.1:8801 \
-      --identity 'alice:user=Authorization: Bearer $ALICE' \
-      --identity 'carol:admin=Authorization: Bearer $CAROL' \
+      --identity "alice:user=Authorization: Bearer $ALICE_TOKEN" \
+      --identity "carol:admin=Authorization: Bearer $CAROL_TOKEN" \
       -f json -o report.json
   rampart scan http://127.0.0.1:8801 -f text,json -o -,report.json
   rampart scan --config rampart.yaml`,
@@ -116,8 +116,7 @@ func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "skip these check IDs or families, globs allowed")
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "path glob never to request, e.g. '/admin/reset*' (repeatable)")
 	fl.StringArrayVar(&f.scope, "scope", nil, "extra in-scope host, 'host' or 'host:port' (repeatable)")
-	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, formatHelp)
-	fl.StringSliceVarP(&f.output, "output", "o", nil, outputHelp)
+	addReportFlags(fl, &f.format, &f.output, &f.verbose)
 	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON report: report only findings it did not have, and say how many were suppressed")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, none")
 	fl.StringVar(&f.minConfidence, "min-confidence", "tentative", "drop findings below this confidence: tentative, firm, confirmed")
@@ -127,7 +126,6 @@ func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringVar(&f.maxBody, "max-body", "2MiB", "response bytes read at most")
 	fl.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates")
 	fl.StringVar(&f.proxy, "proxy", "", "send requests through this HTTP proxy URL")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show evidence")
 	fl.StringVar(&f.wordlist, "wordlist", "", "extra candidate keys for cracking Flask session and JWT secrets, one per line (plain or a Python literal)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print cracked keys in full in findings (masked by default)")
 	fl.BoolVar(&f.noSignup, "no-signup", false, "in active mode, never sign up throwaway accounts (default: where the spec offers sign-up and login)")
