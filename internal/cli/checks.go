@@ -94,7 +94,7 @@ what it detects, the requests it sends or the source it reads, and how to fix
 what it finds. IDs are case-insensitive.
 
 Examples:
-  rampart explain AUTHZ-001
+  rampart explain BOLA-001
   rampart explain PY-SQLI-001`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -199,6 +199,12 @@ func TestHelpExamplesParse(t *testing.T) {
 				if err := c.ValidateArgs(c.Flags().Args()); err != nil {
 					t.Fatalf("arguments: %v", err)
 				}
+				if c.Name() == "explain" {
+					id := c.Flags().Arg(0)
+					if checks.Lookup(id) == nil && codescan.LookupRule(id) == nil {
+						t.Errorf("explain %s: no such check or rule", id)
+					}
+				}
 				if v, err := c.Flags().GetStringArray("identity"); err == nil {
 					for _, s := range v {
 						if _, _, _, _, err := identity.ParseFlag(s); err != nil {
