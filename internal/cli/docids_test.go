@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/checks"
 	"github.com/rampart-sec/rampart/internal/codescan"
 )
@@ -43,5 +44,51 @@ func TestDocsUseRealCheckIDs(t *testing.T) {
 	}
 	if n < 50 {
 		t.Errorf("only %d IDs found: the scan of the docs is broken", n)
+	}
+}
+
+// docs/architecture.md lists every family, the vocabulary ground truth and
+// the testbed READMEs point to.
+func TestArchitectureListsFamilies(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "architecture.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rampart.Families {
+		if !strings.Contains(string(data), "`"+string(f)+"`") {
+			t.Errorf("docs/architecture.md does not list family %s", f)
+		}
+	}
+}
+
+// Nothing in the repository points at a design document outside it.
+func TestNoLinksOutsideRepository(t *testing.T) {
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == ".state") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !(strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".json")) {
+			return nil
+		}
+		if strings.HasSuffix(path, "docids_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, bad := range []string{"DESIGN.md", "../shared", "shared/DESIGN"} {
+			if strings.Contains(string(data), bad) {
+				t.Errorf("%s points at %s, outside the repository", path, bad)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
