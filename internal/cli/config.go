@@ -46,6 +46,8 @@ type fileConfig struct {
 	Wordlist      string            `yaml:"wordlist"`
 	ShowSecrets   bool              `yaml:"show-secrets"`
 	NoSignup      bool              `yaml:"no-signup"`
+	Baseline      string            `yaml:"baseline"`
+	Verbose       bool              `yaml:"verbose"`
 	Identities    []identityConfig  `yaml:"identities"`
 	Ignore        []baseline.Ignore `yaml:"ignore"`
 }

@@ -174,7 +174,7 @@ func suggestKey(name string, fields map[string]reflect.Type) string {
 	if best != "" {
 		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
-	return " (known keys: " + strings.Join(known, ", ") + "; see docs/config.md)"
+	return " (known keys: " + strings.Join(known, ", ") + ")"
 }
 
 func editDistance(a, b string) int {

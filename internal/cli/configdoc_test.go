@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/config.md from the config's definition")
@@ -34,6 +35,24 @@ func TestConfigKeysDocumented(t *testing.T) {
 			t.Errorf("configDocs documents %s, which the config does not have", k)
 		}
 	}
+}
+
+// flagOnly are scan's flags with no config key of their own: the config
+// itself, and --identity, whose config form is identities.
+var flagOnly = map[string]bool{"config": true, "identity": true, "help": true}
+
+// Every scan flag can be set in the config too.
+func TestEveryScanFlagHasAConfigKey(t *testing.T) {
+	entries, _ := configEntries(scanFlagSet())
+	keyed := map[string]bool{}
+	for _, e := range entries {
+		keyed[strings.TrimPrefix(e.Flag, "--")] = true
+	}
+	scanFlagSet().VisitAll(func(f *pflag.Flag) {
+		if !keyed[f.Name] && !flagOnly[f.Name] {
+			t.Errorf("scan flag --%s has no config key: add it to fileConfig, configDocs and buildOptions (or to flagOnly)", f.Name)
+		}
+	})
 }
 
 // docs/config.md is generated from the config's definition: adding a key
@@ -142,5 +161,32 @@ func TestInitRefusesOverwrite(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(p); !strings.Contains(string(data), "#concurrency: 8") {
 		t.Error("init --force did not overwrite")
+	}
+}
+
+// The config's baseline and verbose reach the scan as their flags do, and
+// a flag on the command line still wins.
+func TestConfigBaselineAndVerbose(t *testing.T) {
+	p := writeConfig(t, "target: http://127.0.0.1:1\nbaseline: main.json\nverbose: true\nformat: text,json\noutput: \"-,out.json\"\n")
+	for _, c := range []struct {
+		args     []string
+		baseline string
+		verbose  bool
+	}{
+		{[]string{"--config", p}, "main.json", true},
+		{[]string{"--config", p, "--baseline", "other.json", "--verbose=false"}, "other.json", false},
+	} {
+		var f scanFlags
+		cmd := &cobra.Command{}
+		addScanFlags(cmd.Flags(), &f)
+		if err := cmd.ParseFlags(c.args); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := buildOptions(cmd, Env{Getenv: func(string) string { return "" }}, "", &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.baseline != c.baseline || f.verbose != c.verbose {
+			t.Errorf("%v: baseline %q verbose %v", c.args, f.baseline, f.verbose)
+		}
 	}
 }

@@ -70,6 +70,8 @@ var configDocs = map[string]keyDoc{
 	"wordlist":          {flag: "wordlist", example: "keys.txt"},
 	"show-secrets":      {flag: "show-secrets"},
 	"no-signup":         {flag: "no-signup"},
+	"baseline":          {flag: "baseline", example: "main.json"},
+	"verbose":           {flag: "verbose"},
 	"identities":        {flag: "identity", typ: "list of identities", help: "accounts to act as, each with headers or a login flow; an anonymous identity always exists"},
 	"identities.name":   {help: "the identity's name in findings and curl variables (required)"},
 	"identities.role":   {help: "user or admin (default user)"},

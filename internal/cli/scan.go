@@ -294,6 +294,10 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		str("max-body", &f.maxBody, cfg.MaxBody)
 		str("proxy", &f.proxy, cfg.Proxy)
 		str("wordlist", &f.wordlist, cfg.Wordlist)
+		str("baseline", &f.baseline, cfg.Baseline)
+		if !changed("verbose") && cfg.Verbose {
+			f.verbose = true
+		}
 		if !changed("show-secrets") && cfg.ShowSecrets {
 			f.showSecrets = true
 		}
