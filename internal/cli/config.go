@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -95,6 +96,9 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 		// yaml's own refusal, kept to its line.
 		return nil, fmt.Errorf("config %s: %s", path, yamlLines(err))
 	}
+	if err := checkValues(&cfg, root); err != nil {
+		return nil, fmt.Errorf("config %s: %w (see docs/config.md)", path, err)
+	}
 	for i, ig := range cfg.Ignore {
 		if err := ig.Validate(); err != nil {
 			return nil, fmt.Errorf("config %s: ignore[%d]: %w", path, i, err)
@@ -169,6 +173,54 @@ func (ic identityConfig) toIdentity() rampart.Identity {
 		h.Set(k, v)
 	}
 	return rampart.Identity{Name: ic.Name, Role: strings.ToLower(ic.Role), Headers: h, Login: ic.Login}
+}
+
+// checkValues checks the values of the keys that take one of a few words
+// or a formatted string, with the key's line, so that a mistake in the file
+// is not reported later as if it were a flag's.
+func checkValues(cfg *fileConfig, root *yaml.Node) error {
+	line := func(key string) int {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == key {
+				return root.Content[i+1].Line
+			}
+		}
+		return 0
+	}
+	bad := func(key, want string) error {
+		return fmt.Errorf("line %d: %s: want %s", line(key), key, want)
+	}
+	if cfg.Mode != "" {
+		if _, err := rampart.ParseMode(cfg.Mode); err != nil {
+			return bad("mode", "passive, safe or active")
+		}
+	}
+	if cfg.FailOn != "" && !strings.EqualFold(cfg.FailOn, "none") {
+		if _, err := rampart.ParseSeverity(cfg.FailOn); err != nil {
+			return bad("fail-on", "info, low, medium, high, critical or none")
+		}
+	}
+	if cfg.MinConfidence != "" {
+		if _, err := rampart.ParseConfidence(cfg.MinConfidence); err != nil {
+			return bad("min-confidence", "tentative, firm or confirmed")
+		}
+	}
+	if cfg.Timeout != "" {
+		if d, err := time.ParseDuration(cfg.Timeout); err != nil || d <= 0 {
+			return bad("timeout", "a positive duration such as 10s or 1m30s")
+		}
+	}
+	if cfg.MaxBody != "" {
+		if _, err := parseSize(cfg.MaxBody); err != nil {
+			return bad("max-body", "a size such as 2MiB or 512k")
+		}
+	}
+	for _, f := range cfg.Format {
+		if _, ok := normalizeFormat(f); !ok {
+			return bad("format", "formats among "+strings.Join(reportFormats, ", "))
+		}
+	}
+	return nil
 }
 
 // yamlLines keeps the line numbers of a yaml decoding error and drops the

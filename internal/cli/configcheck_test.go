@@ -65,6 +65,12 @@ func TestConfigErrorsNameKeyAndLine(t *testing.T) {
 		{"ignore given a mapping", "ignore: {check: X}\n", []string{"line 1", "ignore", "want a list, got a mapping"}},
 		{"unknown key", "target: http://127.0.0.1:1\nfail_on: high\n", []string{"line 2", `unknown key "fail_on"`, "did you mean fail-on?"}},
 		{"unknown key far from any", "colour: true\n", []string{"line 1", `unknown key "colour"`, "known keys:"}},
+		{"mode not a mode", "\nmode: agressive\n", []string{"line 2", "mode: want passive, safe or active"}},
+		{"fail-on not a severity", "fail-on: hgih\n", []string{"line 1", "fail-on: want info, low"}},
+		{"min-confidence not one", "min-confidence: sure\n", []string{"line 1", "min-confidence: want tentative"}},
+		{"timeout not a duration", "timeout: 10\n", []string{"line 1", "timeout: want a positive duration"}},
+		{"max-body not a size", "max-body: lots\n", []string{"line 1", "max-body: want a size"}},
+		{"format unknown", "format: text,pdf\n", []string{"line 1", "format: want formats among"}},
 		{"not a mapping", "- a\n- b\n", []string{"line 1", "the file: want a mapping, got a list"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
