@@ -28,7 +28,7 @@ type gtCode struct {
 	Lines []int  `json:"lines"`
 }
 
-// families is the vocabulary of shared/DESIGN.md.
+// families is the vocabulary of docs/architecture.md.
 var families = map[string]bool{
 	"bola": true, "bfla": true, "missing-auth": true, "mass-assignment": true, "sqli": true,
 	"sqli-identifier": true, "txn-boundary": true, "idempotency": true, "race": true,
@@ -139,7 +139,7 @@ func TestGroundTruthFile(t *testing.T) {
 		}
 		ids[e.ID] = true
 		if !families[e.Family] {
-			t.Errorf("%s: family %q is not in the DESIGN vocabulary", e.ID, e.Family)
+			t.Errorf("%s: family %q is not in the families of docs/architecture.md", e.ID, e.Family)
 		}
 		if e.Mode != "safe" && e.Mode != "active" {
 			t.Errorf("%s: mode %q is not safe or active", e.ID, e.Mode)

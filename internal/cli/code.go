@@ -69,21 +69,19 @@ Examples:
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if rules, _ := cmd.Flags().GetBool("rules"); rules {
-				return listRules(env)
+				return listRules(env, false)
 			}
 			return runCode(cmd.Context(), env, args[0], &f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, "report formats, comma-separated: text, json")
-	fl.StringSliceVarP(&f.output, "output", "o", nil, "output file per format, in the same order ('-' is stdout; default: stdout)")
+	addReportFlags(fl, &f.format, &f.output, &f.verbose)
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, none")
 	fl.StringVar(&f.minConfidence, "min-confidence", "tentative", "drop findings below this confidence: tentative, firm, confirmed")
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "path glob, relative to DIR, of files or directories to skip (repeatable)")
 	fl.IntVar(&f.workers, "workers", 0, "files parsed and analysed at once (default: number of CPUs)")
 	fl.StringVar(&f.maxFileSize, "max-file-size", "2MiB", "skip larger files")
 	fl.BoolVar(&f.followLinks, "follow-symlinks", false, "follow symbolic links to files and directories outside DIR (never into /proc, /sys, /dev)")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show related locations in full")
 	fl.Bool("rules", false, "list the white-box rules and exit")
 	return cmd
 }
@@ -183,13 +181,4 @@ func codeReport(res *codescan.Result, dir string, started time.Time) *rampart.Re
 	rep.Notes = append(rep.Notes, notes...)
 	rep.Errors = append(rep.Errors, errs...)
 	return rep
-}
-
-func listRules(env Env) error {
-	w := env.Stdout
-	fmt.Fprintf(w, "%-14s %-16s %-9s %-10s %s\n", "ID", "FAMILY", "SEVERITY", "CONFIDENCE", "WHAT IT FINDS")
-	for _, r := range codescan.Rules() {
-		fmt.Fprintf(w, "%-14s %-16s %-9s %-10s %s\n", r.ID, r.Family, r.Severity, r.Confidence, r.Summary)
-	}
-	return nil
 }

@@ -7,10 +7,12 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -28,12 +30,12 @@ type fileConfig struct {
 	SpecOutside   bool              `yaml:"spec-refs-outside"`
 	Source        string            `yaml:"source"`
 	Mode          string            `yaml:"mode"`
-	Checks        []string          `yaml:"checks"`
-	SkipChecks    []string          `yaml:"skip-checks"`
-	Exclude       []string          `yaml:"exclude"`
-	Scope         []string          `yaml:"scope"`
-	Format        string            `yaml:"format"`
-	Output        []string          `yaml:"output"`
+	Checks        stringList        `yaml:"checks"`
+	SkipChecks    stringList        `yaml:"skip-checks"`
+	Exclude       stringList        `yaml:"exclude"`
+	Scope         stringList        `yaml:"scope"`
+	Format        stringList        `yaml:"format"`
+	Output        stringList        `yaml:"output"`
 	FailOn        string            `yaml:"fail-on"`
 	MinConfidence string            `yaml:"min-confidence"`
 	Concurrency   int               `yaml:"concurrency"`
@@ -45,6 +47,8 @@ type fileConfig struct {
 	Wordlist      string            `yaml:"wordlist"`
 	ShowSecrets   bool              `yaml:"show-secrets"`
 	NoSignup      bool              `yaml:"no-signup"`
+	Baseline      string            `yaml:"baseline"`
+	Verbose       bool              `yaml:"verbose"`
 	Identities    []identityConfig  `yaml:"identities"`
 	Ignore        []baseline.Ignore `yaml:"ignore"`
 }
@@ -66,26 +70,34 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--config: %w", err)
 	}
-	var missing []string
-	data = envRef.ReplaceAllFunc(data, func(m []byte) []byte {
-		name := string(envRef.FindSubmatch(m)[1])
-		v := getenv(name)
-		if v == "" {
-			missing = append(missing, name)
-		}
-		return []byte(v)
-	})
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
-	}
 	var cfg fileConfig
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		if errors.Is(err, errEOF()) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
 			return &cfg, nil
 		}
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: not valid YAML: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if isNull(root) {
+		return &cfg, nil
+	}
+	if missing := expandEnv(root, getenv); len(missing) > 0 {
+		return nil, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
+	}
+	if err := checkNode("", root, reflect.TypeFor[fileConfig]()); err != nil {
+		return nil, fmt.Errorf("config %s: %w (see docs/config.md)", path, err)
+	}
+	if err := root.Decode(&cfg); err != nil {
+		// checkNode has ruled out every type mismatch; what is left is
+		// yaml's own refusal, kept to its line.
+		return nil, fmt.Errorf("config %s: %s", path, yamlLines(err))
+	}
+	if err := checkValues(&cfg, root); err != nil {
+		return nil, fmt.Errorf("config %s: %w (see docs/config.md)", path, err)
 	}
 	for i, ig := range cfg.Ignore {
 		if err := ig.Validate(); err != nil {
@@ -119,6 +131,42 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 	return &cfg, nil
 }
 
+// expandEnv replaces ${VAR} in the values of the parsed file, so a
+// commented-out line never needs its variables and a secret with YAML's
+// special characters in it stays one value. A plain scalar is typed again
+// after the replacement (concurrency: ${N} is a number); a quoted one stays
+// a string. It returns the variables that are not set, each once.
+func expandEnv(n *yaml.Node, getenv func(string) string) []string {
+	var missing []string
+	seen := map[string]bool{}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+			v := envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+				name := envRef.FindStringSubmatch(m)[1]
+				v := getenv(name)
+				if v == "" && !seen[name] {
+					seen[name] = true
+					missing = append(missing, name)
+				}
+				return v
+			})
+			if v != n.Value {
+				n.Value = v
+				if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+					n.Tag = ""
+					n.Tag = n.ShortTag()
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return missing
+}
+
 func (ic identityConfig) toIdentity() rampart.Identity {
 	h := http.Header{}
 	for k, v := range ic.Headers {
@@ -127,7 +175,71 @@ func (ic identityConfig) toIdentity() rampart.Identity {
 	return rampart.Identity{Name: ic.Name, Role: strings.ToLower(ic.Role), Headers: h, Login: ic.Login}
 }
 
-func errEOF() error { return io.EOF }
+// checkValues checks the values of the keys that take one of a few words
+// or a formatted string, with the key's line, so that a mistake in the file
+// is not reported later as if it were a flag's.
+func checkValues(cfg *fileConfig, root *yaml.Node) error {
+	line := func(key string) int {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == key {
+				return root.Content[i+1].Line
+			}
+		}
+		return 0
+	}
+	bad := func(key, want string) error {
+		return fmt.Errorf("line %d: %s: want %s", line(key), key, want)
+	}
+	if cfg.Mode != "" {
+		if _, err := rampart.ParseMode(cfg.Mode); err != nil {
+			return bad("mode", "passive, safe or active")
+		}
+	}
+	if cfg.FailOn != "" && !strings.EqualFold(cfg.FailOn, "none") {
+		if _, err := rampart.ParseSeverity(cfg.FailOn); err != nil {
+			return bad("fail-on", "info, low, medium, high, critical or none")
+		}
+	}
+	if cfg.MinConfidence != "" {
+		if _, err := rampart.ParseConfidence(cfg.MinConfidence); err != nil {
+			return bad("min-confidence", "tentative, firm or confirmed")
+		}
+	}
+	if cfg.Timeout != "" {
+		if d, err := time.ParseDuration(cfg.Timeout); err != nil || d <= 0 {
+			return bad("timeout", "a positive duration such as 10s or 1m30s")
+		}
+	}
+	if cfg.MaxBody != "" {
+		if _, err := parseSize(cfg.MaxBody); err != nil {
+			return bad("max-body", "a size such as 2MiB or 512k")
+		}
+	}
+	for _, f := range cfg.Format {
+		if _, ok := normalizeFormat(f); !ok {
+			return bad("format", "formats among "+strings.Join(reportFormats, ", "))
+		}
+	}
+	return nil
+}
+
+// yamlLines keeps the line numbers of a yaml decoding error and drops the
+// Go types and quoted values it carries.
+func yamlLines(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var lines []string
+		for _, e := range te.Errors {
+			if l, _, ok := strings.Cut(e, ":"); ok && strings.HasPrefix(l, "line ") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) > 0 {
+			return strings.Join(lines, ", ") + ": a value of the wrong type (see docs/config.md)"
+		}
+	}
+	return "cannot read it (see docs/config.md)"
+}
 
 // parseSize reads 2097152, 512k, 2MiB, 1MB.
 func parseSize(s string) (int64, error) {

@@ -158,11 +158,9 @@ Examples:
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, formatHelp)
-	fl.StringSliceVarP(&f.output, "output", "o", nil, outputHelp)
+	addReportFlags(fl, &f.format, &f.output, &f.verbose)
 	fl.StringVar(&f.failOn, "fail-on", "high", "severity at which JUnit test cases fail, and, when given, at which the command exits 1: info, low, medium, high, critical, none")
 	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON report: leave out the findings it already had")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show evidence")
 	return cmd
 }
 

@@ -62,8 +62,12 @@ wrong and exactly how to fix it.
   rampart scan URL     black-box: prove flaws with real requests (safe by default)
   rampart code DIR     white-box: find the causes in Flask source
   rampart report FILE  write a saved JSON report as SARIF, HTML, Markdown, JUnit or text
-  rampart checks       list every check: ID, family, severity, mode
-  rampart explain ID   what a check detects, what it sends, how to fix it
+  rampart checks       list every runtime check (--code: every white-box rule)
+  rampart explain ID   what a check or rule detects, what it sends or reads, how to fix it
+  rampart init         write a commented starter config (rampart.yaml)
+
+-v is --verbose on scan, code and report (the text report adds evidence);
+the version is 'rampart --version'.
 
 Exit codes:
   0    nothing at or above --fail-on
@@ -78,10 +82,16 @@ Exit codes:
 		Version:       Version(),
 	}
 	root.SetVersionTemplate("rampart {{.Version}}\n")
+	// Declared here so that cobra does not give it the shorthand -v, which
+	// means --verbose on every command that has it.
+	root.Flags().Bool("version", false, "print Rampart's version")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if c == root && strings.Contains(err.Error(), "'v' in -v") {
+			return usageErr("-v is --verbose (scan, code, report); the version is 'rampart --version'")
+		}
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newVersion(env))
+	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newInit(env), newVersion(env))
 	return root
 }
 

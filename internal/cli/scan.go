@@ -10,6 +10,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/baseline"
@@ -81,8 +82,8 @@ header. Login flows that refresh expired tokens go in a --config file.
 Examples:
   rampart scan http://127.0.0.1:8801 --spec openapi.yaml
   rampart scan http://127.0.0.1:8801 \
-      --identity 'alice:user=Authorization: Bearer $ALICE' \
-      --identity 'carol:admin=Authorization: Bearer $CAROL' \
+      --identity "alice:user=Authorization: Bearer $ALICE_TOKEN" \
+      --identity "carol:admin=Authorization: Bearer $CAROL_TOKEN" \
       -f json -o report.json
   rampart scan http://127.0.0.1:8801 -f text,json -o -,report.json
   rampart scan --config rampart.yaml`,
@@ -103,19 +104,24 @@ Examples:
 			return runScan(cmd.Context(), cmd, env, target, &f)
 		},
 	}
-	fl := cmd.Flags()
+	addScanFlags(cmd.Flags(), &f)
+	return cmd
+}
+
+// addScanFlags registers scan's flags; the config reference and the
+// starter config read their help and defaults from the same set.
+func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringVar(&f.config, "config", "", "YAML file with any of these settings, identities and login flows")
 	fl.StringVar(&f.source, "source", "", "the application's source directory: its Flask routes complete the surface, and code findings are correlated with runtime ones")
 	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
 	fl.BoolVar(&f.specOutside, "spec-refs-outside", false, "let a --spec file's $refs read files outside its folder (default: only files inside it, symbolic links resolved)")
 	fl.StringArrayVar(&f.identities, "identity", nil, "account to act as, NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN' (repeatable)")
-	fl.StringVar(&f.mode, "mode", "safe", "passive, safe or active (active sends writes and bursts)")
+	fl.StringVar(&f.mode, "mode", "safe", "passive, safe or active (active also sends writes, bursts and injection probes)")
 	fl.StringSliceVar(&f.checks, "checks", nil, "only these check IDs or families, globs allowed (e.g. 'LEAK-*,cors')")
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "skip these check IDs or families, globs allowed")
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "path glob never to request, e.g. '/admin/reset*' (repeatable)")
 	fl.StringArrayVar(&f.scope, "scope", nil, "extra in-scope host, 'host' or 'host:port' (repeatable)")
-	fl.StringSliceVarP(&f.format, "format", "f", []string{"text"}, formatHelp)
-	fl.StringSliceVarP(&f.output, "output", "o", nil, outputHelp)
+	addReportFlags(fl, &f.format, &f.output, &f.verbose)
 	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON report: report only findings it did not have, and say how many were suppressed")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, none")
 	fl.StringVar(&f.minConfidence, "min-confidence", "tentative", "drop findings below this confidence: tentative, firm, confirmed")
@@ -125,11 +131,16 @@ Examples:
 	fl.StringVar(&f.maxBody, "max-body", "2MiB", "response bytes read at most")
 	fl.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates")
 	fl.StringVar(&f.proxy, "proxy", "", "send requests through this HTTP proxy URL")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: show evidence")
 	fl.StringVar(&f.wordlist, "wordlist", "", "extra candidate keys for cracking Flask session and JWT secrets, one per line (plain or a Python literal)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print cracked keys in full in findings (masked by default)")
 	fl.BoolVar(&f.noSignup, "no-signup", false, "in active mode, never sign up throwaway accounts (default: where the spec offers sign-up and login)")
-	return cmd
+}
+
+// scanFlagSet is scan's flags on their own.
+func scanFlagSet() *pflag.FlagSet {
+	fl := pflag.NewFlagSet("scan", pflag.ContinueOnError)
+	addScanFlags(fl, &scanFlags{})
+	return fl
 }
 
 func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f *scanFlags) (err error) {
@@ -281,15 +292,17 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		list("skip-checks", &f.skipChecks, cfg.SkipChecks)
 		list("exclude", &f.exclude, cfg.Exclude)
 		list("scope", &f.scope, cfg.Scope)
-		if cfg.Format != "" && !changed("format") {
-			f.format = strings.Split(cfg.Format, ",")
-		}
+		list("format", &f.format, cfg.Format)
 		list("output", &f.output, cfg.Output)
 		str("fail-on", &f.failOn, cfg.FailOn)
 		str("min-confidence", &f.minConfidence, cfg.MinConfidence)
 		str("max-body", &f.maxBody, cfg.MaxBody)
 		str("proxy", &f.proxy, cfg.Proxy)
 		str("wordlist", &f.wordlist, cfg.Wordlist)
+		str("baseline", &f.baseline, cfg.Baseline)
+		if !changed("verbose") && cfg.Verbose {
+			f.verbose = true
+		}
 		if !changed("show-secrets") && cfg.ShowSecrets {
 			f.showSecrets = true
 		}

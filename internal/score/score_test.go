@@ -222,16 +222,16 @@ func TestCategories(t *testing.T) {
 // that page must change with it.
 func TestWorkedExample(t *testing.T) {
 	findings := []rampart.Finding{
-		fam(f("AUTHZ-001", crit, confd), rampart.FamilyBOLA),       // GET /notes/{note_id}
-		fam(f("AUTHZ-001", crit, confd), rampart.FamilyBOLA),       // PUT /notes/{note_id}
-		fam(f("SQLI-001", high, firm), rampart.FamilySQLi),         // /search?q=
-		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),       // x4
-		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),       //
-		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),       //
-		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),       //
-		fam(f("TXN-101", medium, tent), rampart.FamilyTxnBoundary), // app.py:88
-		fam(f("JWT-004", low, tent), rampart.FamilyJWT),            // exp-less tokens, code
-		fam(f("FP-001", info, confd), rampart.FamilyFingerprint),   // Flask on Werkzeug
+		fam(f("BOLA-003", crit, confd), rampart.FamilyBOLA),           // PUT /notes/{note_id}
+		fam(f("BOLA-003", crit, confd), rampart.FamilyBOLA),           // DELETE /notes/{note_id}
+		fam(f("SQLI-001", high, firm), rampart.FamilySQLi),            // /search?q=
+		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),          // x4
+		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),          //
+		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),          //
+		fam(f("HDR-001", low, confd), rampart.FamilyHeaders),          //
+		fam(f("PY-TXN-003", medium, tent), rampart.FamilyTxnBoundary), // app.py:88
+		fam(f("PY-JWT-003", low, tent), rampart.FamilyJWT),            // exp-less tokens, code
+		fam(f("FP-001", info, confd), rampart.FamilyFingerprint),      // Flask on Werkzeug
 	}
 	got := Score(findings)
 	want := Result{Score: 19, Grade: "F", Categories: []rampart.CategoryScore{
@@ -247,8 +247,8 @@ func TestWorkedExample(t *testing.T) {
 
 	// And the smaller one: a lone confirmed high plus a tentative low.
 	got = Score([]rampart.Finding{
-		fam(f("AUTHZ-002", high, confd), rampart.FamilyBFLA),
-		fam(f("CORS-002", low, tent), rampart.FamilyCORS),
+		fam(f("BFLA-001", high, confd), rampart.FamilyBFLA),
+		fam(f("CORS-001", low, tent), rampart.FamilyCORS),
 	})
 	if got.Score != 79 || got.Grade != "C" {
 		t.Errorf("ceiling example = %d %s, want 79 C", got.Score, got.Grade)

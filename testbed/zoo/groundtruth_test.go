@@ -28,7 +28,7 @@ type gtEntry struct {
 	} `json:"code"`
 }
 
-// families is the vocabulary of shared/DESIGN.md, with user-enumeration
+// families is the vocabulary of docs/architecture.md, with user-enumeration
 // (issue 14).
 var families = map[string]bool{
 	"bola": true, "bfla": true, "missing-auth": true, "mass-assignment": true, "sqli": true,
