@@ -30,7 +30,7 @@ func TestCoverage(t *testing.T) {
 	full := render(t, sample.Report(), Options{})
 	for _, want := range []string{
 		"| `GET /notes/{id}` | ❗ | ✅ |  | ❓ | ➖ |  |  |", // proved, tested, not tested, not applicable
-		"| `POST /login` |  |  |  |  |  |  | ⏭️ |",         // the user's choice
+		"| `POST /login` |  |  |  |  |  |  | ⏭️ |",       // the user's choice
 		"| mass-assignment | 0 | 0 | 1 (1 by choice) | 0 |",
 		"- **needs --mode active** (2 cells, your choice):",
 	} {
