@@ -3,6 +3,7 @@ package markdown
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
@@ -85,7 +86,9 @@ func coverageMatrix(c *rampart.Coverage) string {
 		return ""
 	}
 	fams := c.FamiliesCovered()
-	rows := c.Operations
+	// The API as a whole first, whatever order the report has.
+	rows := slices.Clone(c.Operations)
+	slices.SortStableFunc(rows, func(a, b rampart.OperationCoverage) int { return wholeFirst(a) - wholeFirst(b) })
 	left := 0
 	if len(rows) > MaxMatrixRows {
 		var keep []rampart.OperationCoverage
@@ -148,6 +151,13 @@ func familiesInOrder(c *rampart.Coverage) []rampart.FamilyCoverage {
 		}
 	}
 	return out
+}
+
+func wholeFirst(op rampart.OperationCoverage) int {
+	if op.Operation == "" {
+		return 0
+	}
+	return 1
 }
 
 // allTested reports whether every cell of an operation that applies was
