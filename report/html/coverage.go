@@ -9,6 +9,20 @@ import (
 	"github.com/rampart-sec/rampart"
 )
 
+// MaxDetail is how much of a cell's detail or a reason's example the page
+// shows: a detail can carry the API's own validation message, of any
+// length, on every operation. The JSON report keeps all of it.
+const MaxDetail = 1000
+
+// cut keeps the first n runes of s, and says it cut.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
 // wholeAPI names the row of the checks that look at the API as a whole.
 const wholeAPI = "(whole API)"
 
@@ -112,7 +126,7 @@ func coverageOf(c *rampart.Coverage) *coverageView {
 			Cells: r.Cells, Chosen: r.Reason.Chosen(),
 		}
 		for _, e := range r.Examples {
-			if e = oneLine(e); e != "" {
+			if e = cut(oneLine(e), MaxDetail); e != "" {
 				rv.Examples = append(rv.Examples, e)
 			}
 		}
@@ -170,7 +184,7 @@ func wholeFirst(op rampart.OperationCoverage) int {
 }
 
 func cellOf(cc rampart.CoverageCell) cellView {
-	v := cellView{Family: cmp.Or(oneLine(string(cc.Family)), "unknown"), Detail: oneLine(cc.Detail)}
+	v := cellView{Family: cmp.Or(oneLine(string(cc.Family)), "unknown"), Detail: cut(oneLine(cc.Detail), MaxDetail)}
 	switch cc.State {
 	case rampart.CoverageProved:
 		v.Kind, v.Label = kindProved, "proved"
@@ -197,7 +211,7 @@ func cellOf(cc rampart.CoverageCell) cellView {
 		if ch.State == rampart.CoverageNotTested {
 			s = "not tested, " + ch.Reason.Summary()
 		}
-		if d := oneLine(ch.Detail); d != "" {
+		if d := cut(oneLine(ch.Detail), MaxDetail); d != "" {
 			s += ": " + d
 		}
 		cv := checkView{Check: cmp.Or(oneLine(ch.Check), "?"), State: s}

@@ -256,6 +256,18 @@ func TestCoverage(t *testing.T) {
 	}
 }
 
+// A detail can be the API's whole validation message, on every operation:
+// the page shows the start of it.
+func TestCoverageLongDetail(t *testing.T) {
+	r := sample.Uncovered()
+	r.Coverage.Operations[2].Cells[1].Detail = "the API answered 422: " + strings.Repeat("x", 100_000)
+	r.Coverage.Reasons[1].Examples = []string{"SQLI-001 POST /orders: " + strings.Repeat("y", 100_000)}
+	out := string(render(t, r, Options{}))
+	if len(out) > 60_000 || !strings.Contains(out, "xxx…") || !strings.Contains(out, "yyy…") {
+		t.Errorf("detail not cut (%d bytes)", len(out))
+	}
+}
+
 func TestRich(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", ""},

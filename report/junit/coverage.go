@@ -13,6 +13,20 @@ import (
 // tested: one per family, named after it, in the family's suite.
 const CoverageClass = "coverage"
 
+// MaxDetail is how much of a cell's detail the output quotes: a detail can
+// carry the API's own validation message, of any length, on every
+// operation. The JSON report keeps all of it.
+const MaxDetail = 500
+
+// cut keeps the first n runes of s, and says it cut.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
 // wholeAPI names the row of checks that look at the API as a whole.
 const wholeAPI = "(whole API)"
 
@@ -55,7 +69,7 @@ func coverageCases(c *rampart.Coverage) map[string]testcase {
 				m = map[rampart.Reason][]notTested{}
 				byFamily[cell.Family] = m
 			}
-			m[cell.Reason] = append(m[cell.Reason], notTested{where, oneLine(cell.Detail)})
+			m[cell.Reason] = append(m[cell.Reason], notTested{where, cut(oneLine(cell.Detail), MaxDetail)})
 		}
 	}
 	out := map[string]testcase{}

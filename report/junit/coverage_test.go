@@ -81,3 +81,12 @@ func TestCoverageCases(t *testing.T) {
 		}
 	}
 }
+
+func TestCoverageLongDetail(t *testing.T) {
+	r := sample.Uncovered()
+	r.Coverage.Operations[2].Cells[1].Detail = "the API answered 422: " + strings.Repeat("x", 100_000)
+	out := string(render(t, r, Options{}))
+	if len(out) > 20_000 || !strings.Contains(out, "xxx…\n") {
+		t.Errorf("detail not cut (%d bytes)", len(out))
+	}
+}

@@ -14,6 +14,19 @@ import (
 // HTML reports have the whole matrix.
 const MaxMatrixRows = 50
 
+// MaxExample is how much of an example the summary quotes: a detail can
+// carry the API's own validation message, of any length.
+const MaxExample = 200
+
+// cut keeps the first n runes of s, and says it cut.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
 // wholeAPI names the row of the checks that look at the API as a whole.
 const wholeAPI = "(whole API)"
 
@@ -69,7 +82,7 @@ func coverageSummary(c *rampart.Coverage) string {
 			}
 			line += "): " + text(oneLine(cmp.Or(r.Action, r.Reason.Action())))
 			if len(r.Examples) > 0 {
-				line += " — e.g. " + text(oneLine(r.Examples[0]))
+				line += " — e.g. " + text(cut(oneLine(r.Examples[0]), MaxExample))
 			}
 			b.WriteString(line + "\n")
 		}

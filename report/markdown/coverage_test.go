@@ -148,3 +148,14 @@ func TestCoverageHostile(t *testing.T) {
 		}
 	}
 }
+
+// A detail can be the API's whole validation message: the comment quotes
+// the start of it.
+func TestCoverageLongExample(t *testing.T) {
+	r := sample.Uncovered()
+	r.Coverage.Reasons[1].Examples = []string{"SQLI-001 POST /orders: " + strings.Repeat("x", 100_000)}
+	out := render(t, r, Options{})
+	if len(out) > 10_000 || !strings.Contains(out, strings.Repeat("x", MaxExample-len("SQLI-001 POST /orders: "))+"…") {
+		t.Errorf("example not cut (%d bytes)", len(out))
+	}
+}

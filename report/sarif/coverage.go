@@ -7,6 +7,20 @@ import (
 	"github.com/rampart-sec/rampart"
 )
 
+// MaxExample is how much of an example the log quotes: a detail can carry
+// the API's own validation message, of any length. The JSON report keeps
+// all of it.
+const MaxExample = 300
+
+// cut keeps the first n runes of s, and says it cut.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
 // coverageProperties is the run's coverage for tools that read SARIF
 // properties: the percentage, whether the scan is incomplete, the cells of
 // each family by state, and each reason with its action. The matrix itself
@@ -38,7 +52,7 @@ func coverageProperties(c *rampart.Coverage) map[string]any {
 		if len(r.Examples) > 0 {
 			ex := make([]string, 0, len(r.Examples))
 			for _, e := range r.Examples {
-				ex = append(ex, oneLine(e))
+				ex = append(ex, cut(oneLine(e), MaxExample))
 			}
 			m["examples"] = ex
 		}
@@ -69,7 +83,7 @@ func coverageNotifications(c *rampart.Coverage) (execution, configuration []noti
 			msg += " To test " + them + ": " + strings.TrimSuffix(a, ".") + "."
 		}
 		if len(r.Examples) > 0 {
-			msg += " For example " + oneLine(r.Examples[0]) + "."
+			msg += " For example " + cut(oneLine(r.Examples[0]), MaxExample) + "."
 		}
 		n := notification{
 			Level:      "warning",

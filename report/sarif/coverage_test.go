@@ -100,3 +100,12 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("coverage property without coverage")
 	}
 }
+
+func TestCoverageLongExample(t *testing.T) {
+	r := sample.Uncovered()
+	r.Coverage.Reasons[1].Examples = []string{"SQLI-001 POST /orders: " + strings.Repeat("x", 100_000)}
+	out := string(write(t, r, Options{}))
+	if len(out) > 30_000 || !strings.Contains(out, "xxx…") {
+		t.Errorf("example not cut (%d bytes)", len(out))
+	}
+}
