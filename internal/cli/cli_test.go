@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +60,8 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 	os.WriteFile(emptyHdrCfg, []byte("target: "+srv.URL+"\nidentities:\n  - name: bob\n    headers: {Authorization: \"\"}\n"), 0o644)
 	noCredCfg := filepath.Join(dir, "no-credential.yaml")
 	os.WriteFile(noCredCfg, []byte("target: "+srv.URL+"\nidentities:\n  - name: bob\n    role: user\n"), 0o644)
+	covCfg := filepath.Join(dir, "coverage.yaml")
+	os.WriteFile(covCfg, []byte("target: "+srv.URL+"\nmin-coverage: 101\n"), 0o644)
 	scopeCfg := filepath.Join(dir, "scope.yaml")
 	os.WriteFile(scopeCfg, []byte("target: "+srv.URL+"\nscope: [\"http://x/\"]\n"), 0o644)
 	excludeCfg := filepath.Join(dir, "exclude.yaml")
@@ -97,6 +101,9 @@ func TestBadInputGivesOneLineAndExitCode(t *testing.T) {
 		{"unknown check", []string{"scan", srv.URL, "--checks", "NOPE-1"}, ExitUsage, "unknown check"},
 		{"bad mode", []string{"scan", srv.URL, "--mode", "yolo"}, ExitUsage, "unknown mode"},
 		{"bad fail-on", []string{"scan", srv.URL, "--fail-on", "severe"}, ExitUsage, "--fail-on"},
+		{"min-coverage over 100", []string{"scan", srv.URL, "--min-coverage", "150", "-f", "json", "-o", out}, ExitUsage, "--min-coverage 150: want a percentage from 0 to 100"},
+		{"min-coverage negative", []string{"scan", srv.URL, "--min-coverage", "-5"}, ExitUsage, "--min-coverage -5: want a percentage from 0 to 100"},
+		{"config min-coverage over 100", []string{"scan", "--config", covCfg, "-f", "json", "-o", out}, ExitUsage, "min-coverage 101: want a percentage from 0 to 100"},
 		{"bad identity", []string{"scan", srv.URL, "--identity", "alice"}, ExitUsage, "NAME:ROLE=HEADER"},
 		{"bad format", []string{"scan", srv.URL, "-f", "pdf"}, ExitUsage, "--format"},
 		{"outputs mismatch", []string{"scan", srv.URL, "-f", "text,json"}, ExitUsage, "more than one format"},
@@ -155,6 +162,62 @@ func TestScanExitCodesAndJSON(t *testing.T) {
 	}
 	if code, _, _ := run(t, nil, "scan", srv.URL, "--skip-checks", "debug-exposure"); code != ExitOK {
 		t.Errorf("without the debugger check: exit %d", code)
+	}
+}
+
+// --min-coverage (or the config's min-coverage) fails a scan that tested
+// less than asked, with exit 1 and a line that names both percentages.
+func TestScanMinCoverage(t *testing.T) {
+	srv := target(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	if code, _, stderr := run(t, nil, "scan", srv.URL, "-f", "json", "-o", out, "--fail-on", "none"); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Coverage *struct {
+			Percent int `json:"percent"`
+		} `json:"coverage"`
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Coverage == nil {
+		t.Fatalf("no coverage in the report (%v)", err)
+	}
+	pct := rep.Coverage.Percent
+	if pct == 100 {
+		t.Fatalf("the test target is fully covered: the gate cannot be seen failing")
+	}
+	above := strconv.Itoa(pct + 1)
+	cfg := filepath.Join(dir, "gate.yaml")
+	os.WriteFile(cfg, []byte("target: "+srv.URL+"\nfail-on: none\nmin-coverage: "+above+"\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"at the coverage", []string{"scan", srv.URL, "--fail-on", "none", "--min-coverage", strconv.Itoa(pct)}, ExitOK, ""},
+		{"above the coverage", []string{"scan", srv.URL, "--fail-on", "none", "--min-coverage", above},
+			ExitFindings, fmt.Sprintf("rampart: coverage %d%% (", pct)},
+		{"config key", []string{"scan", "--config", cfg}, ExitFindings, "is below --min-coverage " + above + "%"},
+		{"flag wins over the config", []string{"scan", "--config", cfg, "--min-coverage", "0"}, ExitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, nil, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d: %s", code, tt.code, stderr)
+			}
+			if tt.msg != "" && !strings.Contains(stderr, tt.msg) {
+				t.Errorf("stderr lacks %q:\n%s", tt.msg, stderr)
+			}
+			if tt.msg == "" && strings.Contains(stderr, "min-coverage") {
+				t.Errorf("coverage gate spoke without failing: %s", stderr)
+			}
+		})
 	}
 }
 

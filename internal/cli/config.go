@@ -38,6 +38,7 @@ type fileConfig struct {
 	Output        stringList        `yaml:"output"`
 	FailOn        string            `yaml:"fail-on"`
 	MinConfidence string            `yaml:"min-confidence"`
+	MinCoverage   *int              `yaml:"min-coverage"`
 	Concurrency   int               `yaml:"concurrency"`
 	Rate          float64           `yaml:"rate"`
 	Timeout       string            `yaml:"timeout"`

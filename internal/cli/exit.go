@@ -10,7 +10,7 @@ import (
 // Exit codes, documented in the README and in `rampart --help`.
 const (
 	ExitOK          = 0   // nothing at or above --fail-on
-	ExitFindings    = 1   // findings at or above --fail-on
+	ExitFindings    = 1   // findings at or above --fail-on, or coverage below --min-coverage
 	ExitUsage       = 2   // usage or configuration error
 	ExitCannotRun   = 3   // the scan could not run (target unreachable or unusable, I/O)
 	ExitInterrupted = 130 // interrupted; the partial report was written

@@ -115,11 +115,12 @@ func writeFormat(w io.Writer, format string, rep *rampart.Report, opt writeOptio
 }
 
 type reportFlags struct {
-	format   []string
-	output   []string
-	failOn   string
-	baseline string
-	verbose  bool
+	format      []string
+	output      []string
+	failOn      string
+	minCoverage int
+	baseline    string
+	verbose     bool
 }
 
 // newReport is `rampart report FILE.json`: a saved JSON report written
@@ -140,13 +141,15 @@ their stable id) and says how many it dropped.
 By default the exit code only says whether the conversion worked (0). With
 --fail-on it also gates: 1 when a finding of at least firm confidence is at
 or above that severity. --fail-on also sets which findings fail JUnit test
-cases (default high).
+cases (default high). With --min-coverage PCT it exits 1 when the report
+tested less than PCT% of the applicable operation × family cells.
 
 Examples:
   rampart report scan.json -f sarif -o scan.sarif
   rampart report scan.json -f html,markdown,junit -o reports/
   rampart report scan.json -f markdown --baseline main.json > comment.md
-  rampart report scan.json -f junit -o junit.xml --fail-on medium`,
+  rampart report scan.json -f junit -o junit.xml --fail-on medium
+  rampart report scan.json -f markdown -o comment.md --min-coverage 60`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr("report takes one JSON report file, got %d arguments", len(args))
@@ -160,6 +163,7 @@ Examples:
 	fl := cmd.Flags()
 	addReportFlags(fl, &f.format, &f.output, &f.verbose)
 	fl.StringVar(&f.failOn, "fail-on", "high", "severity at which JUnit test cases fail, and, when given, at which the command exits 1: info, low, medium, high, critical, none")
+	fl.IntVar(&f.minCoverage, "min-coverage", 0, "exit 1 when the report tested less than this percentage (0-100) of the applicable operation × family cells (0: no coverage gate)")
 	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON report: leave out the findings it already had")
 	return cmd
 }
@@ -171,6 +175,9 @@ func runReport(cmd *cobra.Command, env Env, path string, f *reportFlags) error {
 		opt.FailNever = true
 	} else if opt.FailOn, err = rampart.ParseSeverity(f.failOn); err != nil {
 		return usageErr("--fail-on: %v (or none)", err)
+	}
+	if err := checkMinCoverage(f.minCoverage); err != nil {
+		return err
 	}
 	outs, err := pairFormatOutputs(f.format, f.output)
 	if err != nil {
@@ -205,6 +212,10 @@ func runReport(cmd *cobra.Command, env Env, path string, f *reportFlags) error {
 	opt.Color = env.colour()
 	if err := writeOutputs(rep, outs, env, opt); err != nil {
 		return &ExitError{Code: ExitCannotRun, Err: err}
+	}
+	if err := coverageGate(rep, f.minCoverage); err != nil {
+		fmt.Fprintln(env.Stderr, "rampart: "+err.Error())
+		return err
 	}
 	if !cmd.Flags().Changed("fail-on") || opt.FailNever {
 		return nil

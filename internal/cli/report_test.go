@@ -242,6 +242,52 @@ func TestReportFailOn(t *testing.T) {
 	}
 }
 
+// --min-coverage gates a saved report on its coverage, whatever --fail-on
+// says, and says on stderr which percentage missed which threshold.
+func TestReportMinCoverage(t *testing.T) {
+	dir := t.TempDir()
+	_, rep := savedReport(t, dir)
+	rep.Coverage = &rampart.Coverage{Percent: 40, Tested: 4, Applicable: 10, Incomplete: true,
+		Families: []rampart.FamilyCoverage{{Family: rampart.FamilyBOLA, Tested: 4, NotTested: 6}}}
+	covered := writeJSON(t, filepath.Join(dir, "covered.json"), rep)
+	_, old := savedReport(t, dir)
+	uncovered := writeJSON(t, filepath.Join(dir, "uncovered.json"), old) // no coverage section
+	tests := []struct {
+		name string
+		in   string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no gate", covered, nil, ExitOK, ""},
+		{"zero is no gate", covered, []string{"--min-coverage", "0"}, ExitOK, ""},
+		{"below", covered, []string{"--min-coverage", "41"}, ExitFindings, "coverage 40% (4 of 10 applicable operation × family cells tested) is below --min-coverage 41%"},
+		{"below, findings not gated", covered, []string{"--min-coverage", "50", "--fail-on", "none"}, ExitFindings, "is below --min-coverage 50%"},
+		{"at the threshold", covered, []string{"--min-coverage", "40"}, ExitOK, ""},
+		{"above, findings gate still applies", covered, []string{"--min-coverage", "40", "--fail-on", "critical"}, ExitFindings, ""},
+		{"report without coverage", uncovered, []string{"--min-coverage", "1"}, ExitFindings, "has no coverage"},
+		{"report without coverage, no gate", uncovered, nil, ExitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"report", tt.in, "-f", "json", "-o", filepath.Join(dir, "x.json")}, tt.args...)
+			code, _, stderr := runCLI(t, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d: %s", code, tt.code, stderr)
+			}
+			// The last line, after "wrote json report to …".
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			last := lines[len(lines)-1]
+			if tt.msg != "" && (!strings.Contains(last, tt.msg) || !strings.HasPrefix(last, "rampart: ")) {
+				t.Errorf("stderr should end with one 'rampart: ' line with %q, got:\n%s", tt.msg, stderr)
+			}
+			if tt.msg == "" && strings.Contains(stderr, "min-coverage") {
+				t.Errorf("coverage gate spoke without failing: %s", stderr)
+			}
+		})
+	}
+}
+
 func TestReportBaseline(t *testing.T) {
 	dir := t.TempDir()
 	in, rep := savedReport(t, dir)
@@ -297,6 +343,9 @@ func TestReportBadInput(t *testing.T) {
 		{"two formats to stdout", []string{"report", in, "-f", "text,html"}, ExitUsage, "more than one format would go to stdout"},
 		{"outputs mismatch", []string{"report", in, "-f", "text,html,json", "-o", "a,b"}, ExitUsage, "3 formats but 2 outputs"},
 		{"bad fail-on", []string{"report", in, "--fail-on", "severe"}, ExitUsage, "--fail-on"},
+		{"min-coverage over 100", []string{"report", in, "--min-coverage", "101"}, ExitUsage, "--min-coverage 101: want a percentage from 0 to 100"},
+		{"min-coverage negative", []string{"report", in, "--min-coverage", "-1"}, ExitUsage, "--min-coverage -1: want a percentage from 0 to 100"},
+		{"min-coverage not a number", []string{"report", in, "--min-coverage", "50%"}, ExitUsage, "--min-coverage"},
 		{"missing baseline", []string{"report", in, "--baseline", filepath.Join(dir, "nope.json")}, ExitUsage, "--baseline"},
 		{"bad baseline", []string{"report", in, "--baseline", notJSON}, ExitUsage, "--baseline"},
 		{"unknown flag", []string{"report", in, "--bogus"}, ExitUsage, "unknown flag: --bogus"},

@@ -71,7 +71,7 @@ the version is 'rampart --version'.
 
 Exit codes:
   0    nothing at or above --fail-on
-  1    findings at or above --fail-on
+  1    findings at or above --fail-on, or less tested than --min-coverage
   2    usage or configuration error
   3    the scan could not run: target unreachable, no operation learned,
        or nearly every answer an error, a redirect or a timeout (that

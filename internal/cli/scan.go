@@ -36,6 +36,7 @@ type scanFlags struct {
 	output        []string
 	failOn        string
 	minConfidence string
+	minCoverage   int
 	concurrency   int
 	rate          float64
 	timeout       time.Duration
@@ -125,6 +126,7 @@ func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringVar(&f.baseline, "baseline", "", "earlier JSON report: report only findings it did not have, and say how many were suppressed")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, none")
 	fl.StringVar(&f.minConfidence, "min-confidence", "tentative", "drop findings below this confidence: tentative, firm, confirmed")
+	fl.IntVar(&f.minCoverage, "min-coverage", 0, "exit 1 when less than this percentage (0-100) of the applicable operation × family cells was tested (0: no coverage gate)")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "requests in flight at once")
 	fl.Float64Var(&f.rate, "rate", 0, "requests per second at most (0: no limit)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "per-request timeout")
@@ -220,6 +222,9 @@ type gate struct {
 	failOn  rampart.Severity
 	never   bool
 	minConf rampart.Confidence
+	// minCoverage is --min-coverage: the least coverage percentage that
+	// passes; 0 is no coverage gate.
+	minCoverage int
 }
 
 // verdict is a run's exit once its report is written: interrupted, findings
@@ -238,10 +243,42 @@ func (g gate) verdict(rep *rampart.Report, runErr error, env Env) error {
 	if h := rep.Health; h != nil && h.Warning != "" {
 		fmt.Fprintln(env.Stderr, "rampart: "+h.Warning)
 	}
-	if g.never {
+	var findings error
+	if !g.never {
+		findings = failingFindings(rep, g.failOn, max(g.minConf, rampart.Firm))
+	}
+	if err := coverageGate(rep, g.minCoverage); err != nil {
+		// Exit 1 is not printed by Execute (the findings are the report's
+		// to tell); a coverage failure is said here or nobody knows why.
+		fmt.Fprintln(env.Stderr, "rampart: "+err.Error())
+		return err
+	}
+	return findings
+}
+
+// coverageGate is --min-coverage: exit 1 when the report tested less than
+// min percent of what applied. A report without coverage (a white-box one,
+// or one written before coverage existed) cannot show it tested enough.
+func coverageGate(rep *rampart.Report, min int) error {
+	if min <= 0 {
 		return nil
 	}
-	return failingFindings(rep, g.failOn, max(g.minConf, rampart.Firm))
+	c := rep.Coverage
+	if c == nil {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("the report has no coverage (a white-box report, or one written before coverage existed), so --min-coverage %d%% cannot pass", min)}
+	}
+	if c.Percent < min {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("coverage %d%% (%d of %d applicable operation × family cells tested) is below --min-coverage %d%%; the report's coverage section says what was not tested and why", c.Percent, c.Tested, c.Applicable, min)}
+	}
+	return nil
+}
+
+// checkMinCoverage validates --min-coverage.
+func checkMinCoverage(pct int) error {
+	if pct < 0 || pct > 100 {
+		return usageErr("--min-coverage %d: want a percentage from 0 to 100", pct)
+	}
+	return nil
 }
 
 // failingFindings is the exit for findings at or above sev with at least
@@ -296,6 +333,12 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		list("output", &f.output, cfg.Output)
 		str("fail-on", &f.failOn, cfg.FailOn)
 		str("min-confidence", &f.minConfidence, cfg.MinConfidence)
+		if !changed("min-coverage") && cfg.MinCoverage != nil {
+			if checkMinCoverage(*cfg.MinCoverage) != nil {
+				return opt, nil, g, usageErr("config %s: min-coverage %d: want a percentage from 0 to 100", f.config, *cfg.MinCoverage)
+			}
+			f.minCoverage = *cfg.MinCoverage
+		}
 		str("max-body", &f.maxBody, cfg.MaxBody)
 		str("proxy", &f.proxy, cfg.Proxy)
 		str("wordlist", &f.wordlist, cfg.Wordlist)
@@ -345,6 +388,10 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	if g.minConf, err = rampart.ParseConfidence(f.minConfidence); err != nil {
 		return opt, nil, g, usageErr("--min-confidence: %v", err)
 	}
+	if err := checkMinCoverage(f.minCoverage); err != nil {
+		return opt, nil, g, err
+	}
+	g.minCoverage = f.minCoverage
 	maxBody, err := parseSize(f.maxBody)
 	if err != nil {
 		return opt, nil, g, usageErr("--max-body: %v", err)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -158,6 +159,130 @@ func TestChromium(t *testing.T) {
 		t.Errorf("empty report: %q", ready)
 	}
 	etab.assertClean(t)
+}
+
+// TestChromiumCoverage opens the sample report and uses the coverage
+// matrix's filters as a user would: the rows and cells left visible are
+// the ones each filter asks for.
+func TestChromiumCoverage(t *testing.T) {
+	bin := chromiumPath(t)
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(page, render(t, sample.Report(), Options{Rules: rules}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := launch(t, bin, dir)
+	tab := b.open(t, page)
+
+	type view struct {
+		Ready   string   `json:"ready"`
+		Rows    []string `json:"rows"`    // operations of the visible rows
+		Cells   []string `json:"cells"`   // family=state of the visible, matching cells
+		Columns []string `json:"columns"` // visible family headers
+		Shown   string   `json:"shown"`
+		Empty   bool     `json:"empty"`
+		Tooltip string   `json:"tooltip"`
+		Visible bool     `json:"visible"` // the matrix is laid out (not display: none)
+	}
+	// setSelect and setText change a control and fire the event a user's
+	// change would.
+	const helpers = `
+		const form = document.getElementById('coverage-filters');
+		const setSelect = (name, v) => { const s = form.querySelector('select[name=' + name + ']'); s.value = v; s.dispatchEvent(new Event('change', {bubbles: true})) };
+		const setText = v => { const q = form.querySelector('input[name=op]'); q.value = v; q.dispatchEvent(new Event('input', {bubbles: true})) };
+		const state = (v, on) => { const b = form.querySelector('input[name=state][value="' + v + '"]'); if (b.checked !== on) b.click() };`
+	const read = `({
+		ready: document.body.getAttribute('data-coverage'),
+		rows: Array.from(document.querySelectorAll('table.matrix tbody tr')).filter(r => r.offsetParent !== null).map(r => r.querySelector('th').textContent),
+		cells: Array.from(document.querySelectorAll('table.matrix td.cell[data-state]')).filter(c => c.offsetParent !== null && !c.classList.contains('dim')).map(c => c.getAttribute('data-family') + '=' + c.getAttribute('data-state')),
+		columns: Array.from(document.querySelectorAll('table.matrix thead th[data-family]')).filter(h => h.offsetParent !== null).map(h => h.textContent),
+		shown: document.getElementById('coverage-shown').textContent,
+		empty: !document.getElementById('coverage-no-match').hidden,
+		tooltip: document.querySelector('td.cell[data-reason=no-values]').title,
+		visible: document.querySelector('table.matrix').offsetParent !== null,
+	})`
+	all := []string{"(whole API)", "GET /search", "GET /notes/{id}", "POST /notes", "POST /login"}
+	tests := []struct {
+		name    string
+		action  string
+		rows    []string
+		cells   []string // nil: not checked
+		columns int      // 0: not checked
+	}{
+		{"as loaded", ``, all, nil, 7},
+		{"only not tested", `state('proved', false); state('tested', false); state('chosen', false); state('not-applicable', false)`,
+			[]string{"GET /notes/{id}", "POST /notes"}, []string{"sqli=not-tested", "bola=not-tested"}, 7},
+		{"and one reason", `setSelect('reason', 'needs-second-user')`, []string{"POST /notes"}, []string{"bola=not-tested"}, 7},
+		{"a reason the states hide", `setSelect('reason', 'needs-active')`, nil, []string{}, 7},
+		{"the user's choices", `state('chosen', true)`, []string{"POST /notes", "POST /login"}, []string{"mass-assignment=chosen", "rate-limit=chosen"}, 7},
+		{"every state, any reason", `setSelect('reason', ''); ['proved', 'tested', 'not-tested', 'not-applicable'].forEach(s => state(s, true))`, all, nil, 7},
+		{"one family", `setSelect('family', 'sqli')`, []string{"GET /search", "GET /notes/{id}", "POST /notes"},
+			[]string{"sqli=proved", "sqli=not-tested", "sqli=tested"}, 1},
+		{"family and proved only", `['tested', 'not-tested', 'chosen', 'not-applicable'].forEach(s => state(s, false))`,
+			[]string{"GET /search"}, []string{"sqli=proved"}, 1},
+		{"all families, proved", `setSelect('family', '')`, []string{"GET /search", "GET /notes/{id}"}, []string{"sqli=proved", "bola=proved"}, 7},
+		{"text", `['tested', 'not-tested', 'chosen', 'not-applicable'].forEach(s => state(s, true)); setText('NOTES')`,
+			[]string{"GET /notes/{id}", "POST /notes"}, nil, 7},
+		{"text nothing", `setText('no such operation')`, nil, nil, 7},
+	}
+	for _, tt := range tests {
+		var got view
+		tab.eval(t, `(() => { `+helpers+tt.action+`; return `+read+` })()`, &got)
+		if got.Ready != "ready" || !got.Visible {
+			t.Fatalf("%s: the coverage script did not initialise (data-coverage=%q, matrix shown %v)", tt.name, got.Ready, got.Visible)
+		}
+		if strings.Join(got.Rows, "|") != strings.Join(tt.rows, "|") {
+			t.Errorf("%s: rows %q, want %q (%s)", tt.name, got.Rows, tt.rows, got.Shown)
+		}
+		if tt.cells != nil && strings.Join(got.Cells, " ") != strings.Join(tt.cells, " ") {
+			t.Errorf("%s: cells %q, want %q", tt.name, got.Cells, tt.cells)
+		}
+		if tt.columns != 0 && len(got.Columns) != tt.columns {
+			t.Errorf("%s: columns %q, want %d", tt.name, got.Columns, tt.columns)
+		}
+		if got.Empty != (len(tt.rows) == 0) {
+			t.Errorf("%s: 'no operation matches' shown=%v with %d rows", tt.name, got.Empty, len(got.Rows))
+		}
+		if want := fmt.Sprintf("showing %d of 5 operations", len(tt.rows)); len(tt.rows) != 5 && got.Shown != want {
+			t.Errorf("%s: counter %q, want %q", tt.name, got.Shown, want)
+		}
+		if got.Tooltip != "sqli: not tested, no values for a parameter · no values for {id}" {
+			t.Errorf("%s: tooltip %q", tt.name, got.Tooltip)
+		}
+	}
+	// A click on a cell with detail opens it.
+	var opened string
+	tab.eval(t, `(() => { const c = document.querySelector('td.cell[data-reason=no-values] summary'); c.click();
+		return c.parentElement.open ? c.parentElement.querySelector('p').textContent : '' })()`, &opened)
+	if opened != "no values for {id}" {
+		t.Errorf("clicking the cell showed %q", opened)
+	}
+	tab.assertClean(t)
+
+	// A report without findings still gets its coverage filters (the
+	// findings' script returns early there).
+	unc := filepath.Join(dir, "uncovered.html")
+	if err := os.WriteFile(unc, render(t, sample.Uncovered(), Options{}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	utab := b.open(t, unc)
+	var u struct {
+		Ready  string `json:"ready"`
+		Rows   int    `json:"rows"`
+		Banner string `json:"banner"`
+	}
+	utab.eval(t, `(() => { const form = document.getElementById('coverage-filters');
+		const s = form.querySelector('select[name=reason]'); s.value = 'body-rejected'; s.dispatchEvent(new Event('change', {bubbles: true}));
+		return { ready: document.body.getAttribute('data-coverage'),
+			rows: Array.from(document.querySelectorAll('table.matrix tbody tr')).filter(r => r.offsetParent !== null).length,
+			banner: document.getElementById('incomplete').textContent } })()`, &u)
+	if u.Ready != "ready" || u.Rows != 1 || !strings.HasPrefix(u.Banner, "INCOMPLETE: only 20%") {
+		t.Errorf("uncovered report: %+v", u)
+	}
+	utab.assertClean(t)
 }
 
 // TestChromiumHostile loads a report full of script injections: none runs.

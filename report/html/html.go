@@ -3,10 +3,15 @@
 // to a CI run or opened from disk, and it never calls home.
 //
 // The page has a summary (grade, score, counts by severity, target, mode,
-// duration, requests, the stack fingerprint), filters by severity, family,
+// duration, requests, coverage, the stack fingerprint), filters by severity, family,
 // confidence and text (plain JavaScript, progressive: without it every
 // finding is shown), and one card per finding with its evidence and curl
-// line in collapsible <details> and the fix with its code.
+// line in collapsible <details> and the fix with its code. A black-box
+// report also has its coverage: the percentage (and an INCOMPLETE banner
+// under the grade when less than half was tested), a table per family, the
+// reasons cells were not tested with what to do about each, and the
+// operations × families matrix with its own filters (state, family, reason,
+// operation), each cell's reason as text and its detail on hover and click.
 //
 // Everything in a report that came from the target (evidence above all) is
 // hostile input. html/template escapes it for its context, and the page's
@@ -111,10 +116,13 @@ type page struct {
 	// created or changed, with what became of it.
 	Footprint        []string
 	FootprintSummary string
-	Generated        string
-	CSP              string
-	CSS              template.CSS
-	JS               template.JS
+	// Coverage is what the scan tested, operation by operation; nil for a
+	// report without one (white-box).
+	Coverage  *coverageView
+	Generated string
+	CSP       string
+	CSS       template.CSS
+	JS        template.JS
 }
 
 type fact struct{ Label, Value string }
@@ -226,6 +234,8 @@ func view(r *rampart.Report, opt Options) page {
 		add("Operations", strconv.Itoa(r.Operations))
 	}
 	add("Identities", strings.Join(r.Identities, ", "))
+	add("Coverage", coverageFact(r.Coverage))
+	p.Coverage = coverageOf(r.Coverage)
 	p.Stack = oneLine(r.Fingerprint.Summary())
 	for _, e := range r.Fingerprint.Evidence {
 		if e = oneLine(e); e != "" {

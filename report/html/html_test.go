@@ -36,6 +36,7 @@ func TestGolden(t *testing.T) {
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
 		"unhealthy":  sample.Unhealthy(),
+		"uncovered":  sample.Uncovered(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := render(t, r, Options{Rules: rules})
@@ -61,7 +62,7 @@ func TestGolden(t *testing.T) {
 // anywhere, not even a favicon.
 func TestSelfContained(t *testing.T) {
 	// (Hostile text that merely mentions http: is covered by TestHostileInputIsEscaped.)
-	for name, r := range map[string]*rampart.Report{"report": sample.Report(), "empty": sample.Empty(), "incomplete": sample.Incomplete()} {
+	for name, r := range map[string]*rampart.Report{"report": sample.Report(), "empty": sample.Empty(), "incomplete": sample.Incomplete(), "uncovered": sample.Uncovered()} {
 		t.Run(name, func(t *testing.T) {
 			out := string(render(t, r, Options{Rules: rules}))
 			lower := strings.ToLower(out)
@@ -188,6 +189,17 @@ func hostile() *rampart.Report {
 	r.Notes = append(r.Notes, "<style>@import url(http://evil/x.css)</style>")
 	r.Errors[0].Error = "<iframe src=http://evil></iframe>"
 	r.Fingerprint.Evidence = []string{"<img src=http://evil/p.png>"}
+	// The coverage names operations, details and checks the target chose.
+	c := r.Coverage
+	c.Operations[1].Operation = `GET /x/<script>window.__pwned=14</script>`
+	c.Operations[2].Cells[2].Detail = `no values for <img src=x onerror="window.__pwned=15">`
+	evil := rampart.Family(`bola" onmouseover="window.__pwned=16`)
+	c.Families[0].Family = evil
+	c.Operations[2].Cells[0].Family = evil
+	c.Operations[3].Cells[0].Family = evil
+	c.Operations[3].Cells[2].Checks[1].Check = `<svg onload=window.__pwned=17>`
+	c.Operations[3].Cells[0].Reason = rampart.Reason(`x" onclick="window.__pwned=18`)
+	c.Reasons[0].Examples = []string{`<iframe src=http://evil></iframe>`}
 	return r
 }
 
@@ -203,6 +215,56 @@ func TestHostileInputIsEscaped(t *testing.T) {
 	}
 	if !strings.Contains(out, "&lt;script&gt;window.__pwned=6&lt;/script&gt;") {
 		t.Errorf("hostile evidence is not shown as text")
+	}
+}
+
+func TestCoverage(t *testing.T) {
+	out := string(render(t, sample.Report(), Options{}))
+	for _, want := range []string{
+		`<dt>Coverage</dt><dd>70% (7 of 10 cells tested)</dd>`,
+		`<p class="percent"><b>70%</b> tested <span>7 of 10 applicable operation × family cells</span></p>`,
+		`<tr><td>mass-assignment</td><td>0</td><td>0</td><td>1 (1 by choice)</td><td>0</td></tr>`,
+		`<li class="gap" data-reason="no-values"><b>no values for a parameter</b> (2 cells): give the parameter an example in the spec`,
+		`<li class="chosen" data-reason="needs-active"><b>needs --mode active</b> (2 cells, your choice)`,
+		// The whole API first, then the operations.
+		`<tr data-op="(whole api)"><th scope="row"><code>(whole API)</code></th><td class="cell none" data-family="bola"></td>`,
+		// A not-tested cell: its reason as text, its detail on hover and click.
+		`<td class="cell st-not-tested" data-family="sqli" data-state="not-tested" data-reason="no-values" title="sqli: not tested, no values for a parameter · no values for {id}"><details><summary>no values for a parameter</summary><p>no values for {id}</p></details></td>`,
+		// Per-check detail.
+		`<details><summary>tested</summary><ul><li><code>SQLI-001</code> tested</li><li><code>SQLI-004</code> not tested, request budget spent</li></ul></details>`,
+		`<td class="cell st-chosen" data-family="rate-limit" data-state="chosen" data-reason="needs-active"`,
+		`<option value="needs-second-user">needs a second user (1)</option>`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(out, "INCOMPLETE") {
+		t.Errorf("a 70%% scan is called incomplete")
+	}
+	if n := regexp.MustCompile(`<td class="cell st-`).FindAllStringIndex(out, -1); len(n) != 12 {
+		t.Errorf("%d cells with a state, want 12", len(n))
+	}
+	// An incomplete scan says so under the grade, before anything else.
+	inc := string(render(t, sample.Uncovered(), Options{}))
+	banner := strings.Index(inc, `<p class="banner" role="alert" id="incomplete">INCOMPLETE: only 20% of the applicable operation × family cells were tested (2 of 10), so the grade is at best C.`)
+	if banner < 0 || banner > strings.Index(inc, "<main>") || banner < strings.Index(inc, `<div class="grade`) {
+		t.Errorf("no INCOMPLETE banner between the grade and the rest (at %d)", banner)
+	}
+	if empty := string(render(t, sample.Empty(), Options{})); strings.Contains(empty, `id="coverage"`) || strings.Contains(empty, "<dt>Coverage") {
+		t.Errorf("coverage section without coverage")
+	}
+}
+
+// A detail can be the API's whole validation message, on every operation:
+// the page shows the start of it.
+func TestCoverageLongDetail(t *testing.T) {
+	r := sample.Uncovered()
+	r.Coverage.Operations[2].Cells[1].Detail = "the API answered 422: " + strings.Repeat("x", 100_000)
+	r.Coverage.Reasons[1].Examples = []string{"SQLI-001 POST /orders: " + strings.Repeat("y", 100_000)}
+	out := string(render(t, r, Options{}))
+	if len(out) > 60_000 || !strings.Contains(out, "xxx…") || !strings.Contains(out, "yyy…") {
+		t.Errorf("detail not cut (%d bytes)", len(out))
 	}
 }
 

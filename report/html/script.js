@@ -64,3 +64,67 @@
   apply();
   document.body.setAttribute('data-filters', 'ready');
 }());
+
+// Filters for the coverage matrix: by state, family, reason and operation.
+// A family hides the other columns; a row stays when one of its visible
+// cells matches the states and the reason. Without this script the whole
+// matrix is shown; with it, <body> gets data-coverage="ready".
+(function () {
+  'use strict';
+  var form = document.getElementById('coverage-filters');
+  if (!form) {
+    document.body.setAttribute('data-coverage', 'ready');
+    return;
+  }
+  var table = document.querySelector('table.matrix');
+  var rows = Array.prototype.slice.call(table.querySelectorAll('tbody tr'));
+  var heads = Array.prototype.slice.call(table.querySelectorAll('thead th[data-family]'));
+  var shown = document.getElementById('coverage-shown');
+  var none = document.getElementById('coverage-no-match');
+  var reasonSelect = form.querySelector('select[name=reason]');
+
+  function apply() {
+    var states = {};
+    Array.prototype.forEach.call(form.querySelectorAll('input[name=state]'), function (box) {
+      states[box.value] = box.checked;
+    });
+    var family = form.querySelector('select[name=family]').value;
+    var reason = reasonSelect ? reasonSelect.value : '';
+    var text = form.querySelector('input[name=op]').value.trim().toLowerCase();
+    heads.forEach(function (th) {
+      th.hidden = family !== '' && th.getAttribute('data-family') !== family;
+    });
+    var visible = 0;
+    rows.forEach(function (row) {
+      var match = false;
+      Array.prototype.forEach.call(row.querySelectorAll('td.cell'), function (td) {
+        var inColumn = family === '' || td.getAttribute('data-family') === family;
+        td.hidden = !inColumn;
+        var state = td.getAttribute('data-state');
+        var ok = inColumn && state !== null && states[state] !== false &&
+          (reason === '' || td.getAttribute('data-reason') === reason);
+        td.classList.toggle('dim', !ok);
+        if (ok) {
+          match = true;
+        }
+      });
+      var show = match && (text === '' || row.getAttribute('data-op').indexOf(text) !== -1);
+      row.hidden = !show;
+      if (show) {
+        visible++;
+      }
+    });
+    shown.textContent = visible === rows.length
+      ? rows.length + (rows.length === 1 ? ' operation' : ' operations')
+      : 'showing ' + visible + ' of ' + rows.length + ' operations';
+    none.hidden = visible !== 0;
+    document.body.setAttribute('data-coverage-visible', String(visible));
+  }
+
+  form.addEventListener('input', apply);
+  form.addEventListener('change', apply);
+  form.addEventListener('submit', function (e) { e.preventDefault(); });
+  form.hidden = false;
+  apply();
+  document.body.setAttribute('data-coverage', 'ready');
+}());

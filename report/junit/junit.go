@@ -22,7 +22,12 @@
 //     runtime checks when the report has a target, code rules when it has
 //     a source;
 //   - a <skipped> test case per skipped check, with the reason;
-//   - an <error> test case per check that could not run.
+//   - an <error> test case per check that could not run;
+//   - one <testcase classname="coverage" name="FAMILY"> per family of a
+//     black-box scan's coverage: it passes when the family tested every
+//     operation it applies to, and is <skipped> otherwise, the message
+//     counting the operations not tested by reason and <system-out>
+//     listing them with what to do about each reason.
 package junit
 
 import (
@@ -288,6 +293,14 @@ func build(r *rampart.Report, opt Options) testsuites {
 		pass(c.Check, rampart.KindRuntime, "")
 	}
 
+	// What each family tested, and why not the rest.
+	if r.Coverage != nil {
+		for name, tc := range coverageCases(r.Coverage) {
+			s := suite(name)
+			s.Cases = append(s.Cases, tc)
+		}
+	}
+
 	// The scan itself.
 	scan := testcase{Classname: "rampart", Name: "scan", Time: seconds(r.DurationMS)}
 	if r.Incomplete {
@@ -467,6 +480,9 @@ func summary(r *rampart.Report) string {
 		b.WriteString(": " + strings.Join(parts, ", "))
 	}
 	b.WriteString("\n")
+	if c := r.Coverage; c != nil {
+		fmt.Fprintf(&b, "Coverage %d%%: %d of %d applicable operation × family cells tested\n", c.Percent, c.Tested, c.Applicable)
+	}
 	for _, n := range r.Notes {
 		b.WriteString(oneLine(n) + "\n")
 	}
@@ -486,6 +502,10 @@ func props(r *rampart.Report) *properties {
 	add("grade", r.Grade)
 	add("score", strconv.Itoa(r.Score))
 	add("requests", strconv.FormatInt(r.Stats.Requests, 10))
+	if c := r.Coverage; c != nil {
+		add("coverage", strconv.Itoa(c.Percent))
+		add("coverage-incomplete", strconv.FormatBool(c.Incomplete))
+	}
 	add("version", r.Tool.Version)
 	return &properties{Props: p}
 }

@@ -58,6 +58,7 @@ func TestGolden(t *testing.T) {
 		"report-fail-on-none": {sample.Report(), Options{Never: true, Rules: rules}},
 		"empty":               {sample.Empty(), Options{FailOn: rampart.High, Rules: rules}},
 		"incomplete":          {sample.Incomplete(), Options{FailOn: rampart.Medium}},
+		"uncovered":           {sample.Uncovered(), Options{FailOn: rampart.High, Rules: rules}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := render(t, tc.r, tc.opt)
@@ -105,18 +106,23 @@ func outcomes(doc testsuites) map[string][]outcome {
 func TestStructure(t *testing.T) {
 	doc := parse(t, render(t, sample.Report(), Options{FailOn: rampart.High, Rules: rules}))
 	got := outcomes(doc)
+	// Each family of the coverage has a case: it passes when the family
+	// tested every operation it applies to, and is skipped otherwise.
 	want := map[string][]outcome{
 		"rampart":          {{"rampart", "scan", "pass"}},
-		"bola":             {{"AUTHZ-001", "GET /notes/{note_id} [note_id]", "fail"}},
-		"mass-assignment":  {{"MASS-001", "PATCH /users/{user_id} [role]", "fail"}},
-		"sqli":             {{"SQLI-001", "GET /search [q]", "fail"}, {"PY-SQLI-001", "all files", "pass"}, {"SQLI-003", "GET /search", "error"}},
+		"bola":             {{"AUTHZ-001", "GET /notes/{note_id} [note_id]", "fail"}, {"coverage", "bola", "skip"}},
+		"missing-auth":     {{"coverage", "missing-auth", "pass"}},
+		"mass-assignment":  {{"MASS-001", "PATCH /users/{user_id} [role]", "fail"}, {"coverage", "mass-assignment", "skip"}},
+		"sqli":             {{"SQLI-001", "GET /search [q]", "fail"}, {"PY-SQLI-001", "all files", "pass"}, {"SQLI-003", "GET /search", "error"}, {"coverage", "sqli", "skip"}},
 		"txn-boundary":     {{"TXN-101", "app.py:133", "pass"}}, // medium and tentative
 		"debug-exposure":   {{"DEBUG-001", "GET /console", "fail"}},
+		"error-leak":       {{"coverage", "error-leak", "pass"}},
 		"session-exposure": {{"SESS-002", "all operations", "skip"}},
 		// The sample lists LEAK-001 and TXN-002 as the checks that ran
 		// (Report.Checks): CORS-002 and HDR-002 did not, so they are absent.
 		"cors":        {{"CORS-001", "GET /notes", "pass"}},
-		"headers":     {{"HDR-001", "GET /", "pass"}},
+		"headers":     {{"HDR-001", "GET /", "pass"}, {"coverage", "headers", "pass"}},
+		"rate-limit":  {{"coverage", "rate-limit", "skip"}},
 		"fingerprint": {{"FP-001", "GET /", "pass"}},
 		// Skipped checks without metadata have no known family.
 		"other": {{"LEAK-001", "all operations", "pass"}, {"TXN-002", "all operations", "pass"},
@@ -137,10 +143,10 @@ func TestStructure(t *testing.T) {
 	for _, s := range doc.Suites {
 		names = append(names, s.Name)
 	}
-	if strings.Join(names, ",") != "rampart,bola,mass-assignment,sqli,txn-boundary,debug-exposure,session-exposure,cors,headers,fingerprint,other" {
+	if strings.Join(names, ",") != "rampart,bola,missing-auth,mass-assignment,sqli,txn-boundary,debug-exposure,error-leak,session-exposure,cors,headers,rate-limit,fingerprint,other" {
 		t.Errorf("suite order %v", names)
 	}
-	if doc.Tests != 19 || doc.Failures != 4 || doc.Errors != 1 || doc.Skipped != 6 {
+	if doc.Tests != 26 || doc.Failures != 4 || doc.Errors != 1 || doc.Skipped != 10 {
 		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d", doc.Tests, doc.Failures, doc.Errors, doc.Skipped)
 	}
 }

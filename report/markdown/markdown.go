@@ -77,12 +77,20 @@ func Render(r *rampart.Report, opt Options) string {
 
 	findings := slices.SortedStableFunc(slices.Values(r.Findings), rampart.CompareFindings)
 	head := header(r)
+	cov := coverageSummary(r.Coverage)
 	tail := footer(r, docBase)
 
-	// The header and the footer always fit; findings fill what is left.
-	// A reserve keeps room for the line that says what was left out.
+	// The header, the coverage summary and the footer always fit; findings
+	// fill what is left. A reserve keeps room for the line that says what
+	// was left out. The coverage matrix comes after the findings and only
+	// when it takes at most half of their room.
 	const reserve = 200
-	budget := maxLen - runes(head) - runes(tail) - reserve
+	budget := maxLen - runes(head) - runes(cov) - runes(tail) - reserve
+	matrix := coverageMatrix(r.Coverage)
+	if matrix != "" && runes(matrix) > budget/2 {
+		matrix = "_The coverage matrix does not fit in this comment: the JSON and HTML reports have it._\n\n"
+	}
+	budget -= runes(matrix)
 	var b strings.Builder
 	b.WriteString(head)
 
@@ -118,6 +126,8 @@ func Render(r *rampart.Report, opt Options) string {
 			fmt.Fprintf(&b, "_Details of %s more in the full report._\n\n", plural(rows-details, "finding"))
 		}
 	}
+	b.WriteString(cov)
+	b.WriteString(matrix)
 	b.WriteString(tail)
 	out := b.String()
 	if runes(out) > maxLen {
@@ -138,6 +148,7 @@ func header(r *rampart.Report) string {
 	if r.Health != nil && r.Health.Warning != "" {
 		b.WriteString("> ⚠️ **" + text(oneLine(r.Health.Warning)) + "**\n\n")
 	}
+	b.WriteString(incompleteBanner(r.Coverage))
 	if len(r.Findings) == 0 {
 		b.WriteString("**No findings.**")
 	} else {
@@ -163,6 +174,9 @@ func header(r *rampart.Report) string {
 		facts = append(facts, plural(int(r.Stats.Requests), "request"))
 	}
 	facts = append(facts, duration(r.DurationMS))
+	if r.Coverage != nil {
+		facts = append(facts, fmt.Sprintf("%d%% coverage", r.Coverage.Percent))
+	}
 	b.WriteString(strings.Join(facts, " · "))
 	b.WriteString("\n\n")
 	return b.String()

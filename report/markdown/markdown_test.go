@@ -42,6 +42,7 @@ func TestGolden(t *testing.T) {
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
 		"unhealthy":  sample.Unhealthy(),
+		"uncovered":  sample.Uncovered(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := []byte(render(t, r, Options{Rules: rules}))
@@ -97,11 +98,19 @@ func unescapedPipes(line string) int {
 	return n
 }
 
+// tableRows is the rows of the findings table (the coverage has tables
+// of its own).
 func tableRows(out string) []string {
 	var rows []string
+	in := false
 	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "| ") && !strings.HasPrefix(l, "| Severity") {
+		switch {
+		case strings.HasPrefix(l, "| Severity"):
+			in = true
+		case in && strings.HasPrefix(l, "| "):
 			rows = append(rows, l)
+		case in && !strings.HasPrefix(l, "|---"):
+			in = false
 		}
 	}
 	return rows
@@ -132,7 +141,8 @@ func TestTable(t *testing.T) {
 
 func TestDetails(t *testing.T) {
 	out := render(t, sample.Report(), Options{Rules: rules})
-	if n := strings.Count(out, "<details>"); n != 8 || strings.Count(out, "</details>") != 8 {
+	// One block per finding, and one for the coverage matrix.
+	if n := strings.Count(out, "<details>") - 1; n != 8 || strings.Count(out, "</details>") != 9 || !strings.Contains(out, "<summary>Coverage matrix") {
 		t.Fatalf("%d details blocks, want 8", n)
 	}
 	for _, want := range []string{

@@ -159,6 +159,7 @@ type (
 		Level          string         `json:"level"`
 		Message        text           `json:"message"`
 		AssociatedRule *descriptorRef `json:"associatedRule,omitempty"`
+		Properties     map[string]any `json:"properties,omitempty"`
 	}
 	result struct {
 		RuleID              string            `json:"ruleId"`
@@ -531,6 +532,11 @@ func invocationOf(r *rampart.Report) invocation {
 			AssociatedRule: ruleRef(s.Check),
 		})
 	}
+	if r.Coverage != nil {
+		exec, conf := coverageNotifications(r.Coverage)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, exec...)
+		inv.ToolConfigurationNotifications = append(inv.ToolConfigurationNotifications, conf...)
+	}
 	return inv
 }
 
@@ -558,6 +564,9 @@ func runProperties(r *rampart.Report) map[string]any {
 	}
 	if r.Incomplete {
 		p["incomplete"] = true
+	}
+	if r.Coverage != nil {
+		p["coverage"] = coverageProperties(r.Coverage)
 	}
 	return p
 }

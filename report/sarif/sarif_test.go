@@ -102,6 +102,7 @@ func reports() map[string]*rampart.Report {
 		"report":     sample.Report(),
 		"empty":      sample.Empty(),
 		"incomplete": sample.Incomplete(),
+		"uncovered":  sample.Uncovered(),
 	}
 }
 
@@ -467,17 +468,19 @@ func TestInvocation(t *testing.T) {
 	if !inv.ExecutionSuccessful || inv.StartTimeUTC != "2025-03-14T09:26:53Z" || inv.EndTimeUTC != "2025-03-14T09:27:05Z" {
 		t.Errorf("invocation %+v", inv)
 	}
-	if len(inv.ToolExecutionNotifications) != 2 || inv.ToolExecutionNotifications[0].Level != "error" ||
+	// The errors, the notes, then the two coverage reasons the scan could
+	// not help (TestCoverage checks them).
+	if len(inv.ToolExecutionNotifications) != 4 || inv.ToolExecutionNotifications[0].Level != "error" ||
 		!strings.Contains(inv.ToolExecutionNotifications[0].Message.Text, "SQLI-003 on GET /search could not run") ||
 		inv.ToolExecutionNotifications[0].AssociatedRule.ID != "SQLI-003" {
 		t.Errorf("execution notifications %+v", inv.ToolExecutionNotifications)
 	}
-	if len(inv.ToolConfigurationNotifications) != 6 ||
+	if len(inv.ToolConfigurationNotifications) != 7 ||
 		inv.ToolConfigurationNotifications[0].Message.Text != "AUTHZ-002 was skipped: needs --mode active" {
 		t.Errorf("configuration notifications %+v", inv.ToolConfigurationNotifications)
 	}
 	inc := decoded(t, sample.Incomplete(), Options{}).Runs[0].Invocations[0]
-	if inc.ExecutionSuccessful || len(inc.ToolExecutionNotifications) != 1 {
+	if inc.ExecutionSuccessful || inc.ToolExecutionNotifications[0].Level != "error" {
 		t.Errorf("an interrupted scan is not a successful execution: %+v", inc)
 	}
 }
