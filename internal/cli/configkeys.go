@@ -61,6 +61,7 @@ var configDocs = map[string]keyDoc{
 	"output":            {flag: "output", example: "-,report.json"},
 	"fail-on":           {flag: "fail-on"},
 	"min-confidence":    {flag: "min-confidence"},
+	"min-coverage":      {flag: "min-coverage"},
 	"concurrency":       {flag: "concurrency"},
 	"rate":              {flag: "rate"},
 	"timeout":           {flag: "timeout", typ: "duration"},
