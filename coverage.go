@@ -179,7 +179,9 @@ type FamilyCoverage struct {
 	Chosen int `json:"chosen,omitempty"`
 }
 
-// ReasonCount is one reason cells were not tested, how many, and what to do.
+// ReasonCount is one reason cells were not tested, how many cells (each
+// once, however many of its family's checks give that reason), and what to
+// do.
 type ReasonCount struct {
 	Reason Reason `json:"reason"`
 	Cells  int    `json:"cells"`

@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"fmt"
 	"net/url"
 
 	"github.com/rampart-sec/rampart"
@@ -24,14 +23,4 @@ func coverageInput(selected []*check.Check, ops []*rampart.Operation, opt Option
 		in.Excluded = func(op *rampart.Operation) bool { return client.Excluded(surface.URL(base, op, nil)) }
 	}
 	return in
-}
-
-// incompleteNote is the first note of a scan that tested less than half of
-// what applied: it changes how the grade reads.
-func incompleteNote(c *rampart.Coverage) string {
-	s := fmt.Sprintf("incomplete: %d%% of the applicable operation × family cells were tested (%d of %d), so the grade is at best C", c.Percent, c.Tested, c.Applicable)
-	if len(c.Reasons) > 0 {
-		s += fmt.Sprintf("; most were not tested because: %s — %s", c.Reasons[0].Reason.Summary(), c.Reasons[0].Action)
-	}
-	return s
 }

@@ -338,8 +338,8 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	if cover != nil {
 		rep.Coverage = cover(rep.Findings)
 		if rep.Coverage.Incomplete {
+			// Every writer says INCOMPLETE by the grade, with the reasons.
 			res = score.Capped(res, score.CeilingIncomplete)
-			rep.Notes = append([]string{incompleteNote(rep.Coverage)}, rep.Notes...)
 		}
 	}
 	rep.Health = assessHealth(client.Health(), rep.Operations)

@@ -28,6 +28,13 @@ type Recorder struct {
 
 type key struct{ check, op string }
 
+// cellKey is one reason on one cell, counted once.
+type cellKey struct {
+	op     string
+	family rampart.Family
+	reason rampart.Reason
+}
+
 // Record keeps what one unit ended as (check.Pass.Coverage). op is nil for a
 // target-level check.
 func (r *Recorder) Record(op *rampart.Operation, c rampart.CheckCoverage) {
@@ -79,6 +86,7 @@ func (r *Recorder) Build(in Input) *rampart.Coverage {
 	cov := &rampart.Coverage{Operations: []rampart.OperationCoverage{}, Families: []rampart.FamilyCoverage{}}
 	families := map[rampart.Family]*rampart.FamilyCoverage{}
 	reasons := map[rampart.Reason]*rampart.ReasonCount{}
+	counted := map[cellKey]bool{}
 	row := func(op *rampart.Operation, cs []*check.Check) {
 		k := opKey(op)
 		byFamily := map[rampart.Family][]rampart.CheckCoverage{}
@@ -98,7 +106,12 @@ func (r *Recorder) Build(in Input) *rampart.Coverage {
 					rc = &rampart.ReasonCount{Reason: cc.Reason, Action: cc.Reason.Action()}
 					reasons[cc.Reason] = rc
 				}
-				rc.Cells++
+				// A cell counts once per reason, however many of its
+				// family's checks give it.
+				if ck := (cellKey{k, c.Family, cc.Reason}); !counted[ck] {
+					counted[ck] = true
+					rc.Cells++
+				}
 				if len(rc.Examples) < maxExamples {
 					rc.Examples = append(rc.Examples, example(c.ID, k, cc.Detail))
 				}

@@ -115,6 +115,22 @@ func TestIncompleteBelowHalf(t *testing.T) {
 	}
 }
 
+func TestAReasonCountsEachCellOnce(t *testing.T) {
+	op := &rampart.Operation{Method: "GET", Path: "/notes/{id}"}
+	all := []*check.Check{
+		chk("SQLI-001", rampart.FamilySQLi, rampart.Safe, always),
+		chk("SQLI-002", rampart.FamilySQLi, rampart.Safe, always),
+	}
+	rec := &Recorder{}
+	for _, id := range []string{"SQLI-001", "SQLI-002"} {
+		rec.Record(op, rampart.CheckCoverage{Check: id, State: rampart.CoverageNotTested, Reason: rampart.ReasonNoValues, Detail: "no values for {id}"})
+	}
+	cov := rec.Build(Input{All: all, Selected: map[string]bool{"SQLI-001": true, "SQLI-002": true}, Mode: rampart.Safe, Ops: []*rampart.Operation{op}})
+	if len(cov.Reasons) != 1 || cov.Reasons[0].Cells != 1 || len(cov.Reasons[0].Examples) != 2 {
+		t.Errorf("two checks, one cell: %+v, want 1 cell and both checks as examples", cov.Reasons)
+	}
+}
+
 func TestExcludedPathsAndUnselectedChecksAreChosen(t *testing.T) {
 	ops := []*rampart.Operation{{Method: "GET", Path: "/admin/reset"}, {Method: "GET", Path: "/a"}}
 	all := []*check.Check{
