@@ -60,18 +60,17 @@ func Coverage() *rampart.Coverage {
 func Uncovered() *rampart.Report {
 	r := Empty()
 	r.Score, r.Grade = 79, "C"
-	r.Notes = []string{"incomplete: 20% of the applicable operation × family cells were tested (2 of 10), so the grade is at best C"}
 	r.Coverage = &rampart.Coverage{
-		Percent: 20, Tested: 2, Applicable: 10, Incomplete: true,
+		Percent: 40, Tested: 2, Applicable: 5, Incomplete: true,
 		Families: []rampart.FamilyCoverage{
-			{Family: rampart.FamilyBOLA, NotTested: 4},
+			{Family: rampart.FamilyBOLA, NotTested: 2},
 			{Family: rampart.FamilyHeaders, Tested: 1},
-			{Family: rampart.FamilySQLi, Tested: 1, NotTested: 4},
+			{Family: rampart.FamilySQLi, Tested: 1, NotTested: 1},
 		},
 		Reasons: []rampart.ReasonCount{
-			{Reason: rampart.ReasonNeedsIdentity, Cells: 4, Action: rampart.ReasonNeedsIdentity.Action(),
+			{Reason: rampart.ReasonNeedsIdentity, Cells: 2, Action: rampart.ReasonNeedsIdentity.Action(),
 				Examples: []string{"BOLA-001 GET /orders/{id}: needs a user-role identity"}},
-			{Reason: rampart.ReasonBodyRejected, Cells: 4, Action: rampart.ReasonBodyRejected.Action(),
+			{Reason: rampart.ReasonBodyRejected, Cells: 1, Action: rampart.ReasonBodyRejected.Action(),
 				Examples: []string{"SQLI-001 POST /orders: the API answered 422: field required: items"}},
 		},
 		Operations: []rampart.OperationCoverage{
