@@ -74,10 +74,11 @@ Identities: an "anonymous" identity always exists. Add accounts with
 --identity NAME:ROLE=HEADER; the role (user or admin) is required. Repeat a
 name to add a header. Login flows that refresh expired tokens go in a
 --config file. Before any check runs, each identity's credentials are tried
-on a few reads that need credentials (the spec's security requirements, or
-reads that refuse the anonymous caller): an identity refused with 401 or 403
-on every one of them, or whose login gave no credential, stops the scan with
-exit 2, unless --keep-going, which scans without it and says so in the report.
+on the reads that need credentials (the spec's security requirements, or
+reads that refuse the anonymous caller), with GETs only: an identity refused
+with 401 or 403 on every one of them, or whose login fails, stops the scan
+with exit 2, unless --keep-going, which scans without it and says so in the
+report.
 
 Examples:
   rampart scan http://127.0.0.1:8801 --spec openapi.yaml
