@@ -135,14 +135,14 @@ type answer struct {
 }
 
 // triedCredentials says, for each identity but anonymous, how it was
-// answered on the reads that need credentials: those the spec secures, and
-// those that refused the anonymous caller (401, 403). What exploring read
-// is used first; an identity it did not read on any such operation is
-// sent GETs of at most maxCredentialTries parameterless reads. Refused
-// means a 401, or a 403 the anonymous caller was given too (a 403 of its
-// own is an authorization decision about the identity, not a refused
-// credential), and not where an admin was answered and the identity is a
-// user (roles differ).
+// answered on the reads that need credentials: those that refused the
+// anonymous caller (401, 403), and those the spec secures that it did not
+// read. What exploring read is used first; an identity it did not read on
+// any such operation is sent GETs of at most maxCredentialTries
+// parameterless reads. Refused means a 401, or a 403 the anonymous caller
+// was given too (a 403 of its own is an authorization decision about the
+// identity, not a refused credential), and not where an admin was
+// answered and the identity is a user (roles differ).
 func triedCredentials(ctx context.Context, c *engine.Client, mdl *apimodel.Model, base *url.URL, ops []*rampart.Operation, ids []*identity.Identity) map[string]*tries {
 	var anon *identity.Identity
 	for _, id := range ids {
@@ -166,14 +166,16 @@ func triedCredentials(ctx context.Context, c *engine.Client, mdl *apimodel.Model
 		return answer{status: a.Status, shape: a.Shape}, ok
 	}
 	refusal := func(s int) bool { return s == http.StatusUnauthorized || s == http.StatusForbidden }
-	// needs says whether op needs credentials; unknown when the spec does
-	// not say and the anonymous caller has not read it.
+	// needs says whether op needs credentials in a way that tells a
+	// refused one apart: the anonymous caller was refused there, or the
+	// spec secures it and the anonymous caller has not read it. A read
+	// that answers the anonymous caller, secured or not, tells nothing.
+	// Unknown when neither the spec nor an anonymous read says.
 	needs := func(op *rampart.Operation) (needed, known bool) {
-		if op.Secured() {
-			return true, true
+		if a, ok := got(anon, op); ok {
+			return refusal(a.status), true
 		}
-		a, ok := got(anon, op)
-		return ok && refusal(a.status), ok
+		return op.Secured(), op.Secured()
 	}
 	tally := func(id *identity.Identity) *tries {
 		t := &tries{refused: map[int][]string{}}
@@ -245,8 +247,11 @@ func triedCredentials(ctx context.Context, c *engine.Client, mdl *apimodel.Model
 			}
 			send(id, op)
 			sent++
-			if a, ok := got(id, op); ok && a.status == http.StatusForbidden {
-				askAnon(op) // its answer tells a refused credential from a role
+			if _, ok := got(id, op); ok {
+				// The anonymous caller's answer tells a refused credential
+				// from a role (a 403), and an accepted one from a read the
+				// spec secures that lets anyone in.
+				askAnon(op)
 			}
 			t = tally(id)
 		}

@@ -36,6 +36,8 @@ type gatedAPI struct {
 	// anon403 refuses a missing or unknown credential with 403 (as some
 	// gateways do) rather than 401.
 	anon403 bool
+	// leaky answers /accounts to anyone, though the spec secures it.
+	leaky bool
 	// adminOnly answers everything but /admin/stats to anyone.
 	adminOnly bool
 	// accountsRefused refuses /accounts to alice: roles or objects differ,
@@ -78,7 +80,7 @@ func (g *gatedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(200, map[string]any{"ok": true})
 	case r.URL.Path == "/status" || r.URL.Path == "/":
 		answer(200, map[string]string{"status": "up"})
-	case g.open, g.adminOnly && r.URL.Path != "/admin/stats":
+	case g.open, g.adminOnly && r.URL.Path != "/admin/stats", g.leaky && r.URL.Path == "/accounts":
 		answer(200, []map[string]any{{"id": 1, "title": "hello"}})
 	case who == "":
 		refuse()
@@ -159,9 +161,20 @@ func gatedScan(t *testing.T, api *gatedAPI, opt Options) (rep *rampart.Report, e
 // A mistyped token stops the scan before any check runs, with an error
 // that names the identity and what it was answered, and never the token.
 func TestRefusedIdentityStopsTheScanBeforeAnyCheck(t *testing.T) {
-	for _, mode := range []rampart.Mode{rampart.Passive, rampart.Safe, rampart.Active} {
-		t.Run(mode.String(), func(t *testing.T) {
-			api := &gatedAPI{}
+	for _, tt := range []struct {
+		mode  rampart.Mode
+		leaky bool // a read the spec secures answers anyone: it tells nothing
+		seen  string
+	}{
+		{rampart.Passive, false, "401 on GET /accounts, GET /admin/stats, GET /me)"},
+		{rampart.Safe, false, "401 on GET /accounts, GET /admin/stats, GET /me, GET /notes)"},
+		{rampart.Active, false, "401 on GET /accounts, GET /admin/stats, GET /me, GET /notes)"},
+		{rampart.Passive, true, "401 on GET /admin/stats, GET /me, GET /notes)"},
+		{rampart.Safe, true, "401 on GET /admin/stats, GET /me, GET /notes)"},
+	} {
+		mode := tt.mode
+		t.Run(fmt.Sprintf("%s leaky=%v", mode, tt.leaky), func(t *testing.T) {
+			api := &gatedAPI{leaky: tt.leaky}
 			rep, err, checked, _ := gatedScan(t, api, Options{Mode: mode, Spec: gatedSpec(t, true),
 				Identities: []rampart.Identity{bearer("alice", "user", aliceTok), bearer("bob", "user", wrongTok)}})
 			var ce *ConfigError
@@ -169,7 +182,7 @@ func TestRefusedIdentityStopsTheScanBeforeAnyCheck(t *testing.T) {
 				t.Fatalf("want a ConfigError and no report, got %v (report %v)", err, rep != nil)
 			}
 			msg := err.Error()
-			for _, want := range []string{"identity bob: refused on every operation that needs credentials (401 on GET /accounts, GET /admin/stats, GET /me", "--keep-going"} {
+			for _, want := range []string{"identity bob: refused on every operation that needs credentials (" + tt.seen, "--keep-going"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q lacks %q", msg, want)
 				}
