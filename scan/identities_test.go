@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/tbtest"
 )
 
 // Credentials of gatedAPI.
@@ -335,6 +336,30 @@ func TestOptionsRequireARole(t *testing.T) {
 		var ce *ConfigError
 		if err := opt.Validate(); !errors.As(err, &ce) || !strings.Contains(err.Error(), "identity alice") || !strings.Contains(err.Error(), "want user or admin") {
 			t.Errorf("role %q: %v", role, err)
+		}
+	}
+}
+
+// On both twins of the testbed, a mistyped token is caught before any
+// check, in every mode, and the accounts' real tokens are not.
+func TestTestbedMistypedToken(t *testing.T) {
+	tb := tbtest.Require(t)
+	tb.Lock(t)
+	spec := filepath.Join(tb.Root, "testbed", "openapi.yaml")
+	for _, twin := range []string{tb.Vuln, tb.Secure} {
+		for _, mode := range []rampart.Mode{rampart.Passive, rampart.Safe, rampart.Active} {
+			ids := tb.TokenIdentities()
+			ids[1].Headers = http.Header{"Authorization": {"Bearer " + tb.BobToken + "x"}}
+			var checked atomic.Bool
+			rep, err := Run(context.Background(), Options{Target: twin, Spec: spec, Mode: mode, Identities: ids,
+				Progress: func(int, int) { checked.Store(true) }})
+			var ce *ConfigError
+			if !errors.As(err, &ce) || rep != nil || checked.Load() || !strings.HasPrefix(err.Error(), "identity bob: refused on every operation that needs credentials (401 on GET /") {
+				t.Errorf("%s scan of %s: %v (a check ran: %v)", mode, twin, err, checked.Load())
+			}
+			if strings.Contains(fmt.Sprint(err), tb.BobToken) {
+				t.Errorf("the error holds the token: %v", err)
+			}
 		}
 	}
 }
