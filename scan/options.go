@@ -57,6 +57,11 @@ type Options struct {
 	// NoSignup keeps an active scan from signing up throwaway accounts
 	// where the API offers sign-up (--no-signup).
 	NoSignup bool
+	// KeepGoing scans without an identity whose credentials are refused
+	// on every operation that needs them, or whose login fails, instead of
+	// stopping before the checks; a note at the top of the report says
+	// which (--keep-going).
+	KeepGoing bool
 
 	// ModelDump, when set, is a file the scan writes its API model to as
 	// JSON when it ends, redacted like the report (RAMPART_MODEL_DUMP; see
@@ -97,6 +102,13 @@ func (o Options) Validate() error {
 		}
 	}
 	for _, id := range o.Identities {
+		switch id.Role {
+		case identity.RoleUser, identity.RoleAdmin:
+		case "":
+			return configErr("identity %s: no role: want user or admin", id.Name)
+		default:
+			return configErr("identity %s: role %q: want user or admin", id.Name, id.Role)
+		}
 		if len(id.Headers) == 0 && id.Login == nil {
 			return configErr("identity %s: no headers and no login: it would act as anonymous", id.Name)
 		}

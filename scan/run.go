@@ -20,7 +20,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/codescan"
 	"github.com/rampart-sec/rampart/internal/coverage"
 	"github.com/rampart-sec/rampart/internal/engine"
-	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/score"
 	"github.com/rampart-sec/rampart/internal/stack"
 	"github.com/rampart-sec/rampart/internal/surface"
@@ -120,24 +119,12 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	mdl := apimodel.New(apimodel.Config{Surface: ops, Base: base})
 	model.Store(mdl)
 
-	ids := []*identity.Identity{identity.Anonymous()}
-	for _, spec := range opt.Identities {
-		id := identity.New(spec.Name, spec.Role, spec.Headers)
-		if spec.Login != nil {
-			if err := spec.Login.Validate(); err != nil {
-				return nil, configErr("identity %s: %v", spec.Name, err)
-			}
-			id.Login = &identity.Login{Login: *spec.Login}
-		}
-		opt.Redactor.Add(id.Name, id.Secrets) // before the login: its tokens
-		if err := id.EnsureLoggedIn(ctx, client); err != nil {
-			if ctx.Err() != nil {
-				return finish(rep, client, obs, started, nil, ctx.Err(), nil)
-			}
-			return nil, configErr("%v", err)
-		}
-		ids = append(ids, id)
-		rep.Identities = append(rep.Identities, spec.Name+" ("+spec.Role+")")
+	ids, err := logIn(ctx, client, opt, rep)
+	if ctx.Err() != nil {
+		return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+	}
+	if err != nil {
+		return nil, err
 	}
 
 	explored, err := mdl.Explore(ctx, client, ids)
@@ -146,6 +133,13 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("exploring the API: %w", err)
+	}
+	// Before any check: a credential the API refuses would turn every
+	// check that needs it into a silent no-op.
+	if ids, err = dropRefused(ctx, client, mdl, base, ops, ids, opt, rep); ctx.Err() != nil {
+		return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+	} else if err != nil {
+		return nil, err
 	}
 
 	var (

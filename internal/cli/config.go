@@ -50,6 +50,7 @@ type fileConfig struct {
 	NoSignup      bool              `yaml:"no-signup"`
 	Baseline      string            `yaml:"baseline"`
 	Verbose       bool              `yaml:"verbose"`
+	KeepGoing     bool              `yaml:"keep-going"`
 	Identities    []identityConfig  `yaml:"identities"`
 	Ignore        []baseline.Ignore `yaml:"ignore"`
 }
@@ -105,15 +106,18 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 			return nil, fmt.Errorf("config %s: ignore[%d]: %w", path, i, err)
 		}
 	}
+	lines := identityLines(data)
 	for i, id := range cfg.Identities {
 		if id.Name == "" {
 			return nil, fmt.Errorf("config %s: identities[%d]: name is required", path, i)
 		}
+		// The role is required: which checks an identity serves depends on
+		// it, and a default would hide a forgotten line.
 		if id.Role == "" {
-			cfg.Identities[i].Role = "user"
+			return nil, fmt.Errorf("config %s: identities[%d] (%s): role is required: add \"role: user\" or \"role: admin\"", at(path, lines.item(i)), i, id.Name)
 		}
-		if r := strings.ToLower(cfg.Identities[i].Role); r != "user" && r != "admin" {
-			return nil, fmt.Errorf("config %s: identity %s: role %q (want user or admin)", path, id.Name, id.Role)
+		if r := strings.ToLower(id.Role); r != "user" && r != "admin" {
+			return nil, fmt.Errorf("config %s: identities[%d].role %q (%s): want user or admin", at(path, lines.role(i)), i, id.Role, id.Name)
 		}
 		if id.Login != nil {
 			if err := id.Login.Validate(); err != nil {
@@ -166,6 +170,58 @@ func expandEnv(n *yaml.Node, getenv func(string) string) []string {
 	}
 	walk(n)
 	return missing
+}
+
+// entryLines are where each entry of the config's identities list starts,
+// and its role key when it has one, for errors that point at the line.
+type entryLines []struct{ start, role int }
+
+func (l entryLines) item(i int) int {
+	if i < len(l) {
+		return l[i].start
+	}
+	return 0
+}
+
+func (l entryLines) role(i int) int {
+	if i < len(l) && l[i].role > 0 {
+		return l[i].role
+	}
+	return l.item(i)
+}
+
+// at is a file and line as errors show them, "rampart.yaml:7".
+func at(path string, line int) string {
+	if line <= 0 {
+		return path
+	}
+	return fmt.Sprintf("%s:%d", path, line)
+}
+
+// identityLines reads the lines of the identities entries from the YAML
+// itself: the decoded struct no longer knows them.
+func identityLines(data []byte) entryLines {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	root := doc.Content[0].Content
+	var out entryLines
+	for i := 0; i+1 < len(root); i += 2 {
+		if root[i].Value != "identities" || root[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, it := range root[i+1].Content {
+			e := struct{ start, role int }{start: it.Line}
+			for j := 0; it.Kind == yaml.MappingNode && j+1 < len(it.Content); j += 2 {
+				if it.Content[j].Value == "role" {
+					e.role = it.Content[j].Line
+				}
+			}
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (ic identityConfig) toIdentity() rampart.Identity {

@@ -22,11 +22,13 @@ func TestConfigLoginSchemes(t *testing.T) {
 no-signup: true
 identities:
   - name: alice
+    role: user
     login:
       url: /auth/login
       json: {username: alice, password: "${PW}"}
       token: {from: body, path: data.access_token, header: Authorization, scheme: ""}
   - name: bob
+    role: user
     login:
       url: /session
       form: {username: bob, password: "${PW}"}
@@ -57,6 +59,7 @@ identities:
 	_, err = loadConfig(write(`
 identities:
   - name: alice
+    role: user
     login: {url: /login, json: {u: a}, token: {path: t, scheme: Bearer, prefix: "Bearer "}}
 `), func(string) string { return "" })
 	if err == nil || !strings.Contains(err.Error(), "token.scheme or token.prefix") {

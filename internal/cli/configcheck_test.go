@@ -116,6 +116,7 @@ func TestConfigEnvInValues(t *testing.T) {
 concurrency: ${N}
 identities:
   - name: alice
+    role: user
     headers: {Authorization: "Bearer ${TOKEN}"}
 `), func(k string) string { return env[k] })
 	if err != nil {

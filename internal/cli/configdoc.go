@@ -65,11 +65,13 @@ const starterIdentities = `#identities:
 #      token: {from: body, path: data.access_token, header: Authorization, scheme: Bearer}
 #      secrets: [code]
 #  - name: dave
+#    role: user
 #    login:
 #      url: /user/login
 #      form: {username: dave, password: "${DAVE_PASSWORD}"}
 #      cookies: [session]
 #  - name: erin
+#    role: user
 #    login:
 #      url: /session
 #      json: {username: erin, password: "${ERIN_PASSWORD}"}

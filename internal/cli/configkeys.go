@@ -62,6 +62,7 @@ var configDocs = map[string]keyDoc{
 	"fail-on":           {flag: "fail-on"},
 	"min-confidence":    {flag: "min-confidence"},
 	"min-coverage":      {flag: "min-coverage"},
+	"keep-going":        {flag: "keep-going"},
 	"concurrency":       {flag: "concurrency"},
 	"rate":              {flag: "rate"},
 	"timeout":           {flag: "timeout", typ: "duration"},

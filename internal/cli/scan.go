@@ -47,6 +47,7 @@ type scanFlags struct {
 	wordlist      string
 	showSecrets   bool
 	noSignup      bool
+	keepGoing     bool
 }
 
 func newScan(env Env) *cobra.Command {
@@ -77,8 +78,14 @@ Modes (--mode):
            connections): for local or staging targets you may change
 
 Identities: an "anonymous" identity always exists. Add accounts with
---identity NAME:ROLE=HEADER (roles: user, admin); repeat a name to add a
-header. Login flows that refresh expired tokens go in a --config file.
+--identity NAME:ROLE=HEADER; the role (user or admin) is required. Repeat a
+name to add a header. Login flows that refresh expired tokens go in a
+--config file. Before any check runs, each identity's credentials are tried
+on the reads that need credentials (the spec's security requirements, or
+reads that refuse the anonymous caller), with GETs only: an identity refused
+with 401 or 403 on every one of them, or whose login fails, stops the scan
+with exit 2, unless --keep-going, which scans without it and says so in the
+report.
 
 Examples:
   rampart scan http://127.0.0.1:8801 --spec openapi.yaml
@@ -116,7 +123,8 @@ func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringVar(&f.source, "source", "", "the application's source directory: its Flask routes complete the surface, and code findings are correlated with runtime ones")
 	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
 	fl.BoolVar(&f.specOutside, "spec-refs-outside", false, "let a --spec file's $refs read files outside its folder (default: only files inside it, symbolic links resolved)")
-	fl.StringArrayVar(&f.identities, "identity", nil, "account to act as, NAME:ROLE=HEADER, e.g. 'alice:user=Authorization: Bearer TOKEN' (repeatable)")
+	fl.StringArrayVar(&f.identities, "identity", nil, "account to act as, NAME:ROLE=HEADER with ROLE user or admin (required), e.g. 'alice:user=Authorization: Bearer TOKEN' (repeatable); refused everywhere, it stops the scan")
+	fl.BoolVar(&f.keepGoing, "keep-going", false, "scan without an identity whose credentials are refused on every operation that needs them (or whose login fails) instead of stopping; the report says which")
 	fl.StringVar(&f.mode, "mode", "safe", "passive, safe or active (active also sends writes, bursts and injection probes)")
 	fl.StringSliceVar(&f.checks, "checks", nil, "only these check IDs or families, globs allowed (e.g. 'LEAK-*,cors')")
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "skip these check IDs or families, globs allowed")
@@ -352,6 +360,9 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		if !changed("no-signup") && cfg.NoSignup {
 			f.noSignup = true
 		}
+		if !changed("keep-going") && cfg.KeepGoing {
+			f.keepGoing = true
+		}
 		if !changed("concurrency") && cfg.Concurrency > 0 {
 			f.concurrency = cfg.Concurrency
 		}
@@ -420,7 +431,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 			opt.Identities = append(opt.Identities, rampart.Identity{Name: name, Role: role, Headers: map[string][]string{}})
 			i = len(opt.Identities) - 1
 			idx[name] = i
-		} else if opt.Identities[i].Role != role && strings.Contains(strings.SplitN(s, "=", 2)[0], ":") {
+		} else if opt.Identities[i].Role != role {
 			return opt, nil, g, usageErr("--identity %s: role %s, but it was %s before", name, role, opt.Identities[i].Role)
 		}
 		if opt.Identities[i].Headers == nil {
@@ -442,6 +453,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	opt.Insecure, opt.Proxy = f.insecure, f.proxy
 	opt.Wordlist, opt.ShowSecrets = f.wordlist, f.showSecrets
 	opt.NoSignup = f.noSignup
+	opt.KeepGoing = f.keepGoing
 	if env.Getenv != nil {
 		opt.ModelDump = env.Getenv("RAMPART_MODEL_DUMP") // for developers: see docs/model.md
 	}

@@ -238,9 +238,10 @@ func (id *Identity) relogin(ctx context.Context, c *engine.Client, seen int) err
 var ErrBadSpec = errors.New("bad identity")
 
 // ParseFlag parses NAME:ROLE=HEADER, e.g. "alice:user=Authorization: Bearer abc".
-// ROLE may be left out (NAME=HEADER), and defaults to user. Its errors quote
-// the flag without the header's value: it is a credential, and errors are
-// printed.
+// ROLE is required: which checks an identity serves (a second user, an
+// admin) depends on it, and a default would hide a mistyped spec. Its
+// errors quote the flag without the header's value: it is a credential,
+// and errors are printed.
 func ParseFlag(s string) (name, role, header, value string, err error) {
 	shown := withoutValue(s)
 	left, hdr, ok := strings.Cut(s, "=")
@@ -249,11 +250,11 @@ func ParseFlag(s string) (name, role, header, value string, err error) {
 	}
 	name, role, _ = strings.Cut(left, ":")
 	name, role = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(role))
-	if role == "" {
-		role = RoleUser
-	}
 	if name == "" {
 		return "", "", "", "", fmt.Errorf("%w %q: no name before ':'", ErrBadSpec, shown)
+	}
+	if role == "" {
+		return "", "", "", "", fmt.Errorf("%w %q: no role: want NAME:ROLE=HEADER with ROLE user or admin, e.g. '%s:user=Authorization: Bearer TOKEN'", ErrBadSpec, shown, name)
 	}
 	if strings.EqualFold(name, AnonymousName) {
 		return "", "", "", "", fmt.Errorf("%w %q: %q is reserved for the identity with no credentials", ErrBadSpec, shown, AnonymousName)

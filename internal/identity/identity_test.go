@@ -23,7 +23,9 @@ func TestParseFlag(t *testing.T) {
 	}{
 		{in: "alice:user=Authorization: Bearer abc", name: "alice", role: "user", header: "Authorization", value: "Bearer abc"},
 		{in: "carol:admin=Cookie: session=a.b.c=", name: "carol", role: "admin", header: "Cookie", value: "session=a.b.c="},
-		{in: "bob=X-Api-Key: k", name: "bob", role: "user", header: "X-Api-Key", value: "k"},
+		// The role is required: a default would hide a mistyped spec.
+		{in: "bob=X-Api-Key: k", wantErr: true},
+		{in: "bob:=X-Api-Key: k", wantErr: true},
 		{in: "bob:ADMIN=X-Api-Key:k", name: "bob", role: "admin", header: "X-Api-Key", value: "k"},
 		{in: "alice:user", wantErr: true},
 		{in: ":user=A: b", wantErr: true},
