@@ -184,3 +184,23 @@ func TestCoverageTopReasonsOnly(t *testing.T) {
 		t.Errorf("more than %d reasons explained:\n%s", maxReasons, out)
 	}
 }
+
+func TestFootprintMergesSameFate(t *testing.T) {
+	r := sample.Empty()
+	left := func(obj string) rampart.Change {
+		return rampart.Change{Check: "IDEM-001", Action: "created", Object: obj, Via: "POST /transfers", Owner: "alice",
+			State: rampart.StateLeft, Note: "no DELETE operation removes it"}
+	}
+	r.Footprint = &rampart.Footprint{Changes: []rampart.Change{left("/transfers/1"), left("/transfers/2"),
+		{Check: "TXN-001", Action: "created", Object: "/transfers/3", Via: "POST /transfers", Owner: "alice", State: rampart.StateLeft,
+			Note: "no DELETE operation removes it"}, left("/transfers/4")}}
+	out := render(t, r, Options{})
+	for _, want := range []string{
+		"- created /transfers/1, /transfers/2, /transfers/4 as alice with POST\n    /transfers [IDEM-001]: left",
+		"- created /transfers/3 as alice with POST /transfers [TXN-001]: left",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}

@@ -449,10 +449,29 @@ func (p *printer) footprint(f *rampart.Footprint) {
 	if p.opt.Verbose {
 		changes = f.Changes
 	}
-	for _, c := range changes {
+	for _, c := range sameFate(changes) {
 		p.wrapped(indentFinding, "- ", oneLine(c.String()))
 	}
 	p.line()
+}
+
+// sameFate merges changes that differ only in their object (four
+// transfers left by one check's replays) into one line naming them all.
+func sameFate(cs []rampart.Change) []rampart.Change {
+	var out []rampart.Change
+	index := map[string]int{}
+	for _, c := range cs {
+		key := c
+		key.Object = ""
+		k := key.String()
+		if i, ok := index[k]; ok {
+			out[i].Object += ", " + c.Object
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, c)
+	}
+	return out
 }
 
 func (p *printer) notes(notes []string) {

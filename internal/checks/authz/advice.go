@@ -34,8 +34,12 @@ func stackOf(p *check.Pass) rampart.Fingerprint {
 	return p.Stack.Fingerprint()
 }
 
-// advise returns the remediation for a finding.
-func advise(p *check.Pass, kind adviceKind) string {
+// advise returns the remediation for a finding on the pass's operation.
+func advise(p *check.Pass, kind adviceKind) string { return adviseOp(p, kind, p.Op) }
+
+// adviseOp returns the remediation for a finding on op, for the checks
+// that run once per scan and find flaws on several operations.
+func adviseOp(p *check.Pass, kind adviceKind, op *rampart.Operation) string {
 	fp := stackOf(p)
 	flask := fp.Framework == "Flask"
 	orm := strings.EqualFold(fp.ORM, "SQLAlchemy")
@@ -50,8 +54,8 @@ func advise(p *check.Pass, kind adviceKind) string {
 		// The example names the operation's own table and id, never
 		// another API's.
 		var n advice.Names
-		if p.Op != nil {
-			n = advice.NamesOf(rampart.Location{Path: p.Op.Path})
+		if op != nil {
+			n = advice.NamesOf(rampart.Location{Path: op.Path})
 		} else {
 			n = advice.NamesOf(rampart.Location{})
 		}

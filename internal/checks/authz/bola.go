@@ -771,7 +771,7 @@ func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory,
 				proof.After, owner.Name+" reads it back: the attacker's marker is there")
 			f.Curl = p.Curl(proof.Attack)
 			f.Related = []rampart.Related{related(p, res.Get, proof.After, "the owner's read-back")}
-			f.Remediation = advise(p, kind)
+			f.Remediation = adviseOp(p, kind, op)
 			p.Report(f)
 			return nil
 		}
