@@ -44,6 +44,12 @@ func NamesOf(l rampart.Location) Names {
 	}
 	n := Names{}
 	end := len(segs)
+	if l.Param != "" && (idAt < 0 || segs[idAt] != "{"+l.Param+"}") {
+		// A query or body parameter: it names the value, the path's last
+		// collection the table.
+		idAt = -1
+		n.ID = l.Param
+	}
 	if idAt >= 0 {
 		n.ID, _ = template(segs[idAt])
 		end = idAt

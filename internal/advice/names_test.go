@@ -22,6 +22,8 @@ func TestNamesOf(t *testing.T) {
 		{rampart.Location{Path: "/v1/{id}"}, Names{genericTable, "id", "Item"}},
 		{rampart.Location{Path: "/x/{a\"b);--}"}, Names{"x", "a_b", "X"}},
 		{rampart.Location{}, Names{genericTable, genericID, "Item"}},
+		{rampart.Location{Path: "/notes", Param: "sort"}, Names{"notes", "sort", "Note"}},
+		{rampart.Location{Path: "/users/{user_id}/orders", Param: "status"}, Names{"orders", "status", "Order"}},
 	}
 	for _, tt := range tests {
 		if got := NamesOf(tt.loc); got != tt.want {

@@ -204,3 +204,28 @@ func TestFootprintMergesSameFate(t *testing.T) {
 		}
 	}
 }
+
+// No fix of the sample or of the testbed's active scan says a paragraph
+// twice, in the report or in the text printed from it.
+func TestNoParagraphTwice(t *testing.T) {
+	for name, r := range map[string]*rampart.Report{"sample": sample.Report(), "testbed-active": testbedReport(t)} {
+		for _, f := range r.Findings {
+			seen := map[string]bool{}
+			for _, p := range paragraphs(f.Remediation) {
+				if seen[p] {
+					t.Errorf("%s: %s at %s says twice: %s", name, f.Check, location(f.Location), p)
+				}
+				seen[p] = true
+			}
+		}
+		out := render(t, r, Options{})
+		for _, block := range strings.Split(out, "\n\n") {
+			lines := strings.Split(block, "\n")
+			for i := 1; i < len(lines); i++ {
+				if len(strings.TrimSpace(lines[i])) > 40 && lines[i] == lines[i-1] {
+					t.Errorf("%s: a line printed twice in a row: %s", name, lines[i])
+				}
+			}
+		}
+	}
+}

@@ -83,6 +83,42 @@ func Write(w io.Writer, r *rampart.Report, opt Options) error {
 type printer struct {
 	b   strings.Builder
 	opt Options
+	// said maps each fix paragraph printed so far to where: a paragraph
+	// several checks share (one role check for BFLA-001 and BFLA-002) is
+	// printed once and referred to after that.
+	said map[string]string
+}
+
+// fix prints a remediation after label, each paragraph once in the whole
+// report: one printed before is replaced by a reference to where.
+func (p *printer) fix(label, text, where string) {
+	if text == "" {
+		return
+	}
+	if p.said == nil {
+		p.said = map[string]string{}
+	}
+	var fresh, refs []string
+	for _, para := range findgroup.Paragraphs(text) {
+		if w, ok := p.said[para]; ok {
+			if !slices.Contains(refs, w) {
+				refs = append(refs, w)
+			}
+			continue
+		}
+		p.said[para] = where
+		fresh = append(fresh, para)
+	}
+	if len(refs) > 0 {
+		ref := "as for " + strings.Join(refs, " and ") + " above."
+		if len(fresh) == 0 {
+			ref = "A" + ref[1:]
+		} else {
+			ref = "And " + ref
+		}
+		fresh = append(fresh, ref)
+	}
+	p.wrapped(indentBody, label, strings.Join(fresh, "\n"))
 }
 
 func (p *printer) paint(code, s string) string {
@@ -213,9 +249,10 @@ func (p *printer) findings(fs []rampart.Finding) {
 // own part, then the fix they share once (a check's findings mostly share
 // it, and reading it once per finding buried the findings themselves).
 func (p *printer) group(g findgroup.Group) {
+	check := oneLine(g.Check)
 	if len(g.Findings) == 1 {
 		p.title(g.Findings[0], "")
-		p.finding(g.Findings[0], g.Fix)
+		p.finding(g.Findings[0], g.Fix, check)
 		return
 	}
 	p.title(g.Findings[0], " · "+strconv.Itoa(len(g.Findings))+" findings")
@@ -223,11 +260,11 @@ func (p *printer) group(g findgroup.Group) {
 		if i > 0 {
 			p.line()
 		}
-		p.finding(f, g.Own[i])
+		p.finding(f, g.Own[i], join(" at ", check, oneLine(join(" ", f.Location.Method, f.Location.Path))))
 	}
 	if g.Fix != "" {
 		p.line()
-		p.wrapped(indentBody, "Fix ("+allOf(len(g.Findings))+"): ", g.Fix)
+		p.fix("Fix ("+allOf(len(g.Findings))+"): ", g.Fix, check)
 	}
 }
 
@@ -259,7 +296,7 @@ func title(s string) string {
 
 // finding prints one finding after its title, with the part of the fix
 // that is its own.
-func (p *printer) finding(f rampart.Finding, fix string) {
+func (p *printer) finding(f rampart.Finding, fix, where string) {
 	meta := []string{oneLine(f.Check), f.Confidence.String()}
 	if loc := location(f.Location); loc != "" {
 		meta = append(meta, loc)
@@ -274,9 +311,7 @@ func (p *printer) finding(f rampart.Finding, fix string) {
 		// paste into a shell exactly.
 		p.line(indentBody, clean(f.Curl))
 	}
-	if fix != "" {
-		p.wrapped(indentBody, "Fix: ", fix)
-	}
+	p.fix("Fix: ", fix, where)
 	if len(f.Related) > 0 {
 		p.related(f.Related)
 	}
