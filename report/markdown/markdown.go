@@ -23,8 +23,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/report/internal/findgroup"
 	"github.com/rampart-sec/rampart/report/internal/doclink"
+	"github.com/rampart-sec/rampart/report/internal/findgroup"
 	richtext "github.com/rampart-sec/rampart/report/internal/rich"
 )
 
