@@ -135,8 +135,8 @@ var NoExp = check.Check{
 			"unchecked) with no exp is answered as the identity it claims, or when an identity holds an exp-less " +
 			"token that the API accepts.",
 		Requests: requests, Budget: budget,
-		Fix: fixCommon + "Issue every token with exp (`\"exp\": now + timedelta(minutes=15)`) and require it on " +
-			"decode (`options={\"require\": [\"exp\"]}`).",
+		Fix: fixCommon + "Set an expiry when minting (`\"exp\": now + timedelta(minutes=15)`): the decode above then " +
+			"refuses a token that lacks one.",
 		Doc: "docs/checks.md#jwt-005",
 	},
 	Run: reporter(kindNoExp),
