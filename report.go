@@ -102,6 +102,11 @@ type CheckRun struct {
 	// OverBudget counts units whose requests were refused because they
 	// reached the budget.
 	OverBudget int `json:"overBudget,omitempty"`
+	// DurationMS is the time its units took, summed (units run in
+	// parallel, so the sum can exceed the scan's duration); MaxUnitMS the
+	// longest one unit took. They say where a slow scan spent its time.
+	DurationMS int64 `json:"durationMs"`
+	MaxUnitMS  int64 `json:"maxUnitMs"`
 }
 
 // Stats counts what a scan sent.

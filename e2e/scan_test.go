@@ -56,6 +56,7 @@ func checkGroundTruth(t *testing.T, tb *tbtest.Testbed, mode rampart.Mode) {
 	tb.Lock(t)
 	tb.Reset(t)
 	vuln := scanTwin(t, tb, tb.Vuln, mode)
+	checkFixes(t, vuln)
 	fams := covered(mode)
 	want := 0
 	for _, e := range tb.GroundTruth(t) {

@@ -223,8 +223,9 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 			return
 		}
 		p := pass.ForUnit(u.c, u.op)
+		began := time.Now()
 		err := safeRun(ctx, u.c, p)
-		account(&mu, runs, u.c, p)
+		account(&mu, runs, u.c, p, time.Since(began))
 		cc := p.Coverage(err)
 		if ctx.Err() != nil && cc.State != rampart.CoverageProved {
 			// What an interrupted unit sent proves nothing about the rest.
@@ -280,9 +281,9 @@ func runChecks(ctx context.Context, pass *check.Pass, selected []*check.Check, o
 	return errs, out
 }
 
-// account records what one unit of a check sent, for the report's
-// per-check request accounting against the announced budget.
-func account(mu *sync.Mutex, runs map[string]*rampart.CheckRun, c *check.Check, p *check.Pass) {
+// account records what one unit of a check sent and how long it took, for
+// the report's per-check accounting against the announced budget.
+func account(mu *sync.Mutex, runs map[string]*rampart.CheckRun, c *check.Check, p *check.Pass, took time.Duration) {
 	n := p.Requests()
 	mu.Lock()
 	defer mu.Unlock()
@@ -294,6 +295,11 @@ func account(mu *sync.Mutex, runs map[string]*rampart.CheckRun, c *check.Check, 
 	r.Units++
 	r.Requests += n
 	r.MaxUnitRequests = max(r.MaxUnitRequests, n)
+	// Rounded per unit: most units take a few milliseconds, and truncating
+	// each would lose a fast check's time altogether.
+	ms := took.Round(time.Millisecond).Milliseconds()
+	r.DurationMS += ms
+	r.MaxUnitMS = max(r.MaxUnitMS, ms)
 	if p.OverBudget() {
 		r.OverBudget++
 	}

@@ -7,6 +7,7 @@ package advice
 
 import (
 	"embed"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,11 +19,25 @@ var kb embed.FS
 
 var (
 	once    sync.Once
-	entries map[rampart.Family]map[string]string // family → stack key → text
+	entries map[rampart.Family]map[string][]section // family → stack key → sections
 )
 
+// section is one "## key" part of a knowledge-base file. A heading
+// "## key for CHECK-1, CHECK-2" limits it to findings of those checks:
+// one family can hold flaws of different shapes (a transaction not
+// retried, a connection shared between requests), and each finding gets
+// the advice for its own.
+type section struct {
+	checks []string
+	text   string
+}
+
+func (s section) fits(check string) bool {
+	return check == "" || len(s.checks) == 0 || slices.Contains(s.checks, check)
+}
+
 func load() {
-	entries = map[rampart.Family]map[string]string{}
+	entries = map[rampart.Family]map[string][]section{}
 	files, _ := kb.ReadDir("kb")
 	for _, f := range files {
 		data, err := kb.ReadFile("kb/" + f.Name())
@@ -30,15 +45,25 @@ func load() {
 			continue
 		}
 		fam := rampart.Family(strings.TrimSuffix(f.Name(), ".md"))
-		m := map[string]string{}
+		m := map[string][]section{}
+		var cur *section
 		var key string
 		for _, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "## ") {
-				key = strings.TrimSpace(strings.TrimPrefix(line, "## "))
+			if h, ok := strings.CutPrefix(line, "## "); ok {
+				k, checks, _ := strings.Cut(h, " for ")
+				key = strings.TrimSpace(k)
+				sec := section{}
+				for _, c := range strings.Split(checks, ",") {
+					if c = strings.TrimSpace(c); c != "" {
+						sec.checks = append(sec.checks, c)
+					}
+				}
+				m[key] = append(m[key], sec)
+				cur = &m[key][len(m[key])-1]
 				continue
 			}
-			if key != "" && strings.TrimSpace(line) != "" {
-				m[key] = strings.TrimSpace(m[key] + " " + strings.TrimSpace(line))
+			if cur != nil && strings.TrimSpace(line) != "" {
+				cur.text = strings.TrimSpace(cur.text + " " + strings.TrimSpace(line))
 			}
 		}
 		entries[fam] = m
@@ -134,45 +159,68 @@ func Keys(fp rampart.Fingerprint) []string {
 	return append(keys, KeyGeneric)
 }
 
-// For returns the stack-specific advice for a family, or "". The generic
-// section is used only when no driver, ORM or framework section of the
-// family applies.
+// For returns the stack-specific advice for a family, every shape of it,
+// with generic example names, or "".
 func For(family rampart.Family, fp rampart.Fingerprint) string {
+	return forFinding(rampart.Finding{Family: family}, fp, true)
+}
+
+// forFinding returns the advice for one finding: the sections of its
+// family for the stack, the ones limited to its check, with examples named
+// after its operation. The generic section is used, when asked for, only when no driver,
+// ORM or framework section applies or, in a family that has none (its
+// engine sections are whole fixes), when no section applies at all.
+func forFinding(f rampart.Finding, fp rampart.Fingerprint, generic bool) string {
 	once.Do(load)
-	m := entries[family]
+	m := entries[f.Family]
 	if m == nil {
 		return ""
 	}
+	hasCode := false
+	for k, secs := range m {
+		for _, sec := range secs {
+			hasCode = hasCode || (codeKeys[k] && sec.fits(f.Check))
+		}
+	}
 	var parts []string
-	code := false
+	covered := false
 	for _, k := range Keys(fp) {
-		t := m[k]
-		if t == "" {
+		if k == KeyGeneric && (covered || !generic) {
 			continue
 		}
-		if k == KeyGeneric {
-			if code {
+		for _, sec := range m[k] {
+			if sec.text == "" || !sec.fits(f.Check) || slices.Contains(parts, sec.text) {
 				continue
 			}
-		} else if codeKeys[k] {
-			code = true
+			parts = append(parts, sec.text)
+			if codeKeys[k] || !hasCode {
+				covered = true
+			}
 		}
-		parts = append(parts, t)
 	}
-	return strings.Join(parts, "\n")
+	return NamesOf(f.Location).fill(strings.Join(parts, "\n"))
 }
 
 // Apply appends the stack-specific advice to each finding's remediation,
-// once: the check's own fix stays first.
+// once, leaving out what the remediation already says: the check's own fix
+// stays first. A finding with a fix of its own gets no generic section:
+// a check's fix is already language-neutral, and the generic section
+// would say it a second time.
 func Apply(fs []rampart.Finding, fp rampart.Fingerprint) {
 	for i := range fs {
-		extra := For(fs[i].Family, fp)
-		if extra == "" || strings.Contains(fs[i].Remediation, extra) {
+		have := strings.Split(fs[i].Remediation, "\n")
+		var add []string
+		for _, p := range strings.Split(forFinding(fs[i], fp, fs[i].Remediation == ""), "\n") {
+			if p != "" && !slices.Contains(have, p) {
+				add = append(add, p)
+			}
+		}
+		if len(add) == 0 {
 			continue
 		}
 		if fs[i].Remediation != "" {
 			fs[i].Remediation += "\n"
 		}
-		fs[i].Remediation += extra
+		fs[i].Remediation += strings.Join(add, "\n")
 	}
 }

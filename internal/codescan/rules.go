@@ -160,7 +160,7 @@ var (
 			"`row[\"balance\"] - amount`), without SELECT … FOR UPDATE and outside a retried serializable "+
 			"transaction. Concurrent requests read the same value and the last write wins: lost updates, "+
 			"double spends.",
-		"Let the database do it in one conditional statement: `UPDATE accounts SET balance = balance - %s "+
+		"Let the database do it in one conditional statement: `UPDATE … SET balance = balance - %s "+
 			"WHERE id = %s AND balance >= %s RETURNING balance`, and check that a row came back.")
 
 	RaceCheckAct = rule("PY-RACE-002", rampart.FamilyRace, rampart.High, rampart.Firm, "CWE-367", "API6:2023", "",

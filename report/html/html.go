@@ -63,7 +63,8 @@ var (
 	script string
 
 	tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-		"lower": strings.ToLower,
+		"lower":    strings.ToLower,
+		"duration": duration,
 	}).Parse(pageTemplate))
 
 	// csp allows the page's own style and script, by hash, and nothing

@@ -122,7 +122,7 @@ func TestSummary(t *testing.T) {
 		`needs --mode active: <code>AUTHZ-002</code>, <code>IDEM-001</code>`,
 		`<code>SQLI-003</code> on <code>GET /search</code>: time-based probe`,
 		`<summary>2 checks sent 69 requests</summary>`,
-		`<tr><td><code>TXN-002</code></td><td>14</td><td>38</td><td>9</td><td>24</td><td>0</td></tr>`,
+		`<tr><td><code>TXN-002</code></td><td>14</td><td>38</td><td>9</td><td>24</td><td>0</td><td>2.3 s</td><td>600 ms</td></tr>`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("page lacks %s", want)

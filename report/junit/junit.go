@@ -279,6 +279,7 @@ func build(r *rampart.Report, opt Options) testsuites {
 		}
 		tc := testcase{Classname: oneLine(id), Name: name, Time: "0", sortKey: "1" + id}
 		if c, ok := runs[up]; ok {
+			tc.Time = seconds(c.DurationMS)
 			tc.SystemOut = text(runSummary(c))
 		}
 		s := suite(familyOf(id, fam))
@@ -371,7 +372,7 @@ func runSummary(c rampart.CheckRun) string {
 	if c.Budget > 0 {
 		s += fmt.Sprintf("; budget %d", c.Budget)
 	}
-	s += ")."
+	s += fmt.Sprintf("), in %s (%s for the slowest operation).", seconds(c.DurationMS)+"s", seconds(c.MaxUnitMS)+"s")
 	if c.OverBudget > 0 {
 		s += fmt.Sprintf(" %d operations reached the budget: requests beyond it were refused.", c.OverBudget)
 	}

@@ -295,10 +295,11 @@ func TestWhatRan(t *testing.T) {
 
 func TestCheckRunSummary(t *testing.T) {
 	r := sample.Empty()
-	r.Checks = []rampart.CheckRun{{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 24, Budget: 24, OverBudget: 2}}
+	r.Checks = []rampart.CheckRun{{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 24, Budget: 24, OverBudget: 2,
+		DurationMS: 2315, MaxUnitMS: 600}}
 	out := string(render(t, r, Options{}))
-	if !strings.Contains(out, "<testcase classname=\"TXN-002\" name=\"all operations\"") ||
-		!strings.Contains(out, "Ran on 14 operations and sent 38 requests (at most 24 for one operation; budget 24). 2 operations reached the budget") {
+	if !strings.Contains(out, "<testcase classname=\"TXN-002\" name=\"all operations\" time=\"2.315\"") ||
+		!strings.Contains(out, "Ran on 14 operations and sent 38 requests (at most 24 for one operation; budget 24), in 2.315s (0.600s for the slowest operation). 2 operations reached the budget") {
 		t.Errorf("check run not shown:\n%s", out)
 	}
 }

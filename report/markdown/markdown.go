@@ -24,6 +24,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/report/internal/doclink"
+	"github.com/rampart-sec/rampart/report/internal/findgroup"
 	richtext "github.com/rampart-sec/rampart/report/internal/rich"
 )
 
@@ -111,8 +112,9 @@ func Render(r *rampart.Report, opt Options) string {
 			}
 			b.WriteString("\n")
 		}
+		said := map[string]string{}
 		for _, f := range findings[:rows] {
-			d := detail(f, doc(f.Check))
+			d := detail(f, doc(f.Check), said)
 			if runes(d) > budget {
 				break
 			}
@@ -217,7 +219,11 @@ func where(l rampart.Location, inTable bool) string {
 	return strings.Join(parts, " · ")
 }
 
-func detail(f rampart.Finding, docURL string) string {
+// detail renders one finding. said maps the fix paragraphs printed so far
+// to the check they were printed for: the findings of one check mostly
+// share their fix, and it is printed once (which also leaves more of the
+// comment's length to findings).
+func detail(f rampart.Finding, docURL string, said map[string]string) string {
 	var b strings.Builder
 	// Markdown is not rendered inside <summary>, so it is HTML.
 	sum := emoji[f.Severity] + " <b>" + htmlText(oneLine(f.Check)) + "</b> " + htmlText(oneLine(cmp.Or(f.Title, f.Check)))
@@ -256,8 +262,26 @@ func detail(f rampart.Finding, docURL string) string {
 	if f.Curl != "" {
 		b.WriteString("Reproduce:\n\n" + fence(f.Curl, "sh"))
 	}
-	if fix := rich(f.Remediation); fix != "" {
+	var fresh, refs []string
+	for _, para := range findgroup.Paragraphs(f.Remediation) {
+		if w, ok := said[para]; ok {
+			if !slices.Contains(refs, w) {
+				refs = append(refs, w)
+			}
+			continue
+		}
+		said[para] = oneLine(f.Check)
+		fresh = append(fresh, para)
+	}
+	if fix := rich(strings.Join(fresh, "\n")); fix != "" {
 		b.WriteString("**Fix.** " + fix)
+	}
+	if len(refs) > 0 {
+		lead := "**Fix.** As"
+		if len(fresh) > 0 {
+			lead = "And as"
+		}
+		b.WriteString(lead + " for " + text(strings.Join(refs, " and ")) + " above.\n\n")
 	}
 	b.WriteString("</details>\n\n")
 	return b.String()

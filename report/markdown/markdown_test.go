@@ -346,3 +346,30 @@ func TestWriteErrors(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// A fix the findings of one check share is printed once; what differs is
+// printed for each.
+func TestFixOncePerCheck(t *testing.T) {
+	r := sample.Empty()
+	const shared = "Give the application's role only the privileges it needs."
+	for _, param := range []string{"q", "name", "sort"} {
+		r.Findings = append(r.Findings, rampart.Finding{
+			ID: "SQLI-001-" + param, Check: "SQLI-001", Family: rampart.FamilySQLi, Title: "SQL injection",
+			Severity: rampart.Critical, Confidence: rampart.Confirmed, Message: param + " is injectable.",
+			Location:    rampart.Location{Method: "GET", Path: "/search", Param: param},
+			Remediation: "Send " + param + " as a bound parameter.\n" + shared,
+		})
+	}
+	out := render(t, r, Options{})
+	if n := strings.Count(out, shared); n != 1 {
+		t.Errorf("shared paragraph printed %d times, want once:\n%s", n, out)
+	}
+	for _, want := range []string{"Send q as a bound parameter.", "Send name as a bound parameter.", "Send sort as a bound parameter."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "And as for SQLI-001 above."); n != 2 {
+		t.Errorf("%d references to the fix above, want 2:\n%s", n, out)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/report/internal/findgroup"
 )
 
 // Options controls presentation only; the content of a report is fixed.
@@ -69,6 +70,7 @@ func Write(w io.Writer, r *rampart.Report, opt Options) error {
 	p := &printer{opt: opt}
 	p.header(r)
 	p.findings(r.Findings)
+	p.coverage(r.Coverage)
 	p.skipped(r.Skipped)
 	p.errors(r.Errors)
 	p.footprint(r.Footprint)
@@ -81,6 +83,42 @@ func Write(w io.Writer, r *rampart.Report, opt Options) error {
 type printer struct {
 	b   strings.Builder
 	opt Options
+	// said maps each fix paragraph printed so far to where: a paragraph
+	// several checks share (one role check for BFLA-001 and BFLA-002) is
+	// printed once and referred to after that.
+	said map[string]string
+}
+
+// fix prints a remediation after label, each paragraph once in the whole
+// report: one printed before is replaced by a reference to where.
+func (p *printer) fix(label, text, where string) {
+	if text == "" {
+		return
+	}
+	if p.said == nil {
+		p.said = map[string]string{}
+	}
+	var fresh, refs []string
+	for _, para := range findgroup.Paragraphs(text) {
+		if w, ok := p.said[para]; ok {
+			if !slices.Contains(refs, w) {
+				refs = append(refs, w)
+			}
+			continue
+		}
+		p.said[para] = where
+		fresh = append(fresh, para)
+	}
+	if len(refs) > 0 {
+		ref := "as for " + strings.Join(refs, " and ") + " above."
+		if len(fresh) == 0 {
+			ref = "A" + ref[1:]
+		} else {
+			ref = "And " + ref
+		}
+		fresh = append(fresh, ref)
+	}
+	p.wrapped(indentBody, label, strings.Join(fresh, "\n"))
 }
 
 func (p *printer) paint(code, s string) string {
@@ -114,6 +152,7 @@ func (p *printer) header(r *rampart.Report) {
 	}
 	p.field("Mode", r.Mode.String())
 	p.field("Grade", p.paint(gradeColor(r.Grade), oneLine(r.Grade))+"  "+strconv.Itoa(r.Score)+"/100")
+	p.coverageField(r.Coverage)
 	if r.Health != nil && r.Health.Warning != "" {
 		// Next to the grade, since it says how far to trust it.
 		for i, l := range wrap(oneLine(r.Health.Warning), width-12) {
@@ -188,20 +227,57 @@ func (p *printer) findings(fs []rampart.Finding) {
 	// Worst first, proof before suspicion; the rest only makes the order
 	// deterministic so that two runs diff cleanly.
 	slices.SortStableFunc(sorted, rampart.CompareFindings)
-	for i := 0; i < len(sorted); {
-		sev := sorted[i].Severity
-		j := i
-		for j < len(sorted) && sorted[j].Severity == sev {
+	groups := findgroup.Of(sorted)
+	for i := 0; i < len(groups); {
+		sev := groups[i].Severity
+		j, n := i, 0
+		for j < len(groups) && groups[j].Severity == sev {
+			n += len(groups[j].Findings)
 			j++
 		}
-		p.rule(sev, j-i)
-		for _, f := range sorted[i:j] {
+		p.rule(sev, n)
+		for _, g := range groups[i:j] {
 			p.line()
-			p.finding(f)
+			p.group(g)
 		}
 		p.line()
 		i = j
 	}
+}
+
+// group prints the findings of one check: the title once, each finding's
+// own part, then the fix they share once (a check's findings mostly share
+// it, and reading it once per finding buried the findings themselves).
+func (p *printer) group(g findgroup.Group) {
+	check := oneLine(g.Check)
+	if len(g.Findings) == 1 {
+		p.title(g.Findings[0], "")
+		p.finding(g.Findings[0], g.Fix, check)
+		return
+	}
+	p.title(g.Findings[0], " · "+strconv.Itoa(len(g.Findings))+" findings")
+	for i, f := range g.Findings {
+		if i > 0 {
+			p.line()
+		}
+		p.finding(f, g.Own[i], join(" at ", check, oneLine(join(" ", f.Location.Method, f.Location.Path))))
+	}
+	if g.Fix != "" {
+		p.line()
+		p.fix("Fix ("+allOf(len(g.Findings))+"): ", g.Fix, check)
+	}
+}
+
+func allOf(n int) string {
+	if n == 2 {
+		return "both"
+	}
+	return "all " + strconv.Itoa(n)
+}
+
+func (p *printer) title(f rampart.Finding, suffix string) {
+	tag := "[" + strings.ToUpper(f.Severity.String()) + "]"
+	p.line(indentFinding, p.paint(severityColor[f.Severity], tag), " ", p.paint(sgrBold, oneLine(f.Title)), suffix)
 }
 
 // rule starts a severity group: "── Critical · 2 ─────…".
@@ -218,10 +294,9 @@ func title(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func (p *printer) finding(f rampart.Finding) {
-	tag := "[" + strings.ToUpper(f.Severity.String()) + "]"
-	p.line(indentFinding, p.paint(severityColor[f.Severity], tag), " ", p.paint(sgrBold, oneLine(f.Title)))
-
+// finding prints one finding after its title, with the part of the fix
+// that is its own.
+func (p *printer) finding(f rampart.Finding, fix, where string) {
 	meta := []string{oneLine(f.Check), f.Confidence.String()}
 	if loc := location(f.Location); loc != "" {
 		meta = append(meta, loc)
@@ -236,9 +311,7 @@ func (p *printer) finding(f rampart.Finding) {
 		// paste into a shell exactly.
 		p.line(indentBody, clean(f.Curl))
 	}
-	if f.Remediation != "" {
-		p.wrapped(indentBody, "Fix: ", f.Remediation)
-	}
+	p.fix("Fix: ", fix, where)
 	if len(f.Related) > 0 {
 		p.related(f.Related)
 	}
@@ -411,10 +484,29 @@ func (p *printer) footprint(f *rampart.Footprint) {
 	if p.opt.Verbose {
 		changes = f.Changes
 	}
-	for _, c := range changes {
+	for _, c := range sameFate(changes) {
 		p.wrapped(indentFinding, "- ", oneLine(c.String()))
 	}
 	p.line()
+}
+
+// sameFate merges changes that differ only in their object (four
+// transfers left by one check's replays) into one line naming them all.
+func sameFate(cs []rampart.Change) []rampart.Change {
+	var out []rampart.Change
+	index := map[string]int{}
+	for _, c := range cs {
+		key := c
+		key.Object = ""
+		k := key.String()
+		if i, ok := index[k]; ok {
+			out[i].Object += ", " + c.Object
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, c)
+	}
+	return out
 }
 
 func (p *printer) notes(notes []string) {

@@ -42,6 +42,8 @@ func TestGolden(t *testing.T) {
 		{"unhealthy", sample.Unhealthy(), Options{}},
 		{"unhealthy-color", sample.Unhealthy(), Options{Color: true}},
 		{"code-only", codeOnly(), Options{}},
+		{"uncovered", sample.Uncovered(), Options{}},
+		{"uncovered-color", sample.Uncovered(), Options{Color: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +76,7 @@ func codeOnly() *rampart.Report {
 	r.Fingerprint = rampart.Fingerprint{Framework: "Flask", Driver: "psycopg2"}
 	r.Findings = []rampart.Finding{r.Findings[4]} // TXN-101, a source line only
 	r.Errors, r.Skipped, r.Notes = nil, nil, nil
+	r.Coverage = nil // white-box runs have none
 	r.Score, r.Grade, r.Categories = 98, "A", nil
 	return r
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/advice"
 	"github.com/rampart-sec/rampart/internal/check"
 )
 
@@ -33,8 +34,12 @@ func stackOf(p *check.Pass) rampart.Fingerprint {
 	return p.Stack.Fingerprint()
 }
 
-// advise returns the remediation for a finding.
-func advise(p *check.Pass, kind adviceKind) string {
+// advise returns the remediation for a finding on the pass's operation.
+func advise(p *check.Pass, kind adviceKind) string { return adviseOp(p, kind, p.Op) }
+
+// adviseOp returns the remediation for a finding on op, for the checks
+// that run once per scan and find flaws on several operations.
+func adviseOp(p *check.Pass, kind adviceKind, op *rampart.Operation) string {
 	fp := stackOf(p)
 	flask := fp.Framework == "Flask"
 	orm := strings.EqualFold(fp.ORM, "SQLAlchemy")
@@ -46,9 +51,17 @@ func advise(p *check.Pass, kind adviceKind) string {
 		return "Put the owner in the write statement itself (`UPDATE ... WHERE id = %s AND owner_id = %s RETURNING id`, " +
 			"the same for DELETE) and answer 404 when no row comes back, so that the check and the write cannot drift apart."
 	case adviceUpsert:
+		// The example names the operation's own table and id, never
+		// another API's.
+		var n advice.Names
+		if op != nil {
+			n = advice.NamesOf(rampart.Location{Path: op.Path})
+		} else {
+			n = advice.NamesOf(rampart.Location{})
+		}
 		return "An UPSERT or `INSERT ... ON CONFLICT (id) DO UPDATE` keyed by an id from the URL overwrites whoever owns the row: " +
-			"compare the path id with the caller first (`if user_id != g.user[\"id\"]: abort(403)`), take the owner from the session " +
-			"(never from the URL or body), add `WHERE accounts.owner_id = excluded.owner_id` to the DO UPDATE, and answer 403 when " +
+			"compare the path id with the caller first (`if " + n.ID + " != g.user[\"id\"]: abort(403)`), take the owner from the session " +
+			"(never from the URL or body), add `WHERE " + n.Table + ".owner_id = excluded.owner_id` to the DO UPDATE, and answer 403 when " +
 			"RETURNING gives no row."
 	case adviceRole:
 		var b strings.Builder

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/stack"
 )
@@ -51,5 +52,24 @@ func TestAdviceFollowsStack(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The upsert example names the finding's own table and id.
+func TestUpsertAdviceNamesTheOperation(t *testing.T) {
+	for path, want := range map[string][]string{
+		"/account/{user_id}":      {"if user_id != g.user", "WHERE account.owner_id"},
+		"/api/v1/orgs/{org_id}":   {"if org_id != g.user", "WHERE orgs.owner_id"},
+		"/carts/{cart_id}/items/": {"if cart_id != g.user", "WHERE carts.owner_id"},
+	} {
+		got := advise(&check.Pass{Op: &rampart.Operation{Method: "PUT", Path: path}}, adviceUpsert)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: advice lacks %q:\n%s", path, w, got)
+			}
+		}
+		if strings.Contains(got, "accounts") {
+			t.Errorf("%s: advice names another API's table:\n%s", path, got)
+		}
 	}
 }

@@ -47,10 +47,9 @@ var ReadBOLA = check.Check{
 			"for 2 ids. Shared with the other authorization checks: one GET of each list operation per identity, once " +
 			"per scan.",
 		Budget: 80,
-		Fix: "Filter every object lookup by the caller: in Flask with psycopg2, " +
-			"`SELECT ... FROM notes WHERE id = %s AND owner_id = %s` with `(note_id, g.user[\"id\"])` and `abort(404)` when " +
-			"no row comes back; with SQLAlchemy, `Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()`. " +
-			"Never trust an id from the URL as proof of ownership.",
+		Fix: "Filter every object lookup by the caller in the query itself (`… WHERE id = %s AND owner_id = %s`, " +
+			"with the owner from the session) and answer 404 when no row comes back. Never trust an id from the " +
+			"URL as proof of ownership.",
 		Doc: "docs/checks.md#bola-001",
 	},
 	Applies: func(op *rampart.Operation) bool {
@@ -83,10 +82,9 @@ var WriteBOLA = check.Check{
 			"operation one request by B and one read-back by A, the delete and its read-back. Per upsert-style write " +
 			"(at most 10): A's read, B's write, A's read-back, and A's write-back with its check. Budget 300 per scan.",
 		Budget: 300,
-		Fix: "Scope every write by the caller in the statement itself: `UPDATE notes SET ... WHERE id = %s AND owner_id = %s " +
-			"RETURNING id` and `DELETE FROM notes WHERE id = %s AND owner_id = %s RETURNING id` with psycopg2, and `abort(404)` " +
-			"when no row comes back; an UPSERT keyed by a path id must add `WHERE table.owner_id = excluded.owner_id` and take " +
-			"the owner from the session.",
+		Fix: "Scope every write by the caller in the statement itself (`UPDATE … WHERE id = %s AND owner_id = %s " +
+			"RETURNING id`, the same for DELETE) and answer 404 when no row comes back; an UPSERT keyed by a path " +
+			"id must add `WHERE <table>.owner_id = excluded.owner_id` and take the owner from the session.",
 		Doc: "docs/checks.md#bola-002",
 	},
 	Run:       runWrite,
@@ -773,7 +771,7 @@ func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory,
 				proof.After, owner.Name+" reads it back: the attacker's marker is there")
 			f.Curl = p.Curl(proof.Attack)
 			f.Related = []rampart.Related{related(p, res.Get, proof.After, "the owner's read-back")}
-			f.Remediation = advise(p, kind)
+			f.Remediation = adviseOp(p, kind, op)
 			p.Report(f)
 			return nil
 		}

@@ -189,6 +189,10 @@ func TestWriteBOLA(t *testing.T) {
 				if f.Location.Path == "/accounts/{user_id}" && !strings.Contains(f.Message, "written back by alice (verified)") {
 					t.Errorf("upsert message does not say the value was restored: %s", f.Message)
 				}
+				// The fix's example names this operation's table and id.
+				if f.Location.Path == "/accounts/{user_id}" && !strings.Contains(f.Remediation, "if user_id != g.user") {
+					t.Errorf("upsert fix does not name the operation's id: %s", f.Remediation)
+				}
 			}
 		})
 	}

@@ -44,9 +44,9 @@ var MassAssignment = check.Check{
 			"is refused, at most 8), one read-back, the write-back and its check; on an item the scan creates, also the " +
 			"create and the delete with its check; for creates, the create, the read-back and the delete (budget 40).",
 		Budget: 40,
-		Fix: "Accept an explicit allowlist of fields (a marshmallow schema with `dump_only` for role, owner and balance " +
-			"and `unknown = RAISE`, or `{k: data[k] for k in ALLOWED if k in data}`); never `Model(**request.json)`, " +
-			"`setattr` loops over the body, or SQL column names taken from request keys.",
+		Fix: "Bind request bodies to an explicit allowlist of the fields the caller may set and reject or ignore " +
+			"every other key: ownership, role, tenant and balance fields change only through dedicated, " +
+			"authorised code paths, never from a generic update.",
 		Doc: "docs/checks.md#mass-001",
 	},
 	Applies: func(op *rampart.Operation) bool {

@@ -31,9 +31,8 @@ var Debugger = check.Check{
 			"a PIN prompt that is the only barrier before code execution. No code is ever run by the check.",
 		Requests: "GET /console and GET /?__debugger__=yes&cmd=resource&f=debugger.js; each again with " +
 			"'Host: localhost' when the debugger's host check (Werkzeug 3.0.3+) answers 400.",
-		Fix: "Never run the development server or debug mode where anyone but you can reach it: remove " +
-			"app.run(debug=True) and FLASK_DEBUG=1 from deployed code, serve the app with gunicorn or waitress, " +
-			"and never set WERKZEUG_DEBUG_PIN=off.",
+		Fix: "Never run debug mode or the development server where anyone but you can reach it, and never disable " +
+			"the debugger PIN (WERKZEUG_DEBUG_PIN=off).",
 		Doc: "docs/checks.md#debug-001",
 	},
 	Run: runDebugger,

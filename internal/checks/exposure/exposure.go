@@ -89,9 +89,9 @@ var PII = check.Check{
 			"its own). Administrators' answers are not judged. OpenAPI documents are ignored. Card numbers and " +
 			"national ids are high. Values are masked.",
 		Requests: requests, Budget: budget,
-		Fix: "Return only the fields the caller needs and is entitled to: a public profile view without e-mail or " +
-			"phone (`SELECT id, username, display_name FROM users`), ownership filters on every query " +
-			"(`WHERE owner_id = %s` with the caller's id), and masked card numbers (last four digits) everywhere.",
+		Fix: "Return only the fields the caller needs and is entitled to (a public view without contact details), " +
+			"filter every query by the caller, and mask what must be shown: card numbers to their last four " +
+			"digits, national identifiers to their last characters.",
 		Doc: "docs/checks.md#data-003",
 	},
 	Applies: applies,
@@ -499,10 +499,35 @@ func report(p *check.Pass, a answer, c class, hits, all []hit) {
 	f := p.Finding(msg)
 	f.Severity = sev
 	f.Confidence = conf
+	if c == classPII {
+		f.Remediation = piiFix(kinds)
+	}
 	f.Location.URL = a.resp.RequestURL
 	f.Evidence = []rampart.Evidence{maskEvidence(p.Evidence(a.resp, "values masked by Rampart"), all)}
 	f.Curl = p.Curl(a.resp)
 	p.Report(f)
+}
+
+// piiFix is DATA-003's fix for the kinds of personal data found: advice
+// about card numbers on a finding of e-mail addresses sends the reader
+// looking for a flaw that is not there.
+func piiFix(kinds map[string]int) string {
+	parts := []string{"Return only the fields the caller needs and is entitled to, and filter every query by the caller " +
+		"(`WHERE owner_id = %s` with the caller's id) so nobody reads another person's record."}
+	if kinds["e-mail address"] > 0 || kinds["phone number"] > 0 {
+		parts = append(parts, "Leave e-mail addresses and phone numbers out of what other users and anonymous callers "+
+			"read: serve them a public view (`SELECT id, username, display_name FROM users`) and show contact details "+
+			"only to their owner, or masked (`a***@example.com`).")
+	}
+	if kinds["card number"] > 0 {
+		parts = append(parts, "Mask card numbers to their last four digits in every answer and keep the full number "+
+			"in the payment processor's vault.")
+	}
+	if kinds["national id"] > 0 {
+		parts = append(parts, "Never return national identification numbers; store them encrypted and show at most "+
+			"their last characters, to their owner only.")
+	}
+	return strings.Join(parts, "\n")
 }
 
 func contains(xs []string, s string) bool {

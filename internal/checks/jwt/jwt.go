@@ -42,10 +42,12 @@ const requests = "Once per scan, shared by JWT-001 to JWT-005. With a \"who am I
 
 const budget = 150
 
+// fixCommon is a paragraph of its own: the text report prints it once for
+// all the token checks that found something.
 const fixCommon = "Verify every token with a fixed algorithm list and a strong key: " +
 	"`jwt.decode(token, key, algorithms=[\"HS256\"], options={\"require\": [\"exp\", \"iat\", \"sub\"]})` (PyJWT), " +
 	"or Flask-JWT-Extended with JWT_ALGORITHM = \"HS256\" and a JWT_SECRET_KEY of 32+ random bytes from the " +
-	"environment (`secrets.token_hex(32)`), never a literal and never the Flask SECRET_KEY fallback. "
+	"environment (`secrets.token_hex(32)`), never a literal and never the Flask SECRET_KEY fallback.\n"
 
 // None is JWT-001.
 var None = check.Check{
@@ -133,8 +135,8 @@ var NoExp = check.Check{
 			"unchecked) with no exp is answered as the identity it claims, or when an identity holds an exp-less " +
 			"token that the API accepts.",
 		Requests: requests, Budget: budget,
-		Fix: fixCommon + "Issue every token with exp (`\"exp\": now + timedelta(minutes=15)`) and require it on " +
-			"decode (`options={\"require\": [\"exp\"]}`).",
+		Fix: fixCommon + "Set an expiry when minting (`\"exp\": now + timedelta(minutes=15)`): the decode above then " +
+			"refuses a token that lacks one.",
 		Doc: "docs/checks.md#jwt-005",
 	},
 	Run: reporter(kindNoExp),

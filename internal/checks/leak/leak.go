@@ -40,9 +40,8 @@ var DBError = check.Check{
 			"most 4 requests), up to four string body fields with a quote or a double quote appended, two requests " +
 			"each; an update is read first and written back afterwards (verified), and one that cannot be read is " +
 			"not probed; each accepted probe performs the write.",
-		Fix: "Log the exception server-side and return a generic message: replace `return str(e), 500` or " +
-			"`jsonify(error=str(e))` with `app.logger.exception(...)` and `abort(500)`, and register an " +
-			"errorhandler that returns a fixed JSON body.",
+		Fix: "Log errors on the server and answer the client with a fixed, generic body: database messages name " +
+			"tables, columns and the query around the error, which is a map for an attacker.",
 		Doc: "docs/checks.md#leak-001",
 	},
 	Applies: hasInputs,

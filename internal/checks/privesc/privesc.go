@@ -53,10 +53,8 @@ var Signup = check.Check{
 			"already is the control), a read per account, and each account's removal at the end. At most 30 " +
 			"requests.",
 		Budget: 30,
-		Fix: "Bind sign-up bodies to an explicit schema of what a user may choose: with marshmallow " +
-			"`class SignupSchema(Schema): username = fields.Str(required=True); password = fields.Str(required=True)` " +
-			"and `unknown = EXCLUDE`, with pydantic `model_config = ConfigDict(extra=\"forbid\")` on a model without " +
-			"role fields; set `role = \"user\"` in the code that creates the row, never from the request.",
+		Fix: "Bind sign-up bodies to an explicit schema of what a new user may choose (a name, a password, contact " +
+			"details) and set the role in the code that creates the account, never from the request.",
 		Doc: "docs/checks.md#mass-002",
 	},
 	Run: runSignup,

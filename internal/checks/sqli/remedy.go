@@ -70,7 +70,7 @@ func valueFix(pt *point, like bool) string {
 // identifierFix is the remediation of a name taken from the request.
 func identifierFix(pt *point) string {
 	return fmt.Sprintf("Do not put %s into the SQL text: map it through an allowlist of the column or table names "+
-		"the operation supports and answer 400 for anything else; if the name must stay dynamic, quote the "+
-		"allowlisted name with `psycopg2.sql.Identifier` (or pick an ORM column), never with string formatting.",
+		"the operation supports and answer 400 for anything else; if the name must stay dynamic, quote only the "+
+		"allowlisted name with the driver's identifier quoting (or pick an ORM column), never with string formatting.",
 		pt.label())
 }

@@ -39,14 +39,9 @@ var Replay = check.Check{
 			"step), the request twice in sequence with one key, once without the key when the spec requires one, " +
 			"two concurrent copies with a new key (last-byte synchronised), a GET and a write to restore an " +
 			"existing object it changed (and a read to verify it), and one DELETE per created object with one read of its collection to verify the removal.",
-		Fix: "Make retries safe: require an Idempotency-Key on state-changing POSTs and store it with the effect, in " +
-			"the same transaction, bound to the user by a unique constraint: `CREATE TABLE idempotency_keys (user_id " +
-			"INT8 NOT NULL, idem_key STRING NOT NULL, request_hash BYTES NOT NULL, status INT2, response JSONB, " +
-			"PRIMARY KEY (user_id, idem_key))`. In the Flask view run `INSERT INTO idempotency_keys (user_id, " +
-			"idem_key, request_hash) VALUES (%s, %s, %s) ON CONFLICT (user_id, idem_key) DO NOTHING RETURNING 1` " +
-			"first; no row means a replay: return the stored response (422 if the hash differs). Do the transfer " +
-			"and save the response in the same transaction, retried as a whole on 40001 (`run_transaction` in " +
-			"sqlalchemy-cockroachdb). Where a header cannot be added, a unique constraint on a client reference " +
+		Fix: "Make retries safe: require an Idempotency-Key on state-changing requests and store it with the effect, in the " +
+			"same transaction, bound to the caller by a unique constraint; a replay returns the stored response, and the same " +
+			"key with a different request is refused. Where a header cannot be added, a unique constraint on a client reference " +
 			"(`UNIQUE (user_id, client_ref)`) gives the same guarantee.",
 		Doc:    "docs/checks.md#idem-001",
 		Budget: 48,
@@ -113,13 +108,10 @@ var LimitOverrun = check.Check{
 			"calibration requests (only without a counter), up to 6 reads before and after, one burst of 8 (capped " +
 			"by --concurrency), one sequential request after it, and a read and a write per resource to restore an " +
 			"item the action edits. The resource used is consumed (the finding names it).",
-		Fix: "Check and use the limit in one statement: `UPDATE coupons SET remaining = remaining - 1 WHERE code = %s " +
-			"AND remaining > 0 RETURNING value` (no row: 409), record the use with `INSERT INTO coupon_redemptions … " +
-			"ON CONFLICT (coupon_code, user_id) DO NOTHING RETURNING id` behind a `UNIQUE (coupon_code, user_id)` " +
-			"constraint, add `CHECK (remaining >= 0)` as a backstop, and credit the balance in the same " +
-			"transaction, retried as a whole on 40001 (`run_transaction` in sqlalchemy-cockroachdb, or the " +
-			"`SAVEPOINT cockroach_restart` loop with psycopg2). Never read the limit in one transaction and write it " +
-			"in another, nor on a separate connection.",
+		Fix: "Check and use the limit in one statement (a conditional `UPDATE … SET remaining = remaining - 1 " +
+			"WHERE … AND remaining > 0`; no row: 409), record each use behind a unique constraint (one use per " +
+			"user where that is the rule), and credit the effect in the same transaction. Never read the limit in " +
+			"one transaction and write it in another, nor on a separate connection.",
 		Doc:    "docs/checks.md#race-001",
 		Budget: 36,
 	},
@@ -150,13 +142,10 @@ var RetryLeak = check.Check{
 		Requests: "Budget 44 per write operation: one request alone, then up to two bursts of 10 (capped by " +
 			"--concurrency) stopping at the first failure, a GET and a write to restore an existing object it " +
 			"changed (and a read to verify it), one DELETE per created object with one read of its collection to verify the removal.",
-		Fix: "Give each request one explicit transaction and retry it as a whole on SQLSTATE 40001: with SQLAlchemy, " +
-			"`from sqlalchemy_cockroachdb import run_transaction; run_transaction(Session, lambda s: " +
-			"do_transfer(s, ...))`; with psycopg2, a loop around `with conn: work(conn.cursor())` that catches " +
-			"`psycopg2.errors.SerializationFailure` and retries with backoff (or CockroachDB's `SAVEPOINT " +
-			"cockroach_restart` / `ROLLBACK TO SAVEPOINT cockroach_restart` protocol). After the last attempt answer " +
-			"503 with Retry-After, never the exception text. Prefer one conditional statement (`UPDATE accounts " +
-			"SET balance = balance - %s WHERE id = %s AND balance >= %s RETURNING balance`) to read-then-write.",
+		Fix: "Give each request one explicit transaction and retry it as a whole on a serialization failure " +
+			"(SQLSTATE 40001) with backoff; after the last attempt answer 503 with Retry-After, never the " +
+			"exception text. Prefer one conditional statement (`UPDATE … SET balance = balance - %s WHERE id = %s " +
+			"AND balance >= %s`) to read-then-write.",
 		Doc:    "docs/checks.md#txn-001",
 		Budget: 44,
 	},
@@ -187,11 +176,9 @@ var PoisonedConnection = check.Check{
 		Requests: "Budget 16 per read operation: the valid read; for operations with path or query parameters, up " +
 			"to 4 sibling reads before and after, and up to 2 malformed values for each of up to 3 parameters, " +
 			"stopping at the first server error.",
-		Fix: "Never share a connection or session between requests: borrow one per request from a pool " +
-			"(`psycopg2.pool.ThreadedConnectionPool`: `g.db = pool.getconn()`, and in `@app.teardown_appcontext` " +
-			"`g.db.rollback(); pool.putconn(g.db)`) or use Flask-SQLAlchemy's request-scoped session, and roll back " +
-			"on every error (`with conn:` blocks, or `db.session.rollback()` in an errorhandler; SQLAlchemy's " +
-			"PendingRollbackError is the same symptom). On CockroachDB keep transactions short and explicit.",
+		Fix: "Never share a connection or session between requests: give each request its own (borrowed from a " +
+			"pool and returned when the request ends) and roll back on every error, so that one failed statement " +
+			"cannot leave the next request in an aborted transaction (25P02).",
 		Doc:    "docs/checks.md#txn-002",
 		Budget: 16,
 	},

@@ -149,8 +149,8 @@ func Report() *rampart.Report {
 			{Check: "SESS-002", Reason: "no session cookie seen"},
 		},
 		Checks: []rampart.CheckRun{
-			{Check: "LEAK-001", Units: 9, Requests: 31, MaxUnitRequests: 5},
-			{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 9, Budget: 24},
+			{Check: "LEAK-001", Units: 9, Requests: 31, MaxUnitRequests: 5, DurationMS: 1_840, MaxUnitMS: 420},
+			{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 9, Budget: 24, DurationMS: 2_315, MaxUnitMS: 600},
 		},
 		Coverage: Coverage(),
 		Notes:    []string{"3 requests to http://cdn.example were refused: out of scope"},

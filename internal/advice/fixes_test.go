@@ -1,0 +1,106 @@
+package advice_test
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/advice"
+	"github.com/rampart-sec/rampart/internal/checks"
+)
+
+// testbedNames are tables, columns and values of the testbed's API: an
+// example that names them reads as a fix for another API.
+var testbedNames = regexp.MustCompile(`\b(notes?|note_id|Note\.query|coupons?|coupon_code|coupon_redemptions|transfers?|do_transfer|accounts\.|FROM accounts|UPDATE accounts|CASHBACK\S*|alice|bob|carol)\b`)
+
+// Every check's fix, with the advice of every stack the scan can detect,
+// says each thing once and names nothing of the testbed.
+func TestEveryFixSaysEachThingOnce(t *testing.T) {
+	fps := map[string]rampart.Fingerprint{
+		"Flask+psycopg2+PostgreSQL": {Framework: "Flask", Language: "Python", Database: "PostgreSQL", Driver: "psycopg2"},
+		"Flask+CockroachDB":         {Framework: "Flask", Language: "Python", Database: "CockroachDB", Driver: "psycopg2"},
+		"SQLAlchemy+PostgreSQL":     {Framework: "Flask", Language: "Python", Database: "PostgreSQL", ORM: "SQLAlchemy"},
+		"FastAPI+SQLite":            {Framework: "FastAPI", Language: "Python", Database: "SQLite", Driver: "sqlite3"},
+		"Flask+MySQL":               {Framework: "Flask", Language: "Python", Database: "MySQL", Driver: "PyMySQL"},
+		"Express+PostgreSQL":        {Framework: "Express", Language: "JavaScript", Database: "PostgreSQL"},
+		"unknown":                   {},
+	}
+	locs := []rampart.Location{
+		{Method: "GET", Path: "/account/{user_id}", Param: "user_id"},
+		{Method: "POST", Path: "/orders"},
+	}
+	for _, c := range checks.All() {
+		if c.Fix == "" {
+			continue
+		}
+		if m := testbedNames.FindString(c.Fix); m != "" {
+			t.Errorf("%s: its fix names the testbed's %q: %s", c.ID, m, c.Fix)
+		}
+		for name, fp := range fps {
+			for _, loc := range locs {
+				fs := []rampart.Finding{{Check: c.ID, Family: c.Family, Location: loc, Remediation: c.Fix}}
+				advice.Apply(fs, fp)
+				fix := fs[0].Remediation
+				if m := testbedNames.FindString(fix); m != "" {
+					t.Errorf("%s on %s at %s: the fix names the testbed's %q:\n%s", c.ID, name, loc.Path, m, fix)
+				}
+				if a, b, ok := repeated(fix); ok {
+					t.Errorf("%s on %s: the fix says the same thing twice:\n  %s\n  %s", c.ID, name, a, b)
+				}
+			}
+		}
+	}
+}
+
+var codeSpan = regexp.MustCompile("`[^`]{24,}`")
+
+// repeated finds two paragraphs that say the same thing: equal, sharing a
+// long code example, or made of mostly the same words.
+func repeated(fix string) (string, string, bool) {
+	paras := strings.Split(fix, "\n")
+	for i, a := range paras {
+		for _, b := range paras[i+1:] {
+			if a == b || similar(a, b) {
+				return a, b, true
+			}
+			for _, span := range codeSpan.FindAllString(a, -1) {
+				if strings.Contains(b, span) {
+					return a, b, true
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// similar: at least 60% of the shorter paragraph's distinct words are in the other.
+func similar(a, b string) bool {
+	wa, wb := words(a), words(b)
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	if len(wa) < 8 {
+		return false
+	}
+	n := 0
+	for _, w := range wa {
+		if slices.Contains(wb, w) {
+			n++
+		}
+	}
+	return n*10 >= len(wa)*6
+}
+
+func words(s string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_')
+	}) {
+		if len(w) > 3 && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
