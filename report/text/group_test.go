@@ -150,15 +150,15 @@ func TestCoverageSummary(t *testing.T) {
 			grade = i
 		}
 	}
-	if grade < 0 || !strings.HasPrefix(lines[grade+1], "Coverage    INCOMPLETE  20% tested") {
+	if grade < 0 || !strings.HasPrefix(lines[grade+1], "Coverage    INCOMPLETE  40% tested") {
 		t.Errorf("INCOMPLETE is not next to the grade:\n%s", out)
 	}
 	for _, want := range []string{
-		"  bola     4 not tested\n",
-		"  sqli     1 tested · 4 not tested\n",
-		"- needs an identity (4 cells), e.g. BOLA-001 GET /orders/{id}",
+		"  bola     2 not tested\n",
+		"  sqli     1 tested · 1 not tested\n",
+		"- needs an identity (2 cells), e.g. BOLA-001 GET /orders/{id}",
 		"→ add identities: --identity",
-		"- request body rejected (4 cells), e.g. SQLI-001 POST /orders: the API\n      answered 422: field required: items",
+		"- request body rejected (1 cell), e.g. SQLI-001 POST /orders: the API\n      answered 422: field required: items",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
