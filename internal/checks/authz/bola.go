@@ -241,31 +241,35 @@ const (
 
 func runRead(ctx context.Context, p *check.Pass) error {
 	if p.Op.Method != http.MethodGet && p.Mode < rampart.Active {
-		return nil // a read-like POST is still a POST: active mode only
+		p.NotTested(rampart.ReasonNeedsActive, "a read-like POST is sent in active mode only")
+		return nil
+	}
+	owners := p.Authenticated()
+	if len(owners) == 0 {
+		p.NotTested(rampart.ReasonNeedsIdentity, "no identity is configured")
+		return nil
 	}
 	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
 	}
-	owners := p.Authenticated()
-	if len(owners) == 0 {
-		return nil
-	}
 	if len(owners) > maxOwners {
 		owners = owners[:maxOwners]
 	}
 	rd := newReader(p)
+	t := &tally{}
 	for _, prm := range idParams(p.Op) {
 		var err error
 		if len(owners) == 1 {
-			err = adjacent(ctx, p, inv, rd, prm, owners[0])
+			err = adjacent(ctx, p, inv, rd, prm, owners[0], t)
 		} else {
-			err = crossRead(ctx, p, inv, rd, prm, owners)
+			err = crossRead(ctx, p, inv, rd, prm, owners, t)
 		}
 		if err != nil {
 			return err
 		}
 	}
+	t.declare(p)
 	return nil
 }
 
@@ -284,7 +288,7 @@ func fillOthers(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, p
 	return vals
 }
 
-func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity) error {
+func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity, t *tally) error {
 	attackers := users(p)
 	if len(attackers) > maxAttackers {
 		attackers = attackers[:maxAttackers]
@@ -292,8 +296,11 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 	anon := p.Anonymous()
 	var proofs []readProof
 	done := map[[2]string]bool{}
+	n := 0
+	defer func() { t.values(prm.Name, n) }()
 	for _, a := range owners {
 		ids := candidates(p, inv, p.Op, prm, a)
+		n += len(ids)
 		if len(ids) > maxIDsPerOwner {
 			ids = ids[:maxIDsPerOwner]
 		}
@@ -306,6 +313,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 			if err != nil {
 				return err
 			}
+			t.own(a, own, holdings.DataAnswer(own))
 			if !holdings.DataAnswer(own) {
 				continue
 			}
@@ -316,6 +324,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 			}
 			anonL := leavesOf(anonR)
 			if holdings.DataAnswer(anonR) && overlaps(anonL, ownL) {
+				t.judged = true
 				continue // anonymous callers see it too: public, not a BOLA (missing-auth checks judge that)
 			}
 			for _, b := range attackers {
@@ -323,12 +332,14 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 					continue
 				}
 				if sees(p, inv, p.Op, prm, b, id) || sharedWith(p, p.Op, prm, b) {
+					t.judged = true
 					continue // b legitimately sees this object too: shared
 				}
 				got, err := rd.get(ctx, b, u)
 				if err != nil {
 					return err
 				}
+				t.judged = true
 				if !holdings.DataAnswer(got) || (documentsJSON(p.Op) && !check.IsJSON(got.Header)) {
 					continue
 				}
@@ -455,8 +466,9 @@ func reportRead(p *check.Pass, prm rampart.Param, proofs []readProof) {
 // weaker: the neighbour's answer must have the shape of the caller's own
 // object and carry values the caller never sees; an owner field naming
 // someone else makes it firm, otherwise it stays tentative.
-func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, a *identity.Identity) error {
+func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, a *identity.Identity, t *tally) error {
 	mine := candidates(p, inv, p.Op, prm, a)
+	t.values(prm.Name, len(mine))
 	anon := p.Anonymous()
 	tried := 0
 	for _, id := range mine {
@@ -472,6 +484,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 		if err != nil {
 			return err
 		}
+		t.own(a, own, holdings.DataAnswer(own))
 		if !holdings.DataAnswer(own) {
 			continue
 		}
@@ -492,6 +505,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 			if err != nil {
 				return err
 			}
+			t.judged = true
 			if !holdings.DataAnswer(got) || !check.SameShape(own.Body, got.Body) {
 				continue
 			}
