@@ -585,6 +585,11 @@ func adminResource(r *fixture.Resource) bool {
 
 func runWrite(ctx context.Context, p *check.Pass) error {
 	if len(pairs(p)) == 0 {
+		if len(users(p)) == 0 {
+			needUser(p)
+		} else {
+			p.NotTested(rampart.ReasonNeedsSecondUser, "needs a second user-role identity ("+configured(p)+")")
+		}
 		return nil
 	}
 	inv, err := holdings.Collect(ctx, p)
@@ -592,6 +597,8 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 		return err
 	}
 	var errs []error
+	var made creates
+	var owned []string // item reads no owner had a value for
 	rounds := 0
 	for _, res := range surfaceOf(p).resources {
 		if res.Nested() {
@@ -604,7 +611,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 		// An admin-only create or delete keeps the canary round away, not
 		// the owner's own writes to its object (PATCH /employees/{id}).
 		if res.Removable() && !adminResource(res) {
-			err := canaryRound(ctx, p, res, covered)
+			err := canaryRound(ctx, p, res, covered, &made)
 			if err != nil {
 				errs = append(errs, err)
 				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
@@ -619,7 +626,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 			if op == nil || covered[op.Method] || AdminReason(op) != "" {
 				continue
 			}
-			if err := overwriteRound(ctx, p, inv, res, op); err != nil {
+			if err := overwriteRound(ctx, p, inv, res, op, &owned); err != nil {
 				errs = append(errs, err)
 				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
 					return errors.Join(errs...)
@@ -627,22 +634,34 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 			}
 		}
 	}
+	switch {
+	case rounds == 0:
+		p.NotApplicable("no collection of objects with an item read or write")
+	case len(owned) > 0 && len(made.tried) == 0:
+		p.NotTested(rampart.ReasonNoValues, "no values that a user owns for "+strings.Join(owned, ", "))
+	case !made.declare(p):
+		p.NotApplicable("no write of one user's object outside the admin collections")
+	}
 	return errors.Join(errs...)
 }
 
 // canaryRound creates an object as an owner and lets another user read,
 // change and delete it. covered collects the methods it could test.
-func canaryRound(ctx context.Context, p *check.Pass, res *fixture.Resource, covered map[string]bool) error {
+func canaryRound(ctx context.Context, p *check.Pass, res *fixture.Resource, covered map[string]bool, made *creates) error {
 	for _, pr := range pairs(p) {
 		owner, attacker := pr[0], pr[1]
-		o, _, err := fixture.Create(ctx, p, res, owner)
+		o, resp, err := fixture.Create(ctx, p, res, owner)
 		if err != nil {
 			return err
 		}
+		made.record(res.Create, owner, resp)
 		if o == nil {
 			continue // this owner cannot create here; try the next pair
 		}
 		res, err := canaryProbes(ctx, p, o, attacker, covered)
+		if err == nil {
+			p.Tested() // the attacker's answers on the owner's object are in
+		}
 		o.Remove(ctx, p)
 		if o.Failed() != "" {
 			err = errors.Join(err, errors.New(o.Story()))
@@ -753,11 +772,18 @@ func reportCanary(p *check.Pass, o *fixture.Object, attacker *identity.Identity,
 
 // overwriteRound tests a write on the owner's existing object, for
 // writes the canary round could not cover (no create, or an upsert).
-func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation) error {
+func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation, owned *[]string) error {
 	prm := rampart.Param{Name: res.Param, In: "path"}
+	valued := false
+	defer func() {
+		if !valued && !slices.Contains(*owned, "{"+res.Param+"}") {
+			*owned = append(*owned, "{"+res.Param+"}")
+		}
+	}()
 	for _, pr := range pairs(p) {
 		owner, attacker := pr[0], pr[1]
 		for i, id := range candidates(p, inv, res.Get, prm, owner) {
+			valued = true
 			if i >= 2 {
 				break
 			}
@@ -767,6 +793,9 @@ func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory,
 			proof, sent, err := fixture.Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)
 			if err != nil {
 				return err
+			}
+			if sent {
+				p.Tested()
 			}
 			if proof == nil {
 				if sent {

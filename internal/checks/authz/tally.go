@@ -108,3 +108,49 @@ func configured(p *check.Pass) string {
 	}
 	return "only " + strings.Join(out[:len(out)-1], ", ") + " and " + out[len(out)-1] + " are configured"
 }
+
+// needUser says a unit needs a user-role identity the scan does not have.
+func needUser(p *check.Pass) {
+	if len(p.Authenticated()) == 0 {
+		p.NotTested(rampart.ReasonNeedsIdentity, "no identity is configured")
+		return
+	}
+	p.NotTested(rampart.ReasonNeedsIdentity, "needs a user-role identity ("+configured(p)+")")
+}
+
+// creates remembers a target-level unit's create attempts, so that a unit
+// that could create nothing to probe says why: the API's validation
+// message, a refusal, or no answer that made an object.
+type creates struct {
+	tried []string // collections, "POST /notes"
+	last  *engine.Response
+	who   string
+}
+
+func (c *creates) record(op *rampart.Operation, who *identity.Identity, resp *engine.Response) {
+	if op != nil && !slices.Contains(c.tried, op.Key()) {
+		c.tried = append(c.tried, op.Key())
+	}
+	if resp != nil {
+		c.last, c.who = resp, who.Name
+	}
+}
+
+// declare says why nothing could be created; false when nothing was tried.
+func (c *creates) declare(p *check.Pass) bool {
+	if len(c.tried) == 0 {
+		return false
+	}
+	where := strings.Join(c.tried, ", ")
+	switch r := c.last; {
+	case r == nil:
+		p.NotTested(rampart.ReasonNoObject, "no create body could be built for "+where)
+	case r.Status == 400 || r.Status == 422:
+		p.NotTested(rampart.ReasonBodyRejected, check.Rejected(r))
+	case r.Status == 401 || r.Status == 403:
+		p.NotTested(rampart.ReasonRefused, fmt.Sprintf("%s refused (%d) on %s", c.who, r.Status, where))
+	default:
+		p.NotTested(rampart.ReasonNoObject, fmt.Sprintf("no identity could create an object with %s (last answer %d)", where, r.Status))
+	}
+	return true
+}
