@@ -34,12 +34,15 @@ func TestSessionCoverage(t *testing.T) {
 		ops    []*rampart.Operation
 		ids    []*identity.Identity
 		chk    *check.Check
+		before *check.Check // runs first on the same pass, fetching what both share
 		want   rampart.CoverageState
 		reason rampart.Reason
 		detail string
 	}{
 		{name: "SESS-001 strong key", api: &checktest.App{Accounts: accounts, SessionKey: []byte("5f1c9e0b-strong-random-key-9a7d"), SessionAuth: true},
 			chk: &Secret, want: rampart.CoverageTested},
+		{name: "SESS-001 after SESS-002 fetched the cookies", api: &checktest.App{Accounts: accounts, SessionKey: []byte("5f1c9e0b-strong-random-key-9a7d"), SessionAuth: true},
+			before: &Exposure, chk: &Secret, want: rampart.CoverageTested},
 		{name: "SESS-001 tutorial key", api: &checktest.App{Accounts: accounts, SessionKey: []byte("dev"), SessionAuth: true},
 			chk: &Secret, want: rampart.CoverageProved},
 		{name: "SESS-001 no session cookie", api: &checktest.App{Accounts: accounts, SessionAuth: true},
@@ -66,7 +69,11 @@ func TestSessionCoverage(t *testing.T) {
 			if o == nil {
 				o = ops()
 			}
-			got := unitOf(t, checktest.New(t, srv, rampart.Safe, o, tt.ids...), tt.chk)
+			env := checktest.New(t, srv, rampart.Safe, o, tt.ids...)
+			if tt.before != nil {
+				unitOf(t, env, tt.before)
+			}
+			got := unitOf(t, env, tt.chk)
 			if got.State != tt.want || got.Reason != tt.reason || !strings.Contains(got.Detail, tt.detail) {
 				t.Errorf("coverage = %+v, want %s %s with detail containing %q", got, tt.want, tt.reason, tt.detail)
 			}
