@@ -239,6 +239,20 @@ func throttled(first, r *engine.Response) string {
 	return ""
 }
 
+// notFailure says why a first attempt that is no plain authentication
+// failure leaves the operation untested: the API's validation message for
+// a body it refused, or what it answered instead.
+func notFailure(p *check.Pass, r *engine.Response) {
+	switch {
+	case r.Status == 400 || r.Status == 422:
+		p.NotTested(rampart.ReasonBodyRejected, check.Rejected(r))
+	case r.Status >= 500:
+		p.NotTested(rampart.ReasonError, fmt.Sprintf("the first attempt answered %d", r.Status))
+	default:
+		p.NotApplicable(fmt.Sprintf("an attempt with an unknown username and a wrong password answered %d, not an authentication failure: not a login", r.Status))
+	}
+}
+
 func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
@@ -276,12 +290,15 @@ func run(ctx context.Context, p *check.Pass) error {
 		}
 		if first == nil {
 			if resp.Status == http.StatusTooManyRequests {
-				return nil // already throttled
+				p.Tested() // already throttled: a limit is there
+				return nil
 			}
 			if !failure(op, resp) {
-				return nil // not an authentication failure: our body is not what it expects
+				notFailure(p, resp) // our body is not what it expects, or it is no login
+				return nil
 			}
 			first = resp
+			p.Tested() // a plain failure: the burst decides
 		} else if why := throttled(first, resp); why != "" {
 			return nil // throttled: the control works
 		}

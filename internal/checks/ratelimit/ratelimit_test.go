@@ -58,7 +58,7 @@ func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"error":"bad_request","message":"username and password are required"}`))
 		return
 	}
-	if s.limit > 0 && n > s.limit {
+	if s.limit > 0 && n > s.limit || s.limit < 0 { // a negative limit throttles from the first attempt
 		switch s.kind {
 		case "429":
 			w.Header().Set("Retry-After", "60")
