@@ -85,6 +85,8 @@ func TestPrivilegeCoverage(t *testing.T) {
 		{name: "MASS-002 role bound", club: &club{signupRole: true}, chk: &Signup, unit: "MASS-002", want: rampart.CoverageProved},
 		{name: "MASS-002 --no-signup", club: &club{}, nosign: true, chk: &Signup, unit: "MASS-002",
 			want: rampart.CoverageNotTested, reason: rampart.ReasonExcluded, detail: "--no-signup"},
+		{name: "MASS-002 no sign-up in the API", club: &club{}, ops: without("/register"), chk: &Signup, unit: "MASS-002",
+			want: rampart.CoverageNotApplicable, detail: "no sign-up"},
 		{name: "MASS-002 no admin identity", club: &club{}, ids: []*identity.Identity{ann}, chk: &Signup, unit: "MASS-002",
 			want: rampart.CoverageNotTested, reason: rampart.ReasonNeedsAdmin},
 		{name: "MASS-002 no admin-only read", club: &club{}, ops: without("/admin/members"), chk: &Signup, unit: "MASS-002",

@@ -246,6 +246,10 @@ func fieldList(m map[string]any) string {
 func runSignup(ctx context.Context, p *check.Pass) error {
 	m := fixture.Accounts(p)
 	if m == nil || m.Register == nil {
+		if signup.Find(p.Surface, p.Schemes) == nil {
+			p.NotApplicable("no sign-up the scan can use (an open POST taking an account name and a password, and a login)")
+			return nil
+		}
 		noAccounts(p)
 		return nil
 	}
