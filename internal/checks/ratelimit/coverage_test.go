@@ -22,6 +22,7 @@ func TestLoginThrottlingCoverage(t *testing.T) {
 		{name: "no throttle", srv: &loginServer{}, want: rampart.CoverageProved},
 		{name: "the body is refused", srv: &loginServer{badInput: true}, want: rampart.CoverageNotTested, reason: rampart.ReasonBodyRejected,
 			detail: "the API answered 400: username and password are required"},
+		{name: "404 for a user that does not exist, then 429", srv: &loginServer{unknown404: true, limit: 5, kind: "429"}, want: rampart.CoverageTested},
 		{name: "a 200 that says nothing failed", srv: &loginServer{ok200: `{"status": "ok", "user": "x"}`}, want: rampart.CoverageNotApplicable,
 			detail: "answered 200, not an authentication failure"},
 	}

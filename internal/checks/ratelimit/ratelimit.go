@@ -48,7 +48,7 @@ var Login = check.Check{
 			"is locked out; an account-only lockout that ignores unknown users is therefore not seen, which is why " +
 			"the finding is firm, not confirmed.",
 		Requests: fmt.Sprintf("Up to %d POSTs per authentication operation, one at a time, stopping at the first "+
-			"sign of throttling; the first attempt must be a plain authentication failure (401/403, 400/422 saying "+
+			"sign of throttling; the first attempt must be a plain authentication failure (401/403, 400/404/422 saying "+
 			"the credentials are wrong, or a 2xx that says so and sets no cookie and returns no token) or the operation "+
 			"is left alone.", Attempts),
 		Budget: Attempts,
@@ -192,7 +192,9 @@ func failure(op *rampart.Operation, r *engine.Response) bool {
 	switch {
 	case r.Status == 401 || r.Status == 403:
 		return true
-	case r.Status == 400 || r.Status == 422:
+	case r.Status == 400 || r.Status == 422 || r.Status == 404:
+		// 404 too when it says so: "no such user" is a login's failure,
+		// a plain "not found" is not.
 		return badCreds.Match(r.Body) && !notCredMsg.Match(r.Body)
 	case r.Status >= 200 && r.Status <= 299:
 		// Password reset answers 2xx whether or not the account exists.

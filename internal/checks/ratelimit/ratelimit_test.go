@@ -37,6 +37,8 @@ type loginServer struct {
 	ok200  string
 	cookie bool
 	clear  bool
+	// unknown404 answers a username that does not exist 404 "no such user".
+	unknown404 bool
 }
 
 func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +75,11 @@ func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(700 * time.Millisecond)
 		}
 	}
+	if s.unknown404 {
+		w.WriteHeader(404)
+		w.Write([]byte(`{"error":"no such user"}`))
+		return
+	}
 	if s.ok200 != "" {
 		if s.cookie {
 			w.Header().Set("Set-Cookie", "session=abc123; HttpOnly")
@@ -101,6 +108,8 @@ func TestLoginThrottling(t *testing.T) {
 		{"lockout message after 3", &loginServer{limit: 3, kind: "lock"}, false, 4, 4},
 		{"slows down after 5", &loginServer{limit: 5, kind: "slow"}, false, 12, 8},
 		{"answers are not login failures", &loginServer{badInput: true}, false, 1, 1},
+		{"404 for a user that does not exist", &loginServer{unknown404: true}, true, Attempts, Attempts},
+		{"404 for a user that does not exist, then 429", &loginServer{unknown404: true, limit: 5, kind: "429"}, false, 6, 6},
 		{"200 with a failure status", &loginServer{ok200: `{"status": "fail", "message": "Username does not exist"}`}, true, Attempts, Attempts},
 		{"200 with the form again", &loginServer{ok200: `<html><form><p class="err">Invalid user or password</p><input name="password"></form></html>`}, true, Attempts, Attempts},
 		{"200 with the form again, clearing the session cookie", &loginServer{ok200: `<p>Invalid user or password</p>`, clear: true}, true, Attempts, Attempts},
