@@ -598,7 +598,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 	}
 	var errs []error
 	var made creates
-	var owned []string // item reads no owner had a value for
+	var valueless []string // item parameters no owner had a value for
 	rounds := 0
 	for _, res := range surfaceOf(p).resources {
 		if res.Nested() {
@@ -626,7 +626,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 			if op == nil || covered[op.Method] || AdminReason(op) != "" {
 				continue
 			}
-			if err := overwriteRound(ctx, p, inv, res, op, &owned); err != nil {
+			if err := overwriteRound(ctx, p, inv, res, op, &valueless); err != nil {
 				errs = append(errs, err)
 				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
 					return errors.Join(errs...)
@@ -637,8 +637,8 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 	switch {
 	case rounds == 0:
 		p.NotApplicable("no collection of objects with an item read or write")
-	case len(owned) > 0 && len(made.tried) == 0:
-		p.NotTested(rampart.ReasonNoValues, "no values that a user owns for "+strings.Join(owned, ", "))
+	case len(valueless) > 0 && len(made.tried) == 0:
+		p.NotTested(rampart.ReasonNoValues, "no values that a user owns for "+strings.Join(valueless, ", "))
 	case !made.declare(p):
 		p.NotApplicable("no write of one user's object outside the admin collections")
 	}
@@ -772,12 +772,12 @@ func reportCanary(p *check.Pass, o *fixture.Object, attacker *identity.Identity,
 
 // overwriteRound tests a write on the owner's existing object, for
 // writes the canary round could not cover (no create, or an upsert).
-func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation, owned *[]string) error {
+func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation, valueless *[]string) error {
 	prm := rampart.Param{Name: res.Param, In: "path"}
 	valued := false
 	defer func() {
-		if !valued && !slices.Contains(*owned, "{"+res.Param+"}") {
-			*owned = append(*owned, "{"+res.Param+"}")
+		if !valued && !slices.Contains(*valueless, "{"+res.Param+"}") {
+			*valueless = append(*valueless, "{"+res.Param+"}")
 		}
 	}()
 	for _, pr := range pairs(p) {
