@@ -139,13 +139,18 @@ func firstSegment(path string) string {
 
 func runMissingRead(ctx context.Context, p *check.Pass) error {
 	expected, why, err := expectsAuth(ctx, p)
-	if err != nil || !expected {
+	if err != nil {
 		return err
+	}
+	if !expected {
+		p.NotApplicable(noAuthExpected(p.Op))
+		return nil
 	}
 	r, err := anonGet(ctx, p)
 	if err != nil {
 		return err
 	}
+	p.Tested() // the anonymous answer is in: refused, not the data, or a finding
 	if r.Status < 200 || r.Status > 299 || !check.HasData(r.Body) {
 		return nil
 	}
@@ -177,6 +182,15 @@ func runMissingRead(ctx context.Context, p *check.Pass) error {
 		p.Op.Key(), why, r.Status, detail)
 	p.Report(f)
 	return nil
+}
+
+// noAuthExpected says why nothing tells that an operation needs
+// credentials.
+func noAuthExpected(op *rampart.Operation) string {
+	if op.Security != nil {
+		return "the spec declares no security requirement for it"
+	}
+	return "the spec declares no security, and no other read under /" + firstSegment(op.Path) + " refuses anonymous callers"
 }
 
 func documentsJSON(op *rampart.Operation) bool {

@@ -66,6 +66,7 @@ func runMissingWrite(ctx context.Context, p *check.Pass) error {
 		}
 	}
 	if len(expected) == 0 {
+		p.NotApplicable("no state-changing operation is secured by the spec or has a read under its path that refuses anonymous callers")
 		return nil
 	}
 	var errs []error
@@ -129,6 +130,9 @@ func runMissingWrite(ctx context.Context, p *check.Pass) error {
 			}
 		}
 	}
+	// Every probe says Tested once its anonymous request is answered;
+	// what is left are writes on objects nobody was found to own.
+	p.NotTested(rampart.ReasonNoObject, "no anonymous write was sent: no identity could create or owns an object to write to")
 	return errors.Join(errs...)
 }
 
@@ -136,6 +140,9 @@ func runMissingWrite(ctx context.Context, p *check.Pass) error {
 // the canary back.
 func anonCreate(ctx context.Context, p *check.Pass, res *fixture.Resource, why string, anon *identity.Identity) error {
 	o, resp, err := fixture.Create(ctx, p, res, anon)
+	if resp != nil {
+		p.Tested()
+	}
 	if err != nil || o == nil {
 		return err
 	}
@@ -206,6 +213,7 @@ func anonItemWrites(ctx context.Context, p *check.Pass, res *fixture.Resource, i
 		if probeErr != nil {
 			break
 		}
+		p.Tested()
 		if pf != nil {
 			proofs = append(proofs, pf)
 		}
@@ -251,6 +259,9 @@ func anonOverwrite(ctx context.Context, p *check.Pass, inv *holdings.Inventory, 
 		if err != nil {
 			return err
 		}
+		if sent {
+			p.Tested()
+		}
 		if pf == nil {
 			if sent {
 				return nil // refused: the answer is in
@@ -290,6 +301,7 @@ func harmlessAnon(ctx context.Context, p *check.Pass, op *rampart.Operation, why
 	if err != nil {
 		return err
 	}
+	p.Tested()
 	if resp.Status < 200 || resp.Status > 299 || check.LooksLikeError(resp.Body) {
 		return nil
 	}

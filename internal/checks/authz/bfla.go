@@ -113,6 +113,7 @@ func refused(status int) bool {
 func runAdminRead(ctx context.Context, p *check.Pass) error {
 	us := users(p)
 	if len(us) == 0 {
+		needUser(p)
 		return nil
 	}
 	inv, err := holdings.Collect(ctx, p)
@@ -137,7 +138,9 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 		return err
 	}
 	if holdings.DataAnswer(anon) {
-		return nil // open to anonymous callers: missing authentication (AUTH-001), not a role problem
+		// Open to anonymous callers: missing authentication (AUTH-001), not a role problem.
+		p.NotApplicable("anonymous callers get the data too: no role to check (AUTH-001 judges it)")
+		return nil
 	}
 	var ref *engine.Response
 	if adm != nil {
@@ -145,7 +148,8 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 			return err
 		}
 		if !holdings.DataAnswer(ref) {
-			return nil // the admin gets nothing either: nothing to compare with
+			noAdminAnswer(p, adm, ref, vals) // nothing to compare with
+			return nil
 		}
 	}
 	if len(us) > 8 {
@@ -158,6 +162,7 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 		if err != nil {
 			return err
 		}
+		p.Tested()
 		if !holdings.DataAnswer(r) {
 			continue
 		}
@@ -193,6 +198,25 @@ func runAdminRead(ctx context.Context, p *check.Pass) error {
 	f.Remediation = advise(p, adviceRole)
 	p.Report(f)
 	return nil
+}
+
+// noAdminAnswer says why the admin's own answer gave nothing to compare
+// with: no value for a path parameter, a refusal, or no data.
+func noAdminAnswer(p *check.Pass, adm *identity.Identity, ref *engine.Response, vals map[string]string) {
+	var missing []string
+	for _, prm := range p.Op.Params {
+		if _, ok := vals[prm.Name]; prm.In == "path" && !ok {
+			missing = append(missing, prm.Name)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		p.NotTested(rampart.ReasonNoValues, "no values for "+braced(missing))
+	case refused(ref.Status):
+		p.NotTested(rampart.ReasonRefused, fmt.Sprintf("%s (admin) refused (%d)", adm.Name, ref.Status))
+	default:
+		p.NotTested(rampart.ReasonNoObject, fmt.Sprintf("%s (admin) gets no data to compare with (answered %d)", adm.Name, ref.Status))
+	}
 }
 
 // matchesDoc says whether an answer has the keys the spec documents for
@@ -285,6 +309,7 @@ func adminOnly(ctx context.Context, p *check.Pass, inv *holdings.Inventory, op *
 func runAdminWrite(ctx context.Context, p *check.Pass) error {
 	us := users(p)
 	if len(us) == 0 {
+		needUser(p)
 		return nil
 	}
 	inv, err := holdings.Collect(ctx, p)
@@ -320,6 +345,7 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 			if rounds++; rounds > fixture.MaxCollections {
 				break
 			}
+			p.Tested() // a user's create or the harmless probe asks every admin operation of the collection
 			if err := adminObjectRound(ctx, p, res, adm, us, reasons, handled); err != nil {
 				errs = append(errs, err)
 				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
@@ -342,12 +368,18 @@ func runAdminWrite(ctx context.Context, p *check.Pass) error {
 			continue
 		}
 		probes++
+		p.Tested()
 		if err := harmlessRoleProbe(ctx, p, op, why, us); err != nil {
 			errs = append(errs, err)
 			if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
 				break
 			}
 		}
+	}
+	if adm == nil {
+		p.NotTested(rampart.ReasonNeedsAdmin, "no operation is declared admin-only, and none can be inferred without an admin identity ("+configured(p)+")")
+	} else {
+		p.NotApplicable("no state-changing operation belongs to the admin role")
 	}
 	return errors.Join(errs...)
 }
@@ -496,8 +528,10 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 	us := users(p)
 	adm := admin(p)
 	if len(us) == 0 && adm == nil {
+		p.NotTested(rampart.ReasonNeedsIdentity, "no identity is configured")
 		return nil
 	}
+	var made creates
 	declared := map[string]bool{}
 	for _, op := range p.Surface {
 		declared[op.Method+" "+op.Path] = true
@@ -521,9 +555,11 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 		var o *fixture.Object
 		for _, owner := range owners {
 			var err error
-			if o, _, err = fixture.Create(ctx, p, res, owner); err != nil {
+			var resp *engine.Response
+			if o, resp, err = fixture.Create(ctx, p, res, owner); err != nil {
 				errs = append(errs, err)
 			}
+			made.record(res.Create, owner, resp)
 			if o != nil {
 				break
 			}
@@ -532,6 +568,9 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 			continue
 		}
 		pending, err := swapOn(ctx, p, o, declared, us)
+		if err == nil {
+			p.Tested() // every view a lower role reads was tried with the undeclared methods
+		}
 		o.Remove(ctx, p)
 		for _, report := range pending {
 			report() // after the removal, so that the message says what was left
@@ -545,6 +584,12 @@ func runMethodSwap(ctx context.Context, p *check.Pass) error {
 				break
 			}
 		}
+	}
+	if rounds == 0 {
+		p.NotApplicable("no collection the scan can create in and remove from")
+	} else if !made.declare(p) {
+		// Only admin collections, and no admin to create in them.
+		p.NotTested(rampart.ReasonNeedsAdmin, "its collections are admin-only ("+configured(p)+")")
 	}
 	return errors.Join(errs...)
 }

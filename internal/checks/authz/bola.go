@@ -239,31 +239,35 @@ const (
 
 func runRead(ctx context.Context, p *check.Pass) error {
 	if p.Op.Method != http.MethodGet && p.Mode < rampart.Active {
-		return nil // a read-like POST is still a POST: active mode only
+		p.NotTested(rampart.ReasonNeedsActive, "a read-like POST is sent in active mode only")
+		return nil
+	}
+	owners := p.Authenticated()
+	if len(owners) == 0 {
+		p.NotTested(rampart.ReasonNeedsIdentity, "no identity is configured")
+		return nil
 	}
 	inv, err := holdings.Collect(ctx, p)
 	if err != nil {
 		return err
 	}
-	owners := p.Authenticated()
-	if len(owners) == 0 {
-		return nil
-	}
 	if len(owners) > maxOwners {
 		owners = owners[:maxOwners]
 	}
 	rd := newReader(p)
+	t := &tally{}
 	for _, prm := range idParams(p.Op) {
 		var err error
 		if len(owners) == 1 {
-			err = adjacent(ctx, p, inv, rd, prm, owners[0])
+			err = adjacent(ctx, p, inv, rd, prm, owners[0], t)
 		} else {
-			err = crossRead(ctx, p, inv, rd, prm, owners)
+			err = crossRead(ctx, p, inv, rd, prm, owners, t)
 		}
 		if err != nil {
 			return err
 		}
 	}
+	t.declare(p)
 	return nil
 }
 
@@ -282,7 +286,7 @@ func fillOthers(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, p
 	return vals
 }
 
-func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity) error {
+func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, owners []*identity.Identity, t *tally) error {
 	attackers := users(p)
 	if len(attackers) > maxAttackers {
 		attackers = attackers[:maxAttackers]
@@ -290,8 +294,11 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 	anon := p.Anonymous()
 	var proofs []readProof
 	done := map[[2]string]bool{}
+	n := 0
+	defer func() { t.values(prm.Name, n) }()
 	for _, a := range owners {
 		ids := candidates(p, inv, p.Op, prm, a)
+		n += len(ids)
 		if len(ids) > maxIDsPerOwner {
 			ids = ids[:maxIDsPerOwner]
 		}
@@ -304,6 +311,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 			if err != nil {
 				return err
 			}
+			t.own(a, own, holdings.DataAnswer(own))
 			if !holdings.DataAnswer(own) {
 				continue
 			}
@@ -314,6 +322,7 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 			}
 			anonL := leavesOf(anonR)
 			if holdings.DataAnswer(anonR) && overlaps(anonL, ownL) {
+				t.judged = true
 				continue // anonymous callers see it too: public, not a BOLA (missing-auth checks judge that)
 			}
 			for _, b := range attackers {
@@ -321,12 +330,14 @@ func crossRead(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 					continue
 				}
 				if sees(p, inv, p.Op, prm, b, id) || sharedWith(p, p.Op, prm, b) {
+					t.judged = true
 					continue // b legitimately sees this object too: shared
 				}
 				got, err := rd.get(ctx, b, u)
 				if err != nil {
 					return err
 				}
+				t.judged = true
 				if !holdings.DataAnswer(got) || (documentsJSON(p.Op) && !check.IsJSON(got.Header)) {
 					continue
 				}
@@ -453,8 +464,9 @@ func reportRead(p *check.Pass, prm rampart.Param, proofs []readProof) {
 // weaker: the neighbour's answer must have the shape of the caller's own
 // object and carry values the caller never sees; an owner field naming
 // someone else makes it firm, otherwise it stays tentative.
-func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, a *identity.Identity) error {
+func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, a *identity.Identity, t *tally) error {
 	mine := candidates(p, inv, p.Op, prm, a)
+	t.values(prm.Name, len(mine))
 	anon := p.Anonymous()
 	tried := 0
 	for _, id := range mine {
@@ -470,6 +482,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 		if err != nil {
 			return err
 		}
+		t.own(a, own, holdings.DataAnswer(own))
 		if !holdings.DataAnswer(own) {
 			continue
 		}
@@ -490,6 +503,7 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 			if err != nil {
 				return err
 			}
+			t.judged = true
 			if !holdings.DataAnswer(got) || !check.SameShape(own.Body, got.Body) {
 				continue
 			}
@@ -569,6 +583,11 @@ func adminResource(r *fixture.Resource) bool {
 
 func runWrite(ctx context.Context, p *check.Pass) error {
 	if len(pairs(p)) == 0 {
+		if len(users(p)) == 0 {
+			needUser(p)
+		} else {
+			p.NotTested(rampart.ReasonNeedsSecondUser, "needs a second user-role identity ("+configured(p)+")")
+		}
 		return nil
 	}
 	inv, err := holdings.Collect(ctx, p)
@@ -576,6 +595,8 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 		return err
 	}
 	var errs []error
+	var made creates
+	var valueless []string // item parameters no owner had a value for
 	rounds := 0
 	for _, res := range surfaceOf(p).resources {
 		if res.Nested() {
@@ -588,7 +609,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 		// An admin-only create or delete keeps the canary round away, not
 		// the owner's own writes to its object (PATCH /employees/{id}).
 		if res.Removable() && !adminResource(res) {
-			err := canaryRound(ctx, p, res, covered)
+			err := canaryRound(ctx, p, res, covered, &made)
 			if err != nil {
 				errs = append(errs, err)
 				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
@@ -603,7 +624,7 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 			if op == nil || covered[op.Method] || AdminReason(op) != "" {
 				continue
 			}
-			if err := overwriteRound(ctx, p, inv, res, op); err != nil {
+			if err := overwriteRound(ctx, p, inv, res, op, &valueless); err != nil {
 				errs = append(errs, err)
 				if errors.Is(err, check.ErrBudget) || ctx.Err() != nil {
 					return errors.Join(errs...)
@@ -611,22 +632,34 @@ func runWrite(ctx context.Context, p *check.Pass) error {
 			}
 		}
 	}
+	switch {
+	case rounds == 0:
+		p.NotApplicable("no collection of objects with an item read or write")
+	case len(valueless) > 0 && len(made.tried) == 0:
+		p.NotTested(rampart.ReasonNoValues, "no values that a user owns for "+strings.Join(valueless, ", "))
+	case !made.declare(p):
+		p.NotApplicable("no write of one user's object outside the admin collections")
+	}
 	return errors.Join(errs...)
 }
 
 // canaryRound creates an object as an owner and lets another user read,
 // change and delete it. covered collects the methods it could test.
-func canaryRound(ctx context.Context, p *check.Pass, res *fixture.Resource, covered map[string]bool) error {
+func canaryRound(ctx context.Context, p *check.Pass, res *fixture.Resource, covered map[string]bool, made *creates) error {
 	for _, pr := range pairs(p) {
 		owner, attacker := pr[0], pr[1]
-		o, _, err := fixture.Create(ctx, p, res, owner)
+		o, resp, err := fixture.Create(ctx, p, res, owner)
 		if err != nil {
 			return err
 		}
+		made.record(res.Create, owner, resp)
 		if o == nil {
 			continue // this owner cannot create here; try the next pair
 		}
 		res, err := canaryProbes(ctx, p, o, attacker, covered)
+		if err == nil {
+			p.Tested() // the attacker's answers on the owner's object are in
+		}
 		o.Remove(ctx, p)
 		if o.Failed() != "" {
 			err = errors.Join(err, errors.New(o.Story()))
@@ -737,11 +770,18 @@ func reportCanary(p *check.Pass, o *fixture.Object, attacker *identity.Identity,
 
 // overwriteRound tests a write on the owner's existing object, for
 // writes the canary round could not cover (no create, or an upsert).
-func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation) error {
+func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory, res *fixture.Resource, op *rampart.Operation, valueless *[]string) error {
 	prm := rampart.Param{Name: res.Param, In: "path"}
+	valued := false
+	defer func() {
+		if !valued && !slices.Contains(*valueless, "{"+res.Param+"}") {
+			*valueless = append(*valueless, "{"+res.Param+"}")
+		}
+	}()
 	for _, pr := range pairs(p) {
 		owner, attacker := pr[0], pr[1]
 		for i, id := range candidates(p, inv, res.Get, prm, owner) {
+			valued = true
 			if i >= 2 {
 				break
 			}
@@ -751,6 +791,9 @@ func overwriteRound(ctx context.Context, p *check.Pass, inv *holdings.Inventory,
 			proof, sent, err := fixture.Overwrite(ctx, p, op, res.Get, map[string]string{res.Param: id}, owner, attacker)
 			if err != nil {
 				return err
+			}
+			if sent {
+				p.Tested()
 			}
 			if proof == nil {
 				if sent {

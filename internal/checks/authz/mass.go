@@ -94,6 +94,7 @@ type injection struct {
 func runMass(ctx context.Context, p *check.Pass) error {
 	us := users(p)
 	if len(us) == 0 {
+		needUser(p)
 		return nil
 	}
 	who := us[0]
@@ -108,18 +109,26 @@ func runMass(ctx context.Context, p *check.Pass) error {
 	case !holdings.HasPathParams(op.Path) && (op.Method == http.MethodPut || op.Method == http.MethodPatch):
 		get := surfaceOf(p).op(http.MethodGet, op.Path)
 		if get == nil {
+			p.NotApplicable("no GET " + op.Path + " to read the object back")
 			return nil
 		}
 		return massUpdate(ctx, p, inv, who, get, nil)
 	case holdings.IsParam(last):
 		res := surfaceOf(p).byItem[op.Path]
 		if res == nil || res.Get == nil || res.Nested() {
+			p.NotApplicable("no read of one object at " + op.Path + " to read it back")
 			return nil
 		}
 		if res.Removable() {
-			o, _, err := fixture.Create(ctx, p, res, who)
-			if err != nil || o == nil {
+			o, resp, err := fixture.Create(ctx, p, res, who)
+			if err != nil {
 				return err
+			}
+			if o == nil {
+				var made creates
+				made.record(res.Create, who, resp)
+				made.declare(p)
+				return nil
 			}
 			err = massUpdate(ctx, p, inv, who, res.Get, map[string]string{res.Param: o.ID})
 			o.Remove(ctx, p)
@@ -129,7 +138,12 @@ func runMass(ctx context.Context, p *check.Pass) error {
 			return err
 		}
 		prm := rampart.Param{Name: res.Param, In: "path"}
-		for i, id := range candidates(p, inv, res.Get, prm, who) {
+		ids := candidates(p, inv, res.Get, prm, who)
+		if len(ids) == 0 {
+			p.NotTested(rampart.ReasonNoValues, "no values for {"+res.Param+"} that "+who.Name+" owns")
+			return nil
+		}
+		for i, id := range ids {
 			if i >= 2 {
 				break
 			}
@@ -141,13 +155,18 @@ func runMass(ctx context.Context, p *check.Pass) error {
 				return massUpdate(ctx, p, inv, who, res.Get, map[string]string{res.Param: id})
 			}
 		}
+		p.NotTested(rampart.ReasonNoObject, fmt.Sprintf("every object of {%s} %s owns is shared with another user", res.Param, who.Name))
+		return nil
 	case op.Method == http.MethodPost && !holdings.HasPathParams(op.Path):
 		for _, res := range surfaceOf(p).resources {
 			if res.Coll == op.Path && res.Removable() && res.Get != nil && !adminResource(res) {
 				return massCreate(ctx, p, inv, who, res)
 			}
 		}
+		p.NotApplicable("not a create the scan can read back and remove (or an admin collection)")
+		return nil
 	}
+	p.NotApplicable("not a write of one object the scan can read back")
 	return nil
 }
 
@@ -396,8 +415,16 @@ func massUpdate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, who
 	op := p.Op
 	getURL := p.URL(get, vals)
 	before, cur, err := readObject(ctx, p, who, getURL)
-	if err != nil || cur == nil {
+	if err != nil {
 		return err
+	}
+	if cur == nil {
+		if refused(before.Status) {
+			p.NotTested(rampart.ReasonRefused, fmt.Sprintf("%s refused (%d) on its own object (%s)", who.Name, before.Status, get.Key()))
+		} else {
+			p.NotTested(rampart.ReasonNoObject, fmt.Sprintf("%s's read of its own object (%s) answered %d with no object", who.Name, get.Key(), before.Status))
+		}
+		return nil
 	}
 	skip := ""
 	for k := range vals {
@@ -405,8 +432,10 @@ func massUpdate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, who
 	}
 	injs := plan(p, inv, who, op, cur, responseProps(get), skip)
 	if len(injs) == 0 {
+		p.NotApplicable("the object shows no field the request leaves out that a caller must not control")
 		return nil
 	}
+	p.Tested()
 	base := baseBody(p, op, cur)
 	u := p.URL(op, vals)
 	attack, err := fixture.Send(ctx, p, who, op.Method, u, withFields(base, injs, func(in injection) any { return in.value }), nil)
@@ -567,6 +596,7 @@ func massCreate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, who
 		}
 	}
 	if len(priv) == 0 {
+		p.NotApplicable("the documented answer has no privileged field the create leaves out")
 		return nil
 	}
 	extra := map[string]any{}
@@ -574,9 +604,16 @@ func massCreate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, who
 		extra[in.field] = in.value
 	}
 	o, resp, err := fixture.CreateWith(ctx, p, res, who, extra)
-	if err != nil || o == nil {
+	if err != nil {
 		return err
 	}
+	if o == nil {
+		var made creates
+		made.record(res.Create, who, resp)
+		made.declare(p)
+		return nil
+	}
+	p.Tested()
 	readers := []*identity.Identity{who}
 	for _, in := range priv {
 		if in.restorer != nil {

@@ -53,6 +53,7 @@ func (a *analyser) attack(ctx context.Context, t target) error {
 	if err != nil {
 		return ctxErr(ctx)
 	}
+	a.attacked, a.judged[kindNoVerify] = true, true
 	if accepted(r, who) {
 		a.record(kindNoVerify, t, r, rampart.Confirmed, fmt.Sprintf(
 			"%s accepts JWTs without checking their signature: a token signed with a random key and claiming to be %s "+
@@ -83,12 +84,14 @@ func (a *analyser) attack(ctx context.Context, t target) error {
 			break
 		}
 	}
+	a.judged[kindNone] = true
 
 	if a.key == nil {
 		if err := a.findKey(ctx, t, base); err != nil {
 			return err
 		}
 	} else if r, ok := a.prove(ctx, t, who, a.key); ok {
+		a.judged[kindWeak] = true
 		a.record(kindWeak, t, r, rampart.Confirmed, fmt.Sprintf(
 			"%s accepts tokens signed with the guessable secret %s (%s): a forged token claiming to be %s was answered "+
 				"with that user's record.", t.op.Key(), secrets.Show(a.key, p.Settings.ShowSecrets), a.keyHow, who.Label()),
@@ -132,6 +135,7 @@ func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidenc
 		if !s.tok.HMAC() {
 			continue
 		}
+		a.judged[kindWeak] = true // every candidate is tried on it offline
 		cands := &secrets.Candidates{First: append(first, secrets.JWT()...), Wordlist: p.Settings.Wordlist}
 		res := secrets.Crack(ctx, cands.All(), func() func([]byte) bool { return s.tok.Tester() }, 0)
 		if err := cands.Err(); err != nil && !res.Found {
@@ -155,6 +159,7 @@ func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidenc
 		return nil
 	}
 	a.tried = true
+	a.judged[kindWeak] = true
 	cands := append(first, secrets.JWT()...)
 	if len(cands) > onlineKeys+len(first) {
 		cands = cands[:onlineKeys+len(first)]
@@ -203,6 +208,7 @@ func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidenc
 func (a *analyser) timeTests(ctx context.Context, t target, key []byte, keyDesc string) {
 	p := a.p
 	who := a.people[0]
+	a.judged[kindExpired], a.judged[kindNoExp] = true, true
 	past := time.Now().Add(-time.Hour)
 	claims := a.claims(who, &past)
 	if tok, err := token.Sign(hs256, claims, key); err == nil {
@@ -229,6 +235,9 @@ func (a *analyser) timeTests(ctx context.Context, t target, key []byte, keyDesc 
 // with no exp, and the API accepts it.
 func (a *analyser) exposedNoExp(ctx context.Context, t target) {
 	p := a.p
+	if len(a.samples) > 0 {
+		a.judged[kindNoExp] = true // the tokens the API issued carry an exp, or are tried without one
+	}
 	for _, s := range a.samples {
 		if _, has := s.tok.Expiry(); has {
 			continue

@@ -151,6 +151,7 @@ func (a *analyser) attackGated(ctx context.Context, g *gatedRead, ids map[string
 	if err != nil {
 		return err
 	}
+	a.attacked, a.judged[kindNoVerify] = true, true
 	if f.ok {
 		ev := append(append([]rampart.Evidence(nil), g.Base...), p.Evidence(f.resp, "forged token, random key: "+describe(f.header, f.claims)))
 		more, ev := a.otherIdentity(ctx, g, ids, signWith(randomKey), ev)
@@ -183,6 +184,7 @@ func (a *analyser) attackGated(ctx context.Context, g *gatedRead, ids map[string
 		a.timeTestsGated(ctx, g, mint, fmt.Sprintf("alg=%q and no signature", alg))
 		break
 	}
+	a.judged[kindNone] = true
 
 	if a.key == nil {
 		a.crackSamples(ctx)
@@ -192,6 +194,7 @@ func (a *analyser) attackGated(ctx context.Context, g *gatedRead, ids map[string
 		if err != nil {
 			return err
 		}
+		a.judged[kindWeak] = true
 		if f.ok {
 			ev := append(append([]rampart.Evidence(nil), g.Base...), p.Evidence(f.resp, "token forged with the guessed key: "+describe(f.header, f.claims)))
 			more, ev := a.otherIdentity(ctx, g, ids, signWith(a.key), ev)
@@ -247,6 +250,7 @@ func (a *analyser) crackSamples(ctx context.Context) {
 		if !s.tok.HMAC() {
 			continue
 		}
+		a.judged[kindWeak] = true // every candidate is tried on it offline
 		cands := &secrets.Candidates{First: append(first, secrets.JWT()...), Wordlist: p.Settings.Wordlist}
 		res := secrets.Crack(ctx, cands.All(), func() func([]byte) bool { return s.tok.Tester() }, 0)
 		if res.Found {
@@ -260,6 +264,7 @@ func (a *analyser) crackSamples(ctx context.Context) {
 // without exp.
 func (a *analyser) timeTestsGated(ctx context.Context, g *gatedRead, mint func(map[string]any) (map[string]any, string, error), how string) {
 	p := a.p
+	a.judged[kindExpired], a.judged[kindNoExp] = true, true
 	past := time.Now().Add(-time.Hour)
 	if f, err := a.tryGated(ctx, g, g.s, g.Genuine, mint, &past); err == nil && f.ok {
 		a.record(kindExpired, g.t, f.resp, rampart.Confirmed, fmt.Sprintf(
@@ -279,6 +284,7 @@ func (a *analyser) timeTestsGated(ctx context.Context, g *gatedRead, mint func(m
 // exposedNoExpGated: the identity's own token has no exp, and the gated
 // read accepted it.
 func (a *analyser) exposedNoExpGated(g *gatedRead) {
+	a.judged[kindNoExp] = true // the identity's own token was accepted: its exp, or none, is what the API issues
 	if _, has := g.s.tok.Expiry(); has {
 		return
 	}

@@ -50,11 +50,17 @@ func runDeleteAccount(ctx context.Context, p *check.Pass) error {
 	op := p.Op
 	m := fixture.Accounts(p)
 	_, attacker := roles(p)
-	if m == nil || attacker == nil {
+	if m == nil {
+		noAccounts(p)
+		return nil
+	}
+	if attacker == nil {
+		noUser(p)
 		return nil
 	}
 	v, err := m.New(ctx, nil)
 	if err != nil || v == nil || v.Identity == nil || v.Identity.Login == nil {
+		signupFailed(p, err)
 		return nil
 	}
 	me := p.Model.Person(v.Identity)
@@ -68,6 +74,7 @@ func runDeleteAccount(ctx context.Context, p *check.Pass) error {
 			val = personValue(me, prm.Name)
 		}
 		if val == "" {
+			noKey(p, v.Name, prm.Name)
 			return nil
 		}
 		vals[prm.Name] = val
@@ -76,6 +83,7 @@ func runDeleteAccount(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
+	p.Tested()
 	if d.Status < 200 || d.Status > 299 {
 		return nil
 	}

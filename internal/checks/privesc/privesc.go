@@ -244,10 +244,16 @@ func fieldList(m map[string]any) string {
 func runSignup(ctx context.Context, p *check.Pass) error {
 	m := fixture.Accounts(p)
 	if m == nil || m.Register == nil {
+		if signup.Find(p.Surface, p.Schemes) == nil {
+			p.NotApplicable("no sign-up the scan can use (an open POST taking an account name and a password, and a login)")
+			return nil
+		}
+		noAccounts(p)
 		return nil
 	}
 	gs := gates(ctx, p)
 	if len(gs) == 0 {
+		noGates(p)
 		return nil
 	}
 	fields := privileged(m.Register)
@@ -257,6 +263,7 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 		}
 	}
 	if len(fields) == 0 {
+		p.NotApplicable("no privileged field to send at sign-up")
 		return nil
 	}
 	// The control: an account signed up with nothing extra is refused.
@@ -264,10 +271,14 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 	if len(control) == 0 {
 		a, err := m.New(ctx, nil)
 		if err != nil || a == nil || a.Identity == nil {
+			signupFailed(p, err)
 			return nil
 		}
 		control = []*identity.Identity{a.Identity}
 	}
+	// From here the sign-up is judged: refusing the fields, ignoring them
+	// or a control that reads the admin's data already all answer it.
+	p.Tested()
 	if g, _ := promoted(ctx, p, control[0], gs); g != nil {
 		return nil // every new account reads it: not a privilege of the fields
 	}
@@ -310,11 +321,13 @@ func runSelf(ctx context.Context, p *check.Pass) error {
 	op := p.Op
 	gs := gates(ctx, p)
 	if len(gs) == 0 {
+		noGates(p)
 		return nil
 	}
 	fields := privileged(op)
 	if len(fields) == 0 {
 		if !privPath.MatchString(op.Path) {
+			p.NotApplicable("no privileged field with an administrator's value to send")
 			return nil
 		}
 		fields = map[string]any{"role": "admin"}
@@ -325,10 +338,12 @@ func runSelf(ctx context.Context, p *check.Pass) error {
 	}
 	a, err := m.New(ctx, nil)
 	if err != nil || a == nil || a.Identity == nil {
+		signupFailed(p, err)
 		return nil
 	}
 	if g, _ := promoted(ctx, p, a.Identity, gs); g != nil {
-		return nil // a new account already reads it
+		p.Tested() // a new account already reads it: no promotion to prove
+		return nil
 	}
 	vals := map[string]string{}
 	for _, prm := range op.Params {
@@ -337,7 +352,8 @@ func runSelf(ctx context.Context, p *check.Pass) error {
 		}
 		v := selfValue(a, prm.Name)
 		if v == "" {
-			return nil // its own id is unknown: nothing to aim at but someone else
+			noKey(p, a.Name, prm.Name) // nothing to aim at but someone else
+			return nil
 		}
 		vals[prm.Name] = v
 	}
@@ -348,6 +364,7 @@ func runSelf(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
+	p.Tested()
 	if w.Status < 200 || w.Status > 299 {
 		return nil
 	}
@@ -409,6 +426,7 @@ func selfOnIdentity(ctx context.Context, p *check.Pass, fields map[string]any, g
 	op := p.Op
 	_, who := roles(p)
 	if who == nil {
+		noUser(p)
 		return nil
 	}
 	me := p.Model.Person(who)
@@ -417,16 +435,18 @@ func selfOnIdentity(ctx context.Context, p *check.Pass, fields map[string]any, g
 		switch v.(type) {
 		case bool:
 			back[k] = false
-		case []any:
-			if me.APIRole == "" {
-				return nil
-			}
-			back[k] = []any{me.APIRole}
 		default:
 			if me.APIRole == "" {
-				return nil // nothing to write back: not tried
+				// Nothing to write back: not tried on a configured identity.
+				p.NotTested(rampart.ReasonNeedsIdentity, fmt.Sprintf("without sign-up it tries %s on itself only when the API "+
+					"states %s's role, to write it back; it does not (let active mode sign up a throwaway account instead)", k, who.Name))
+				return nil
 			}
-			back[k] = me.APIRole
+			if _, list := v.([]any); list {
+				back[k] = []any{me.APIRole}
+			} else {
+				back[k] = me.APIRole
+			}
 		}
 	}
 	vals := map[string]string{}
@@ -436,10 +456,12 @@ func selfOnIdentity(ctx context.Context, p *check.Pass, fields map[string]any, g
 		}
 		v := personValue(me, prm.Name)
 		if v == "" {
+			noKey(p, who.Name, prm.Name)
 			return nil
 		}
 		vals[prm.Name] = v
 	}
+	p.Tested()
 	if g, _ := promoted(ctx, p, who, gs); g != nil {
 		return nil // it reads them already
 	}

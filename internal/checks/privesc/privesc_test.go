@@ -25,6 +25,7 @@ type club struct {
 	everyAdmin bool // every new account is an admin (no field needed)
 	anyPass    bool // anyone may set anyone's password
 	anyDelete  bool // anyone may delete anyone
+	closed     bool // sign-up refuses everyone
 
 	mu    sync.Mutex
 	users map[string]*member
@@ -55,6 +56,11 @@ func (c *club) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	me := c.who(r)
 	switch {
 	case r.Method == "POST" && r.URL.Path == "/register":
+		if c.closed {
+			w.WriteHeader(403)
+			fmt.Fprint(w, `{"error":"sign-up is closed"}`)
+			return
+		}
 		name, _ := body["username"].(string)
 		pass, _ := body["password"].(string)
 		role := "user"

@@ -75,11 +75,17 @@ func runTakeover(ctx context.Context, p *check.Pass) error {
 	op := p.Op
 	m := fixture.Accounts(p)
 	_, attacker := roles(p)
-	if m == nil || attacker == nil {
+	if m == nil {
+		noAccounts(p)
+		return nil
+	}
+	if attacker == nil {
+		noUser(p)
 		return nil
 	}
 	v, err := m.New(ctx, nil)
 	if err != nil || v == nil || v.Identity == nil || v.Identity.Login == nil {
+		signupFailed(p, err)
 		return nil
 	}
 	vals := map[string]string{}
@@ -89,6 +95,7 @@ func runTakeover(ctx context.Context, p *check.Pass) error {
 		}
 		val := selfValue(v, prm.Name)
 		if val == "" {
+			noKey(p, v.Name, prm.Name)
 			return nil
 		}
 		vals[prm.Name] = val
@@ -115,6 +122,7 @@ func runTakeover(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
+	p.Tested()
 	if w.Status < 200 || w.Status > 299 {
 		return nil
 	}

@@ -48,7 +48,7 @@ var Login = check.Check{
 			"is locked out; an account-only lockout that ignores unknown users is therefore not seen, which is why " +
 			"the finding is firm, not confirmed.",
 		Requests: fmt.Sprintf("Up to %d POSTs per authentication operation, one at a time, stopping at the first "+
-			"sign of throttling; the first attempt must be a plain authentication failure (401/403, 400/422 saying "+
+			"sign of throttling; the first attempt must be a plain authentication failure (401/403, 400/404/422 saying "+
 			"the credentials are wrong, or a 2xx that says so and sets no cookie and returns no token) or the operation "+
 			"is left alone.", Attempts),
 		Budget: Attempts,
@@ -192,7 +192,9 @@ func failure(op *rampart.Operation, r *engine.Response) bool {
 	switch {
 	case r.Status == 401 || r.Status == 403:
 		return true
-	case r.Status == 400 || r.Status == 422:
+	case r.Status == 400 || r.Status == 422 || r.Status == 404:
+		// 404 too when it says so: "no such user" is a login's failure,
+		// a plain "not found" is not.
 		return badCreds.Match(r.Body) && !notCredMsg.Match(r.Body)
 	case r.Status >= 200 && r.Status <= 299:
 		// Password reset answers 2xx whether or not the account exists.
@@ -239,6 +241,20 @@ func throttled(first, r *engine.Response) string {
 	return ""
 }
 
+// notFailure says why a first attempt that is no plain authentication
+// failure leaves the operation untested: the API's validation message for
+// a body it refused, or what it answered instead.
+func notFailure(p *check.Pass, r *engine.Response) {
+	switch {
+	case r.Status == 400 || r.Status == 422:
+		p.NotTested(rampart.ReasonBodyRejected, check.Rejected(r))
+	case r.Status >= 500:
+		p.NotTested(rampart.ReasonError, fmt.Sprintf("the first attempt answered %d", r.Status))
+	default:
+		p.NotApplicable(fmt.Sprintf("an attempt with an unknown username and a wrong password answered %d, not an authentication failure: not a login", r.Status))
+	}
+}
+
 func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
@@ -276,12 +292,15 @@ func run(ctx context.Context, p *check.Pass) error {
 		}
 		if first == nil {
 			if resp.Status == http.StatusTooManyRequests {
-				return nil // already throttled
+				p.Tested() // already throttled: a limit is there
+				return nil
 			}
 			if !failure(op, resp) {
-				return nil // not an authentication failure: our body is not what it expects
+				notFailure(p, resp) // our body is not what it expects, or it is no login
+				return nil
 			}
 			first = resp
+			p.Tested() // a plain failure: the burst decides
 		} else if why := throttled(first, resp); why != "" {
 			return nil // throttled: the control works
 		}

@@ -37,6 +37,8 @@ type loginServer struct {
 	ok200  string
 	cookie bool
 	clear  bool
+	// unknown404 answers a username that does not exist 404 "no such user".
+	unknown404 bool
 }
 
 func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +60,7 @@ func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"error":"bad_request","message":"username and password are required"}`))
 		return
 	}
-	if s.limit > 0 && n > s.limit {
+	if s.limit > 0 && n > s.limit || s.limit < 0 { // a negative limit throttles from the first attempt
 		switch s.kind {
 		case "429":
 			w.Header().Set("Retry-After", "60")
@@ -72,6 +74,11 @@ func (s *loginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case "slow":
 			time.Sleep(700 * time.Millisecond)
 		}
+	}
+	if s.unknown404 {
+		w.WriteHeader(404)
+		w.Write([]byte(`{"error":"no such user"}`))
+		return
 	}
 	if s.ok200 != "" {
 		if s.cookie {
@@ -101,6 +108,8 @@ func TestLoginThrottling(t *testing.T) {
 		{"lockout message after 3", &loginServer{limit: 3, kind: "lock"}, false, 4, 4},
 		{"slows down after 5", &loginServer{limit: 5, kind: "slow"}, false, 12, 8},
 		{"answers are not login failures", &loginServer{badInput: true}, false, 1, 1},
+		{"404 for a user that does not exist", &loginServer{unknown404: true}, true, Attempts, Attempts},
+		{"404 for a user that does not exist, then 429", &loginServer{unknown404: true, limit: 5, kind: "429"}, false, 6, 6},
 		{"200 with a failure status", &loginServer{ok200: `{"status": "fail", "message": "Username does not exist"}`}, true, Attempts, Attempts},
 		{"200 with the form again", &loginServer{ok200: `<html><form><p class="err">Invalid user or password</p><input name="password"></form></html>`}, true, Attempts, Attempts},
 		{"200 with the form again, clearing the session cookie", &loginServer{ok200: `<p>Invalid user or password</p>`, clear: true}, true, Attempts, Attempts},

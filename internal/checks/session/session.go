@@ -84,7 +84,12 @@ var Exposure = check.Check{
 
 func runSecret(ctx context.Context, p *check.Pass) error {
 	c, err := flaskkey.Crack(ctx, p)
-	if c == nil || c.Key == nil {
+	switch {
+	case c == nil:
+		p.NotApplicable(noSessionCookie)
+		return err
+	case c.Key == nil:
+		p.Tested() // every candidate key was tried on the cookie
 		return err
 	}
 	s := c.From
@@ -128,11 +133,15 @@ func runSecret(ctx context.Context, p *check.Pass) error {
 
 func runExposure(ctx context.Context, p *check.Pass) error {
 	all, err := flaskkey.Cookies(ctx, p)
+	if len(all) == 0 {
+		p.NotApplicable(noSessionCookie)
+	}
 	for _, s := range all {
 		data, derr := s.Cookie.Data()
 		if derr != nil {
 			continue
 		}
+		p.Tested()
 		items := classify(data, "")
 		if len(items) == 0 {
 			continue
@@ -165,8 +174,12 @@ func runExposure(ctx context.Context, p *check.Pass) error {
 		f.Evidence = append(f.Evidence, rampart.Evidence{Note: "decoded session (sensitive values masked): " + maskedJSON(data, items)})
 		p.Report(f)
 	}
+	p.NotApplicable("no session cookie seen decodes to data")
 	return err
 }
+
+// noSessionCookie is why the Flask session checks have nothing to judge.
+const noSessionCookie = "no Flask session cookie seen (set by the API or held by an identity)"
 
 // item is one readable field worth reporting.
 type item struct {

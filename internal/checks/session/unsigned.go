@@ -150,7 +150,8 @@ func scalar(v any) bool {
 
 func runUnsigned(ctx context.Context, p *check.Pass) error {
 	cookies := plainCookies(p)
-	if len(cookies) < 2 {
+	if len(cookies) == 0 {
+		p.NotApplicable("no identity holds a cookie that is plain JSON")
 		return nil
 	}
 	byID := map[string]*plainCookie{}
@@ -162,6 +163,8 @@ func runUnsigned(ctx context.Context, p *check.Pass) error {
 		}
 	}
 	if len(ids) < 2 {
+		p.NotTested(rampart.ReasonNeedsSecondUser, fmt.Sprintf("a forgery is computed from one identity's cookie and "+
+			"another's values: only %s holds a plain JSON cookie", ids[0].Name))
 		return nil
 	}
 	// The victim's genuine cookie opens the gated read; the forgery is
@@ -172,7 +175,11 @@ func runUnsigned(ctx context.Context, p *check.Pass) error {
 		made := c.encode(`{"rampart":"` + randomWord() + `"}`)
 		return p.Send(ctx, nil, &engine.Request{Method: http.MethodGet, URL: u, Header: http.Header{"Cookie": {c.name + "=" + made}}})
 	}
-	for _, g := range p.FindGated(ctx, victims, garbage, 1) {
+	gated := p.FindGated(ctx, victims, garbage, 1)
+	if len(gated) == 0 {
+		p.NotApplicable("no read answers an identity's JSON cookie alone and refuses a made-up one: the cookie carries no session")
+	}
+	for _, g := range gated {
 		victim := byID[g.Identity.Name]
 		var from *plainCookie
 		for _, id := range ids {
@@ -183,6 +190,7 @@ func runUnsigned(ctx context.Context, p *check.Pass) error {
 		}
 		forged, changed := forgeAs(from, victim)
 		if len(changed) == 0 {
+			p.NotApplicable(fmt.Sprintf("%s's and %s's cookies differ in no value a forgery could edit", from.id.Name, victim.id.Name))
 			return nil
 		}
 		r, err := p.Send(ctx, nil, &engine.Request{Method: http.MethodGet, URL: g.URL,
@@ -190,6 +198,7 @@ func runUnsigned(ctx context.Context, p *check.Pass) error {
 		if err != nil {
 			return ctx.Err()
 		}
+		p.Tested()
 		if !check.SameAnswer(check.AnswerOf(r), g.Genuine) {
 			return nil
 		}

@@ -20,6 +20,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -380,9 +381,13 @@ type sample struct {
 	secs  float64
 }
 
-// errStop ends the check quietly: the API throttles, or the answers are
-// not authentication failures.
-var errStop = fmt.Errorf("stop")
+// errStop ends the check quietly: the API throttles or locks. errLoggedIn
+// too: a wrong password let someone in, so the answers are not
+// authentication failures.
+var (
+	errStop     = errors.New("stop")
+	errLoggedIn = errors.New("logged in")
+)
 
 func send(ctx context.Context, p *check.Pass, op *rampart.Operation, t *template, user string, known bool) (sample, error) {
 	pass := ""
@@ -405,7 +410,7 @@ func send(ctx context.Context, p *check.Pass, op *rampart.Operation, t *template
 		lockWords.Match(resp.Body):
 		return s, errStop // throttled or locked: stop before anyone is locked out
 	case t.passKey != "" && resp.Status >= 200 && resp.Status < 300 && loggedIn(resp):
-		return s, errStop // a wrong password let someone in: not this check's finding
+		return s, errLoggedIn // a wrong password let someone in: not this check's finding
 	}
 	return s, nil
 }
@@ -423,8 +428,14 @@ func loggedIn(resp *engine.Response) bool {
 func run(ctx context.Context, p *check.Pass) error {
 	k := kindOf(p.Op)
 	t := newTemplate(p, p.Op, k)
-	if t == nil || len(t.realUser) == 0 {
-		return nil // no username of the scan's own is known here
+	if t == nil {
+		p.NotApplicable("its body has no account field (and, for a login, no password field) to fill")
+		return nil
+	}
+	if len(t.realUser) == 0 {
+		// No username of the scan's own is known here: a token identity has none.
+		p.NotTested(rampart.ReasonNeedsIdentity, "needs an identity that logs in with a username (a login flow in the config); token identities give none")
+		return nil
 	}
 	limit := maxWrongPasswords
 	if k == resetKind {
@@ -446,7 +457,12 @@ func run(ctx context.Context, p *check.Pass) error {
 		return nil
 	}
 	stop := func(err error) error {
-		if err == errStop {
+		switch err {
+		case errStop:
+			p.NotTested(rampart.ReasonThrottled, "the API throttled or locked the attempts (429, Retry-After or a lockout message) before they could be compared")
+			return nil
+		case errLoggedIn:
+			p.NotApplicable("a wrong password got a session: its failures cannot be compared")
 			return nil
 		}
 		return err
@@ -461,12 +477,14 @@ func run(ctx context.Context, p *check.Pass) error {
 			return stop(err)
 		}
 		if !att.take(first.user, limit) {
+			p.NotTested(rampart.ReasonBudget, fmt.Sprintf("%s's share of wrong attempts in this scan is spent (no account nears a lockout)", first.id.Name))
 			return nil
 		}
 		if err := add(first.user, true); err != nil {
 			return stop(err)
 		}
 	}
+	p.Tested() // the answers to a real and a made-up account are in
 	if d, ok := contentDiff(us, ks); ok {
 		report(p, k, first, d, us, ks, nil)
 		return nil

@@ -38,6 +38,9 @@ type Result struct {
 	Findings []rampart.Finding
 	Errors   []error
 	Stats    rampart.Stats
+	// Coverage is what each unit ended as (check.Pass.Coverage), by
+	// "CHECK METHOD /path" ("CHECK" alone for a target-level check).
+	Coverage map[string]rampart.CheckCoverage
 }
 
 // Run runs checks against the API at base as the scanner does: every
@@ -100,9 +103,19 @@ func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Id
 				ops = []*rampart.Operation{nil}
 			}
 			for _, op := range ops {
-				if err := c.Run(ctx, pass.ForUnit(c, op)); err != nil {
+				unit := pass.ForUnit(c, op)
+				err := c.Run(ctx, unit)
+				if err != nil {
 					res.Errors = append(res.Errors, err)
 				}
+				key := c.ID
+				if op != nil {
+					key += " " + op.Key()
+				}
+				if res.Coverage == nil {
+					res.Coverage = map[string]rampart.CheckCoverage{}
+				}
+				res.Coverage[key] = unit.Coverage(err)
 			}
 		}
 	}
