@@ -45,6 +45,7 @@ const (
 	ReasonNeedsIdentity   Reason = "needs-identity"    // needs an authenticated identity
 	ReasonNeedsSecondUser Reason = "needs-second-user" // needs two user-role identities
 	ReasonNeedsAdmin      Reason = "needs-admin"       // needs an admin identity
+	ReasonNeedsSignup     Reason = "needs-signup"      // acts only on accounts the scan signs up, and the API offers no sign-up it can use
 	ReasonNeedsActive     Reason = "needs-active"      // the check sends state-changing requests
 	ReasonExcluded        Reason = "excluded"          // --checks, --skip-checks or --exclude
 	ReasonThrottled       Reason = "throttled"         // gave up after repeated 429s
@@ -60,7 +61,7 @@ const (
 // Reasons lists every reason, in the order reports explain them.
 var Reasons = []Reason{
 	ReasonNoValues, ReasonNoObject, ReasonBodyRejected, ReasonRefused,
-	ReasonNeedsIdentity, ReasonNeedsSecondUser, ReasonNeedsAdmin, ReasonNeedsActive,
+	ReasonNeedsIdentity, ReasonNeedsSecondUser, ReasonNeedsAdmin, ReasonNeedsSignup, ReasonNeedsActive,
 	ReasonExcluded, ReasonThrottled, ReasonBudget, ReasonError, ReasonInterrupted,
 	ReasonUnexplained,
 }
@@ -87,6 +88,8 @@ func (r Reason) Summary() string {
 		return "needs a second user"
 	case ReasonNeedsAdmin:
 		return "needs an admin identity"
+	case ReasonNeedsSignup:
+		return "needs a sign-up the scan can use"
 	case ReasonNeedsActive:
 		return "needs --mode active"
 	case ReasonExcluded:
@@ -121,6 +124,8 @@ func (r Reason) Action() string {
 		return "add a second user-role identity (--identity 'bob:user=…'), or let active mode sign up throwaway accounts"
 	case ReasonNeedsAdmin:
 		return "add an admin identity: --identity 'root:admin=…'"
+	case ReasonNeedsSignup:
+		return "these tests change or delete an account, so they act only on throwaway accounts the scan signs up: document the API's sign-up and login operations in the spec (Rampart never does this to your identities)"
 	case ReasonNeedsActive:
 		return "rerun with --mode active against a test deployment (see `rampart scan --help` for what active mode sends)"
 	case ReasonExcluded:

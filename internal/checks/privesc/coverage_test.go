@@ -104,7 +104,7 @@ func TestPrivilegeCoverage(t *testing.T) {
 		{name: "BOLA-003 anyone's password", club: &club{anyPass: true}, chk: &Takeover, unit: "BOLA-003 PUT /members/{username}/password",
 			want: rampart.CoverageProved},
 		{name: "BOLA-003 no sign-up in the API", club: &club{}, ops: without("/register"), chk: &Takeover,
-			unit: "BOLA-003 PUT /members/{username}/password", want: rampart.CoverageNotTested, reason: rampart.ReasonNeedsSecondUser,
+			unit: "BOLA-003 PUT /members/{username}/password", want: rampart.CoverageNotTested, reason: rampart.ReasonNeedsSignup,
 			detail: "no sign-up"},
 		{name: "BOLA-003 sign-up closed", club: &club{closed: true}, chk: &Takeover, unit: "BOLA-003 PUT /members/{username}/password",
 			want: rampart.CoverageNotTested, reason: rampart.ReasonError},

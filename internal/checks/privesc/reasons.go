@@ -16,7 +16,7 @@ func noAccounts(p *check.Pass) {
 		p.NotTested(rampart.ReasonExcluded, "--no-signup: it acts only on throwaway accounts the scan signs up")
 		return
 	}
-	p.NotTested(rampart.ReasonNeedsSecondUser, "it acts only on throwaway accounts the scan signs up, and the API offers no sign-up and login it can use")
+	p.NotTested(rampart.ReasonNeedsSignup, "it acts only on throwaway accounts the scan signs up, and the API offers no sign-up and login it can use")
 }
 
 // noUser says the check needs a user-role identity to act as.
