@@ -86,7 +86,7 @@ func TestCoverage(t *testing.T) {
 	}
 	// The message says how many, why and what to do.
 	l := decoded(t, sample.Uncovered(), Options{})
-	want := "Coverage: 1 operation × family cell not tested: request body rejected. To test them: add a valid example request body to the spec for the operation; the API's own validation message is in the detail. For example SQLI-001 POST /orders: the API answered 422: field required: items."
+	want := "Coverage: 1 operation × family cell not tested: request body rejected. To test it: add a valid example request body to the spec for the operation; the API's own validation message is in the detail. For example SQLI-001 POST /orders: the API answered 422: field required: items."
 	found := false
 	for _, n := range l.Runs[0].Invocations[0].ToolExecutionNotifications {
 		found = found || n.Message.Text == want
