@@ -21,7 +21,11 @@ type ReplayVariable struct {
 
 // String is the legend line: "$ALICE_AUTHORIZATION = alice's
 // Authorization header (Bearer …)".
-func (v ReplayVariable) String() string {
+func (v ReplayVariable) String() string { return "$" + v.Name + " = " + v.Whose() }
+
+// Whose says what the variable holds: "alice's Authorization header
+// (Bearer …)".
+func (v ReplayVariable) Whose() string {
 	whose := "the " + v.Header + " header the scan sent as no identity"
 	if v.Identity != "" {
 		whose = v.Identity + "'s " + v.Header + " header"
@@ -29,24 +33,31 @@ func (v ReplayVariable) String() string {
 	if v.Shape != "" {
 		whose += " (" + v.Shape + ")"
 	}
-	return "$" + v.Name + " = " + whose
+	return whose
 }
 
 // ReplayHowTo says how to set the variables before replaying a curl line,
-// with the first of them as the example.
+// with ReplayExample in it.
 func ReplayHowTo(vars []ReplayVariable) string {
 	if len(vars) == 0 {
 		return ""
 	}
-	v := vars[0]
-	example := v.Shape
-	if example == "" {
-		example = "…"
+	return "Set them before replaying a curl line: " + ReplayExample(vars) + " with the identity's " +
+		"own credential in place of …. Tokens and cookies Rampart forged are written out in the lines."
+}
+
+// ReplayExample is the shell line that sets the first variable:
+// export ALICE_AUTHORIZATION='Bearer …'.
+func ReplayExample(vars []ReplayVariable) string {
+	if len(vars) == 0 {
+		return ""
 	}
-	return "The curl lines stand for the identities' credentials with these variables: before replaying one, " +
-		"export each it uses with the header's whole value (what --identity or the login flow gave), e.g. " +
-		"export " + v.Name + "='" + example + "' with the credential in place of …. " +
-		"Tokens and cookies Rampart forged itself are written out in the lines."
+	v := vars[0]
+	value := v.Shape
+	if value == "" {
+		value = "…"
+	}
+	return "export " + v.Name + "='" + strings.ReplaceAll(value, "'", `'\''`) + "'"
 }
 
 // UsedReplay returns the variables of vars that a curl line of findings

@@ -141,7 +141,7 @@ func TestFindings(t *testing.T) {
 	for _, want := range []string{
 		// Evidence and curl are collapsible.
 		"<details class=\"evidence\">\n      <summary>Evidence (2)</summary>",
-		"<details class=\"curl\">\n      <summary>Reproduce with curl</summary>\n      <pre><code>curl -s -H &#39;Authorization: [redacted: bob]&#39; http://127.0.0.1:5000/notes/7</code></pre>",
+		"<details class=\"curl\">\n      <summary>Reproduce with curl</summary>\n      <pre><code>curl -s -H &#34;Authorization: $BOB_AUTHORIZATION&#34; http://127.0.0.1:5000/notes/7</code></pre>",
 		// The evidence's HTML is shown, not rendered.
 		"&lt;b&gt;alice&#39;s&lt;/b&gt; &amp; nobody else&#39;s",
 		// Remediation code is code.

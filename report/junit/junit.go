@@ -487,6 +487,11 @@ func props(r *rampart.Report) *properties {
 	add("score", strconv.Itoa(r.Score))
 	add("requests", strconv.FormatInt(r.Stats.Requests, 10))
 	add("version", r.Tool.Version)
+	// The legend of the curl lines in the failures.
+	for _, v := range r.Replay {
+		add("replay $"+oneLine(v.Name), v.Whose())
+	}
+	add("replay", rampart.ReplayHowTo(r.Replay))
 	return &properties{Props: p}
 }
 

@@ -559,6 +559,11 @@ func runProperties(r *rampart.Report) map[string]any {
 	if r.Incomplete {
 		p["incomplete"] = true
 	}
+	if len(r.Replay) > 0 {
+		// The legend of the curl lines in the results' locations.
+		p["replay"] = r.Replay
+		p["replayHowTo"] = rampart.ReplayHowTo(r.Replay)
+	}
 	return p
 }
 

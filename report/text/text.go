@@ -148,6 +148,25 @@ func (p *printer) header(r *rampart.Report) {
 	if s := oneLine(r.Fingerprint.Summary()); s != "" {
 		p.field("Stack", s)
 	}
+	p.replay(r.Replay)
+}
+
+// replay is the legend of the curl lines' variables, once, so that a
+// line copied from any finding can be run.
+func (p *printer) replay(vars []rampart.ReplayVariable) {
+	if len(vars) == 0 {
+		return
+	}
+	for i, v := range vars {
+		label := ""
+		if i == 0 {
+			label = "Replay"
+		}
+		p.field(label, oneLine(v.String()))
+	}
+	for _, l := range wrap(oneLine(rampart.ReplayHowTo(vars)), width-12) {
+		p.field("", p.paint(sgrDim, l))
+	}
 }
 
 func (p *printer) counts(r *rampart.Report) string {
