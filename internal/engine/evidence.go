@@ -297,6 +297,21 @@ func (c *Client) Curl(resp *Response) string {
 	return set.String(strings.Join(parts, " "))
 }
 
+// CurlNote adds to a curl line what else its proof needs than the one
+// request it replays (the copies of a burst, an object the scan made for
+// the proof), as a shell comment so the line still runs: the reader learns
+// why the line alone answers otherwise.
+func CurlNote(line, note string) string {
+	note = strings.Join(strings.Fields(note), " ")
+	if line == "" || note == "" {
+		return line
+	}
+	if i := strings.LastIndex(line, " # "); i >= 0 && !strings.ContainsAny(line[i:], `'"`) {
+		return line + "; " + note // the line already ends with a comment
+	}
+	return line + " # " + note
+}
+
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
