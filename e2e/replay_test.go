@@ -166,8 +166,10 @@ func curlArgs(line string, env []string) ([]string, error) {
 }
 
 // evidenceOf returns the evidence the curl line was rendered from: the
-// last whose request has the line's method, target, headers (those not
-// from a variable, whose values evidence redacts) and body.
+// first whose request has the line's method, target, headers (of those
+// from a variable, whose values evidence redacts, the name) and body.
+// Checks render the line from the request their proof starts with (the
+// first of a burst, the request alone before its concurrent copies).
 func evidenceOf(f rampart.Finding, args []string) (rampart.Evidence, bool) {
 	method, target, body := "GET", "", ""
 	var headers []string
@@ -194,8 +196,7 @@ func evidenceOf(f rampart.Finding, args []string) (rampart.Evidence, bool) {
 	for _, m := range variableRef.FindAllStringSubmatch(f.Curl, -1) {
 		variable = append(variable, strings.SplitN(strings.TrimPrefix(m[0], `-H "`), ":", 2)[0])
 	}
-	for i := len(f.Evidence) - 1; i >= 0; i-- {
-		ev := f.Evidence[i]
+	for _, ev := range f.Evidence {
 		head, evBody, _ := strings.Cut(ev.Request, "\r\n\r\n")
 		lines := strings.Split(head, "\r\n")
 		if lines[0] != method+" "+u+" HTTP/1.1" || evBody != body {
