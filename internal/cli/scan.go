@@ -188,8 +188,6 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 	if err := suppress(rep, base, f.baseline, f.ignores, env); err != nil {
 		return err
 	}
-	// The legend lists only what the remaining curl lines use.
-	rep.Replay = rampart.UsedReplay(rep.Replay, rep.Findings)
 	spec := ""
 	if !strings.Contains(f.spec, "://") {
 		spec = f.spec
