@@ -164,7 +164,10 @@ func (p *printer) replay(vars []rampart.ReplayVariable) {
 		}
 		p.field(label, oneLine(v.String()))
 	}
-	for _, l := range wrap(oneLine(rampart.ReplayHowTo(vars)), width-12) {
+	// The example on a line of its own, so that it can be copied whole.
+	ex := rampart.ReplayExample(vars)
+	before, after, _ := strings.Cut(rampart.ReplayHowTo(vars), ex)
+	for _, l := range append(append(wrap(oneLine(before), width-12), oneLine(ex)), wrap(oneLine(after), width-12)...) {
 		p.field("", p.paint(sgrDim, l))
 	}
 }
