@@ -33,6 +33,7 @@ var notOneRequest = map[string]*regexp.Regexp{
 	// proof (a canary note, an admin's user) and removed afterwards.
 	"BOLA-002": regexp.MustCompile(` # needs .*, which the scan created for this proof`),
 	"BFLA-002": regexp.MustCompile(` # needs .*, which the scan created for this proof`),
+	"AUTH-002": regexp.MustCompile(` # needs .*, which the scan created for this proof`),
 }
 
 // TestCurlLinesReplay runs the testbed's active scan as scripts/demo does

@@ -120,3 +120,18 @@ func TestVariableShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestCurlNote(t *testing.T) {
+	tests := []struct{ line, note, want string }{
+		{"curl -i 'http://x/'", "one of 8 copies sent at once", "curl -i 'http://x/' # one of 8 copies sent at once"},
+		{"curl -i 'http://x/' # body cut at 4096 of 9000 bytes", "needs note 7", "curl -i 'http://x/' # body cut at 4096 of 9000 bytes; needs note 7"},
+		{"curl -i 'http://x/?q=a # b'", "needs\nnote 7", "curl -i 'http://x/?q=a # b' # needs note 7"},
+		{"curl -i 'http://x/'", "  ", "curl -i 'http://x/'"},
+		{"", "needs note 7", ""},
+	}
+	for _, tt := range tests {
+		if got := CurlNote(tt.line, tt.note); got != tt.want {
+			t.Errorf("CurlNote(%q, %q) = %q, want %q", tt.line, tt.note, got, tt.want)
+		}
+	}
+}
