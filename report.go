@@ -177,9 +177,12 @@ type Report struct {
 	Checks        []CheckRun      `json:"checks,omitempty"`
 	// Coverage says, operation by operation and family by family, what
 	// was tested and why the rest was not (black-box scans only).
-	Coverage  *Coverage  `json:"coverage,omitempty"`
-	Notes     []string   `json:"notes,omitempty"`
-	Footprint *Footprint `json:"footprint,omitempty"`
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// Replay is the legend of the curl lines: the variables they use for
+	// the identities' credential headers, only those they use.
+	Replay    []ReplayVariable `json:"replay,omitempty"`
+	Notes     []string         `json:"notes,omitempty"`
+	Footprint *Footprint       `json:"footprint,omitempty"`
 }
 
 // Counts returns the number of findings at each severity.

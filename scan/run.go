@@ -334,6 +334,7 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 	rep.Findings = correlate(rep.Findings, source)
 	advice.Apply(rep.Findings, rep.Fingerprint)
 	sortFindings(rep.Findings)
+	rep.Replay = rampart.UsedReplay(client.Variables(), rep.Findings)
 	res := score.Score(rep.Findings)
 	if cover != nil {
 		rep.Coverage = cover(rep.Findings)

@@ -167,8 +167,31 @@ func TestScanExitCodesAndJSON(t *testing.T) {
 
 // --min-coverage (or the config's min-coverage) fails a scan that tested
 // less than asked, with exit 1 and a line that names both percentages.
+// partlyCovered is target with one more operation that cannot be tested
+// without an identity: a read of an item that refuses anonymous callers.
+func partlyCovered(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/openapi.json":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{` +
+				`"/items":{"get":{"responses":{"200":{"description":"ok"}}}},` +
+				`"/items/{item_id}":{"get":{"parameters":[{"name":"item_id","in":"path","required":true,"schema":{"type":"integer"}}],"security":[{"bearer":[]}],"responses":{"200":{"description":"ok"}}}}},` +
+				`"components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}}}}`))
+		case strings.HasPrefix(r.URL.Path, "/items/"):
+			http.Error(w, `{"error":"login required"}`, http.StatusUnauthorized)
+		default:
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Write([]byte(`[{"id": 1}]`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func TestScanMinCoverage(t *testing.T) {
-	srv := target(t)
+	srv := partlyCovered(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "r.json")
 	if code, _, stderr := run(t, nil, "scan", srv.URL, "-f", "json", "-o", out, "--fail-on", "none"); code != ExitOK {

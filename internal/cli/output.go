@@ -224,6 +224,9 @@ func writeOutputs(rep *rampart.Report, outs []output, env Env, opt writeOptions)
 	if opt.Rules == nil {
 		opt.Rules = allRuleMetas()
 	}
+	// Findings left out (--min-confidence, a baseline, ignores) take their
+	// curl lines along: the legend keeps only the variables left in use.
+	rep.Replay = rampart.UsedReplay(rep.Replay, rep.Findings)
 	for _, o := range outs {
 		oo := opt
 		oo.Color = opt.Color && o.stdout()

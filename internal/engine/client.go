@@ -33,6 +33,13 @@ type Request struct {
 	// Secrets are values (tokens, passwords, cookie values) that must never
 	// appear in evidence, wherever they occur.
 	Secrets []string
+	// Forged are credentials the scanner made itself (an alg=none JWT, a
+	// token or cookie signed with a cracked key, an edited unsigned
+	// cookie). They are nobody's secret, and the proof is worthless without
+	// them: a credential header holding one is shown as it is in evidence
+	// and curl lines, with only the identities' secrets (Secrets) redacted
+	// out of it.
+	Forged []string
 	// Login marks a request of a login flow the user configured; it is the
 	// one kind of state-changing request a safe scan may send, because the
 	// user would send it anyway.
@@ -77,6 +84,9 @@ type Client struct {
 	limiter *rate.Limiter
 	redact  map[string]bool
 	exclude excluder
+	// vars are the shell variables curl lines used for credential headers,
+	// by name (replay.go).
+	vars sync.Map
 
 	requests, sent, recv, refused atomic.Int64
 	health                        health

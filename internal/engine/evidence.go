@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -29,8 +28,9 @@ const Redacted = redact.Marker
 // headers by name (keeping the scheme and cookie names), then the request's
 // secrets wherever and however encoded they occur (a token echoed in a body,
 // a password in a login request). The scan redacts the finished report
-// again with every identity's current secrets; this pass also covers the
-// request's own (a forged token).
+// again with every identity's current secrets. A credential header that
+// holds one of the request's Forged values is shown as sent: the scanner
+// made it, and the reader needs it to replay the proof.
 func (c *Client) Evidence(resp *Response, note string) rampart.Evidence {
 	if resp == nil {
 		return rampart.Evidence{Note: note}
@@ -65,7 +65,7 @@ func (c *Client) requestText(resp *Response, set *redact.Set) string {
 		host = hh
 	}
 	b.WriteString("Host: " + clipValue(host) + "\r\n")
-	c.writeHeaders(&b, resp.Request.Header, set, "Host")
+	c.writeHeaders(&b, resp.Request.Header, set, resp.Request, "Host")
 	b.WriteString("\r\n")
 	b.WriteString(clip(set.String(toValidUTF8(resp.Request.Body)), 0))
 	return b.String()
@@ -79,7 +79,7 @@ func (c *Client) responseText(resp *Response, set *redact.Set) string {
 	}
 	// net/http drops the reason phrase; the standard one is close enough.
 	fmt.Fprintf(&b, "%s %d %s\r\n", proto, resp.Status, http.StatusText(resp.Status))
-	c.writeHeaders(&b, resp.Header, set)
+	c.writeHeaders(&b, resp.Header, set, nil)
 	b.WriteString("\r\n")
 	// Secrets go before the cut: one that straddles it would otherwise
 	// survive in part.
@@ -90,21 +90,36 @@ func (c *Client) responseText(resp *Response, set *redact.Set) string {
 	return b.String()
 }
 
-// writeHeaders writes header lines, credentials redacted, every value cut
-// to the evidence limit.
-func (c *Client) writeHeaders(b *strings.Builder, h http.Header, set *redact.Set, skip ...string) {
+// writeHeaders writes header lines, credentials redacted unless the
+// scanner forged them for sent (a request's), every value cut to the
+// evidence limit.
+func (c *Client) writeHeaders(b *strings.Builder, h http.Header, set *redact.Set, sent *Request, skip ...string) {
 	keys := slices.Sorted(maps.Keys(h))
 	for _, k := range keys {
 		if contains(skip, k) {
 			continue
 		}
 		for _, v := range h[k] {
-			if c.redact[http.CanonicalHeaderKey(k)] {
+			if c.redact[http.CanonicalHeaderKey(k)] && !sent.forged(v) {
 				v = redactHeaderValue(k, v)
 			}
 			b.WriteString(clipValue(k) + ": " + clipValue(set.String(v)) + "\r\n")
 		}
 	}
+}
+
+// forged reports whether a header value holds a credential the scanner
+// made for the request.
+func (r *Request) forged(v string) bool {
+	if r == nil {
+		return false
+	}
+	for _, f := range r.Forged {
+		if f != "" && strings.Contains(v, f) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
@@ -228,11 +243,12 @@ func (c *Client) Excerpt(r *Response) *Response {
 
 func toValidUTF8(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") }
 
-var envName = regexp.MustCompile(`[^A-Z0-9]+`)
-
-// Curl renders a command that replays the request. Credentials become shell
-// variables named after the identity (ALICE_AUTHORIZATION), so the line can
-// be shared and replayed after `export`.
+// Curl renders a command that replays the request. The identities'
+// credential headers become shell variables named after the identity and
+// the header (ALICE_AUTHORIZATION), so the line can be shared and replayed
+// after `export`; the client remembers each one (Variables) for the
+// report's legend. A credential the scanner forged is written as it is:
+// the line replays the proof with nothing to set.
 func (c *Client) Curl(resp *Response) string {
 	if resp == nil || resp.Request == nil {
 		return ""
@@ -252,14 +268,10 @@ func (c *Client) Curl(resp *Response) string {
 	}
 	parts = append(parts, shellQuote(target))
 	keys := slices.Sorted(maps.Keys(r.Header))
-	who := strings.Trim(envName.ReplaceAllString(strings.ToUpper(r.Identity), "_"), "_")
-	if who == "" {
-		who = "RAMPART"
-	}
 	for _, k := range keys {
 		for _, v := range r.Header[k] {
-			if c.redact[http.CanonicalHeaderKey(k)] {
-				name := who + "_" + strings.Trim(envName.ReplaceAllString(strings.ToUpper(k), "_"), "_")
+			if c.redact[http.CanonicalHeaderKey(k)] && !r.forged(v) {
+				name := c.variable(r.Identity, k, v)
 				parts = append(parts, `-H "`+k+`: $`+name+`"`)
 				continue
 			}
@@ -283,6 +295,21 @@ func (c *Client) Curl(resp *Response) string {
 		parts = append(parts, "# "+strings.Join(cuts, ", "))
 	}
 	return set.String(strings.Join(parts, " "))
+}
+
+// CurlNote adds to a curl line what else its proof needs than the one
+// request it replays (the copies of a burst, an object the scan made for
+// the proof), as a shell comment so the line still runs: the reader learns
+// why the line alone answers otherwise.
+func CurlNote(line, note string) string {
+	note = strings.Join(strings.Fields(note), " ")
+	if line == "" || note == "" {
+		return line
+	}
+	if i := strings.LastIndex(line, " # "); i >= 0 && !strings.ContainsAny(line[i:], `'"`) {
+		return line + "; " + note // the line already ends with a comment
+	}
+	return line + " # " + note
 }
 
 func shellQuote(s string) string {

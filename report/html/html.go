@@ -113,6 +113,11 @@ type page struct {
 	Checks     []rampart.CheckRun
 	CheckReqs  int
 	Notes      []string
+	// Replay is the legend of the curl lines' variables; ReplayHowTo says
+	// how to set them, around ReplayExample.
+	Replay                    []replayVar
+	ReplayBefore, ReplayAfter string
+	ReplayExample             string
 	// Footprint lists the throwaway accounts and every object the scan
 	// created or changed, with what became of it.
 	Footprint        []string
@@ -171,6 +176,8 @@ type evidence struct {
 type related struct {
 	Where, Note, Curl string
 }
+
+type replayVar struct{ Name, Whose string }
 
 type skipGroup struct {
 	Reason string
@@ -237,6 +244,14 @@ func view(r *rampart.Report, opt Options) page {
 	add("Identities", strings.Join(r.Identities, ", "))
 	add("Coverage", coverageFact(r.Coverage))
 	p.Coverage = coverageOf(r.Coverage)
+	for _, v := range r.Replay {
+		p.Replay = append(p.Replay, replayVar{Name: "$" + oneLine(v.Name), Whose: oneLine(v.Whose())})
+	}
+	if len(r.Replay) > 0 {
+		p.ReplayExample = oneLine(rampart.ReplayExample(r.Replay))
+		before, after, _ := strings.Cut(rampart.ReplayHowTo(r.Replay), rampart.ReplayExample(r.Replay))
+		p.ReplayBefore, p.ReplayAfter = oneLine(before), oneLine(after)
+	}
 	p.Stack = oneLine(r.Fingerprint.Summary())
 	for _, e := range r.Fingerprint.Evidence {
 		if e = oneLine(e); e != "" {

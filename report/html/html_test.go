@@ -142,7 +142,7 @@ func TestFindings(t *testing.T) {
 	for _, want := range []string{
 		// Evidence and curl are collapsible.
 		"<details class=\"evidence\">\n      <summary>Evidence (2)</summary>",
-		"<details class=\"curl\">\n      <summary>Reproduce with curl</summary>\n      <pre><code>curl -s -H &#39;Authorization: [redacted: bob]&#39; http://127.0.0.1:5000/notes/7</code></pre>",
+		"<details class=\"curl\">\n      <summary>Reproduce with curl</summary>\n      <pre><code>curl -s -H &#34;Authorization: $BOB_AUTHORIZATION&#34; http://127.0.0.1:5000/notes/7</code></pre>",
 		// The evidence's HTML is shown, not rendered.
 		"&lt;b&gt;alice&#39;s&lt;/b&gt; &amp; nobody else&#39;s",
 		// Remediation code is code.
@@ -247,7 +247,7 @@ func TestCoverage(t *testing.T) {
 	}
 	// An incomplete scan says so under the grade, before anything else.
 	inc := string(render(t, sample.Uncovered(), Options{}))
-	banner := strings.Index(inc, `<p class="banner" role="alert" id="incomplete">INCOMPLETE: only 20% of the applicable operation × family cells were tested (2 of 10), so the grade is at best C.`)
+	banner := strings.Index(inc, `<p class="banner" role="alert" id="incomplete">INCOMPLETE: only 40% of the applicable operation × family cells were tested (2 of 5), so the grade is at best C.`)
 	if banner < 0 || banner > strings.Index(inc, "<main>") || banner < strings.Index(inc, `<div class="grade`) {
 		t.Errorf("no INCOMPLETE banner between the grade and the rest (at %d)", banner)
 	}

@@ -508,6 +508,11 @@ func props(r *rampart.Report) *properties {
 		add("coverage-incomplete", strconv.FormatBool(c.Incomplete))
 	}
 	add("version", r.Tool.Version)
+	// The legend of the curl lines in the failures.
+	for _, v := range r.Replay {
+		add("replay $"+oneLine(v.Name), v.Whose())
+	}
+	add("replay", rampart.ReplayHowTo(r.Replay))
 	return &properties{Props: p}
 }
 

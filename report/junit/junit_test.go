@@ -232,7 +232,7 @@ func TestFailureContent(t *testing.T) {
 			for _, want := range []string{
 				"bob read note 7", "Confidence:  confirmed", "CWE:         CWE-639",
 				"Docs:        https://github.com/rampart-sec/rampart/blob/main/docs/checks.md#authz-001",
-				"Reproduce:\n  curl -s -H 'Authorization: [redacted: bob]' http://127.0.0.1:5000/notes/7",
+				"Reproduce:\n  curl -s -H \"Authorization: $BOB_AUTHORIZATION\" http://127.0.0.1:5000/notes/7",
 				"Fix:\n  Filter by the caller", "Related:     app.py:42: SELECT ... WHERE id = %s has no owner condition",
 			} {
 				if !strings.Contains(f.Body, want) {

@@ -13,11 +13,11 @@ func TestCoverage(t *testing.T) {
 	out := render(t, sample.Uncovered(), Options{})
 	for _, want := range []string{
 		// Under the grade, before anything else.
-		"### 🛡️ Rampart · grade C · 79/100\n\n> ⚠️ **INCOMPLETE: only 20% of the applicable operation × family cells were tested (2 of 10), so the grade is at best C.**",
-		"· 20% coverage\n",
-		"#### Coverage: 20% tested (2 of 10 applicable operation × family cells)",
-		"| sqli | 0 | 1 | 4 | 0 |",
-		"- **request body rejected** (4 cells): add a valid example request body to the spec",
+		"### 🛡️ Rampart · grade C · 79/100\n\n> ⚠️ **INCOMPLETE: only 40% of the applicable operation × family cells were tested (2 of 5), so the grade is at best C.**",
+		"· 40% coverage\n",
+		"#### Coverage: 40% tested (2 of 5 applicable operation × family cells)",
+		"| sqli | 0 | 1 | 1 | 0 |",
+		"- **request body rejected** (1 cell): add a valid example request body to the spec",
 		"e.g. SQLI-001 POST /orders: the API answered 422: field required: items",
 		"<summary>Coverage matrix: 3 operations × 3 families</summary>",
 		"❓ not tested (see the reasons)",
@@ -115,7 +115,7 @@ func TestCoverageMatrixIsCut(t *testing.T) {
 	}
 	// A comment too small for the matrix says where it is, and keeps the summary.
 	out := render(t, large(600), Options{MaxLen: 4000})
-	if len(matrixRows(out)) != 0 || !strings.Contains(out, "does not fit in this comment") || !strings.Contains(out, "#### Coverage: 20%") {
+	if len(matrixRows(out)) != 0 || !strings.Contains(out, "does not fit in this comment") || !strings.Contains(out, "#### Coverage: 40%") {
 		t.Errorf("small cap:\n%s", out)
 	}
 }

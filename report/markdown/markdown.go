@@ -181,6 +181,24 @@ func header(r *rampart.Report) string {
 	}
 	b.WriteString(strings.Join(facts, " · "))
 	b.WriteString("\n\n")
+	b.WriteString(replay(r.Replay))
+	return b.String()
+}
+
+// replay is the legend of the curl lines' variables, once at the top, so
+// that a line copied from any finding can be run.
+func replay(vars []rampart.ReplayVariable) string {
+	if len(vars) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("**Replaying the curl lines:**\n")
+	for _, v := range vars {
+		b.WriteString("- " + code("$"+oneLine(v.Name), false) + " = " + text(oneLine(v.Whose())) + "\n")
+	}
+	ex := rampart.ReplayExample(vars)
+	before, after, _ := strings.Cut(rampart.ReplayHowTo(vars), ex)
+	b.WriteString("\n" + text(oneLine(before)) + " " + code(ex, false) + " " + text(oneLine(after)) + "\n\n")
 	return b.String()
 }
 

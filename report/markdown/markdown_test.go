@@ -147,7 +147,7 @@ func TestDetails(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<summary>🔴 <b>AUTHZ-001</b> Another identity can read an object (BOLA) — <code>GET /notes/{note_id}</code></summary>",
-		"```sh\ncurl -s -H 'Authorization: [redacted: bob]' http://127.0.0.1:5000/notes/7\n```",
+		"```sh\ncurl -s -H \"Authorization: $BOB_AUTHORIZATION\" http://127.0.0.1:5000/notes/7\n```",
 		"**CWE** [CWE-639](https://cwe.mitre.org/data/definitions/639.html)",
 		// Remediation code stays code.
 		"```\ncur.execute(\"SELECT id, title FROM notes WHERE title LIKE %s\", (pattern,))\n```",

@@ -568,6 +568,11 @@ func runProperties(r *rampart.Report) map[string]any {
 	if r.Coverage != nil {
 		p["coverage"] = coverageProperties(r.Coverage)
 	}
+	if len(r.Replay) > 0 {
+		// The legend of the curl lines in the results' locations.
+		p["replay"] = r.Replay
+		p["replayHowTo"] = rampart.ReplayHowTo(r.Replay)
+	}
 	return p
 }
 

@@ -187,6 +187,28 @@ func (p *printer) header(r *rampart.Report) {
 	if s := oneLine(r.Fingerprint.Summary()); s != "" {
 		p.field("Stack", s)
 	}
+	p.replay(r.Replay)
+}
+
+// replay is the legend of the curl lines' variables, once, so that a
+// line copied from any finding can be run.
+func (p *printer) replay(vars []rampart.ReplayVariable) {
+	if len(vars) == 0 {
+		return
+	}
+	for i, v := range vars {
+		label := ""
+		if i == 0 {
+			label = "Replay"
+		}
+		p.field(label, oneLine(v.String()))
+	}
+	// The example on a line of its own, so that it can be copied whole.
+	ex := rampart.ReplayExample(vars)
+	before, after, _ := strings.Cut(rampart.ReplayHowTo(vars), ex)
+	for _, l := range append(append(wrap(oneLine(before), width-12), oneLine(ex)), wrap(oneLine(after), width-12)...) {
+		p.field("", p.paint(sgrDim, l))
+	}
 }
 
 func (p *printer) counts(r *rampart.Report) string {

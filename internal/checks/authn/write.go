@@ -234,7 +234,7 @@ func anonItemWrites(ctx context.Context, p *check.Pass, res *fixture.Resource, i
 		f.Confidence = rampart.Confirmed
 		f.Evidence = []rampart.Evidence{p.Evidence(o.Created, o.Owner.Name+" creates the object"),
 			p.Evidence(pf.Attack, "anonymous request, no credentials"), p.Evidence(pf.After, o.Owner.Name+" reads it back")}
-		f.Curl = p.Curl(pf.Attack)
+		f.Curl = engine.CurlNote(p.Curl(pf.Attack), o.ReplayNote())
 		f.Remediation = anonWriteAdvice(p)
 		p.Report(f)
 	}

@@ -470,7 +470,7 @@ func adminObjectRound(ctx context.Context, p *check.Pass, res *fixture.Resource,
 		f.Confidence = rampart.Confirmed
 		f.Evidence = evidence(p, o.Created, adm.Name+" (admin) creates the object", h.proof.Attack,
 			h.proof.Attacker.Name+" (role user) calls the admin function on it", h.proof.After, adm.Name+" (admin) reads it back")
-		f.Curl = p.Curl(h.proof.Attack)
+		f.Curl = engine.CurlNote(p.Curl(h.proof.Attack), o.ReplayNote())
 		f.Related = []rampart.Related{related(p, nil, o.Created, "the admin's create request")}
 		f.Remediation = advise(p, adviceRole)
 		p.Report(f)
@@ -660,7 +660,7 @@ func reportSwap(p *check.Pass, o *fixture.Object, v fixture.View, m string, read
 	f.Confidence = rampart.Confirmed
 	f.Evidence = evidence(p, readResp, reader.Name+" (role "+reader.Role+") may read the object", proof.Attack, reader.Name+" swaps the method to "+m,
 		proof.After, o.Owner.Name+" (the owner) reads it back")
-	f.Curl = p.Curl(proof.Attack)
+	f.Curl = engine.CurlNote(p.Curl(proof.Attack), o.ReplayNote())
 	f.Related = []rampart.Related{related(p, v.Op, readResp, "the read the lower role is allowed")}
 	f.Remediation = advise(p, adviceMethod)
 	p.Report(f)

@@ -735,7 +735,7 @@ func reportCanary(p *check.Pass, o *fixture.Object, attacker *identity.Identity,
 				o.Res.Get.Key(), o.Owner.Name, o.Noun(), attacker.Name, o.Canary, o.Owner.Name, story))
 		f.Confidence = rampart.Confirmed
 		f.Evidence = evidence(p, o.Created, o.Owner.Name+" creates the object with a canary", res.read, attacker.Name+" reads it")
-		f.Curl = p.Curl(res.read)
+		f.Curl = engine.CurlNote(p.Curl(res.read), o.ReplayNote())
 		f.Related = []rampart.Related{related(p, o.Res.Create, o.Created, "the owner's create request")}
 		f.Remediation = advise(p, adviceRead)
 		p.Report(f)
@@ -748,7 +748,7 @@ func reportCanary(p *check.Pass, o *fixture.Object, attacker *identity.Identity,
 		f.Confidence = rampart.Confirmed
 		f.Evidence = evidence(p, o.Created, o.Owner.Name+" creates the object", w.Attack, w.Attacker.Name+" changes it",
 			w.After, o.Owner.Name+" reads it back: the attacker's marker is there")
-		f.Curl = p.Curl(w.Attack)
+		f.Curl = engine.CurlNote(p.Curl(w.Attack), o.ReplayNote())
 		f.Related = []rampart.Related{related(p, o.Res.Get, w.After, "the owner's read-back")}
 		f.Remediation = advise(p, adviceWrite)
 		p.Report(f)
@@ -761,7 +761,7 @@ func reportCanary(p *check.Pass, o *fixture.Object, attacker *identity.Identity,
 		f.Confidence = rampart.Confirmed
 		f.Evidence = evidence(p, o.Created, o.Owner.Name+" creates the object", d.Attack, d.Attacker.Name+" deletes it",
 			d.After, o.Owner.Name+" reads it back: gone")
-		f.Curl = p.Curl(d.Attack)
+		f.Curl = engine.CurlNote(p.Curl(d.Attack), o.ReplayNote())
 		f.Related = []rampart.Related{related(p, nil, d.After, "the owner's read-back")}
 		f.Remediation = advise(p, adviceWrite)
 		p.Report(f)

@@ -251,7 +251,7 @@ func (a *analyser) exposedNoExp(ctx context.Context, t target) {
 		if owner.Identity == "" {
 			continue
 		}
-		r, err := a.send(ctx, t, s.tok.Raw)
+		r, err := a.sendOwn(ctx, t, s)
 		if err != nil || !accepted(r, owner) {
 			continue
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
 	token "github.com/rampart-sec/rampart/internal/jwt"
 	"github.com/rampart-sec/rampart/internal/surface"
 	"github.com/rampart-sec/rampart/internal/whoami"
@@ -487,10 +488,22 @@ func (a *analyser) claims(who whoami.Person, exp *time.Time) map[string]any {
 	return c
 }
 
+// send sends a token the check made (forged, or not a JWT at all) and
+// nothing else: it is the scanner's, so evidence and the curl line show it.
 func (a *analyser) send(ctx context.Context, t target, tok string) (*engine.Response, error) {
 	h := http.Header{}
 	t.via.apply(h, tok)
-	return a.p.Send(ctx, nil, &engine.Request{Method: http.MethodGet, URL: t.url, Header: h, Secrets: []string{tok}})
+	return a.p.Send(ctx, nil, &engine.Request{Method: http.MethodGet, URL: t.url, Header: h, Forged: []string{tok}})
+}
+
+// sendOwn sends an identity's own token and nothing else (none of the
+// identity's other headers, no re-login): it stays a secret, and the curl
+// line names the identity's variable.
+func (a *analyser) sendOwn(ctx context.Context, t target, s sample) (*engine.Response, error) {
+	h := http.Header{}
+	t.via.apply(h, s.tok.Raw)
+	alone := identity.New(s.identity, identity.RoleUser, h)
+	return a.p.Send(ctx, alone, &engine.Request{Method: http.MethodGet, URL: t.url, Secrets: []string{s.tok.Raw}})
 }
 
 func accepted(r *engine.Response, who whoami.Person) bool {

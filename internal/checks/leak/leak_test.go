@@ -36,6 +36,16 @@ func TestLeak(t *testing.T) {
 			}
 			w.Write([]byte(`[]`))
 		}, false, true, ""},
+		// A conflict with concurrent transactions is not the value's doing:
+		// the request alone would not replay it.
+		{"serialization failure on a quote", func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Query().Get("q"), "'") {
+				w.WriteHeader(500)
+				w.Write([]byte(`{"error": "database_error", "message": "could not serialize access due to read/write dependencies among transactions\nHINT:  The transaction might succeed if retried.\n"}`))
+				return
+			}
+			w.Write([]byte(`[]`))
+		}, false, false, ""},
 		{"generic error body", func(w http.ResponseWriter, r *http.Request) {
 			if strings.ContainsAny(r.URL.Query().Get("q"), `'"\`) {
 				w.WriteHeader(400)

@@ -105,8 +105,8 @@ func forge(ctx context.Context, p *check.Pass, s *flaskkey.Seen, key []byte) (*p
 	for _, op := range tried {
 		resp, err := p.Send(ctx, nil, &engine.Request{
 			Method: http.MethodGet, URL: p.URL(op, nil),
-			Header:  http.Header{"Cookie": {"remember_token=" + tok}},
-			Secrets: []string{tok},
+			Header: http.Header{"Cookie": {"remember_token=" + tok}},
+			Forged: []string{tok},
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -133,8 +133,8 @@ func sendForged(ctx context.Context, p *check.Pass, u string, s *flaskkey.Seen, 
 	value := flasksession.Sign(payload, key, time.Now())
 	resp, err := p.Send(ctx, nil, &engine.Request{
 		Method: http.MethodGet, URL: u,
-		Header:  http.Header{"Cookie": {s.Name + "=" + value}},
-		Secrets: []string{value},
+		Header: http.Header{"Cookie": {s.Name + "=" + value}},
+		Forged: []string{value},
 	})
 	if err != nil {
 		return nil, "", err

@@ -173,7 +173,7 @@ func runUnsigned(ctx context.Context, p *check.Pass) error {
 	garbage := func(ctx context.Context, id *identity.Identity, u string) (*engine.Response, error) {
 		c := byID[id.Name]
 		made := c.encode(`{"rampart":"` + randomWord() + `"}`)
-		return p.Send(ctx, nil, &engine.Request{Method: http.MethodGet, URL: u, Header: http.Header{"Cookie": {c.name + "=" + made}}})
+		return p.Send(ctx, nil, &engine.Request{Method: http.MethodGet, URL: u, Header: http.Header{"Cookie": {c.name + "=" + made}}, Forged: []string{made}})
 	}
 	gated := p.FindGated(ctx, victims, garbage, 1)
 	if len(gated) == 0 {
@@ -194,7 +194,7 @@ func runUnsigned(ctx context.Context, p *check.Pass) error {
 			return nil
 		}
 		r, err := p.Send(ctx, nil, &engine.Request{Method: http.MethodGet, URL: g.URL,
-			Header: http.Header{"Cookie": {victim.name + "=" + forged}}})
+			Header: http.Header{"Cookie": {victim.name + "=" + forged}}, Forged: []string{forged}})
 		if err != nil {
 			return ctx.Err()
 		}

@@ -167,7 +167,8 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 		p.Evidence(first, "the request alone"),
 		p.Evidence(ev, fmt.Sprintf("one of %d concurrent copies", sent)),
 	}
-	f.Curl = p.Curl(first)
+	f.Curl = engine.CurlNote(p.Curl(first), fmt.Sprintf(
+		"succeeds alone: the failures need %d copies sent at once (Idempotency-Key values of their own, if any)", sent))
 	p.Report(f)
 	return nil
 }

@@ -319,7 +319,8 @@ func runRace(ctx context.Context, p *check.Pass) error {
 	if run.follow != nil {
 		f.Evidence = append(f.Evidence, p.Evidence(run.follow, "a sequential request after the burst"))
 	}
-	f.Curl = p.Curl(run.successes[0])
+	f.Curl = engine.CurlNote(p.Curl(run.successes[0]), fmt.Sprintf(
+		"one of %d copies sent at once: the race needs them together on a %s=%s not used yet", n, param, target.value))
 	p.Report(f)
 	return nil
 }

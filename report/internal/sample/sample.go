@@ -27,7 +27,7 @@ func Report() *rampart.Report {
 				Response: "HTTP/1.1 500 INTERNAL SERVER ERROR\r\nContent-Type: application/json\r\n\r\n{\"error\": \"unterminated quoted string at or near \\\"'''\\\"\\nLINE 1: SELECT id, title FROM notes WHERE title LIKE '%'%'\"}",
 				Note:     "psycopg2.errors.SyntaxError: the database parsed the injected quote",
 			}},
-			Curl:        "curl -s -H 'Authorization: [redacted]' 'http://127.0.0.1:5000/search?q=%27'",
+			Curl:        "curl -s -H \"Authorization: $ALICE_AUTHORIZATION\" 'http://127.0.0.1:5000/search?q=%27'",
 			Remediation: "Pass q as a query parameter: cur.execute(\"SELECT id, title FROM notes WHERE title LIKE %s\", (f\"%{q}%\",)). psycopg2 then sends it separately from the SQL text.\n\n    cur.execute(\"SELECT id, title FROM notes WHERE title LIKE %s\", (pattern,))",
 			Related: []rampart.Related{{
 				Location: rampart.Location{File: "app.py", Line: 57, Column: 5},
@@ -48,13 +48,13 @@ func Report() *rampart.Report {
 				},
 				{Note: "alice (owner) got the same body; anonymous got 401; note 999999 gave 404"},
 			},
-			Curl:        "curl -s -H 'Authorization: [redacted: bob]' http://127.0.0.1:5000/notes/7",
+			Curl:        "curl -s -H \"Authorization: $BOB_AUTHORIZATION\" http://127.0.0.1:5000/notes/7",
 			Remediation: "Filter by the caller in the query itself, not after it: SELECT ... FROM notes WHERE id = %s AND owner_id = %s, with the id from the path and the owner from the session. Return 404, not 403, so ids cannot be enumerated.",
 			Related: []rampart.Related{
 				{
 					Location: rampart.Location{Method: "POST", Path: "/notes", URL: "http://127.0.0.1:5000/notes"},
 					Note:     "alice created the note carrying the canary",
-					Curl:     "curl -s -X POST -H 'Authorization: [redacted: alice]' -H 'Content-Type: application/json' -d '{\"title\":\"rampart-7f3a9c\"}' http://127.0.0.1:5000/notes",
+					Curl:     "curl -s -X POST -H \"Authorization: $ALICE_AUTHORIZATION\" -H 'Content-Type: application/json' -d '{\"title\":\"rampart-7f3a9c\"}' http://127.0.0.1:5000/notes",
 				},
 				{Location: rampart.Location{File: "app.py", Line: 42, Column: 9}, Note: "SELECT ... WHERE id = %s has no owner condition"},
 			},
@@ -78,7 +78,7 @@ func Report() *rampart.Report {
 			Severity: rampart.High, Confidence: rampart.Firm,
 			CWE: "CWE-915", OWASP: "API3:2023",
 			Location:    rampart.Location{Method: "PATCH", Path: "/users/{user_id}", URL: "http://127.0.0.1:5000/users/2", Param: "role"},
-			Curl:        "curl -s -X PATCH -H 'Authorization: [redacted: bob]' -H 'Content-Type: application/json' -d '{\"role\":\"admin\"}' http://127.0.0.1:5000/users/2",
+			Curl:        "curl -s -X PATCH -H \"Authorization: $BOB_AUTHORIZATION\" -H 'Content-Type: application/json' -d '{\"role\":\"admin\"}' http://127.0.0.1:5000/users/2",
 			Remediation: "Copy only the fields a user may change from request.json (an allow-list such as {\"display_name\", \"email\"}); never UPSERT the request's keys.",
 		},
 		{
@@ -153,7 +153,11 @@ func Report() *rampart.Report {
 			{Check: "TXN-002", Units: 14, Requests: 38, MaxUnitRequests: 9, Budget: 24, DurationMS: 2_315, MaxUnitMS: 600},
 		},
 		Coverage: Coverage(),
-		Notes:    []string{"3 requests to http://cdn.example were refused: out of scope"},
+		Replay: []rampart.ReplayVariable{
+			{Name: "ALICE_AUTHORIZATION", Identity: "alice", Header: "Authorization", Shape: "Bearer …"},
+			{Name: "BOB_AUTHORIZATION", Identity: "bob", Header: "Authorization", Shape: "Bearer …"},
+		},
+		Notes: []string{"3 requests to http://cdn.example were refused: out of scope"},
 		Footprint: &rampart.Footprint{
 			Accounts: []rampart.Account{
 				{Name: "rampart-tmp-1f2e3d4c", Email: "rampart-tmp-1f2e3d4c@example.com", Via: "POST /signup", Use: "victim",
