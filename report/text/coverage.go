@@ -40,8 +40,18 @@ func (p *printer) coverage(c *rampart.Coverage) {
 	for _, f := range c.Families {
 		famWidth = max(famWidth, len(oneLine(string(f.Family))))
 	}
+	// By default a family tested wherever it applied takes a word, not a
+	// line: the lines are for the families with something left to do.
+	var whole []string
 	for _, f := range c.Families {
+		if !p.opt.Verbose && f.NotTested == 0 {
+			whole = append(whole, oneLine(string(f.Family)))
+			continue
+		}
 		p.line(indentFinding, fmt.Sprintf("%-*s  ", famWidth, oneLine(string(f.Family))), familyCounts(f))
+	}
+	if len(whole) > 0 {
+		p.wrapped(indentFinding, "Tested wherever they apply: ", strings.Join(whole, ", "))
 	}
 	reasons := c.Reasons
 	if len(reasons) > maxReasons {

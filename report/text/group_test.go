@@ -105,7 +105,14 @@ func TestNothingLostWhenGrouped(t *testing.T) {
 					}
 				}
 				for _, f := range back.Findings {
-					for _, part := range append([]string{f.Message, f.Curl}, paragraphs(f.Remediation)...) {
+					parts := append([]string{f.Message, f.Curl}, paragraphs(f.Remediation)...)
+					if !opt.Verbose {
+						// By default a message is its first sentence (its
+						// main clause when long) and a fix its first
+						// sentence; -v has the rest, checked above.
+						parts = []string{(&printer{}).brief(f.Message), f.Curl}
+					}
+					for _, part := range parts {
 						if w := strings.Join(strings.Fields(clean(part)), " "); !strings.Contains(flat, w) {
 							t.Errorf("verbose=%v: %s at %s: %q is missing from the text", opt.Verbose, f.Check, location(f.Location), w)
 						}
@@ -226,6 +233,38 @@ func TestNoParagraphTwice(t *testing.T) {
 					t.Errorf("%s: a line printed twice in a row: %s", name, lines[i])
 				}
 			}
+		}
+	}
+}
+
+// The default report cuts messages and fixes to their first sentence and
+// says how to see them whole; -v prints them whole and says nothing.
+func TestShortByDefaultWholeWithVerbose(t *testing.T) {
+	r := sample.Report()
+	short, whole := render(t, r, Options{}), render(t, r, Options{Verbose: true})
+	const hint = "-v prints them whole"
+	if !strings.Contains(short, hint) || strings.Contains(whole, hint) {
+		t.Errorf("the hint belongs to the default report only")
+	}
+	if strings.Count(short, "\n")*3 > strings.Count(whole, "\n")*2 {
+		t.Errorf("default %d lines, -v %d: the default is not shorter", strings.Count(short, "\n"), strings.Count(whole, "\n"))
+	}
+	for _, f := range r.Findings {
+		fix := strings.Join(strings.Fields(clean(f.Remediation)), " ")
+		if !strings.Contains(strings.Join(strings.Fields(whole), " "), fix[:min(len(fix), 40)]) {
+			t.Errorf("%s: -v lacks the fix", f.Check)
+		}
+	}
+	// A long sentence is cut at its main clause, never inside code.
+	p := &printer{}
+	for in, want := range map[string]string{
+		`Pass q as a query parameter: cur.execute("SELECT id, title FROM notes WHERE title LIKE %s", (f"%{q}%",)), so that psycopg2 sends the value separately from the SQL text.`: "Pass q as a query parameter.",
+		"Short enough. Second sentence.": "Short enough.",
+		"Use e.g. Flask-Limiter. Then more.": "Use e.g. Flask-Limiter.",
+		"Version 2.2.2 of Werkzeug is old.":  "Version 2.2.2 of Werkzeug is old.",
+	} {
+		if got := p.clause(p.gist(in)); got != want {
+			t.Errorf("%q cut to %q, want %q", in, got, want)
 		}
 	}
 }

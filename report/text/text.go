@@ -87,6 +87,90 @@ type printer struct {
 	// several checks share (one role check for BFLA-001 and BFLA-002) is
 	// printed once and referred to after that.
 	said map[string]string
+	// shortened is set when a message or a fix was cut to its first
+	// sentence or paragraph, so the report says how to see them whole.
+	shortened bool
+}
+
+// gist is a finding's message as the default report prints it: its first
+// sentence, which says what is wrong and where; the proof's details follow
+// with -v. A message of one sentence is printed whole.
+func (p *printer) gist(msg string) string {
+	for i := 0; i+2 < len(msg); i++ {
+		if msg[i] != '.' || msg[i+1] != ' ' {
+			continue
+		}
+		// A sentence ends after a word, not after an abbreviation's or a
+		// version's dot ("e.g. ", "2.2. "), and the next one starts with a
+		// capital.
+		prev, next := msg[max(i-1, 0)], msg[i+2]
+		if !(prev >= 'a' && prev <= 'z' || prev == ')' || prev == '"' || prev == '\'' || prev == '`') {
+			continue
+		}
+		if next < 'A' || next > 'Z' || strings.HasSuffix(msg[:i], " e.g") || strings.HasSuffix(msg[:i], " i.e") {
+			continue
+		}
+		p.shortened = true
+		return msg[:i+1]
+	}
+	return msg
+}
+
+// brief is a finding's message as the default report prints it: its first
+// sentence, cut to its main clause past three lines.
+func (p *printer) brief(msg string) string {
+	s := p.gist(msg)
+	if len(s) <= longMessage {
+		return s
+	}
+	return p.clause(s)
+}
+
+// longMessage is the length past which a message's first sentence is cut
+// to its main clause (about three lines of the report).
+const longMessage = 230
+
+// outsideCode reports whether the end of s is outside code and quotes:
+// backticks and double quotes closed, parentheses and brackets balanced.
+func outsideCode(s string) bool {
+	return strings.Count(s, "`")%2 == 0 && strings.Count(s, "\"")%2 == 0 &&
+		strings.Count(s, "(") == strings.Count(s, ")") && strings.Count(s, "[") == strings.Count(s, "]") &&
+		strings.Count(s, "{") == strings.Count(s, "}")
+}
+
+// longGist is the length past which a first sentence is cut to its main
+// clause: the part after a colon (the proof's particulars, a code example)
+// is -v's.
+const longGist = 160
+
+// clause cuts a long sentence at its first colon, dash, parenthesis or "e.g." outside
+// code, keeping at least a few words.
+func (p *printer) clause(s string) string {
+	if len(s) <= longGist {
+		return s
+	}
+	cut := -1
+	for _, sep := range []string{": ", " — ", ", e.g. ", " ("} {
+		for from := 0; ; {
+			i := strings.Index(s[from:], sep)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i >= 20 && outsideCode(s[:i]) {
+				if cut < 0 || i < cut {
+					cut = i
+				}
+				break
+			}
+			from = i + len(sep)
+		}
+	}
+	if cut < 0 {
+		return s
+	}
+	p.shortened = true
+	return strings.TrimRight(s[:cut], " ,;") + "."
 }
 
 // fix prints a remediation after label, each paragraph once in the whole
@@ -107,6 +191,15 @@ func (p *printer) fix(label, text, where string) {
 			continue
 		}
 		p.said[para] = where
+		if !p.opt.Verbose {
+			// The first sentence says what to do; the rest (examples,
+			// hardening) is -v's.
+			if len(fresh) > 0 {
+				p.shortened = true
+				continue
+			}
+			para = p.clause(p.gist(para))
+		}
 		fresh = append(fresh, para)
 	}
 	if len(refs) > 0 {
@@ -326,7 +419,11 @@ func (p *printer) finding(f rampart.Finding, fix, where string) {
 	p.line(indentBody, p.paint(sgrDim, strings.Join(meta, " · ")))
 
 	if f.Message != "" {
-		p.wrapped(indentBody, "", f.Message)
+		msg := f.Message
+		if !p.opt.Verbose {
+			msg = p.brief(msg)
+		}
+		p.wrapped(indentBody, "", msg)
 	}
 	if f.Curl != "" {
 		// Printed as is, even over 80 columns or several lines: it must
@@ -543,6 +640,12 @@ func (p *printer) notes(notes []string) {
 }
 
 func (p *printer) closing(r *rampart.Report) {
+	if p.shortened {
+		for _, l := range wrap("Messages and fixes are cut to their first sentence: -v prints them whole, with the evidence (`rampart report FILE.json -f text -v` for a saved JSON report).", width) {
+			p.line(p.paint(sgrDim, l))
+		}
+		p.line()
+	}
 	if r.Incomplete {
 		p.line(p.paint(sgrBoldYel, "Incomplete: interrupted"), " — the findings above are partial.")
 		return
