@@ -26,8 +26,11 @@ func (p *Pass) NotTestedBy(op *rampart.Operation, who *identity.Identity, status
 // AnswerReason says why an answer stopped a check, in the operation's own
 // terms: 401/403 is a refused identity (or one missing, for anonymous), a
 // 400/422 a rejected request (with the API's validation message), a 404 on
-// an operation with path parameters a value the scan did not have, a 429
-// throttling, anything else an error of the target.
+// an operation with path parameters a value the scan did not have, another
+// 404 or a 409 an object missing or in a state that refuses the request, a
+// 429 throttling, anything else an error of the target. On a public
+// operation (a login) a 401/403 refuses what the body carries, not the
+// identity.
 func AnswerReason(op *rampart.Operation, who *identity.Identity, status int, body []byte) (rampart.Reason, string) {
 	name := ""
 	if who != nil && who.Role != identity.RoleAnonymous {
@@ -38,6 +41,8 @@ func AnswerReason(op *rampart.Operation, who *identity.Identity, status int, bod
 		key = op.Method + " " + op.Path + " "
 	}
 	switch {
+	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && op != nil && op.Public():
+		return rampart.ReasonBodyRejected, fmt.Sprintf("%sanswered %d: the credentials in the request were refused", key, status)
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		if name == "" {
 			return rampart.ReasonNeedsIdentity, fmt.Sprintf("%sanswered %d without credentials", key, status)
@@ -47,6 +52,8 @@ func AnswerReason(op *rampart.Operation, who *identity.Identity, status int, bod
 		return rampart.ReasonBodyRejected, Rejection(status, body)
 	case status == http.StatusNotFound && op != nil && len(pathParams(op)) > 0:
 		return rampart.ReasonNoValues, fmt.Sprintf("no values for %s (%sanswered 404)", strings.Join(pathParams(op), ", "), key)
+	case status == http.StatusNotFound || status == http.StatusConflict:
+		return rampart.ReasonNoObject, fmt.Sprintf("%sanswered %d: no object in a state the request applies to", key, status)
 	case status == http.StatusTooManyRequests:
 		return rampart.ReasonThrottled, key + "answered 429"
 	}
