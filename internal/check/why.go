@@ -10,6 +10,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // maxRejection bounds the validation message a coverage detail quotes.
@@ -24,13 +25,15 @@ func (p *Pass) NotTestedBy(op *rampart.Operation, who *identity.Identity, status
 }
 
 // AnswerReason says why an answer stopped a check, in the operation's own
-// terms: 401/403 is a refused identity (or one missing, for anonymous), a
+// terms: 401/403 is a refused identity (or one missing, for anonymous; a
+// 403 to a user on an object path an object that is not theirs, a value
+// the scan did not have), a
 // 400/422 a rejected request (with the API's validation message), a 404 on
 // an operation with path parameters a value the scan did not have, another
 // 404 or a 409 an object missing or in a state that refuses the request, a
-// 429 throttling, anything else an error of the target. On a public
-// operation (a login) a 401/403 refuses what the body carries, not the
-// identity.
+// 429 throttling, anything else an error of the target. On a login (public,
+// or not secured and taking a password) a 401/403 refuses what the body
+// carries, not the identity.
 func AnswerReason(op *rampart.Operation, who *identity.Identity, status int, body []byte) (rampart.Reason, string) {
 	name := ""
 	if who != nil && who.Role != identity.RoleAnonymous {
@@ -41,11 +44,15 @@ func AnswerReason(op *rampart.Operation, who *identity.Identity, status int, bod
 		key = op.Method + " " + op.Path + " "
 	}
 	switch {
-	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && op != nil && op.Public():
+	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && loginLike(op):
 		return rampart.ReasonBodyRejected, fmt.Sprintf("%sanswered %d: the credentials in the request were refused", key, status)
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		if name == "" {
 			return rampart.ReasonNeedsIdentity, fmt.Sprintf("%sanswered %d without credentials", key, status)
+		}
+		if status == http.StatusForbidden && op != nil && len(pathParams(op)) > 0 {
+			return rampart.ReasonNoValues, fmt.Sprintf("no values of %s's for %s (%sanswered 403 to %s)",
+				name, strings.Join(pathParams(op), ", "), key, name)
 		}
 		return rampart.ReasonRefused, fmt.Sprintf("%sanswered %d to %s", key, status, name)
 	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
@@ -58,6 +65,28 @@ func AnswerReason(op *rampart.Operation, who *identity.Identity, status int, bod
 		return rampart.ReasonThrottled, key + "answered 429"
 	}
 	return rampart.ReasonError, fmt.Sprintf("%sanswered %d", key, status)
+}
+
+// loginLike reports whether op checks credentials its body carries: a
+// public operation, or one the spec does not secure that takes a password.
+func loginLike(op *rampart.Operation) bool {
+	if op == nil || op.Secured() {
+		return false
+	}
+	if op.Public() {
+		return true
+	}
+	if op.Body == nil || op.Body.Schema == nil {
+		return false
+	}
+	for k := range op.Body.Schema.Properties {
+		for _, w := range surface.Words(k) {
+			if w == "password" || w == "passwd" || w == "pwd" || w == "passphrase" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func pathParams(op *rampart.Operation) []string {

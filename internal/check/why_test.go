@@ -13,6 +13,8 @@ func TestAnswerReason(t *testing.T) {
 	item := &rampart.Operation{Method: "GET", Path: "/notes/{id}", Params: []rampart.Param{{Name: "id", In: "path"}}}
 	coll := &rampart.Operation{Method: "POST", Path: "/notes"}
 	login := &rampart.Operation{Method: "POST", Path: "/login", Security: [][]string{{}}}
+	pwLogin := &rampart.Operation{Method: "POST", Path: "/auth/login", Body: &rampart.Body{ContentType: "application/json",
+		Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{"username": {Type: "string"}, "password": {Type: "string"}}}}}
 	fastapi := []byte(`{"detail":[{"loc":["body","items"],"msg":"field required","type":"value_error.missing"}]}`)
 	for _, tt := range []struct {
 		name   string
@@ -23,7 +25,10 @@ func TestAnswerReason(t *testing.T) {
 		reason rampart.Reason
 		detail string // a part of it
 	}{
-		{"user refused", item, alice, 403, nil, rampart.ReasonRefused, "GET /notes/{id} answered 403 to alice"},
+		{"user refused", coll, alice, 403, nil, rampart.ReasonRefused, "POST /notes answered 403 to alice"},
+		{"user's token refused on an object", item, alice, 401, nil, rampart.ReasonRefused, "GET /notes/{id} answered 401 to alice"},
+		{"another's object", item, alice, 403, nil, rampart.ReasonNoValues, "no values of alice's for {id} (GET /notes/{id} answered 403 to alice)"},
+		{"login with a password, security undeclared", pwLogin, alice, 401, nil, rampart.ReasonBodyRejected, "credentials in the request were refused"},
 		{"anonymous refused", item, nil, 401, nil, rampart.ReasonNeedsIdentity, "answered 401 without credentials"},
 		{"login refuses the body", login, alice, 401, nil, rampart.ReasonBodyRejected, "credentials in the request were refused"},
 		{"validation", coll, alice, 422, fastapi, rampart.ReasonBodyRejected, "the API answered 422: items missing"},

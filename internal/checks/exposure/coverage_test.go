@@ -22,7 +22,7 @@ func TestCoverage(t *testing.T) {
 		reason rampart.Reason
 	}{
 		{"answered", 200, []*identity.Identity{alice}, rampart.CoverageTested, ""},
-		{"refused to the user", 403, []*identity.Identity{alice}, rampart.CoverageNotTested, rampart.ReasonRefused},
+		{"refused to the user", 401, []*identity.Identity{alice}, rampart.CoverageNotTested, rampart.ReasonRefused},
 		{"refused without identities", 401, nil, rampart.CoverageNotTested, rampart.ReasonNeedsIdentity},
 		{"no such object", 404, []*identity.Identity{alice}, rampart.CoverageNotTested, rampart.ReasonNoValues},
 		{"server error", 500, []*identity.Identity{alice}, rampart.CoverageNotTested, rampart.ReasonError},
