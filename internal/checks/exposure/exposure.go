@@ -197,6 +197,36 @@ type answer struct {
 	login bool
 }
 
+// fetched is what the checks of the package read on one operation, and
+// why there is nothing to read when there is not: the answers are fetched
+// by whichever check runs first, so the others cannot tell from their own
+// requests.
+type fetched struct {
+	answers []answer
+	// refusal is the answer that stopped the fetch: the first user's, else
+	// the last one (nil when answers were read or nothing came back).
+	refusal   *engine.Response
+	refusedTo *identity.Identity
+}
+
+// declare says a unit's coverage: tested when it read an answer, else why
+// there was none.
+func (f *fetched) declare(p *check.Pass) {
+	switch {
+	case f == nil:
+	case len(f.answers) > 0:
+		p.Tested()
+	case !readOp(p.Op) && len(p.Authenticated()) == 0:
+		p.NotTested(rampart.ReasonNeedsIdentity, "no identity to log in with")
+	case !readOp(p.Op):
+		p.NotApplicable("not the login of a configured identity")
+	case f.refusal != nil:
+		p.NotTestedBy(p.Op, f.refusedTo, f.refusal.Status, f.refusal.Body)
+	default:
+		p.NotTested(rampart.ReasonError, "no answer to read")
+	}
+}
+
 func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 	v, err := p.OnceOp("data-exposure", func() (any, error) {
 		las := loginAnswers(ctx, p)
@@ -212,11 +242,12 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 				if la != nil {
 					out = append(out, answer{resp: la.resp, who: la.id, found: la.found, own: true, login: true})
 				}
-				return out, err
+				return &fetched{answers: out}, err
 			}
-			return out, nil
+			return &fetched{answers: out}, nil
 		}
 		var out []answer
+		res := &fetched{}
 		get := func(id *identity.Identity, u string, own bool) error {
 			resp, err := p.Get(ctx, id, u, nil)
 			if err != nil {
@@ -227,6 +258,9 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 			}
 			if resp.Status >= 200 && resp.Status <= 299 {
 				out = append(out, answer{resp: p.Excerpt(resp), who: id, found: scan(resp.Body), own: own})
+			} else if res.refusal == nil || res.refusedTo == nil || res.refusedTo.IsAnonymous() {
+				// A user's refusal says more than the anonymous one.
+				res.refusal, res.refusedTo = p.Excerpt(resp), id
 			}
 			return nil
 		}
@@ -243,7 +277,8 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 		}
 		for _, id := range ids {
 			if err := get(id, def, false); err != nil {
-				return out, err
+				res.answers = out
+				return res, err
 			}
 		}
 		// Each user's own object, where its values name one.
@@ -254,16 +289,20 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 			}
 			if u := p.URL(p.Op, vals); u != def {
 				if err := get(id, u, true); err != nil {
-					return out, err
+					res.answers = out
+					return res, err
 				}
 			}
 		}
-		return out, nil
+		res.answers = out
+		return res, nil
 	})
-	if v == nil {
+	f, _ := v.(*fetched)
+	f.declare(p)
+	if f == nil {
 		return nil, err
 	}
-	return v.([]answer), err
+	return f.answers, err
 }
 
 func reporter(c class) func(ctx context.Context, p *check.Pass) error {

@@ -105,22 +105,56 @@ type probeResult struct {
 	traceback bool
 }
 
+// probeSet is what the probes of one operation got, and what both checks
+// say of their coverage: the probes are sent by whichever runs first, so
+// the other cannot tell from its own requests.
+type probeSet struct {
+	results []probeResult
+	// outcome is declared when the probes could not judge the operation:
+	// a reason (not tested) or none with a detail (not applicable).
+	outcome *outcome
+}
+
+type outcome struct {
+	reason rampart.Reason
+	detail string
+}
+
+// declare says the set's outcome in a unit's coverage: tested when a probe
+// got an answer to judge and nothing stopped it.
+func (s *probeSet) declare(p *check.Pass) {
+	switch {
+	case s == nil:
+	case s.outcome == nil && len(s.results) > 0:
+		p.Tested()
+	case s.outcome == nil:
+	case s.outcome.reason == "":
+		p.NotApplicable(s.outcome.detail)
+	default:
+		p.NotTested(s.outcome.reason, s.outcome.detail)
+	}
+}
+
 // probes sends the malformed values once per operation; both LEAK-001 and
 // LEAK-002 read the same answers.
 func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 	v, err := p.OnceOp("leak-probes", func() (any, error) {
-		var out []probeResult
+		set := &probeSet{}
 		add := func(resp *engine.Response, param, value string) probeResult {
 			r := probeResult{resp: p.Excerpt(resp), param: param, value: value, hits: dberr.Match(resp.Body),
 				traceback: tracebackRe.Match(resp.Body) && frameRe.Match(resp.Body)}
-			out = append(out, r)
+			set.results = append(set.results, r)
 			return r
 		}
 		if p.Op.Method != http.MethodGet {
 			if p.Mode < rampart.Active {
-				return out, nil // a write's probes perform it: active mode only
+				// A write's probes perform it: active mode only.
+				set.outcome = &outcome{rampart.ReasonNeedsActive, "each probe of a write performs it"}
+				return set, nil
 			}
-			return out, writeProbes(ctx, p, add)
+			why, err := writeProbes(ctx, p, add)
+			set.outcome = why
+			return set, err
 		}
 		who := p.FirstUser()
 		base, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, nil)})
@@ -128,6 +162,13 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 			return nil, err
 		}
 		add(base, "", "")
+		if base.Status == http.StatusUnauthorized || base.Status == http.StatusForbidden {
+			// The malformed values meet the same refusal: they would test
+			// the authentication, not the query. They are still sent (an
+			// error page may leak before the check).
+			r, d := check.AnswerReason(p.Op, who, base.Status, base.Body)
+			set.outcome = &outcome{r, d}
+		}
 		for _, prm := range p.Op.Params {
 			if prm.In != "query" && prm.In != "path" {
 				continue
@@ -137,7 +178,7 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 				resp, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, map[string]string{prm.Name: val})})
 				if err != nil {
 					if ctx.Err() != nil {
-						return out, ctx.Err()
+						return set, ctx.Err()
 					}
 					continue
 				}
@@ -146,12 +187,17 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 				}
 			}
 		}
-		return out, nil
+		return set, nil
 	})
+	set, _ := v.(*probeSet)
+	set.declare(p)
 	if err != nil {
 		return nil, err
 	}
-	return v.([]probeResult), nil
+	if set == nil {
+		return nil, nil
+	}
+	return set.results, nil
 }
 
 func valueOf(prm rampart.Param) any {

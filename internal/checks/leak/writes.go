@@ -28,7 +28,9 @@ func writeInput(op *rampart.Operation) bool {
 // from a request the API accepts. An update is read first and written back
 // afterwards (verified); one that cannot be read is not probed. Each
 // accepted probe performs the write, as the SQL injection checks' do.
-func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, string, string) probeResult) error {
+//
+// It returns why the probes did not judge the write, when they did not.
+func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, string, string) probeResult) (*outcome, error) {
 	op := p.Op
 	who := p.FirstUser()
 	// An update is read before anything is sent to it, learning included.
@@ -37,11 +39,14 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 		first := p.Request(op)
 		var err error
 		snap, err = fixture.Take(ctx, p, who, op, p.Build(first).URL, first.Values())
-		if err != nil || snap == nil {
-			return err
+		if err != nil {
+			return nil, err
+		}
+		if snap == nil {
+			return &outcome{rampart.ReasonNoObject, "no object to read before the update, so it could not be restored"}, nil
 		}
 	}
-	req, _, err := p.Accepted(ctx, who, op)
+	req, resp, err := p.Accepted(ctx, who, op)
 	// sent is what the writes may have left in each field: the learned
 	// request's values, then each probe's.
 	sent := map[string]any{}
@@ -53,15 +58,24 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 	if snap != nil {
 		defer func() { snap.Restore(ctx, p, who, op, sent, nil) }()
 	}
-	if err != nil || req == nil {
-		return err
+	if err != nil {
+		return nil, err
+	}
+	if req == nil {
+		return &outcome{rampart.ReasonBodyRejected, "no request could be built for the write"}, nil
 	}
 	if st := p.AcceptStatus(op); st != accept.Accepted && st != accept.Passed {
-		return nil // no request of ours passes validation: the probes would test the validator
+		// No request of ours passes validation: the probes would test the
+		// validator.
+		if resp == nil {
+			return &outcome{rampart.ReasonBodyRejected, "the API rejected every request the scan built"}, nil
+		}
+		r, d := check.AnswerReason(op, who, resp.Status, resp.Body)
+		return &outcome{r, d}, nil
 	}
 	body, ok := req.Body.(map[string]any)
 	if !ok {
-		return nil
+		return &outcome{"", "the request body is not a JSON object"}, nil
 	}
 	body = maps.Clone(body)
 	if snap != nil {
@@ -72,7 +86,7 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 			}
 		}
 	}
-	tried := 0
+	tried, judged := 0, 0
 	for _, k := range slices.Sorted(maps.Keys(body)) {
 		v, isStr := body[k].(string)
 		if !isStr || tried >= maxWriteFields {
@@ -90,17 +104,24 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 			resp, err := p.Send(ctx, who, r)
 			if err != nil {
 				if ctx.Err() != nil {
-					return ctx.Err()
+					return nil, ctx.Err()
 				}
 				continue
 			}
 			if res := add(resp, k, fmt.Sprint(probe[k])); len(res.hits) > 0 || res.traceback {
-				return nil
+				return nil, nil
 			}
 			if resp.Status == http.StatusTooManyRequests {
-				return nil
+				if judged == 0 {
+					return &outcome{rampart.ReasonThrottled, op.Method + " " + op.Path + " answered 429"}, nil
+				}
+				return nil, nil
 			}
+			judged++
 		}
 	}
-	return nil
+	if tried == 0 {
+		return &outcome{"", "no text field in the request body"}, nil
+	}
+	return nil, nil
 }

@@ -18,10 +18,12 @@ func runBoolean(ctx context.Context, p *check.Pass) error {
 		// A login answers "invalid credentials" whether the condition is
 		// true or false (the probe user does not exist, and a real one must
 		// not be locked out): the error- and time-based checks cover it.
+		p.NotApplicable("a login answers alike to a true and a false condition")
 		return nil
 	}
 	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
+		declareNoTarget(p, err)
 		return nil
 	}
 	if err != nil {
@@ -29,6 +31,7 @@ func runBoolean(ctx context.Context, p *check.Pass) error {
 	}
 	todo := unproven(p, t)
 	if len(todo) == 0 {
+		p.NotApplicable(allProven)
 		return nil
 	}
 	b1, err := t.send(ctx, p, nil, "")
@@ -36,6 +39,7 @@ func runBoolean(ctx context.Context, p *check.Pass) error {
 		return fmt.Errorf("baseline: %w", err)
 	}
 	if b1.Status >= 500 {
+		p.NotTested(rampart.ReasonError, fmt.Sprintf("the valid request answers %d", b1.Status))
 		return nil
 	}
 	b2, err := t.send(ctx, p, nil, "")
@@ -45,8 +49,11 @@ func runBoolean(ctx context.Context, p *check.Pass) error {
 	base := newView(b1.Status, b1.Body, "", "")
 	nz, stable := learnNoise(base, newView(b2.Status, b2.Body, "", ""))
 	if !stable {
-		return nil // the answer changes by itself: no differential can be trusted
+		// The answer changes by itself: no differential can be trusted.
+		p.NotTested(rampart.ReasonError, "the answer changes between two identical requests")
+		return nil
 	}
+	judged(p, t, b1)
 	return probeEach(ctx, todo, func(pt *point) error { return booleanPoint(ctx, p, t, pt, b1, base, nz) })
 }
 

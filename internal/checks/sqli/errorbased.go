@@ -19,6 +19,7 @@ import (
 func runError(ctx context.Context, p *check.Pass) error {
 	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
+		declareNoTarget(p, err)
 		return nil
 	}
 	if err != nil {
@@ -31,8 +32,10 @@ func runError(ctx context.Context, p *check.Pass) error {
 	if findDBError(base.Body).OK {
 		// The valid request already fails in the database (an aborted
 		// transaction, a broken query): no probe can show its own error.
+		p.NotTested(rampart.ReasonError, "the valid request already answers a database error")
 		return nil
 	}
+	judged(p, t, base)
 	pts := make([]*point, len(t.points))
 	for i := range t.points {
 		pts[i] = &t.points[i]

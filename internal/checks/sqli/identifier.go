@@ -139,6 +139,7 @@ func unknownName(key string) string {
 func runIdentifier(ctx context.Context, p *check.Pass) error {
 	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
+		declareNoTarget(p, err)
 		return nil
 	}
 	if err != nil {
@@ -150,7 +151,23 @@ func runIdentifier(ctx context.Context, p *check.Pass) error {
 			todo = append(todo, pt)
 		}
 	}
+	if len(todo) == 0 {
+		p.NotApplicable(noIdentifier(t))
+		return nil
+	}
+	p.Tested()
 	return probeEach(ctx, todo, func(pt *point) error { return identPoint(ctx, p, t, pt) })
+}
+
+// noIdentifier says why no point of t was probed: none names a column or
+// table, or the ones that do were already proved.
+func noIdentifier(t *target) string {
+	for _, pt := range t.points {
+		if identCandidate(lastName(pt.Name), pt.Desc) {
+			return allProven
+		}
+	}
+	return "no value names a column or table (sort, order_by, column, field, table)"
 }
 
 // lastName is a body field's own name (the last part of its path).

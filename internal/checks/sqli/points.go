@@ -220,6 +220,36 @@ func probeUser(op *rampart.Operation, checkID string, email bool) string {
 // errNoTarget means the operation has no point to test in this scan's mode.
 var errNoTarget = errors.New("no injection point in this mode")
 
+// noTarget is errNoTarget with what the unit's coverage says of it: a
+// reason it could not be tested, or none when nothing applies (detail says
+// why).
+type noTarget struct {
+	reason rampart.Reason
+	detail string
+}
+
+func (e *noTarget) Error() string { return errNoTarget.Error() + ": " + e.detail }
+func (e *noTarget) Unwrap() error { return errNoTarget }
+
+func skip(r rampart.Reason, format string, args ...any) error {
+	return &noTarget{reason: r, detail: fmt.Sprintf(format, args...)}
+}
+
+// declareNoTarget says in the unit's coverage why newTarget found nothing
+// to probe.
+func declareNoTarget(p *check.Pass, err error) {
+	var nt *noTarget
+	if !errors.As(err, &nt) {
+		p.NotApplicable("no value to inject into")
+		return
+	}
+	if nt.reason == "" {
+		p.NotApplicable(nt.detail)
+		return
+	}
+	p.NotTested(nt.reason, nt.detail)
+}
+
 // newTarget builds an operation's baseline request and its injection
 // points for the scan's mode: parameters of read operations in any mode;
 // in active mode also body fields and parameters of read-like POSTs and of
@@ -233,13 +263,13 @@ func newTarget(ctx context.Context, p *check.Pass, op *rampart.Operation) (*targ
 		return t.fromSpec(p, op)
 	}
 	if p.Mode < rampart.Active {
-		return nil, errNoTarget
+		return nil, skip(rampart.ReasonNeedsActive, "each probe of a write performs it")
 	}
 	if readLikePost(op) {
 		return t.fromSpec(p, op)
 	}
 	if !accept.WriteCandidate(op) {
-		return nil, errNoTarget
+		return nil, skip("", "a write a probe must not perform (delete, logout, password change, cancellation)")
 	}
 	return t.fromAccepted(ctx, p, op)
 }
@@ -280,8 +310,8 @@ func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Op
 		// Read the object first, so that the baseline can write back what
 		// it holds and the object can be restored after the probes.
 		var err error
-		if snap, err = takeSnapshot(ctx, p, t.who, op, p.Request(op)); err != nil || snap == nil {
-			return nil, errors.Join(errNoTarget, err)
+		if snap, err = takeSnapshot(ctx, p, t.who, op, p.Request(op)); err != nil {
+			return nil, err
 		}
 	}
 	req, resp, err := p.Accepted(ctx, t.who, op)
@@ -297,7 +327,7 @@ func (t *target) fromAccepted(ctx context.Context, p *check.Pass, op *rampart.Op
 		// create refusing a user) would refuse every probe.
 		if snap != nil || resp == nil || (resp.Status != http.StatusUnauthorized && resp.Status != http.StatusForbidden) ||
 			op.Secured() || !credentialBody(op, req) {
-			return nil, errNoTarget
+			return nil, rejected(op, t.who, resp)
 		}
 		login, t.who = true, nil
 	}
@@ -359,9 +389,20 @@ func (t *target) addParam(prm *rampart.Param, v string) {
 	t.points = append(t.points, pt)
 }
 
+// rejected is why a write whose request the API never accepted is not
+// probed: its last answer says (refused, body rejected, ...); without one
+// (learned by another check of the scan) the learner's verdict.
+func rejected(op *rampart.Operation, who *identity.Identity, resp *engine.Response) error {
+	if resp == nil {
+		return skip(rampart.ReasonBodyRejected, "the API rejected every request the scan built for %s %s", op.Method, op.Path)
+	}
+	r, d := check.AnswerReason(op, who, resp.Status, resp.Body)
+	return skip(r, "%s", d)
+}
+
 func (t *target) done() (*target, error) {
 	if len(t.points) == 0 {
-		return nil, errNoTarget
+		return nil, skip("", "no parameter or body field to inject into")
 	}
 	if len(t.points) > maxPoints {
 		t.points = t.points[:maxPoints]

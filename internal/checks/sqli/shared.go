@@ -1,9 +1,12 @@
 package sqli
 
 import (
+	"net/http"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rampart-sec/rampart/internal/engine"
 	"sync"
 
 	"github.com/rampart-sec/rampart/internal/check"
@@ -76,4 +79,21 @@ func (s *proven) get(key string) (string, bool) {
 	defer s.mu.Unlock()
 	id, ok := s.by[key]
 	return id, ok
+}
+
+// allProven is the coverage detail of a unit whose points an earlier check
+// of the package already proved: its family's cell is proved by that one.
+const allProven = "every injection point already proved by another SQL injection check"
+
+// judged declares the unit tested from its baseline answer, unless the
+// answer is a refusal of the scan's identity: the probes then meet the
+// same refusal and test the authentication, not the query. A login or a
+// public write probed anonymously is expected to refuse and is tested.
+func judged(p *check.Pass, t *target, base *engine.Response) {
+	if base != nil && (base.Status == http.StatusUnauthorized || base.Status == http.StatusForbidden) &&
+		!authLike(t.op) && (t.who != nil || t.op.Secured()) {
+		p.NotTestedBy(t.op, t.who, base.Status, base.Body)
+		return
+	}
+	p.Tested()
 }

@@ -29,6 +29,7 @@ var workPerUnit = 3e6
 func runTime(ctx context.Context, p *check.Pass) error {
 	t, err := newTarget(ctx, p, p.Op)
 	if errors.Is(err, errNoTarget) {
+		declareNoTarget(p, err)
 		return nil
 	}
 	if err != nil {
@@ -36,15 +37,18 @@ func runTime(ctx context.Context, p *check.Pass) error {
 	}
 	todo := unproven(p, t)
 	if len(todo) == 0 {
+		p.NotApplicable(allProven)
 		return nil
 	}
 	r := rulesFor(probeDelay.Seconds())
 	var base []float64
+	var last *engine.Response
 	for i := 0; i < 3; i++ {
 		resp, err := t.send(ctx, p, nil, "")
 		if err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
+		last = resp
 		base = append(base, resp.Duration.Seconds())
 		if len(base) < 2 {
 			continue
@@ -57,8 +61,11 @@ func runTime(ctx context.Context, p *check.Pass) error {
 		}
 	}
 	if ok, _ := r.plausible(base, 1, nil); !ok || minOf(base) > 2*r.unit {
-		return nil // too slow or too noisy to time a one-second delay
+		// Too slow or too noisy to time a one-second delay.
+		p.NotTested(rampart.ReasonError, fmt.Sprintf("answers too slow or too uneven to time a delay (fastest %.2fs)", minOf(base)))
+		return nil
 	}
+	judged(p, t, last)
 	ds := timeCandidates(p)
 	return probeEach(ctx, todo, func(pt *point) error { return timePoint(ctx, p, t, pt, ds, base, r) })
 }

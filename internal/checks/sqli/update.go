@@ -36,6 +36,7 @@ type snapshot struct {
 	get    *rampart.Operation
 	path   map[string]string
 	fields map[string]any // top-level body fields the read shows, scalars only
+	status int            // of the last read
 }
 
 // readOf finds the read at an update's path.
@@ -48,17 +49,24 @@ func readOf(p *check.Pass, op *rampart.Operation) *rampart.Operation {
 	return nil
 }
 
-// takeSnapshot reads the object an update will write: nil (no error) when
-// there is no read or it shows none of the body's fields.
+// takeSnapshot reads the object an update will write; without a read, or
+// one that shows no object, the error (errNoTarget) says why.
 func takeSnapshot(ctx context.Context, p *check.Pass, who *identity.Identity, op *rampart.Operation, req *accept.Request) (*snapshot, error) {
 	get := readOf(p, op)
 	if get == nil {
-		return nil, nil
+		return nil, skip("", "an update without a read at its path is not probed: it could not be restored")
 	}
 	s := &snapshot{get: get, path: maps.Clone(req.Path), fields: map[string]any{}}
 	obj, err := s.read(ctx, p, who)
-	if err != nil || obj == nil {
-		return nil, err
+	if err != nil {
+		return nil, skip(rampart.ReasonError, "%v", err)
+	}
+	if obj == nil {
+		if s.status != 0 && (s.status < 200 || s.status > 299) {
+			r, d := check.AnswerReason(get, who, s.status, nil)
+			return nil, skip(r, "%s", d)
+		}
+		return nil, skip(rampart.ReasonNoObject, "%s %s answers no object to restore after the probes", get.Method, get.Path)
 	}
 	names := map[string]bool{}
 	if m, ok := req.Body.(map[string]any); ok {
@@ -82,7 +90,7 @@ func takeSnapshot(ctx context.Context, p *check.Pass, who *identity.Identity, op
 		}
 	}
 	if len(s.fields) == 0 && len(names) > 0 {
-		return nil, nil
+		return nil, skip(rampart.ReasonNoObject, "%s %s shows none of the fields the update writes, so it could not be restored", get.Method, get.Path)
 	}
 	return s, nil
 }
@@ -94,6 +102,7 @@ func (s *snapshot) read(ctx context.Context, p *check.Pass, who *identity.Identi
 	if err != nil {
 		return nil, fmt.Errorf("read before the update: %w", err)
 	}
+	s.status = resp.Status
 	if resp.Status < 200 || resp.Status > 299 {
 		return nil, nil
 	}

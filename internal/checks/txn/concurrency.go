@@ -52,10 +52,12 @@ func serverFailure(r *engine.Response) bool {
 func runTxn001(ctx context.Context, p *check.Pass) error {
 	who := p.FirstUser()
 	if who == nil && !p.Op.Public() {
+		p.NotTested(rampart.ReasonNeedsIdentity, "needs an authenticated identity to send the write")
 		return nil
 	}
 	n := min(txnBurst, p.Client.MaxBurst())
 	if n < 2 {
+		p.NotTested(rampart.ReasonExcluded, noBurst)
 		return nil
 	}
 	r := prepare(p, p.Op, nil)
@@ -79,8 +81,10 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 	}
 	jan.Add(first)
 	if !ok2xx(first) {
+		p.NotTestedBy(p.Op, who, first.Status, first.Body)
 		return nil
 	}
+	p.Tested()
 
 	var (
 		statuses []int
@@ -172,3 +176,6 @@ func runTxn001(ctx context.Context, p *check.Pass) error {
 	p.Report(f)
 	return nil
 }
+
+// noBurst is the coverage detail of a burst the scan's settings forbid.
+const noBurst = "--concurrency 1 allows no concurrent burst"

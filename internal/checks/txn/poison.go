@@ -98,8 +98,10 @@ func runPoison(ctx context.Context, p *check.Pass) error {
 	}
 	ins := inputs(p.Op)
 	if len(ins) == 0 {
+		p.NotApplicable("no query or path parameter to break a statement with")
 		return nil
 	}
+	p.Tested()
 	sibs := siblings(p, p.Op)
 	before := map[*rampart.Operation]*engine.Response{}
 	for _, s := range sibs {

@@ -171,10 +171,13 @@ type raceRun struct {
 func runRace(ctx context.Context, p *check.Pass) error {
 	who := p.FirstUser()
 	if who == nil {
-		return nil // a race is proved on one's own resources
+		// A race is proved on one's own resources.
+		p.NotTested(rampart.ReasonNeedsIdentity, "a race is proved on the caller's own objects")
+		return nil
 	}
 	n := min(raceBurst, p.Client.MaxBurst())
 	if n < 2 {
+		p.NotTested(rampart.ReasonExcluded, noBurst)
 		return nil
 	}
 	params := pathParams(p.Op)
@@ -200,6 +203,7 @@ func runRace(ctx context.Context, p *check.Pass) error {
 		}
 	}
 	if listing == nil {
+		p.NotTested(rampart.ReasonNoObject, fmt.Sprintf("no listing shows an object of %s's to use as {%s}", who.Name, param))
 		return nil
 	}
 
@@ -224,6 +228,7 @@ func runRace(ctx context.Context, p *check.Pass) error {
 		// Calibration mode: measure the per-caller limit in sequence on one
 		// resource, burst on another.
 		if len(cands) < 2 {
+			p.NotTested(rampart.ReasonNoObject, fmt.Sprintf("needs two objects of %s's without a visible counter, the listing shows one", who.Name))
 			return nil
 		}
 		mode = "calibration"
@@ -246,8 +251,14 @@ func runRace(ctx context.Context, p *check.Pass) error {
 			limit++
 		}
 		last := calib[len(calib)-1]
-		if limit == 0 || ok2xx(last) || !refused(last) {
-			return nil // it never works, or it has no limit we can see
+		if limit == 0 {
+			// It never works.
+			p.NotTestedBy(p.Op, who, last.Status, last.Body)
+			return nil
+		}
+		if ok2xx(last) || !refused(last) {
+			p.NotApplicable("no per-caller limit seen after three uses")
+			return nil
 		}
 		target = &cands[1]
 	}
@@ -256,6 +267,7 @@ func runRace(ctx context.Context, p *check.Pass) error {
 	if err != nil {
 		return err
 	}
+	p.Tested()
 	s := float64(len(run.successes))
 	if s <= limit {
 		return nil
