@@ -166,7 +166,8 @@ type CoverageCell struct {
 
 // OperationCoverage is one row of the coverage matrix. Operation is the
 // method and path template ("GET /notes/{id}"), or "" for the checks that
-// look at the API as a whole (headers, debugger, session secret).
+// look at the API as a whole (headers, debugger, session secret). Every
+// operation has a row; one no check applies to has no cells.
 type OperationCoverage struct {
 	Operation string         `json:"operation"`
 	Cells     []CoverageCell `json:"cells"`

@@ -117,10 +117,9 @@ func (r *Recorder) Build(in Input) *rampart.Coverage {
 				}
 			}
 		}
-		if len(order) == 0 {
-			return
-		}
-		oc := rampart.OperationCoverage{Operation: k}
+		// An operation no check applies to still gets its row, empty:
+		// the report says of every operation what was done there.
+		oc := rampart.OperationCoverage{Operation: k, Cells: []rampart.CoverageCell{}}
 		for _, fam := range order {
 			cell := merge(fam, byFamily[fam])
 			if cell.State != rampart.CoverageProved && proved[key{string(fam), k}] {

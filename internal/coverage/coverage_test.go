@@ -151,3 +151,14 @@ func TestExcludedPathsAndUnselectedChecksAreChosen(t *testing.T) {
 		t.Errorf("chosen cells must not count: %d of %d (%d%%)", cov.Tested, cov.Applicable, cov.Percent)
 	}
 }
+
+func TestEveryOperationHasARow(t *testing.T) {
+	ops := []*rampart.Operation{{Method: "GET", Path: "/a"}, {Method: "POST", Path: "/logout"}}
+	all := []*check.Check{chk("SQLI-001", rampart.FamilySQLi, rampart.Safe, get)}
+	rec := &Recorder{}
+	rec.Record(ops[0], rampart.CheckCoverage{Check: "SQLI-001", State: rampart.CoverageTested})
+	cov := rec.Build(Input{All: all, Selected: map[string]bool{"SQLI-001": true}, Mode: rampart.Safe, Ops: ops})
+	if len(cov.Operations) != 3 || cov.Operations[2].Operation != "POST /logout" || len(cov.Operations[2].Cells) != 0 {
+		t.Errorf("rows %+v: want the whole-API row and one per operation, the last without cells", cov.Operations)
+	}
+}
