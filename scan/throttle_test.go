@@ -1,0 +1,88 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart"
+)
+
+// Routes that always answer 429 are given up: their operations' coverage
+// says throttled (nothing unexplained), the health counts them, the errors
+// do not list them, and a healthy route on the same server gets the same
+// requests as without them.
+func TestThrottledRoutesAreGivenUp(t *testing.T) {
+	paths := []string{"/items/{id}", "/busy1/{id}", "/busy2/{id}"}
+	handler := func(spec []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.URL.Path == "/openapi.json":
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(spec)
+			case strings.HasPrefix(r.URL.Path, "/busy"):
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusTooManyRequests)
+			default:
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"id": 1, "name": "lamp"}`))
+			}
+		}
+	}
+	opt := Options{Mode: rampart.Safe, Concurrency: 4}
+	control := newCountingServer(t, handler(specWith(paths[0])))
+	opt.Target = control.URL
+	if _, err := Run(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	srv := newCountingServer(t, handler(specWith(paths...)))
+	opt.Target = srv.URL
+	rep, err := Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := srv.count("/items/1"), control.count("/items/1"); got != want {
+		t.Errorf("the healthy route received %d requests, %d without the throttled ones", got, want)
+	}
+	if h := rep.Health; h == nil || h.ThrottledRoutes != 2 || h.Throttled == 0 {
+		t.Errorf("health %+v, want 2 routes throttled and the requests not sent", h)
+	}
+	for _, e := range rep.Errors {
+		if strings.Contains(e.Error, "throttled") || strings.Contains(e.Error, "429") {
+			t.Errorf("a throttled route is listed as an error: %+v", e)
+		}
+	}
+	// Every family tested on the healthy operation is throttled on the
+	// others, none of them an error.
+	cells := func(op string) map[rampart.Family]rampart.CoverageCell {
+		out := map[rampart.Family]rampart.CoverageCell{}
+		for _, row := range rep.Coverage.Operations {
+			if row.Operation == op {
+				for _, c := range row.Cells {
+					out[c.Family] = c
+				}
+			}
+		}
+		return out
+	}
+	healthy := cells("GET /items/{id}")
+	tested := 0
+	for f, c := range healthy {
+		if c.State != rampart.CoverageTested && c.State != rampart.CoverageProved {
+			continue
+		}
+		tested++
+		for i := 1; i <= 2; i++ {
+			op := fmt.Sprintf("GET /busy%d/{id}", i)
+			got := cells(op)[f]
+			if got.State != rampart.CoverageNotTested || got.Reason != rampart.ReasonThrottled {
+				t.Errorf("%s %s: %s %s %q, want not tested: throttled", op, f, got.State, got.Reason, got.Detail)
+			}
+		}
+	}
+	if tested < 3 {
+		t.Fatalf("only %d families tested on the healthy operation: %+v", tested, healthy)
+	}
+}
