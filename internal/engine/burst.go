@@ -214,7 +214,7 @@ func (c *Client) prepareBurst(r *Request) (*burstConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("burst: %w", err)
 	}
-	route := routeOf(method, u, r)
+	route := c.routeOf(method, u, r)
 	if err := c.allow(route); err != nil {
 		return nil, fmt.Errorf("burst: %w", err)
 	}

@@ -83,6 +83,7 @@ type Client struct {
 	health                        health
 	breaker                       breaker
 	throttle                      throttle
+	routes                        routeNames
 
 	// burstMu serialises bursts while they take their slots (burst.go).
 	burstMu sync.Mutex
@@ -202,7 +203,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	route := routeOf(method, u, r)
+	route := c.routeOf(method, u, r)
 	for attempt := 0; ; attempt++ {
 		if paced(r) {
 			if err := c.throttle.wait(ctx, route); err != nil {
@@ -392,14 +393,6 @@ func headerSize(h http.Header) int64 {
 		}
 	}
 	return n
-}
-
-// routeOf is the circuit breaker's key for a request.
-func routeOf(method string, u *url.URL, r *Request) string {
-	if r.Route != "" {
-		return r.Route
-	}
-	return method + " " + u.Path
 }
 
 // allow refuses a request to a route whose circuit is open, and counts it.

@@ -376,3 +376,32 @@ func TestThrottleWant429(t *testing.T) {
 		t.Fatalf("%d requests sent, want 2", n)
 	}
 }
+
+// A request without a route to a path earlier requests named (a check
+// reading another operation's object) shares that route's back-off.
+func TestThrottleRouteOfAPathSentBefore(t *testing.T) {
+	rec, srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) { throttled(w, "0") })
+	c, err := New(Config{Base: mustURL(t, srv.URL), Mode: rampart.Safe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Do(ctx, &Request{Method: "GET", URL: "/items/1", Route: "GET /items/{id}"}); !errors.Is(err, ErrThrottled) {
+		t.Fatalf("err %v, want ErrThrottled", err)
+	}
+	sent := len(rec.all())
+	_, err = c.Do(ctx, &Request{Method: "GET", URL: "/items/1"})
+	if !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "GET /items/{id} answered 429") {
+		t.Fatalf("err %v, want the route GET /items/{id} given up", err)
+	}
+	if n := len(rec.all()) - sent; n != 0 {
+		t.Fatalf("%d requests sent to a path of a route given up", n)
+	}
+	// A path never sent with a route is a route of its own.
+	if resp, err := c.Do(ctx, &Request{Method: "GET", URL: "/items/2", Want429: true}); err != nil || resp.Status != 429 {
+		t.Fatalf("another path: %v %v", resp, err)
+	}
+	if _, err := c.Do(ctx, &Request{Method: "GET", URL: "/items/2"}); !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "GET /items/2 answered") {
+		t.Fatalf("err %v, want GET /items/2 given up on its own", err)
+	}
+}
