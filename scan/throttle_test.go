@@ -86,3 +86,29 @@ func TestThrottledRoutesAreGivenUp(t *testing.T) {
 		t.Fatalf("only %d families tested on the healthy operation: %+v", tested, healthy)
 	}
 }
+
+// A root that asks for a longer wait than the scan waits has answered: the
+// scan goes on (the route is given up) instead of calling it unreachable.
+func TestThrottledRootIsReachable(t *testing.T) {
+	spec := specWith("/items/{id}")
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/openapi.json":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(spec)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"id": 1, "name": "lamp"}`))
+		}
+	})
+	rep, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Safe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Operations != 1 || rep.Health == nil || rep.Health.ThrottledRoutes != 1 {
+		t.Errorf("operations %d, health %+v: want the scan to go on with the root given up", rep.Operations, rep.Health)
+	}
+}

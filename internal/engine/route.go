@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"net/url"
 	"sync"
 )
@@ -23,7 +24,7 @@ const maxRouteNames = 10_000
 // throttle back-off: its Route, else the route its method and path were
 // last sent as, else the method and path.
 func (c *Client) routeOf(method string, u *url.URL, r *Request) string {
-	path := method + " " + u.Path
+	path := method + " " + cmp.Or(u.Path, "/")
 	n := &c.routes
 	n.mu.Lock()
 	defer n.mu.Unlock()
