@@ -138,8 +138,8 @@ type Health struct {
 	// not sent to them; the coverage names what went untested.
 	ThrottledRoutes int64 `json:"throttledRoutes,omitempty"`
 	Throttled       int64 `json:"throttled,omitempty"`
-	// ThrottleWaitMS is the time spent waiting on Retry-After, each route's
-	// overlapping waits counted once and the routes added up.
+	// ThrottleWaitMS is the time during which at least one request waited
+	// out a Retry-After (the other routes carried on meanwhile).
 	ThrottleWaitMS int64 `json:"throttleWaitMs,omitempty"`
 	// RedirectTo is where most redirects pointed (scheme, host and path).
 	RedirectTo string `json:"redirectTo,omitempty"`

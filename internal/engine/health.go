@@ -25,8 +25,8 @@ type Health struct {
 	// in Total: the 429s that gave the routes up are.
 	Throttled       int64
 	ThrottledRoutes int64
-	// ThrottleWait is the time spent waiting on Retry-After, each route's
-	// overlapping waits counted once and the routes added up.
+	// ThrottleWait is the time during which at least one request waited
+	// out a Retry-After (the other routes carried on meanwhile).
 	ThrottleWait time.Duration
 	// RedirectTo is where most redirects pointed (scheme, host and path:
 	// the query may carry a token), and RedirectToN how many did.
@@ -104,6 +104,6 @@ func (c *Client) Health() Health {
 	h.RoutesGivenUp = c.breaker.givenUp()
 	h.Throttled = c.throttle.refused.Load()
 	h.ThrottledRoutes = c.throttle.givenUp()
-	h.ThrottleWait = time.Duration(c.throttle.waited.Load())
+	h.ThrottleWait = c.throttle.waitedFor()
 	return h
 }

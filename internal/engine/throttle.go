@@ -43,9 +43,12 @@ type throttle struct {
 
 	mu     sync.Mutex
 	routes map[string]*throttleState
-	// waited is the time routes spent waiting, each route's overlapping
-	// waits counted once, in nanoseconds.
-	waited atomic.Int64
+	// waiting counts the requests waiting out a Retry-After, since when
+	// one has been, and waited the time before that with at least one
+	// waiting: the scan's time spent on Retry-After, whatever the routes.
+	waiting int
+	since   time.Time
+	waited  time.Duration
 	// refused counts requests not sent because their route was given up.
 	refused atomic.Int64
 }
@@ -55,8 +58,6 @@ type throttleState struct {
 	until  time.Time     // no request to the route before this
 	gaveUp error         // set once the route is given up
 	wake   chan struct{} // closed when the window ends early or the route is given up
-	// counted is the end of the waits already added to throttle.waited.
-	counted time.Time
 }
 
 // wait holds a request until its route's window has passed. It returns the
@@ -83,6 +84,10 @@ func (t *throttle) wait(ctx context.Context, route string) error {
 			st.wake = make(chan struct{})
 		}
 		wake, d := st.wake, st.until.Sub(now)
+		if t.waiting == 0 {
+			t.since = now
+		}
+		t.waiting++
 		t.mu.Unlock()
 		timer := time.NewTimer(d)
 		var err error
@@ -93,29 +98,26 @@ func (t *throttle) wait(ctx context.Context, route string) error {
 		case <-timer.C:
 		}
 		timer.Stop()
-		t.count(route, now, time.Now())
+		t.mu.Lock()
+		if t.waiting--; t.waiting == 0 {
+			t.waited += time.Since(t.since)
+		}
+		t.mu.Unlock()
 		if err != nil {
 			return err
 		}
 	}
 }
 
-// count adds a wait from start to end on route to the time spent waiting,
-// leaving out what another request on the same route already counted.
-func (t *throttle) count(route string, start, end time.Time) {
+// waitedFor is the time so far with at least one request waiting out a
+// Retry-After.
+func (t *throttle) waitedFor() time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	st := t.routes[route]
-	if st == nil {
-		return
+	if t.waiting > 0 {
+		return t.waited + time.Since(t.since)
 	}
-	if start.Before(st.counted) {
-		start = st.counted
-	}
-	if end.After(start) {
-		t.waited.Add(int64(end.Sub(start)))
-		st.counted = end
-	}
+	return t.waited
 }
 
 // allow refuses a request to a route given up since it began waiting for
