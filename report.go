@@ -138,8 +138,36 @@ type Health struct {
 	GaveUp int64 `json:"gaveUp,omitempty"`
 	// RoutesGivenUp counts the routes given up that way.
 	RoutesGivenUp int64 `json:"routesGivenUp,omitempty"`
+	// ThrottledRoutes counts the routes given up after repeated 429s (or a
+	// Retry-After longer than the scan waits), and Throttled the requests
+	// not sent to them; the coverage names what went untested.
+	ThrottledRoutes int64 `json:"throttledRoutes,omitempty"`
+	Throttled       int64 `json:"throttled,omitempty"`
+	// ThrottleWaitMS is the time during which at least one request waited
+	// out a Retry-After (the other routes carried on meanwhile).
+	ThrottleWaitMS int64 `json:"throttleWaitMs,omitempty"`
 	// RedirectTo is where most redirects pointed (scheme, host and path).
 	RedirectTo string `json:"redirectTo,omitempty"`
+}
+
+// ThrottleSummary says in one line how the target's throttling cost the
+// scan, or "" when it did not.
+func (h *Health) ThrottleSummary() string {
+	if h == nil || (h.ThrottledRoutes == 0 && h.ThrottleWaitMS == 0) {
+		return ""
+	}
+	var parts []string
+	if h.ThrottledRoutes > 0 {
+		s := fmt.Sprintf("%d route%s given up after repeated 429s", h.ThrottledRoutes, plural(int(h.ThrottledRoutes)))
+		if h.Throttled > 0 {
+			s += fmt.Sprintf(" (%d request%s not sent)", h.Throttled, plural(int(h.Throttled)))
+		}
+		parts = append(parts, s)
+	}
+	if h.ThrottleWaitMS > 0 {
+		parts = append(parts, (time.Duration(h.ThrottleWaitMS)*time.Millisecond).Round(100*time.Millisecond).String()+" waiting on Retry-After")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // HealthVerdict sums up a target's health.

@@ -29,7 +29,8 @@ func assessHealth(h engine.Health, ops int) *rampart.Health {
 		Verdict: rampart.HealthOK,
 		Success: h.Success, Redirects: h.Redirects, ClientErrors: h.ClientErrors, ServerErrors: h.ServerErrors,
 		Failed: h.Failed, Timeouts: h.Timeouts, GaveUp: h.GaveUp, RoutesGivenUp: h.RoutesGivenUp,
-		RedirectTo: h.RedirectTo,
+		RedirectTo:      h.RedirectTo,
+		ThrottledRoutes: h.ThrottledRoutes, Throttled: h.Throttled, ThrottleWaitMS: h.ThrottleWait.Milliseconds(),
 	}
 	total := h.Total()
 	failed := h.Failed + h.GaveUp

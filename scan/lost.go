@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/engine"
 )
 
 // maxLostListed bounds the report's entries for units whose requests got no
@@ -34,6 +35,14 @@ func (l *lostList) unitErrors(u unit, p *check.Pass, runErr error) []rampart.Che
 		return e
 	}
 	first, n := p.Lost()
+	// A route given up after repeated 429s is not an error of the check:
+	// the coverage says what went untested, the health how many routes.
+	if first != nil && errors.Is(first, engine.ErrThrottled) {
+		first = nil
+	}
+	if runErr != nil && errors.Is(runErr, engine.ErrThrottled) {
+		runErr = nil
+	}
 	more := ""
 	switch {
 	case n == 2:

@@ -81,8 +81,9 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		Skipped:       skipped,
 	}
 
-	// One request to the root tells an unreachable target from a slow scan.
-	if _, err := client.Do(ctx, &engine.Request{Method: "GET", URL: target.String()}); err != nil {
+	// One request to the root tells an unreachable target from a slow scan
+	// (a root that keeps answering 429 has answered).
+	if _, err := client.Do(ctx, &engine.Request{Method: "GET", URL: target.String()}); err != nil && !errors.Is(err, engine.ErrThrottled) {
 		if ctx.Err() != nil {
 			return finish(rep, client, obs, started, nil, ctx.Err(), nil)
 		}

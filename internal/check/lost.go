@@ -37,7 +37,9 @@ func (l *lost) record(err error) {
 
 // isTransport reports whether err is the target's failure to answer, as
 // opposed to a request we refused to send (scope, mode, budget, a burst
-// the configuration does not allow) or a scan being stopped.
+// the configuration does not allow) or a scan being stopped. A route given
+// up (engine.ErrCircuitOpen, engine.ErrThrottled) is the target's: it kept
+// timing out or throttling, and the unit's coverage must say so.
 func isTransport(err error) bool {
 	for _, ours := range []error{
 		ErrBudget, engine.ErrOutOfScope, engine.ErrExcluded, engine.ErrModeForbids,

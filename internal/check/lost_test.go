@@ -147,3 +147,70 @@ func TestTargetLevelPassRoutesThroughTheSurface(t *testing.T) {
 		t.Errorf("a route the check set was replaced by %q", got)
 	}
 }
+
+// A route the target keeps throttling is given up, whatever the concrete
+// path values, and the unit's coverage says so with the route's own words;
+// a request that wants the 429 sees it and counts as tested.
+func TestPassCoverageThrottled(t *testing.T) {
+	var busy atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/busy/") {
+			busy.Add(1)
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	base, _ := url.Parse(srv.URL)
+	c, err := engine.New(engine.Config{Base: base, Mode: rampart.Safe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := &rampart.Operation{Method: "GET", Path: "/busy/{id}"}
+	newPass := func() *Pass {
+		p := NewPass(func(rampart.Finding) {})
+		p.Client = c
+		p.Identities = []*identity.Identity{identity.Anonymous()}
+		return p.WithOp(rampart.Meta{ID: "T-001"}, op)
+	}
+	ctx := context.Background()
+
+	// A rate-limit check's request gets the 429 it looks for.
+	rate := newPass()
+	resp, err := rate.Send(ctx, nil, &engine.Request{Method: "GET", URL: "/busy/0", Want429: true})
+	if err != nil || resp.Status != http.StatusTooManyRequests {
+		t.Fatalf("Want429: %v %v", resp, err)
+	}
+	if cc := rate.Coverage(nil); cc.State != rampart.CoverageTested {
+		t.Errorf("Want429 unit: %+v, want tested", cc)
+	}
+
+	p := newPass()
+	for i := range 4 {
+		p.Get(ctx, nil, fmt.Sprintf("/busy/%d", i+1), nil)
+	}
+	if got := busy.Load(); got != 1+3 {
+		t.Errorf("the throttled operation received %d requests, want 1 wanted and 3 before it is given up", got)
+	}
+	if _, n := p.Lost(); n != 4 {
+		t.Errorf("%d lost answers recorded, want 4", n)
+	}
+	cc := p.Coverage(nil)
+	if cc.State != rampart.CoverageNotTested || cc.Reason != rampart.ReasonThrottled ||
+		!strings.Contains(cc.Detail, "GET /busy/{id} answered 429 3 times in a row") {
+		t.Errorf("coverage %+v, want not tested: throttled, naming the route", cc)
+	}
+	// A later unit on the operation sends nothing.
+	q := newPass()
+	if _, err := q.Get(ctx, nil, "/busy/9", nil); !errors.Is(err, engine.ErrThrottled) {
+		t.Errorf("later unit: %v, want ErrThrottled", err)
+	}
+	if got := busy.Load(); got != 4 {
+		t.Errorf("a route given up received %d more requests", got-4)
+	}
+	if cc := q.Coverage(nil); cc.Reason != rampart.ReasonThrottled {
+		t.Errorf("later unit: %+v", cc)
+	}
+}

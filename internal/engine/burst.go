@@ -214,9 +214,17 @@ func (c *Client) prepareBurst(r *Request) (*burstConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("burst: %w", err)
 	}
-	route := routeOf(method, u, r)
+	route := c.routeOf(method, u, r)
 	if err := c.allow(route); err != nil {
 		return nil, fmt.Errorf("burst: %w", err)
+	}
+	// A burst never waits on a Retry-After and its 429s do not count (it
+	// provokes them), but it is not sent to a route given up unless its
+	// requests want the 429.
+	if !r.Want429 {
+		if err := c.throttle.allow(route); err != nil {
+			return nil, fmt.Errorf("burst: %w", err)
+		}
 	}
 	hreq, err := c.build(context.Background(), method, u, r)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,10 +47,12 @@ type Request struct {
 	// default: a redirect is itself an answer checks want to see.
 	FollowRedirects bool
 	// Want429 returns a 429 as it is instead of waiting and retrying, for
-	// checks that measure throttling.
+	// checks that measure throttling: such a request never waits on its
+	// route's Retry-After, its 429 does not count towards giving the route
+	// up, and it is sent even to a route given up.
 	Want429 bool
 	// Route names the route the request belongs to for the circuit
-	// breaker, e.g. "GET /items/{id}", so that /items/1 and /items/2 share
+	// breaker and the throttle back-off, e.g. "GET /items/{id}", so that /items/1 and /items/2 share
 	// one; empty means the method and the URL's path.
 	Route string
 }
@@ -91,6 +92,8 @@ type Client struct {
 	requests, sent, recv, refused atomic.Int64
 	health                        health
 	breaker                       breaker
+	throttle                      throttle
+	routes                        routeNames
 
 	// burstMu serialises bursts while they take their slots (burst.go).
 	burstMu sync.Mutex
@@ -126,12 +129,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		exclude: ex,
-		cfg:     cfg,
-		scope:   sc,
-		sem:     make(chan struct{}, cfg.Concurrency),
-		redact:  map[string]bool{},
-		breaker: breaker{limit: cfg.CircuitTimeouts, timeout: cfg.Timeout},
+		exclude:  ex,
+		cfg:      cfg,
+		scope:    sc,
+		sem:      make(chan struct{}, cfg.Concurrency),
+		redact:   map[string]bool{},
+		breaker:  breaker{limit: cfg.CircuitTimeouts, timeout: cfg.Timeout},
+		throttle: throttle{limit: cfg.Throttle429s, maxWait: cfg.MaxRetryWait},
 	}
 	for _, h := range append([]string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token", "X-Csrf-Token"}, cfg.Redact...) {
 		c.redact[http.CanonicalHeaderKey(h)] = true
@@ -200,30 +204,54 @@ func (c *Client) Resolve(ref string) string {
 }
 
 // Do sends one request within the limits and reads the response.
-// Transport errors are returned; HTTP error statuses are not errors.
+// Transport errors are returned; HTTP error statuses are not errors. A
+// throttling answer (429, or 503 with Retry-After) is retried after its
+// Retry-After, waiting on its route (see throttle), unless the request
+// wants it; a route that keeps throttling is given up with ErrThrottled.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	u, method, err := c.guard(r, r.Login)
 	if err != nil {
 		return nil, err
 	}
+	route := c.routeOf(method, u, r)
 	for attempt := 0; ; attempt++ {
-		resp, err := c.once(ctx, method, u, r)
+		if paced(r) {
+			if err := c.throttle.wait(ctx, route); err != nil {
+				return nil, err
+			}
+		}
+		resp, err := c.once(ctx, method, u, r, route)
 		if err != nil {
 			return nil, err
 		}
-		wait, retry := c.retryAfter(resp, attempt, r.Want429)
-		if !retry {
+		var (
+			retry bool
+			alone time.Duration
+		)
+		if r.Login && !r.Want429 {
+			alone, retry = retryWait(resp, attempt)
+			alone = min(alone, c.cfg.MaxRetryWait)
+		} else if retry, alone, err = c.throttle.answered(route, resp, attempt, r.Want429); err != nil {
+			return nil, err
+		}
+		if !retry || attempt >= c.cfg.Retries429 {
 			return resp, nil
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+		if alone > 0 {
+			t := time.NewTimer(alone)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			case <-t.C:
+			}
 		}
 	}
 }
+
+// paced reports whether a request waits on its route's Retry-After and
+// is refused once the route is given up (see throttle).
+func paced(r *Request) bool { return !r.Want429 && !r.Login }
 
 // guard is the one place that decides whether a request may be sent: in
 // scope, not excluded, and a method the mode allows (a configured login
@@ -252,33 +280,7 @@ func (c *Client) guard(r *Request, allowLogin bool) (*url.URL, string, error) {
 	return u, method, nil
 }
 
-func (c *Client) retryAfter(resp *Response, attempt int, want429 bool) (time.Duration, bool) {
-	if want429 || attempt >= c.cfg.Retries429 {
-		return 0, false
-	}
-	ra := resp.Header.Get("Retry-After")
-	if resp.Status != http.StatusTooManyRequests && !(resp.Status == http.StatusServiceUnavailable && ra != "") {
-		return 0, false
-	}
-	wait := time.Duration(1<<attempt) * time.Second
-	if ra != "" {
-		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && s >= 0 {
-			wait = time.Duration(s) * time.Second
-		} else if t, err := http.ParseTime(ra); err == nil {
-			wait = time.Until(t)
-		}
-	}
-	if wait < 0 {
-		wait = 0
-	}
-	if wait > c.cfg.MaxRetryWait {
-		wait = c.cfg.MaxRetryWait
-	}
-	return wait, true
-}
-
-func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request) (*Response, error) {
-	route := routeOf(method, u, r)
+func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request, route string) (*Response, error) {
 	lone, err := c.breaker.enter(ctx, route)
 	if err != nil {
 		if errors.Is(err, ErrCircuitOpen) {
@@ -299,9 +301,15 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, r *Request
 			return nil, err
 		}
 	}
-	// The circuit may have opened while this request waited for its turn.
+	// The circuit may have opened, or the route been given up, while this
+	// request waited for its turn.
 	if err := c.allow(route); err != nil {
 		return nil, err
+	}
+	if paced(r) {
+		if err := c.throttle.allow(route); err != nil {
+			return nil, err
+		}
 	}
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
@@ -395,14 +403,6 @@ func headerSize(h http.Header) int64 {
 		}
 	}
 	return n
-}
-
-// routeOf is the circuit breaker's key for a request.
-func routeOf(method string, u *url.URL, r *Request) string {
-	if r.Route != "" {
-		return r.Route
-	}
-	return method + " " + u.Path
 }
 
 // allow refuses a request to a route whose circuit is open, and counts it.

@@ -32,10 +32,16 @@ type Config struct {
 	Exclude []string
 	// Redact names extra headers whose values never appear in evidence.
 	Redact []string
-	// Retries429 is how many times a 429 or 503 with Retry-After is retried;
-	// default 3. Retry waits are capped by MaxRetryWait (default 30s).
+	// Retries429 is how many times one request is retried after a 429 or a
+	// 503 with Retry-After; default 3. A Retry-After longer than
+	// MaxRetryWait (default 30s) is not waited for: the route is given up
+	// at once (ErrThrottled).
 	Retries429   int
 	MaxRetryWait time.Duration
+	// Throttle429s is how many consecutive 429s (or 503s with Retry-After)
+	// on one route (see Request.Route), whichever requests got them, stop
+	// further requests to it with ErrThrottled; default 3, negative: never.
+	Throttle429s int
 	// CircuitTimeouts is how many consecutive timeouts on one route (see
 	// Request.Route) stop further requests to it with ErrCircuitOpen;
 	// default 3, negative: never.
@@ -64,6 +70,11 @@ func (c *Config) defaults() {
 		c.CircuitTimeouts = 0
 	} else if c.CircuitTimeouts == 0 {
 		c.CircuitTimeouts = 3
+	}
+	if c.Throttle429s < 0 {
+		c.Throttle429s = 0
+	} else if c.Throttle429s == 0 {
+		c.Throttle429s = 3
 	}
 	if c.MaxRetryWait <= 0 {
 		c.MaxRetryWait = 30 * time.Second

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Health counts how the target answered every exchange the client
@@ -19,6 +20,14 @@ type Health struct {
 	GaveUp       int64 // not sent: the route's circuit was open
 	// RoutesGivenUp counts the routes whose circuit opened.
 	RoutesGivenUp int64
+	// Throttled counts requests not sent because their route was given up
+	// after repeated 429s, and ThrottledRoutes those routes. They are not
+	// in Total: the 429s that gave the routes up are.
+	Throttled       int64
+	ThrottledRoutes int64
+	// ThrottleWait is the time during which at least one request waited
+	// out a Retry-After (the other routes carried on meanwhile).
+	ThrottleWait time.Duration
 	// RedirectTo is where most redirects pointed (scheme, host and path:
 	// the query may carry a token), and RedirectToN how many did.
 	RedirectTo  string
@@ -93,5 +102,8 @@ func (h *health) snapshot() Health {
 func (c *Client) Health() Health {
 	h := c.health.snapshot()
 	h.RoutesGivenUp = c.breaker.givenUp()
+	h.Throttled = c.throttle.refused.Load()
+	h.ThrottledRoutes = c.throttle.givenUp()
+	h.ThrottleWait = c.throttle.waitedFor()
 	return h
 }

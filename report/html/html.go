@@ -238,6 +238,9 @@ func view(r *rampart.Report, opt Options) page {
 		}
 		add("Requests", req)
 	}
+	if t := r.Health.ThrottleSummary(); t != "" {
+		add("Throttled", t)
+	}
 	if r.Target != "" || r.Operations > 0 {
 		add("Operations", strconv.Itoa(r.Operations))
 	}

@@ -267,6 +267,9 @@ func (p *printer) header(r *rampart.Report) {
 		}
 		p.field("Requests", req)
 	}
+	if t := r.Health.ThrottleSummary(); t != "" {
+		p.field("Throttled", t)
+	}
 	if r.Target != "" || r.Operations > 0 {
 		p.field("Operations", strconv.Itoa(r.Operations))
 	}

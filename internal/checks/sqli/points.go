@@ -697,8 +697,9 @@ func setJSON(base []byte, path []any, value string) ([]byte, error) {
 	return b, nil
 }
 
-// errThrottled stops probing an operation that answers 429.
-var errThrottled = errors.New("the target throttles this operation (429)")
+// errThrottled stops probing an operation that answers 429; it is an
+// engine.ErrThrottled, so the unit's coverage says throttled.
+var errThrottled = fmt.Errorf("the target answers this operation 429: %w", engine.ErrThrottled)
 
 // send sends the baseline (pt nil) or a probe as the target's identity.
 func (t *target) send(ctx context.Context, p *check.Pass, pt *point, value string) (*engine.Response, error) {

@@ -217,6 +217,7 @@ func Unhealthy() *rampart.Report {
 	r.Health = &rampart.Health{
 		Verdict: rampart.HealthUnusable, Warning: warning,
 		Redirects: 95, Failed: 1, Timeouts: 1, RedirectTo: "http://127.0.0.1:5001/login",
+		ThrottledRoutes: 2, Throttled: 14, ThrottleWaitMS: 10_200,
 	}
 	r.Errors = []rampart.CheckError{
 		{Check: "LEAK-001", Operation: "GET /notes/{note_id}", Error: "GET /notes/1: timed out after 10s"},
