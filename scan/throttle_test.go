@@ -31,7 +31,10 @@ func TestThrottledRoutesAreGivenUp(t *testing.T) {
 			}
 		}
 	}
-	opt := Options{Mode: rampart.Safe, Concurrency: 4}
+	// Active, for the probes of the injection and leak checks: the more
+	// families test the healthy operation, the more the throttled ones
+	// must account for.
+	opt := Options{Mode: rampart.Active, Concurrency: 4}
 	control := newCountingServer(t, handler(specWith(paths[0])))
 	opt.Target = control.URL
 	if _, err := Run(context.Background(), opt); err != nil {

@@ -10,6 +10,7 @@ package exposure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -207,6 +208,10 @@ type fetched struct {
 	// the last one (nil when answers were read or nothing came back).
 	refusal   *engine.Response
 	refusedTo *identity.Identity
+	// lost is the first request of the fetch that got no answer: the
+	// sibling units that did not send it learn from it why they read
+	// nothing (a throttled route, a timeout).
+	lost error
 }
 
 // declare says a unit's coverage: tested when it read an answer, else why
@@ -222,6 +227,10 @@ func (f *fetched) declare(p *check.Pass) {
 		p.NotApplicable("not the login of a configured identity")
 	case f.refusal != nil:
 		p.NotTestedBy(p.Op, f.refusedTo, f.refusal.Status, f.refusal.Body)
+	case errors.Is(f.lost, engine.ErrThrottled):
+		p.NotTested(rampart.ReasonThrottled, f.lost.Error())
+	case f.lost != nil:
+		p.NotTested(rampart.ReasonError, "no answer to read: "+f.lost.Error())
 	default:
 		p.NotTested(rampart.ReasonError, "no answer to read")
 	}
@@ -253,6 +262,9 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
+				}
+				if res.lost == nil {
+					res.lost = err
 				}
 				return nil
 			}
