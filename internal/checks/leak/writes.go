@@ -3,6 +3,7 @@ package leak
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -105,6 +106,10 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
+				}
+				if errors.Is(err, engine.ErrThrottled) && judged == 0 {
+					// The engine gave the route up after its 429s.
+					return &outcome{rampart.ReasonThrottled, op.Method + " " + op.Path + " answered 429: " + err.Error()}, nil
 				}
 				continue
 			}
