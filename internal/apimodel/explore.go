@@ -296,7 +296,9 @@ func (x *explorer) read(ctx context.Context, j job) {
 	x.m.mu.Lock()
 	x.m.exploring[mark] = j.probe
 	x.m.mu.Unlock()
-	resp, err := j.id.Do(ctx, x.c, &engine.Request{Method: http.MethodGet, URL: j.url, Route: j.op.Key()})
+	// A first look: a throttled route is not waited for here (the checks
+	// wait for it), so the exploration's rounds never stall on one.
+	resp, err := j.id.Do(ctx, x.c, &engine.Request{Method: http.MethodGet, URL: j.url, Route: j.op.Key(), NoWait429: true})
 	x.m.mu.Lock()
 	delete(x.m.exploring, mark)
 	x.m.mu.Unlock()

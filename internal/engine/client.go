@@ -51,6 +51,12 @@ type Request struct {
 	// route's Retry-After, its 429 does not count towards giving the route
 	// up, and it is sent even to a route given up.
 	Want429 bool
+	// NoWait429 returns a throttling answer at once, without waiting out
+	// its Retry-After, for a first look at the API (the model's
+	// exploration) that must not cost the scan a wait per route. Unlike
+	// Want429 the answer counts towards giving the route up, and the
+	// request is refused once it is.
+	NoWait429 bool
 	// Route names the route the request belongs to for the circuit
 	// breaker and the throttle back-off, e.g. "GET /items/{id}", so that /items/1 and /items/2 share
 	// one; empty means the method and the URL's path.
@@ -215,7 +221,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	route := c.routeOf(method, u, r)
 	for attempt := 0; ; attempt++ {
-		if paced(r) {
+		switch {
+		case paced(r) && r.NoWait429:
+			if err := c.throttle.allow(route); err != nil {
+				return nil, err
+			}
+		case paced(r):
 			if err := c.throttle.wait(ctx, route); err != nil {
 				return nil, err
 			}
@@ -231,7 +242,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		if r.Login && !r.Want429 {
 			alone, retry = retryWait(resp, attempt)
 			alone = min(alone, c.cfg.MaxRetryWait)
-		} else if retry, alone, err = c.throttle.answered(route, resp, attempt, r.Want429); err != nil {
+		} else if retry, alone, err = c.throttle.answered(route, resp, attempt, r.Want429, r.NoWait429); err != nil {
 			return nil, err
 		}
 		if !retry || attempt >= c.cfg.Retries429 {

@@ -51,13 +51,30 @@ type throttle struct {
 	waited  time.Duration
 	// refused counts requests not sent because their route was given up.
 	refused atomic.Int64
+	// answers and throttling count the scan's answers and, of them, the
+	// throttling ones: they tell a route's own limit from the client's.
+	answers, throttling int
+	// served holds the routes that have answered without throttling
+	// (bounded like routes: past it, a route counts as served, which
+	// only makes the back-off wait more).
+	served map[string]bool
 }
+
+// Early give-up: a route that answers throttling twice in a row while other
+// routes answer in between, once the API has answered routeSpecificOK
+// times and while at most a third of the routes seen throttle, has a limit
+// of its own (a route that always answers 429), not the client's budget
+// across the API (where waiting is what helps): it is given up without a
+// wait.
+const routeSpecificOK = 5
 
 type throttleState struct {
 	streak int
-	until  time.Time     // no request to the route before this
-	gaveUp error         // set once the route is given up
-	wake   chan struct{} // closed when the window ends early or the route is given up
+	// answersAt is the scan's answer count when the streak began.
+	answersAt int
+	until     time.Time     // no request to the route before this
+	gaveUp    error         // set once the route is given up
+	wake      chan struct{} // closed when the window ends early or the route is given up
 }
 
 // wait holds a request until its route's window has passed. It returns the
@@ -138,7 +155,10 @@ func (t *throttle) allow(route string) error {
 // remembered), or the route's error when this answer gave the route up.
 // attempt numbers the request's tries, for the wait when the answer names
 // none.
-func (t *throttle) answered(route string, resp *Response, attempt int, want429 bool) (retry bool, alone time.Duration, err error) {
+//
+// noWait (Request.NoWait429) counts the answer but never retries, and
+// sets no window: the route's next request is the one to wait.
+func (t *throttle) answered(route string, resp *Response, attempt int, want429, noWait bool) (retry bool, alone time.Duration, err error) {
 	wait, throttling := retryWait(resp, attempt)
 	if !throttling {
 		t.reset(route)
@@ -149,6 +169,8 @@ func (t *throttle) answered(route string, resp *Response, attempt int, want429 b
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.answers++
+	t.throttling++
 	st := t.state(route)
 	if st == nil {
 		// Too many routes throttled at once to remember another: this
@@ -159,12 +181,26 @@ func (t *throttle) answered(route string, resp *Response, attempt int, want429 b
 		return false, 0, st.gaveUp
 	}
 	st.streak++
+	if st.streak == 1 {
+		st.answersAt = t.answers
+	}
+	others := t.answers - st.answersAt - (st.streak - 1)
 	switch {
 	case wait > t.maxWait:
 		st.gaveUp = fmt.Errorf("%s answered %d and asked to wait %s, more than the %s the scan waits: %w",
 			route, resp.Status, wait.Round(time.Second), t.maxWait, ErrThrottled)
 	case t.limit > 0 && st.streak >= t.limit:
 		st.gaveUp = fmt.Errorf("%s answered %d %d times in a row: %w", route, resp.Status, st.streak, ErrThrottled)
+	case t.limit > 0 && st.streak >= 2 && others > 0 && t.answers-t.throttling >= routeSpecificOK && t.fewThrottled():
+		st.gaveUp = fmt.Errorf("%s answered %d %d times in a row while the rest of the API answered: %w", route, resp.Status, st.streak, ErrThrottled)
+	case noWait:
+		return false, 0, nil
+	case t.limit > 0 && st.streak == 1 && !t.isServed(route) && t.answers-t.throttling >= routeSpecificOK && t.fewThrottled():
+		// A route whose first answers throttle while the rest of the API
+		// answers: its answer is taken as it is, no wait, and a second
+		// one gives it up. A route that once answered, or an API that
+		// throttles everywhere, is waited for.
+		return false, 0, nil
 	default:
 		if until := time.Now().Add(wait); until.After(st.until) {
 			st.until = until
@@ -183,6 +219,13 @@ func (t *throttle) answered(route string, resp *Response, attempt int, want429 b
 func (t *throttle) reset(route string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.answers++
+	if t.served == nil {
+		t.served = map[string]bool{}
+	}
+	if len(t.served) < maxRoutes {
+		t.served[route] = true
+	}
 	st := t.routes[route]
 	if st == nil || st.gaveUp != nil {
 		return
@@ -208,6 +251,19 @@ func (t *throttle) state(route string) *throttleState {
 	st := &throttleState{}
 	t.routes[route] = st
 	return st
+}
+
+// fewThrottled reports whether at most a third of the routes seen are
+// throttling: a limit of a few routes, not the client's across the API.
+// Called with mu held.
+func (t *throttle) fewThrottled() bool {
+	return len(t.routes)*3 <= len(t.routes)+len(t.served)
+}
+
+// isServed reports whether a route has answered without throttling (or
+// the set is full, when nothing can be told). Called with mu held.
+func (t *throttle) isServed(route string) bool {
+	return t.served[route] || len(t.served) >= maxRoutes
 }
 
 // givenUp counts the routes given up.

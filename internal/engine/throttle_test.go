@@ -409,3 +409,60 @@ func TestThrottleRouteOfAPathSentBefore(t *testing.T) {
 		t.Fatalf("err %v, want GET /items/2 given up on its own", err)
 	}
 }
+
+// A route whose first answers throttle while most of the API answers has
+// a limit of its own: its first 429 is taken as it is and the second gives
+// it up, with no Retry-After waited. An API that throttles most routes (the
+// client's own budget) is waited for as before. An exploration request
+// (NoWait429) never waits, and its 429 counts.
+func TestThrottleRouteOfItsOwnIsGivenUpWithoutWaiting(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		throttled func(path string) bool
+		wantWait  bool
+	}{
+		{"one route of eight", func(p string) bool { return strings.HasPrefix(p, "/busy") }, false},
+		{"every route but one", func(p string) bool { return !strings.HasPrefix(p, "/ok0") }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case strings.HasPrefix(r.URL.Path, "/busy"):
+					throttled(w, "1")
+					return
+				case tc.throttled(r.URL.Path):
+					throttled(w, "0") // the setup need not wait
+					return
+				}
+				w.Write([]byte("{}"))
+			})
+			c, err := New(Config{Base: mustURL(t, srv.URL), Mode: rampart.Safe})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			for i := range 7 {
+				for range 2 {
+					c.Do(ctx, &Request{Method: "GET", URL: "/ok" + strconv.Itoa(i)})
+				}
+			}
+			start := time.Now()
+			resp, err := c.Do(ctx, &Request{Method: "GET", URL: "/busy/1", Route: "GET /busy/{id}", NoWait429: true})
+			if err != nil || resp.Status != http.StatusTooManyRequests || time.Since(start) > 500*time.Millisecond {
+				t.Fatalf("exploration: %v %v after %s, want its 429 at once", resp, err, time.Since(start))
+			}
+			for i := range 3 {
+				c.Do(ctx, &Request{Method: "GET", URL: "/ok" + strconv.Itoa(i)})
+			}
+			start = time.Now()
+			_, err = c.Do(ctx, &Request{Method: "GET", URL: "/busy/2", Route: "GET /busy/{id}"})
+			waited := time.Since(start) >= 900*time.Millisecond
+			if waited != tc.wantWait {
+				t.Errorf("waited %s, want a wait: %v", time.Since(start), tc.wantWait)
+			}
+			if !tc.wantWait && !errors.Is(err, ErrThrottled) {
+				t.Errorf("second 429 of a route of its own: %v, want it given up", err)
+			}
+		})
+	}
+}

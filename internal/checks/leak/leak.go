@@ -6,6 +6,7 @@ package leak
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -162,6 +163,12 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 			return nil, err
 		}
 		add(base, "", "")
+		if base.Status == http.StatusTooManyRequests {
+			// Throttled from the first request: the probes would be too.
+			r, d := check.AnswerReason(p.Op, who, base.Status, base.Body)
+			set.outcome = &outcome{r, d}
+			return set, nil
+		}
 		if base.Status == http.StatusUnauthorized || base.Status == http.StatusForbidden {
 			// The malformed values meet the same refusal: they would test
 			// the authentication, not the query. They are still sent (an
@@ -179,6 +186,10 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 				if err != nil {
 					if ctx.Err() != nil {
 						return set, ctx.Err()
+					}
+					if errors.Is(err, engine.ErrThrottled) && set.outcome == nil {
+						set.outcome = &outcome{rampart.ReasonThrottled, err.Error()}
+						return set, nil
 					}
 					continue
 				}
