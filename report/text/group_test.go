@@ -259,7 +259,7 @@ func TestShortByDefaultWholeWithVerbose(t *testing.T) {
 	p := &printer{}
 	for in, want := range map[string]string{
 		`Pass q as a query parameter: cur.execute("SELECT id, title FROM notes WHERE title LIKE %s", (f"%{q}%",)), so that psycopg2 sends the value separately from the SQL text.`: "Pass q as a query parameter.",
-		"Short enough. Second sentence.": "Short enough.",
+		"Short enough. Second sentence.":     "Short enough.",
 		"Use e.g. Flask-Limiter. Then more.": "Use e.g. Flask-Limiter.",
 		"Version 2.2.2 of Werkzeug is old.":  "Version 2.2.2 of Werkzeug is old.",
 	} {
