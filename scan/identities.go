@@ -62,8 +62,8 @@ func logIn(ctx context.Context, c *engine.Client, opt Options, rep *rampart.Repo
 // answered, or with opt.KeepGoing is left out with a note; the identities
 // that remain are returned. An identity refused on some reads and
 // answered on others is kept: roles differ.
-func dropRefused(ctx context.Context, c *engine.Client, mdl *apimodel.Model, base *url.URL, ops []*rampart.Operation, ids []*identity.Identity, opt Options, rep *rampart.Report) ([]*identity.Identity, error) {
-	tries := triedCredentials(ctx, c, mdl, base, ops, ids)
+func dropRefused(ctx context.Context, c *engine.Client, mdl *apimodel.Model, base *url.URL, ops []*rampart.Operation, schemes map[string]surface.Scheme, ids []*identity.Identity, opt Options, rep *rampart.Report) ([]*identity.Identity, error) {
+	tries := triedCredentials(ctx, c, mdl, base, ops, schemes, ids)
 	if ctx.Err() != nil {
 		return ids, ctx.Err()
 	}
@@ -143,7 +143,11 @@ type answer struct {
 // was given too (a 403 of its own is an authorization decision about the
 // identity, not a refused credential), and not where an admin was
 // answered and the identity is a user (roles differ).
-func triedCredentials(ctx context.Context, c *engine.Client, mdl *apimodel.Model, base *url.URL, ops []*rampart.Operation, ids []*identity.Identity) map[string]*tries {
+//
+// Only operations whose security requirement the identity's credentials
+// fit (see fits) count: an identity made for one of the spec's schemes is
+// neither refused nor answered by an operation that wants another.
+func triedCredentials(ctx context.Context, c *engine.Client, mdl *apimodel.Model, base *url.URL, ops []*rampart.Operation, schemes map[string]surface.Scheme, ids []*identity.Identity) map[string]*tries {
 	var anon *identity.Identity
 	for _, id := range ids {
 		if id.IsAnonymous() {
@@ -180,7 +184,7 @@ func triedCredentials(ctx context.Context, c *engine.Client, mdl *apimodel.Model
 	tally := func(id *identity.Identity) *tries {
 		t := &tries{refused: map[int][]string{}}
 		for _, op := range ops {
-			if n, _ := needs(op); !n {
+			if n, _ := needs(op); !n || !fits(op, id, schemes) {
 				continue
 			}
 			a, ok := got(id, op)
@@ -236,8 +240,8 @@ func triedCredentials(ctx context.Context, c *engine.Client, mdl *apimodel.Model
 			if sent == maxCredentialTries || t.accepted > 0 || ctx.Err() != nil {
 				break
 			}
-			if _, ok := got(id, op); ok {
-				continue // exploring read it: it did not need credentials
+			if _, ok := got(id, op); ok || !fits(op, id, schemes) {
+				continue // exploring read it (it did not need credentials), or another kind of credential
 			}
 			if _, known := needs(op); !known {
 				askAnon(op)

@@ -363,3 +363,37 @@ func TestTestbedMistypedToken(t *testing.T) {
 		}
 	}
 }
+
+// An identity made for one of the spec's schemes (a raw JWT in
+// Authorization, as some endpoints want) is not refused by the operations
+// of another scheme (Authorization: Bearer with an OAuth token): the scan
+// goes on. One whose credential fits and is refused still stops it.
+func TestIdentityOfAnotherSchemeIsNotRefused(t *testing.T) {
+	spec := `{"openapi":"3.0.3","info":{"title":"t","version":"1"},
+"components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"},"jwt":{"type":"apiKey","in":"header","name":"Authorization"}}},
+"paths":{"/ads":{"get":{"security":[{"bearer":[]}],"responses":{"200":{"description":"ok"}}}},
+"/plans":{"post":{"security":[{"jwt":[]}],"responses":{"200":{"description":"ok"}}}}}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/openapi.json":
+			w.Write([]byte(spec))
+		case r.URL.Path == "/ads" && r.Header.Get("Authorization") == "Bearer oauth-token-0123456789":
+			w.Write([]byte(`[{"id":1}]`))
+		case r.URL.Path == "/ads":
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"invalid token"}`))
+		default:
+			w.Write([]byte(`{}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	raw := rampart.Identity{Name: "joker-jwt", Role: "user", Headers: http.Header{"Authorization": {"eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"}}}
+	if _, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Safe, Identities: []rampart.Identity{raw}}); err != nil {
+		t.Errorf("an identity of the jwt scheme, refused only where the bearer scheme is wanted: %v", err)
+	}
+	wrong := bearer("bob", "user", "mistyped-0123456789")
+	if _, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Safe, Identities: []rampart.Identity{wrong}}); err == nil || !strings.Contains(err.Error(), "identity bob: refused") {
+		t.Errorf("a mistyped bearer token: %v, want the scan stopped", err)
+	}
+}

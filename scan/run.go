@@ -137,7 +137,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	}
 	// Before any check: a credential the API refuses would turn every
 	// check that needs it into a silent no-op.
-	if ids, err = dropRefused(ctx, client, mdl, base, ops, ids, opt, rep); ctx.Err() != nil {
+	if ids, err = dropRefused(ctx, client, mdl, base, ops, surf.SecuritySchemes, ids, opt, rep); ctx.Err() != nil {
 		return finish(rep, client, obs, started, nil, ctx.Err(), nil)
 	} else if err != nil {
 		return nil, err
