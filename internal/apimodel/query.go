@@ -214,6 +214,7 @@ func wanted(owner, as string, q Query, e *entry) bool {
 func (m *Model) linked(path, in, param string, schema *rampart.Schema) []Candidate {
 	q, b := paramName(path, in, param), norm(param)
 	var out []Candidate
+	exact := map[string]bool{} // operations whose answers have a field named q
 	add := func(e *entry, score int, by string, o origin) {
 		out = append(out, Candidate{Value: e.text, Kind: e.kind, From: o.op, Field: o.path, By: by, Score: score, isKey: o.isKey})
 	}
@@ -223,11 +224,22 @@ func (m *Model) linked(path, in, param string, schema *rampart.Schema) []Candida
 			case o.qual == q && o.bare != q:
 				add(e, 100, "thing", o)
 			case o.qual == q || o.bare == q:
+				if o.bare == q && q == b {
+					exact[o.op] = true // the parameter's own name, not a generic one qualified
+				}
 				add(e, 90, "name", o)
 			}
 		}
 	}
 	if len(out) > 0 {
+		// A thing's generic field that qualifies to the parameter's words
+		// (a user's "name" for {username}) gives way where the same
+		// answer has a field of that very name (its "username").
+		for i := range out {
+			if out[i].By == "thing" && exact[out[i].From] {
+				out[i].Score = 80
+			}
+		}
 		return out
 	}
 	if b != q {

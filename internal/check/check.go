@@ -236,10 +236,13 @@ func NewPassFor(env Env, sink func(rampart.Finding)) *Pass {
 	if base == nil {
 		base = env.Client.Base()
 	}
-	p.URL = func(op *rampart.Operation, values map[string]string) string { return surface.URL(base, op, values) }
 	p.Model = env.Model
 	if p.Model == nil {
 		p.Model = apimodel.New(apimodel.Config{Surface: env.Surface, Base: base})
+	}
+	fill := newFiller(p.Model, p.Identities)
+	p.URL = func(op *rampart.Operation, values map[string]string) string {
+		return surface.URL(base, op, fill.fill(op, values))
 	}
 	p.Accept = accept.New(accept.Options{Hints: env.Hints, Tag: env.Tag})
 	learner := p.Accept

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
@@ -288,7 +289,14 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 			ids = append(ids, users[0])
 		}
 		for _, id := range ids {
-			if err := get(id, def, false); err != nil {
+			// p.URL completes the path with values the API showed, the
+			// first user's own first: a user's read with its own values is
+			// its own object, whose personal data is not a leak.
+			u, own := def, false
+			if mine, ok := mineValues(p, id); ok {
+				u, own = p.URL(p.Op, mine), true
+			}
+			if err := get(id, u, own); err != nil {
 				res.answers = out
 				return res, err
 			}
@@ -315,6 +323,27 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 		return nil, err
 	}
 	return f.answers, err
+}
+
+// mineValues are the identity's own values for every path parameter of
+// the operation, as the API model knows them; false when one is missing
+// (or the identity is anonymous).
+func mineValues(p *check.Pass, id *identity.Identity) (map[string]string, bool) {
+	if id.IsAnonymous() {
+		return nil, false
+	}
+	vals := map[string]string{}
+	for _, prm := range p.Op.Params {
+		if prm.In != "path" {
+			continue
+		}
+		cs := p.Model.Values(p.Op, prm.Name, apimodel.Query{As: id, Owner: apimodel.Mine, Limit: 1})
+		if len(cs) == 0 {
+			return nil, false
+		}
+		vals[prm.Name] = cs[0].Value
+	}
+	return vals, len(vals) > 0
 }
 
 func reporter(c class) func(ctx context.Context, p *check.Pass) error {
