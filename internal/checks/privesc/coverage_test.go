@@ -87,10 +87,12 @@ func TestPrivilegeCoverage(t *testing.T) {
 			want: rampart.CoverageNotTested, reason: rampart.ReasonExcluded, detail: "--no-signup"},
 		{name: "MASS-002 no sign-up in the API", club: &club{}, ops: without("/register"), chk: &Signup, unit: "MASS-002",
 			want: rampart.CoverageNotApplicable, detail: "no sign-up"},
+		// Without an admin-only read the account's own record read back is
+		// the proof (TestSignupPrivilegeReadBack): judged all the same.
 		{name: "MASS-002 no admin identity", club: &club{}, ids: []*identity.Identity{ann}, chk: &Signup, unit: "MASS-002",
-			want: rampart.CoverageNotTested, reason: rampart.ReasonNeedsAdmin},
+			want: rampart.CoverageTested},
 		{name: "MASS-002 no admin-only read", club: &club{}, ops: without("/admin/members"), chk: &Signup, unit: "MASS-002",
-			want: rampart.CoverageNotApplicable, detail: "no read answers root (admin) with data and refuses ann (user)"},
+			want: rampart.CoverageTested},
 		{name: "MASS-002 sign-up closed", club: &club{closed: true}, chk: &Signup, unit: "MASS-002",
 			want: rampart.CoverageNotTested, reason: rampart.ReasonError, detail: "signing up a throwaway account failed"},
 		{name: "BFLA-004 role checked", club: &club{}, chk: &Self, unit: "BFLA-004 PATCH /members/{username}/role", want: rampart.CoverageTested},

@@ -47,11 +47,16 @@ var Signup = check.Check{
 			"with the privileged fields the sign-up documents (role, is_admin, is_staff, permissions, ...) and the " +
 			"usual undocumented ones (role, is_admin, admin) set to an administrator's value, then logged in, reads what " +
 			"only administrators read (an admin identity gets data there, a user identity is refused), while an " +
-			"account signed up without them is refused. " + needs,
+			"account signed up without them is refused; where no read is reserved to administrators (or no admin " +
+			"identity is given), reads its own record back (a listing or a read keyed by its name, e-mail or id) " +
+			"with a field at the value sent, while the control account reads the same field with another value " +
+			"(firm). An API whose spec offers sign-up and login is needed (throwaway accounts; --no-signup turns " +
+			"them off).",
 		Requests: "Per scan: up to eight reads probed as the admin and the user (2 GETs each) for one only the admin " +
 			"reads; two sign-ups with their logins (one with the fields, one without, unless a throwaway victim " +
-			"already is the control), a read per account, and each account's removal at the end. At most 30 " +
-			"requests.",
+			"already is the control), a read per account, and each account's removal at the end; without an " +
+			"admin-only read, up to four reads of the account's own record and one of the control's each. At " +
+			"most 30 requests.",
 		Budget: 30,
 		Fix: "Bind sign-up bodies to an explicit schema of what a new user may choose (a name, a password, contact " +
 			"details) and set the role in the code that creates the account, never from the request.",
@@ -251,11 +256,9 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 		noAccounts(p)
 		return nil
 	}
+	// Without a read only administrators get data from, the proof is the
+	// account's own record read back (see persisted).
 	gs := gates(ctx, p)
-	if len(gs) == 0 {
-		noGates(p)
-		return nil
-	}
 	fields := privileged(m.Register)
 	for name, v := range map[string]any{"role": "admin", "is_admin": true, "admin": true} {
 		if _, documented := m.Register.Body.Schema.Properties[name]; !documented && len(fields) < 6 {
@@ -279,8 +282,10 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 	// From here the sign-up is judged: refusing the fields, ignoring them
 	// or a control that reads the admin's data already all answer it.
 	p.Tested()
-	if g, _ := promoted(ctx, p, control[0], gs); g != nil {
-		return nil // every new account reads it: not a privilege of the fields
+	if len(gs) > 0 {
+		if g, _ := promoted(ctx, p, control[0], gs); g != nil {
+			return nil // every new account reads it: not a privilege of the fields
+		}
 	}
 	a, err := m.New(ctx, fields)
 	if err != nil || a == nil || a.Identity == nil {
@@ -293,6 +298,12 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 		if a, err = m.New(ctx, fields); err != nil || a == nil || a.Identity == nil {
 			return nil
 		}
+	}
+	if len(gs) == 0 {
+		if pr := readBack(ctx, p, a, control[0], fields); pr != nil {
+			reportPersisted(p, m.Register, a.Name, fields, pr)
+		}
+		return nil
 	}
 	g, r := promoted(ctx, p, a.Identity, gs)
 	if g == nil {
@@ -309,6 +320,23 @@ func runSignup(ctx context.Context, p *check.Pass) error {
 	f.Curl = p.Curl(r)
 	p.Report(f)
 	return nil
+}
+
+// reportPersisted reports a privileged field the sign-up stored.
+func reportPersisted(p *check.Pass, register *rampart.Operation, account string, fields map[string]any, pr *persisted) {
+	f := p.Finding(fmt.Sprintf(
+		"%s accepts privileged fields at sign-up: the throwaway account %s, signed up with %s, reads its own "+
+			"record back with %s = %v, while an account signed up without the fields reads %s = %v. Anyone can "+
+			"give themselves that privilege when signing up.",
+		register.Key(), account, fieldList(fields), pr.field, pr.value, pr.field, pr.control))
+	f.Location = rampart.Location{Method: register.Method, Path: register.Path, Param: pr.field}
+	f.Confidence = rampart.Firm
+	f.Evidence = []rampart.Evidence{
+		p.Evidence(pr.resp, account+", signed up with "+fieldList(fields)+", reads its own record"),
+		p.Evidence(pr.ctrlResp, "the control account, signed up without them, reads its own"),
+	}
+	f.Curl = p.Curl(pr.resp)
+	p.Report(f)
 }
 
 // selfValue fills a path parameter with the account's own key.

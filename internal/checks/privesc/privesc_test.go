@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -132,6 +133,21 @@ func (c *club) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.WriteHeader(204)
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/members/"):
+		name := strings.TrimPrefix(r.URL.Path, "/members/")
+		c.mu.Lock()
+		target := c.users[name]
+		role := ""
+		if target != nil {
+			role = target.role
+		}
+		c.mu.Unlock()
+		if target == nil || target != me {
+			w.WriteHeader(403)
+			fmt.Fprint(w, `{"error":"forbidden"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"username":%q,"role":%q}`, name, role)
 	case r.Method == "DELETE" && strings.HasPrefix(r.URL.Path, "/members/"):
 		name := strings.TrimPrefix(r.URL.Path, "/members/")
 		c.mu.Lock()
@@ -262,5 +278,37 @@ func TestAdminFor(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(tt.want) || ok != (tt.want != nil) {
 			t.Errorf("%s %+v: %v %v", tt.name, tt.s, got, ok)
 		}
+	}
+}
+
+// Without a read only administrators get data from, MASS-002 proves a
+// privileged field by the account's own record read back: it carries the
+// value sent, and an account signed up without the field carries another.
+func TestSignupPrivilegeReadBack(t *testing.T) {
+	self := checktest.Op("GET", "/members/{username}", "bearer")
+	self.Params = []rampart.Param{{Name: "username", In: "path", Required: true, Schema: &rampart.Schema{Type: "string"}}}
+	ops := append(slices.DeleteFunc(clubOps(false), func(op *rampart.Operation) bool { return op.Path == "/admin/members" }), self)
+	for _, tc := range []struct {
+		name string
+		c    *club
+		want bool
+	}{
+		{"role bound from the body", &club{signupRole: true}, true},
+		{"role ignored", &club{}, false},
+		{"every account an admin", &club{signupRole: true, everyAdmin: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.c
+			c.users = newClub().users
+			e, _ := env(t, c, ops)
+			e.Run(t, &Signup)
+			fs := e.Of("MASS-002")
+			if got := len(fs) == 1; got != tc.want {
+				t.Fatalf("findings %v, want one: %v", fs, tc.want)
+			}
+			if tc.want && (fs[0].Confidence != rampart.Firm || fs[0].Location.Param != "role" || !strings.Contains(fs[0].Message, "role = admin")) {
+				t.Errorf("finding %+v", fs[0])
+			}
+		})
 	}
 }
