@@ -164,6 +164,10 @@ type CoverageCell struct {
 	Checks []CheckCoverage `json:"checks,omitempty"`
 }
 
+// WholeAPI is how reports name the row of the checks that look at the API
+// as a whole (OperationCoverage.Operation "").
+const WholeAPI = "(whole API)"
+
 // OperationCoverage is one row of the coverage matrix. Operation is the
 // method and path template ("GET /notes/{id}"), or "" for the checks that
 // look at the API as a whole (headers, debugger, session secret). Every

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -30,7 +31,7 @@ func checkCoverage(t *testing.T, name string, rep *rampart.Report) {
 			rows++
 		}
 		for _, cell := range row.Cells {
-			where := fmt.Sprintf("%s: %s × %s", name, cmpOr(row.Operation, "(whole API)"), cell.Family)
+			where := fmt.Sprintf("%s: %s × %s", name, cmp.Or(row.Operation, rampart.WholeAPI), cell.Family)
 			if !slices.Contains([]rampart.CoverageState{rampart.CoverageProved, rampart.CoverageTested, rampart.CoverageNotTested, rampart.CoverageNotApplicable}, cell.State) {
 				t.Errorf("%s: state %q", where, cell.State)
 			}
@@ -65,11 +66,4 @@ func reasonsLine(c *rampart.Coverage) string {
 		return "every unit tested"
 	}
 	return "not tested: " + strings.Join(parts, ", ")
-}
-
-func cmpOr(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }

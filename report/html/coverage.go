@@ -3,6 +3,7 @@ package html
 import (
 	"cmp"
 	"fmt"
+	"github.com/rampart-sec/rampart/report/internal/clip"
 	"slices"
 	"strings"
 
@@ -13,18 +14,6 @@ import (
 // shows: a detail can carry the API's own validation message, of any
 // length, on every operation. The JSON report keeps all of it.
 const MaxDetail = 1000
-
-// cut keeps the first n runes of s, and says it cut.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
-
-// wholeAPI names the row of the checks that look at the API as a whole.
-const wholeAPI = "(whole API)"
 
 // Kinds of cell the matrix shows and filters by: the coverage states, with
 // the not-tested cells the user chose (mode, --checks, --exclude) apart,
@@ -126,7 +115,7 @@ func coverageOf(c *rampart.Coverage) *coverageView {
 			Cells: r.Cells, Chosen: r.Reason.Chosen(),
 		}
 		for _, e := range r.Examples {
-			if e = cut(oneLine(e), MaxDetail); e != "" {
+			if e = clip.Runes(oneLine(e), MaxDetail); e != "" {
 				rv.Examples = append(rv.Examples, e)
 			}
 		}
@@ -139,7 +128,7 @@ func coverageOf(c *rampart.Coverage) *coverageView {
 	ops := slices.Clone(c.Operations)
 	slices.SortStableFunc(ops, func(a, b rampart.OperationCoverage) int { return wholeFirst(a) - wholeFirst(b) })
 	for _, op := range ops {
-		row := rowView{Operation: cmp.Or(oneLine(op.Operation), wholeAPI)}
+		row := rowView{Operation: cmp.Or(oneLine(op.Operation), rampart.WholeAPI)}
 		row.Key = strings.ToLower(row.Operation)
 		for _, f := range fams {
 			cell := cellView{Family: cmp.Or(oneLine(string(f)), "unknown"), Empty: true}
@@ -184,7 +173,7 @@ func wholeFirst(op rampart.OperationCoverage) int {
 }
 
 func cellOf(cc rampart.CoverageCell) cellView {
-	v := cellView{Family: cmp.Or(oneLine(string(cc.Family)), "unknown"), Detail: cut(oneLine(cc.Detail), MaxDetail)}
+	v := cellView{Family: cmp.Or(oneLine(string(cc.Family)), "unknown"), Detail: clip.Runes(oneLine(cc.Detail), MaxDetail)}
 	switch cc.State {
 	case rampart.CoverageProved:
 		v.Kind, v.Label = kindProved, "proved"
@@ -211,7 +200,7 @@ func cellOf(cc rampart.CoverageCell) cellView {
 		if ch.State == rampart.CoverageNotTested {
 			s = "not tested, " + ch.Reason.Summary()
 		}
-		if d := cut(oneLine(ch.Detail), MaxDetail); d != "" {
+		if d := clip.Runes(oneLine(ch.Detail), MaxDetail); d != "" {
 			s += ": " + d
 		}
 		cv := checkView{Check: cmp.Or(oneLine(ch.Check), "?"), State: s}

@@ -3,6 +3,7 @@ package junit
 import (
 	"cmp"
 	"fmt"
+	"github.com/rampart-sec/rampart/report/internal/clip"
 	"slices"
 	"strings"
 
@@ -18,18 +19,6 @@ const CoverageClass = "coverage"
 // operation. The JSON report keeps all of it.
 const MaxDetail = 500
 
-// cut keeps the first n runes of s, and says it cut.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
-
-// wholeAPI names the row of checks that look at the API as a whole.
-const wholeAPI = "(whole API)"
-
 // notTested is one cell a family could not test: the operation and the
 // reason in its own terms.
 type notTested struct{ where, detail string }
@@ -44,7 +33,7 @@ func coverageCases(c *rampart.Coverage) map[string]testcase {
 	byFamily := map[rampart.Family]map[rampart.Reason][]notTested{}
 	count := map[rampart.Family]*counts{}
 	for _, op := range c.Operations {
-		where := cmp.Or(oneLine(op.Operation), wholeAPI)
+		where := cmp.Or(oneLine(op.Operation), rampart.WholeAPI)
 		for _, cell := range op.Cells {
 			n := count[cell.Family]
 			if n == nil {
@@ -69,7 +58,7 @@ func coverageCases(c *rampart.Coverage) map[string]testcase {
 				m = map[rampart.Reason][]notTested{}
 				byFamily[cell.Family] = m
 			}
-			m[cell.Reason] = append(m[cell.Reason], notTested{where, cut(oneLine(cell.Detail), MaxDetail)})
+			m[cell.Reason] = append(m[cell.Reason], notTested{where, clip.Runes(oneLine(cell.Detail), MaxDetail)})
 		}
 	}
 	out := map[string]testcase{}

@@ -3,6 +3,7 @@ package markdown
 import (
 	"cmp"
 	"fmt"
+	"github.com/rampart-sec/rampart/report/internal/clip"
 	"slices"
 	"strings"
 
@@ -17,18 +18,6 @@ const MaxMatrixRows = 50
 // MaxExample is how much of an example the summary quotes: a detail can
 // carry the API's own validation message, of any length.
 const MaxExample = 200
-
-// cut keeps the first n runes of s, and says it cut.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
-
-// wholeAPI names the row of the checks that look at the API as a whole.
-const wholeAPI = "(whole API)"
 
 // Symbols of the matrix, one per state; a not-tested cell the user chose
 // (mode, --checks, --exclude) has its own.
@@ -82,7 +71,7 @@ func coverageSummary(c *rampart.Coverage) string {
 			}
 			line += "): " + text(oneLine(cmp.Or(r.Action, r.Reason.Action())))
 			if len(r.Examples) > 0 {
-				line += " — e.g. " + text(cut(oneLine(r.Examples[0]), MaxExample))
+				line += " — e.g. " + text(clip.Runes(oneLine(r.Examples[0]), MaxExample))
 			}
 			b.WriteString(line + "\n")
 		}
@@ -122,7 +111,7 @@ func coverageMatrix(c *rampart.Coverage) string {
 	}
 	b.WriteString("\n|---|" + strings.Repeat(":-:|", len(fams)) + "\n")
 	for _, op := range rows {
-		name := text(wholeAPI)
+		name := text(rampart.WholeAPI)
 		if op.Operation != "" {
 			name = code(oneLine(op.Operation), true)
 		}

@@ -2,6 +2,7 @@ package sarif
 
 import (
 	"fmt"
+	"github.com/rampart-sec/rampart/report/internal/clip"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
@@ -11,15 +12,6 @@ import (
 // the API's own validation message, of any length. The JSON report keeps
 // all of it.
 const MaxExample = 300
-
-// cut keeps the first n runes of s, and says it cut.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
 
 // coverageProperties is the run's coverage for tools that read SARIF
 // properties: the percentage, whether the scan is incomplete, the cells of
@@ -52,7 +44,7 @@ func coverageProperties(c *rampart.Coverage) map[string]any {
 		if len(r.Examples) > 0 {
 			ex := make([]string, 0, len(r.Examples))
 			for _, e := range r.Examples {
-				ex = append(ex, cut(oneLine(e), MaxExample))
+				ex = append(ex, clip.Runes(oneLine(e), MaxExample))
 			}
 			m["examples"] = ex
 		}
@@ -83,7 +75,7 @@ func coverageNotifications(c *rampart.Coverage) (execution, configuration []noti
 			msg += " To test " + them + ": " + strings.TrimSuffix(a, ".") + "."
 		}
 		if len(r.Examples) > 0 {
-			msg += " For example " + cut(oneLine(r.Examples[0]), MaxExample) + "."
+			msg += " For example " + clip.Runes(oneLine(r.Examples[0]), MaxExample) + "."
 		}
 		n := notification{
 			Level:      "warning",
