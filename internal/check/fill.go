@@ -20,11 +20,19 @@ type filler struct {
 	as    *identity.Identity // the first user-role identity; nil: anyone's values
 
 	mu   sync.Mutex
-	seen map[[2]string]string // operation key, parameter → value ("" when none)
+	seen map[[2]string]answer // operation key, parameter → what the model said
+}
+
+// answer is a parameter's value, or "" with the model's size when it had
+// none: asked again only once the model has learned more values, so a
+// parameter nothing fills costs one lookup per URL, not three queries.
+type answer struct {
+	value string
+	size  int
 }
 
 func newFiller(m *apimodel.Model, ids []*identity.Identity) *filler {
-	f := &filler{model: m, seen: map[[2]string]string{}}
+	f := &filler{model: m, seen: map[[2]string]answer{}}
 	for _, id := range ids {
 		if id.Role == identity.RoleUser {
 			f.as = id
@@ -70,11 +78,12 @@ func (f *filler) fill(op *rampart.Operation, values map[string]string) map[strin
 // own, then one it saw, then anyone's.
 func (f *filler) value(op *rampart.Operation, param string) string {
 	key := [2]string{op.Key(), param}
+	size := f.model.Size()
 	f.mu.Lock()
-	v, done := f.seen[key]
+	a, done := f.seen[key]
 	f.mu.Unlock()
-	if done {
-		return v
+	if done && (a.value != "" || a.size == size) {
+		return a.value
 	}
 	queries := []apimodel.Query{{Owner: apimodel.Any, Limit: 1}}
 	if f.as != nil {
@@ -84,19 +93,16 @@ func (f *filler) value(op *rampart.Operation, param string) string {
 			{Owner: apimodel.Any, Limit: 1},
 		}
 	}
+	var v string
 	for _, q := range queries {
 		if cs := f.model.Values(op, param, q); len(cs) > 0 {
 			v = cs[0].Value
 			break
 		}
 	}
-	// Remembered only once known: a value the model learns later (from a
-	// create) still reaches the next URL.
-	if v != "" {
-		f.mu.Lock()
-		f.seen[key] = v
-		f.mu.Unlock()
-	}
+	f.mu.Lock()
+	f.seen[key] = answer{value: v, size: size}
+	f.mu.Unlock()
 	return v
 }
 

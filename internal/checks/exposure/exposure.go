@@ -288,6 +288,7 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 		if len(users) > 0 {
 			ids = append(ids, users[0])
 		}
+		sent := map[string]bool{} // identity and URL: each read once
 		for _, id := range ids {
 			// p.URL completes the path with values the API showed, the
 			// first user's own first: a user's read with its own values is
@@ -296,6 +297,7 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 			if mine, ok := mineValues(p, id); ok {
 				u, own = p.URL(p.Op, mine), true
 			}
+			sent[id.Name+" "+u] = true
 			if err := get(id, u, own); err != nil {
 				res.answers = out
 				return res, err
@@ -307,7 +309,8 @@ func fetch(ctx context.Context, p *check.Pass) ([]answer, error) {
 			if !ok {
 				continue
 			}
-			if u := p.URL(p.Op, vals); u != def {
+			if u := p.URL(p.Op, vals); u != def && !sent[id.Name+" "+u] {
+				sent[id.Name+" "+u] = true
 				if err := get(id, u, true); err != nil {
 					res.answers = out
 					return res, err
