@@ -1,6 +1,7 @@
 package privesc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -64,20 +65,11 @@ func runDeleteAccount(ctx context.Context, p *check.Pass) error {
 		return nil
 	}
 	me := p.Model.Person(v.Identity)
-	vals := map[string]string{}
-	for _, prm := range op.Params {
-		if prm.In != "path" {
-			continue
-		}
-		val := selfValue(v, prm.Name)
-		if val == "" {
-			val = personValue(me, prm.Name)
-		}
-		if val == "" {
-			noKey(p, v.Name, prm.Name)
-			return nil
-		}
-		vals[prm.Name] = val
+	vals, ok := ownPath(p, op, v.Name, func(param string) string {
+		return cmp.Or(selfValue(v, param), personValue(me, param))
+	})
+	if !ok {
+		return nil
 	}
 	d, err := p.Send(ctx, attacker, &engine.Request{Method: http.MethodDelete, URL: p.URL(op, vals)})
 	if err != nil {

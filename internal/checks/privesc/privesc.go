@@ -373,17 +373,9 @@ func runSelf(ctx context.Context, p *check.Pass) error {
 		p.Tested() // a new account already reads it: no promotion to prove
 		return nil
 	}
-	vals := map[string]string{}
-	for _, prm := range op.Params {
-		if prm.In != "path" {
-			continue
-		}
-		v := selfValue(a, prm.Name)
-		if v == "" {
-			noKey(p, a.Name, prm.Name) // nothing to aim at but someone else
-			return nil
-		}
-		vals[prm.Name] = v
+	vals, ok := ownPath(p, op, a.Name, func(param string) string { return selfValue(a, param) })
+	if !ok {
+		return nil
 	}
 	body, ct := p.Body(op)
 	body, ct = withFields(body, ct, fields)
@@ -477,17 +469,9 @@ func selfOnIdentity(ctx context.Context, p *check.Pass, fields map[string]any, g
 			}
 		}
 	}
-	vals := map[string]string{}
-	for _, prm := range op.Params {
-		if prm.In != "path" {
-			continue
-		}
-		v := personValue(me, prm.Name)
-		if v == "" {
-			noKey(p, who.Name, prm.Name)
-			return nil
-		}
-		vals[prm.Name] = v
+	vals, ok := ownPath(p, op, who.Name, func(param string) string { return personValue(me, param) })
+	if !ok {
+		return nil
 	}
 	p.Tested()
 	if g, _ := promoted(ctx, p, who, gs); g != nil {

@@ -46,6 +46,25 @@ func noGates(p *check.Pass) {
 	}
 }
 
+// ownPath fills every path parameter of op with who's own key (value
+// gives it by the parameter's name). When one has none it says so in the
+// unit's coverage and returns false: these checks aim at nobody else.
+func ownPath(p *check.Pass, op *rampart.Operation, who string, value func(param string) string) (map[string]string, bool) {
+	vals := map[string]string{}
+	for _, prm := range op.Params {
+		if prm.In != "path" {
+			continue
+		}
+		v := value(prm.Name)
+		if v == "" {
+			noKey(p, who, prm.Name)
+			return nil, false
+		}
+		vals[prm.Name] = v
+	}
+	return vals, true
+}
+
 // noKey says the account's own key for a path parameter is unknown.
 func noKey(p *check.Pass, who, param string) {
 	p.NotTested(rampart.ReasonNoValues, fmt.Sprintf("no value of {%s} for %s's own account", param, who))

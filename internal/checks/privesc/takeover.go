@@ -88,17 +88,9 @@ func runTakeover(ctx context.Context, p *check.Pass) error {
 		signupFailed(p, err)
 		return nil
 	}
-	vals := map[string]string{}
-	for _, prm := range op.Params {
-		if prm.In != "path" {
-			continue
-		}
-		val := selfValue(v, prm.Name)
-		if val == "" {
-			noKey(p, v.Name, prm.Name)
-			return nil
-		}
-		vals[prm.Name] = val
+	vals, ok := ownPath(p, op, v.Name, func(param string) string { return selfValue(v, param) })
+	if !ok {
+		return nil
 	}
 	var b [6]byte
 	rand.Read(b[:])
