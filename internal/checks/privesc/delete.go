@@ -10,7 +10,6 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
-	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
 
@@ -49,19 +48,8 @@ func deletesPerson(op *rampart.Operation) bool {
 
 func runDeleteAccount(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	m := fixture.Accounts(p)
-	_, attacker := roles(p)
-	if m == nil {
-		noAccounts(p)
-		return nil
-	}
-	if attacker == nil {
-		noUser(p)
-		return nil
-	}
-	v, err := m.New(ctx, nil)
-	if err != nil || v == nil || v.Identity == nil || v.Identity.Login == nil {
-		signupFailed(p, err)
+	attacker, v, ok := victim(ctx, p)
+	if !ok {
 		return nil
 	}
 	me := p.Model.Person(v.Identity)

@@ -1,10 +1,13 @@
 package privesc
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
+	"github.com/rampart-sec/rampart/internal/fixture"
+	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/signup"
 )
 
@@ -44,6 +47,28 @@ func noGates(p *check.Pass) {
 	default:
 		p.NotApplicable(fmt.Sprintf("no read answers %s (admin) with data and refuses %s (user): a promotion would not show", admin.Name, user.Name))
 	}
+}
+
+// victim is the user identity a destructive check acts as and a throwaway
+// account it acts on, signed up for the unit and able to log in (the
+// proof); false, said in the unit's coverage, when there is none.
+func victim(ctx context.Context, p *check.Pass) (*identity.Identity, *signup.Account, bool) {
+	m := fixture.Accounts(p)
+	_, attacker := roles(p)
+	if m == nil {
+		noAccounts(p)
+		return nil, nil, false
+	}
+	if attacker == nil {
+		noUser(p)
+		return nil, nil, false
+	}
+	v, err := m.New(ctx, nil)
+	if err != nil || v == nil || v.Identity == nil || v.Identity.Login == nil {
+		signupFailed(p, err)
+		return nil, nil, false
+	}
+	return attacker, v, true
 }
 
 // ownPath fills every path parameter of op with who's own key (value
