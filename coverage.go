@@ -173,8 +173,12 @@ const WholeAPI = "(whole API)"
 // look at the API as a whole (headers, debugger, session secret). Every
 // operation has a row; one no check applies to has no cells.
 type OperationCoverage struct {
-	Operation string         `json:"operation"`
-	Cells     []CoverageCell `json:"cells"`
+	Operation string `json:"operation"`
+	// Source and Origin say how the operation was found (Operation.Source,
+	// Operation.Origin); empty on the whole-API row.
+	Source string         `json:"source,omitempty"`
+	Origin string         `json:"origin,omitempty"`
+	Cells  []CoverageCell `json:"cells"`
 }
 
 // FamilyCoverage counts one family's cells by state.

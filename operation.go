@@ -64,7 +64,12 @@ type Operation struct {
 	// the source says nothing, empty when it is explicitly public, otherwise
 	// the scheme names (or scopes) of each alternative.
 	Security [][]string `json:"security"`
-	Source   string     `json:"source,omitempty"` // spec, discovered, code
+	// Source says how the operation was found: one of the Source…
+	// constants (spec, har, postman, code, crawl, probe, docs).
+	Source string `json:"source,omitempty"`
+	// Origin says where, in the source's terms: the spec's file or URL,
+	// "traffic.har (3 requests)", "linked from GET /", "app.py:12".
+	Origin string `json:"origin,omitempty"`
 }
 
 // Secured reports whether the source declares that the operation needs

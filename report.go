@@ -208,9 +208,12 @@ type Report struct {
 	Coverage *Coverage `json:"coverage,omitempty"`
 	// Replay is the legend of the curl lines: the variables they use for
 	// the identities' credential headers, only those they use.
-	Replay    []ReplayVariable `json:"replay,omitempty"`
-	Notes     []string         `json:"notes,omitempty"`
-	Footprint *Footprint       `json:"footprint,omitempty"`
+	Replay []ReplayVariable `json:"replay,omitempty"`
+	Notes  []string         `json:"notes,omitempty"`
+	// InputWarnings are what was wrong in the documents the scan read (the
+	// spec, a HAR file, a Postman collection) and how it was worked around.
+	InputWarnings []InputWarning `json:"inputWarnings,omitempty"`
+	Footprint     *Footprint     `json:"footprint,omitempty"`
 }
 
 // Counts returns the number of findings at each severity.

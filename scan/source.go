@@ -34,7 +34,7 @@ func analyzeSource(ctx context.Context, dir string) (*codescan.Result, error) {
 func routeOps(routes []codescan.Route) []*rampart.Operation {
 	var ops []*rampart.Operation
 	for _, r := range routes {
-		op := &rampart.Operation{Method: strings.ToUpper(r.Method), Path: r.Path, Summary: r.Func, Source: "code"}
+		op := &rampart.Operation{Method: strings.ToUpper(r.Method), Path: r.Path, Summary: r.Func, Source: rampart.SourceCode, Origin: fmt.Sprintf("%s:%d", r.File, r.Line)}
 		for _, p := range r.Params {
 			typ := p.Type
 			if typ == "" {

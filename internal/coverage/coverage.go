@@ -120,6 +120,9 @@ func (r *Recorder) Build(in Input) *rampart.Coverage {
 		// An operation no check applies to still gets its row, empty:
 		// the report says of every operation what was done there.
 		oc := rampart.OperationCoverage{Operation: k, Cells: []rampart.CoverageCell{}}
+		if op != nil {
+			oc.Source, oc.Origin = op.Source, op.Origin
+		}
 		for _, fam := range order {
 			cell := merge(fam, byFamily[fam])
 			if cell.State != rampart.CoverageProved && proved[key{string(fam), k}] {

@@ -101,7 +101,7 @@ func convert(doc *openapi3.T, root *yaml.Node, version string, loc *url.URL, loc
 				Body:        body(sc, op.RequestBody),
 				Responses:   responses(sc, op.Responses),
 				Security:    copySecurity(global),
-				Source:      "spec",
+				Source:      rampart.SourceSpec,
 			}
 			if op.Security != nil {
 				o.Security = security(*op.Security)

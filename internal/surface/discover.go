@@ -466,7 +466,7 @@ func (c *crawler) record(method string, u *url.URL, resp *rampart.Response) *ram
 	key := method + " " + tmpl
 	op := c.ops[key]
 	if op == nil {
-		op = &rampart.Operation{Method: method, Path: tmpl, Source: "discovered"}
+		op = &rampart.Operation{Method: method, Path: tmpl, Source: rampart.SourceCrawl}
 		c.ops[key] = op
 	}
 	for _, p := range params {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/rampart-sec/rampart"
 )
 
 // recorder is a deterministic test server that remembers every request.
@@ -233,7 +235,7 @@ func TestCrawl(t *testing.T) {
 		t.Errorf("operations:\n got %v\nwant %v", got, want)
 	}
 	for _, op := range s.Operations {
-		if op.Source != "discovered" {
+		if op.Source != rampart.SourceCrawl {
 			t.Errorf("%s: Source = %q", op.Key(), op.Source)
 		}
 	}

@@ -146,7 +146,11 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	if err != nil {
 		return nil, err
 	}
-	return convert(doc, root, version, f.root, f.local), nil
+	s := convert(doc, root, version, f.root, f.local)
+	for _, op := range s.Operations {
+		op.Origin = name
+	}
+	return s, nil
 }
 
 // openSpec reads and parses the root document of src, and sets up the
