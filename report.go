@@ -8,7 +8,7 @@ import (
 )
 
 // SchemaVersion is the version of the JSON report format (docs/report.schema.json).
-const SchemaVersion = "1.3"
+const SchemaVersion = "1.4"
 
 // Tool names the program that wrote a report.
 type Tool struct {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/inputfile"
+	"github.com/rampart-sec/rampart/report/internal/found"
 	"github.com/rampart-sec/rampart/report/internal/sample"
 )
 
@@ -131,6 +132,12 @@ func TestSchemaRejects(t *testing.T) {
 		{"undocumented finding property", func(m map[string]any) { finding(m, 0)["fingerprint"] = "abc" }},
 		{"line zero", func(m map[string]any) { finding(m, 0)["location"].(map[string]any)["line"] = 0 }},
 		{"bad cwe", func(m map[string]any) { finding(m, 0)["cwe"] = "89" }},
+		{"unknown operation source", func(m map[string]any) { coverageRow(m, 1)["source"] = "guess" }},
+		{"operation origin not a string", func(m map[string]any) { coverageRow(m, 1)["origin"] = 3 }},
+		{"input warning without file", func(m map[string]any) { delete(inputWarning(m, 0), "file") }},
+		{"input warning without problem", func(m map[string]any) { delete(inputWarning(m, 0), "problem") }},
+		{"input warning at line zero", func(m map[string]any) { inputWarning(m, 0)["line"] = 0 }},
+		{"undocumented input warning property", func(m map[string]any) { inputWarning(m, 0)["content"] = "x" }},
 		{"unknown health verdict", func(m map[string]any) {
 			m["health"] = map[string]any{"verdict": "fine", "success": 1, "redirects": 0, "clientErrors": 0, "serverErrors": 0, "failed": 0}
 		}},
@@ -158,6 +165,14 @@ func finding(m map[string]any, i int) map[string]any {
 	return m["findings"].([]any)[i].(map[string]any)
 }
 
+func coverageRow(m map[string]any, i int) map[string]any {
+	return m["coverage"].(map[string]any)["operations"].([]any)[i].(map[string]any)
+}
+
+func inputWarning(m map[string]any, i int) map[string]any {
+	return m["inputWarnings"].([]any)[i].(map[string]any)
+}
+
 // Every family, severity and confidence the Go model knows must be in the
 // schema's enums, so a new family cannot ship without updating the schema.
 func TestSchemaEnumsMatchModel(t *testing.T) {
@@ -183,7 +198,7 @@ func TestSchemaEnumsMatchModel(t *testing.T) {
 	for c := rampart.Tentative; c <= rampart.Confirmed; c++ {
 		confs = append(confs, c.String())
 	}
-	for def, want := range map[string][]string{"family": fams, "severity": sevs, "confidence": confs} {
+	for def, want := range map[string][]string{"family": fams, "severity": sevs, "confidence": confs, "operationSource": found.Sources} {
 		if got := doc.Defs[def].Enum; !reflect.DeepEqual(got, want) {
 			t.Errorf("$defs.%s.enum = %v, want %v", def, got, want)
 		}
@@ -282,6 +297,42 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("Write(Read(Write(r))) differs from Write(r)")
 			}
 		})
+	}
+}
+
+// A report of schema 1.3 (before input warnings and operation sources) is
+// the previous minor version: `rampart report` still reads it, its rows
+// have no source, and it is written back as this version's, which the
+// schema accepts. testdata/v1.3.json is the sample report as 1.3 wrote it.
+func TestReadsSchema13(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "v1.3.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(`"schemaVersion": "1.3"`)) {
+		t.Fatal("testdata/v1.3.json is not a 1.3 report")
+	}
+	r, err := Parse(data)
+	if err != nil {
+		t.Fatalf("a 1.3 report no longer reads: %v", err)
+	}
+	if len(r.Findings) != len(sample.Report().Findings) || r.Coverage == nil || len(r.Coverage.Operations) == 0 {
+		t.Fatalf("the 1.3 report lost its findings or coverage: %d findings, coverage %v", len(r.Findings), r.Coverage)
+	}
+	for _, op := range r.Coverage.Operations {
+		if op.Source != "" || op.Origin != "" {
+			t.Errorf("%s: a 1.3 row got source %q origin %q", op.Operation, op.Source, op.Origin)
+		}
+	}
+	if r.InputWarnings != nil {
+		t.Errorf("a 1.3 report got input warnings: %v", r.InputWarnings)
+	}
+	out := write(t, r)
+	if !bytes.Contains(out, []byte(`"schemaVersion": "`+rampart.SchemaVersion+`"`)) || rampart.SchemaVersion == "1.3" {
+		t.Errorf("a 1.3 report is not written back as %s", rampart.SchemaVersion)
+	}
+	if err := validate(compileSchema(t), out); err != nil {
+		t.Errorf("a 1.3 report written back fails the schema:\n%v", err)
 	}
 }
 

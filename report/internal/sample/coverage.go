@@ -3,7 +3,8 @@ package sample
 import "github.com/rampart-sec/rampart"
 
 // Coverage is the sample scan's coverage: one row for the API as a whole
-// and three operations, with every state and a few reasons.
+// and four operations, with every state and a few reasons, found from the
+// spec, a HAR recording and by probing.
 func Coverage() *rampart.Coverage {
 	nt := rampart.CoverageNotTested
 	return &rampart.Coverage{
@@ -29,18 +30,18 @@ func Coverage() *rampart.Coverage {
 			{Operation: "", Cells: []rampart.CoverageCell{
 				{Family: rampart.FamilyHeaders, State: rampart.CoverageTested},
 			}},
-			{Operation: "GET /search", Cells: []rampart.CoverageCell{
+			{Operation: "GET /search", Source: rampart.SourceSpec, Origin: "api.yaml", Cells: []rampart.CoverageCell{
 				{Family: rampart.FamilyMissingAuth, State: rampart.CoverageTested},
 				{Family: rampart.FamilySQLi, State: rampart.CoverageProved},
 				{Family: rampart.FamilyErrorLeak, State: rampart.CoverageTested},
 			}},
-			{Operation: "GET /notes/{id}", Cells: []rampart.CoverageCell{
+			{Operation: "GET /notes/{id}", Source: rampart.SourceSpec, Origin: "api.yaml", Cells: []rampart.CoverageCell{
 				{Family: rampart.FamilyBOLA, State: rampart.CoverageProved},
 				{Family: rampart.FamilyMissingAuth, State: rampart.CoverageTested},
 				{Family: rampart.FamilySQLi, State: nt, Reason: rampart.ReasonNoValues, Detail: "no values for {id}"},
 				{Family: rampart.FamilyErrorLeak, State: rampart.CoverageNotApplicable, Detail: "the path takes no free-form value"},
 			}},
-			{Operation: "POST /notes", Cells: []rampart.CoverageCell{
+			{Operation: "POST /notes", Source: rampart.SourceHAR, Origin: "traffic.har (3 requests)", Cells: []rampart.CoverageCell{
 				{Family: rampart.FamilyBOLA, State: nt, Reason: rampart.ReasonNeedsSecondUser, Detail: "needs a second user-role identity"},
 				{Family: rampart.FamilyMassAssignment, State: nt, Reason: rampart.ReasonNeedsActive, Detail: "MASS-001 needs --mode active"},
 				{Family: rampart.FamilySQLi, State: rampart.CoverageTested, Checks: []rampart.CheckCoverage{
@@ -48,7 +49,7 @@ func Coverage() *rampart.Coverage {
 					{Check: "SQLI-004", State: nt, Reason: rampart.ReasonBudget},
 				}},
 			}},
-			{Operation: "POST /login", Cells: []rampart.CoverageCell{
+			{Operation: "POST /login", Source: rampart.SourceProbe, Origin: "common path", Cells: []rampart.CoverageCell{
 				{Family: rampart.FamilyRateLimit, State: nt, Reason: rampart.ReasonNeedsActive, Detail: "RATE-001 needs --mode active"},
 			}},
 		},

@@ -127,7 +127,7 @@ func Report() *rampart.Report {
 		Started:       Started,
 		DurationMS:    12_340,
 		Stats:         rampart.Stats{Requests: 1234, BytesSent: 301_228, BytesRecv: 2_044_113, Refused: 3},
-		Operations:    18,
+		Operations:    4,
 		Identities:    []string{"alice", "bob", "anonymous"},
 		Fingerprint: rampart.Fingerprint{
 			Framework: "Flask", FrameworkVersion: "2.2.2",
@@ -157,7 +157,8 @@ func Report() *rampart.Report {
 			{Name: "ALICE_AUTHORIZATION", Identity: "alice", Header: "Authorization", Shape: "Bearer …"},
 			{Name: "BOB_AUTHORIZATION", Identity: "bob", Header: "Authorization", Shape: "Bearer …"},
 		},
-		Notes: []string{"3 requests to http://cdn.example were refused: out of scope"},
+		Notes:         []string{"3 requests to http://cdn.example were refused: out of scope"},
+		InputWarnings: InputWarnings(),
 		Footprint: &rampart.Footprint{
 			Accounts: []rampart.Account{
 				{Name: "rampart-tmp-1f2e3d4c", Email: "rampart-tmp-1f2e3d4c@example.com", Via: "POST /signup", Use: "victim",
@@ -176,6 +177,19 @@ func Report() *rampart.Report {
 	sc := score.Score(r.Findings)
 	r.Score, r.Grade, r.Categories = sc.Score, sc.Grade, sc.Categories
 	return r
+}
+
+// InputWarnings are what a sloppy spec and a HAR recording needed
+// repaired: more than the text report lists without -v, with and without
+// a line.
+func InputWarnings() []rampart.InputWarning {
+	return []rampart.InputWarning{
+		{File: "api.yaml", Line: 3, Path: "servers[0].url", Problem: "names https://api.example.com, not the target", Repair: "requests go to the target"},
+		{File: "api.yaml", Line: 42, Path: "paths./notes/{id}.get.parameters[0]", Problem: "required is a boolean on a property", Repair: "read as required: [title]"},
+		{File: "api.yaml", Line: 118, Path: "components.schemas.Note.properties.owner", Problem: "$ref #/components/schemas/User does not resolve", Repair: "dropped this schema"},
+		{File: "traffic.har", Path: "log.entries[12].request.headers[2]", Problem: "an Authorization header that belongs to no identity", Repair: "credentials removed"},
+		{File: "traffic.har", Path: "log.entries[40].request", Problem: "host cdn.example is out of scope"},
+	}
 }
 
 // Empty is a clean run: nothing found, nothing skipped.
