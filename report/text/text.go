@@ -12,6 +12,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/report/internal/findgroup"
+	"github.com/rampart-sec/rampart/report/internal/found"
 )
 
 // Options controls presentation only; the content of a report is fixed.
@@ -69,8 +70,10 @@ func Write(w io.Writer, r *rampart.Report, opt Options) error {
 	}
 	p := &printer{opt: opt}
 	p.header(r)
+	p.inputWarnings(r.InputWarnings)
 	p.findings(r.Findings)
 	p.coverage(r.Coverage)
+	p.operations(r.Coverage)
 	p.skipped(r.Skipped)
 	p.errors(r.Errors)
 	p.footprint(r.Footprint)
@@ -271,7 +274,15 @@ func (p *printer) header(r *rampart.Report) {
 		p.field("Throttled", t)
 	}
 	if r.Target != "" || r.Operations > 0 {
-		p.field("Operations", strconv.Itoa(r.Operations))
+		// How they were found, when the report says: "14 — 11 from the
+		// spec, 2 from code, 1 by probing common paths".
+		for i, l := range wrap(oneLine(found.Operations(r.Operations, r.Coverage)), width-12) {
+			label := ""
+			if i == 0 {
+				label = "Operations"
+			}
+			p.field(label, l)
+		}
 	}
 	if len(r.Identities) > 0 {
 		ids := make([]string, len(r.Identities))
