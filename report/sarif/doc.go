@@ -16,7 +16,13 @@
 //   - source locations become physical locations (relative to %SRCROOT%),
 //     HTTP operations become logical locations ("GET /notes/{note_id}");
 //   - check errors and skipped checks become tool notifications of the single
-//     invocation, which is unsuccessful when the scan was interrupted.
+//     invocation, which is unsuccessful when the scan was interrupted;
+//   - each input warning (a problem Rampart repaired in the spec, HAR or
+//     Postman file) becomes a warning execution notification located at the
+//     document and line, with properties kind "input-warning", path and
+//     repair;
+//   - the run's properties count the operations by how they were found
+//     (operationsFound.bySource) and the input warnings (inputWarnings).
 //
 // A check that a caller passes no metadata for still gets a rule, built from
 // what its findings carry (title, CWE, remediation).

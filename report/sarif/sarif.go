@@ -158,6 +158,7 @@ type (
 	notification struct {
 		Level          string         `json:"level"`
 		Message        text           `json:"message"`
+		Locations      []location     `json:"locations,omitempty"`
 		AssociatedRule *descriptorRef `json:"associatedRule,omitempty"`
 		Properties     map[string]any `json:"properties,omitempty"`
 	}
@@ -520,6 +521,7 @@ func invocationOf(r *rampart.Report) invocation {
 			Level: "error", Message: text{Text: msg}, AssociatedRule: ruleRef(e.Check),
 		})
 	}
+	inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, inputNotifications(r.InputWarnings)...)
 	for _, n := range r.Notes {
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, notification{
 			Level: "note", Message: text{Text: oneParagraph(n)},
@@ -567,6 +569,12 @@ func runProperties(r *rampart.Report) map[string]any {
 	}
 	if r.Coverage != nil {
 		p["coverage"] = coverageProperties(r.Coverage)
+	}
+	if ops := operationProperties(r.Coverage); ops != nil {
+		p["operationsFound"] = ops
+	}
+	if len(r.InputWarnings) > 0 {
+		p["inputWarnings"] = len(r.InputWarnings)
 	}
 	if len(r.Replay) > 0 {
 		// The legend of the curl lines in the results' locations.

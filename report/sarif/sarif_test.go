@@ -198,6 +198,15 @@ func TestSchemaRejects(t *testing.T) {
 		{"bad start time", func(m map[string]any) {
 			run0(m)["invocations"].([]any)[0].(map[string]any)["startTimeUtc"] = "yesterday"
 		}},
+		{"input warning at line zero", func(m map[string]any) {
+			for _, n := range run0(m)["invocations"].([]any)[0].(map[string]any)["toolExecutionNotifications"].([]any) {
+				if locs, ok := n.(map[string]any)["locations"].([]any); ok {
+					locs[0].(map[string]any)["physicalLocation"].(map[string]any)["region"].(map[string]any)["startLine"] = 0
+					return
+				}
+			}
+			panic("no located notification")
+		}},
 		{"fingerprint not a string", func(m map[string]any) { res(m, 0)["partialFingerprints"] = map[string]any{FingerprintKey: 1} }},
 	}
 	valid := write(t, sample.Report(), Options{Rules: rules})
@@ -468,9 +477,10 @@ func TestInvocation(t *testing.T) {
 	if !inv.ExecutionSuccessful || inv.StartTimeUTC != "2025-03-14T09:26:53Z" || inv.EndTimeUTC != "2025-03-14T09:27:05Z" {
 		t.Errorf("invocation %+v", inv)
 	}
-	// The errors, the notes, then the two coverage reasons the scan could
-	// not help (TestCoverage checks them).
-	if len(inv.ToolExecutionNotifications) != 4 || inv.ToolExecutionNotifications[0].Level != "error" ||
+	// The errors, the input warnings (TestInputWarnings checks them), the
+	// notes, then the two coverage reasons the scan could not help
+	// (TestCoverage checks them).
+	if len(inv.ToolExecutionNotifications) != 9 || inv.ToolExecutionNotifications[0].Level != "error" ||
 		!strings.Contains(inv.ToolExecutionNotifications[0].Message.Text, "SQLI-003 on GET /search could not run") ||
 		inv.ToolExecutionNotifications[0].AssociatedRule.ID != "SQLI-003" {
 		t.Errorf("execution notifications %+v", inv.ToolExecutionNotifications)
@@ -514,6 +524,11 @@ func hostile() *rampart.Report {
 	f.CWE = "not-a-cwe"
 	r.Findings = []rampart.Finding{f}
 	r.Errors = []rampart.CheckError{{Check: "", Error: "boom\x07"}}
+	r.InputWarnings = []rampart.InputWarning{
+		{File: "we ird/\x00api.yaml", Line: 3, Path: "paths./x\n\"<script>", Problem: "bad\x1b[31m\u2028", Repair: "</script>"},
+		{File: "http://127.0.0.1:5000/openapi.json?x=\"<y>", Problem: "p"},
+		{File: "C:\\specs\\api.yaml", Line: 9, Problem: "p"},
+	}
 	return r
 }
 
