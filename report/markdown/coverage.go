@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"github.com/rampart-sec/rampart/report/internal/clip"
+	"github.com/rampart-sec/rampart/report/internal/found"
 	"slices"
 	"strings"
 
@@ -105,17 +106,29 @@ func coverageMatrix(c *rampart.Coverage) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<details>\n<summary>Coverage matrix: %s × %s</summary>\n\n", plural(len(c.Operations), "operation"), families(len(fams)))
 	b.WriteString(legend + "\n\n")
+	// How each operation was found, when the report says (schema 1.4).
+	sourced := found.Summary(c) != ""
 	b.WriteString("| Operation |")
+	if sourced {
+		b.WriteString(" Found |")
+	}
 	for _, f := range fams {
 		b.WriteString(" " + cell(string(f)) + " |")
 	}
-	b.WriteString("\n|---|" + strings.Repeat(":-:|", len(fams)) + "\n")
+	b.WriteString("\n|---|")
+	if sourced {
+		b.WriteString("---|")
+	}
+	b.WriteString(strings.Repeat(":-:|", len(fams)) + "\n")
 	for _, op := range rows {
 		name := text(rampart.WholeAPI)
 		if op.Operation != "" {
 			name = code(oneLine(op.Operation), true)
 		}
 		b.WriteString("| " + name + " |")
+		if sourced {
+			b.WriteString(" " + foundCell(op) + " |")
+		}
 		for _, f := range fams {
 			b.WriteString(" " + cellSymbol(op, f) + " |")
 		}

@@ -29,8 +29,8 @@ func TestCoverage(t *testing.T) {
 	}
 	full := render(t, sample.Report(), Options{})
 	for _, want := range []string{
-		"| `GET /notes/{id}` | ❗ | ✅ |  | ❓ | ➖ |  |  |", // proved, tested, not tested, not applicable
-		"| `POST /login` |  |  |  |  |  |  | ⏭️ |",       // the user's choice
+		"| `GET /notes/{id}` | spec: api.yaml | ❗ | ✅ |  | ❓ | ➖ |  |  |", // proved, tested, not tested, not applicable
+		"| `POST /login` | probe: common path |  |  |  |  |  |  | ⏭️ |",   // the user's choice
 		"| mass-assignment | 0 | 0 | 1 (1 by choice) | 0 |",
 		"- **needs --mode active** (2 cells, your choice):",
 	} {

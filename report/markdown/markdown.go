@@ -2,6 +2,9 @@
 // a pull-request or merge-request comment: a header with the grade and the
 // counts, one table row per finding, then a collapsible <details> block per
 // finding with its message, the curl line that replays it and the fix.
+// Under the header, the input warnings (what Rampart repaired in the spec,
+// HAR or Postman file) are listed, and the coverage matrix has a Found
+// column saying how each operation was found.
 //
 // Everything that came from the scanned target is escaped, so a hostile
 // response cannot add links, images, HTML or @-mentions to the comment. The
@@ -77,7 +80,8 @@ func Render(r *rampart.Report, opt Options) string {
 	doc := func(check string) string { return linkTo(docBase, metas[strings.ToUpper(check)].Doc) }
 
 	findings := slices.SortedStableFunc(slices.Values(r.Findings), rampart.CompareFindings)
-	head := header(r)
+	// Input warnings take at most a tenth of the comment.
+	head := header(r, inputWarnings(r.InputWarnings, maxLen/10))
 	cov := coverageSummary(r.Coverage)
 	tail := footer(r, docBase)
 
@@ -140,7 +144,7 @@ func Render(r *rampart.Report, opt Options) string {
 	return out
 }
 
-func header(r *rampart.Report) string {
+func header(r *rampart.Report, warnings string) string {
 	var b strings.Builder
 	grade := cmp.Or(oneLine(r.Grade), "?")
 	fmt.Fprintf(&b, "### 🛡️ Rampart · grade %s · %d/100\n\n", text(grade), r.Score)
@@ -179,8 +183,12 @@ func header(r *rampart.Report) string {
 	if r.Coverage != nil {
 		facts = append(facts, fmt.Sprintf("%d%% coverage", r.Coverage.Percent))
 	}
+	if ops := operationsFact(r); ops != "" {
+		facts = append(facts, ops)
+	}
 	b.WriteString(strings.Join(facts, " · "))
 	b.WriteString("\n\n")
+	b.WriteString(warnings)
 	b.WriteString(replay(r.Replay))
 	return b.String()
 }
