@@ -23,6 +23,10 @@
 //     a source;
 //   - a <skipped> test case per skipped check, with the reason;
 //   - an <error> test case per check that could not run;
+//   - a passing <testcase classname="rampart" name="input"> when the spec,
+//     HAR or Postman file needed repairs, its <system-out> listing each
+//     input warning; the suite's properties count the operations by how
+//     they were found and say it for each operation;
 //   - one <testcase classname="coverage" name="FAMILY"> per family of a
 //     black-box scan's coverage: it passes when the family tested every
 //     operation it applies to, and is <skipped> otherwise, the message
@@ -45,6 +49,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/report/internal/doclink"
+	"github.com/rampart-sec/rampart/report/internal/found"
 )
 
 // DefaultDocBase resolves the relative documentation links of check metadata.
@@ -309,7 +314,11 @@ func build(r *rampart.Report, opt Options) testsuites {
 	}
 	scan.SystemOut = text(summary(r))
 	top := suite("rampart")
-	top.Cases = append([]testcase{scan}, top.Cases...)
+	first := []testcase{scan}
+	if in := inputCase(r.InputWarnings); in != nil {
+		first = append(first, *in)
+	}
+	top.Cases = append(first, top.Cases...)
 	top.Time = seconds(r.DurationMS)
 	top.Properties = props(r)
 
@@ -484,6 +493,12 @@ func summary(r *rampart.Report) string {
 	if c := r.Coverage; c != nil {
 		fmt.Fprintf(&b, "Coverage %d%%: %d of %d applicable operation × family cells tested\n", c.Percent, c.Tested, c.Applicable)
 	}
+	if sum := found.Summary(r.Coverage); sum != "" {
+		b.WriteString("Operations: " + oneLine(found.Operations(r.Operations, r.Coverage)) + "\n")
+	}
+	if n := len(r.InputWarnings); n > 0 {
+		fmt.Fprintf(&b, "Input warnings: %d, repaired instead of refused (test case %q)\n", n, InputCase)
+	}
 	for _, n := range r.Notes {
 		b.WriteString(oneLine(n) + "\n")
 	}
@@ -506,6 +521,10 @@ func props(r *rampart.Report) *properties {
 	if c := r.Coverage; c != nil {
 		add("coverage", strconv.Itoa(c.Percent))
 		add("coverage-incomplete", strconv.FormatBool(c.Incomplete))
+	}
+	p = append(p, foundProps(r.Coverage)...)
+	if n := len(r.InputWarnings); n > 0 {
+		add("input-warnings", strconv.Itoa(n))
 	}
 	add("version", r.Tool.Version)
 	// The legend of the curl lines in the failures.
