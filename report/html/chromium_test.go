@@ -227,6 +227,10 @@ func TestChromiumCoverage(t *testing.T) {
 		{"text", `['tested', 'not-tested', 'chosen', 'not-applicable'].forEach(s => state(s, true)); setText('NOTES')`,
 			[]string{"GET /notes/{id}", "POST /notes"}, nil, 7},
 		{"text nothing", `setText('no such operation')`, nil, nil, 7},
+		{"found in HAR traffic", `setText(''); setSelect('source', 'har')`, []string{"POST /notes"}, nil, 7},
+		{"found in the spec", `setSelect('source', 'spec')`, []string{"GET /search", "GET /notes/{id}"}, nil, 7},
+		{"found in the spec, one family", `setSelect('family', 'bola')`, []string{"GET /notes/{id}"}, []string{"bola=proved"}, 1},
+		{"found any way", `setSelect('family', ''); setSelect('source', '')`, all, nil, 7},
 	}
 	for _, tt := range tests {
 		var got view
@@ -252,6 +256,19 @@ func TestChromiumCoverage(t *testing.T) {
 		if got.Tooltip != "sqli: not tested, no values for a parameter · no values for {id}" {
 			t.Errorf("%s: tooltip %q", tt.name, got.Tooltip)
 		}
+	}
+	// The input warnings are shown, one item each, above the findings.
+	var warn struct {
+		Visible bool     `json:"visible"`
+		Items   []string `json:"items"`
+		Above   bool     `json:"above"`
+	}
+	tab.eval(t, `(() => { const s = document.getElementById('input-warnings');
+		return { visible: s.offsetParent !== null, items: Array.from(s.querySelectorAll('li')).map(l => l.textContent),
+			above: s.getBoundingClientRect().top < document.getElementById('findings').getBoundingClientRect().top } })()`, &warn)
+	if !warn.Visible || !warn.Above || len(warn.Items) != 5 ||
+		warn.Items[1] != "api.yaml:42 paths./notes/{id}.get.parameters[0]: required is a boolean on a property → read as required: [title]" {
+		t.Errorf("input warnings: %+v", warn)
 	}
 	// A click on a cell with detail opens it.
 	var opened string

@@ -47,6 +47,9 @@ type coverageView struct {
 	// ReasonOptions are the reasons of the matrix's not-tested cells, for
 	// the reason filter.
 	ReasonOptions []reasonOption
+	// SourceOptions say how the operations were found, for the "found"
+	// column and filter; empty when the report does not say.
+	SourceOptions []sourceOption
 }
 
 type familyCount struct {
@@ -65,7 +68,10 @@ type reasonView struct {
 type rowView struct {
 	Operation string // as shown
 	Key       string // lower case, for the text filter
-	Cells     []cellView
+	// How the operation was found: the source code (for the filter), its
+	// label, its origin and both for the tooltip; empty when not known.
+	Source, Found, Origin, FoundTitle string
+	Cells                             []cellView
 }
 
 type cellView struct {
@@ -130,6 +136,7 @@ func coverageOf(c *rampart.Coverage) *coverageView {
 	for _, op := range ops {
 		row := rowView{Operation: cmp.Or(oneLine(op.Operation), rampart.WholeAPI)}
 		row.Key = strings.ToLower(row.Operation)
+		foundOf(&row, op)
 		for _, f := range fams {
 			cell := cellView{Family: cmp.Or(oneLine(string(f)), "unknown"), Empty: true}
 			for _, cc := range op.Cells {
@@ -151,6 +158,7 @@ func coverageOf(c *rampart.Coverage) *coverageView {
 			v.Kinds = append(v.Kinds, kindCount{Kind: k.Kind, Label: k.Label, N: kinds[k.Kind]})
 		}
 	}
+	v.SourceOptions = sourceOptions(c)
 	known := slices.Clone(rampart.Reasons)
 	for r := range reasons {
 		if !slices.Contains(known, r) {

@@ -3,7 +3,9 @@
 // to a CI run or opened from disk, and it never calls home.
 //
 // The page has a summary (grade, score, counts by severity, target, mode,
-// duration, requests, coverage, the stack fingerprint), filters by severity, family,
+// duration, requests, how the operations were found, coverage, the stack
+// fingerprint), the input warnings (what Rampart repaired in the spec, HAR
+// or Postman file), filters by severity, family,
 // confidence and text (plain JavaScript, progressive: without it every
 // finding is shown), and one card per finding with its evidence and curl
 // line in collapsible <details> and the fix with its code. A black-box
@@ -11,7 +13,8 @@
 // under the grade when less than half was tested), a table per family, the
 // reasons cells were not tested with what to do about each, and the
 // operations × families matrix with its own filters (state, family, reason,
-// operation), each cell's reason as text and its detail on hover and click.
+// operation, how the operation was found), each cell's reason as text and
+// its detail on hover and click, and a "found" column.
 //
 // Everything in a report that came from the target (evidence above all) is
 // hostile input. html/template escapes it for its context, and the page's
@@ -39,6 +42,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/report/internal/found"
 	richtext "github.com/rampart-sec/rampart/report/internal/rich"
 )
 
@@ -124,7 +128,9 @@ type page struct {
 	FootprintSummary string
 	// Coverage is what the scan tested, operation by operation; nil for a
 	// report without one (white-box).
-	Coverage  *coverageView
+	Coverage *coverageView
+	// Warnings are what Rampart repaired in the documents it read.
+	Warnings  []warningView
 	Generated string
 	CSP       string
 	CSS       template.CSS
@@ -242,11 +248,12 @@ func view(r *rampart.Report, opt Options) page {
 		add("Throttled", t)
 	}
 	if r.Target != "" || r.Operations > 0 {
-		add("Operations", strconv.Itoa(r.Operations))
+		add("Operations", found.Operations(r.Operations, r.Coverage))
 	}
 	add("Identities", strings.Join(r.Identities, ", "))
 	add("Coverage", coverageFact(r.Coverage))
 	p.Coverage = coverageOf(r.Coverage)
+	p.Warnings = warningsOf(r.InputWarnings)
 	for _, v := range r.Replay {
 		p.Replay = append(p.Replay, replayVar{Name: "$" + oneLine(v.Name), Whose: oneLine(v.Whose())})
 	}

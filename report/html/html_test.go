@@ -200,6 +200,14 @@ func hostile() *rampart.Report {
 	c.Operations[3].Cells[2].Checks[1].Check = `<svg onload=window.__pwned=17>`
 	c.Operations[3].Cells[0].Reason = rampart.Reason(`x" onclick="window.__pwned=18`)
 	c.Reasons[0].Examples = []string{`<iframe src=http://evil></iframe>`}
+	// So do the documents the user gave (a HAR recorded from it) and how
+	// operations were found.
+	c.Operations[1].Source = `spec" onmouseover="window.__pwned=19`
+	c.Operations[2].Origin = `</span><script>window.__pwned=20</script>`
+	r.InputWarnings = append(r.InputWarnings, rampart.InputWarning{
+		File: `x.har"><script>window.__pwned=21</script>`, Line: 1, Path: `log.entries[0]<img src=x onerror="window.__pwned=22">`,
+		Problem: "<script>window.__pwned=23</script> | a\nb", Repair: `</li></ul><svg onload=window.__pwned=24>`,
+	})
 	return r
 }
 
@@ -227,7 +235,7 @@ func TestCoverage(t *testing.T) {
 		`<li class="gap" data-reason="no-values"><b>no values for a parameter</b> (2 cells): give the parameter an example in the spec`,
 		`<li class="chosen" data-reason="needs-active"><b>needs --mode active</b> (2 cells, your choice)`,
 		// The whole API first, then the operations.
-		`<tr data-op="(whole api)"><th scope="row"><code>(whole API)</code></th><td class="cell none" data-family="bola"></td>`,
+		`<tr data-op="(whole api)" data-source=""><th scope="row"><code>(whole API)</code></th><td class="found"></td><td class="cell none" data-family="bola"></td>`,
 		// A not-tested cell: its reason as text, its detail on hover and click.
 		`<td class="cell st-not-tested" data-family="sqli" data-state="not-tested" data-reason="no-values" title="sqli: not tested, no values for a parameter · no values for {id}"><details><summary>no values for a parameter</summary><p>no values for {id}</p></details></td>`,
 		// Per-check detail.

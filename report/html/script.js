@@ -65,7 +65,8 @@
   document.body.setAttribute('data-filters', 'ready');
 }());
 
-// Filters for the coverage matrix: by state, family, reason and operation.
+// Filters for the coverage matrix: by state, family, reason, operation and
+// how the operation was found.
 // A family hides the other columns; a row stays when one of its visible
 // cells matches the states and the reason. Without this script the whole
 // matrix is shown; with it, <body> gets data-coverage="ready".
@@ -82,6 +83,7 @@
   var shown = document.getElementById('coverage-shown');
   var none = document.getElementById('coverage-no-match');
   var reasonSelect = form.querySelector('select[name=reason]');
+  var sourceSelect = form.querySelector('select[name=source]');
 
   function apply() {
     var states = {};
@@ -91,6 +93,7 @@
     var family = form.querySelector('select[name=family]').value;
     var reason = reasonSelect ? reasonSelect.value : '';
     var text = form.querySelector('input[name=op]').value.trim().toLowerCase();
+    var source = sourceSelect ? sourceSelect.value : '';
     heads.forEach(function (th) {
       th.hidden = family !== '' && th.getAttribute('data-family') !== family;
     });
@@ -108,7 +111,8 @@
           match = true;
         }
       });
-      var show = match && (text === '' || row.getAttribute('data-op').indexOf(text) !== -1);
+      var show = match && (text === '' || row.getAttribute('data-op').indexOf(text) !== -1) &&
+        (source === '' || row.getAttribute('data-source') === source);
       row.hidden = !show;
       if (show) {
         visible++;
