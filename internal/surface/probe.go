@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
 )
 
 //go:embed wordlist/*.txt
@@ -207,4 +206,3 @@ func allowed(h string) []string {
 	}
 	return out
 }
-
