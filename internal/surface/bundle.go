@@ -16,8 +16,8 @@ const (
 
 var (
 	// apiLiteral is a string literal holding an /api/ path, whole or as the
-	// start of a template literal with substitutions.
-	apiLiteral = regexp.MustCompile("[\"'`](/api(?:/(?:[A-Za-z0-9_.~:-]|\\$\\{[A-Za-z0-9_.$]{1,40}\\})+)+/?)[\"'`?]")
+	// start of a template literal with substitutions, with its query.
+	apiLiteral = regexp.MustCompile("[\"'`](/api(?:/(?:[A-Za-z0-9_.~:-]|\\$\\{[A-Za-z0-9_.$]{1,40}\\})+)+/?(?:\\?[A-Za-z0-9_.~%=&-]*)?)[\"'`]")
 	jsSubst    = regexp.MustCompile(`\$\{([A-Za-z0-9_.$]{1,40})\}`)
 )
 
@@ -63,7 +63,11 @@ func bundlePaths(js string) []string {
 			}
 			return "{" + name + "}"
 		})
-		p = strings.TrimSuffix(p, "/")
+		if q := strings.IndexByte(p, '?'); q >= 0 {
+			p = strings.TrimSuffix(p[:q], "/") + p[q:]
+		} else {
+			p = strings.TrimSuffix(p, "/")
+		}
 		if !seen[p] && !strings.Contains(p, "//") {
 			seen[p] = true
 			out = append(out, p)

@@ -386,6 +386,11 @@ func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds [
 	for _, l := range c.pending {
 		c.record(l.method, l.u, nil, rampart.SourceCrawl, l.from)
 	}
+	// A start page that is not there is no operation once something else
+	// was learned.
+	if op := c.ops["GET "+start.Path]; op != nil && len(c.ops) > 1 && len(op.Responses) > 0 && op.Responses[0].Status == "404" && op.Origin == "the start URL" {
+		delete(c.ops, "GET "+start.Path)
+	}
 	s := &Surface{Servers: []string{origin(base) + "/"}, SecuritySchemes: map[string]Scheme{}}
 	for _, op := range c.ops {
 		s.Operations = append(s.Operations, op)

@@ -110,13 +110,13 @@ func discoverDocsPage(ctx context.Context, base *url.URL, prefix string, get Get
 				continue
 			}
 			tried[ref.url] = true
-			s, err := loadRef(ctx, base, ref.url, get, fetch, p, 1)
+			s, doc, err := loadRef(ctx, base, ref.url, get, fetch, p, 1)
 			if err != nil {
 				return nil, err
 			}
 			if s != nil {
-				markDocs(s, page+" (document "+ref.url+")")
-				return &Discovery{Surface: s, Where: ref.url + " (shown by " + page + ")", Notes: p.notes("used " + ref.url + ", shown by " + page + ", instead")}, nil
+				markDocs(s, page+" (document "+doc+")")
+				return &Discovery{Surface: s, Where: doc + " (shown by " + page + ")", Notes: p.notes("used " + doc + ", shown by " + page + ", instead")}, nil
 			}
 		}
 	}
@@ -137,12 +137,12 @@ func loadListed(ctx context.Context, base *url.URL, listing string, body []byte,
 		return nil, nil
 	}
 	for _, ref := range jsonDocRefs(lu, body) {
-		s, err := loadRef(ctx, base, ref.url, get, fetch, p, 0)
-		if err != nil || s != nil {
-			if s == nil {
-				return nil, err
-			}
-			return &Discovery{Surface: s, Where: ref.url, Notes: p.notes("used " + ref.url + " instead")}, nil
+		s, doc, err := loadRef(ctx, base, ref.url, get, fetch, p, 0)
+		if err != nil {
+			return nil, err
+		}
+		if s != nil {
+			return &Discovery{Surface: s, Where: doc, Notes: p.notes("used " + doc + " instead")}, nil
 		}
 	}
 	return nil, nil
@@ -150,37 +150,41 @@ func loadListed(ctx context.Context, base *url.URL, listing string, body []byte,
 
 // loadRef fetches and loads the document at ref, on base's origin only. A
 // Swagger UI config in its place is followed hops more times. It returns
-// nil and no error when ref holds no usable spec, noting a broken one.
-func loadRef(ctx context.Context, base *url.URL, ref string, get Getter, fetch func(context.Context, string) ([]byte, error), p *discoveryProblems, hops int) (*Surface, error) {
+// nil and no error when ref holds no usable spec, noting a broken one;
+// otherwise the surface and the URL of the document it was loaded from.
+func loadRef(ctx context.Context, base *url.URL, ref string, get Getter, fetch func(context.Context, string) ([]byte, error), p *discoveryProblems, hops int) (*Surface, string, error) {
 	u, err := url.Parse(ref)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !sameOrigin(u, base) {
-		return nil, nil
+		return nil, "", nil
 	}
 	status, _, body, err := get(ctx, onOrigin(base, u))
 	if err != nil || status != 200 {
-		return nil, ctx.Err()
+		return nil, "", ctx.Err()
 	}
 	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] == '<' {
-		return nil, nil
+		return nil, "", nil
 	}
 	s, err := Load(ctx, Source{URL: ref, Data: body, Fetch: fetch})
 	switch {
 	case err == nil:
-		return s, nil
+		return s, ref, nil
 	case ctx.Err() != nil:
-		return nil, ctx.Err()
+		return nil, "", ctx.Err()
 	case errors.Is(err, ErrNotSpec):
 		if hops > 0 {
 			for _, r := range jsonDocRefs(u, body) {
-				if s, err := loadRef(ctx, base, r.url, get, fetch, p, hops-1); s != nil || err != nil {
-					return s, err
+				if r.url == ref {
+					continue
+				}
+				if s, doc, err := loadRef(ctx, base, r.url, get, fetch, p, hops-1); s != nil || err != nil {
+					return s, doc, err
 				}
 			}
 		}
-		return nil, nil
+		return nil, "", nil
 	}
 	p.broken(ref, err)
-	return nil, nil
+	return nil, "", nil
 }
 
 // jsonDocRefs reads the document URLs of a JSON listing or Swagger UI
