@@ -96,16 +96,12 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	get = recordPaths(get, asked)
 	fetch := scopedFetch(base, get)
 	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
-	nf := learnNotFound(ctx, base, prefix, get)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var p discoveryProblems
 	for _, cand := range Candidates(base) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		status, header, body, err := get(ctx, cand)
+		status, _, body, err := get(ctx, cand)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -116,7 +112,7 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 			p.status(cand, status)
 			continue
 		}
-		if status != 200 || len(bytes.TrimSpace(body)) == 0 || nf.matches(pathOf(cand), status, header, body) {
+		if status != 200 || len(bytes.TrimSpace(body)) == 0 {
 			continue
 		}
 		if t := bytes.TrimSpace(body); t[0] == '<' {
@@ -138,6 +134,13 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 			continue
 		}
 		p.broken(cand, err)
+	}
+	// A catch-all answer cannot pass for a spec (it is HTML, or JSON that
+	// is not one), so it is learned only once no spec was found: an API
+	// that serves its spec sees no made-up path.
+	nf := learnNotFound(ctx, base, prefix, get)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	d, err := discoverDocsPage(ctx, base, prefix, get, nf, &p)
 	if d != nil || err != nil {
@@ -161,7 +164,7 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	}
 	notes := p.notes("learned operations by probing common paths and following links instead")
 	if nf.active() {
-		notes = append(notes, nf.describe()+": answers like it were read as not found")
+		notes = append(notes, nf.describe()+": such answers count as not found")
 	}
 	notes = append(notes, pr.note())
 	return &Discovery{Surface: s, Where: "crawl", Notes: notes}, nil
@@ -450,8 +453,9 @@ func (c *crawler) visit(ctx context.Context, pg crawlPage) error {
 		ans = &answer{status: status, header: header, body: body}
 	}
 	// A single-page app's shell at a linked path is its "not found"; the
-	// shell's links were read where the crawl started.
-	if pg.depth > 0 && c.nf.matches(pg.u.Path, ans.status, ans.header, ans.body) {
+	// shell's links were read where the crawl started. A blanket 401 or
+	// redirect stays: the scan's health verdict says what it means.
+	if pg.depth > 0 && c.nf.shell() && c.nf.matches(pg.u.Path, ans.status, ans.header, ans.body) {
 		return nil
 	}
 	ct := ans.header.Get("Content-Type")

@@ -462,7 +462,7 @@ func TestDiscoverFallsBack(t *testing.T) {
 			where:   "crawl",
 			notes: []string{
 				"GET /openapi.json answered 401 (as did 19 other usual spec locations): learned operations by probing common paths and following links instead",
-				"every unknown path answers the same JSON document with status 401: answers like it were read as not found",
+				"every unknown path answers the same JSON document with status 401: such answers count as not found",
 				"probed 400 common paths: 0 answered",
 			},
 		},

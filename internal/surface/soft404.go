@@ -83,6 +83,10 @@ func (nf *notFound) matches(p string, status int, header http.Header, body []byt
 // active says whether a catch-all answer was learned.
 func (nf *notFound) active() bool { return nf != nil && len(nf.shells) > 0 }
 
+// shell says whether the catch-all answer is a 2xx page or document, which
+// the crawl, too, reads as "not found".
+func (nf *notFound) shell() bool { return nf.active() && nf.shells[0].status/100 == 2 }
+
 // describe words the catch-all answer for the notes.
 func (nf *notFound) describe() string {
 	s := nf.shells[0]
