@@ -361,6 +361,7 @@ func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds [
 		start.Path = "/"
 	}
 	c.queue = append(c.queue, crawlPage{u: &start, depth: 0, source: rampart.SourceCrawl, from: "the start URL"})
+	c.toFetch++
 	c.queued[linkKey("GET", &start)] = true
 	for _, sd := range seeds {
 		if sd.method != "GET" || sd.ans == nil {
@@ -380,6 +381,9 @@ func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds [
 		}
 		pg := c.queue[0]
 		c.queue = c.queue[1:]
+		if pg.ans == nil {
+			c.toFetch--
+		}
 		if err := c.visit(ctx, pg); err != nil {
 			return nil, err
 		}
@@ -434,6 +438,9 @@ type crawler struct {
 	pending []link
 	pages   int
 	scripts int
+	// toFetch counts the queued pages not fetched yet: common paths that
+	// answered wait in the queue too, but cost no request.
+	toFetch int
 }
 
 func (c *crawler) visit(ctx context.Context, pg crawlPage) error {
@@ -532,8 +539,9 @@ func (c *crawler) follow(l link, depth int) {
 		return
 	}
 	c.queued[key] = true
-	if depth+1 <= maxCrawlDepth && len(c.queue)+c.pages < maxCrawlPages && safeToGet(u.Path) && !strings.ContainsAny(u.Path, "{}") {
+	if depth+1 <= maxCrawlDepth && c.toFetch+c.pages < maxCrawlPages && safeToGet(u.Path) && !strings.ContainsAny(u.Path, "{}") {
 		c.queue = append(c.queue, crawlPage{u: u, depth: depth + 1, source: rampart.SourceCrawl, from: l.from})
+		c.toFetch++
 		return
 	}
 	if len(c.pending) < maxPendingLinks {

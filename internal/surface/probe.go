@@ -18,6 +18,10 @@ var wordlistFS embed.FS
 const (
 	maxProbes         = 400
 	quietPrefixProbes = 10
+	// What answered is kept for the crawl to read links from, within
+	// bounds: 400 answers at the engine's body cap would be gigabytes.
+	maxKeptAnswer = 1 << 20
+	maxKeptTotal  = 16 << 20
 )
 
 const probeOrigin = "common path"
@@ -75,6 +79,7 @@ type seed struct {
 // probeResult is what probing learned.
 type probeResult struct {
 	sent     int
+	kept     int // bytes of answers kept for the crawl
 	answered []string // "GET /users (200)"
 	seeds    []seed
 }
@@ -186,6 +191,10 @@ func (pr *probeResult) one(ctx context.Context, base *url.URL, p string, get Get
 	case nf.matches(p, status, header, body):
 		return false, nil
 	}
+	if len(body) > maxKeptAnswer || pr.kept+len(body) > maxKeptTotal {
+		body = nil // the operation stays; its links are not read
+	}
+	pr.kept += len(body)
 	pr.seeds = append(pr.seeds, seed{method: "GET", u: u, ans: &answer{status: status, header: header, body: body}})
 	pr.answered = append(pr.answered, fmt.Sprintf("GET %s (%d)", p, status))
 	return true, nil

@@ -214,3 +214,31 @@ func TestSoft404Fingerprint(t *testing.T) {
 		}
 	}
 }
+
+// What a common path answered is kept for the crawl within bounds: a huge
+// answer stays an operation, its links unread.
+func TestProbeKeepsAnswersBounded(t *testing.T) {
+	big := `{"self": "/users/9", "pad": "` + strings.Repeat("x", maxKeptAnswer) + `"}`
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/users":
+			_, _ = w.Write([]byte(big))
+		case "/orders":
+			_, _ = w.Write([]byte(`{"self": "/orders/3"}`))
+		case "/users/9", "/orders/3":
+			_, _ = w.Write([]byte(`{}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	base := mustParse(t, rec.srv.URL)
+	d, err := Discover(context.Background(), base, getter(t, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"GET /orders", "GET /orders/{id}", "GET /users"}
+	if got := keys(d.Surface); !reflect.DeepEqual(got, want) {
+		t.Errorf("operations:\n got %v\nwant %v", got, want)
+	}
+}
