@@ -79,7 +79,7 @@ type seed struct {
 // probeResult is what probing learned.
 type probeResult struct {
 	sent     int
-	kept     int // bytes of answers kept for the crawl
+	kept     int      // bytes of answers kept for the crawl
 	answered []string // "GET /users (200)"
 	seeds    []seed
 }
