@@ -57,22 +57,14 @@ func TestZooSpecless(t *testing.T) {
 	z.Lock(t)
 	t.Cleanup(func() { z.Reset(t) })
 	var table strings.Builder
-	table.WriteString("| app | documented operations found | found by | ground-truth entries proved | expected and proved |\n|---|---:|---|---|---|\n")
+	table.WriteString("| app | documented operations found | found by | ground-truth entries proved | expected | FPs on secure | scan requests | scan time |\n|---|---:|---|---|---|---:|---:|---:|\n")
 	for _, name := range []string{"gateway", "library", "clinic", "tickets"} {
 		exp := speclessExpected[name]
 		t.Run(name, func(t *testing.T) {
 			a := z.App(t, name)
 			z.Reset(t, name)
 			documented := documentedOps(t, a.Spec(a.Vuln))
-			rep, err := scan.Run(context.Background(), scan.Options{
-				Target:     a.Vuln,
-				Identities: a.Identities(),
-				Mode:       rampart.Active,
-				Version:    "e2e",
-			})
-			if err != nil {
-				t.Fatalf("spec-less scan of %s: %v", a.Vuln, err)
-			}
+			rep := scanSpecless(t, a, a.Vuln)
 			for _, n := range rep.Notes {
 				t.Logf("note: %s", n)
 			}
@@ -111,15 +103,43 @@ func TestZooSpecless(t *testing.T) {
 					t.Errorf("%s: expected %s to be found without a spec, it was not (proved: %v)", name, id, proved)
 				}
 			}
+			// Nothing the secure variant does is a flaw, with or without a spec.
+			fps := 0
+			for _, f := range scanSpecless(t, a, a.Secure).Findings {
+				if f.Severity >= rampart.Medium {
+					fps++
+					t.Errorf("secure variant: %s (%s) %s %s: %s", f.Check, f.Severity, f.Location.Method, f.Location.Path, f.Message)
+				}
+			}
 			var by []string
 			for _, s := range slices.Sorted(maps.Keys(sources)) {
 				by = append(by, fmt.Sprintf("%s %d", s, sources[s]))
 			}
-			fmt.Fprintf(&table, "| %s | %d/%d | %s | %s (%d/%d) | %s |\n", name, found, len(documented), strings.Join(by, ", "),
-				strings.Join(proved, ", "), len(proved), len(z.GroundTruth(t, name)), strings.Join(exp.expected, ", "))
+			fmt.Fprintf(&table, "| %s | %d/%d | %s | %s (%d/%d) | %s | %d | %d | %.1f s |\n", name, found, len(documented), strings.Join(by, ", "),
+				strings.Join(proved, ", "), len(proved), len(z.GroundTruth(t, name)), strings.Join(exp.expected, ", "),
+				fps, rep.Stats.Requests, float64(rep.DurationMS)/1000)
 		})
 	}
 	t.Logf("spec-less discovery on the zoo (vulnerable variants, active mode):\n%s", table.String())
+}
+
+// scanSpecless scans url in active mode with the app's login flows and no
+// spec.
+func scanSpecless(t *testing.T, a *tbtest.ZooApp, url string) *rampart.Report {
+	t.Helper()
+	rep, err := scan.Run(context.Background(), scan.Options{
+		Target:     url,
+		Identities: a.Identities(),
+		Mode:       rampart.Active,
+		Version:    "e2e",
+	})
+	if err != nil {
+		t.Fatalf("spec-less scan of %s: %v", url, err)
+	}
+	if rep.Stats.Refused != 0 {
+		t.Errorf("scan of %s: the engine refused %d requests", url, rep.Stats.Refused)
+	}
+	return rep
 }
 
 var pathParam = regexp.MustCompile(`\{[^}/]*\}`)
