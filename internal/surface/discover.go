@@ -69,7 +69,9 @@ func Candidates(base *url.URL) []string {
 // Discovery is what Discover learned and how.
 type Discovery struct {
 	Surface *Surface
-	// Where is the URL of the spec that was used, or "crawl".
+	// Where is the URL of the spec that was used ("URL (shown by PAGE)"
+	// when a docs page named it, "the document inline in PAGE"), or
+	// "crawl" when operations were learned from common paths and links.
 	Where string
 	// Notes say, one line each, what was wrong with the documents found at
 	// the usual places and what was done instead, for the report.
@@ -83,10 +85,14 @@ var ErrNothingLearned = errors.New("could not learn any operation")
 
 // Discover finds the attack surface of an API that was given without a
 // spec. It tries the Candidates in order and uses the first that answers 200
-// with a loadable spec. A candidate that refuses (401, 403), fails (5xx) or
-// serves a spec that does not load is skipped with a note saying so; with
-// no usable spec at all it crawls. Its error is ctx's, the crawl's when the
-// base cannot be fetched, or wraps ErrNothingLearned.
+// with a loadable spec (or a listing of specs). A candidate that refuses
+// (401, 403), fails (5xx) or serves a spec that does not load is skipped
+// with a note saying so. With no usable spec it learns what the API answers
+// to paths that cannot exist (soft 404), reads the usual documentation
+// pages for the document they show, and at last probes the common API
+// paths and crawls from the base and from what answered. Its error is
+// ctx's, the crawl's when the base cannot be fetched, or wraps
+// ErrNothingLearned.
 func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error) {
 	if err := checkBase(base); err != nil {
 		return nil, err
@@ -150,6 +156,9 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	if err != nil {
 		return nil, err
 	}
+	if d, err := prefixSpec(ctx, base, pr, get, fetch, asked, &p); d != nil || err != nil {
+		return d, err
+	}
 	s, err := crawl(ctx, base, get, nf, pr.seeds)
 	if err != nil {
 		return nil, err
@@ -168,6 +177,31 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	}
 	notes = append(notes, pr.note())
 	return &Discovery{Surface: s, Where: "crawl", Notes: notes}, nil
+}
+
+// prefixSpecPaths are where a framework mounted under a prefix publishes
+// its spec: flask-restx's Api(prefix=...), FastAPI behind a root_path.
+var prefixSpecPaths = []string{"/swagger.json", "/openapi.json"}
+
+// prefixSpec looks for a spec under each versioned prefix that answered a
+// probe, and loads the first one that is.
+func prefixSpec(ctx context.Context, base *url.URL, pr *probeResult, get Getter, fetch func(context.Context, string) ([]byte, error), asked map[string]bool, p *discoveryProblems) (*Discovery, error) {
+	for _, pre := range pr.prefixes {
+		for _, sp := range prefixSpecPaths {
+			if asked[pre+sp] {
+				continue
+			}
+			s, doc, err := loadRef(ctx, base, onOrigin(base, &url.URL{Path: pre + sp}), get, fetch, p, 0)
+			if err != nil {
+				return nil, err
+			}
+			if s != nil {
+				notes := p.notes("used " + doc + " instead")
+				return &Discovery{Surface: s, Where: doc, Notes: append(notes, pr.note())}, nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // recordPaths is get noting each path it was asked for in asked.

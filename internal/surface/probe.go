@@ -78,6 +78,7 @@ type seed struct {
 
 // probeResult is what probing learned.
 type probeResult struct {
+	prefixes []string // the versioned prefixes that answered
 	sent     int
 	kept     int      // bytes of answers kept for the crawl
 	answered []string // "GET /users (200)"
@@ -126,6 +127,7 @@ func probe(ctx context.Context, base *url.URL, prefix string, get Getter, nf *no
 			}
 			if ok {
 				answering = append(answering, p)
+				pr.prefixes = append(pr.prefixes, p)
 			} else {
 				quiet = append(quiet, p)
 			}

@@ -242,3 +242,33 @@ func TestProbeKeepsAnswersBounded(t *testing.T) {
 		t.Errorf("operations:\n got %v\nwant %v", got, want)
 	}
 }
+
+// flask-restx mounted under a prefix publishes its spec there: a prefix
+// that answered a probe is searched for one.
+func TestDiscoverSpecUnderAnsweringPrefix(t *testing.T) {
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v2":
+			_, _ = w.Write([]byte(`{"message": "hello"}`))
+		case "/api/v2/swagger.json":
+			_, _ = w.Write([]byte(docSpec("/restx")))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	base := mustParse(t, rec.srv.URL)
+	d, err := Discover(context.Background(), base, getter(t, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Where != rec.srv.URL+"/api/v2/swagger.json" || d.Surface.Operation("GET", "/restx") == nil {
+		t.Fatalf("where %s, operations %v", d.Where, keys(d.Surface))
+	}
+	if op := d.Surface.Operations[0]; op.Source != rampart.SourceSpec || op.Origin != d.Where {
+		t.Errorf("found by %s: %s", op.Source, op.Origin)
+	}
+	if n := d.Notes[len(d.Notes)-1]; !strings.HasPrefix(n, "probed ") {
+		t.Errorf("notes %q do not say what was probed", d.Notes)
+	}
+}
