@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -21,10 +22,18 @@ var (
 	jsSubst    = regexp.MustCompile(`\$\{([A-Za-z0-9_.$]{1,40})\}`)
 )
 
-// bundleLinks fetches up to maxBundles of scripts on the base's origin and
-// returns the API paths they name.
+// appScript names the scripts most likely to hold the app's own code, read
+// before vendor and runtime chunks.
+var appScript = regexp.MustCompile(`(?i)(^|[/._-])(main|app|index|bundle)([._-]|$)`)
+
+// bundleLinks fetches up to maxBundles of scripts on the base's origin, the
+// app's own first, and returns the API paths they name.
 func (c *crawler) bundleLinks(ctx context.Context, scripts []*url.URL) []link {
 	var out []link
+	scripts = slices.Clone(scripts)
+	slices.SortStableFunc(scripts, func(a, b *url.URL) int {
+		return cmpBool(appScript.MatchString(b.Path), appScript.MatchString(a.Path))
+	})
 	for _, s := range scripts {
 		if c.scripts >= maxBundles || ctx.Err() != nil {
 			break
@@ -45,6 +54,16 @@ func (c *crawler) bundleLinks(ctx context.Context, scripts []*url.URL) []link {
 		}
 	}
 	return out
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // bundlePaths lists the distinct /api/ paths of a script, substitutions

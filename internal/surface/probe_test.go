@@ -41,6 +41,8 @@ func TestDiscoverSPAShell(t *testing.T) {
 		default:
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprintf(w, `<!doctype html><html><head><title>Notes App</title><meta name="csrf" content="%s">
+				<script src="/static/js/runtime.1.js"></script><script src="/static/js/vendor.2.js"></script>
+				<script src="https://cdn.example/react.js"></script><script src="/static/js/chunk.3.js"></script>
 				<script nonce="%s" src="/static/js/main.4f2a.js"></script></head><body><div id="root"></div>
 				<a href="/about">About</a></body></html>`, nonce(), nonce())
 		}
