@@ -101,7 +101,8 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	asked := map[string]bool{}
 	get = recordPaths(get, asked)
 	fetch := scopedFetch(base, get)
-	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
+	// Paths below are built as url.URL.Path, which escapes them itself.
+	prefix := strings.TrimSuffix(base.Path, "/")
 	var p discoveryProblems
 	for _, cand := range Candidates(base) {
 		if err := ctx.Err(); err != nil {
@@ -163,6 +164,7 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	if err != nil {
 		return nil, err
 	}
+	outside := rebase(s, prefix)
 	if why, nothing := learnedNothing(s); nothing {
 		msg := why + ", and no spec was found at the usual places"
 		if notes := p.notes(""); len(notes) > 0 {
@@ -176,7 +178,36 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 		notes = append(notes, nf.describe()+": such answers count as not found")
 	}
 	notes = append(notes, pr.note())
+	if outside > 0 {
+		notes = append(notes, fmt.Sprintf("%d operations linked from outside %s were left out: scan the host root to include them", outside, prefix))
+	}
 	return &Discovery{Surface: s, Where: "crawl", Notes: notes}, nil
+}
+
+// rebase makes a discovered surface's paths relative to the target's path
+// (a request goes to target + path, see Surface.BaseURL): /svc/users is
+// /users when the target is http://host/svc. Operations outside it cannot
+// be named that way and are dropped; it returns how many.
+func rebase(s *Surface, prefix string) int {
+	if prefix == "" {
+		return 0
+	}
+	kept := s.Operations[:0]
+	dropped := 0
+	for _, op := range s.Operations {
+		switch {
+		case op.Path == prefix:
+			op.Path = "/"
+		case strings.HasPrefix(op.Path, prefix+"/"):
+			op.Path = strings.TrimPrefix(op.Path, prefix)
+		default:
+			dropped++
+			continue
+		}
+		kept = append(kept, op)
+	}
+	s.Operations = kept
+	return dropped
 }
 
 // prefixSpecPaths are where a framework mounted under a prefix publishes

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -272,5 +273,45 @@ func TestDiscoverSpecUnderAnsweringPrefix(t *testing.T) {
 	}
 	if n := d.Notes[len(d.Notes)-1]; !strings.HasPrefix(n, "probed ") {
 		t.Errorf("notes %q do not say what was probed", d.Notes)
+	}
+}
+
+// A target below the host root (http://host/svc) is probed below it, and
+// what was learned is relative to it, as a request goes to target + path.
+func TestDiscoverBelowRoot(t *testing.T) {
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/svc", "/svc/":
+			_, _ = w.Write([]byte(`{"links": ["/svc/orders/3", "/elsewhere"]}`))
+		case "/svc/users":
+			_, _ = w.Write([]byte(`[]`))
+		case "/svc/orders/3", "/elsewhere":
+			_, _ = w.Write([]byte(`{}`))
+		case "/users":
+			t.Errorf("probed the host root")
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	base := mustParse(t, rec.srv.URL+"/svc/")
+	d, err := Discover(context.Background(), base, getter(t, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"GET /", "GET /orders/{id}", "GET /users"}
+	if got := keys(d.Surface); !reflect.DeepEqual(got, want) {
+		t.Errorf("operations:\n got %v\nwant %v", got, want)
+	}
+	if !strings.Contains(strings.Join(d.Notes, "\n"), "1 operations linked from outside /svc were left out") {
+		t.Errorf("notes %q", d.Notes)
+	}
+	for _, r := range rec.requests() {
+		if p := strings.TrimPrefix(r, "GET "); !strings.HasPrefix(p, "/svc") && !strings.Contains(p, "rampart-") {
+			// Only the usual spec places and docs pages are looked up at the root.
+			if !slices.Contains(Candidates(base), rec.srv.URL+p) && !slices.Contains(docsPagePaths(), p) && p != "/elsewhere" {
+				t.Errorf("requested %s outside /svc", r)
+			}
+		}
 	}
 }
