@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -34,12 +35,12 @@ func loadSurface(ctx context.Context, c *engine.Client, target *url.URL, opt Opt
 		return resp.Body, nil
 	}
 	if spec == "" {
-		get := func(ctx context.Context, u string) (int, string, []byte, error) {
+		get := func(ctx context.Context, u string) (int, http.Header, []byte, error) {
 			resp, err := c.Do(ctx, &engine.Request{Method: "GET", URL: u})
 			if err != nil {
-				return 0, "", nil, err
+				return 0, nil, nil, err
 			}
-			return resp.Status, resp.Header.Get("Content-Type"), resp.Body, nil
+			return resp.Status, resp.Header, resp.Body, nil
 		}
 		d, err := surface.Discover(ctx, target, get)
 		switch {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"net/url"
 	"path"
 	"regexp"
@@ -23,7 +24,7 @@ import (
 // Getter performs one GET through the caller's HTTP engine, which owns
 // scope, rate limits, timeouts, body caps and redirects. Discovery only ever
 // asks it for URLs on the base URL's origin.
-type Getter func(ctx context.Context, u string) (status int, contentType string, body []byte, err error)
+type Getter func(ctx context.Context, u string) (status int, header http.Header, body []byte, err error)
 
 // candidatePaths are where frameworks and people usually publish a spec:
 // FastAPI, flask-smorest, flasgger, springdoc, Swashbuckle, connexion and
@@ -34,7 +35,8 @@ func candidatePaths() []string {
 		"/api/openapi.json", "/v1/openapi.json", "/v2/openapi.json", "/v3/api-docs",
 		"/api-docs", "/apispec_1.json", "/apispec.json", "/static/openapi.json",
 		"/static/swagger.json", "/docs/openapi.json", "/api/swagger.json",
-		"/swagger/v1/swagger.json", "/openapi/v1.json",
+		"/swagger/v1/swagger.json", "/openapi/v1.json", "/openapi", "/v2/api-docs",
+		"/swagger-resources",
 	}
 }
 
@@ -67,7 +69,9 @@ func Candidates(base *url.URL) []string {
 // Discovery is what Discover learned and how.
 type Discovery struct {
 	Surface *Surface
-	// Where is the URL of the spec that was used, or "crawl".
+	// Where is the URL of the spec that was used ("URL (shown by PAGE)"
+	// when a docs page named it, "the document inline in PAGE"), or
+	// "crawl" when operations were learned from common paths and links.
 	Where string
 	// Notes say, one line each, what was wrong with the documents found at
 	// the usual places and what was done instead, for the report.
@@ -81,15 +85,24 @@ var ErrNothingLearned = errors.New("could not learn any operation")
 
 // Discover finds the attack surface of an API that was given without a
 // spec. It tries the Candidates in order and uses the first that answers 200
-// with a loadable spec. A candidate that refuses (401, 403), fails (5xx) or
-// serves a spec that does not load is skipped with a note saying so; with
-// no usable spec at all it crawls. Its error is ctx's, the crawl's when the
-// base cannot be fetched, or wraps ErrNothingLearned.
+// with a loadable spec (or a listing of specs). A candidate that refuses
+// (401, 403), fails (5xx) or serves a spec that does not load is skipped
+// with a note saying so. With no usable spec it learns what the API answers
+// to paths that cannot exist (soft 404), reads the usual documentation
+// pages for the document they show, and at last probes the common API
+// paths and crawls from the base and from what answered. Its error is
+// ctx's, the crawl's when the base cannot be fetched, or wraps
+// ErrNothingLearned.
 func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error) {
 	if err := checkBase(base); err != nil {
 		return nil, err
 	}
+	// Probing skips what the search for a spec already asked for.
+	asked := map[string]bool{}
+	get = recordPaths(get, asked)
 	fetch := scopedFetch(base, get)
+	// Paths below are built as url.URL.Path, which escapes them itself.
+	prefix := strings.TrimSuffix(base.Path, "/")
 	var p discoveryProblems
 	for _, cand := range Candidates(base) {
 		if err := ctx.Err(); err != nil {
@@ -120,22 +133,121 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 			return nil, ctx.Err()
 		}
 		if errors.Is(err, ErrNotSpec) {
+			// springfox's /swagger-resources and a Swagger UI config list
+			// where the documents are.
+			if d, err := loadListed(ctx, base, cand, body, get, fetch, &p); d != nil || err != nil {
+				return d, err
+			}
 			continue
 		}
 		p.broken(cand, err)
 	}
-	s, err := Crawl(ctx, base, get)
+	// A catch-all answer cannot pass for a spec (it is HTML, or JSON that
+	// is not one), so it is learned only once no spec was found: an API
+	// that serves its spec sees no made-up path.
+	nf := learnNotFound(ctx, base, prefix, get)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d, err := discoverDocsPage(ctx, base, prefix, get, nf, &p)
+	if d != nil || err != nil {
+		return d, err
+	}
+	pr, err := probe(ctx, base, prefix, get, nf, asked)
 	if err != nil {
 		return nil, err
 	}
+	if d, err := prefixSpec(ctx, base, pr, get, fetch, asked, &p); d != nil || err != nil {
+		return d, err
+	}
+	s, err := crawl(ctx, base, get, nf, pr.seeds)
+	if err != nil {
+		return nil, err
+	}
+	outside := rebase(s, prefix)
 	if why, nothing := learnedNothing(s); nothing {
 		msg := why + ", and no spec was found at the usual places"
 		if notes := p.notes(""); len(notes) > 0 {
 			msg = why + "; " + strings.Join(notes, "; ")
 		}
+		msg += "; " + pr.note()
 		return nil, fmt.Errorf("%w: %s", ErrNothingLearned, msg)
 	}
-	return &Discovery{Surface: s, Where: "crawl", Notes: p.notes("learned operations by following links instead")}, nil
+	notes := p.notes("learned operations by probing common paths and following links instead")
+	if nf.active() {
+		notes = append(notes, nf.describe()+": such answers count as not found")
+	}
+	notes = append(notes, pr.note())
+	if outside > 0 {
+		notes = append(notes, fmt.Sprintf("%d operations linked from outside %s were left out: scan the host root to include them", outside, prefix))
+	}
+	return &Discovery{Surface: s, Where: "crawl", Notes: notes}, nil
+}
+
+// rebase makes a discovered surface's paths relative to the target's path
+// (a request goes to target + path, see Surface.BaseURL): /svc/users is
+// /users when the target is http://host/svc. Operations outside it cannot
+// be named that way and are dropped; it returns how many.
+func rebase(s *Surface, prefix string) int {
+	if prefix == "" {
+		return 0
+	}
+	kept := s.Operations[:0]
+	dropped := 0
+	for _, op := range s.Operations {
+		switch {
+		case op.Path == prefix:
+			op.Path = "/"
+		case strings.HasPrefix(op.Path, prefix+"/"):
+			op.Path = strings.TrimPrefix(op.Path, prefix)
+		default:
+			dropped++
+			continue
+		}
+		kept = append(kept, op)
+	}
+	s.Operations = kept
+	return dropped
+}
+
+// prefixSpecPaths are where a framework mounted under a prefix publishes
+// its spec: flask-restx's Api(prefix=...), FastAPI behind a root_path.
+var prefixSpecPaths = []string{"/swagger.json", "/openapi.json"}
+
+// prefixSpec looks for a spec under each versioned prefix that answered a
+// probe, and loads the first one that is.
+func prefixSpec(ctx context.Context, base *url.URL, pr *probeResult, get Getter, fetch func(context.Context, string) ([]byte, error), asked map[string]bool, p *discoveryProblems) (*Discovery, error) {
+	for _, pre := range pr.prefixes {
+		for _, sp := range prefixSpecPaths {
+			if asked[pre+sp] {
+				continue
+			}
+			s, doc, err := loadRef(ctx, base, onOrigin(base, &url.URL{Path: pre + sp}), get, fetch, p, 0)
+			if err != nil {
+				return nil, err
+			}
+			if s != nil {
+				notes := p.notes("used " + doc + " instead")
+				return &Discovery{Surface: s, Where: doc, Notes: append(notes, pr.note())}, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// recordPaths is get noting each path it was asked for in asked.
+func recordPaths(get Getter, asked map[string]bool) Getter {
+	return func(ctx context.Context, u string) (int, http.Header, []byte, error) {
+		asked[pathOf(u)] = true
+		return get(ctx, u)
+	}
+}
+
+func pathOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Path
+	}
+	return raw
 }
 
 // learnedNothing reports whether a crawl learned nothing worth scanning: no
@@ -148,6 +260,9 @@ func learnedNothing(s *Surface) (string, bool) {
 		return "", false
 	}
 	op := s.Operations[0]
+	if op.Source == rampart.SourceProbe {
+		return "", false
+	}
 	status := ""
 	if len(op.Responses) > 0 {
 		status = op.Responses[0].Status
@@ -287,29 +402,53 @@ const (
 
 // Crawl learns operations by following links from base: JSON string values
 // that are same-origin paths or URLs (href/url keys, HAL _links, JSON:API
-// links), and HTML anchors and forms. It fetches at most 50 pages, at most
-// two links away from base, only with GET, only on base's origin, and never
-// submits forms or follows links that look like they change state (logout,
-// delete). Concrete ids become templates: /notes/12 is learned as
-// /notes/{id} with 12 as the example.
+// links), HTML anchors and forms, and "/api/..." paths named in the page's
+// same-origin scripts. It fetches at most 50 pages, at most two links away
+// from base, only with GET, only on base's origin, and never submits forms
+// or follows links that look like they change state (logout, delete).
+// Concrete ids become templates: /notes/12 is learned as /notes/{id} with
+// 12 as the example.
 func Crawl(ctx context.Context, base *url.URL, get Getter) (*Surface, error) {
 	if err := checkBase(base); err != nil {
 		return nil, err
 	}
-	c := &crawler{base: base, get: get, ops: map[string]*rampart.Operation{}, queued: map[string]bool{}}
+	return crawl(ctx, base, get, nil, nil)
+}
+
+// crawl is Crawl that also starts from the common paths that answered
+// (seeds, already fetched) and reads answers that look like nf's catch-all
+// as "not found".
+func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds []seed) (*Surface, error) {
+	c := &crawler{base: base, get: get, nf: nf, ops: map[string]*rampart.Operation{}, queued: map[string]bool{}}
 	start := *base
 	start.Fragment = ""
 	if start.Path == "" {
 		start.Path = "/"
 	}
-	c.queue = append(c.queue, crawlPage{u: &start, depth: 0})
+	c.queue = append(c.queue, crawlPage{u: &start, depth: 0, source: rampart.SourceCrawl, from: "the start URL"})
+	c.toFetch++
 	c.queued[linkKey("GET", &start)] = true
-	for len(c.queue) > 0 && c.pages < maxCrawlPages {
+	for _, sd := range seeds {
+		if sd.method != "GET" || sd.ans == nil {
+			c.record(sd.method, sd.u, nil, rampart.SourceProbe, probeOrigin)
+			continue
+		}
+		key := linkKey("GET", sd.u)
+		if c.queued[key] {
+			continue
+		}
+		c.queued[key] = true
+		c.queue = append(c.queue, crawlPage{u: sd.u, depth: 1, source: rampart.SourceProbe, from: probeOrigin, ans: sd.ans})
+	}
+	for len(c.queue) > 0 && (c.pages < maxCrawlPages || c.queue[0].ans != nil) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		pg := c.queue[0]
 		c.queue = c.queue[1:]
+		if pg.ans == nil {
+			c.toFetch--
+		}
 		if err := c.visit(ctx, pg); err != nil {
 			return nil, err
 		}
@@ -317,7 +456,12 @@ func Crawl(ctx context.Context, base *url.URL, get Getter) (*Surface, error) {
 	// Links seen but not fetched (too deep, over budget, or unsafe to GET)
 	// are still part of the surface.
 	for _, l := range c.pending {
-		c.record(l.method, l.u, nil)
+		c.record(l.method, l.u, nil, rampart.SourceCrawl, l.from)
+	}
+	// A start page that is not there is no operation once something else
+	// was learned.
+	if op := c.ops["GET "+start.Path]; op != nil && len(c.ops) > 1 && len(op.Responses) > 0 && op.Responses[0].Status == "404" && op.Origin == "the start URL" {
+		delete(c.ops, "GET "+start.Path)
 	}
 	s := &Surface{Servers: []string{origin(base) + "/"}, SecuritySchemes: map[string]Scheme{}}
 	for _, op := range c.ops {
@@ -327,47 +471,74 @@ func Crawl(ctx context.Context, base *url.URL, get Getter) (*Surface, error) {
 	return s, nil
 }
 
+// answer is one GET's result, kept when a probe already fetched the page.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
 type crawlPage struct {
 	u     *url.URL
 	depth int
+	// source and from say how the page was found, for its operation.
+	source, from string
+	ans          *answer // already fetched, or nil
 }
 
 type link struct {
 	method string
 	u      *url.URL
 	form   *form
+	from   string // "linked from GET /x", set by follow
 }
 
 type crawler struct {
 	base    *url.URL
 	get     Getter
+	nf      *notFound
 	ops     map[string]*rampart.Operation
 	queued  map[string]bool
 	queue   []crawlPage
 	pending []link
 	pages   int
+	scripts int
+	// toFetch counts the queued pages not fetched yet: common paths that
+	// answered wait in the queue too, but cost no request.
+	toFetch int
 }
 
 func (c *crawler) visit(ctx context.Context, pg crawlPage) error {
-	c.pages++
-	status, ct, body, err := c.get(ctx, onOrigin(c.base, pg.u))
-	if err != nil {
-		if pg.depth == 0 {
-			return fmt.Errorf("crawl %s: %w", onOrigin(c.base, pg.u), err)
+	ans := pg.ans
+	if ans == nil {
+		c.pages++
+		status, header, body, err := c.get(ctx, onOrigin(c.base, pg.u))
+		if err != nil {
+			if pg.depth == 0 {
+				return fmt.Errorf("crawl %s: %w", onOrigin(c.base, pg.u), err)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return nil
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+		ans = &answer{status: status, header: header, body: body}
+	}
+	// A single-page app's shell at a linked path is its "not found"; the
+	// shell's links were read where the crawl started. A blanket 401 or
+	// redirect stays: the scan's health verdict says what it means.
+	if pg.depth > 0 && c.nf.shell() && c.nf.matches(pg.u.Path, ans.status, ans.header, ans.body) {
 		return nil
 	}
+	ct := ans.header.Get("Content-Type")
 	// A linked page that answers 404 stays on the surface with its status:
 	// plenty of APIs hide what the caller may not see behind a 404.
-	resp := rampart.Response{Status: strconv.Itoa(status), ContentType: ct}
+	resp := rampart.Response{Status: strconv.Itoa(ans.status), ContentType: ct}
 	var links []link
-	switch kind := bodyKind(ct, body); kind {
+	switch kind := bodyKind(ct, ans.body); kind {
 	case "json":
 		var v any
-		dec := json.NewDecoder(bytes.NewReader(body))
+		dec := json.NewDecoder(bytes.NewReader(ans.body))
 		dec.UseNumber()
 		if dec.Decode(&v) == nil {
 			resp.Schema = inferSchema(v, 0)
@@ -378,16 +549,22 @@ func (c *crawler) visit(ctx context.Context, pg crawlPage) error {
 			}
 		}
 	case "html":
-		links = htmlLinks(pg.u, body)
+		var scripts []*url.URL
+		links, scripts = htmlLinksAndScripts(pg.u, ans.body)
+		links = append(links, c.bundleLinks(ctx, scripts)...)
 	}
-	c.record("GET", pg.u, &resp)
+	c.record("GET", pg.u, &resp, pg.source, pg.from)
 	if len(links) > maxPageLinks {
 		links = links[:maxPageLinks]
 	}
+	from := "linked from GET " + pg.u.Path
 	for _, l := range links {
+		if l.from == "" {
+			l.from = from
+		}
 		c.follow(l, pg.depth)
 	}
-	return nil
+	return ctx.Err()
 }
 
 func bodyKind(ct string, body []byte) string {
@@ -427,8 +604,9 @@ func (c *crawler) follow(l link, depth int) {
 		return
 	}
 	c.queued[key] = true
-	if depth+1 <= maxCrawlDepth && len(c.queue)+c.pages < maxCrawlPages && safeToGet(u.Path) && !strings.ContainsAny(u.Path, "{}") {
-		c.queue = append(c.queue, crawlPage{u: u, depth: depth + 1})
+	if depth+1 <= maxCrawlDepth && c.toFetch+c.pages < maxCrawlPages && safeToGet(u.Path) && !strings.ContainsAny(u.Path, "{}") {
+		c.queue = append(c.queue, crawlPage{u: u, depth: depth + 1, source: rampart.SourceCrawl, from: l.from})
+		c.toFetch++
 		return
 	}
 	if len(c.pending) < maxPendingLinks {
@@ -461,12 +639,13 @@ func isStaticAsset(p string) bool {
 }
 
 // record adds (or completes) the operation for method on u's template.
-func (c *crawler) record(method string, u *url.URL, resp *rampart.Response) *rampart.Operation {
+// The first way it was found is the one the report gives.
+func (c *crawler) record(method string, u *url.URL, resp *rampart.Response, source, from string) *rampart.Operation {
 	tmpl, params := templatize(u.Path)
 	key := method + " " + tmpl
 	op := c.ops[key]
 	if op == nil {
-		op = &rampart.Operation{Method: method, Path: tmpl, Source: rampart.SourceCrawl}
+		op = &rampart.Operation{Method: method, Path: tmpl, Source: source, Origin: from}
 		c.ops[key] = op
 	}
 	for _, p := range params {
@@ -489,7 +668,7 @@ func addParam(op *rampart.Operation, p rampart.Param) {
 }
 
 func (c *crawler) recordForm(l link) {
-	op := c.record(l.method, l.u, nil)
+	op := c.record(l.method, l.u, nil, rampart.SourceCrawl, strings.Replace(l.from, "linked from", "a form on", 1))
 	f := l.form
 	if l.method == "GET" {
 		for _, fld := range f.fields {
@@ -720,7 +899,14 @@ type form struct {
 // htmlLinks reads anchors and forms from a page. Forms are learned, never
 // submitted: their fields become query parameters (GET) or a form body.
 func htmlLinks(page *url.URL, body []byte) []link {
+	l, _ := htmlLinksAndScripts(page, body)
+	return l
+}
+
+// htmlLinksAndScripts is htmlLinks that also gives the page's script URLs.
+func htmlLinksAndScripts(page *url.URL, body []byte) ([]link, []*url.URL) {
 	var out []link
+	var scripts []*url.URL
 	base := page
 	z := html.NewTokenizer(io.LimitReader(bytes.NewReader(body), 4<<20))
 	var cur *link
@@ -753,6 +939,12 @@ func htmlLinks(page *url.URL, body []byte) []link {
 		case "base":
 			if u, err := page.Parse(attrs["href"]); err == nil && attrs["href"] != "" {
 				base = u
+			}
+		case "script":
+			if src := strings.TrimSpace(attrs["src"]); src != "" && len(scripts) < maxPageLinks {
+				if u, err := base.Parse(src); err == nil {
+					scripts = append(scripts, u)
+				}
 			}
 		case "a", "area":
 			if h, ok := attrs["href"]; ok && h != "" {
@@ -811,7 +1003,7 @@ func htmlLinks(page *url.URL, body []byte) []link {
 	if cur != nil && len(out) < maxPageLinks {
 		out = append(out, *cur)
 	}
-	return out
+	return out, scripts
 }
 
 func inputSchema(tag, typ string) *rampart.Schema {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,23 +47,23 @@ func (r *recorder) requests() []string {
 // getter is the Getter a scanner would pass, plus a guard that fails the
 // test on any request off the allowed origin.
 func getter(t *testing.T, allowed *url.URL) Getter {
-	return func(ctx context.Context, u string) (int, string, []byte, error) {
+	return func(ctx context.Context, u string) (int, http.Header, []byte, error) {
 		pu, err := url.Parse(u)
 		if err != nil || !sameOrigin(pu, allowed) {
 			t.Errorf("request off origin: %s", u)
-			return 0, "", nil, errors.New("off origin")
+			return 0, nil, nil, errors.New("off origin")
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
-			return 0, "", nil, err
+			return 0, nil, nil, err
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return 0, "", nil, err
+			return 0, nil, nil, err
 		}
 		defer resp.Body.Close()
-		b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		return resp.StatusCode, resp.Header.Get("Content-Type"), b, err
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		return resp.StatusCode, resp.Header, b, err
 	}
 }
 
@@ -167,7 +168,7 @@ func TestDiscoverSpecRefsStayOnOrigin(t *testing.T) {
 	})
 	base := mustParse(t, rec.srv.URL)
 	d, err := Discover(context.Background(), base, getter(t, base))
-	if err != nil || d.Where != "crawl" || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "refusing") {
+	if err != nil || d.Where != "crawl" || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "refusing") {
 		t.Errorf("an off-origin $ref must be refused, and the spec skipped with a note; got %+v, %v", d, err)
 	}
 	if n := len(other.requests()); n != 0 {
@@ -234,9 +235,17 @@ func TestCrawl(t *testing.T) {
 	if got := keys(s); !reflect.DeepEqual(got, want) {
 		t.Errorf("operations:\n got %v\nwant %v", got, want)
 	}
+	// /notes is a common path, probed before the crawl; the rest is linked.
+	origins := map[string]string{
+		"GET /notes": "probe: common path", "POST /notes": "crawl: a form on GET /ui", "GET /notes/{id}": "crawl: linked from GET /",
+		"GET /": "crawl: the start URL", "GET /users/{user_id}/notes/{id}": "crawl: linked from GET /notes",
+	}
 	for _, op := range s.Operations {
-		if op.Source != rampart.SourceCrawl {
-			t.Errorf("%s: Source = %q", op.Key(), op.Source)
+		if want, ok := origins[op.Key()]; ok && op.Source+": "+op.Origin != want {
+			t.Errorf("%s: found by %s: %s, want %s", op.Key(), op.Source, op.Origin, want)
+		}
+		if op.Source != rampart.SourceCrawl && op.Source != rampart.SourceProbe || op.Origin == "" {
+			t.Errorf("%s: Source = %q, Origin %q", op.Key(), op.Source, op.Origin)
 		}
 	}
 	note := mustOp(t, s, "GET", "/notes/{id}")
@@ -266,13 +275,19 @@ func TestCrawl(t *testing.T) {
 		t.Errorf("GET form fields not learned as query params: %+v", search.Params)
 	}
 
+	// What the search for a spec, a docs page and common paths asks for
+	// is not the crawl's doing.
 	probes := map[string]bool{}
 	for _, c := range Candidates(base) {
 		probes["GET "+strings.TrimPrefix(c, rec.srv.URL)] = true
 	}
+	w := loadWordlist()
+	for _, p := range slices.Concat(docsPagePaths(), w.paths, w.prefixes, w.resources) {
+		probes["GET "+p] = true
+	}
 	var reqs []string
 	for _, r := range rec.requests() {
-		if !probes[r] {
+		if !probes[r] && !strings.Contains(r, "/rampart-") && !strings.HasPrefix(r, "GET /api/") && !strings.HasPrefix(r, "GET /v") {
 			reqs = append(reqs, r)
 		}
 	}
@@ -336,8 +351,8 @@ func TestCrawlErrors(t *testing.T) {
 	if _, err := Crawl(ctx, mustParse(t, "/relative"), nil); err == nil {
 		t.Error("relative base: no error")
 	}
-	down := func(context.Context, string) (int, string, []byte, error) {
-		return 0, "", nil, errors.New("connection refused")
+	down := func(context.Context, string) (int, http.Header, []byte, error) {
+		return 0, nil, nil, errors.New("connection refused")
 	}
 	if _, err := Crawl(ctx, mustParse(t, "http://127.0.0.1:1/"), down); err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("unreachable base: %v", err)
@@ -431,21 +446,25 @@ func TestDiscoverFallsBack(t *testing.T) {
 			answers: map[string]answer{"/openapi.json": {200, `{"openapi": "3.0.0", "paths": [1]}`}, "/": {200, `{"items": "/items"}`}},
 			others:  answer{404, ""},
 			where:   "crawl",
-			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 1: paths: want a mapping, got a list): learned operations by following links instead"},
+			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 1: paths: want a mapping, got a list): learned operations by probing common paths and following links instead", "probed 400 common paths: 0 answered"},
 		},
 		{
 			name:    "invalid JSON",
 			answers: map[string]answer{"/openapi.json": {200, "{\n  \"openapi\": \"3.0.0\",\n  \"paths\": {,}\n}"}, "/": {200, `{"items": "/items"}`}},
 			others:  answer{404, ""},
 			where:   "crawl",
-			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 3: column 13: invalid JSON: invalid character ',' looking for beginning of object key string): learned operations by following links instead"},
+			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 3: column 13: invalid JSON: invalid character ',' looking for beginning of object key string): learned operations by probing common paths and following links instead", "probed 400 common paths: 0 answered"},
 		},
 		{
 			name:    "401 everywhere but the root",
 			answers: map[string]answer{"/": {200, `{"items": "/items"}`}},
 			others:  answer{401, `{"error": "login required"}`},
 			where:   "crawl",
-			notes:   []string{"GET /openapi.json answered 401 (as did 16 other usual spec locations): learned operations by following links instead"},
+			notes: []string{
+				"GET /openapi.json answered 401 (as did 19 other usual spec locations): learned operations by probing common paths and following links instead",
+				"every unknown path answers the same JSON document with status 401: such answers count as not found",
+				"probed 400 common paths: 0 answered",
+			},
 		},
 		{
 			name:    "403 and 500",
@@ -453,8 +472,9 @@ func TestDiscoverFallsBack(t *testing.T) {
 			others:  answer{404, ""},
 			where:   "crawl",
 			notes: []string{
-				"GET /openapi.json answered 403: learned operations by following links instead",
-				"GET /swagger.json answered 500: learned operations by following links instead",
+				"GET /openapi.json answered 403: learned operations by probing common paths and following links instead",
+				"GET /swagger.json answered 500: learned operations by probing common paths and following links instead",
+				"probed 400 common paths: 0 answered",
 			},
 		},
 		{
@@ -469,11 +489,12 @@ func TestDiscoverFallsBack(t *testing.T) {
 			answers: map[string]answer{"/": {200, `{"status": "ok"}`}},
 			others:  answer{404, ""},
 			where:   "crawl",
+			notes:   []string{"probed 400 common paths: 0 answered"},
 		},
 		{
 			name:    "401 everywhere",
 			others:  answer{401, `{"error": "login required"}`},
-			nothing: "GET / answered 401 and linked to nothing; GET /openapi.json answered 401 (as did 16 other usual spec locations)",
+			nothing: "GET / answered 401 and linked to nothing; GET /openapi.json answered 401 (as did 19 other usual spec locations); probed 400 common paths: 0 answered",
 		},
 		{
 			name:    "nothing anywhere",
@@ -547,7 +568,7 @@ func TestDiscoverRefusesAliasBomb(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Where != "crawl" || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "/openapi.json is not a usable OpenAPI document (line ") ||
+			if d.Where != "crawl" || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "/openapi.json is not a usable OpenAPI document (line ") ||
 				!strings.Contains(d.Notes[0], "more than 1000000 nodes") {
 				t.Errorf("want the bomb skipped with a note and the API crawled, got %q, notes %q", d.Where, d.Notes)
 			}
