@@ -128,6 +128,14 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		return nil, err
 	}
 
+	if where == surface.Discovered {
+		ops = deepen(ctx, client, base, ops, surf.Methodless, ids, mdl, rep, opt)
+		rep.Operations = len(ops)
+		if ctx.Err() != nil {
+			return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+		}
+	}
+
 	explored, err := mdl.Explore(ctx, client, ids)
 	if ctx.Err() != nil {
 		return finish(rep, client, obs, started, nil, ctx.Err(), nil)

@@ -62,9 +62,9 @@ func (m *Model) Snapshot(ids []*identity.Identity) Snapshot {
 	if m == nil {
 		return s
 	}
-	s.Operations = len(m.ops)
+	s.Operations = len(m.ops())
 	s.People = m.People()
-	for _, op := range m.ops {
+	for _, op := range m.ops() {
 		if !explorable(op) {
 			continue
 		}

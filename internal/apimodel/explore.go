@@ -98,7 +98,7 @@ func (m *Model) Explore(ctx context.Context, c *engine.Client, ids []*identity.I
 		return st, nil
 	}
 	var ops []*rampart.Operation
-	for _, op := range m.ops {
+	for _, op := range m.ops() {
 		if explorable(op) {
 			ops = append(ops, op)
 		}

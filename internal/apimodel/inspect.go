@@ -45,7 +45,7 @@ func (m *Model) Objects(id *identity.Identity) []Object {
 	defer m.mu.RUnlock()
 	people := m.knownPeopleLocked()
 	var out []Object
-	for _, op := range m.ops {
+	for _, op := range m.ops() {
 		if !explorable(op) {
 			continue
 		}
@@ -201,7 +201,7 @@ func (m *Model) Gated() []Gate {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var out []Gate
-	for _, op := range m.ops {
+	for _, op := range m.ops() {
 		if g, ok := m.gateLocked(op); ok && g.NeedsCredentials {
 			out = append(out, g)
 		}

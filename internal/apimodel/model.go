@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
@@ -84,10 +85,10 @@ type Config struct {
 // safe for concurrent use. A nil *Model answers every question with
 // nothing.
 type Model struct {
-	ops    []*rampart.Operation
-	byKey  map[string]*rampart.Operation
-	base   *url.URL
-	router *router
+	// surf is the operations and their routes, replaced whole by Add so
+	// that readers never take a lock for them.
+	surf atomic.Pointer[surfaceIndex]
+	base *url.URL
 
 	mu     sync.RWMutex
 	values map[string]*entry
@@ -182,18 +183,53 @@ const (
 // New returns an empty model of the operations.
 func New(cfg Config) *Model {
 	m := &Model{
-		ops: cfg.Surface, byKey: map[string]*rampart.Operation{}, base: cfg.Base,
+		base:   cfg.Base,
 		values: map[string]*entry{}, byName: map[string][]*entry{}, byKind: map[Kind][]*entry{},
 		fields: map[fieldKey]int{}, opFlds: map[string]int{}, people: map[string]*person{},
 		reads: map[readKey][]read{}, exploring: map[string]probe{}, seed: maphash.MakeSeed(), answers: map[uint64]struct{}{},
 	}
-	for _, op := range cfg.Surface {
-		if _, dup := m.byKey[op.Key()]; !dup {
-			m.byKey[op.Key()] = op
+	m.surf.Store(indexOf(cfg.Base, cfg.Surface))
+	return m
+}
+
+// surfaceIndex is the model's operations, by key and by route.
+type surfaceIndex struct {
+	ops    []*rampart.Operation
+	byKey  map[string]*rampart.Operation
+	router *router
+}
+
+func indexOf(base *url.URL, ops []*rampart.Operation) *surfaceIndex {
+	ix := &surfaceIndex{ops: ops, byKey: map[string]*rampart.Operation{}, router: newRouter(base, ops)}
+	for _, op := range ops {
+		if _, dup := ix.byKey[op.Key()]; !dup {
+			ix.byKey[op.Key()] = op
 		}
 	}
-	m.router = newRouter(cfg.Base, cfg.Surface)
-	return m
+	return ix
+}
+
+// ops is the surface the model knows.
+func (m *Model) ops() []*rampart.Operation { return m.surf.Load().ops }
+
+// Add makes operations learned after the model was built (a discovery
+// that needed the identities' credentials) part of it; those it already
+// has are ignored. What was learned from answers before stays: answers
+// to the new operations' URLs are learned from the next time they come.
+func (m *Model) Add(ops ...*rampart.Operation) {
+	if m == nil || len(ops) == 0 {
+		return
+	}
+	m.mu.Lock() // one Add at a time: each builds on the last
+	defer m.mu.Unlock()
+	old := m.surf.Load()
+	all := append([]*rampart.Operation(nil), old.ops...)
+	for _, op := range ops {
+		if _, dup := old.byKey[op.Key()]; !dup {
+			all = append(all, op)
+		}
+	}
+	m.surf.Store(indexOf(m.base, all))
 }
 
 // Operation returns the operation of a key ("GET /notes/{id}"), nil when
@@ -202,16 +238,17 @@ func (m *Model) Operation(key string) *rampart.Operation {
 	if m == nil {
 		return nil
 	}
-	return m.byKey[key]
+	return m.surf.Load().byKey[key]
 }
 
 // opOf is the operation a response answers: its request's Route when that
 // names one, else the template its path matches.
 func (m *Model) opOf(r *engine.Response) *rampart.Operation {
-	if op := m.byKey[r.Request.Route]; op != nil {
+	ix := m.surf.Load()
+	if op := ix.byKey[r.Request.Route]; op != nil {
 		return op
 	}
-	return m.router.match(r.Method, r.RequestURL)
+	return ix.router.match(r.Method, r.RequestURL)
 }
 
 // nameOf is the identity a request was sent as; anonymous when none.

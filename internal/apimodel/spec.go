@@ -31,7 +31,7 @@ type specIndex struct {
 func (m *Model) specIdx() *specIndex {
 	m.specOnce.Do(func() {
 		x := &specIndex{byName: map[string][]specField{}}
-		for _, op := range m.ops {
+		for _, op := range m.ops() {
 			thing := thingOfPath(op.Path)
 			for _, r := range op.Responses {
 				if strings.HasPrefix(r.Status, "2") && r.Schema != nil {

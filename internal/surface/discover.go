@@ -71,12 +71,16 @@ type Discovery struct {
 	Surface *Surface
 	// Where is the URL of the spec that was used ("URL (shown by PAGE)"
 	// when a docs page named it, "the document inline in PAGE"), or
-	// "crawl" when operations were learned from common paths and links.
+	// Discovered when operations were learned from common paths and links.
 	Where string
 	// Notes say, one line each, what was wrong with the documents found at
 	// the usual places and what was done instead, for the report.
 	Notes []string
 }
+
+// Discovered is Discovery.Where when no spec was found and the operations
+// were learned from common paths, documentation pages and links.
+const Discovered = "common paths and links (no spec found)"
 
 // ErrNothingLearned is wrapped by Discover's error when no usable spec was
 // found and following links from the base learned no operation: the base
@@ -181,7 +185,8 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	if outside > 0 {
 		notes = append(notes, fmt.Sprintf("%d operations linked from outside %s were left out: scan the host root to include them", outside, prefix))
 	}
-	return &Discovery{Surface: s, Where: "crawl", Notes: notes}, nil
+	s.Methodless = rebasePaths(pr.methodless, prefix)
+	return &Discovery{Surface: s, Where: Discovered, Notes: notes}, nil
 }
 
 // rebase makes a discovered surface's paths relative to the target's path
@@ -208,6 +213,21 @@ func rebase(s *Surface, prefix string) int {
 	}
 	s.Operations = kept
 	return dropped
+}
+
+// rebasePaths makes paths relative to prefix as rebase does operations';
+// those outside it are dropped.
+func rebasePaths(paths []string, prefix string) []string {
+	var out []string
+	for _, p := range paths {
+		switch {
+		case prefix == "":
+			out = append(out, p)
+		case strings.HasPrefix(p, prefix+"/"):
+			out = append(out, strings.TrimPrefix(p, prefix))
+		}
+	}
+	return out
 }
 
 // prefixSpecPaths are where a framework mounted under a prefix publishes

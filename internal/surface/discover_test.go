@@ -168,7 +168,7 @@ func TestDiscoverSpecRefsStayOnOrigin(t *testing.T) {
 	})
 	base := mustParse(t, rec.srv.URL)
 	d, err := Discover(context.Background(), base, getter(t, base))
-	if err != nil || d.Where != "crawl" || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "refusing") {
+	if err != nil || d.Where != Discovered || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "refusing") {
 		t.Errorf("an off-origin $ref must be refused, and the spec skipped with a note; got %+v, %v", d, err)
 	}
 	if n := len(other.requests()); n != 0 {
@@ -225,7 +225,7 @@ func TestCrawl(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, where := d.Surface, d.Where
-	if where != "crawl" {
+	if where != Discovered {
 		t.Errorf("where = %q", where)
 	}
 	want := []string{
@@ -445,21 +445,21 @@ func TestDiscoverFallsBack(t *testing.T) {
 			name:    "malformed spec",
 			answers: map[string]answer{"/openapi.json": {200, `{"openapi": "3.0.0", "paths": [1]}`}, "/": {200, `{"items": "/items"}`}},
 			others:  answer{404, ""},
-			where:   "crawl",
+			where:   Discovered,
 			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 1: paths: want a mapping, got a list): learned operations by probing common paths and following links instead", "probed 400 common paths: 0 answered"},
 		},
 		{
 			name:    "invalid JSON",
 			answers: map[string]answer{"/openapi.json": {200, "{\n  \"openapi\": \"3.0.0\",\n  \"paths\": {,}\n}"}, "/": {200, `{"items": "/items"}`}},
 			others:  answer{404, ""},
-			where:   "crawl",
+			where:   Discovered,
 			notes:   []string{"/openapi.json is not a usable OpenAPI document (line 3: column 13: invalid JSON: invalid character ',' looking for beginning of object key string): learned operations by probing common paths and following links instead", "probed 400 common paths: 0 answered"},
 		},
 		{
 			name:    "401 everywhere but the root",
 			answers: map[string]answer{"/": {200, `{"items": "/items"}`}},
 			others:  answer{401, `{"error": "login required"}`},
-			where:   "crawl",
+			where:   Discovered,
 			notes: []string{
 				"GET /openapi.json answered 401 (as did 19 other usual spec locations): learned operations by probing common paths and following links instead",
 				"every unknown path answers the same JSON document with status 401: such answers count as not found",
@@ -470,7 +470,7 @@ func TestDiscoverFallsBack(t *testing.T) {
 			name:    "403 and 500",
 			answers: map[string]answer{"/openapi.json": {403, ""}, "/swagger.json": {500, "boom"}, "/": {200, `{"items": "/items"}`}},
 			others:  answer{404, ""},
-			where:   "crawl",
+			where:   Discovered,
 			notes: []string{
 				"GET /openapi.json answered 403: learned operations by probing common paths and following links instead",
 				"GET /swagger.json answered 500: learned operations by probing common paths and following links instead",
@@ -488,7 +488,7 @@ func TestDiscoverFallsBack(t *testing.T) {
 			name:    "root without links is still an operation",
 			answers: map[string]answer{"/": {200, `{"status": "ok"}`}},
 			others:  answer{404, ""},
-			where:   "crawl",
+			where:   Discovered,
 			notes:   []string{"probed 400 common paths: 0 answered"},
 		},
 		{
@@ -525,7 +525,7 @@ func TestDiscoverFallsBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			where := tt.where
-			if where != "crawl" {
+			if where != Discovered {
 				where = rec.srv.URL + where
 			}
 			var want []string
@@ -568,7 +568,7 @@ func TestDiscoverRefusesAliasBomb(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Where != "crawl" || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "/openapi.json is not a usable OpenAPI document (line ") ||
+			if d.Where != Discovered || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "/openapi.json is not a usable OpenAPI document (line ") ||
 				!strings.Contains(d.Notes[0], "more than 1000000 nodes") {
 				t.Errorf("want the bomb skipped with a note and the API crawled, got %q, notes %q", d.Where, d.Notes)
 			}

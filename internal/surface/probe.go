@@ -82,7 +82,10 @@ type probeResult struct {
 	sent     int
 	kept     int      // bytes of answers kept for the crawl
 	answered []string // "GET /users (200)"
-	seeds    []seed
+	// methodless are paths that answered 405 to GET without an Allow
+	// header.
+	methodless []string
+	seeds      []seed
 }
 
 func (r *probeResult) note() string {
@@ -183,6 +186,10 @@ func (pr *probeResult) one(ctx context.Context, base *url.URL, p string, get Get
 			methods = []string{"POST"}
 		}
 		if len(methods) == 0 {
+			// Something is there, but which methods it takes is for
+			// OPTIONS to say (Deepen): a custom error handler often
+			// drops the Allow header of a 405.
+			pr.methodless = append(pr.methodless, p)
 			return false, nil
 		}
 		for _, m := range methods {

@@ -33,6 +33,10 @@ type Surface struct {
 	BasePath        string               `json:"basePath,omitempty"`
 	Operations      []*rampart.Operation `json:"operations"`
 	SecuritySchemes map[string]Scheme    `json:"securitySchemes,omitempty"`
+	// Methodless are paths discovery found (relative to the base, like
+	// operation paths) that answered 405 to GET without saying which
+	// methods they take: routes whose methods Deepen asks for.
+	Methodless []string `json:"methodless,omitempty"`
 }
 
 // Scheme is a security scheme as declared by the document.
