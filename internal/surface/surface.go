@@ -33,6 +33,9 @@ type Surface struct {
 	BasePath        string               `json:"basePath,omitempty"`
 	Operations      []*rampart.Operation `json:"operations"`
 	SecuritySchemes map[string]Scheme    `json:"securitySchemes,omitempty"`
+	// Warnings are the document's mistakes the loader repaired instead of
+	// refusing it, in document order.
+	Warnings []rampart.InputWarning `json:"warnings,omitempty"`
 }
 
 // Scheme is a security scheme as declared by the document.
@@ -61,6 +64,9 @@ type Source struct {
 	RefsOutside bool
 	// Timeout bounds the whole load; zero means LoadTimeout.
 	Timeout time.Duration
+	// Strict refuses a document with any mistake the loader would
+	// otherwise repair (--strict-spec): the first becomes the error.
+	Strict bool
 }
 
 // name is what errors call the document.
