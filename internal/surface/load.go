@@ -149,7 +149,7 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	warnings := r.warnings(name)
 	if src.Strict && len(warnings) > 0 {
 		w := warnings[0]
-		return nil, &SpecError{File: w.File, Line: w.Line, Path: w.Path, Msg: w.Problem + " (--strict-spec refuses what Rampart would repair)", Err: errors.Join(ErrStrict, r.causes[w])}
+		return nil, &SpecError{File: w.File, Line: w.Line, Path: w.Path, Msg: w.Problem, Err: errors.Join(ErrStrict, r.causes[w])}
 	}
 	for _, d := range f.docs {
 		if d.top != nil && d.top != root && r.changed[d.top] {
@@ -162,6 +162,7 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	// kin-openapi builds its own tree of the document: let this one go
 	// first but for what convert and error messages ask of it.
 	names := specNames(root)
+	server := serverNode(kind, root)
 	root = onlyKey(root, "security")
 	for _, d := range f.docs {
 		d.top = nil // the reference check was their last reader
@@ -175,7 +176,26 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 		op.Origin = name
 	}
 	s.Warnings = warnings
+	s.file = name
+	if server != nil {
+		s.serverLine = server.Line
+	}
 	return s, nil
+}
+
+// serverNode is where the document names the host it is served from: the
+// first server's url, or Swagger 2's host.
+func serverNode(kind specKind, root *yaml.Node) *yaml.Node {
+	if kind == swagger2 {
+		k, _ := get(root, "host")
+		return k
+	}
+	_, list := get(root, "servers")
+	if list == nil || list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+		return nil
+	}
+	k, _ := get(list.Content[0], "url")
+	return k
 }
 
 // openSpec reads and parses the root document of src, and sets up the
