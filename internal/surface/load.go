@@ -128,6 +128,7 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	if err != nil {
 		return nil, err
 	}
+	written := countOperations(root)
 	r := newRepairer(name, kind)
 	rc := &refChecker{f: f, walked: map[string]bool{}, r: r}
 	if err := rc.walkDoc(name, f.root, root); err != nil {
@@ -175,12 +176,35 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	for _, op := range s.Operations {
 		op.Origin = name
 	}
+	if len(s.Operations) == 0 && written > 0 && len(warnings) > 0 {
+		// Every operation was beyond repair: there is nothing to scan.
+		w := warnings[0]
+		return nil, &SpecError{File: w.File, Line: w.Line, Path: w.Path, Msg: fmt.Sprintf("no operation can be read: %d written, none usable; the first problem: %s", written, w.Problem)}
+	}
 	s.Warnings = warnings
 	s.file = name
 	if server != nil {
 		s.serverLine = server.Line
 	}
 	return s, nil
+}
+
+// countOperations is how many operations the document writes under paths,
+// usable or not.
+func countOperations(root *yaml.Node) int {
+	_, paths := get(root, "paths")
+	if paths == nil || paths.Kind != yaml.MappingNode {
+		return 0
+	}
+	n := 0
+	for i := 1; i < len(paths.Content); i += 2 {
+		for _, m := range httpMethods {
+			if k, op := get(paths.Content[i], m); k != nil && !isNull(op) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // serverNode is where the document names the host it is served from: the

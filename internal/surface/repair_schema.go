@@ -328,7 +328,7 @@ func (r *repairer) repairType(s *yaml.Node, at func(string) string) {
 	k, t := get(s, "type")
 	if k == nil {
 		if k, n := get(s, "nullable"); k != nil && r.kind == openapi31 && n.Value == "true" {
-			r.warn(k, at("nullable"), `"nullable" is OpenAPI 3.0, not 3.1`, "ignored it: the schema has no type to add null to")
+			r.warn(k, at("nullable"), `"nullable" is OpenAPI 3.0, not OpenAPI 3.1`, "ignored it: the schema has no type to add null to")
 			del(s, "nullable")
 		}
 		return
@@ -363,10 +363,10 @@ func (r *repairer) repairType(s *yaml.Node, at func(string) string) {
 		if r.kind == openapi31 {
 			if nk, n := get(s, "nullable"); nk != nil {
 				if b, _ := asBool(n); b && get2(s, "type").Value != "null" {
-					r.warn(nk, at("nullable"), `"nullable" is OpenAPI 3.0, not 3.1`, fmt.Sprintf(`read as type: [%s, "null"]`, get2(s, "type").Value))
+					r.warn(nk, at("nullable"), `"nullable" is OpenAPI 3.0, not OpenAPI 3.1`, fmt.Sprintf(`read as type: [%s, "null"]`, get2(s, "type").Value))
 					set(s, "type", seqNode(str(get2(s, "type").Value), str("null")))
 				} else {
-					r.warn(nk, at("nullable"), `"nullable" is OpenAPI 3.0, not 3.1`, "dropped it")
+					r.warn(nk, at("nullable"), `"nullable" is OpenAPI 3.0, not OpenAPI 3.1`, "dropped it")
 				}
 				del(s, "nullable")
 			}
@@ -474,11 +474,11 @@ func (r *repairer) repairBounds(s *yaml.Node, at func(string) string) {
 			}
 			// 3.1: the bound itself is the number.
 			if _, m := get(s, bound); bv && m != nil && isNumber(m) {
-				r.warn(v, at(ex), fmt.Sprintf("a boolean %s is OpenAPI 3.0, not 3.1", ex), fmt.Sprintf("read as %s: %s", ex, m.Value))
+				r.warn(v, at(ex), fmt.Sprintf("a boolean %s is OpenAPI 3.0, not OpenAPI 3.1", ex), fmt.Sprintf("read as %s: %s", ex, m.Value))
 				set(s, ex, m)
 				del(s, bound)
 			} else {
-				r.warn(v, at(ex), fmt.Sprintf("a boolean %s is OpenAPI 3.0, not 3.1", ex), "dropped it")
+				r.warn(v, at(ex), fmt.Sprintf("a boolean %s is OpenAPI 3.0, not OpenAPI 3.1", ex), "dropped it")
 				del(s, ex)
 			}
 			continue
@@ -491,14 +491,28 @@ func (r *repairer) repairBounds(s *yaml.Node, at func(string) string) {
 		if r.kind == openapi31 {
 			continue
 		}
-		if _, m := get(s, bound); m == nil {
-			r.warn(v, at(ex), fmt.Sprintf("a number %s is OpenAPI 3.1, not %s", ex, r.version()), fmt.Sprintf("read as %s: %s, %s: true", bound, v.Value, ex))
+		// Of the two bounds, the tighter one holds.
+		problem := fmt.Sprintf("a number %s is OpenAPI 3.1, not %s", ex, r.version())
+		if _, m := get(s, bound); m == nil || !isNumber(m) || tighter(bound, v, m) {
+			r.warn(v, at(ex), problem, fmt.Sprintf("read as %s: %s, %s: true", bound, v.Value, ex))
 			set(s, bound, v)
+			set(s, ex, boolNode(true))
 		} else {
-			r.warn(v, at(ex), fmt.Sprintf("a number %s is OpenAPI 3.1, not %s", ex, r.version()), fmt.Sprintf("kept %s, %s: true", bound, ex))
+			r.warn(v, at(ex), problem, fmt.Sprintf("dropped it: %s is tighter", bound))
+			del(s, ex)
 		}
-		set(s, ex, boolNode(true))
 	}
+}
+
+// tighter reports whether the exclusive bound ex is at least as tight as
+// the inclusive bound m of the same side.
+func tighter(bound string, ex, m *yaml.Node) bool {
+	e, _ := strconv.ParseFloat(ex.Value, 64)
+	b, _ := strconv.ParseFloat(m.Value, 64)
+	if bound == "minimum" {
+		return e >= b
+	}
+	return e <= b
 }
 
 func isNumber(n *yaml.Node) bool {

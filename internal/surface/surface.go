@@ -62,7 +62,7 @@ func (s *Surface) ServerWarning(target *url.URL) (rampart.InputWarning, bool) {
 		repair += " under the " + where + "'s path " + clip(s.BasePath, 80)
 	}
 	return rampart.InputWarning{File: s.file, Line: s.serverLine, Path: path,
-		Problem: "the spec's " + where + " is another host than the target", Repair: repair}, true
+		Problem: "the spec names another host than the target", Repair: repair}, true
 }
 
 // Scheme is a security scheme as declared by the document.
