@@ -130,6 +130,8 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	}
 	written := countOperations(root)
 	r := newRepairer(name, kind)
+	r.top = root
+	r.repairText(root, "", false, 0)
 	rc := &refChecker{f: f, walked: map[string]bool{}, r: r}
 	if err := rc.walkDoc(name, f.root, root); err != nil {
 		return nil, err

@@ -111,6 +111,53 @@ func seqNode(items ...*yaml.Node) *yaml.Node {
 	return &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
 }
 
+// textFields are the prose fields kin-openapi reads as strings. Tools such
+// as Redocly let a $ref stand for one (description: {$ref: intro.md}); the
+// text means nothing to a scanner, so it is dropped before the $refs are
+// followed, which also spares reading the files they name.
+var textFields = map[string]bool{"description": true, "summary": true, "title": true}
+
+// repairText drops prose fields that are not text, below n.
+func (r *repairer) repairText(n *yaml.Node, path string, names bool, depth int) {
+	if n == nil || depth > MaxDepth {
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		out := n.Content[:0:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || v.Kind == yaml.AliasNode {
+				out = append(out, k, v)
+				continue
+			}
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			if !names {
+				if strings.HasPrefix(k.Value, "x-") || literalKeys[k.Value] || (k.Value == "examples" && v.Kind == yaml.SequenceNode) {
+					out = append(out, k, v)
+					continue
+				}
+				if textFields[k.Value] && (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) {
+					r.warn(k, p, fmt.Sprintf("want text, got %s", kindName(v)), "ignored it")
+					continue
+				}
+			}
+			r.repairText(v, p, !names && nameMaps[k.Value], depth+1)
+			out = append(out, k, v)
+		}
+		n.Content = out
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if c.Kind != yaml.AliasNode {
+				r.repairText(c, fmt.Sprintf("%s[%d]", path, i), false, depth+1)
+			}
+		}
+	}
+}
+
 // repairDoc repairs the structure of the root document: servers, paths,
 // operations, parameters and components.
 func (r *repairer) repairDoc(root *yaml.Node) {

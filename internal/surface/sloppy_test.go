@@ -238,6 +238,12 @@ func TestSloppy(t *testing.T) {
 				t.Error("a scheme without a type was kept")
 			}
 		}},
+		{file: "text_refs_30.yaml", check: func(t *testing.T, s *Surface) {
+			p := wantParam(t, mustOp(t, s, "GET", "/notes"), "query", "description", "object")
+			if p != nil && (p.Schema.Properties["description"] == nil || p.Schema.Properties["title"] == nil) {
+				t.Errorf("properties named like prose fields were dropped: %+v", p.Schema)
+			}
+		}},
 		{file: "anchor_ref_31.json", check: func(t *testing.T, s *Surface) {
 			if sc := responseSchema(t, mustOp(t, s, "GET", "/profile"), "200"); sc == nil || sc.Properties["name"] == nil {
 				t.Errorf("schema = %+v, want the anchored Profile", sc)
