@@ -43,6 +43,7 @@ func main() {
 		os.Exit(2)
 	}
 	start := time.Now()
+	var specs, loaded int
 	for _, dir := range flag.Args() {
 		t, err := run(dir, *timeout)
 		if err != nil {
@@ -50,8 +51,10 @@ func main() {
 			os.Exit(1)
 		}
 		t.print(os.Stdout, *list)
+		specs += t.clean + t.repaired + len(t.refused)
+		loaded += t.clean + t.repaired
 	}
-	fmt.Printf("all folders: %s, peak RSS %d MiB (%s/%s, %s)\n", time.Since(start).Round(time.Millisecond), peakRSS()>>20, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Printf("all folders: %d of %d documents loaded (%s) in %s, peak RSS %d MiB (%s/%s, %s)\n", loaded, specs, pct(loaded, specs), time.Since(start).Round(time.Millisecond), peakRSS()>>20, runtime.GOOS, runtime.GOARCH, runtime.Version())
 }
 
 // tally is what loading one folder's documents came to.
@@ -169,7 +172,13 @@ func (t *tally) print(w io.Writer, list bool) {
 	}
 	if list {
 		for _, r := range t.refused {
-			fmt.Fprintf(w, "refused: %s\n", r.err)
+			// The error names the document holding the problem, which
+			// may be one the refused document's $refs pull in.
+			msg := r.err
+			if !strings.HasPrefix(msg, r.file+":") {
+				msg = r.file + ": " + msg
+			}
+			fmt.Fprintf(w, "refused: %s\n", msg)
 		}
 		fmt.Fprintln(w)
 	}
