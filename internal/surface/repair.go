@@ -32,10 +32,12 @@ type repairer struct {
 	emptied map[*yaml.Node]bool // $ref holders emptied because the ref is broken
 	opIDs   map[string]int
 	causes  map[rampart.InputWarning]error // the errors behind dropped $refs
+	params  map[*yaml.Node]bool            // parameters repaired: whether each is kept
+	paramAt map[*yaml.Node]string          // and where they were first met
 }
 
 func newRepairer(file string, kind specKind) *repairer {
-	return &repairer{file: file, kind: kind, changed: map[*yaml.Node]bool{}, emptied: map[*yaml.Node]bool{}, opIDs: map[string]int{}, causes: map[rampart.InputWarning]error{}}
+	return &repairer{file: file, kind: kind, changed: map[*yaml.Node]bool{}, emptied: map[*yaml.Node]bool{}, opIDs: map[string]int{}, causes: map[rampart.InputWarning]error{}, params: map[*yaml.Node]bool{}, paramAt: map[*yaml.Node]string{}}
 }
 
 // r sets the document the next warnings are about.
@@ -181,7 +183,7 @@ func (r *repairer) repairDoc(root *yaml.Node) {
 		r.repairNamed(root, "definitions", "definitions")
 		r.repairNamed(root, "responses", "responses")
 		if _, ps := get(root, "parameters"); ps != nil && ps.Kind == yaml.MappingNode {
-			r.eachNamed(ps, "parameters", func(p *yaml.Node, path string) bool { return r.repairParam(p, path, "") })
+			r.eachNamed(ps, "parameters", func(p *yaml.Node, path string) bool { return r.param(p, path, "") })
 		}
 		r.repairSchemes(root, "securityDefinitions", "securityDefinitions")
 	} else if ck, comps := get(root, "components"); ck != nil && !isNull(comps) {
@@ -193,7 +195,7 @@ func (r *repairer) repairDoc(root *yaml.Node) {
 				r.repairNamed(comps, sect, "components."+sect)
 			}
 			if _, ps := get(comps, "parameters"); ps != nil && ps.Kind == yaml.MappingNode {
-				r.eachNamed(ps, "components.parameters", func(p *yaml.Node, path string) bool { return r.repairParam(p, path, "") })
+				r.eachNamed(ps, "components.parameters", func(p *yaml.Node, path string) bool { return r.param(p, path, "") })
 			}
 			r.repairSchemes(comps, "securitySchemes", "components.securitySchemes")
 		}
@@ -522,7 +524,7 @@ func (r *repairer) repairParams(m *yaml.Node, path, tmpl string) {
 		if r.emptied[p] {
 			continue // its broken $ref has a warning already
 		}
-		if raw.Kind != yaml.AliasNode && !r.repairParam(p, pp, tmpl) {
+		if !r.param(p, pp, tmpl) {
 			continue
 		}
 		key := paramKey(p)
@@ -534,6 +536,18 @@ func (r *repairer) repairParams(m *yaml.Node, path, tmpl string) {
 		out = append(out, raw)
 	}
 	ps.Content = out
+}
+
+// param repairs parameter p once, where it is first met: one shared
+// through a YAML alias is kept or dropped alike everywhere, with one warning.
+func (r *repairer) param(p *yaml.Node, path, tmpl string) bool {
+	ok, done := r.params[p]
+	if !done {
+		ok = r.repairParam(p, path, tmpl)
+		r.params[p] = ok
+		r.paramAt[p] = path
+	}
+	return ok
 }
 
 // paramKey says which parameter p is: its $ref, or its location and name.
@@ -695,8 +709,16 @@ func (r *repairer) moveBodyParams(op *yaml.Node, path string) {
 			keep = append(keep, raw)
 			continue
 		}
-		pp := fmt.Sprintf("%s.parameters[%d]", path, i)
+		pp, ok := r.paramAt[p]
+		if !ok {
+			pp = fmt.Sprintf("%s.parameters[%d]", path, i)
+		}
 		_, name := get(p, "name")
+		if name == nil || name.Kind != yaml.ScalarNode {
+			// An alias the repairs did not visit: nothing to name it by.
+			keep = append(keep, raw)
+			continue
+		}
 		if in.Value == "body" {
 			r.warn(in, pp, `"in: body" is Swagger 2, not OpenAPI 3`, "read as the request body")
 			if body == nil {

@@ -244,6 +244,15 @@ func TestSloppy(t *testing.T) {
 				t.Errorf("properties named like prose fields were dropped: %+v", p.Schema)
 			}
 		}},
+		{file: "alias_params_30.yaml", check: func(t *testing.T, s *Surface) {
+			for _, path := range []string{"/notes", "/tags"} {
+				op := mustOp(t, s, "GET", path)
+				wantParam(t, op, "query", "page", "integer")
+				if len(op.Params) != 1 {
+					t.Errorf("%s params = %+v, want page only", path, op.Params)
+				}
+			}
+		}},
 		{file: "anchor_ref_31.json", check: func(t *testing.T, s *Surface) {
 			if sc := responseSchema(t, mustOp(t, s, "GET", "/profile"), "200"); sc == nil || sc.Properties["name"] == nil {
 				t.Errorf("schema = %+v, want the anchored Profile", sc)
