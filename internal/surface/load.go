@@ -675,7 +675,7 @@ func (rc *refChecker) check(name string, loc *url.URL, root, k, v *yaml.Node, p 
 			return errAt("names no $anchor %q in %s", clip(frag, 60), cmp.Or(prefix, "#"))
 		}
 		u.Fragment = ptr
-		rc.r.r(name, root).warn(v, p, fmt.Sprintf("$ref %q names a JSON Schema $anchor", clip(ref, 200)), "read as a $ref to #"+clip(ptr, 200))
+		rc.r.in(name, root).warn(v, p, fmt.Sprintf("$ref %q names a JSON Schema $anchor", clip(ref, 200)), "read as a $ref to #"+clip(ptr, 200))
 		v.Value, v.Tag, v.Style = u.String(), "!!str", yaml.DoubleQuotedStyle
 		return nil
 	}

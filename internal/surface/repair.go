@@ -40,8 +40,8 @@ func newRepairer(file string, kind specKind) *repairer {
 	return &repairer{file: file, kind: kind, changed: map[*yaml.Node]bool{}, emptied: map[*yaml.Node]bool{}, opIDs: map[string]int{}, causes: map[rampart.InputWarning]error{}, params: map[*yaml.Node]bool{}, paramAt: map[*yaml.Node]string{}}
 }
 
-// r sets the document the next warnings are about.
-func (r *repairer) r(file string, top *yaml.Node) *repairer {
+// in sets the document the next warnings are about.
+func (r *repairer) in(file string, top *yaml.Node) *repairer {
 	r.file, r.top = file, top
 	return r
 }
@@ -52,7 +52,12 @@ func (r *repairer) warn(n *yaml.Node, path, problem, repair string) {
 	r.changed[r.top] = true
 }
 
-// warnings are the repairs in document order, the root document's first.
+// maxWarnings bounds the warnings one document gives: a generated spec can
+// repeat one mistake thousands of times, and the report must stay readable.
+const maxWarnings = 500
+
+// warnings are the repairs in document order, the root document's first;
+// past maxWarnings, one more says how many are not listed.
 func (r *repairer) warnings(root string) []rampart.InputWarning {
 	out := append([]rampart.InputWarning(nil), r.warns...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -65,6 +70,10 @@ func (r *repairer) warnings(root string) []rampart.InputWarning {
 		}
 		return a.Line < b.Line
 	})
+	if n := len(out) - maxWarnings; n > 0 {
+		out = append(out[:maxWarnings], rampart.InputWarning{File: root,
+			Problem: fmt.Sprintf("%d more problems are not listed", n), Repair: "repaired like those above"})
+	}
 	return out
 }
 

@@ -357,3 +357,23 @@ func wantStrings(t *testing.T, what string, got, want []string) {
 		t.Errorf("%s = %q, want %q", what, got, want)
 	}
 }
+
+// A document that repeats one mistake thousands of times gives a bounded
+// list of warnings that says how many it left out.
+func TestWarningsAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    A:\n      properties:\n")
+	for i := range maxWarnings + 20 {
+		fmt.Fprintf(&b, "        p%d: {type: string, required: true}\n", i)
+	}
+	s, err := Load(context.Background(), Source{Data: []byte(b.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != maxWarnings+1 {
+		t.Fatalf("%d warnings, want %d and one saying how many more", len(s.Warnings), maxWarnings+1)
+	}
+	if last := s.Warnings[maxWarnings]; last.Problem != "20 more problems are not listed" {
+		t.Errorf("last warning = %+v", last)
+	}
+}
