@@ -667,6 +667,15 @@ func (r *repairer) repairParam(p *yaml.Node, path, tmpl string) bool {
 				r.warn(t, path+".type", `"type: file" outside a form`, "read as a string")
 				set(p, "type", str("string"))
 			}
+			// The parameter is its own schema: the schema repairs apply.
+			at := func(key string) string { return path + "." + key }
+			r.repairType(p, at)
+			r.repairBounds(p, at)
+			r.repairKeywords(p, at)
+			r.repairExamples(p, at)
+			if _, items := get(p, "items"); items != nil && items.Kind == yaml.MappingNode {
+				r.walkSchemas(items, path+".items", true, 0)
+			}
 		}
 		return true
 	}

@@ -606,22 +606,26 @@ func coerce(v *yaml.Node, w want) (*yaml.Node, bool) {
 // repairNewKeywords reads the JSON Schema 2020-12 keywords an OpenAPI 2.0
 // or 3.0 document uses as the nearest keywords of its own dialect.
 func (r *repairer) repairNewKeywords(s *yaml.Node, at func(string) string) {
-	if k, v := get(s, "const"); k != nil {
+	if k, _ := get(s, "const"); k != nil {
 		if index(s, "enum") < 0 {
 			r.warn(k, at("const"), `"const" is OpenAPI 3.1, not `+r.version(), "read as an enum of that one value")
 			set(s, "enum", seqNode(s.Content[index(s, "const")+1]))
 		} else {
 			r.warn(k, at("const"), `"const" is OpenAPI 3.1, not `+r.version(), "ignored it beside enum")
 		}
-		_ = v
 		del(s, "const")
 	}
 	if k, v := get(s, "prefixItems"); k != nil {
-		if index(s, "items") < 0 && v != nil && v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
+		switch {
+		case index(s, "items") >= 0 || v == nil || v.Kind != yaml.SequenceNode || len(v.Content) == 0:
+			r.warn(k, at("prefixItems"), `"prefixItems" is OpenAPI 3.1, not `+r.version(), "ignored it")
+		case r.kind == swagger2 || len(v.Content) == 1:
+			// Swagger 2 has no anyOf.
+			r.warn(k, at("prefixItems"), `"prefixItems" is OpenAPI 3.1, not `+r.version(), "read as items: its first schema")
+			set(s, "items", v.Content[0])
+		default:
 			r.warn(k, at("prefixItems"), `"prefixItems" is OpenAPI 3.1, not `+r.version(), "read as items: anyOf those schemas")
 			set(s, "items", mapNode(str("anyOf"), v))
-		} else {
-			r.warn(k, at("prefixItems"), `"prefixItems" is OpenAPI 3.1, not `+r.version(), "ignored it")
 		}
 		del(s, "prefixItems")
 	}
@@ -712,7 +716,11 @@ func (r *repairer) repairExamples(s *yaml.Node, at func(string) string) {
 			}
 		}
 		if bad > 0 {
-			r.warn(v, at("enum"), fmt.Sprintf("%d enum values are not %s", bad, typeName(t.Value)), "read as "+typeName(t.Value)+" or ignored")
+			problem := fmt.Sprintf("%d enum values are not %s", bad, typeName(t.Value))
+			if bad == 1 {
+				problem = "an enum value is not " + typeName(t.Value)
+			}
+			r.warn(v, at("enum"), problem, "read as "+typeName(t.Value)+" or ignored")
 			v.Content = keep
 			if len(keep) == 0 {
 				del(s, "enum")

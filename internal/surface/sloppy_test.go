@@ -64,6 +64,21 @@ func TestSloppy(t *testing.T) {
 			wantParam(t, op, "cookie", "session", "string")
 			wantParam(t, op, "query", "upload", "string")
 		}},
+		{file: "inline_params_20.yaml", check: func(t *testing.T, s *Surface) {
+			op := mustOp(t, s, "GET", "/items")
+			if p := wantParam(t, op, "query", "limit", "integer"); p != nil && (fmt.Sprint(p.Schema.Default) != "20" || p.Schema.Maximum == nil || *p.Schema.Maximum != 100) {
+				t.Errorf("limit = %+v", p.Schema)
+			}
+			if p := wantParam(t, op, "query", "sort", "string"); p != nil && !reflect.DeepEqual(p.Schema.Enum, []any{"name", "1"}) {
+				t.Errorf("sort enum = %#v", p.Schema.Enum)
+			}
+			if p := wantParam(t, op, "query", "ids", "array"); p != nil && (p.Schema.Items == nil || p.Schema.Items.Type != "integer") {
+				t.Errorf("ids = %+v", p.Schema)
+			}
+			if p := wantParam(t, op, "query", "offset", "integer"); p != nil && (p.Schema.Minimum == nil || *p.Schema.Minimum != 1) {
+				t.Errorf("offset = %+v, want an exclusive minimum of 0 (1)", p.Schema)
+			}
+		}},
 		{file: "swagger_params_30.yaml", check: func(t *testing.T, s *Surface) {
 			b := mustBody(t, s, "POST", "/notes")
 			if b.ContentType != "application/json" || b.Schema.Properties["text"] == nil {
