@@ -693,6 +693,17 @@ func (r *repairer) repairExamples(s *yaml.Node, at func(string) string) {
 			del(s, kw)
 		}
 	}
+	if k, v := get(s, "enum"); k != nil && v != nil && t.Value == "array" && v.Kind == yaml.SequenceNode && len(v.Content) > 0 && deref(v.Content[0]).Kind == yaml.ScalarNode {
+		// A habit of Swagger 2 array parameters: the enum lists the values
+		// of the items.
+		if items := get2(s, "items"); items != nil && items.Kind == yaml.MappingNode && index(items, "enum") < 0 {
+			r.warn(v, at("enum"), "the enum of an array lists values of its items", "read as the enum of its items")
+			set(items, "enum", v)
+		} else {
+			r.warn(v, at("enum"), "the enum of an array lists values of its items", "ignored it")
+		}
+		del(s, "enum")
+	}
 	if k, v := get(s, "enum"); k != nil && v != nil {
 		if v.Kind != yaml.SequenceNode {
 			r.warn(k, at("enum"), fmt.Sprintf("want a list, got %s", kindName(v)), "read as a list of that one value")

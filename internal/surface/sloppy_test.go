@@ -78,6 +78,9 @@ func TestSloppy(t *testing.T) {
 			if p := wantParam(t, op, "query", "offset", "integer"); p != nil && (p.Schema.Minimum == nil || *p.Schema.Minimum != 1) {
 				t.Errorf("offset = %+v, want an exclusive minimum of 0 (1)", p.Schema)
 			}
+			if p := wantParam(t, op, "query", "fields", "array"); p != nil && (p.Schema.Items == nil || !reflect.DeepEqual(p.Schema.Items.Enum, []any{"id", "name"})) {
+				t.Errorf("fields = %+v, want the enum on its items", p.Schema)
+			}
 		}},
 		{file: "swagger_params_30.yaml", check: func(t *testing.T, s *Surface) {
 			b := mustBody(t, s, "POST", "/notes")
