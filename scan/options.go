@@ -30,6 +30,9 @@ type Options struct {
 	// SpecRefsOutside lets a spec file's $refs read files outside the
 	// folder that holds it (--spec-refs-outside).
 	SpecRefsOutside bool
+	// StrictSpec refuses a spec with any mistake Rampart would otherwise
+	// repair with a warning (--strict-spec).
+	StrictSpec bool
 	// Source is the application's source directory: its Flask routes
 	// complete (or, without a spec, make) the attack surface, and its
 	// findings are correlated with the runtime ones.

@@ -107,6 +107,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	for _, n := range notes {
 		note(rep, opt, n)
 	}
+	specWarnings(rep, opt, surf, target)
 	if code != nil {
 		var added int
 		surf.Operations, added = completeSurface(surf.Operations, routeOps(code.Routes))

@@ -59,7 +59,7 @@ func loadSurface(ctx context.Context, c *engine.Client, target *url.URL, opt Opt
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("%w: fetch spec: %v", ErrUnreachable, unwrapNet(err))
 		}
-		s, err := surface.Load(ctx, surface.Source{URL: spec, Data: data, Fetch: fetch})
+		s, err := surface.Load(ctx, surface.Source{URL: spec, Data: data, Fetch: fetch, Strict: opt.StrictSpec})
 		if err != nil {
 			return nil, "", nil, specErr(err)
 		}
@@ -71,11 +71,29 @@ func loadSurface(ctx context.Context, c *engine.Client, target *url.URL, opt Opt
 		}
 		return nil, "", nil, configErr("--spec %v", err)
 	}
-	s, err := surface.Load(ctx, surface.Source{Path: spec, Fetch: fetch, RefsOutside: opt.SpecRefsOutside})
+	s, err := surface.Load(ctx, surface.Source{Path: spec, Fetch: fetch, RefsOutside: opt.SpecRefsOutside, Strict: opt.StrictSpec})
 	if err != nil {
 		return nil, "", nil, specErr(err)
 	}
 	return s, "spec " + spec, nil, nil
+}
+
+// specWarnings puts what Rampart repaired in the spec into the report, and
+// says so at once: a scan of a sloppy spec must say it read it differently.
+func specWarnings(rep *rampart.Report, opt Options, s *surface.Surface, target *url.URL) {
+	ws := s.Warnings
+	if w, ok := s.ServerWarning(target); ok {
+		ws = append(ws, w)
+	}
+	if len(ws) == 0 {
+		return
+	}
+	rep.InputWarnings = append(rep.InputWarnings, ws...)
+	problems := "problems"
+	if len(ws) == 1 {
+		problems = "problem"
+	}
+	note(rep, opt, fmt.Sprintf("the spec had %d %s Rampart repaired or worked around; see input warnings (--strict-spec refuses such a spec)", len(ws), problems))
 }
 
 // specErr is the error for a --spec that does not load; the caller's
@@ -83,6 +101,9 @@ func loadSurface(ctx context.Context, c *engine.Client, target *url.URL, opt Opt
 func specErr(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
+	}
+	if errors.Is(err, surface.ErrStrict) {
+		return configErr("%v (refused by --strict-spec; without it Rampart repairs this and says so in the report)", err)
 	}
 	if errors.Is(err, surface.ErrRefOutside) {
 		return configErr("%v: pass --spec-refs-outside to let the spec's $refs read files outside its folder", err)

@@ -28,6 +28,7 @@ type fileConfig struct {
 	Target        string            `yaml:"target"`
 	Spec          string            `yaml:"spec"`
 	SpecOutside   bool              `yaml:"spec-refs-outside"`
+	StrictSpec    bool              `yaml:"strict-spec"`
 	Source        string            `yaml:"source"`
 	Mode          string            `yaml:"mode"`
 	Checks        stringList        `yaml:"checks"`

@@ -51,6 +51,7 @@ var configDocs = map[string]keyDoc{
 	"target":            {help: "the API's base URL; the URL argument of `rampart scan` wins over it", example: "http://127.0.0.1:8000"},
 	"spec":              {flag: "spec", example: "openapi.yaml"},
 	"spec-refs-outside": {flag: "spec-refs-outside"},
+	"strict-spec":       {flag: "strict-spec"},
 	"source":            {flag: "source", example: "."},
 	"mode":              {flag: "mode"},
 	"checks":            {flag: "checks", example: "sqli,bola"},

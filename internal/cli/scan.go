@@ -26,6 +26,7 @@ type scanFlags struct {
 	config        string
 	spec          string
 	specOutside   bool
+	strictSpec    bool
 	identities    []string
 	mode          string
 	checks        []string
@@ -64,7 +65,10 @@ operations from the links the API returns. A document found there that answers
 
 Specs are untrusted: YAML aliases may add at most 1,000,000 nodes, nesting is
 limited to 1000 levels, loading to 60s, and a spec file's local $refs read
-only regular files inside its folder (see --spec-refs-outside).
+only regular files inside its folder (see --spec-refs-outside). Sloppy specs
+load: what Rampart repairs (a boolean "required", a parameter without "in",
+a $ref to nothing, ...) is listed in the report as an input warning;
+--strict-spec refuses them instead.
 
 Modes (--mode):
   passive  only requests the user would send anyway
@@ -123,6 +127,7 @@ func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringVar(&f.source, "source", "", "the application's source directory: its Flask routes complete the surface, and code findings are correlated with runtime ones")
 	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
 	fl.BoolVar(&f.specOutside, "spec-refs-outside", false, "let a --spec file's $refs read files outside its folder (default: only files inside it, symbolic links resolved)")
+	fl.BoolVar(&f.strictSpec, "strict-spec", false, "refuse a spec with mistakes Rampart would otherwise repair and list as input warnings (exit 2 at the first)")
 	fl.StringArrayVar(&f.identities, "identity", nil, "account to act as, NAME:ROLE=HEADER with ROLE user or admin (required), e.g. 'alice:user=Authorization: Bearer TOKEN' (repeatable); refused everywhere, it stops the scan")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "scan without an identity whose credentials are refused on every operation that needs them (or whose login fails) instead of stopping; the report says which")
 	fl.StringVar(&f.mode, "mode", "safe", "passive, safe or active (active also sends writes, bursts and injection probes)")
@@ -331,6 +336,9 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		if !changed("spec-refs-outside") && cfg.SpecOutside {
 			f.specOutside = true
 		}
+		if !changed("strict-spec") && cfg.StrictSpec {
+			f.strictSpec = true
+		}
 		str("source", &f.source, cfg.Source)
 		str("mode", &f.mode, cfg.Mode)
 		list("checks", &f.checks, cfg.Checks)
@@ -444,7 +452,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		return opt, nil, g, err
 	}
 	opt.Target = target
-	opt.Spec, opt.SpecRefsOutside = f.spec, f.specOutside
+	opt.Spec, opt.SpecRefsOutside, opt.StrictSpec = f.spec, f.specOutside, f.strictSpec
 	opt.Source = f.source
 	opt.Mode = mode
 	opt.Checks, opt.SkipChecks = splitList(f.checks), splitList(f.skipChecks)

@@ -83,6 +83,22 @@ func TestScanSpecOutcomes(t *testing.T) {
 		"api/to-fifo.yaml": refSpec("fifo.yaml#/X"),
 		"api/to-out.yaml":  refSpec("../outside.yaml#/X"),
 		"outside.yaml":     "X: {type: object}\n",
+		// The issue's document: a Swagger habit kin-openapi refuses.
+		"api/sloppy.yaml": `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, required: false}
+      responses:
+        "200": {description: ok}
+`,
 	}
 	for name, content := range files {
 		p := filepath.Join(dir, name)
@@ -169,8 +185,29 @@ func TestScanSpecOutcomes(t *testing.T) {
 			name:   "given spec refs a credentials file",
 			others: answer{200, `[]`},
 			args:   []string{"--spec", filepath.Join(api, "to-creds.yml")},
+			code:   ExitOK,
+			note:   "the spec had 1 problem Rampart repaired or worked around; see input warnings",
+		},
+		{
+			name:   "given spec refs a credentials file under strict",
+			others: answer{200, `[]`},
+			args:   []string{"--spec", filepath.Join(api, "to-creds.yml"), "--strict-spec"},
 			code:   ExitUsage,
-			stderr: []string{`$ref "creds" points to a document whose top level is a string, not a mapping`},
+			stderr: []string{`to-creds.yml: line 11: paths./items.get.responses.200.content.application/json.schema: $ref "creds" points to a document whose top level is a string, not a mapping (refused by --strict-spec`},
+		},
+		{
+			name:   "given sloppy spec",
+			others: answer{200, `[]`},
+			args:   []string{"--spec", filepath.Join(api, "sloppy.yaml")},
+			code:   ExitOK,
+			note:   "the spec had 1 problem Rampart repaired or worked around; see input warnings",
+		},
+		{
+			name:   "given sloppy spec under strict",
+			others: answer{200, `[]`},
+			args:   []string{"--spec", filepath.Join(api, "sloppy.yaml"), "--strict-spec"},
+			code:   ExitUsage,
+			stderr: []string{`sloppy.yaml: line 12: paths./items.post.requestBody.content.application/json.schema.properties.name.required: "required: false" on a property (refused by --strict-spec`},
 		},
 	}
 	for _, tt := range tests {
@@ -213,9 +250,15 @@ func TestScanSpecOutcomes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var rep struct{ Notes []string }
+			var rep struct {
+				Notes         []string
+				InputWarnings []struct{ File, Problem string } `json:"inputWarnings"`
+			}
 			if err := json.Unmarshal(data, &rep); err != nil {
 				t.Fatal(err)
+			}
+			if strings.Contains(tt.note, "input warnings") && (len(rep.InputWarnings) == 0 || rep.InputWarnings[0].File == "") {
+				t.Errorf("the report has no input warnings: %s", data)
 			}
 			found := false
 			for _, n := range rep.Notes {

@@ -55,7 +55,7 @@ func checkExpansion(name string, doc *yaml.Node, budget *aliasBudget) error {
 
 func (x *expansion) walk(n *yaml.Node, depth int64) (measured, error) {
 	if depth > MaxDepth {
-		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: fmt.Sprintf("nests deeper than %d levels, the limit for a spec", MaxDepth)}
+		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: fmt.Sprintf("nests deeper than %d levels, the limit for a spec", MaxDepth), Err: errOverLimit}
 	}
 	if n.Kind == yaml.AliasNode {
 		return x.alias(n, depth)
@@ -91,7 +91,7 @@ func (x *expansion) alias(n *yaml.Node, depth int64) (measured, error) {
 	switch {
 	case ok:
 	case x.open[t]:
-		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: "an alias refers to a node that contains it, which would expand for ever"}
+		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: "an alias refers to a node that contains it, which would expand for ever", Err: errOverLimit}
 	default:
 		// An anchor is always written before its aliases, so this is not
 		// reached on a parsed document; measuring here only over-counts.
@@ -101,12 +101,12 @@ func (x *expansion) alias(n *yaml.Node, depth int64) (measured, error) {
 		}
 	}
 	if depth+m.height-1 > MaxDepth {
-		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: fmt.Sprintf("nests deeper than %d levels once its aliases are expanded, the limit for a spec", MaxDepth)}
+		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: fmt.Sprintf("nests deeper than %d levels once its aliases are expanded, the limit for a spec", MaxDepth), Err: errOverLimit}
 	}
 	// The alias node itself is replaced by the copy.
 	x.budget.left -= m.size - 1
 	if x.budget.left < 0 {
-		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: fmt.Sprintf("its YAML aliases expand the spec by more than %d nodes, the limit (an alias bomb?)", MaxAliasNodes)}
+		return measured{}, &SpecError{File: x.name, Line: n.Line, Msg: fmt.Sprintf("its YAML aliases expand the spec by more than %d nodes, the limit (an alias bomb?)", MaxAliasNodes), Err: errOverLimit}
 	}
 	return m, nil
 }

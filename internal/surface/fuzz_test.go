@@ -17,7 +17,8 @@ import (
 // fetched from a URL (whose $refs go through Fetch). Every operation that
 // loads gets a request synthesised, so hostile schemas (patterns, bounds,
 // recursion) reach the synthesiser too. Nothing may panic in Rampart's own
-// code, hang or exhaust memory; errors are fine, but they are one line.
+// code (the repairs of sloppy documents included), hang or exhaust memory;
+// errors and warnings are fine, but they are one line.
 //
 //	go test ./internal/surface -run '^$' -fuzz '^FuzzLoadYAML$' -fuzztime 60s
 //	go test ./internal/surface -run '^$' -fuzz '^FuzzLoadJSON$' -fuzztime 60s
@@ -36,6 +37,12 @@ func seedFiles(f *testing.F, exts ...string) {
 		if err != nil {
 			f.Fatal(err)
 		}
+		// The sloppy documents start the fuzzer inside every repair.
+		sloppy, err := filepath.Glob("testdata/sloppy/*." + ext)
+		if err != nil {
+			f.Fatal(err)
+		}
+		files = append(files, sloppy...)
 		for _, file := range files {
 			b, err := os.ReadFile(file)
 			if err != nil {
@@ -123,6 +130,16 @@ func fuzzLoad(f *testing.F, jsonOnly bool) {
 					t.Fatalf("error echoes a referenced file's content: %s", msg)
 				}
 				continue
+			}
+			for _, w := range s.Warnings {
+				if msg := w.String(); strings.Contains(msg, "\n") || strings.Contains(msg, "hunter2") {
+					t.Fatalf("warning is not one line or echoes a referenced file: %q", msg)
+				}
+			}
+			// Strict refuses exactly the documents that needed repairs.
+			src.Strict = true
+			if _, err := Load(context.Background(), src); (err != nil) != (len(s.Warnings) > 0) {
+				t.Fatalf("%d warnings, but under Strict: %v", len(s.Warnings), err)
 			}
 			u := s.BaseURL(base)
 			for _, op := range s.Operations {

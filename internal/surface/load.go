@@ -22,6 +22,7 @@ package surface
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	yaml "go.yaml.in/yaml/v4"
 
+	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
@@ -126,18 +128,44 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	if err != nil {
 		return nil, err
 	}
+	written := countOperations(root)
+	r := newRepairer(name, kind)
+	r.top = root
+	r.repairText(root, "", false, 0)
+	rc := &refChecker{f: f, walked: map[string]bool{}, r: r}
+	if err := rc.walkDoc(name, f.root, root); err != nil {
+		return nil, err
+	}
+	r.file = name
+	r.repairDoc(root)
+	for key, d := range f.docs {
+		if d.top != nil && d.top != root {
+			r.file, r.top = key, d.top
+			r.repairSchemas(d.top)
+		}
+	}
+	r.file = name
 	c := &checker{name: name, kind: kind}
 	if err := c.check(root); err != nil {
 		return nil, err
 	}
-	rc := &refChecker{f: f, walked: map[string]bool{}}
-	if err := rc.walkDoc(name, f.root, root); err != nil {
-		return nil, err
+	warnings := r.warnings(name)
+	if src.Strict && len(warnings) > 0 {
+		w := warnings[0]
+		return nil, &SpecError{File: w.File, Line: w.Line, Path: w.Path, Msg: w.Problem, Err: errors.Join(ErrStrict, r.causes[w])}
 	}
-	data = kinInput(root, data)
+	for _, d := range f.docs {
+		if d.top != nil && d.top != root && r.changed[d.top] {
+			if b, err := yaml.Marshal(d.top); err == nil {
+				d.data = b
+			}
+		}
+	}
+	data = kinInput(root, data, r.changed[root])
 	// kin-openapi builds its own tree of the document: let this one go
 	// first but for what convert and error messages ask of it.
 	names := specNames(root)
+	server := serverNode(kind, root)
 	root = onlyKey(root, "security")
 	for _, d := range f.docs {
 		d.top = nil // the reference check was their last reader
@@ -150,7 +178,50 @@ func loadSpec(ctx context.Context, src Source) (*Surface, error) {
 	for _, op := range s.Operations {
 		op.Origin = name
 	}
+	if len(s.Operations) == 0 && written > 0 && len(warnings) > 0 {
+		// Every operation was beyond repair: there is nothing to scan.
+		w := warnings[0]
+		return nil, &SpecError{File: w.File, Line: w.Line, Path: w.Path, Msg: fmt.Sprintf("no operation can be read: %d written, none usable; the first problem: %s", written, w.Problem)}
+	}
+	s.Warnings = warnings
+	s.file = name
+	if server != nil {
+		s.serverLine = server.Line
+	}
 	return s, nil
+}
+
+// countOperations is how many operations the document writes under paths,
+// usable or not.
+func countOperations(root *yaml.Node) int {
+	_, paths := get(root, "paths")
+	if paths == nil || paths.Kind != yaml.MappingNode {
+		return 0
+	}
+	n := 0
+	for i := 1; i < len(paths.Content); i += 2 {
+		for _, m := range httpMethods {
+			if k, op := get(paths.Content[i], m); k != nil && !isNull(op) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// serverNode is where the document names the host it is served from: the
+// first server's url, or Swagger 2's host.
+func serverNode(kind specKind, root *yaml.Node) *yaml.Node {
+	if kind == swagger2 {
+		k, _ := get(root, "host")
+		return k
+	}
+	_, list := get(root, "servers")
+	if list == nil || list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+		return nil
+	}
+	k, _ := get(list.Content[0], "url")
+	return k
 }
 
 // openSpec reads and parses the root document of src, and sets up the
@@ -259,8 +330,8 @@ func kinLoad(ctx context.Context, name string, kind specKind, data []byte, names
 // and YAML's flow style (which JSON is) costs memory in proportion to the
 // whole document (jsontree.go). A document whose string fields quoteScalars
 // retagged is re-encoded too.
-func kinInput(root *yaml.Node, data []byte) []byte {
-	quoted := quoteScalars(root, 0)
+func kinInput(root *yaml.Node, data []byte, repaired bool) []byte {
+	quoted := quoteScalars(root, 0) || repaired
 	if isJSON(data) {
 		if b, ok := blockYAML(root); ok {
 			return b
@@ -331,6 +402,21 @@ type fetcher struct {
 	total   int // bytes read, root included
 }
 
+// errOverLimit is wrapped by the errors of the limits that protect Rampart
+// from a document (sizes, counts, alias expansion): the loader never
+// repairs around them.
+var errOverLimit = errors.New("over a limit for a spec")
+
+// limitError is a limit's error, worded for the user.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string        { return e.msg }
+func (e *limitError) Is(target error) bool { return target == errOverLimit }
+
+// ErrStrict is wrapped by the error of a document refused under
+// Source.Strict for a mistake the loader would have repaired.
+var ErrStrict = errors.New("refused by --strict-spec")
+
 // document is one external document, read and parsed once.
 type document struct {
 	data []byte
@@ -388,7 +474,7 @@ func (f *fetcher) load(loc *url.URL) (*document, string, error) {
 		return d, key, nil
 	}
 	if len(f.docs) >= maxExternalDocs {
-		return nil, "", fmt.Errorf("cannot read %q: more than %d external documents", key, maxExternalDocs)
+		return nil, "", &limitError{fmt.Sprintf("cannot read %q: more than %d external documents", key, maxExternalDocs)}
 	}
 	var b []byte
 	var err error
@@ -398,7 +484,7 @@ func (f *fetcher) load(loc *url.URL) (*document, string, error) {
 		}
 		b, err = f.fetch(f.ctx, key)
 		if err == nil && len(b) > MaxSpecBytes {
-			err = fmt.Errorf("%s: document is larger than %d bytes", key, MaxSpecBytes)
+			err = &limitError{fmt.Sprintf("%s: document is larger than %d bytes", key, MaxSpecBytes)}
 		}
 	} else {
 		b, err = f.readLocal(filepath.FromSlash(path.Clean(u.Path)))
@@ -407,7 +493,7 @@ func (f *fetcher) load(loc *url.URL) (*document, string, error) {
 		return nil, "", err
 	}
 	if f.total += len(b); f.total > maxTotalBytes {
-		return nil, "", fmt.Errorf("cannot read %q: the spec's documents have more than %d bytes in all", key, maxTotalBytes)
+		return nil, "", &limitError{fmt.Sprintf("cannot read %q: the spec's documents have more than %d bytes in all", key, maxTotalBytes)}
 	}
 	d := &document{data: b}
 	d.top, d.err = parseDoc(key, b, f.budget)
@@ -460,6 +546,7 @@ func resolveRef(base, ref *url.URL) *url.URL {
 type refChecker struct {
 	f      *fetcher
 	walked map[string]bool
+	r      *repairer // takes the $refs that can be dropped instead of refused
 }
 
 func locKey(u *url.URL) string {
@@ -515,7 +602,11 @@ func (rc *refChecker) walk(name string, loc *url.URL, root, n *yaml.Node, p stri
 				}
 				if k.Value == "$ref" {
 					if err := rc.check(name, loc, root, k, v, p); err != nil {
-						return err
+						if hard(err) {
+							return err
+						}
+						rc.drop(name, root, n, err, p)
+						return nil
 					}
 					continue
 				}
@@ -576,13 +667,92 @@ func (rc *refChecker) check(name string, loc *url.URL, root, k, v *yaml.Node, p 
 		target, prefix = d.top, key
 	}
 	frag := u.Fragment
-	if !strings.HasPrefix(frag, "/") {
-		return nil // the whole document, or a JSON Schema $anchor
+	if frag != "" && !strings.HasPrefix(frag, "/") {
+		// A JSON Schema $anchor, which kin-openapi does not resolve:
+		// point at the schema that declares it instead.
+		ptr, ok := findAnchor(target, frag, "", 0)
+		if !ok {
+			return errAt("names no $anchor %q in %s", clip(frag, 60), cmp.Or(prefix, "#"))
+		}
+		u.Fragment = ptr
+		rc.r.in(name, root).warn(v, p, fmt.Sprintf("$ref %q names a JSON Schema $anchor", clip(ref, 200)), "read as a $ref to #"+clip(ptr, 200))
+		v.Value, v.Tag, v.Style = u.String(), "!!str", yaml.DoubleQuotedStyle
+		return nil
+	}
+	if frag == "" {
+		return nil // the whole document
 	}
 	if found, missing, parent := pointer(target, frag); !found {
 		return errAt("points to nothing (no %q in %s%s)", missing, prefix, parent)
 	}
 	return nil
+}
+
+// hard reports whether a $ref's error must refuse the spec: a limit that
+// protects Rampart, or the caller giving up. Anything else drops only what
+// the $ref stands for.
+func hard(err error) bool {
+	return errors.Is(err, ErrRefOutside) || errors.Is(err, errOverLimit) ||
+		errors.Is(err, inputfile.ErrTooLarge) || errors.Is(err, inputfile.ErrNotRegular) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// drop empties the mapping holding a broken $ref: an empty schema accepts
+// anything, an empty parameter is then left out, an empty response or path
+// item says nothing.
+func (rc *refChecker) drop(name string, root, holder *yaml.Node, err error, p string) {
+	var se *SpecError
+	w := rampart.InputWarning{File: name, Problem: withoutContent(err.Error(), nil), Path: p}
+	if errors.As(err, &se) {
+		w.Line, w.Path, w.Problem = se.Line, se.Path, se.Msg
+	}
+	switch {
+	case strings.HasSuffix(p, "]") && strings.Contains(p[strings.LastIndex(p, ".")+1:], "parameters["):
+		w.Repair = "ignored this parameter"
+	case strings.Contains(p, "schema") || strings.Contains(p, "properties") || strings.Contains(p, "definitions") || strings.Contains(p, "items"):
+		w.Repair = "read this schema as any value"
+	default:
+		w.Repair = "read it as empty"
+	}
+	rc.r.warns = append(rc.r.warns, w)
+	rc.r.causes[w] = err
+	rc.r.changed[root] = true
+	rc.r.emptied[holder] = true
+	holder.Content = nil
+}
+
+// findAnchor is the JSON pointer of the mapping below n whose $anchor is
+// name.
+func findAnchor(n *yaml.Node, name, at string, depth int) (string, bool) {
+	if n == nil || depth > MaxDepth {
+		return "", false
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		if _, a := get(n, "$anchor"); a != nil && a.Value == name {
+			return at, true
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || literalKeys[k.Value] || n.Content[i+1].Kind == yaml.AliasNode {
+				continue
+			}
+			tok := strings.ReplaceAll(strings.ReplaceAll(k.Value, "~", "~0"), "/", "~1")
+			if p, ok := findAnchor(n.Content[i+1], name, at+"/"+tok, depth+1); ok {
+				return p, true
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if c.Kind == yaml.AliasNode {
+				continue
+			}
+			if p, ok := findAnchor(c, name, fmt.Sprintf("%s/%d", at, i), depth+1); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // because records cause as the underlying error of a SpecError.

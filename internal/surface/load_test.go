@@ -346,10 +346,15 @@ func TestLoadExternalURLRef(t *testing.T) {
 		}
 	}
 
-	// Without a fetcher the same document fails, at the $ref.
-	_, err = Load(context.Background(), Source{URL: srv.URL + "/specs/openapi.yaml", Data: []byte(doc)})
+	// Without a fetcher the same document loads without that schema, and
+	// says so at the $ref; --strict-spec refuses it there.
+	s, err = Load(context.Background(), Source{URL: srv.URL + "/specs/openapi.yaml", Data: []byte(doc)})
+	if err != nil || len(s.Warnings) == 0 || s.Warnings[0].Line != 12 || !strings.Contains(s.Warnings[0].Problem, "no fetcher") {
+		t.Errorf("want a located warning about the missing fetcher, got %v, %v", s, err)
+	}
+	_, err = Load(context.Background(), Source{URL: srv.URL + "/specs/openapi.yaml", Data: []byte(doc), Strict: true})
 	var se *SpecError
-	if !errors.As(err, &se) || se.Line != 12 || !strings.Contains(err.Error(), "no fetcher") {
+	if !errors.As(err, &se) || se.Line != 12 || !strings.Contains(err.Error(), "no fetcher") || !errors.Is(err, ErrStrict) {
 		t.Errorf("want a located error about the missing fetcher, got %v", err)
 	}
 }
@@ -376,16 +381,22 @@ paths:
 		asked = append(asked, u)
 		return nil, errors.New("offline")
 	}
-	_, err = Load(context.Background(), Source{URL: "https://api.example.com/openapi.yaml", Data: []byte(doc), Fetch: fetch})
-	if err == nil {
+	s, err := Load(context.Background(), Source{URL: "https://api.example.com/openapi.yaml", Data: []byte(doc), Fetch: fetch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc := mustOp(t, s, "GET", "/a").Responses[0].Schema; sc != nil && sc.Properties["code"] != nil {
 		t.Fatal("a remote document's absolute path $ref was read from local disk")
 	}
 	if want := "https://api.example.com" + filepath.ToSlash(abs); len(asked) == 0 || asked[0] != want {
 		t.Errorf("fetcher asked for %v, want %s", asked, want)
 	}
 	// Bytes of unknown origin have nothing to resolve a file against.
-	if _, err := Load(context.Background(), Source{Data: []byte(doc)}); err == nil || !strings.Contains(err.Error(), "no location") {
-		t.Errorf("bytes without origin must not read local files, got %v", err)
+	s, err = Load(context.Background(), Source{Data: []byte(doc)})
+	if err != nil || len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].Problem, "no location") {
+		t.Errorf("bytes without origin must not read local files, got %v, %v", s, err)
+	} else if sc := mustOp(t, s, "GET", "/a").Responses[0].Schema; sc != nil && sc.Properties["code"] != nil {
+		t.Error("bytes without origin read a local file")
 	}
 }
 
@@ -407,26 +418,32 @@ func TestLoadErrors(t *testing.T) {
 		doc    string // an inline document
 		want   []string
 		notAPI bool
+		// repaired: the loader repairs it with a warning holding want, and
+		// only Strict refuses it.
+		repaired bool
 	}{
 		{name: "bad YAML", file: "testdata/bad_yaml.yaml", want: []string{"testdata/bad_yaml.yaml: line 11: ", "mapping values are not allowed"}},
 		{name: "bad JSON", file: "testdata/bad_json.json", want: []string{"testdata/bad_json.json: line 3: ", "invalid JSON"}},
 		{name: "missing paths", file: "testdata/missing_paths.yaml", want: []string{`testdata/missing_paths.yaml: missing "paths"`}},
-		{name: "parameter without in", file: "testdata/param_no_in.json", want: []string{`testdata/param_no_in.json: line 8: paths./notes/{id}.get.parameters[0]: missing "in"`}},
-		{name: "dangling $ref", file: "testdata/dangling_ref.yaml", want: []string{"line 12: paths./notes.get.responses.200.content.application/json.schema", `"#/components/schemas/Nope" points to nothing`, `no "Nope" in #/components/schemas`}},
-		{name: "missing external file", file: "testdata/missing_file_ref.yaml", want: []string{"line 12: ", "nowhere.yaml", "cannot be read"}},
+		{name: "parameter without in", file: "testdata/param_no_in.json", want: []string{`testdata/param_no_in.json: line 8: paths./notes/{id}.get.parameters[0]: parameter without "in"`}, repaired: true},
+		{name: "dangling $ref", file: "testdata/dangling_ref.yaml", want: []string{"line 12: paths./notes.get.responses.200.content.application/json.schema", `"#/components/schemas/Nope" points to nothing`, `no "Nope" in #/components/schemas`}, repaired: true},
+		{name: "missing external file", file: "testdata/missing_file_ref.yaml", want: []string{"line 12: ", "nowhere.yaml", "cannot be read"}, repaired: true},
 		{name: "not a spec", file: "testdata/not_spec.json", want: []string{`testdata/not_spec.json: not an OpenAPI or Swagger document (no "openapi" or "swagger" key)`}, notAPI: true},
 		{name: "empty", doc: "  \n", want: []string{"spec: not an OpenAPI or Swagger document (empty document)"}, notAPI: true},
 		{name: "top-level list", doc: "- a\n- b\n", want: []string{"not an OpenAPI or Swagger document", "a list"}, notAPI: true},
 		{name: "unsupported version", doc: "openapi: 4.0.0\npaths: {}\n", want: []string{"spec: line 1: openapi: unsupported OpenAPI version \"4.0.0\""}},
 		{name: "swagger 1.2", doc: "swagger: \"1.2\"\npaths: {}\n", want: []string{`unsupported Swagger version "1.2"`}},
 		{name: "paths not a mapping", doc: "openapi: 3.0.0\npaths: [1, 2]\n", want: []string{"line 2: paths: want a mapping, got a list"}},
-		{name: "path without slash", doc: "openapi: 3.0.0\npaths:\n  notes: {}\n", want: []string{`line 3: paths.notes: path must start with "/"`}},
-		{name: "bad in", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: x, in: body}\n", want: []string{`line 6: paths./a.get.parameters[0].in: "in" must be one of path, query, header, cookie, got "body"`}},
-		{name: "parameter without name", doc: "swagger: '2.0'\npaths:\n  /a:\n    parameters:\n      - in: query\n", want: []string{`line 5: paths./a.parameters[0]: missing "name"`}},
-		{name: "operation not a mapping", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get: 7\n", want: []string{`line 4: paths./a.get: want a mapping, got an integer`}},
-		{name: "security not a list", doc: "openapi: 3.0.0\nsecurity: {a: []}\npaths: {}\n", want: []string{"line 2: security: want a list"}},
-		{name: "$ref not a string", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: [1]}\n", want: []string{"line 6: paths./a.get.responses.200: $ref must be a string"}},
-		{name: "dangling component $ref in swagger", doc: "swagger: '2.0'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          schema: {$ref: '#/definitions/Gone'}\n", want: []string{`line 8: paths./a.get.responses.200.schema: $ref "#/definitions/Gone" points to nothing (no "definitions" in #)`}},
+		{name: "path without slash", doc: "openapi: 3.0.0\npaths:\n  notes: {}\n", want: []string{`line 3: paths.notes: path does not start with "/"`}, repaired: true},
+		{name: "body in 3.0", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: x, in: body}\n", want: []string{`line 6: paths./a.get.parameters[0]: "in: body" is Swagger 2, not OpenAPI 3`}, repaired: true},
+		{name: "bad in", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: x, in: form}\n", want: []string{`line 6: paths./a.get.parameters[0]: "in" is not one of path, query, header, cookie`}, repaired: true},
+		{name: "parameter without name", doc: "swagger: '2.0'\npaths:\n  /a:\n    parameters:\n      - in: query\n", want: []string{`line 5: paths./a.parameters[0]: parameter without "name"`}, repaired: true},
+		{name: "operation not a mapping", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get: 7\n    put: {}\n", want: []string{`line 4: paths./a.get: want a mapping, got an integer`}, repaired: true},
+		{name: "no usable operation", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get: 7\n", want: []string{`line 4: paths./a.get: no operation can be read: 1 written, none usable; the first problem: want a mapping, got an integer`}},
+		{name: "security not a list", doc: "openapi: 3.0.0\nsecurity: {a: []}\npaths: {}\n", want: []string{"line 2: security: want a list"}, repaired: true},
+		{name: "security a number", doc: "openapi: 3.0.0\nsecurity: 5\npaths: {}\n", want: []string{"line 2: security: want a list, got an integer"}, repaired: true},
+		{name: "$ref not a string", doc: "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: [1]}\n", want: []string{"line 6: paths./a.get.responses.200: $ref must be a string"}, repaired: true},
+		{name: "dangling component $ref in swagger", doc: "swagger: '2.0'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          schema: {$ref: '#/definitions/Gone'}\n", want: []string{`line 8: paths./a.get.responses.200.schema: $ref "#/definitions/Gone" points to nothing (no "definitions" in #)`}, repaired: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,9 +451,28 @@ func TestLoadErrors(t *testing.T) {
 			if tt.file == "" {
 				src = Source{Data: []byte(tt.doc)}
 			}
+			if tt.repaired {
+				s, err := Load(context.Background(), src)
+				if err != nil {
+					t.Fatalf("want it repaired, got %v", err)
+				}
+				var all []string
+				for _, w := range s.Warnings {
+					all = append(all, (&SpecError{File: w.File, Line: w.Line, Path: w.Path, Msg: w.Problem}).Error())
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(strings.Join(all, "\n"), w) {
+						t.Errorf("warnings %q\ndo not contain %q", all, w)
+					}
+				}
+				src.Strict = true
+			}
 			_, err := Load(context.Background(), src)
 			if err == nil {
 				t.Fatal("no error")
+			}
+			if tt.repaired && !errors.Is(err, ErrStrict) {
+				t.Errorf("error %v does not wrap ErrStrict", err)
 			}
 			msg := err.Error()
 			for _, w := range tt.want {

@@ -80,6 +80,7 @@ func TestLocalRefsStayInTheSpecFolder(t *testing.T) {
 		outside bool   // Source.RefsOutside
 		want    string // "" when the ref must load
 		is      error
+		strict  bool // only Source.Strict refuses it; otherwise it is a warning
 	}{
 		{name: "subfolder", ref: "schemas/common.yaml" + ptr},
 		{name: "link inside to inside", ref: "in-link.yaml" + ptr},
@@ -92,7 +93,7 @@ func TestLocalRefsStayInTheSpecFolder(t *testing.T) {
 		{name: "a FIFO", ref: "fifo.yaml" + ptr, want: "not a regular file", is: inputfile.ErrNotRegular},
 		{name: "a FIFO, outside allowed", ref: "fifo.yaml" + ptr, outside: true, want: "not a regular file", is: inputfile.ErrNotRegular},
 		{name: "a folder", ref: "schemas" + ptr, want: "not a regular file", is: inputfile.ErrNotRegular},
-		{name: "missing", ref: "nowhere.yaml" + ptr, want: "no such file", is: os.ErrNotExist},
+		{name: "missing", ref: "nowhere.yaml" + ptr, want: "no such file", is: os.ErrNotExist, strict: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +102,7 @@ func TestLocalRefsStayInTheSpecFolder(t *testing.T) {
 			var s *Surface
 			var err error
 			withTimeout(t, 5*time.Second, func() {
-				s, err = Load(context.Background(), Source{Path: spec, RefsOutside: tt.outside})
+				s, err = Load(context.Background(), Source{Path: spec, RefsOutside: tt.outside, Strict: tt.strict})
 			})
 			if tt.want == "" {
 				if err != nil {
@@ -111,6 +112,12 @@ func TestLocalRefsStayInTheSpecFolder(t *testing.T) {
 					t.Errorf("ref not resolved: %+v", sc)
 				}
 				return
+			}
+			if tt.strict {
+				s, lerr := Load(context.Background(), Source{Path: spec, RefsOutside: tt.outside})
+				if lerr != nil || len(s.Warnings) != 1 || s.Warnings[0].Line != 11 || !strings.Contains(s.Warnings[0].Problem, tt.want) {
+					t.Errorf("without Strict, want one warning at line 11 saying %q; got %v, %v", tt.want, s, lerr)
+				}
 			}
 			var se *SpecError
 			if !errors.As(err, &se) || se.Line != 11 || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, tt.is) {

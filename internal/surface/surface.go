@@ -37,6 +37,36 @@ type Surface struct {
 	// operation paths) that answered 405 to GET without saying which
 	// methods they take: routes whose methods Deepen asks for.
 	Methodless []string `json:"methodless,omitempty"`
+	// Warnings are the document's mistakes the loader repaired instead of
+	// refusing it, in document order.
+	Warnings []rampart.InputWarning `json:"warnings,omitempty"`
+
+	file       string // the document, as warnings name it
+	serverLine int    // the line of the first server's url (Swagger 2: host)
+}
+
+// ServerWarning says when the document's first server is on another host
+// than target: Rampart sends every request to the target, keeping only the
+// server's path, and the report must say so. A spec without a server, or
+// one on the target's host, gives none.
+func (s *Surface) ServerWarning(target *url.URL) (rampart.InputWarning, bool) {
+	if s.SpecVersion == "" || len(s.Servers) == 0 || target == nil {
+		return rampart.InputWarning{}, false
+	}
+	u, err := url.Parse(s.Servers[0])
+	if err != nil || u.Host == "" || strings.EqualFold(u.Host, target.Host) {
+		return rampart.InputWarning{}, false
+	}
+	path, where := "servers[0].url", "server"
+	if strings.HasPrefix(s.SpecVersion, "2") {
+		path, where = "host", "host"
+	}
+	repair := "requests go to " + target.Scheme + "://" + target.Host
+	if s.BasePath != "" {
+		repair += " under the " + where + "'s path " + clip(s.BasePath, 80)
+	}
+	return rampart.InputWarning{File: s.file, Line: s.serverLine, Path: path,
+		Problem: "the spec names another host than the target", Repair: repair}, true
 }
 
 // Scheme is a security scheme as declared by the document.
@@ -65,6 +95,9 @@ type Source struct {
 	RefsOutside bool
 	// Timeout bounds the whole load; zero means LoadTimeout.
 	Timeout time.Duration
+	// Strict refuses a document with any mistake the loader would
+	// otherwise repair (--strict-spec): the first becomes the error.
+	Strict bool
 }
 
 // name is what errors call the document.

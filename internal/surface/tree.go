@@ -479,7 +479,8 @@ func (c *checker) checkParam(p *yaml.Node, path string) error {
 	}
 	allowed := []string{"path", "query", "header", "cookie"}
 	if c.kind == swagger2 {
-		allowed = []string{"path", "query", "header", "body", "formData"}
+		// cookie is OpenAPI 3; the repairs let it through with a warning.
+		allowed = []string{"path", "query", "header", "body", "formData", "cookie"}
 	}
 	if in == nil || in.Kind != yaml.ScalarNode || !contains(allowed, in.Value) {
 		got := kindName(in)
