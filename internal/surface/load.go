@@ -48,10 +48,15 @@ import (
 const MaxSpecBytes = inputfile.MaxSpec
 
 // maxExternalDocs bounds how many distinct documents $refs may pull in, and
-// maxTotalBytes how many bytes all the documents of one spec may have.
+// maxTotalBytes how many bytes all the documents of one spec may have. A
+// spec on disk may be split much further (a vendor's document over 1,500
+// files, one per schema and path): its files are the user's own, and the
+// byte cap bounds them all the same; a spec from a URL costs a request per
+// document.
 const (
-	maxExternalDocs = 64
-	maxTotalBytes   = 2 * MaxSpecBytes
+	maxExternalDocs      = 64
+	maxLocalExternalDocs = 4096
+	maxTotalBytes        = 2 * MaxSpecBytes
 )
 
 // LoadTimeout is how long Load may take when Source.Timeout is zero. A
@@ -473,8 +478,12 @@ func (f *fetcher) load(loc *url.URL) (*document, string, error) {
 	if d, ok := f.docs[key]; ok {
 		return d, key, nil
 	}
-	if len(f.docs) >= maxExternalDocs {
-		return nil, "", &limitError{fmt.Sprintf("cannot read %q: more than %d external documents", key, maxExternalDocs)}
+	limit := maxExternalDocs
+	if f.local {
+		limit = maxLocalExternalDocs
+	}
+	if len(f.docs) >= limit {
+		return nil, "", &limitError{fmt.Sprintf("cannot read %q: more than %d external documents", key, limit)}
 	}
 	var b []byte
 	var err error

@@ -555,3 +555,38 @@ func TestLoadUnquotedVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestExternalDocumentLimits: a spec on disk may be split over many files
+// (vendors split theirs per schema); one from a URL may pull in 64.
+func TestExternalDocumentLimits(t *testing.T) {
+	const n = 100
+	var props strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&props, "                p%d: {$ref: 's%d.yaml'}\n", i, i)
+	}
+	spec := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n" + strings.ReplaceAll(props.String(), "                p", "                  p")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(spec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("s%d.yaml", i)), []byte("type: string\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Load(context.Background(), Source{Path: filepath.Join(dir, "api.yaml")})
+	if err != nil || len(s.Warnings) != 0 {
+		t.Fatalf("a local spec over %d files: %v (warnings %v)", n, err, s)
+	}
+	fetched := 0
+	_, err = Load(context.Background(), Source{URL: "http://127.0.0.1:1/api.yaml", Data: []byte(spec), Fetch: func(ctx context.Context, u string) ([]byte, error) {
+		fetched++
+		return []byte("type: string\n"), nil
+	}})
+	if err == nil || !strings.Contains(err.Error(), "more than 64 external documents") {
+		t.Fatalf("a remote spec over %d documents: want the 64-document limit, got %v", n, err)
+	}
+	if fetched > 64 {
+		t.Errorf("fetched %d documents past the limit", fetched)
+	}
+}
