@@ -198,6 +198,12 @@ func (d *deepener) read(ctx context.Context, c concrete) ([]concrete, error) {
 			continue
 		}
 		tmpl, params := templatize(rel)
+		if rest, below := strings.CutPrefix(rel, c.path+"/"); below && len(c.params) > 0 {
+			// Below the item it was linked from: the item's key stays
+			// a parameter, whatever its value looks like.
+			rt, rp := templatize("/" + rest)
+			tmpl, params = c.template+rt, append(slices.Clone(c.params), rp...)
+		}
 		op := &rampart.Operation{Method: http.MethodGet, Path: tmpl, Params: params, Source: rampart.SourceCrawl,
 			Origin: "linked from GET " + c.path + " (signed in)"}
 		if d.add(op) {
