@@ -255,7 +255,7 @@ func (d *deepener) item(ctx context.Context, c concrete, v any) (concrete, bool)
 		p := rampart.Param{Name: name, In: "path", Required: true, Schema: valueSchema(val), Example: val}
 		tmpl := strings.TrimSuffix(c.template, "/") + "/{" + name + "}"
 		op := &rampart.Operation{Method: http.MethodGet, Path: tmpl, Params: append(slices.Clone(c.params), p),
-			Source: rampart.SourceProbe, Origin: fmt.Sprintf("the %q of an item GET %s lists", f, c.path)}
+			Source: rampart.SourceProbe, Origin: fmt.Sprintf("the `%s` of an item GET %s lists", f, c.path)}
 		if !d.add(op) {
 			return concrete{}, false
 		}
