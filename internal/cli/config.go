@@ -29,6 +29,9 @@ type fileConfig struct {
 	Spec          string            `yaml:"spec"`
 	SpecOutside   bool              `yaml:"spec-refs-outside"`
 	Source        string            `yaml:"source"`
+	HAR           stringList        `yaml:"har"`
+	Postman       stringList        `yaml:"postman"`
+	HARIdentity   stringList        `yaml:"har-identity"`
 	Mode          string            `yaml:"mode"`
 	Checks        stringList        `yaml:"checks"`
 	SkipChecks    stringList        `yaml:"skip-checks"`
