@@ -133,6 +133,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	markCookieOrigins(ids, recorded, uses)
 
 	explored, err := mdl.Explore(ctx, client, ids)
 	if ctx.Err() != nil {

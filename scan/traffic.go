@@ -12,6 +12,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/inputfile"
 	"github.com/rampart-sec/rampart/internal/surface"
 	"github.com/rampart-sec/rampart/internal/traffic"
@@ -31,6 +32,9 @@ type recordings struct {
 	// who names the identity each recording was made as; "" for a plain
 	// --har or --postman file.
 	who map[*traffic.Recording]string
+	// setBy is, per identity, the recorded exchange whose answer set each
+	// cookie of its session.
+	setBy map[string]map[string]*traffic.Exchange
 }
 
 // readRecordings reads the --har, --postman and --har-identity files. A
@@ -41,7 +45,7 @@ func readRecordings(ctx context.Context, opt *Options, target *url.URL) (*record
 	if len(opt.HAR)+len(opt.Postman)+len(opt.HARIdentities) == 0 {
 		return nil, nil
 	}
-	r := &recordings{who: map[*traffic.Recording]string{}}
+	r := &recordings{who: map[*traffic.Recording]string{}, setBy: map[string]map[string]*traffic.Exchange{}}
 	read := func(flag, path string) ([]byte, error) {
 		data, err := inputfile.ReadContext(ctx, path, inputfile.MaxRecord)
 		switch {
@@ -75,7 +79,7 @@ func readRecordings(ctx context.Context, opt *Options, target *url.URL) (*record
 		if err != nil {
 			return nil, err
 		}
-		sess := traffic.Session(rec)
+		sess, setBy := traffic.SessionOrigins(rec)
 		if len(sess) == 0 {
 			return nil, configErr("--har-identity %s: %s carries no credentials (no Authorization, API-key header or cookie): record it while logged in as %s", hi.Name, hi.File, hi.Name)
 		}
@@ -92,6 +96,7 @@ func readRecordings(ctx context.Context, opt *Options, target *url.URL) (*record
 			return nil, configErr("--har-identity %s: role %s, but --identity gave it role %s", hi.Name, hi.Role, opt.Identities[given].Role)
 		}
 		r.who[rec] = hi.Name
+		r.setBy[hi.Name] = setBy
 		r.recs = append(r.recs, rec)
 	}
 	for _, p := range opt.HAR {
@@ -256,5 +261,30 @@ func observeTraffic(mdl *apimodel.Model, rs *recordings, uses []traffic.Use) {
 			Request: req, Method: x.Method, RequestURL: req.URL, URL: req.URL,
 			Status: x.Status, Header: x.RespHeader, Body: x.RespBody,
 		})
+	}
+}
+
+// markCookieOrigins tells each identity made from a recording which
+// operation set the cookies of its session, so that a flaw of a cookie is
+// reported where the cookie comes from, as for a login flow's.
+func markCookieOrigins(ids []*identity.Identity, rs *recordings, uses []traffic.Use) {
+	if rs == nil {
+		return
+	}
+	opOf := map[*traffic.Exchange]*rampart.Operation{}
+	for _, u := range uses {
+		opOf[u.Exchange] = u.Op
+	}
+	for _, id := range ids {
+		for cookie, x := range rs.setBy[id.Name] {
+			op := opOf[x]
+			if op == nil {
+				continue
+			}
+			if id.CookieOrigins == nil {
+				id.CookieOrigins = map[string]rampart.Location{}
+			}
+			id.CookieOrigins[cookie] = rampart.Location{Method: op.Method, Path: op.Path}
+		}
 	}
 }

@@ -188,13 +188,28 @@ func stripBody(x *Exchange) []Credential {
 // cookies as they stood at the end (set by answers, sent by requests,
 // removed when an answer expired them).
 func Session(rec *Recording) http.Header {
+	h, _ := SessionOrigins(rec)
+	return h
+}
+
+// SessionOrigins is Session, and for each cookie of it the exchange whose
+// answer set it last (none when only requests carried it).
+func SessionOrigins(rec *Recording) (http.Header, map[string]*Exchange) {
 	h := http.Header{}
 	jar := map[string]string{}
+	setBy := map[string]*Exchange{}
 	var order []string
+	var current *Exchange
 	setCookie := func(name, value string, gone bool) {
 		if gone {
 			delete(jar, name)
+			delete(setBy, name)
 			return
+		}
+		if current != nil {
+			setBy[name] = current
+		} else if jar[name] != value {
+			delete(setBy, name) // the client sent another value than was set
 		}
 		if _, ok := jar[name]; !ok {
 			order = append(order, name)
@@ -202,6 +217,7 @@ func Session(rec *Recording) http.Header {
 		jar[name] = value
 	}
 	for _, x := range rec.Exchanges {
+		current = nil
 		for name, vs := range x.Header {
 			if len(vs) == 0 || !IsCredentialHeader(name) {
 				continue
@@ -217,6 +233,7 @@ func Session(rec *Recording) http.Header {
 		if x.RespHeader == nil {
 			continue
 		}
+		current = x
 		for _, c := range (&http.Response{Header: x.RespHeader}).Cookies() {
 			gone := c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now()))
 			setCookie(c.Name, c.Value, gone)
@@ -231,7 +248,12 @@ func Session(rec *Recording) http.Header {
 	if len(parts) > 0 {
 		h.Set("Cookie", strings.Join(parts, "; "))
 	}
-	return h
+	for n := range setBy {
+		if _, ok := jar[n]; !ok {
+			delete(setBy, n)
+		}
+	}
+	return h, setBy
 }
 
 // maxCredentialWarnings is how many exchanges' stripped credentials are
