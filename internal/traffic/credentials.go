@@ -149,17 +149,22 @@ func stripBody(x *Exchange) []Credential {
 			return nil
 		}
 		var out []Credential
+		blanked := false
 		for k, raw := range obj {
 			if secretField(k) {
-				c := Credential{In: "body", Name: k}
-				if s, ok := rawString(raw); ok && s != "" {
-					c.Values = []string{s}
+				obj[k], blanked = json.RawMessage(`""`), true
+				// An empty value, or a {{variable}} a collection leaves
+				// to an environment, is no credential to warn of.
+				if s, isStr := rawString(raw); !isStr || (s != "" && !unresolved(s)) {
+					c := Credential{In: "body", Name: k}
+					if isStr {
+						c.Values = []string{s}
+					}
+					out = append(out, c)
 				}
-				out = append(out, c)
-				obj[k] = json.RawMessage(`""`)
 			}
 		}
-		if len(out) > 0 {
+		if blanked {
 			x.Body, _ = json.Marshal(obj)
 		}
 		return out
@@ -169,13 +174,17 @@ func stripBody(x *Exchange) []Credential {
 			return nil
 		}
 		var out []Credential
+		blanked := false
 		for k := range q {
 			if secretField(k) {
-				out = append(out, Credential{In: "body", Name: k, Values: q[k]})
+				if v := q.Get(k); v != "" && !unresolved(v) {
+					out = append(out, Credential{In: "body", Name: k, Values: q[k]})
+				}
 				q.Set(k, "")
+				blanked = true
 			}
 		}
-		if len(out) > 0 {
+		if blanked {
 			x.Body = []byte(q.Encode())
 		}
 		return out
