@@ -236,8 +236,8 @@ func (b *opBuilder) addBody(x *Exchange) {
 		if d.Decode(&example) != nil {
 			return
 		}
-		example = withoutSecrets(example)
 		schema = surface.InferSchema(example)
+		example = withoutSecrets(example)
 		if mt == "" {
 			mt = "application/json"
 		}

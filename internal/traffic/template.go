@@ -16,9 +16,8 @@ const maxValues = 20000
 // pathOf is one in-scope exchange's path, relative to the base, split on
 // "/" (the first element is empty).
 type pathOf struct {
-	segs   []string // escaped
-	dyn    []bool   // a parameter, by kind or by name
-	forced []bool   // a parameter because siblings vary there
+	segs []string // escaped
+	dyn  []bool   // a parameter: by kind, by name, or because siblings vary there
 }
 
 // templates infers the path template of each path: segments whose value
@@ -31,7 +30,6 @@ type pathOf struct {
 func templates(paths []*pathOf, named []map[int]string, values map[string]bool) []string {
 	for i, p := range paths {
 		p.dyn = make([]bool, len(p.segs))
-		p.forced = make([]bool, len(p.segs))
 		for j, s := range p.segs {
 			if j == 0 {
 				continue
@@ -80,7 +78,7 @@ func templates(paths []*pathOf, named []map[int]string, values map[string]bool) 
 				continue
 			}
 			for _, p := range g.members {
-				p.dyn[pos], p.forced[pos] = true, true
+				p.dyn[pos] = true
 			}
 		}
 	}
@@ -92,7 +90,9 @@ func templates(paths []*pathOf, named []map[int]string, values map[string]bool) 
 		for j := range segs {
 			if name, ok := named[i][j]; ok {
 				segs[j] = "{" + name + "}"
-			} else if p.forced[j] {
+			} else if p.dyn[j] && !isBrace(segs[j]) {
+				// Kinds templatize would not see by itself (e-mails,
+				// accounts, cards, keys) and words siblings vary at.
 				forced = append(forced, j)
 			}
 		}
