@@ -96,8 +96,11 @@ func (e *harEntry) exchange() (*Exchange, string) {
 		return nil, "no usable method"
 	}
 	u, err := url.Parse(strings.TrimSpace(rq.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil {
 		return nil, "not an http(s) URL"
+	}
+	if p := urlProblem(u); p != "" {
+		return nil, p
 	}
 	u.Fragment, u.RawFragment = "", ""
 	x := &Exchange{Method: method, URL: u, Header: pairsHeader(rq.Headers)}

@@ -103,6 +103,14 @@ func TestParseHARBounds(t *testing.T) {
 	if len(rec.Exchanges) != MaxExchanges || len(rec.Warnings) != 1 || !strings.Contains(rec.Warnings[0].Problem, "more than") {
 		t.Errorf("%d exchanges, warnings %v", len(rec.Exchanges), rec.Warnings)
 	}
+	deep := `{"log":{"entries":[{"request":{"method":"GET","url":"http://h` + strings.Repeat("/1", MaxSegments+1) + `"}}]}}`
+	rec, err = ParseHAR("deep.har", []byte(deep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Exchanges) != 0 || len(rec.Warnings) != 1 || rec.Warnings[0].Problem != "URL path deeper than 64 segments" {
+		t.Errorf("deep path: %d exchanges, %v", len(rec.Exchanges), rec.Warnings)
+	}
 	big := `{"log":{"entries":[{"request":{"method":"POST","url":"http://h/x","postData":{"mimeType":"text/plain","text":"` + strings.Repeat("a", MaxBody+10) + `"}}}]}}`
 	rec, err = ParseHAR("body.har", []byte(big))
 	if err != nil {

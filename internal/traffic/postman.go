@@ -431,6 +431,9 @@ func (p *pmParser) url(raw json.RawMessage, vars map[string]string) (*url.URL, m
 			u.Path, u.RawPath = dec, p
 		}
 	}
+	if p := urlProblem(u); p != "" {
+		return nil, nil, p
+	}
 	return u, named, ""
 }
 

@@ -9,6 +9,11 @@ import (
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
+// maxVariance is the deepest path (in segments) whose words are compared
+// with its siblings': the comparison costs the square of the depth, and
+// no API nests 64 collections.
+const maxVariance = 64
+
 // maxValues bounds the recorded values kept to tell data from route
 // words.
 const maxValues = 20000
@@ -44,11 +49,11 @@ func templates(paths []*pathOf, named []map[int]string, values map[string]bool) 
 		members []*pathOf
 		values  map[string]bool
 	}
-	for pos := 2; ; pos++ {
+	for pos := 2; pos < maxVariance; pos++ {
 		groups := map[string]*group{}
 		any := false
 		for _, p := range paths {
-			if pos >= len(p.segs) || p.dyn[pos] {
+			if pos >= len(p.segs) || len(p.segs) > maxVariance || p.dyn[pos] {
 				continue
 			}
 			any = true

@@ -6,6 +6,8 @@ package traffic
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"net/http"
 	"net/url"
 
@@ -20,6 +22,8 @@ const (
 	MaxBody      = 1 << 20 // one recorded body
 	MaxHeaders   = 200     // headers, cookies or query pairs of one request
 	MaxVariables = 2000    // variables of a collection
+	MaxURL       = 8 << 10 // one request's URL
+	MaxSegments  = 64      // path segments of one URL
 )
 
 // ErrFormat wraps the error for a file that is not the recording it was
@@ -70,4 +74,19 @@ func clip(b []byte) []byte {
 		return b[:MaxBody]
 	}
 	return b
+}
+
+// urlProblem says why a recorded URL is not one Rampart reads: not
+// http(s), or longer than any API's (past MaxURL or MaxSegments, which
+// bound what templating costs).
+func urlProblem(u *url.URL) string {
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return "not an http(s) URL"
+	case len(u.String()) > MaxURL:
+		return fmt.Sprintf("URL longer than %d bytes", MaxURL)
+	case strings.Count(u.EscapedPath(), "/") > MaxSegments:
+		return fmt.Sprintf("URL path deeper than %d segments", MaxSegments)
+	}
+	return ""
 }
