@@ -7,9 +7,9 @@ package traffic
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/rampart-sec/rampart"
 )
