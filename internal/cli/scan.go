@@ -65,6 +65,11 @@ places (/openapi.json, /swagger.json, /api-docs, ...) and otherwise learns the
 operations from the links the API returns. A document found there that answers
 401, 403 or 5xx, or does not load, is skipped with a note.
 
+With --har or --postman (recorded traffic) and no --spec, the recording is the
+surface: nothing is discovered. Recorded credentials are stripped with a
+warning; --har-identity NAME:ROLE=FILE makes a recording's credentials that
+identity's.
+
 Specs are untrusted: YAML aliases may add at most 1,000,000 nodes, nesting is
 limited to 1000 levels, loading to 60s, and a spec file's local $refs read
 only regular files inside its folder (see --spec-refs-outside).
