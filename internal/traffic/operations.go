@@ -45,7 +45,7 @@ func Build(recs []*Recording, base *url.URL, inScope func(string) bool) *Built {
 		named []map[int]string
 		uses  []Use
 	)
-	values := map[string]bool{}
+	values := map[string][]int{}
 	for _, rec := range recs {
 		hosts := map[string]bool{}
 		outside := 0
@@ -60,11 +60,12 @@ func Build(recs []*Recording, base *url.URL, inScope func(string) bool) *Built {
 			if p == "" {
 				p = "/"
 			}
-			paths = append(paths, &pathOf{segs: strings.Split(p, "/")})
+			i := len(paths)
+			paths = append(paths, &pathOf{segs: strings.Split(p, "/"), shape: shapeOf(x)})
 			named = append(named, x.Named)
 			uses = append(uses, Use{Exchange: x, Recording: rec})
-			collectValues(x.RespBody, values)
-			collectValues(x.Body, values)
+			collectValues(x.RespBody, i, values)
+			collectValues(x.Body, i, values)
 		}
 		if outside > 0 {
 			list := slices.Sorted(maps.Keys(hosts))
@@ -283,8 +284,13 @@ func (b *opBuilder) addBody(x *Exchange) {
 	}
 }
 
-// withoutSecrets drops the secret fields of an example object: an
-// example is sent, and a recorded password is never.
+// placeholder stands for a secret field's recorded value in an example:
+// an example is sent, and a recorded password never is, but an API that
+// requires the field must still get one to reach the code behind it.
+const placeholder = "rampart-placeholder"
+
+// withoutSecrets replaces the secret fields of an example object with the
+// placeholder.
 func withoutSecrets(v any) any {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -293,7 +299,7 @@ func withoutSecrets(v any) any {
 	out := make(map[string]any, len(m))
 	for k, e := range m {
 		if secretField(k) {
-			continue
+			e = placeholder
 		}
 		out[k] = e
 	}
@@ -306,9 +312,10 @@ func formExample(q url.Values) (any, *rampart.Schema) {
 	for k, vs := range q {
 		v, sch := scalar(vs[0])
 		s.Properties[k] = sch
-		if !secretField(k) {
-			ex[k] = v
+		if secretField(k) {
+			v, s.Properties[k] = placeholder, &rampart.Schema{Type: "string"}
 		}
+		ex[k] = v
 	}
 	return ex, s
 }

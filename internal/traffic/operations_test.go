@@ -29,8 +29,9 @@ func inScope(u string) bool { return strings.HasPrefix(u, "http://127.0.0.1:8801
 
 // TestTemplates: ids found by the API model's value kinds are
 // parameters; a word is one when it varies between sibling URLs and the
-// recording shows it as data; constant words and words never seen as data
-// stay route words.
+// recording shows it is data (siblings answering alike, or the value
+// carried by another exchange); constant words, versions and words never
+// shown as data stay route words.
 func TestTemplates(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -48,7 +49,21 @@ func TestTemplates(t *testing.T) {
 		}, []string{"GET /users", "GET /users/{id}/profile"}},
 		{"words never seen as data stay routes", []string{"GET /reports/summary", "GET /reports/daily"}, []string{"GET /reports/summary", "GET /reports/daily"}},
 		{"a constant word stays", []string{"GET /accounts/export", "GET /accounts/7"}, []string{"GET /accounts/export", "GET /accounts/{id}"}},
-		{"versions stay", []string{"GET /api/v1/me", "GET /api/v2/me"}, []string{"GET /api/v1/me", "GET /api/v2/me"}},
+		{"versions stay, even answering alike", []string{"GET /api/v1/me => {\"id\": 1}", "GET /api/v2/me => {\"id\": 1}"}, []string{"GET /api/v1/me", "GET /api/v2/me"}},
+		{"siblings answering alike are one parameter, one answering otherwise a route", []string{
+			"GET /reports/notes => {\"table\": \"notes\", \"count\": 3}",
+			"GET /reports/summary => {\"notes\": 3, \"accounts\": 1}",
+			"GET /reports/transfers => {\"table\": \"transfers\", \"count\": 1}",
+		}, []string{"GET /reports/{id}", "GET /reports/summary"}},
+		{"a parameter whose values name the API's collections", []string{
+			"GET /notes", "GET /transfers",
+			"GET /reports/notes => {\"table\": \"notes\", \"count\": 3}",
+			"GET /reports/transfers => {\"table\": \"transfers\", \"count\": 1}",
+		}, []string{"GET /notes", "GET /transfers", "GET /reports/{collection}"}},
+		{"a word its own answer echoes is no data", []string{
+			"GET /reports/transfers => {\"table\": \"transfers\", \"count\": 1}",
+			"GET /reports/summary => {\"notes\": 3, \"accounts\": 1}",
+		}, []string{"GET /reports/transfers", "GET /reports/summary"}},
 		{"the first segment is never a parameter by variance", []string{"GET /alice => [\"alice\", \"bob\"]", "GET /bob"}, []string{"GET /alice", "GET /bob"}},
 		{"methods apart", []string{"GET /notes/1", "PUT /notes/2", "DELETE /notes/3"}, []string{"GET /notes/{id}", "PUT /notes/{id}", "DELETE /notes/{id}"}},
 	} {
@@ -103,7 +118,7 @@ func TestBuild(t *testing.T) {
 		{"custom header is a param", js(ops["GET /notes/{id}"].Params[1]), `{"name":"X-Tenant","in":"header","required":true,"schema":{"type":"string"},"example":"acme"}`},
 		{"query param", js(ops["GET /notes"].Params), `[{"name":"page","in":"query","required":true,"schema":{"type":"integer"},"example":1}]`},
 		{"credential query param is no param", js(ops["GET /reports/summary"].Params), `null`},
-		{"json body without the password", js(ops["POST /login"].Body), `{"contentType":"application/json","required":true,"schema":{"type":"object","properties":{"password":{"type":"string"},"username":{"type":"string"}}},"example":{"username":"alice"}}`},
+		{"json body with a placeholder for the password", js(ops["POST /login"].Body), `{"contentType":"application/json","required":true,"schema":{"type":"object","properties":{"password":{"type":"string"},"username":{"type":"string"}}},"example":{"password":"rampart-placeholder","username":"alice"}}`},
 		{"form body", js(ops["POST /notes"].Body.Example), `{"pinned":true,"title":"New"}`},
 		{"multipart file", js(ops["POST /notes/{id}/attachments"].Body.Schema.Properties["file"]), `{"type":"string","format":"binary"}`},
 		{"answer schema", js(ops["GET /notes"].Responses), `[{"status":"200","contentType":"application/json","schema":{"type":"array","items":{"type":"object","properties":{"id":{"type":"integer"},"owner":{"type":"string"},"title":{"type":"string"}}}}}]`},

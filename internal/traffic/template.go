@@ -2,7 +2,10 @@ package traffic
 
 import (
 	"encoding/json"
+	"maps"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/apimodel"
@@ -23,16 +26,26 @@ const maxValues = 20000
 type pathOf struct {
 	segs []string // escaped
 	dyn  []bool   // a parameter: by kind, by name, or because siblings vary there
+	// word names a parameter by what its values are, by index, when they
+	// say it ("collection": they are names of the API's collections).
+	word map[int]string
+	// shape is the top-level keys of its 2xx JSON answer ("" when none):
+	// two routes rarely answer alike, two values of one parameter do.
+	shape string
 }
 
-// templates infers the path template of each path: segments whose value
-// is an id by the API model's kinds, or named by the collection, are
-// parameters; so is a word that varies between sibling paths (equal
-// everywhere else) when the recording also shows it as data, e.g.
-// /users/alice and /users/bob where a listing returned "alice". A
-// constant word, or words never seen as data (/reports/summary,
-// /reports/daily), stay route words.
-func templates(paths []*pathOf, named []map[int]string, values map[string]bool) []string {
+// templates infers the path template of each path. Segments whose value
+// is an id by the API model's kinds, or that the collection names, are
+// parameters. A word that varies between sibling paths (equal everywhere
+// else) is one when the recording shows it is data: its siblings answer
+// with the same shape (/reports/notes and /reports/transfers both count
+// rows; /reports/summary answers otherwise and stays a route), or another
+// exchange carries it as a value (/users/alice/profile after a listing
+// returned "alice"). A constant word stays a route word, and so does a
+// version (v1, v2). A word parameter whose values all name the API's
+// collections (/reports/notes, /reports/transfers beside /notes and
+// /transfers) is called {collection}: it names a table or dataset.
+func templates(paths []*pathOf, named []map[int]string, values map[string][]int) []string {
 	for i, p := range paths {
 		p.dyn = make([]bool, len(p.segs))
 		for j, s := range p.segs {
@@ -43,28 +56,55 @@ func templates(paths []*pathOf, named []map[int]string, values map[string]bool) 
 			p.dyn[j] = isNamed || isBrace(s) || apimodel.SegmentKind(s) != apimodel.KindOther
 		}
 	}
+	// dataElsewhere says whether a value was carried by an exchange whose
+	// path does not hold it: data, not an echo of the path.
+	dataElsewhere := func(v string) bool {
+		for _, j := range values[unescape(v)] {
+			if !slices.ContainsFunc(paths[j].segs, func(s string) bool { return unescape(s) == unescape(v) }) {
+				return true
+			}
+		}
+		return false
+	}
+	// The API's collections are the first segments of its routes: a
+	// parameter whose values all name one names a collection (a table, a
+	// dataset), which is what it is called.
+	collections := map[string]bool{}
+	for _, p := range paths {
+		if len(p.segs) > 1 && !p.dyn[1] {
+			collections[unescape(p.segs[1])] = true
+		}
+	}
 	// Sibling variance, position by position: the first segment has no
 	// collection before it, so it is never a parameter by variance.
 	type group struct {
 		members []*pathOf
 		values  map[string]bool
+		shapes  map[string]map[string]bool // shape → values answering with it
 	}
 	for pos := 2; pos < maxVariance; pos++ {
 		groups := map[string]*group{}
 		any := false
 		for _, p := range paths {
-			if pos >= len(p.segs) || len(p.segs) > maxVariance || p.dyn[pos] {
+			if pos >= len(p.segs) || len(p.segs) > maxVariance || p.dyn[pos] || versionSeg.MatchString(p.segs[pos]) {
 				continue
 			}
 			any = true
 			key := siblingKey(p, pos)
 			g := groups[key]
 			if g == nil {
-				g = &group{values: map[string]bool{}}
+				g = &group{values: map[string]bool{}, shapes: map[string]map[string]bool{}}
 				groups[key] = g
 			}
 			g.members = append(g.members, p)
-			g.values[p.segs[pos]] = true
+			v := p.segs[pos]
+			g.values[v] = true
+			if p.shape != "" {
+				if g.shapes[p.shape] == nil {
+					g.shapes[p.shape] = map[string]bool{}
+				}
+				g.shapes[p.shape][v] = true
+			}
 		}
 		if !any {
 			break
@@ -73,17 +113,33 @@ func templates(paths []*pathOf, named []map[int]string, values map[string]bool) 
 			if len(g.values) < 2 {
 				continue
 			}
-			seen := 0
-			for v := range g.values {
-				if values[unescape(v)] {
-					seen++
+			param := map[string]bool{}
+			for _, vs := range g.shapes {
+				if len(vs) >= 2 {
+					for v := range vs {
+						param[v] = true
+					}
 				}
 			}
-			if seen == 0 {
-				continue
+			for v := range g.values {
+				if dataElsewhere(v) {
+					param[v] = true
+				}
+			}
+			named := len(param) > 0
+			for v := range param {
+				named = named && collections[unescape(v)]
 			}
 			for _, p := range g.members {
-				p.dyn[pos] = true
+				if param[p.segs[pos]] {
+					p.dyn[pos] = true
+					if named {
+						if p.word == nil {
+							p.word = map[int]string{}
+						}
+						p.word[pos] = "collection"
+					}
+				}
 			}
 		}
 	}
@@ -94,6 +150,8 @@ func templates(paths []*pathOf, named []map[int]string, values map[string]bool) 
 		var forced []int
 		for j := range segs {
 			if name, ok := named[i][j]; ok {
+				segs[j] = "{" + name + "}"
+			} else if name, ok := p.word[j]; ok {
 				segs[j] = "{" + name + "}"
 			} else if p.dyn[j] && !isBrace(segs[j]) {
 				// Kinds templatize would not see by itself (e-mails,
@@ -137,9 +195,34 @@ func unescape(s string) string {
 	return s
 }
 
-// collectValues adds the short string and integer scalars of a JSON body
-// to values: what the API handed out as data.
-func collectValues(body []byte, values map[string]bool) {
+// versionSeg is an API version segment: siblings v1 and v2 are two
+// routes, not two values.
+var versionSeg = regexp.MustCompile(`^(?i:v|version)[-_.]?[0-9]+(?:[._][0-9]+)*$`)
+
+// shapeOf is the top-level keys of a JSON object answer (of an array's
+// first element), sorted; "" for anything else.
+func shapeOf(x *Exchange) string {
+	if x.Status < 200 || x.Status > 299 || len(x.RespBody) == 0 {
+		return ""
+	}
+	var v any
+	if json.Unmarshal(x.RespBody, &v) != nil {
+		return ""
+	}
+	prefix := ""
+	if a, ok := v.([]any); ok && len(a) > 0 {
+		v, prefix = a[0], "[]"
+	}
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 {
+		return ""
+	}
+	return prefix + strings.Join(slices.Sorted(maps.Keys(m)), ",")
+}
+
+// collectValues records the short string and integer scalars of a JSON
+// body as carried by exchange i: what the API handed out as data.
+func collectValues(body []byte, i int, values map[string][]int) {
 	if len(body) == 0 || len(values) >= maxValues {
 		return
 	}
@@ -150,6 +233,11 @@ func collectValues(body []byte, values map[string]bool) {
 		return
 	}
 	n := 0
+	note := func(v string) {
+		if is := values[v]; len(is) < 4 && !slices.Contains(is, i) {
+			values[v] = append(is, i)
+		}
+	}
 	var walk func(v any, depth int)
 	walk = func(v any, depth int) {
 		if n++; n > 5000 || depth > 32 || len(values) >= maxValues {
@@ -166,10 +254,10 @@ func collectValues(body []byte, values map[string]bool) {
 			}
 		case string:
 			if len(x) <= 128 {
-				values[x] = true
+				note(x)
 			}
 		case json.Number:
-			values[x.String()] = true
+			note(x.String())
 		}
 	}
 	walk(v, 0)
