@@ -61,11 +61,12 @@ func Build(recs []*Recording, base *url.URL, inScope func(string) bool) *Built {
 				p = "/"
 			}
 			i := len(paths)
-			paths = append(paths, &pathOf{segs: strings.Split(p, "/"), shape: shapeOf(x)})
+			answer := decodeJSON(x.RespBody)
+			paths = append(paths, &pathOf{segs: strings.Split(p, "/"), shape: shapeOf(x, answer)})
 			named = append(named, x.Named)
 			uses = append(uses, Use{Exchange: x, Recording: rec})
-			collectValues(x.RespBody, i, values)
-			collectValues(x.Body, i, values)
+			collectValues(answer, i, values)
+			collectValues(decodeJSON(x.Body), i, values)
 		}
 		if outside > 0 {
 			list := slices.Sorted(maps.Keys(hosts))

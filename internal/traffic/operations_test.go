@@ -60,6 +60,10 @@ func TestTemplates(t *testing.T) {
 			"GET /reports/notes => {\"table\": \"notes\", \"count\": 3}",
 			"GET /reports/transfers => {\"table\": \"transfers\", \"count\": 1}",
 		}, []string{"GET /notes", "GET /transfers", "GET /reports/{collection}"}},
+		{"collections in a common envelope stay apart", []string{
+			"GET /api/v1/orders => {\"items\": [{\"id\": 1, \"total\": 3}], \"next\": null}",
+			"GET /api/v1/customers => {\"items\": [{\"id\": 1, \"name\": \"Ann\"}], \"next\": null}",
+		}, []string{"GET /api/v1/orders", "GET /api/v1/customers"}},
 		{"a word its own answer echoes is no data", []string{
 			"GET /reports/transfers => {\"table\": \"transfers\", \"count\": 1}",
 			"GET /reports/summary => {\"notes\": 3, \"accounts\": 1}",

@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"net/url"
@@ -199,37 +200,65 @@ func unescape(s string) string {
 // routes, not two values.
 var versionSeg = regexp.MustCompile(`^(?i:v|version)[-_.]?[0-9]+(?:[._][0-9]+)*$`)
 
-// shapeOf is the top-level keys of a JSON object answer (of an array's
-// first element), sorted; "" for anything else.
-func shapeOf(x *Exchange) string {
-	if x.Status < 200 || x.Status > 299 || len(x.RespBody) == 0 {
+// shapeOf is the keys of a decoded 2xx JSON answer, two levels deep (the
+// keys of an object, and of the objects and first array elements under
+// them): enough to tell two collections' answers apart even in a common
+// envelope ({"items": [...]} of orders and of customers). "" when there
+// are none.
+func shapeOf(x *Exchange, answer any) string {
+	if x.Status < 200 || x.Status > 299 {
 		return ""
 	}
-	var v any
-	if json.Unmarshal(x.RespBody, &v) != nil {
-		return ""
-	}
-	prefix := ""
-	if a, ok := v.([]any); ok && len(a) > 0 {
-		v, prefix = a[0], "[]"
-	}
-	m, ok := v.(map[string]any)
-	if !ok || len(m) == 0 {
-		return ""
-	}
-	return prefix + strings.Join(slices.Sorted(maps.Keys(m)), ",")
+	return shape(answer, 2)
 }
 
-// collectValues records the short string and integer scalars of a JSON
-// body as carried by exchange i: what the API handed out as data.
-func collectValues(body []byte, i int, values map[string][]int) {
-	if len(body) == 0 || len(values) >= maxValues {
-		return
+// decodeJSON decodes a JSON body with numbers kept as written; nil when it
+// is none.
+func decodeJSON(body []byte) any {
+	if len(body) == 0 {
+		return nil
 	}
-	d := json.NewDecoder(strings.NewReader(string(body)))
+	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var v any
 	if d.Decode(&v) != nil {
+		return nil
+	}
+	return v
+}
+
+func shape(v any, depth int) string {
+	if a, ok := v.([]any); ok {
+		if len(a) == 0 {
+			return ""
+		}
+		return "[" + shape(a[0], depth) + "]"
+	}
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 || depth == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(k)
+		if sub := shape(m[k], depth-1); sub != "" {
+			b.WriteByte(':')
+			b.WriteString(sub)
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// collectValues records the short string and integer scalars of a
+// decoded JSON body as carried by exchange i: what the API handed out as
+// data.
+func collectValues(v any, i int, values map[string][]int) {
+	if v == nil || len(values) >= maxValues {
 		return
 	}
 	n := 0
