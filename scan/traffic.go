@@ -153,22 +153,40 @@ func addTraffic(rep *rampart.Report, surf *surface.Surface, rs *recordings, c *e
 	}
 	built := traffic.Build(rs.recs, base, c.InScope)
 	rep.InputWarnings = append(rep.InputWarnings, built.Warnings...)
+	spec := len(surf.Operations)
+	var added int
+	surf.Operations, added = mergeTraffic(surf.Operations, built.Operations)
+	msg := fmt.Sprintf("recorded traffic: %d requests in scope, %d operations", len(built.Uses), len(built.Operations))
+	if spec > 0 {
+		msg += fmt.Sprintf(" (%d not in the spec)", added)
+	}
+	rep.Notes = append(rep.Notes, msg)
+	return built.Uses
+}
+
+// mergeTraffic adds the recorded operations the surface lacks; one it has
+// (the same route, whatever its parameters are called) gives it examples
+// instead. It returns the surface and how many it added.
+func mergeTraffic(ops, recorded []*rampart.Operation) ([]*rampart.Operation, int) {
+	// Only the spec's templates may claim a recorded word as their
+	// parameter: two recorded routes (/reports/summary beside
+	// /reports/{collection}) stay two.
+	spec := ops[:len(ops):len(ops)]
 	have := map[string]*rampart.Operation{}
-	for _, op := range surf.Operations {
+	for _, op := range ops {
 		have[routeKey(op.Method, op.Path)] = op
 	}
 	added := 0
-	for _, op := range built.Operations {
-		if known := matchOperation(have, surf.Operations, op); known != nil {
+	for _, op := range recorded {
+		if known := matchOperation(have, spec, op); known != nil {
 			addExamples(known, op)
 			continue
 		}
 		have[routeKey(op.Method, op.Path)] = op
-		surf.Operations = append(surf.Operations, op)
+		ops = append(ops, op)
 		added++
 	}
-	rep.Notes = append(rep.Notes, fmt.Sprintf("recorded traffic: %d requests in scope, %d operations (%d not in the spec)", len(built.Uses), len(built.Operations), added))
-	return built.Uses
+	return ops, added
 }
 
 // matchOperation finds the surface's operation a recorded one is: the

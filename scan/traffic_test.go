@@ -196,3 +196,41 @@ func TestAddExamples(t *testing.T) {
 		t.Errorf("params %s\nwant %s", got, want)
 	}
 }
+
+func TestMergeTraffic(t *testing.T) {
+	op := func(method, path, source string) *rampart.Operation {
+		return &rampart.Operation{Method: method, Path: path, Source: source}
+	}
+	for _, tc := range []struct {
+		name     string
+		spec     []*rampart.Operation
+		recorded []*rampart.Operation
+		want     []string
+	}{
+		{"recorded routes stay apart without a spec",
+			nil,
+			[]*rampart.Operation{op("GET", "/reports/{collection}", "har"), op("GET", "/reports/summary", "har")},
+			[]string{"GET /reports/{collection} har", "GET /reports/summary har"}},
+		{"the spec's template claims a recorded word",
+			[]*rampart.Operation{op("GET", "/users/{username}", "spec")},
+			[]*rampart.Operation{op("GET", "/users/alice", "har")},
+			[]string{"GET /users/{username} spec"}},
+		{"parameter names do not matter",
+			[]*rampart.Operation{op("GET", "/notes/{note_id}", "spec")},
+			[]*rampart.Operation{op("GET", "/notes/{id}", "har"), op("PUT", "/notes/{id}", "har")},
+			[]string{"GET /notes/{note_id} spec", "PUT /notes/{id} har"}},
+		{"two recordings name one route twice",
+			nil,
+			[]*rampart.Operation{op("GET", "/notes/{note_id}", "postman"), op("GET", "/notes/{id}", "har")},
+			[]string{"GET /notes/{note_id} postman"}},
+	} {
+		ops, _ := mergeTraffic(tc.spec, tc.recorded)
+		var got []string
+		for _, o := range ops {
+			got = append(got, o.Key()+" "+o.Source)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
