@@ -135,6 +135,9 @@ func (b *opBuilder) add(x *Exchange, rec *Recording, p *pathOf) {
 		b.fileOrd = append(b.fileOrd, rec.File)
 	}
 	b.files[rec.File]++
+	if b.op.Summary == "" && x.Name != "" {
+		b.op.Summary = x.Name
+	}
 	if b.n == 1 {
 		b.namePath(p)
 	}

@@ -187,7 +187,7 @@ func (p *pmParser) items(raws []json.RawMessage, where string, vars map[string]s
 			p.rec.warn(w+".request", problem, "left out")
 			continue
 		}
-		x.Where = w + ".request"
+		x.Where, x.Name = w+".request", it.Name
 		p.rec.Exchanges = append(p.rec.Exchanges, x)
 		// Each saved example answer is an exchange of its own: its
 		// request is the item's, its answer says what the API returns.

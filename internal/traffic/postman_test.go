@@ -48,6 +48,7 @@ func TestParsePostman(t *testing.T) {
 		{"folder variable in a header", x("item[0].item[0].request").Header.Get("X-Tenant"), "acme"},
 		{"{{token}} with no value sends nothing", x("item[0].item[0].request").Header.Get("Authorization"), ""},
 		{"saved answer", fmt.Sprint(x("item[0].item[0].request").Status, " ", string(x("item[0].item[0].request").RespBody)), `200 [{"id": 12, "title": "Groceries"}]`},
+		{"item name", x("item[0].item[1].request").Name, "Get note"},
 		{":param with a variable value", x("item[0].item[1].request").URL.Path, "/notes/12"},
 		{":param is named", x("item[0].item[1].request").Named[2], "note_id"},
 		{":param without value stays a template", x("item[0].item[3].request").URL.Path, "/notes/{note_id}/attachments"},

@@ -40,6 +40,9 @@ type Exchange struct {
 	// Where locates the request in its file: "log.entries[12].request",
 	// "item[3].item[0].request".
 	Where string
+	// Name is what the recording calls the request (a Postman item's
+	// name); it becomes the operation's summary.
+	Name string
 	// Named holds the path segments a collection names (:id), by index
 	// in the path split on "/".
 	Named map[int]string
