@@ -36,7 +36,16 @@ type Options struct {
 	// Source is the application's source directory: its Flask routes
 	// complete (or, without a spec, make) the attack surface, and its
 	// findings are correlated with the runtime ones.
-	Source     string
+	Source string
+
+	// HAR and Postman are recordings whose in-scope requests are attack
+	// surface (beside the spec, or alone); their credentials are stripped.
+	HAR     []string
+	Postman []string
+	// HARIdentities are HAR files recorded as an identity: their
+	// credentials become that identity's (--har-identity).
+	HARIdentities []HARIdentity
+
 	Identities []rampart.Identity
 	Mode       rampart.Mode
 	Checks     []string // check IDs or families, globs allowed; empty: all

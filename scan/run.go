@@ -36,6 +36,10 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	recorded, err := readRecordings(ctx, &opt, target)
+	if err != nil {
+		return nil, err
+	}
 	// The CLI validates too, before it analyses a source tree; a library
 	// caller gets the same refusals here, before a request is sent.
 	if err := opt.Validate(); err != nil {
@@ -90,7 +94,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, target.Redacted(), unwrapNet(err))
 	}
 
-	surf, where, notes, err := loadSurface(ctx, client, target, opt)
+	surf, where, notes, err := surfaceOrTraffic(ctx, client, target, opt, recorded)
 	if err != nil && code != nil && opt.Spec == "" && ctx.Err() == nil {
 		// No spec anywhere: the routes in the source are the surface.
 		surf, where, err = &surface.Surface{}, "routes found in "+opt.Source, nil
@@ -116,10 +120,12 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		}
 	}
 	base := surf.BaseURL(target)
+	uses := addTraffic(rep, surf, recorded, client, base)
 	ops := inScope(surf.Operations, client, base)
 	rep.Operations = len(ops)
 	mdl := apimodel.New(apimodel.Config{Surface: ops, Base: base})
 	model.Store(mdl)
+	observeTraffic(mdl, recorded, uses)
 
 	ids, err := logIn(ctx, client, opt, rep)
 	if ctx.Err() != nil {
@@ -128,6 +134,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	markCookieOrigins(ids, recorded, uses)
 
 	if where == surface.Discovered {
 		ops = deepen(ctx, client, base, ops, surf.Methodless, ids, mdl, rep, opt)

@@ -30,6 +30,9 @@ type fileConfig struct {
 	SpecOutside   bool              `yaml:"spec-refs-outside"`
 	StrictSpec    bool              `yaml:"strict-spec"`
 	Source        string            `yaml:"source"`
+	HAR           stringList        `yaml:"har"`
+	Postman       stringList        `yaml:"postman"`
+	HARIdentity   stringList        `yaml:"har-identity"`
 	Mode          string            `yaml:"mode"`
 	Checks        stringList        `yaml:"checks"`
 	SkipChecks    stringList        `yaml:"skip-checks"`

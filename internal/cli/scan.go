@@ -21,6 +21,9 @@ import (
 
 type scanFlags struct {
 	source        string
+	har           []string
+	postman       []string
+	harIdentities []string
 	baseline      string
 	ignores       []baseline.Ignore
 	config        string
@@ -62,6 +65,11 @@ Without --spec, Rampart looks for an OpenAPI or Swagger document at the usual
 places (/openapi.json, /swagger.json, /api-docs, ...) and otherwise learns the
 operations from the links the API returns. A document found there that answers
 401, 403 or 5xx, or does not load, is skipped with a note.
+
+With --har or --postman (recorded traffic) and no --spec, the recording is the
+surface: nothing is discovered. Recorded credentials are stripped with a
+warning; --har-identity NAME:ROLE=FILE makes a recording's credentials that
+identity's.
 
 Specs are untrusted: YAML aliases may add at most 1,000,000 nodes, nesting is
 limited to 1000 levels, loading to 60s, and a spec file's local $refs read
@@ -125,6 +133,9 @@ Examples:
 func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.StringVar(&f.config, "config", "", "YAML file with any of these settings, identities and login flows")
 	fl.StringVar(&f.source, "source", "", "the application's source directory: its Flask routes complete the surface, and code findings are correlated with runtime ones")
+	fl.StringArrayVar(&f.har, "har", nil, "HAR 1.2 file (browser devtools export) whose in-scope requests are attack surface, beside --spec or alone; its credentials are stripped (repeatable)")
+	fl.StringArrayVar(&f.postman, "postman", nil, "Postman Collection v2.1 file whose in-scope requests are attack surface, beside --spec or alone; its credentials are stripped (repeatable)")
+	fl.StringArrayVar(&f.harIdentities, "har-identity", nil, "HAR file recorded as an account, NAME:ROLE=FILE with ROLE user or admin: its credentials become that identity's and its requests are surface (repeatable)")
 	fl.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, file or URL (default: look for one on the target)")
 	fl.BoolVar(&f.specOutside, "spec-refs-outside", false, "let a --spec file's $refs read files outside its folder (default: only files inside it, symbolic links resolved)")
 	fl.BoolVar(&f.strictSpec, "strict-spec", false, "refuse a spec with mistakes Rampart would otherwise repair and list as input warnings (exit 2 at the first)")
@@ -340,6 +351,9 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 			f.strictSpec = true
 		}
 		str("source", &f.source, cfg.Source)
+		list("har", &f.har, cfg.HAR)
+		list("postman", &f.postman, cfg.Postman)
+		list("har-identity", &f.harIdentities, cfg.HARIdentity)
 		str("mode", &f.mode, cfg.Mode)
 		list("checks", &f.checks, cfg.Checks)
 		list("skip-checks", &f.skipChecks, cfg.SkipChecks)
@@ -447,6 +461,14 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		}
 		opt.Identities[i].Headers[canonical(h)] = append(opt.Identities[i].Headers[canonical(h)], v)
 	}
+	for _, s := range f.harIdentities {
+		hi, err := parseHARIdentity(s)
+		if err != nil {
+			return opt, nil, g, err
+		}
+		opt.HARIdentities = append(opt.HARIdentities, hi)
+	}
+	opt.HAR, opt.Postman = f.har, f.postman
 	outs, err := pairFormatOutputs(f.format, f.output)
 	if err != nil {
 		return opt, nil, g, err

@@ -68,6 +68,10 @@ func collect(ctx context.Context, p *check.Pass) ([]*Seen, error) {
 		}
 		for _, c := range parseCookieHeader(id.Header().Values("Cookie")) {
 			if ck, err := flasksession.Parse(c.Value); err == nil {
+				loc, from := loc, from
+				if o, ok := id.CookieOrigins[c.Name]; ok && loc.Path == "" {
+					loc, from = o, "set by "+o.Method+" "+o.Path+" in identity "+id.Name+"'s recording"
+				}
 				add(&Seen{Name: c.Name, Cookie: ck, From: from, Loc: loc})
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/redact"
 )
@@ -32,6 +33,12 @@ type Identity struct {
 	Name  string
 	Role  string
 	Login *Login
+	// CookieOrigins says which operation set a cookie of the static
+	// headers, when that is known: a recording (--har-identity) shows the
+	// answer that set it. Checks report a flaw of the cookie there, as they
+	// do for a cookie a login flow collected. Set before the scan's checks
+	// start; read-only after.
+	CookieOrigins map[string]rampart.Location
 
 	mu         sync.RWMutex
 	static     http.Header // from --identity or the config's headers

@@ -725,8 +725,9 @@ var (
 // templatize turns a concrete path into a template: numeric, UUID and long
 // hex segments become parameters. A single one is {id}; with several, each
 // but the last is named after the collection before it (/users/3/notes/7 is
-// /users/{user_id}/notes/{id}).
-func templatize(p string) (string, []rampart.Param) {
+// /users/{user_id}/notes/{id}). The segments at the forced indices are
+// parameters whatever they hold (a recording showed they vary).
+func templatize(p string, forced ...int) (string, []rampart.Param) {
 	segs := strings.Split(p, "/")
 	type dyn struct {
 		i       int
@@ -743,6 +744,8 @@ func templatize(p string) (string, []rampart.Param) {
 		switch {
 		case braceSeg.MatchString(seg):
 			dyns = append(dyns, dyn{i: i, name: braceSeg.FindStringSubmatch(seg)[1], schema: &rampart.Schema{Type: "string"}})
+		case slices.Contains(forced, i) && seg != "":
+			dyns = append(dyns, dyn{i: i, schema: &rampart.Schema{Type: "string"}, example: seg})
 		case numericSeg.MatchString(seg):
 			var ex any = seg
 			if n, err := strconv.ParseInt(seg, 10, 64); err == nil {

@@ -35,7 +35,8 @@ var MassAssignment = check.Check{
 		Detects: "Writes with a JSON body (PUT/PATCH on the caller's own object or singleton such as a profile, " +
 			"PUT/PATCH/POST on an item, creates) are sent with fields the request schema does not allow: privileged " +
 			"fields the read shows (role, is_admin, admin, owner_id, user_id, tenant_id, balance) and other fields seen " +
-			"in the answer but absent from the request schema. Values only ever escalate (a role becomes admin, a flag " +
+			"in the answer but absent from the request schema (only when that schema is a spec's: one inferred from " +
+			"recorded traffic or a crawled form lists only the fields that were sent). Values only ever escalate (a role becomes admin, a flag " +
 			"becomes true, a balance grows, an owner becomes another scan identity) and credentials, usernames and " +
 			"e-mail addresses are never touched, so the scan cannot lock its identities out. The object is then read " +
 			"back and only fields whose new value was persisted are reported. Every change is written back at once " +
@@ -171,6 +172,19 @@ func runMass(ctx context.Context, p *check.Pass) error {
 }
 
 // requestFields are the folded names the write's schema allows.
+// schemaIsContract says whether the operation's request schema lists the
+// fields the API accepts, as a spec's does. One inferred from recorded
+// traffic or a crawled form lists only the fields that were sent: a field
+// it lacks (a note's body, when the recording only changed its title) may
+// well be the caller's to set, so only privileged fields are tried there.
+func schemaIsContract(op *rampart.Operation) bool {
+	switch op.Source {
+	case rampart.SourceHAR, rampart.SourcePostman, rampart.SourceCrawl:
+		return false
+	}
+	return true
+}
+
 func requestFields(op *rampart.Operation) map[string]bool {
 	out := map[string]bool{}
 	if op.Body != nil && op.Body.Schema != nil {
@@ -283,7 +297,7 @@ func plan(p *check.Pass, inv *holdings.Inventory, who *identity.Identity, op *ra
 			// Other read-only fields: only free text on an existing value,
 			// never a status, type, date or flag whose meaning is unknown.
 			s, isStr := before.(string)
-			if !known || !isStr || !fixture.FreeText(k, doc[k]) || s == "" {
+			if !known || !isStr || !fixture.FreeText(k, doc[k]) || s == "" || !schemaIsContract(op) {
 				continue
 			}
 			inj.kind, inj.value = "field", fixture.NewCanary()

@@ -92,3 +92,31 @@ func TestPlanOnlyEscalates(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanTrustsOnlyAContract: a request schema inferred from recorded
+// traffic lists only the fields that were sent, so a free-text field it
+// lacks is not evidence of a field the caller must not set (a note's body
+// the recording did not change); privileged fields are still tried.
+func TestPlanTrustsOnlyAContract(t *testing.T) {
+	cur := map[string]any{"title": "Groceries", "body": "milk", "is_admin": false}
+	for _, tc := range []struct {
+		source string
+		body   bool
+	}{
+		{rampart.SourceSpec, true},
+		{"", true},
+		{rampart.SourceHAR, false},
+		{rampart.SourcePostman, false},
+		{rampart.SourceCrawl, false},
+	} {
+		op := &rampart.Operation{Method: "PUT", Path: "/notes/{id}", Source: tc.source, Body: &rampart.Body{ContentType: "application/json",
+			Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{"title": {Type: "string"}}}}}
+		got := map[string]bool{}
+		for _, in := range plan(nil, &holdings.Inventory{}, nil, op, cur, nil, "") {
+			got[in.field] = true
+		}
+		if got["body"] != tc.body || !got["is_admin"] {
+			t.Errorf("source %q: plan %v, want body %v and is_admin", tc.source, got, tc.body)
+		}
+	}
+}
