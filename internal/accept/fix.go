@@ -39,31 +39,40 @@ func (l *Learner) apply(st *opState, op *rampart.Operation, req *Request, p Prob
 		p.Kind = Invalid
 	}
 	var nv any
-	switch p.Kind {
-	case Unknown:
+	if !has && p.Kind != Unknown && p.Kind != Missing {
+		// Not sent, yet named with a rule ("isbn: 13 digits starting
+		// with 978"): missing in effect, and a value the API has shown
+		// under that name is likelier to pass than one made to the rule.
+		if hv, ok := l.hint(op, in, path, s, 0); ok {
+			nv = l.markAny(hv, s)
+		}
+	}
+	switch {
+	case nv != nil:
+	case p.Kind == Unknown:
 		if !has {
 			return false
 		}
 		st.fixes[key] = fix{drop: true}
 		return true
-	case Missing:
+	case p.Kind == Missing:
 		nv = synth(s, leaf)
 		if hv, ok := l.hint(op, in, path, s, 0); ok {
 			nv = hv
 		}
 		nv = l.markAny(nv, s)
-	case Enum:
+	case p.Kind == Enum:
 		nv = pickAllowed(p.Allowed, cur, s)
 		if nv == nil {
 			nv = l.candidate(st, key, op, in, path, s, cur)
 		}
-	case Type:
+	case p.Kind == Type:
 		nv = convert(cur, p.Want, s, leaf)
-	case Format:
+	case p.Kind == Format:
 		if v := surface.FormatValue(p.Want); v != "" {
 			nv = v
 		}
-	case Pattern:
+	case p.Kind == Pattern:
 		if g, ok := surface.FromPattern(p.Pattern); ok && p.Pattern != "" {
 			nv = g
 		} else if s != nil && s.Pattern != "" {
@@ -74,11 +83,11 @@ func (l *Learner) apply(st *opState, op *rampart.Operation, req *Request, p Prob
 		if nv == nil {
 			nv = l.candidate(st, key, op, in, path, s, cur)
 		}
-	case TooShort:
+	case p.Kind == TooShort:
 		nv = lengthen(cur, p, s, leaf)
-	case TooLong:
+	case p.Kind == TooLong:
 		nv = shorten(cur, p)
-	case TooSmall, TooLarge:
+	case p.Kind == TooSmall, p.Kind == TooLarge:
 		nv = bound(cur, p, s)
 	default:
 		nv = l.candidate(st, key, op, in, path, s, cur)

@@ -383,3 +383,38 @@ func TestLearnerStateIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsentFieldTakesAShownValue: a field the request did not carry, named
+// with a rule ("at least 13 characters") rather than as missing, takes a
+// value the API has shown under that name before one made to the rule: an
+// ISBN must be a book's, not any 13 characters.
+func TestUnsentFieldTakesAShownValue(t *testing.T) {
+	const book = "9780131103627"
+	op := &rampart.Operation{Method: "POST", Path: "/reservations", Body: &rampart.Body{ContentType: "application/json",
+		Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}}}
+	a := newAPI(t, func(r *http.Request, body []byte) (int, any) {
+		m := obj(body)
+		switch isbn, _ := m["isbn"].(string); {
+		case len(isbn) < 13:
+			return 422, map[string]any{"detail": []any{map[string]any{"loc": []any{"body", "isbn"}, "msg": "ensure this value has at least 13 characters",
+				"type": "value_error.any_str.min_length", "ctx": map[string]any{"limit_value": 13}}}}
+		case isbn != book:
+			return 404, map[string]any{"detail": "no such book"}
+		}
+		return 201, map[string]any{"message": "reserved"}
+	})
+	hints := func(op *rampart.Operation, in string, path []string) []any {
+		if in == "body" && len(path) == 1 && path[0] == "isbn" {
+			return []any{book}
+		}
+		return nil
+	}
+	l := New(Options{Tag: "t3st", Hints: hints})
+	_, resp, err := l.Accepted(context.Background(), op, sender(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp == nil || resp.Status != 201 || a.count() != 2 {
+		t.Errorf("answer %v after %d requests, want 201 after 2 (the shown ISBN at once): %q", resp, a.count(), a.seen)
+	}
+}
