@@ -948,17 +948,9 @@ func htmlLinksAndScripts(page *url.URL, body []byte) ([]link, []*url.URL) {
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			continue
 		}
-		name, hasAttr := z.TagName()
-		attrs := map[string]string{}
-		for hasAttr {
-			var k, v []byte
-			k, v, hasAttr = z.TagAttr()
-			if _, dup := attrs[string(k)]; !dup {
-				attrs[string(k)] = string(v)
-			}
-		}
+		tag, attrs := tagAttrs(z)
 		_, hasRequired := attrs["required"]
-		switch string(name) {
+		switch tag {
 		case "base":
 			if u, err := page.Parse(attrs["href"]); err == nil && attrs["href"] != "" {
 				base = u
@@ -1002,10 +994,10 @@ func htmlLinksAndScripts(page *url.URL, body []byte) ([]link, []*url.URL) {
 				continue
 			}
 			typ := strings.ToLower(attrs["type"])
-			if string(name) == "button" || typ == "submit" || typ == "reset" || typ == "button" || typ == "image" {
+			if tag == "button" || typ == "submit" || typ == "reset" || typ == "button" || typ == "image" {
 				continue
 			}
-			f := formField{name: attrs["name"], required: hasRequired, schema: inputSchema(string(name), typ)}
+			f := formField{name: attrs["name"], required: hasRequired, schema: inputSchema(tag, typ)}
 			if v, ok := attrs["value"]; ok && v != "" {
 				f.example = v
 			}
@@ -1027,6 +1019,21 @@ func htmlLinksAndScripts(page *url.URL, body []byte) ([]link, []*url.URL) {
 		out = append(out, *cur)
 	}
 	return out, scripts
+}
+
+// tagAttrs reads the current tag's name and attributes (names in lower
+// case, as HTML has them; the first of a repeated one wins, as browsers do).
+func tagAttrs(z *html.Tokenizer) (string, map[string]string) {
+	name, hasAttr := z.TagName()
+	attrs := map[string]string{}
+	for hasAttr {
+		var k, v []byte
+		k, v, hasAttr = z.TagAttr()
+		if _, dup := attrs[strings.ToLower(string(k))]; !dup {
+			attrs[strings.ToLower(string(k))] = string(v)
+		}
+	}
+	return string(name), attrs
 }
 
 func inputSchema(tag, typ string) *rampart.Schema {

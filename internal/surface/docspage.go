@@ -280,14 +280,8 @@ func pageDocRefs(page *url.URL, body []byte) ([]docRef, []*url.URL) {
 		default:
 			continue
 		}
-		name, hasAttr := z.TagName()
-		attrs := map[string]string{}
-		for hasAttr {
-			var k, v []byte
-			k, v, hasAttr = z.TagAttr()
-			attrs[strings.ToLower(string(k))] = string(v)
-		}
-		switch string(name) {
+		name, attrs := tagAttrs(z)
+		switch name {
 		case "redoc", "rapi-doc", "rapi-doc-mini":
 			add(attrs["spec-url"])
 		case "elements-api":
