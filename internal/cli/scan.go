@@ -62,9 +62,13 @@ func newScan(env Env) *cobra.Command {
 		Long: `Scan a running API and prove its flaws with real requests.
 
 Without --spec, Rampart looks for an OpenAPI or Swagger document at the usual
-places (/openapi.json, /swagger.json, /api-docs, ...) and otherwise learns the
-operations from the links the API returns. A document found there that answers
-401, 403 or 5xx, or does not load, is skipped with a note.
+places (/openapi.json, /swagger.json, /api-docs, ...) and in documentation pages
+(Swagger UI, ReDoc); otherwise it probes at most 400 common API paths (GET only),
+follows the links the API returns, and, once the identities are logged in,
+reads what it found as one of them: a listing's items lead to their route and
+OPTIONS names each path's methods. A document found that answers 401, 403 or
+5xx, or does not load, is skipped with a note. The report says how each
+operation was found.
 
 With --har or --postman (recorded traffic) and no --spec, the recording is the
 surface: nothing is discovered. Recorded credentials are stripped with a
