@@ -544,6 +544,10 @@ func (c *crawler) visit(ctx context.Context, pg crawlPage) error {
 		}
 		ans = &answer{status: status, header: header, body: body}
 	}
+	if slashed, ok := slashRedirect(c.base, pg.u, ans.status, ans.header); ok {
+		c.follow(link{method: "GET", u: &url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: slashed}}, pg.depth)
+		return nil
+	}
 	// A single-page app's shell at a linked path is its "not found"; the
 	// shell's links were read where the crawl started. A blanket 401 or
 	// redirect stays: the scan's health verdict says what it means.

@@ -177,6 +177,11 @@ func (pr *probeResult) one(ctx context.Context, base *url.URL, p string, get Get
 	if err != nil {
 		return false, ctx.Err() // a path that fails is a path that did not answer
 	}
+	if slashed, ok := slashRedirect(base, u, status, header); ok && pr.sent < maxProbes {
+		// Django's APPEND_SLASH, Flask's strict slashes: the route is
+		// the one with the slash, and it is that answer that tells.
+		return pr.one(ctx, base, slashed, get, nf, post)
+	}
 	switch {
 	case status == http.StatusNotFound || status == http.StatusGone:
 		return false, nil
@@ -207,6 +212,21 @@ func (pr *probeResult) one(ctx context.Context, base *url.URL, p string, get Get
 	pr.seeds = append(pr.seeds, seed{method: "GET", u: u, ans: &answer{status: status, header: header, body: body}})
 	pr.answered = append(pr.answered, fmt.Sprintf("GET %s (%d)", p, status))
 	return true, nil
+}
+
+// slashRedirect reports a redirect from a path to the same path with a
+// trailing slash, on the same origin, and that path.
+func slashRedirect(base, u *url.URL, status int, header http.Header) (string, bool) {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return "", false
+	}
+	loc, err := u.Parse(header.Get("Location"))
+	if err != nil || !sameOrigin(loc, base) || loc.Path != u.Path+"/" || strings.HasSuffix(u.Path, "/") {
+		return "", false
+	}
+	return loc.Path, true
 }
 
 // allowed lists the methods of an Allow header a scan may learn: not GET

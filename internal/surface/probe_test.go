@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -312,6 +314,63 @@ func TestDiscoverBelowRoot(t *testing.T) {
 			if !slices.Contains(Candidates(base), rec.srv.URL+p) && !slices.Contains(docsPagePaths(), p) && p != "/elsewhere" {
 				t.Errorf("requested %s outside /svc", r)
 			}
+		}
+	}
+}
+
+// TestDiscoverFollowsSlashRedirects: Django (APPEND_SLASH) and Flask
+// (strict slashes) answer a route without its trailing slash with a
+// redirect to it; the route is the one with the slash, and what it
+// answers (a DRF API root's links) is what discovery learns from.
+func TestDiscoverFollowsSlashRedirects(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1", "/api/v1/users":
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+		case "/api/v1/":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"users": "%s/api/v1/users/", "orders": "%s/api/v1/orders/"}`, srv.URL, srv.URL)
+		case "/api/v1/users/":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `[{"id": 1, "username": "alice"}]`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	base := mustParse(t, srv.URL)
+	// The scan's engine does not follow redirects; neither does this getter.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(ctx context.Context, u string) (int, http.Header, []byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, b, err
+	}
+	d, err := Discover(context.Background(), base, get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, op := range d.Surface.Operations {
+		have[op.Key()] = true
+	}
+	for _, want := range []string{"GET /api/v1/", "GET /api/v1/users/", "GET /api/v1/orders/"} {
+		if !have[want] {
+			t.Errorf("discovery did not learn %s; learned %v", want, have)
+		}
+	}
+	for _, redirecting := range []string{"GET /api/v1", "GET /api/v1/users"} {
+		if have[redirecting] {
+			t.Errorf("%s only redirects to its slashed path: it is not an operation of its own ", redirecting)
 		}
 	}
 }
