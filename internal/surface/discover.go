@@ -545,7 +545,13 @@ func (c *crawler) visit(ctx context.Context, pg crawlPage) error {
 		ans = &answer{status: status, header: header, body: body}
 	}
 	if slashed, ok := slashRedirect(c.base, pg.u, ans.status, ans.header); ok {
-		c.follow(link{method: "GET", u: &url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: slashed}}, pg.depth)
+		// The same page, at the same depth and found the same way.
+		su := &url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: slashed}
+		if key := linkKey("GET", su); !c.queued[key] && c.toFetch+c.pages < maxCrawlPages {
+			c.queued[key] = true
+			c.queue = append(c.queue, crawlPage{u: su, depth: pg.depth, source: pg.source, from: pg.from})
+			c.toFetch++
+		}
 		return nil
 	}
 	// A single-page app's shell at a linked path is its "not found"; the

@@ -326,7 +326,13 @@ func TestDiscoverFollowsSlashRedirects(t *testing.T) {
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/api/v1", "/api/v1/users":
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, `<a href="/about">About</a>`)
+		case "/about/":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, `<p>about</p>`)
+		case "/api/v1", "/api/v1/users", "/about":
 			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
 		case "/api/v1/":
 			w.Header().Set("Content-Type", "application/json")
@@ -363,12 +369,20 @@ func TestDiscoverFollowsSlashRedirects(t *testing.T) {
 	for _, op := range d.Surface.Operations {
 		have[op.Key()] = true
 	}
-	for _, want := range []string{"GET /api/v1/", "GET /api/v1/users/", "GET /api/v1/orders/"} {
+	for _, want := range []string{"GET /api/v1/", "GET /api/v1/users/", "GET /api/v1/orders/", "GET /about/"} {
 		if !have[want] {
 			t.Errorf("discovery did not learn %s; learned %v", want, have)
 		}
 	}
-	for _, redirecting := range []string{"GET /api/v1", "GET /api/v1/users"} {
+	for _, op := range d.Surface.Operations {
+		if op.Source == "" || op.Origin == "" {
+			t.Errorf("%s does not say how it was found (%q, %q)", op.Key(), op.Source, op.Origin)
+		}
+	}
+	if op := d.Surface.Operation("GET", "/about/"); op != nil && op.Origin != "linked from GET /" {
+		t.Errorf("GET /about/ origin = %q, want the page that linked to it", op.Origin)
+	}
+	for _, redirecting := range []string{"GET /api/v1", "GET /api/v1/users", "GET /about"} {
 		if have[redirecting] {
 			t.Errorf("%s only redirects to its slashed path: it is not an operation of its own ", redirecting)
 		}
