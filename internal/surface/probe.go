@@ -16,8 +16,9 @@ var wordlistFS embed.FS
 // Probe bounds: a few hundred GETs, the caller's rate limit applies to
 // each. A prefix that answered nothing stops after a handful of resources.
 const (
-	maxProbes         = 400
-	quietPrefixProbes = 10
+	maxProbes            = 400
+	maxAnsweringPrefixes = 2
+	quietPrefixProbes    = 10
 	// What answered is kept for the crawl to read links from, within
 	// bounds: 400 answers at the engine's body cap would be gigabytes.
 	maxKeptAnswer = 1 << 20
@@ -109,8 +110,9 @@ func probe(ctx context.Context, base *url.URL, prefix string, get Getter, nf *no
 	w := loadWordlist()
 	pr := &probeResult{}
 	seen := map[string]bool{}
+	budget := maxProbes
 	try := func(p string) (bool, error) {
-		if seen[p] || asked[p] || pr.sent >= maxProbes || !safeToGet(p) {
+		if seen[p] || asked[p] || pr.sent >= budget || !safeToGet(p) {
 			return false, nil
 		}
 		seen[p] = true
@@ -136,16 +138,22 @@ func probe(ctx context.Context, base *url.URL, prefix string, get Getter, nf *no
 			}
 		}
 	}
-	for _, r := range w.resources {
-		if _, err := try(prefix + r); err != nil {
-			return pr, err
+	// An API under a versioned prefix that answered is likelier there than
+	// at the root: its names are asked for first, and each such prefix
+	// (two at most) brings its own share of the budget.
+	for i, p := range answering {
+		if i < maxAnsweringPrefixes {
+			budget += len(w.resources)
 		}
-	}
-	for _, p := range answering {
 		for _, r := range w.resources {
 			if _, err := try(p + r); err != nil {
 				return pr, err
 			}
+		}
+	}
+	for _, r := range w.resources {
+		if _, err := try(prefix + r); err != nil {
+			return pr, err
 		}
 	}
 	// A prefix may answer 404 itself and still hold resources (/api/users
@@ -153,7 +161,7 @@ func probe(ctx context.Context, base *url.URL, prefix string, get Getter, nf *no
 	for _, p := range quiet {
 		hit := false
 		for i, r := range w.resources {
-			if pr.sent >= maxProbes || (i >= quietPrefixProbes && !hit) {
+			if pr.sent >= budget || (i >= quietPrefixProbes && !hit) {
 				break
 			}
 			ok, err := try(p + r)
@@ -177,7 +185,7 @@ func (pr *probeResult) one(ctx context.Context, base *url.URL, p string, get Get
 	if err != nil {
 		return false, ctx.Err() // a path that fails is a path that did not answer
 	}
-	if slashed, ok := slashRedirect(base, u, status, header); ok && pr.sent < maxProbes {
+	if slashed, ok := slashRedirect(base, u, status, header); ok {
 		// Django's APPEND_SLASH, Flask's strict slashes: the route is
 		// the one with the slash, and it is that answer that tells.
 		return pr.one(ctx, base, slashed, get, nf, post)

@@ -175,8 +175,8 @@ func TestDiscoverCommonPaths(t *testing.T) {
 		if unsafeWords.MatchString(r) {
 			t.Errorf("requested a path that looks like it changes state: %s", r)
 		}
-		if strings.HasPrefix(r, "GET /v2/") {
-			quiet++
+		if strings.HasPrefix(r, "GET /v2/") && !slices.Contains(candidatePaths(), strings.TrimPrefix(r, "GET ")) {
+			quiet++ // a resource name, not a usual spec place
 		}
 	}
 	for _, n := range d.Notes {
@@ -184,8 +184,13 @@ func TestDiscoverCommonPaths(t *testing.T) {
 			break
 		}
 	}
-	if probes == 0 || probes > maxProbes {
-		t.Errorf("probes = %d, want 1..%d (notes %q)", probes, maxProbes, d.Notes)
+	// The prefix that answered is asked for its resources before the root.
+	if i, j := slices.Index(reqs, "GET /api/v1/users"), slices.Index(reqs, "GET /users"); i < 0 || (j >= 0 && j < i) {
+		t.Errorf("GET /api/v1/users at %d, GET /users at %d: the answering prefix's names come first", i, j)
+	}
+	// One versioned prefix answered: it brings one list's worth of probes.
+	if budget := maxProbes + len(loadWordlist().resources); probes == 0 || probes > budget {
+		t.Errorf("probes = %d, want 1..%d (notes %q)", probes, budget, d.Notes)
 	}
 	if quiet > quietPrefixProbes {
 		t.Errorf("a prefix that answers only 404 got %d probes, want at most %d", quiet, quietPrefixProbes)
