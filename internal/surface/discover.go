@@ -164,7 +164,8 @@ func Discover(ctx context.Context, base *url.URL, get Getter) (*Discovery, error
 	if d, err := prefixSpec(ctx, base, pr, get, fetch, asked, &p); d != nil || err != nil {
 		return d, err
 	}
-	s, err := crawl(ctx, base, get, nf, pr.seeds)
+	more := func(words []string) []seed { return pr.siteWords(ctx, base, words, get, nf, asked) }
+	s, err := crawl(ctx, base, get, nf, pr.seeds, more)
 	if err != nil {
 		return nil, err
 	}
@@ -432,13 +433,17 @@ func Crawl(ctx context.Context, base *url.URL, get Getter) (*Surface, error) {
 	if err := checkBase(base); err != nil {
 		return nil, err
 	}
-	return crawl(ctx, base, get, nil, nil)
+	return crawl(ctx, base, get, nil, nil, nil)
 }
 
 // crawl is Crawl that also starts from the common paths that answered
 // (seeds, already fetched) and reads answers that look like nf's catch-all
 // as "not found".
-func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds []seed) (*Surface, error) {
+//
+// Once the links run out, more (when given) probes the names the site's own
+// pages use under the API's versioned prefixes (a challenge site's
+// /trains/ page for /api/v1/trains/), and what answers is crawled too.
+func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds []seed, more func(words []string) []seed) (*Surface, error) {
 	c := &crawler{base: base, get: get, nf: nf, ops: map[string]*rampart.Operation{}, queued: map[string]bool{}}
 	start := *base
 	start.Fragment = ""
@@ -449,27 +454,16 @@ func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds [
 	c.toFetch++
 	c.queued[linkKey("GET", &start)] = true
 	for _, sd := range seeds {
-		if sd.method != "GET" || sd.ans == nil {
-			c.record(sd.method, sd.u, nil, rampart.SourceProbe, probeOrigin)
-			continue
-		}
-		key := linkKey("GET", sd.u)
-		if c.queued[key] {
-			continue
-		}
-		c.queued[key] = true
-		c.queue = append(c.queue, crawlPage{u: sd.u, depth: 1, source: rampart.SourceProbe, from: probeOrigin, ans: sd.ans})
+		c.seed(sd, probeOrigin)
 	}
-	for len(c.queue) > 0 && (c.pages < maxCrawlPages || c.queue[0].ans != nil) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	if err := c.drain(ctx); err != nil {
+		return nil, err
+	}
+	if more != nil {
+		for _, sd := range more(c.words()) {
+			c.seed(sd, siteWordOrigin)
 		}
-		pg := c.queue[0]
-		c.queue = c.queue[1:]
-		if pg.ans == nil {
-			c.toFetch--
-		}
-		if err := c.visit(ctx, pg); err != nil {
+		if err := c.drain(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -489,6 +483,74 @@ func crawl(ctx context.Context, base *url.URL, get Getter, nf *notFound, seeds [
 	}
 	sortOperations(s.Operations)
 	return s, nil
+}
+
+// seed queues a probed path that answered (or records a method learned
+// without a GET answer).
+func (c *crawler) seed(sd seed, from string) {
+	if sd.method != "GET" || sd.ans == nil {
+		c.record(sd.method, sd.u, nil, rampart.SourceProbe, from)
+		return
+	}
+	key := linkKey("GET", sd.u)
+	if c.queued[key] {
+		return
+	}
+	c.queued[key] = true
+	c.queue = append(c.queue, crawlPage{u: sd.u, depth: 1, source: rampart.SourceProbe, from: from, ans: sd.ans})
+}
+
+// drain visits the queue within the page budget.
+func (c *crawler) drain(ctx context.Context) error {
+	for len(c.queue) > 0 && (c.pages < maxCrawlPages || c.queue[0].ans != nil) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pg := c.queue[0]
+		c.queue = c.queue[1:]
+		if pg.ans == nil {
+			c.toFetch--
+		}
+		if err := c.visit(ctx, pg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxSiteWords bounds the names taken from the site's own links.
+const maxSiteWords = 50
+
+var siteWord = regexp.MustCompile(`^[a-z][a-z0-9_-]{1,39}$`)
+
+// words are the first segments of the paths the crawl learned, in order,
+// with the trailing slash the site writes them with: the site's own
+// vocabulary.
+func (c *crawler) words() []string {
+	var keys []string
+	for k := range c.ops {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		op := c.ops[k]
+		if op.Source != rampart.SourceCrawl {
+			continue
+		}
+		first, rest, slashed := strings.Cut(strings.TrimPrefix(op.Path, "/"), "/")
+		first = strings.ToLower(first)
+		if !siteWord.MatchString(first) || seen[first] || len(out) >= maxSiteWords {
+			continue
+		}
+		seen[first] = true
+		if slashed && rest == "" {
+			first += "/" // the site writes its paths with a trailing slash
+		}
+		out = append(out, first)
+	}
+	return out
 }
 
 // answer is one GET's result, kept when a probe already fetched the page.

@@ -25,7 +25,10 @@ const (
 	maxKeptTotal  = 16 << 20
 )
 
-const probeOrigin = "common path"
+const (
+	probeOrigin    = "common path"
+	siteWordOrigin = "a name the site's own links use, under an API prefix"
+)
 
 // wordlist is the built-in list of common API paths.
 type wordlist struct {
@@ -83,6 +86,8 @@ type probeResult struct {
 	sent     int
 	kept     int      // bytes of answers kept for the crawl
 	answered []string // "GET /users (200)"
+	// words counts the site's own names asked for under the prefixes.
+	words int
 	// methodless are paths that answered 405 to GET without an Allow
 	// header.
 	methodless []string
@@ -90,7 +95,11 @@ type probeResult struct {
 }
 
 func (r *probeResult) note() string {
-	n := fmt.Sprintf("probed %d common paths: %d answered", r.sent, len(r.answered))
+	n := fmt.Sprintf("probed %d common paths", r.sent)
+	if r.words > 0 {
+		n += fmt.Sprintf(" and %d names of the site's own pages under %s", r.words, strings.Join(r.prefixes[:min(len(r.prefixes), maxAnsweringPrefixes)], " and "))
+	}
+	n += fmt.Sprintf(": %d answered", len(r.answered))
 	if len(r.answered) > 0 {
 		shown := r.answered
 		if len(shown) > 12 {
@@ -220,6 +229,30 @@ func (pr *probeResult) one(ctx context.Context, base *url.URL, p string, get Get
 	pr.seeds = append(pr.seeds, seed{method: "GET", u: u, ans: &answer{status: status, header: header, body: body}})
 	pr.answered = append(pr.answered, fmt.Sprintf("GET %s (%d)", p, status))
 	return true, nil
+}
+
+// siteWords probes the site's own names (the first segments of the paths
+// its pages link to) under each versioned prefix that answered (two at
+// most), and returns the seeds of those that answered.
+func (pr *probeResult) siteWords(ctx context.Context, base *url.URL, words []string, get Getter, nf *notFound, asked map[string]bool) []seed {
+	before, sent := len(pr.seeds), pr.sent
+	defer func() { pr.words += pr.sent - sent; pr.sent = sent }()
+	for i, p := range pr.prefixes {
+		if i >= maxAnsweringPrefixes {
+			break
+		}
+		for _, w := range words {
+			path := p + "/" + w
+			if asked[path] || asked[strings.TrimSuffix(path, "/")] || !safeToGet(path) || ctx.Err() != nil {
+				continue
+			}
+			asked[path] = true
+			if _, err := pr.one(ctx, base, path, get, nf, false); err != nil {
+				return pr.seeds[before:]
+			}
+		}
+	}
+	return pr.seeds[before:]
 }
 
 // slashRedirect reports a redirect from a path to the same path with a

@@ -393,3 +393,40 @@ func TestDiscoverFollowsSlashRedirects(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoverSiteWords: the names the site's own pages use are asked for
+// under the API prefix that answered (a challenge site's /trains/ page for
+// its /api/v1/trains/), once the links run out.
+func TestDiscoverSiteWords(t *testing.T) {
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, `<a href="/trains/">Trains</a> <a href="/about/">About</a>`)
+		case "/trains/", "/about/":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, `<p>a page</p>`)
+		case "/api/v1":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{}`)
+		case "/api/v1/trains/":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"detail": "Authentication credentials were not provided."}`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	base := mustParse(t, rec.srv.URL)
+	d, err := Discover(context.Background(), base, getter(t, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := d.Surface.Operation("GET", "/api/v1/trains/")
+	if op == nil || op.Origin != siteWordOrigin {
+		t.Fatalf("GET /api/v1/trains/ = %+v, want it learned from the site's own names; operations %v", op, keys(d.Surface))
+	}
+	if d.Surface.Operation("GET", "/api/v1/about/") != nil || d.Surface.Operation("GET", "/api/v1/about") != nil {
+		t.Error("a name that answered 404 under the prefix became an operation")
+	}
+}
