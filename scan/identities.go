@@ -74,6 +74,17 @@ func dropRefused(ctx context.Context, c *engine.Client, mdl *apimodel.Model, bas
 			kept = append(kept, id)
 			continue
 		}
+		if len(schemes) == 0 {
+			// Nothing says which credentials each operation takes (a
+			// discovered or recorded surface): refused where another
+			// kind of credential was accepted, it may be for the
+			// operations that take its kind.
+			if other := acceptedOtherKind(id, ids, tries); other != "" {
+				note(rep, opt, fmt.Sprintf("identity %s: refused on every operation tried (%s), where %s's credentials of another kind were accepted; kept, since no spec says which credentials each operation takes", id.Name, t, other))
+				kept = append(kept, id)
+				continue
+			}
+		}
 		msg := fmt.Sprintf("identity %s: refused on every operation that needs credentials (%s)", id.Name, t)
 		if !opt.KeepGoing {
 			return ids, configErr("%s: check its credentials, %s", msg, keepGoingHint)
@@ -82,6 +93,40 @@ func dropRefused(ctx context.Context, c *engine.Client, mdl *apimodel.Model, bas
 		rep.Identities = slices.DeleteFunc(rep.Identities, func(s string) bool { return s == id.Name+" ("+id.Role+")" })
 	}
 	return kept, nil
+}
+
+// acceptedOtherKind names an identity accepted on the reads tried whose
+// credentials are of another kind than id's (other headers, or another
+// Authorization scheme); "" when there is none.
+func acceptedOtherKind(id *identity.Identity, ids []*identity.Identity, tries map[string]*tries) string {
+	for _, o := range ids {
+		if o == id || o.IsAnonymous() {
+			continue
+		}
+		if t := tries[o.Name]; t != nil && t.accepted > 0 && credentialKind(o) != credentialKind(id) {
+			return o.Name
+		}
+	}
+	return ""
+}
+
+// credentialKind is the shape of an identity's credentials: the headers
+// it sends and the scheme of its Authorization ("authorization:bearer").
+func credentialKind(id *identity.Identity) string {
+	h := id.Header()
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		kind := strings.ToLower(k)
+		if strings.EqualFold(k, "Authorization") && len(h[k]) > 0 {
+			scheme, _, spaced := strings.Cut(strings.TrimSpace(h[k][0]), " ")
+			if !spaced {
+				scheme = "raw" // a bare token: its text is no kind
+			}
+			kind += ":" + strings.ToLower(scheme)
+		}
+		parts = append(parts, kind)
+	}
+	return strings.Join(parts, ",")
 }
 
 // leaveOut puts the note about an identity scanned without at the top of

@@ -397,3 +397,40 @@ func TestIdentityOfAnotherSchemeIsNotRefused(t *testing.T) {
 		t.Errorf("a mistyped bearer token: %v, want the scan stopped", err)
 	}
 }
+
+// TestDiscoveredSurfaceKeepsAnIdentityOfAnotherKind: with no spec to say
+// which credentials each operation takes, an identity refused where
+// another's credentials of another kind were accepted may be for other
+// operations: it is kept, with a note. One of the same kind as an accepted
+// one is still a mistake, and stops the scan.
+func TestDiscoveredSurfaceKeepsAnIdentityOfAnotherKind(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/users" && r.Header.Get("Authorization") == "Bearer oauth-token-0123456789":
+			w.Write([]byte(`[{"id":1}]`))
+		case r.URL.Path == "/users":
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"invalid token"}`))
+		case r.URL.Path == "/":
+			w.Write([]byte(`{"users": "/users"}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error":"not found"}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	alice := bearer("alice", "user", "oauth-token-0123456789")
+	raw := rampart.Identity{Name: "joker-jwt", Role: "user", Headers: http.Header{"Authorization": {"eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"}}}
+	rep, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Safe, Identities: []rampart.Identity{alice, raw}})
+	if err != nil {
+		t.Fatalf("an identity of another kind on a discovered surface: %v", err)
+	}
+	if !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "identity joker-jwt: refused on every operation tried") }) {
+		t.Errorf("no note says joker-jwt was refused and kept: %q", rep.Notes)
+	}
+	wrong := bearer("bob", "user", "mistyped-0123456789")
+	if _, err := Run(context.Background(), Options{Target: srv.URL, Mode: rampart.Safe, Identities: []rampart.Identity{alice, wrong}}); err == nil || !strings.Contains(err.Error(), "identity bob: refused") {
+		t.Errorf("a mistyped bearer token beside an accepted one: %v, want the scan stopped", err)
+	}
+}
