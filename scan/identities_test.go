@@ -426,7 +426,9 @@ func TestDiscoveredSurfaceKeepsAnIdentityOfAnotherKind(t *testing.T) {
 	if err != nil {
 		t.Fatalf("an identity of another kind on a discovered surface: %v", err)
 	}
-	if !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "identity joker-jwt: refused on every operation tried") }) {
+	if !slices.ContainsFunc(rep.Notes, func(n string) bool {
+		return strings.Contains(n, "identity joker-jwt: refused on every operation tried")
+	}) {
 		t.Errorf("no note says joker-jwt was refused and kept: %q", rep.Notes)
 	}
 	wrong := bearer("bob", "user", "mistyped-0123456789")
