@@ -206,7 +206,11 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 		// edit (an injected value), not about what the API wants.
 		return false
 	}
-	problems := Parse(resp.Body, knownOf(op, req))
+	known := knownOf(op, req)
+	if l.hints != nil {
+		known.Seen = func(n string) bool { return len(l.hints(op, "body", []string{n})) > 0 }
+	}
+	problems := Parse(resp.Body, known)
 	changed := false
 	for _, p := range problems {
 		if l.apply(st, op, req, p) {

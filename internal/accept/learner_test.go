@@ -418,3 +418,38 @@ func TestUnsentFieldTakesAShownValue(t *testing.T) {
 		t.Errorf("answer %v after %d requests, want 201 after 2 (the shown ISBN at once): %q", resp, a.count(), a.seen)
 	}
 }
+
+// TestPlainMessageNamesAFieldTheAPIShowed: a write nothing documents, whose
+// API names its fields one by one in plain messages ("isbn: 13 digits
+// starting with 978 or 979"), learns a field it never sent when the API
+// has shown values under that name elsewhere, and sends one of them.
+func TestPlainMessageNamesAFieldTheAPIShowed(t *testing.T) {
+	const book = "9780131103627"
+	op := &rampart.Operation{Method: "POST", Path: "/reservations", Body: &rampart.Body{ContentType: "application/json",
+		Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}}}
+	a := newAPI(t, func(r *http.Request, body []byte) (int, any) {
+		if isbn, _ := obj(body)["isbn"].(string); isbn != book {
+			return 400, map[string]any{"error": "bad_request", "message": "isbn: 13 digits starting with 978 or 979"}
+		}
+		return 201, map[string]any{"message": "reserved"}
+	})
+	hints := func(op *rampart.Operation, in string, path []string) []any {
+		if in == "body" && len(path) == 1 && path[0] == "isbn" {
+			return []any{book}
+		}
+		return nil
+	}
+	l := New(Options{Tag: "t3st", Hints: hints})
+	_, resp, err := l.Accepted(context.Background(), op, sender(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp == nil || resp.Status != 201 {
+		t.Errorf("answer %v after %d requests, want 201 with the ISBN the API showed: %q", resp, a.count(), a.seen)
+	}
+	// A name the API never showed stays unread: "error: ..." is no field.
+	l2 := New(Options{Tag: "t3st", Hints: func(*rampart.Operation, string, []string) []any { return nil }})
+	if _, resp, _ := l2.Accepted(context.Background(), op, sender(t, a)); resp != nil && resp.Status == 201 {
+		t.Error("accepted without the shown value")
+	}
+}

@@ -19,14 +19,20 @@ import (
 type Known struct {
 	Body   map[string]bool // dotted paths, and each path's last name alone
 	Params map[string]string
+	// Seen reports a name the API has shown values under elsewhere (an
+	// API model's harvest): a body field nothing documents, named by the
+	// API's own message ("isbn: 13 digits…"). Nil: none.
+	Seen func(name string) bool
 }
 
 func (k Known) has(name string) bool {
 	if k.Body[name] || k.Body[strings.ToLower(name)] {
 		return true
 	}
-	_, ok := k.param(name)
-	return ok
+	if _, ok := k.param(name); ok {
+		return true
+	}
+	return k.Seen != nil && k.Seen(name)
 }
 
 // param finds a parameter by name, case-insensitively (headers arrive
