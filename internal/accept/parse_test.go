@@ -2,6 +2,7 @@ package accept
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,6 +147,25 @@ func TestClassify(t *testing.T) {
 	for _, tc := range cases {
 		if got := classify(tc.msg).String(); got != tc.want {
 			t.Errorf("classify(%q) = %q, want %q", tc.msg, got, tc.want)
+		}
+	}
+}
+
+// TestBareListAfterAnUnknownName: "branch: central, north or south" names a
+// field and its values even when nothing knows the field; "error: a or b"
+// and prose after a colon do not.
+func TestBareListAfterAnUnknownName(t *testing.T) {
+	for _, tc := range []struct {
+		msg  string
+		want []Problem
+	}{
+		{`{"message": "branch: central, north or south"}`, []Problem{{Field: []string{"branch"}, Kind: Enum, Allowed: []string{"central", "north", "south"}}}},
+		{`{"message": "error: a or b"}`, nil},
+		{`{"message": "isbn: 13 digits starting with 978 or 979"}`, nil},
+	} {
+		got := Parse([]byte(tc.msg), Known{})
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("Parse(%s) = %+v, want %+v", tc.msg, got, tc.want)
 		}
 	}
 }

@@ -147,12 +147,35 @@ func fromLine(line string, known Known) []Problem {
 		p.Field = splitDotted(known.resolve(m[2]))
 		return []Problem{p}
 	}
+	if m := colonMsg.FindStringSubmatch(line); m != nil && !proseNames[strings.ToLower(m[2])] {
+		// "branch: central, north or south" for a name nothing knows: a
+		// bare list of values after a field-like name is a message about
+		// that field, whatever the name.
+		if vals := splitList(m[3]); len(vals) >= 2 && allTokens(vals) {
+			return []Problem{{Field: splitDotted(m[2]), Kind: Enum, Allowed: vals}}
+		}
+	}
 	if m := invalidFor.FindStringSubmatch(line); m != nil {
 		p := classify(line)
 		p.Field = []string{known.resolve(m[1])}
 		return []Problem{p}
 	}
 	return nil
+}
+
+// proseNames start messages that are not about a field ("error: a or b").
+var proseNames = map[string]bool{"error": true, "errors": true, "message": true, "detail": true, "details": true,
+	"reason": true, "status": true, "code": true, "description": true, "hint": true, "warning": true, "info": true}
+
+var valueToken = regexp.MustCompile(`^[A-Za-z0-9_.+-]{1,32}$`)
+
+func allTokens(vals []string) bool {
+	for _, v := range vals {
+		if !valueToken.MatchString(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // namesIn reads "'a', 'b'" or "a, b and c" after "missing fields:": quoted
