@@ -390,8 +390,7 @@ func TestLearnerStateIsBounded(t *testing.T) {
 // ISBN must be a book's, not any 13 characters.
 func TestUnsentFieldTakesAShownValue(t *testing.T) {
 	const book = "9780131103627"
-	op := &rampart.Operation{Method: "POST", Path: "/reservations", Body: &rampart.Body{ContentType: "application/json",
-		Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}}}
+	op := undocumentedWrite()
 	a := newAPI(t, func(r *http.Request, body []byte) (int, any) {
 		m := obj(body)
 		switch isbn, _ := m["isbn"].(string); {
@@ -403,13 +402,7 @@ func TestUnsentFieldTakesAShownValue(t *testing.T) {
 		}
 		return 201, map[string]any{"message": "reserved"}
 	})
-	hints := func(op *rampart.Operation, in string, path []string) []any {
-		if in == "body" && len(path) == 1 && path[0] == "isbn" {
-			return []any{book}
-		}
-		return nil
-	}
-	l := New(Options{Tag: "t3st", Hints: hints})
+	l := New(Options{Tag: "t3st", Hints: shown("isbn", book)})
 	_, resp, err := l.Accepted(context.Background(), op, sender(t, a))
 	if err != nil {
 		t.Fatal(err)
@@ -425,21 +418,14 @@ func TestUnsentFieldTakesAShownValue(t *testing.T) {
 // has shown values under that name elsewhere, and sends one of them.
 func TestPlainMessageNamesAFieldTheAPIShowed(t *testing.T) {
 	const book = "9780131103627"
-	op := &rampart.Operation{Method: "POST", Path: "/reservations", Body: &rampart.Body{ContentType: "application/json",
-		Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}}}
+	op := undocumentedWrite()
 	a := newAPI(t, func(r *http.Request, body []byte) (int, any) {
 		if isbn, _ := obj(body)["isbn"].(string); isbn != book {
 			return 400, map[string]any{"error": "bad_request", "message": "isbn: 13 digits starting with 978 or 979"}
 		}
 		return 201, map[string]any{"message": "reserved"}
 	})
-	hints := func(op *rampart.Operation, in string, path []string) []any {
-		if in == "body" && len(path) == 1 && path[0] == "isbn" {
-			return []any{book}
-		}
-		return nil
-	}
-	l := New(Options{Tag: "t3st", Hints: hints})
+	l := New(Options{Tag: "t3st", Hints: shown("isbn", book)})
 	_, resp, err := l.Accepted(context.Background(), op, sender(t, a))
 	if err != nil {
 		t.Fatal(err)
@@ -451,5 +437,21 @@ func TestPlainMessageNamesAFieldTheAPIShowed(t *testing.T) {
 	l2 := New(Options{Tag: "t3st", Hints: func(*rampart.Operation, string, []string) []any { return nil }})
 	if _, resp, _ := l2.Accepted(context.Background(), op, sender(t, a)); resp != nil && resp.Status == 201 {
 		t.Error("accepted without the shown value")
+	}
+}
+
+// undocumentedWrite is a POST whose body nothing documents.
+func undocumentedWrite() *rampart.Operation {
+	return &rampart.Operation{Method: "POST", Path: "/reservations", Body: &rampart.Body{ContentType: "application/json",
+		Schema: &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}}}
+}
+
+// shown is the hint of an API that has shown value under a body field's name.
+func shown(field string, value any) Hints {
+	return func(op *rampart.Operation, in string, path []string) []any {
+		if in == "body" && len(path) == 1 && path[0] == field {
+			return []any{value}
+		}
+		return nil
 	}
 }
