@@ -18,6 +18,8 @@ func parseHARIdentity(s string) (scan.HARIdentity, error) {
 		return scan.HARIdentity{}, usageErr("--har-identity %q: want NAME:ROLE=FILE, e.g. 'alice:user=alice.har'", s)
 	case strings.EqualFold(name, identity.AnonymousName):
 		return scan.HARIdentity{}, usageErr("--har-identity %q: %q is reserved for the identity with no credentials", s, identity.AnonymousName)
+	case role == "":
+		return scan.HARIdentity{}, usageErr("--har-identity %q: no role: want NAME:ROLE=FILE with ROLE user or admin, e.g. 'alice:user=alice.har'", s)
 	case role != identity.RoleUser && role != identity.RoleAdmin:
 		return scan.HARIdentity{}, usageErr("--har-identity %q: role %q: want user or admin", s, role)
 	}

@@ -25,6 +25,7 @@ func TestTrafficFlags(t *testing.T) {
 	}{
 		{"har-identity without file", []string{"scan", srv.URL, "--har-identity", "alice:user"}, ExitUsage, "want NAME:ROLE=FILE"},
 		{"har-identity bad role", []string{"scan", srv.URL, "--har-identity", "alice:boss=" + har}, ExitUsage, `role "boss": want user or admin`},
+		{"har-identity no role", []string{"scan", srv.URL, "--har-identity", "alice=" + har}, ExitUsage, `no role: want NAME:ROLE=FILE`},
 		{"config har-identity bad role", []string{"scan", "--config", cfg}, ExitUsage, `role "boss": want user or admin`},
 		{"har-identity anonymous", []string{"scan", srv.URL, "--har-identity", "anonymous:user=" + har}, ExitUsage, "reserved"},
 		{"missing har", []string{"scan", srv.URL, "--har", filepath.Join(dir, "nope.har")}, ExitUsage, "no such file"},

@@ -63,6 +63,9 @@ func ParseHAR(name string, data []byte) (*Recording, error) {
 		return nil, fmt.Errorf("%s: %w: not HAR JSON (%v)", name, ErrFormat, jsonProblem(err))
 	}
 	if f.Log == nil || f.Log.Entries == nil {
+		if looksLike(data, "item", "info") {
+			return nil, fmt.Errorf("%s: %w: no log.entries; it looks like a Postman collection: pass it with --postman", name, ErrFormat)
+		}
 		return nil, fmt.Errorf("%s: %w: no log.entries: export the HAR again from the browser's network panel", name, ErrFormat)
 	}
 	rec := &Recording{File: name, Source: rampart.SourceHAR}
@@ -235,4 +238,19 @@ func jsonProblem(err error) string {
 		return fmt.Sprintf("%s: %s where %s was expected", te.Field, te.Value, te.Type)
 	}
 	return "malformed JSON"
+}
+
+// looksLike reports whether a JSON object has all the given top-level keys:
+// which other kind of recording a file given as one kind is.
+func looksLike(data []byte, keys ...string) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := top[k]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -73,7 +73,7 @@ func TestParseHARRefuses(t *testing.T) {
 		{"not json", "<html>", "JSON syntax error at byte 1"},
 		{"no log", `{"entries": []}`, "no log.entries"},
 		{"entries not a list", `{"log": {"entries": {}}}`, "log.entries: object where []json.RawMessage was expected"},
-		{"postman given as HAR", `{"info": {}, "item": []}`, "no log.entries"},
+		{"postman given as HAR", `{"info": {}, "item": []}`, "looks like a Postman collection: pass it with --postman"},
 	} {
 		_, err := ParseHAR("x.har", []byte(tc.data))
 		if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tc.want) {

@@ -111,6 +111,9 @@ func ParsePostman(name string, data []byte, opt PostmanOptions) (*Recording, err
 		return nil, fmt.Errorf("%s: %w: not a Postman collection (%v)", name, ErrFormat, jsonProblem(err))
 	}
 	if c.Item == nil {
+		if looksLike(data, "log") {
+			return nil, fmt.Errorf("%s: %w: no item list; it looks like a HAR file: pass it with --har", name, ErrFormat)
+		}
 		return nil, fmt.Errorf("%s: %w: no item list: export the collection again as Collection v2.1", name, ErrFormat)
 	}
 	p := &pmParser{rec: &Recording{File: name, Source: rampart.SourcePostman}, opt: opt}

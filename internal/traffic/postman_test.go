@@ -100,7 +100,7 @@ func TestParsePostmanRefuses(t *testing.T) {
 	for _, tc := range []struct{ name, data, want string }{
 		{"not json", "{", "JSON syntax error"},
 		{"no items", `{"info": {}}`, "no item list"},
-		{"a HAR", `{"log": {"entries": []}}`, "no item list"},
+		{"a HAR", `{"log": {"entries": []}}`, "looks like a HAR file: pass it with --har"},
 	} {
 		_, err := ParsePostman("c.json", []byte(tc.data), PostmanOptions{Base: target})
 		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tc.want) {
