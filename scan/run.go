@@ -181,7 +181,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	pass := check.NewPassFor(check.Env{
 		Client: client, Base: base, Surface: ops, Identities: ids, Stack: obs,
 		Schemes:  surf.SecuritySchemes,
-		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets},
+		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets, CodeKeys: codeKeys(code)},
 		Model:    mdl,
 		Hints:    modelHints(mdl),
 	}, sink)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/codescan"
 )
 
@@ -26,6 +27,19 @@ func analyzeSource(ctx context.Context, dir string) (*codescan.Result, error) {
 		return nil, fmt.Errorf("--source %s: %w", dir, err)
 	}
 	return res, err
+}
+
+// codeKeys are the signing keys the source writes, for the session and
+// token checks to try first.
+func codeKeys(code *codescan.Result) []check.CodeKey {
+	if code == nil {
+		return nil
+	}
+	var out []check.CodeKey
+	for _, k := range code.Keys {
+		out = append(out, check.CodeKey{Value: []byte(k.Value), Where: k.Where()})
+	}
+	return out
 }
 
 // routeOps turns the routes found in source into operations, so a scan

@@ -165,7 +165,7 @@ func TestTrafficRefusals(t *testing.T) {
 		want string
 	}{
 		{"missing file", Options{HAR: []string{"nope.har"}}, "--har nope.har: no such file"},
-		{"not a HAR", Options{HAR: []string{notHAR}}, "no log.entries: export the HAR again"},
+		{"not a HAR", Options{HAR: []string{notHAR}}, "no log.entries; it looks like a Postman collection: pass it with --postman"},
 		{"postman not a collection", Options{Postman: []string{noCreds}}, "no item list"},
 		{"identity recording without credentials", Options{HARIdentities: []HARIdentity{{Name: "bob", Role: "user", File: noCreds}}},
 			"--har-identity bob: " + noCreds + " carries no credentials"},

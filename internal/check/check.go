@@ -185,6 +185,35 @@ type Settings struct {
 	Wordlist string
 	// ShowSecrets prints cracked keys in full instead of masked.
 	ShowSecrets bool
+	// CodeKeys are the signing keys written in the --source tree: tried
+	// before every list when a session or token key is cracked, and named
+	// by where they are written when one is the key.
+	CodeKeys []CodeKey
+}
+
+// CodeKey is a signing key written in the source, and where ("app.py:12").
+type CodeKey struct {
+	Value []byte
+	Where string
+}
+
+// CodeKeyValues are the CodeKeys' values, to try first.
+func (s Settings) CodeKeyValues() [][]byte {
+	out := make([][]byte, 0, len(s.CodeKeys))
+	for _, k := range s.CodeKeys {
+		out = append(out, k.Value)
+	}
+	return out
+}
+
+// WrittenAt says where the source writes key, "" when it does not.
+func (s Settings) WrittenAt(key []byte) string {
+	for _, k := range s.CodeKeys {
+		if string(k.Value) == string(key) {
+			return k.Where
+		}
+	}
+	return ""
 }
 
 // NewPass is used by the scanner; checks receive a ready pass.

@@ -27,7 +27,8 @@ type fileState struct {
 	httpExc       map[string]bool
 	hooks         []hookInfo
 	cands         []*candidate
-	limiter       bool // Flask-Limiter with default limits
+	keys          []Key // signing keys written in this file
+	limiter       bool  // Flask-Limiter with default limits
 	reachCache    map[*analysis]map[funcRef]bool
 	sqlCache      map[string]*sqlInfo
 	called        map[string]bool     // names called somewhere in the file

@@ -67,7 +67,12 @@ type Result struct {
 	Notes []string
 	// Fingerprint is the stack the imports and settings name.
 	Fingerprint rampart.Fingerprint
-	Duration    time.Duration
+	// Keys are the signing keys written in the source (SECRET_KEY,
+	// JWT_SECRET_KEY, jwt.encode's key, literal defaults of environment
+	// lookups): a runtime scan tries them first when it cracks a session
+	// or token key. They are never written into a report.
+	Keys     []Key
+	Duration time.Duration
 }
 
 // Route is one method on one path of the application.
@@ -315,6 +320,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 
 	res.Findings = finalize(states, proj, envCands)
 	res.Routes = routesOf(states)
+	res.Keys = keysOf(states)
 	res.Fingerprint = fingerprint(states, proj)
 	trace("findings")
 	res.Duration = time.Since(start)
@@ -520,6 +526,38 @@ func resolvePaths(states []*fileState) {
 			r.path = pyast.Template(rule)
 		}
 	}
+}
+
+// Key is a signing key written in the source, and where.
+type Key struct {
+	Value string
+	File  string
+	Line  int
+	// Family says what it signs: session-secret (Flask's SECRET_KEY) or
+	// jwt.
+	Family rampart.Family
+}
+
+// Where is "app.py:12".
+func (k Key) Where() string { return fmt.Sprintf("%s:%d", k.File, k.Line) }
+
+// keysOf gathers the keys of every file, each value once (the first place
+// it is written).
+func keysOf(states []*fileState) []Key {
+	var out []Key
+	seen := map[string]bool{}
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		for _, k := range f.keys {
+			if !seen[k.Value] {
+				seen[k.Value] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 func routesOf(states []*fileState) []Route {

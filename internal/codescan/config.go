@@ -289,6 +289,11 @@ func (f *fileState) literalKey(r *Rule, at pyast.ID, key string, fallback bool, 
 		what = "the literal default of an environment lookup"
 	}
 	c := f.add(r, at, nil, fmt.Sprintf("%s %s (%s)", subject, what, mask(key)))
+	fam := rampart.FamilySessionSecret
+	if r == JWTSecret {
+		fam = rampart.FamilyJWT
+	}
+	f.keys = append(f.keys, Key{Value: key, File: f.path, Line: f.t.Line(at), Family: fam})
 	if weakKey(key) {
 		c.sev = rampart.Critical
 		c.msg += ": a well-known or short key, found by any wordlist"

@@ -150,7 +150,7 @@ func Crack(ctx context.Context, p *check.Pass) (*Cracked, error) {
 			return (*Cracked)(nil), err
 		}
 		first := all[0]
-		cands := &secrets.Candidates{First: secrets.Flask(), Wordlist: p.Settings.Wordlist}
+		cands := &secrets.Candidates{First: append(p.Settings.CodeKeyValues(), secrets.Flask()...), Wordlist: p.Settings.Wordlist}
 		res := secrets.Crack(ctx, cands.All(), first.Cookie.Tester, 0)
 		if werr := cands.Err(); werr != nil && !res.Found {
 			return &Cracked{From: first, Result: res}, werr

@@ -136,7 +136,7 @@ func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidenc
 			continue
 		}
 		a.judged[kindWeak] = true // every candidate is tried on it offline
-		cands := &secrets.Candidates{First: append(first, secrets.JWT()...), Wordlist: p.Settings.Wordlist}
+		cands := &secrets.Candidates{First: append(append(p.Settings.CodeKeyValues(), first...), secrets.JWT()...), Wordlist: p.Settings.Wordlist}
 		res := secrets.Crack(ctx, cands.All(), func() func([]byte) bool { return s.tok.Tester() }, 0)
 		if err := cands.Err(); err != nil && !res.Found {
 			return err
@@ -144,7 +144,7 @@ func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidenc
 		if !res.Found {
 			continue
 		}
-		how := fmt.Sprintf("cracked offline from %s's token after %d candidates", s.identity, res.Tried)
+		how := crackedHow(p, s.identity, res)
 		if r, ok := a.prove(ctx, t, who, res.Key); ok {
 			a.key, a.keyHow = res.Key, how
 			a.record(kindWeak, t, r, rampart.Confirmed, fmt.Sprintf(

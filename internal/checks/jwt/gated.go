@@ -251,10 +251,10 @@ func (a *analyser) crackSamples(ctx context.Context) {
 			continue
 		}
 		a.judged[kindWeak] = true // every candidate is tried on it offline
-		cands := &secrets.Candidates{First: append(first, secrets.JWT()...), Wordlist: p.Settings.Wordlist}
+		cands := &secrets.Candidates{First: append(append(p.Settings.CodeKeyValues(), first...), secrets.JWT()...), Wordlist: p.Settings.Wordlist}
 		res := secrets.Crack(ctx, cands.All(), func() func([]byte) bool { return s.tok.Tester() }, 0)
 		if res.Found {
-			a.key, a.keyHow = res.Key, fmt.Sprintf("cracked offline from %s's token after %d candidates", s.identity, res.Tried)
+			a.key, a.keyHow = res.Key, crackedHow(p, s.identity, res)
 			return
 		}
 	}
@@ -291,4 +291,14 @@ func (a *analyser) exposedNoExpGated(g *gatedRead) {
 	a.record(kindNoExp, g.t, g.Shown, rampart.Firm, fmt.Sprintf(
 		"%s accepts %s's token, which has no exp claim: tokens are issued without expiry and never stop working.",
 		g.t.op.Key(), g.s.identity), a.p.Evidence(g.Shown, fmt.Sprintf("%s's own token: %s", g.s.identity, describe(g.s.tok.Header, g.s.tok.Claims))))
+}
+
+// crackedHow says how a token's key was found, and where the source writes
+// it when it does.
+func crackedHow(p *check.Pass, who string, res secrets.Result) string {
+	how := fmt.Sprintf("cracked offline from %s's token after %d candidates", who, res.Tried)
+	if at := p.Settings.WrittenAt(res.Key); at != "" {
+		how += "; the key is written in the source at " + at
+	}
+	return how
 }

@@ -190,3 +190,31 @@ func TestJWTSchemeDetection(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyOnlyInTheCode: a key in no list, written in the --source tree, is
+// tried first, cracks the token, proves the forgery, and the finding says
+// where the source writes it. Without the source's keys it is not found.
+func TestKeyOnlyInTheCode(t *testing.T) {
+	key := []byte("k3y-only-in-this-code-7731")
+	tok, err := token.Sign(map[string]any{"alg": "HS256"}, map[string]any{"sub": "1", "exp": time.Now().Add(time.Hour).Unix()}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withCode := range []bool{true, false} {
+		ann := identity.New("ann", "user", map[string][]string{"Authorization": {"Bearer " + tok}})
+		app := &checktest.App{JWTMode: checktest.JWTWeak, JWTKey: key, Accounts: accounts}
+		srv := checktest.NewServer(t, app)
+		env := checktest.New(t, srv, rampart.Safe, ops(), ann)
+		if withCode {
+			env.Pass.Settings.CodeKeys = []check.CodeKey{{Value: key, Where: "app/config.py:12"}}
+		}
+		env.Run(t, &WeakKey)
+		fs := env.Of("JWT-002")
+		switch {
+		case withCode && (len(fs) != 1 || !strings.Contains(fs[0].Message, "the key is written in the source at app/config.py:12")):
+			t.Errorf("with the source's key: %+v", fs)
+		case !withCode && len(fs) != 0:
+			t.Errorf("a key in no list was found without the source: %+v", fs)
+		}
+	}
+}

@@ -110,6 +110,9 @@ func runSecret(ctx context.Context, p *check.Pass) error {
 		return err
 	}
 	msg := fmt.Sprintf("The Flask session cookie %q (%s) is signed with a guessable SECRET_KEY: %s.", s.Name, s.From, keyText)
+	if at := p.Settings.WrittenAt(c.Key); at != "" {
+		msg = fmt.Sprintf("The Flask session cookie %q (%s) is signed with the SECRET_KEY written in the source at %s (%s).", s.Name, s.From, at, keyText)
+	}
 	if proof != nil {
 		f.Severity = rampart.Critical
 		f.Evidence = append(f.Evidence, proof.evidence...)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks/checktest"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
@@ -37,6 +38,7 @@ func TestSessionSecret(t *testing.T) {
 		app      checktest.App
 		noIDs    bool
 		wordlist string
+		codeKeys []check.CodeKey
 		show     bool
 		want     rampart.Severity // -1: no finding
 		wantIn   []string
@@ -49,6 +51,9 @@ func TestSessionSecret(t *testing.T) {
 		{name: "strong key: nothing", app: checktest.App{SessionKey: []byte("5f1c9e0b-strong-random-key-9a7d"), SessionAuth: true}, want: -1},
 		{name: "key in the wordlist only", app: checktest.App{SessionKey: []byte("only-in-my-wordlist"), SessionAuth: true},
 			wordlist: words, want: rampart.Critical},
+		{name: "key only in the source, written where it says", app: checktest.App{SessionKey: []byte("k3y-only-in-this-code-7731"), SessionAuth: true},
+			codeKeys: []check.CodeKey{{Value: []byte("k3y-only-in-this-code-7731"), Where: "app/config.py:12"}},
+			want:     rampart.Critical, wantIn: []string{"written in the source at app/config.py:12"}, wantOut: []string{"k3y-only-in-this-code-7731"}},
 		{name: "key known but sessions not used for auth: high, not proven", app: checktest.App{SessionKey: []byte("dev")},
 			want: rampart.High, wantIn: []string{"not demonstrated"}},
 		{name: "remember_token forged", app: checktest.App{SessionKey: []byte("super-secret"), Remember: true},
@@ -69,6 +74,7 @@ func TestSessionSecret(t *testing.T) {
 			}
 			env := checktest.New(t, srv, rampart.Safe, ops(), who...)
 			env.Pass.Settings.Wordlist = tt.wordlist
+			env.Pass.Settings.CodeKeys = tt.codeKeys
 			env.Pass.Settings.ShowSecrets = tt.show
 			env.Run(t, &Secret)
 			fs := env.Of("SESS-001")
