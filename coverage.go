@@ -225,6 +225,24 @@ type Coverage struct {
 // scan is incomplete.
 const IncompleteBelow = 50
 
+// Rows are the coverage rows with the API as a whole first, whatever order
+// the report has them in: the order every writer shows them.
+func (c *Coverage) Rows() []OperationCoverage {
+	if c == nil {
+		return nil
+	}
+	rows := slices.Clone(c.Operations)
+	slices.SortStableFunc(rows, func(a, b OperationCoverage) int { return wholeFirst(a) - wholeFirst(b) })
+	return rows
+}
+
+func wholeFirst(op OperationCoverage) int {
+	if op.Operation == "" {
+		return 0
+	}
+	return 1
+}
+
 // Cell returns the cell of a family on an operation ("" for the API as a
 // whole), or nil.
 func (c *Coverage) Cell(operation string, f Family) *CoverageCell {

@@ -130,9 +130,7 @@ func coverageOf(c *rampart.Coverage) *coverageView {
 
 	kinds := map[string]int{}
 	reasons := map[rampart.Reason]int{}
-	// The API as a whole first, whatever order the report has.
-	ops := slices.Clone(c.Operations)
-	slices.SortStableFunc(ops, func(a, b rampart.OperationCoverage) int { return wholeFirst(a) - wholeFirst(b) })
+	ops := c.Rows()
 	for _, op := range ops {
 		row := rowView{Operation: cmp.Or(oneLine(op.Operation), rampart.WholeAPI)}
 		row.Key = strings.ToLower(row.Operation)
@@ -171,13 +169,6 @@ func coverageOf(c *rampart.Coverage) *coverageView {
 		}
 	}
 	return v
-}
-
-func wholeFirst(op rampart.OperationCoverage) int {
-	if op.Operation == "" {
-		return 0
-	}
-	return 1
 }
 
 func cellOf(cc rampart.CoverageCell) cellView {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"github.com/rampart-sec/rampart/report/internal/clip"
 	"github.com/rampart-sec/rampart/report/internal/found"
-	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
@@ -89,9 +88,7 @@ func coverageMatrix(c *rampart.Coverage) string {
 		return ""
 	}
 	fams := c.FamiliesCovered()
-	// The API as a whole first, whatever order the report has.
-	rows := slices.Clone(c.Operations)
-	slices.SortStableFunc(rows, func(a, b rampart.OperationCoverage) int { return wholeFirst(a) - wholeFirst(b) })
+	rows := c.Rows()
 	left := 0
 	if len(rows) > MaxMatrixRows {
 		var keep []rampart.OperationCoverage
@@ -166,13 +163,6 @@ func familiesInOrder(c *rampart.Coverage) []rampart.FamilyCoverage {
 		}
 	}
 	return out
-}
-
-func wholeFirst(op rampart.OperationCoverage) int {
-	if op.Operation == "" {
-		return 0
-	}
-	return 1
 }
 
 // allTested reports whether every cell of an operation that applies was
