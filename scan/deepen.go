@@ -39,7 +39,7 @@ func deepen(ctx context.Context, c *engine.Client, base *url.URL, ops []*rampart
 		}
 		return resp.Status, resp.Header, resp.Body, nil
 	}
-	d, err := surface.Deepen(ctx, base, ops, methodless, do)
+	d, err := surface.Deepen(ctx, base, ops, methodless, do, apimodel.Unwrap)
 	if d == nil || (err != nil && ctx.Err() != nil) {
 		return ops
 	}

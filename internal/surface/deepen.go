@@ -51,13 +51,19 @@ func (d *Deepening) Note(who string) string {
 // fields against a made-up key (GET /devices lists {"name": "d1"}; GET
 // /devices/d1 answers while /devices/<random> does not: GET
 // /devices/{name}), and asks every path which methods it takes (OPTIONS:
-// Allow), the methodless paths (Discovery.Methodless) too. It sends only
-// GET and OPTIONS, only under base, within a budget.
-func Deepen(ctx context.Context, base *url.URL, ops []*rampart.Operation, methodless []string, do Requester) (*Deepening, error) {
+// Allow), the methodless paths (Surface.Methodless) too. It sends only
+// GET and OPTIONS, only under base, within a budget. unwrap takes an
+// answer's envelopes off ({"data": [...]}): the caller's, so that
+// discovery reads answers as every check does (nil: answers are their own
+// payload).
+func Deepen(ctx context.Context, base *url.URL, ops []*rampart.Operation, methodless []string, do Requester, unwrap func(any) any) (*Deepening, error) {
 	if err := checkBase(base); err != nil {
 		return nil, err
 	}
-	d := &deepener{base: base, do: do, have: map[string]bool{}, answers: map[string]any{}, out: &Deepening{}}
+	if unwrap == nil {
+		unwrap = func(v any) any { return v }
+	}
+	d := &deepener{base: base, do: do, unwrap: unwrap, have: map[string]bool{}, answers: map[string]any{}, out: &Deepening{}}
 	for _, op := range ops {
 		d.have[op.Method+" "+op.Path] = true
 	}
@@ -131,6 +137,7 @@ func concreteOf(op *rampart.Operation) (concrete, bool) {
 type deepener struct {
 	base    *url.URL
 	do      Requester
+	unwrap  func(any) any
 	have    map[string]bool // "METHOD /template"
 	answers map[string]any  // template → its JSON answer signed in
 	out     *Deepening
@@ -184,12 +191,12 @@ func (d *deepener) read(ctx context.Context, c concrete) ([]concrete, error) {
 		d.answers[c.template] = v
 	}
 	var found []concrete
+	page, err := url.Parse(d.url(c.path))
+	if err != nil {
+		return nil, nil
+	}
 	for _, s := range jsonLinks(v) {
-		u, err := url.Parse(d.url(c.path))
-		if err != nil {
-			break
-		}
-		lu, err := u.Parse(s)
+		lu, err := page.Parse(s)
 		if err != nil || !sameOrigin(lu, d.base) {
 			continue
 		}
@@ -220,7 +227,7 @@ func (d *deepener) read(ctx context.Context, c concrete) ([]concrete, error) {
 
 // item finds the route to one item of a listing, if c answered one.
 func (d *deepener) item(ctx context.Context, c concrete, v any) (concrete, bool) {
-	items := listedObjects(v, 0)
+	items := objectsIn(d.unwrap(v))
 	if len(items) == 0 || strings.HasSuffix(c.template, "}") {
 		return concrete{}, false // a detail's nested list is not a collection of its own path
 	}
@@ -296,11 +303,11 @@ func (d *deepener) bodyFor(method, template string) *rampart.Body {
 	var obj map[string]any
 	switch v := d.answers[template]; {
 	case method == http.MethodPost && !strings.HasSuffix(template, "}"):
-		if items := listedObjects(v, 0); len(items) > 0 {
+		if items := objectsIn(d.unwrap(v)); len(items) > 0 {
 			obj = items[0]
 		}
 	case method != http.MethodPost:
-		obj = singleObject(v)
+		obj, _ = d.unwrap(v).(map[string]any)
 	}
 	key := ""
 	if i := strings.LastIndex(template, "{"); i >= 0 && strings.HasSuffix(template, "}") {
@@ -317,28 +324,6 @@ func (d *deepener) bodyFor(method, template string) *rampart.Body {
 		s.Properties[f] = p
 	}
 	return &rampart.Body{ContentType: "application/json", Schema: s}
-}
-
-// singleObject is the object an answer is about: the answer itself, or
-// the one object an envelope holds ({"result": {...}}).
-func singleObject(v any) map[string]any {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil
-	}
-	if len(m) == 1 {
-		for _, inner := range m {
-			if im, ok := inner.(map[string]any); ok {
-				return im
-			}
-		}
-	}
-	for _, k := range []string{"data", "result", "item", "payload"} {
-		if im, ok := m[k].(map[string]any); ok {
-			return im
-		}
-	}
-	return m
 }
 
 var serverSetField = regexp.MustCompile(`(?i)^(id|_id|uuid|guid|owner|owner_?id|user_?id|author|author_?id|created|updated|deleted|modified|(created|updated|deleted|modified)_?(at|on|by|date|time)|links|_links|href|self|url)$`)
@@ -368,30 +353,16 @@ func decodeJSON(body []byte) (any, bool) {
 	return v, true
 }
 
-// listedObjects is the list of objects an answer holds: the answer itself,
-// or one under a key of an envelope ({"data": [...]}, {"result":
-// {"items": [...]}}), two levels deep at most.
-func listedObjects(v any, depth int) []map[string]any {
-	switch x := v.(type) {
-	case []any:
-		var out []map[string]any
-		for _, e := range x {
-			if m, ok := e.(map[string]any); ok && len(m) > 0 {
-				out = append(out, m)
-			}
-		}
-		return out
-	case map[string]any:
-		if depth >= 2 {
-			return nil
-		}
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			if out := listedObjects(x[k], depth+1); len(out) > 0 {
-				return out
-			}
+// objectsIn is the objects of a list, nil when v is no list of objects.
+func objectsIn(v any) []map[string]any {
+	list, _ := v.([]any)
+	var out []map[string]any
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok && len(m) > 0 {
+			out = append(out, m)
 		}
 	}
-	return nil
+	return out
 }
 
 func lastSegment(p string) string {
@@ -486,9 +457,11 @@ func valueSchema(v any) *rampart.Schema {
 	return &rampart.Schema{Type: "string"}
 }
 
+var notParamChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+
 // paramName names a key parameter after its field, unique in the template.
 func paramName(field, template string) string {
-	name := strings.Trim(regexp.MustCompile(`[^A-Za-z0-9_]+`).ReplaceAllString(field, "_"), "_")
+	name := strings.Trim(notParamChars.ReplaceAllString(field, "_"), "_")
 	if name == "" {
 		name = "id"
 	}

@@ -100,7 +100,7 @@ func TestDeepen(t *testing.T) {
 		{Method: "GET", Path: "/devices", Source: rampart.SourceProbe, Origin: "common path"},
 		{Method: "GET", Path: "/catalog", Source: rampart.SourceProbe, Origin: "common path"},
 	}
-	d, err := Deepen(context.Background(), base, discovered, []string{"/reservations"}, requester(t, base, "t"))
+	d, err := Deepen(context.Background(), base, discovered, []string{"/reservations"}, requester(t, base, "t"), oneEnvelope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,10 +149,23 @@ func TestDeepen(t *testing.T) {
 		t.Errorf("DELETE has a body: %+v", op.Body)
 	}
 	// A second run over what it learned adds nothing.
-	again, err := Deepen(context.Background(), base, append(discovered, d.Operations...), nil, requester(t, base, "t"))
+	again, err := Deepen(context.Background(), base, append(discovered, d.Operations...), nil, requester(t, base, "t"), oneEnvelope)
 	if err != nil || len(again.Operations) != 0 {
 		t.Errorf("deepening twice learned %d more: %v", len(again.Operations), err)
 	}
+}
+
+// oneEnvelope stands for the API model's unwrapping (which this package
+// cannot import): {"data": …} and {"result": …} hold the payload.
+func oneEnvelope(v any) any {
+	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+		for _, k := range []string{"data", "result"} {
+			if inner, ok := m[k]; ok {
+				return inner
+			}
+		}
+	}
+	return v
 }
 
 func mapsKeys(m map[string]*rampart.Operation) func(func(string) bool) {
@@ -174,7 +187,7 @@ func TestDeepenCatchAll(t *testing.T) {
 	}))
 	defer srv.Close()
 	base := mustParse(t, srv.URL)
-	d, err := Deepen(context.Background(), base, []*rampart.Operation{{Method: "GET", Path: "/things"}}, nil, requester(t, base, ""))
+	d, err := Deepen(context.Background(), base, []*rampart.Operation{{Method: "GET", Path: "/things"}}, nil, requester(t, base, ""), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +217,7 @@ func TestDeepenBudget(t *testing.T) {
 	}))
 	defer srv.Close()
 	base := mustParse(t, srv.URL)
-	if _, err := Deepen(context.Background(), base, []*rampart.Operation{{Method: "GET", Path: "/a"}}, nil, requester(t, base, "")); err != nil {
+	if _, err := Deepen(context.Background(), base, []*rampart.Operation{{Method: "GET", Path: "/a"}}, nil, requester(t, base, ""), nil); err != nil {
 		t.Fatal(err)
 	}
 	if n > maxDeepenReads+maxDeepenAsks {
