@@ -75,14 +75,11 @@ func Require(t testing.TB) *Testbed {
 	if missing {
 		err = fmt.Errorf(`testbed not configured: run eval "$(testbed/up)" first`)
 	} else {
-		c := http.Client{Timeout: 5 * time.Second}
 		for _, u := range []string{tb.Vuln, tb.Secure} {
-			resp, e := c.Get(u + "/openapi.json")
-			if e != nil {
+			if e := reachable(tb.Root, "tests.lock", u+"/openapi.json"); e != nil {
 				err = fmt.Errorf("testbed not reachable: %v", e)
 				break
 			}
-			resp.Body.Close()
 		}
 	}
 	if err != nil {
@@ -92,6 +89,62 @@ func Require(t testing.TB) *Testbed {
 		t.Skip(err)
 	}
 	return tb
+}
+
+// restartGrace bounds the wait for an app that does not answer while
+// another test package holds its lock: test packages run side by side, and
+// the holder may be restarting the apps (testbed/reset) at that moment.
+const restartGrace = 3 * time.Minute
+
+// reachable gets url; while it fails and lockName (in the state folder) is
+// held by someone else, it waits for the holder, up to restartGrace.
+func reachable(root, lockName, url string) error {
+	c := http.Client{Timeout: 5 * time.Second}
+	get := func() error {
+		resp, err := c.Get(url)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	deadline := time.Now().Add(restartGrace)
+	for {
+		err := get()
+		if err == nil {
+			return nil
+		}
+		if !lockBusy(root, lockName) {
+			// The holder may have finished between the two looks.
+			return get()
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// lockPath is the lock file name in the testbed's state folder.
+func lockPath(root, name string) string {
+	dir := os.Getenv("TB_STATE_DIR")
+	if dir == "" {
+		dir = filepath.Join(root, "testbed", ".state")
+	}
+	return filepath.Join(dir, name)
+}
+
+// lockBusy reports whether someone holds the lock file name.
+func lockBusy(root, name string) bool {
+	f, err := os.OpenFile(lockPath(root, name), os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return true
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
 }
 
 // Passwords of the seeded users (testbed/db/seed.py).
@@ -129,12 +182,7 @@ func (tb *Testbed) TokenIdentities() []rampart.Identity {
 // packages that scan or change the twins take it so they never overlap.
 func (tb *Testbed) Lock(t testing.TB) {
 	t.Helper()
-	dir := os.Getenv("TB_STATE_DIR")
-	if dir == "" {
-		dir = filepath.Join(tb.Root, "testbed", ".state")
-	}
-	path := filepath.Join(dir, "tests.lock")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.OpenFile(lockPath(tb.Root, "tests.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package tbtest
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rampart-sec/rampart"
 )
@@ -142,7 +140,6 @@ func RequireZoo(t testing.TB) *Zoo {
 	t.Helper()
 	z := &Zoo{Root: Root(t)}
 	var err error
-	c := http.Client{Timeout: 5 * time.Second}
 	for _, name := range ZooAppNames(t, z.Root) {
 		if _, ok := zooLogins[name]; !ok {
 			t.Fatalf("zoo app %s has no login flow in internal/tbtest", name)
@@ -165,12 +162,10 @@ func RequireZoo(t testing.TB) *Zoo {
 			continue
 		}
 		for _, u := range []string{a.Vuln, a.Secure} {
-			resp, e := c.Get(u + "/")
-			if e != nil {
+			if e := reachable(z.Root, "zoo.lock", u+"/"); e != nil {
 				err = fmt.Errorf("zoo app %s not reachable: %v", name, e)
 				break
 			}
-			resp.Body.Close()
 		}
 	}
 	if err != nil {
@@ -199,11 +194,7 @@ func (z *Zoo) App(t testing.TB, name string) *ZooApp {
 // lock: the twins' tests and the zoo's run side by side.
 func (z *Zoo) Lock(t testing.TB) {
 	t.Helper()
-	dir := os.Getenv("TB_STATE_DIR")
-	if dir == "" {
-		dir = filepath.Join(z.Root, "testbed", ".state")
-	}
-	f, err := os.OpenFile(filepath.Join(dir, "zoo.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.OpenFile(lockPath(z.Root, "zoo.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
