@@ -183,6 +183,7 @@ func TestZooGroundTruthFiles(t *testing.T) {
 // the routes it answers.
 func TestZooSpecs(t *testing.T) {
 	z := tbtest.RequireZoo(t)
+	z.Lock(t) // another package may restart the apps (testbed/reset zoo) meanwhile
 	for _, a := range z.Apps {
 		t.Run(a.Name, func(t *testing.T) {
 			var ops map[string]bool
