@@ -81,38 +81,6 @@ func (f *fileState) relate(c *candidate, node pyast.ID, note string) {
 	})
 }
 
-// check runs every rule over the analyses.
-func (f *fileState) check() {
-	for _, a := range f.roots {
-		f.checkSQL(a)
-		f.checkMass(a)
-		f.checkTxn(a)
-		f.checkRace(a)
-		f.checkResponses(a)
-		f.checkCORS(a)
-	}
-	for _, r := range f.routes {
-		if r.a == nil {
-			continue
-		}
-		f.resolveAuth(r)
-		f.checkBOLA(r)
-		f.checkBFLA(r)
-		f.checkMissingAuth(r)
-		f.checkIdempotency(r)
-		f.checkRateLimit(r)
-	}
-	f.checkConfig()
-	f.dedupe()
-	// Reachability of every route, for attributing helpers' findings to
-	// them later (computed now, while each file owns its cache).
-	for _, r := range f.routes {
-		if r.a != nil {
-			f.reach(r.a)
-		}
-	}
-}
-
 // dedupe drops candidates that repeat another of the same rule: on the
 // same node (two request values in one query, a key used by encode and
 // decode), or on a node inside or around it (`return jsonify(str(e))` and

@@ -287,13 +287,8 @@ var (
 		"Select only the columns the client needs and build the response from them explicitly.")
 )
 
-// allRules is the registry, in the order `rampart checks` would list them.
-var allRules = []*Rule{
-	SQLiValue, SQLiBuilt, SQLiIdent, BOLARead, BOLAUpsert, BFLAAdmin, MissingAuth, MassModel, MassColumns,
-	TxnNoCommit, TxnGlobalConn, TxnNoRetry, RaceRMW, RaceCheckAct, Idempotency, DebugMode, DebugPIN,
-	SecretLiteral, SecretFallback, SessionData, ErrorLeak, JWTSecret, JWTNoVerify, JWTNoExp, CORSReflect,
-	RateLimit, DataExposure,
-}
+// allRules is the registry, in the order of the family table.
+var allRules = tableRules()
 
 // Rules returns every white-box rule.
 func Rules() []Rule {
