@@ -19,7 +19,7 @@ type family struct {
 // `rampart code --rules` and `rampart checks` list: IDs and order are
 // stable, baselines and SARIF refer to them.
 var families = []family{
-	{name: "sqli", rules: []*Rule{SQLiValue, SQLiBuilt, SQLiIdent}, perAnalysis: (*fileState).checkSQL},
+	sqliFamily,
 	{name: "bola", rules: []*Rule{BOLARead, BOLAUpsert}, perRoute: (*fileState).checkBOLA},
 	{name: "bfla", rules: []*Rule{BFLAAdmin}, perRoute: (*fileState).checkBFLA},
 	{name: "auth", rules: []*Rule{MissingAuth}, perRoute: (*fileState).checkMissingAuth},

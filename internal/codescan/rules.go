@@ -35,34 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	SQLiValue = rule("PY-SQLI-001", rampart.FamilySQLi, rampart.Critical, rampart.Firm, "CWE-89", "API8:2023", "P1",
-		"SQL built from request data",
-		"request data is formatted into SQL text that reaches execute(), text() or exec_driver_sql()",
-		"A value from request.args, .form, .json, .get_json(), .values, .headers, .cookies or a route parameter "+
-			"flows (through assignments, string building and same-module helpers) into the text of a statement: an "+
-			"f-string, `%` formatting, `+` concatenation, `.format()` or `.join()` reaching cursor.execute(), "+
-			"executemany(), SQLAlchemy text() or exec_driver_sql(), in a value position of the SQL.",
-		"Pass values as parameters: `cur.execute(\"SELECT … WHERE name = %s\", (name,))` with psycopg2, "+
-			"`text(\"… WHERE name = :name\")` with a parameter dict in SQLAlchemy. Never format request data into SQL.")
-
-	SQLiBuilt = rule("PY-SQLI-002", rampart.FamilySQLi, rampart.Low, rampart.Tentative, "CWE-89", "API8:2023", "P1",
-		"SQL built from strings",
-		"SQL text is built with formatting or concatenation, though no request data was traced into it",
-		"A statement's text is built at run time from non-constant parts that the analysis could not trace to "+
-			"the request (function results, configuration read at run time). It is one refactoring away from an "+
-			"injection and defeats the driver's parameter handling.",
-		"Use placeholders for values and psycopg2.sql.Identifier (or an allowlist) for identifiers.")
-
-	SQLiIdent = rule("PY-SQLI-003", rampart.FamilySQLiIdentifier, rampart.High, rampart.Firm, "CWE-89", "API8:2023", "P2",
-		"SQL identifier taken from the request",
-		"a table, column or sort order from the request is formatted into SQL",
-		"Request data lands where SQL expects an identifier: after FROM, JOIN, INTO, UPDATE, ORDER BY or GROUP BY, "+
-			"in a SET or column list, or as a sort direction; or getattr(Model, request value) picks a column. "+
-			"Placeholders cannot protect identifiers, so the caller controls the statement's structure.",
-		"Map the request value through an allowlist (`SORTS = {\"created\": \"created_at\"}`; reject anything else "+
-			"with 400), or quote it with `psycopg2.sql.SQL(\"… ORDER BY {}\").format(sql.Identifier(col))` after "+
-			"checking it against the allowed columns.")
-
 	BOLARead = rule("PY-BOLA-001", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P3",
 		"Object fetched or changed by a request id without an ownership check",
 		"a route's object id is used in a query that never filters by the caller's identity",
