@@ -20,7 +20,7 @@ type family struct {
 // stable, baselines and SARIF refer to them.
 var families = []family{
 	sqliFamily,
-	{name: "bola", rules: []*Rule{BOLARead, BOLAUpsert}, perRoute: (*fileState).checkBOLA},
+	bolaFamily,
 	{name: "bfla", rules: []*Rule{BFLAAdmin}, perRoute: (*fileState).checkBFLA},
 	{name: "auth", rules: []*Rule{MissingAuth}, perRoute: (*fileState).checkMissingAuth},
 	{name: "mass", rules: []*Rule{MassModel, MassColumns}, perAnalysis: (*fileState).checkMass},

@@ -35,28 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	BOLARead = rule("PY-BOLA-001", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P3",
-		"Object fetched or changed by a request id without an ownership check",
-		"a route's object id is used in a query that never filters by the caller's identity",
-		"A route parameter (`/notes/<int:note_id>`) reaches a query (`WHERE id = %s`, Model.query.get(id), "+
-			"get_or_404, filter_by(id=…)) and nothing in the route ties the object to the caller: no "+
-			"`AND owner_id = %s` bound to current_user / g.user / session[\"user_id\"] / get_jwt_identity(), no "+
-			"comparison of the object's owner with the caller that aborts on a mismatch. login_required alone "+
-			"does not count. Admin routes and public routes are left to the BFLA and missing-auth rules.",
-		"Filter every lookup by the caller: `WHERE id = %s AND owner_id = %s` with the authenticated user's id, "+
-			"or `Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()`; or fetch, compare "+
-			"`note.owner_id != current_user.id` and abort(404).")
-
-	BOLAUpsert = rule("PY-BOLA-002", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P7",
-		"UPSERT keyed by request values without an ownership check",
-		"UPSERT / INSERT … ON CONFLICT DO UPDATE writes a row chosen by the request without checking its owner",
-		"An `UPSERT INTO` or `ON CONFLICT (…) DO UPDATE` statement takes its key (or owner) from the request "+
-			"(a route parameter or the body), the owner column is not bound to the caller's identity, the "+
-			"DO UPDATE has no `WHERE t.owner_id = excluded.owner_id`, and the route does not compare the key with "+
-			"the caller first. Anyone can overwrite anyone's row.",
-		"Take the owner from the authenticated identity, add `DO UPDATE SET … WHERE t.owner_id = excluded.owner_id` "+
-			"(and check a row came back), or compare the path id with the caller and abort(403) before writing.")
-
 	BFLAAdmin = rule("PY-BFLA-001", rampart.FamilyBFLA, rampart.High, rampart.Firm, "CWE-285", "API5:2023", "",
 		"Admin route without a role check",
 		"an admin-looking route only checks that the caller is logged in (or not even that)",
