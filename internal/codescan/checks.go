@@ -533,39 +533,6 @@ func (f *fileState) resolveAuth(r *routeInfo) {
 	}
 }
 
-var adminSegments = map[string]bool{"admin": true, "admins": true, "administration": true, "adminpanel": true,
-	"internal": true, "manage": true, "management": true, "staff": true, "superuser": true, "backoffice": true,
-	"back-office": true, "sudo": true, "moderation": true, "ops": true}
-
-func adminSegment(seg string) bool {
-	seg = strings.ToLower(seg)
-	return adminSegments[seg] || strings.HasPrefix(seg, "admin-") || strings.HasPrefix(seg, "admin_")
-}
-
-func isAdminRoute(r *routeInfo) bool {
-	for _, seg := range strings.Split(r.path, "/") {
-		if adminSegment(seg) {
-			return true
-		}
-	}
-	name := strings.ToLower(r.r.Name)
-	return strings.HasPrefix(name, "admin") && !strings.HasPrefix(name, "administer")
-}
-
-func (f *fileState) checkBFLA(r *routeInfo) {
-	a := r.a
-	if !isAdminRoute(r) || r.auth == pyast.AuthRole || a.roleCheck {
-		return
-	}
-	what := "only requires a logged-in caller"
-	if r.auth == pyast.AuthNone && !a.identUsed {
-		what = "requires no authentication at all"
-	}
-	c := f.add(BFLAAdmin, r.r.Node, a, fmt.Sprintf("admin route %s %s %s: no role or permission check", strings.Join(r.methods, ","), r.path, what))
-	c.unlessRoleHook = true
-	c.key = "admin"
-}
-
 func (f *fileState) checkMissingAuth(r *routeInfo) {
 	a := r.a
 	if r.auth != pyast.AuthNone || a.identUsed || authFlowRe.MatchString(r.path) || authFlowRe.MatchString(r.r.Name) {

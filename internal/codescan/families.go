@@ -21,7 +21,7 @@ type family struct {
 var families = []family{
 	sqliFamily,
 	bolaFamily,
-	{name: "bfla", rules: []*Rule{BFLAAdmin}, perRoute: (*fileState).checkBFLA},
+	bflaFamily,
 	{name: "auth", rules: []*Rule{MissingAuth}, perRoute: (*fileState).checkMissingAuth},
 	{name: "mass", rules: []*Rule{MassModel, MassColumns}, perAnalysis: (*fileState).checkMass},
 	{name: "txn", rules: []*Rule{TxnNoCommit, TxnGlobalConn, TxnNoRetry}, perAnalysis: (*fileState).checkTxn},

@@ -35,17 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	BFLAAdmin = rule("PY-BFLA-001", rampart.FamilyBFLA, rampart.High, rampart.Firm, "CWE-285", "API5:2023", "",
-		"Admin route without a role check",
-		"an admin-looking route only checks that the caller is logged in (or not even that)",
-		"A route under /admin (or /internal, /manage, /staff, an admin_* view or blueprint) has no role "+
-			"decorator (admin_required, roles_required, permission_required, a same-module decorator that "+
-			"compares the caller's role), no role comparison in its body and no before_request hook on its "+
-			"blueprint or app that checks one.",
-		"Protect admin functions with a role check: a decorator that aborts with 403 unless "+
-			"`current_user.role == \"admin\"`, applied to every admin route (or in a before_request hook of the "+
-			"admin blueprint).")
-
 	MissingAuth = rule("PY-AUTH-001", rampart.FamilyMissingAuth, rampart.High, rampart.Firm, "CWE-306", "API2:2023", "",
 		"Route reads or changes data without authentication",
 		"a route with no authentication exports tables or changes data",
