@@ -496,12 +496,6 @@ func (f *fileState) checkCORS(a *analysis) {
 
 // ---------------------------------------------------------------- authorization
 
-var (
-	authFlowRe    = regexp.MustCompile(`(?i)login|logout|signin|signup|sign-in|sign-up|register|token|password|reset|forgot|verify|confirm|activate|callback|webhook|oauth|sso|saml|health|ready|live|status|metrics|ping|version|openapi|swagger|docs|spec|static|favicon|robots|csrf`)
-	bulkPathRe    = regexp.MustCompile(`(?i)export|dump|backup|download|all\b`)
-	privateDataRe = regexp.MustCompile(`(?i)user|account|member|customer|payment|transfer|order|invoice|transaction|note|message|token|session|audit|address|card|credential|profile|employee|patient|admin|secret|balance|wallet|coupon|ledger|document|file`)
-)
-
 // resolveAuth works out what a route's decorators demand, reading the
 // module's own decorators' bodies.
 func (f *fileState) resolveAuth(r *routeInfo) {
@@ -531,36 +525,6 @@ func (f *fileState) resolveAuth(r *routeInfo) {
 	case login:
 		r.auth = pyast.AuthLogin
 	}
-}
-
-func (f *fileState) checkMissingAuth(r *routeInfo) {
-	a := r.a
-	if r.auth != pyast.AuthNone || a.identUsed || authFlowRe.MatchString(r.path) || authFlowRe.MatchString(r.r.Name) {
-		return
-	}
-	var why string
-	for _, e := range a.events {
-		if e.info == nil {
-			continue
-		}
-		switch {
-		case isWrite(e) && privateDataRe.MatchString(e.info.table):
-			why = fmt.Sprintf("it writes to `%s` (`%s`)", e.info.table, f.snippet(e.node))
-		case e.info.op == "select" && e.info.where == "" && privateDataRe.MatchString(e.info.table):
-			why = fmt.Sprintf("it reads every row of `%s` (`%s`)", e.info.table, f.snippet(e.node))
-		case e.info.op == "select" && bulkPathRe.MatchString(r.path):
-			why = fmt.Sprintf("it exports `%s`", e.info.table)
-		}
-		if why != "" {
-			break
-		}
-	}
-	if why == "" {
-		return
-	}
-	c := f.add(MissingAuth, r.r.Node, a, fmt.Sprintf("%s %s has no authentication, and %s", strings.Join(r.methods, ","), r.path, why))
-	c.unlessAuthHook = true
-	c.key = "noauth"
 }
 
 // ---------------------------------------------------------------- idempotency

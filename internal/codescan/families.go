@@ -22,7 +22,7 @@ var families = []family{
 	sqliFamily,
 	bolaFamily,
 	bflaFamily,
-	{name: "auth", rules: []*Rule{MissingAuth}, perRoute: (*fileState).checkMissingAuth},
+	authFamily,
 	{name: "mass", rules: []*Rule{MassModel, MassColumns}, perAnalysis: (*fileState).checkMass},
 	{name: "txn", rules: []*Rule{TxnNoCommit, TxnGlobalConn, TxnNoRetry}, perAnalysis: (*fileState).checkTxn},
 	{name: "race", rules: []*Rule{RaceRMW, RaceCheckAct}, perAnalysis: (*fileState).checkRace},

@@ -35,15 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	MissingAuth = rule("PY-AUTH-001", rampart.FamilyMissingAuth, rampart.High, rampart.Firm, "CWE-306", "API2:2023", "",
-		"Route reads or changes data without authentication",
-		"a route with no authentication exports tables or changes data",
-		"A route has no auth decorator, no authenticating before_request hook, and never reads the caller's "+
-			"identity, yet it reads whole tables that hold user data (a SELECT with no WHERE on accounts, users, "+
-			"transfers…) or writes to the database. Login, registration, token and health routes are exempt.",
-		"Require authentication (login_required, jwt_required) and scope the query to the caller, or to "+
-			"administrators with a role check.")
-
 	MassModel = rule("PY-MASS-001", rampart.FamilyMassAssignment, rampart.High, rampart.Firm, "CWE-915", "API3:2023", "",
 		"Model built from the whole request body",
 		"Model(**request.json), obj.update(**data) or setattr loops copy every field the client sends",
