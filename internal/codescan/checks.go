@@ -211,13 +211,6 @@ func stripComments(s string) string {
 
 // ---------------------------------------------------------------- mass assignment
 
-func (f *fileState) checkMass(a *analysis) {
-	for _, m := range a.mass {
-		c := f.add(MassModel, m.node, a, m.what)
-		c.key = "model"
-	}
-}
-
 // ---------------------------------------------------------------- transactions
 
 func isWrite(e *sqlEvent) bool {

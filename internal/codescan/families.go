@@ -23,7 +23,7 @@ var families = []family{
 	bolaFamily,
 	bflaFamily,
 	authFamily,
-	{name: "mass", rules: []*Rule{MassModel, MassColumns}, perAnalysis: (*fileState).checkMass},
+	massFamily,
 	{name: "txn", rules: []*Rule{TxnNoCommit, TxnGlobalConn, TxnNoRetry}, perAnalysis: (*fileState).checkTxn},
 	{name: "race", rules: []*Rule{RaceRMW, RaceCheckAct}, perAnalysis: (*fileState).checkRace},
 	{name: "idempotency", rules: []*Rule{Idempotency}, perRoute: (*fileState).checkIdempotency},

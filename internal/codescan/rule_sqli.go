@@ -81,11 +81,6 @@ func (f *fileState) checkQuery(a *analysis, e *sqlEvent) {
 		}
 		v := p.v
 		ident := idents[i]
-		write := e.info != nil && (e.info.op == "update" || e.info.op == "insert" || e.info.op == "upsert")
-		if v.has(lKey) && ident && write {
-			c := f.add(MassColumns, e.node, a, fmt.Sprintf("the columns written by `%s` are the keys of the request body", snip()))
-			c.key = "mass"
-		}
 		if p.safeIdent || v.cnst {
 			continue
 		}

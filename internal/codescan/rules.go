@@ -35,23 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	MassModel = rule("PY-MASS-001", rampart.FamilyMassAssignment, rampart.High, rampart.Firm, "CWE-915", "API3:2023", "",
-		"Model built from the whole request body",
-		"Model(**request.json), obj.update(**data) or setattr loops copy every field the client sends",
-		"A model or ORM update receives the request body as keyword arguments (`Note(**request.get_json())`, "+
-			"`query.update(data)`), or `setattr(obj, key, value)` runs for each key of the body. Fields the client "+
-			"must not control (role, is_admin, owner_id, balance) are accepted and persisted.",
-		"Copy an explicit allowlist of fields (`for k in (\"title\", \"body\"): …`) or load the body through a "+
-			"schema with only the writable fields (marshmallow `load_only`/`dump_only`, pydantic).")
-
-	MassColumns = rule("PY-MASS-002", rampart.FamilyMassAssignment, rampart.High, rampart.Firm, "CWE-915", "API3:2023", "",
-		"Columns written are chosen by the request's keys",
-		"an UPDATE or INSERT takes its column names from the keys of the request body",
-		"A write statement's SET or column list is built from the keys of the request (even quoted with "+
-			"psycopg2.sql.Identifier), so the client picks which columns change: role, is_admin, balance. "+
-			"Checking the key against the table's own columns is not an allowlist.",
-		"Build the statement from a fixed list of writable columns and ignore (or reject) other keys.")
-
 	TxnNoCommit = rule("PY-TXN-001", rampart.FamilyTxnBoundary, rampart.Medium, rampart.Firm, "CWE-662", "API8:2023", "P4",
 		"Write without commit or rollback",
 		"INSERT/UPDATE/DELETE runs on a connection that is never committed or rolled back",
