@@ -24,7 +24,7 @@ var families = []family{
 	bflaFamily,
 	authFamily,
 	massFamily,
-	{name: "txn", rules: []*Rule{TxnNoCommit, TxnGlobalConn, TxnNoRetry}, perAnalysis: (*fileState).checkTxn},
+	txnFamily,
 	{name: "race", rules: []*Rule{RaceRMW, RaceCheckAct}, perAnalysis: (*fileState).checkRace},
 	{name: "idempotency", rules: []*Rule{Idempotency}, perRoute: (*fileState).checkIdempotency},
 	{name: "config", rules: []*Rule{DebugMode, DebugPIN}, perFile: (*fileState).checkConfig},

@@ -35,37 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	TxnNoCommit = rule("PY-TXN-001", rampart.FamilyTxnBoundary, rampart.Medium, rampart.Firm, "CWE-662", "API8:2023", "P4",
-		"Write without commit or rollback",
-		"INSERT/UPDATE/DELETE runs on a connection that is never committed or rolled back",
-		"A function writes through a cursor of a connection it obtained (psycopg2.connect, get_db(), a pool) "+
-			"with no .commit(), no `with conn:` block and no transaction helper: the write is lost, or the open "+
-			"transaction holds locks (on CockroachDB, write intents) and later requests on the connection fail "+
-			"with 25P02 (InFailedSqlTransaction).",
-		"Wrap each unit of work in `with conn:` (psycopg2 commits, or rolls back on an exception), "+
-			"`with engine.begin():`, or try/commit/except rollback; raise.")
-
-	TxnGlobalConn = rule("PY-TXN-002", rampart.FamilyTxnBoundary, rampart.Medium, rampart.Firm, "CWE-567", "API8:2023", "P5",
-		"Module-level database connection shared by requests",
-		"a connection (or cursor) created at import time is used by request handlers",
-		"A module-level psycopg2/psycopg/sqlite3 connection is used by routes: every request and thread shares "+
-			"one transaction. Reads leave it idle in transaction, one failed statement aborts it for everybody "+
-			"(25P02), and on CockroachDB the open transaction holds intents and provokes 40001 retries.",
-		"Use a pool (psycopg2.pool.ThreadedConnectionPool, psycopg_pool, SQLAlchemy create_engine) or a "+
-			"connection per request kept in flask.g and closed in teardown_appcontext; wrap each unit of work "+
-			"in `with conn:`.")
-
-	TxnNoRetry = rule("PY-TXN-003", rampart.FamilyTxnBoundary, rampart.Medium, rampart.Firm, "CWE-662", "API8:2023", "P6",
-		"Multi-statement transaction without a 40001 retry",
-		"a transaction of several statements has no retry on serialization failures (CockroachDB's 40001)",
-		"Several statements, at least one a write, run in one transaction on a raw connection with no loop "+
-			"that catches psycopg2.errors.SerializationFailure (or tests pgcode 40001) and retries, and no "+
-			"run_transaction(). Under SERIALIZABLE isolation (CockroachDB's default) concurrent requests fail "+
-			"with `restart transaction` errors, and error paths leave the transaction open.",
-		"Run the unit of work through a retry helper: `for attempt in range(N): try: with conn: … return; "+
-			"except psycopg2.errors.SerializationFailure: sleep(backoff)`, or sqlalchemy-cockroachdb's "+
-			"run_transaction(sessionmaker(engine), callback). Keep side effects out of the retried callback.")
-
 	RaceRMW = rule("PY-RACE-001", rampart.FamilyRace, rampart.High, rampart.Firm, "CWE-362", "API6:2023", "",
 		"Read-modify-write across statements",
 		"a value read by one statement is changed in Python and written back by another",
