@@ -25,7 +25,7 @@ var families = []family{
 	authFamily,
 	massFamily,
 	txnFamily,
-	{name: "race", rules: []*Rule{RaceRMW, RaceCheckAct}, perAnalysis: (*fileState).checkRace},
+	raceFamily,
 	{name: "idempotency", rules: []*Rule{Idempotency}, perRoute: (*fileState).checkIdempotency},
 	{name: "config", rules: []*Rule{DebugMode, DebugPIN}, perFile: (*fileState).checkConfig},
 	{name: "secrets", rules: []*Rule{SecretLiteral, SecretFallback}},

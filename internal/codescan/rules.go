@@ -35,28 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	RaceRMW = rule("PY-RACE-001", rampart.FamilyRace, rampart.High, rampart.Firm, "CWE-362", "API6:2023", "",
-		"Read-modify-write across statements",
-		"a value read by one statement is changed in Python and written back by another",
-		"An UPDATE writes a value computed from a row read earlier (`SET balance = %s` with "+
-			"`row[\"balance\"] - amount`), without SELECT … FOR UPDATE and outside a retried serializable "+
-			"transaction. Concurrent requests read the same value and the last write wins: lost updates, "+
-			"double spends.",
-		"Let the database do it in one conditional statement: `UPDATE … SET balance = balance - %s "+
-			"WHERE id = %s AND balance >= %s RETURNING balance`, and check that a row came back.")
-
-	RaceCheckAct = rule("PY-RACE-002", rampart.FamilyRace, rampart.High, rampart.Firm, "CWE-367", "API6:2023", "",
-		"Check-then-act across statements",
-		"a limit or existence check and the write that relies on it are separate statements",
-		"A route reads a row, tests it (`if coupon[\"remaining\"] <= 0: abort`, `if already_redeemed: abort`) and "+
-			"later writes the same table in another transaction (or in an unmanaged one with no retry), and the "+
-			"write does not repeat the condition (no `AND remaining > 0`, no ON CONFLICT, no unique constraint "+
-			"in the schema). A burst of concurrent requests passes the check together: coupons used twice, "+
-			"limits overrun.",
-		"Make the write conditional and check its result (`UPDATE … SET remaining = remaining - 1 WHERE code = %s "+
-			"AND remaining > 0 RETURNING …`), add a unique constraint and use ON CONFLICT DO NOTHING, or run check "+
-			"and write in one SERIALIZABLE transaction with a 40001 retry.")
-
 	Idempotency = rule("PY-IDEM-001", rampart.FamilyIdempotency, rampart.Medium, rampart.Tentative, "CWE-837", "API6:2023", "",
 		"Money-moving POST without an idempotency key",
 		"a state-changing POST that moves money inserts rows with no idempotency key or unique constraint",
