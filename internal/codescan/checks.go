@@ -2,7 +2,6 @@ package codescan
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -319,34 +318,6 @@ func (f *fileState) resolveAuth(r *routeInfo) {
 }
 
 // ---------------------------------------------------------------- idempotency
-
-var idempotRe = markers("idempot")
-
-var moneyRe = regexp.MustCompile(`(?i)transfer|payment|payout|charge|order|withdraw|deposit|refund|invoice|purchase|checkout|donation|top-?up|booking|redemption|redeem|wallet|ledger|remittance|disburse`)
-
-func (f *fileState) checkIdempotency(r *routeInfo) {
-	if !contains(r.methods, "POST") {
-		return
-	}
-	a := r.a
-	for _, e := range a.events {
-		if e.info == nil || e.info.op != "insert" || e.info.conflict {
-			continue
-		}
-		if !moneyRe.MatchString(e.info.table) && !moneyRe.MatchString(r.path) {
-			continue
-		}
-		if f.proj.schema.lookup(e.info.table).hasUnique() {
-			continue
-		}
-		if f.within(idempotRe, a.def) || f.helpersMention(a, idempotRe) {
-			return
-		}
-		c := f.add(Idempotency, e.node, a, fmt.Sprintf("POST %s inserts into `%s` with no Idempotency-Key and no unique constraint: a retried request moves money twice", r.path, e.info.table))
-		c.key = "idem"
-		return
-	}
-}
 
 // helpersMention reports whether a same-module function the analysis calls
 // (directly or not) matches a pattern.

@@ -26,7 +26,7 @@ var families = []family{
 	massFamily,
 	txnFamily,
 	raceFamily,
-	{name: "idempotency", rules: []*Rule{Idempotency}, perRoute: (*fileState).checkIdempotency},
+	idempotencyFamily,
 	{name: "config", rules: []*Rule{DebugMode, DebugPIN}, perFile: (*fileState).checkConfig},
 	{name: "secrets", rules: []*Rule{SecretLiteral, SecretFallback}},
 	{name: "session", rules: []*Rule{SessionData}},

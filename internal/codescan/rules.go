@@ -35,15 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	Idempotency = rule("PY-IDEM-001", rampart.FamilyIdempotency, rampart.Medium, rampart.Tentative, "CWE-837", "API6:2023", "",
-		"Money-moving POST without an idempotency key",
-		"a state-changing POST that moves money inserts rows with no idempotency key or unique constraint",
-		"A POST route on a payment-like resource (transfers, payments, orders, charges, redemptions…) inserts a "+
-			"row, never reads an Idempotency-Key, and the insert has no ON CONFLICT and hits no unique constraint "+
-			"(from the schema files found). A retried or replayed request has its effect twice.",
-		"Require an Idempotency-Key header, store it with the user id and a hash of the request under a unique "+
-			"constraint in the same transaction as the effect, and replay the stored response on a repeat.")
-
 	DebugMode = rule("PY-DEBUG-001", rampart.FamilyDebugExposure, rampart.High, rampart.Firm, "CWE-489", "API8:2023", "P8",
 		"Flask debug mode enabled",
 		"app.run(debug=True), app.debug = True, DEBUG = True or FLASK_DEBUG=1",
