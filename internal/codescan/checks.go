@@ -357,41 +357,4 @@ func (f *fileState) reach(a *analysis) map[funcRef]bool {
 
 // ---------------------------------------------------------------- rate limiting
 
-var (
-	passwordCheckRe = markers("check_password_hash(", "checkpw(", "check_password(", "verify_password(", "password_matches(",
-		"compare_digest(", "bcrypt.verify(", "argon2", "pbkdf2_sha256.verify(", "sha256_crypt.verify(", "pwd_context.verify(",
-		"ph.verify(", "hasher.verify(", "crypt_context.verify(", "passlib")
-	throttleRe = markers("throttl", "rate_limit", "ratelimit", "limiter", "lockout", "locked_out", "too_many",
-		"login_attempt", "failed_attempt", "failed_login", "login_fail", "captcha", "brute", "429")
-)
-
-func (f *fileState) checkRateLimit(r *routeInfo) {
-	a := r.a
-	if f.proj.globalLimiter || !f.proj.passwords() {
-		return
-	}
-	checks := f.within(passwordCheckRe, a.def)
-	for ref := range f.reach(a) {
-		checks = checks || ref.f.within(passwordCheckRe, ref.def())
-	}
-	if !checks {
-		return
-	}
-	if f.within(throttleRe, a.def) {
-		return
-	}
-	for _, d := range r.r.Decorators {
-		if throttleRe.has([]byte(strings.ToLower(d.Expr))) || strings.Contains(d.Name, "limit") {
-			return
-		}
-	}
-	for ref := range f.reach(a) {
-		if ref.f.within(throttleRe, ref.def()) {
-			return
-		}
-	}
-	c := f.add(RateLimit, r.r.Node, a, fmt.Sprintf("%s %s checks a password and nothing limits the attempts", strings.Join(r.methods, ","), r.path))
-	c.key = "rate"
-}
-
 // ---------------------------------------------------------------- helpers

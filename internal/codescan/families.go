@@ -33,7 +33,7 @@ var families = []family{
 	{name: "errors", rules: []*Rule{ErrorLeak}, perAnalysis: (*fileState).checkResponses},
 	{name: "jwt", rules: []*Rule{JWTSecret, JWTNoVerify, JWTNoExp}},
 	{name: "cors", rules: []*Rule{CORSReflect}, perAnalysis: (*fileState).checkCORS},
-	{name: "ratelimit", rules: []*Rule{RateLimit}, perRoute: (*fileState).checkRateLimit},
+	rateLimitFamily,
 	{name: "exposure", rules: []*Rule{DataExposure}},
 }
 

@@ -120,15 +120,6 @@ var (
 		"Compare the Origin with an allowlist of trusted origins before echoing it, or configure flask-cors with "+
 			"an explicit `origins=[…]` list.")
 
-	RateLimit = rule("PY-RATE-001", rampart.FamilyRateLimit, rampart.Medium, rampart.Firm, "CWE-307", "API4:2023", "",
-		"Credential check without throttling",
-		"a login or token route checks passwords with no rate limit or lockout",
-		"A route verifies a password (check_password_hash, bcrypt, passlib, directly or through same-module "+
-			"helpers) and nothing limits attempts: no Flask-Limiter decorator or default limit, no failure counter "+
-			"or lockout helper, no 429. Passwords can be guessed at full speed.",
-		"Limit attempts per account and per client (Flask-Limiter `@limiter.limit(\"5/minute\")`, or a failure "+
-			"counter in the database that answers 429 with Retry-After).")
-
 	DataExposure = rule("PY-DATA-001", rampart.FamilyDataExposure, rampart.High, rampart.Firm, "CWE-213", "API3:2023", "",
 		"Whole database row returned to the client",
 		"SELECT * (or password/secret columns) of a user-like table is returned as the response",
