@@ -1,7 +1,6 @@
 package codescan
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -239,27 +238,6 @@ func contains(list []string, s string) bool {
 }
 
 // ---------------------------------------------------------------- responses
-
-func (f *fileState) checkResponses(a *analysis) {
-	for _, r := range a.responses {
-		if r.ret && a.route == nil && !a.handler {
-			continue // a helper's return value is not a response
-		}
-		if r.v.has(lExc) {
-			c := f.add(ErrorLeak, r.node, a, fmt.Sprintf("exception text reaches the client in `%s`", f.snippet(r.node)))
-			c.key = "exc"
-		}
-		if a.route != nil && r.v.has(lWhole) {
-			node := r.node
-			if r.v.ev >= 0 && int(r.v.ev) < len(a.events) {
-				node = a.events[r.v.ev].node
-			}
-			c := f.add(DataExposure, node, a, fmt.Sprintf("a whole row with sensitive columns is returned to the client (`%s`)", f.snippet(r.node)))
-			f.relate(c, r.node, "returned here")
-			c.key = "whole"
-		}
-	}
-}
 
 // ---------------------------------------------------------------- CORS
 

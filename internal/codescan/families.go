@@ -30,11 +30,11 @@ var families = []family{
 	{name: "config", rules: []*Rule{DebugMode, DebugPIN}, perFile: (*fileState).checkConfig},
 	{name: "secrets", rules: []*Rule{SecretLiteral, SecretFallback}},
 	{name: "session", rules: []*Rule{SessionData}},
-	{name: "errors", rules: []*Rule{ErrorLeak}, perAnalysis: (*fileState).checkResponses},
+	errorsFamily,
 	{name: "jwt", rules: []*Rule{JWTSecret, JWTNoVerify, JWTNoExp}},
 	{name: "cors", rules: []*Rule{CORSReflect}, perAnalysis: (*fileState).checkCORS},
 	rateLimitFamily,
-	{name: "exposure", rules: []*Rule{DataExposure}},
+	exposureFamily,
 }
 
 // tableRules lists the rules of every family, in table order.

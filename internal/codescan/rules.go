@@ -79,15 +79,6 @@ var (
 		"Keep only an opaque user id in the session and load the rest server-side on each request, or use a "+
 			"server-side session store (Flask-Session).")
 
-	ErrorLeak = rule("PY-ERR-001", rampart.FamilyErrorLeak, rampart.Medium, rampart.Firm, "CWE-209", "API8:2023", "P10",
-		"Exception text returned to the client",
-		"str(e) of a database or unexpected error goes into a response",
-		"An except clause or errorhandler for psycopg2.Error, SQLAlchemyError or Exception puts str(e), repr(e), "+
-			"e.args or traceback.format_exc() into jsonify(), a returned body or abort(). On CockroachDB and "+
-			"PostgreSQL the text carries the SQL, table names and internal transaction keys.",
-		"Log the exception (`app.logger.exception(...)`) and return a fixed message; register an errorhandler "+
-			"that never echoes exception text.")
-
 	JWTSecret = rule("PY-JWT-001", rampart.FamilyJWT, rampart.High, rampart.Firm, "CWE-321", "API2:2023", "P9",
 		"Hard-coded JWT signing key",
 		"the key given to jwt.encode/jwt.decode (or JWT_SECRET_KEY) is a literal",
@@ -119,14 +110,6 @@ var (
 			"origin. Any website can then read authenticated responses in the victim's browser.",
 		"Compare the Origin with an allowlist of trusted origins before echoing it, or configure flask-cors with "+
 			"an explicit `origins=[…]` list.")
-
-	DataExposure = rule("PY-DATA-001", rampart.FamilyDataExposure, rampart.High, rampart.Firm, "CWE-213", "API3:2023", "",
-		"Whole database row returned to the client",
-		"SELECT * (or password/secret columns) of a user-like table is returned as the response",
-		"A route selects every column (or a password hash, token or secret column) of a sensitive table and "+
-			"returns the row as JSON (`return dict(row)`, jsonify(row)): password hashes, e-mail addresses and "+
-			"internal flags reach the client.",
-		"Select only the columns the client needs and build the response from them explicitly.")
 )
 
 // allRules is the registry, in the order of the family table.
