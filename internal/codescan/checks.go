@@ -241,27 +241,6 @@ func contains(list []string, s string) bool {
 
 // ---------------------------------------------------------------- CORS
 
-func (f *fileState) checkCORS(a *analysis) {
-	creds := false
-	for _, h := range a.headers {
-		if h.name == "access-control-allow-credentials" && strings.EqualFold(h.value, "true") {
-			creds = true
-		}
-	}
-	for _, h := range a.headers {
-		if h.name != "access-control-allow-origin" || !h.v.has(lReq) || h.v.cnst {
-			continue
-		}
-		c := f.add(CORSReflect, h.node, a, "the request's Origin is copied into Access-Control-Allow-Origin without an allowlist")
-		if creds {
-			c.msg += ", with Access-Control-Allow-Credentials: true: any site reads authenticated responses"
-		} else {
-			c.sev = rampart.Medium
-		}
-		c.key = "reflect"
-	}
-}
-
 // ---------------------------------------------------------------- authorization
 
 // resolveAuth works out what a route's decorators demand, reading the

@@ -454,26 +454,3 @@ func (f *fileState) jwtCall(call pyast.ID, name string) {
 	}
 	f.add(JWTNoExp, call, nil, "jwt.encode() issues tokens whose claims have no exp: they never expire").key = "noexp"
 }
-
-func (f *fileState) corsConfig(call pyast.ID) {
-	t := f.t
-	creds, ok := t.Bool(t.Kwarg(call, "supports_credentials"))
-	if !ok || !creds {
-		return
-	}
-	origins := t.Kwarg(call, "origins")
-	if origins < 0 {
-		origins = t.Kwarg(call, "origin")
-	}
-	any := origins < 0
-	if list, ok := t.StringList(origins); ok {
-		for _, o := range list {
-			if o == "*" || o == ".*" || o == "^.*$" {
-				any = true
-			}
-		}
-	}
-	if any {
-		f.add(CORSReflect, call, nil, "flask-cors with supports_credentials=True and any origin reflects every Origin with credentials allowed").key = "flask-cors"
-	}
-}

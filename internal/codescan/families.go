@@ -32,7 +32,7 @@ var families = []family{
 	{name: "session", rules: []*Rule{SessionData}},
 	errorsFamily,
 	{name: "jwt", rules: []*Rule{JWTSecret, JWTNoVerify, JWTNoExp}},
-	{name: "cors", rules: []*Rule{CORSReflect}, perAnalysis: (*fileState).checkCORS},
+	corsFamily,
 	rateLimitFamily,
 	exposureFamily,
 }

@@ -101,15 +101,6 @@ var (
 		"The claims given to jwt.encode() have no `exp`, and PyJWT only checks expiry when the claim is there: "+
 			"a stolen token stays valid forever. The same holds when decoding passes verify_exp False.",
 		"Add `exp` (now + a short lifetime) when issuing, and decode with `options={\"require\": [\"exp\"]}`.")
-
-	CORSReflect = rule("PY-CORS-001", rampart.FamilyCORS, rampart.High, rampart.Firm, "CWE-942", "API8:2023", "",
-		"Request Origin reflected in Access-Control-Allow-Origin",
-		"the Origin header is echoed into Access-Control-Allow-Origin (with credentials)",
-		"An after_request hook or view copies the request's Origin into Access-Control-Allow-Origin without "+
-			"an allowlist, and allows credentials; or flask-cors runs with supports_credentials=True and any "+
-			"origin. Any website can then read authenticated responses in the victim's browser.",
-		"Compare the Origin with an allowlist of trusted origins before echoing it, or configure flask-cors with "+
-			"an explicit `origins=[…]` list.")
 )
 
 // allRules is the registry, in the order of the family table.
