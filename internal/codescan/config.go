@@ -371,18 +371,6 @@ func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask boo
 	}
 }
 
-var serverSessionRe = markers("flask_session", "session(app)", "session_type", "session_interface")
-
-var sessionSensitiveRe = regexp.MustCompile(`(?i)role|admin|perm|scope|group|password|passwd|secret|token|api_?key|ssn|credit|card|iban|balance|email|phone|address|birth|salary|is_staff|superuser`)
-
-func (f *fileState) sessionKey(node pyast.ID, key string) {
-	if !sessionSensitiveRe.MatchString(key) || strings.HasPrefix(key, "_") || key == "csrf_token" {
-		return
-	}
-	c := f.add(SessionData, node, nil, fmt.Sprintf("session[%q] is stored in the client-side session cookie, which anyone can decode", key))
-	c.key = "session-" + key
-}
-
 func (f *fileState) jwtCall(call pyast.ID, name string) {
 	t := f.t
 	key := t.ArgOrKwarg(call, 1, "key")

@@ -29,7 +29,7 @@ var families = []family{
 	idempotencyFamily,
 	{name: "config", rules: []*Rule{DebugMode, DebugPIN}, perFile: (*fileState).checkConfig},
 	{name: "secrets", rules: []*Rule{SecretLiteral, SecretFallback}},
-	{name: "session", rules: []*Rule{SessionData}},
+	sessionFamily,
 	errorsFamily,
 	{name: "jwt", rules: []*Rule{JWTSecret, JWTNoVerify, JWTNoExp}},
 	corsFamily,

@@ -70,15 +70,6 @@ var (
 			"runs with a key everyone can read in the source.",
 		"Use `os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up.")
 
-	SessionData = rule("PY-SESS-001", rampart.FamilySessionExposure, rampart.Low, rampart.Firm, "CWE-315", "API3:2023", "",
-		"Sensitive data in the client-side session",
-		"roles, e-mail addresses or secrets are stored in Flask's cookie session",
-		"Flask's default session is a signed, not encrypted, cookie: anyone can base64-decode it. Storing "+
-			"roles, permissions, e-mail addresses, tokens or passwords there exposes them, and with a weak "+
-			"SECRET_KEY lets clients forge them.",
-		"Keep only an opaque user id in the session and load the rest server-side on each request, or use a "+
-			"server-side session store (Flask-Session).")
-
 	JWTSecret = rule("PY-JWT-001", rampart.FamilyJWT, rampart.High, rampart.Firm, "CWE-321", "API2:2023", "P9",
 		"Hard-coded JWT signing key",
 		"the key given to jwt.encode/jwt.decode (or JWT_SECRET_KEY) is a literal",
