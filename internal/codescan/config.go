@@ -228,24 +228,6 @@ func (f *fileState) isJWT(recv, fn pyast.ID) bool {
 	return d == "jwt" || q == "jwt" || q == "jose.jwt" || strings.HasSuffix(q, ".jwt") || d == "pyjwt"
 }
 
-// envSetting flags os.environ settings that open the debugger.
-func (f *fileState) envSetting(node pyast.ID, k, v string) {
-	switch strings.ToUpper(k) {
-	case "WERKZEUG_DEBUG_PIN":
-		if strings.EqualFold(v, "off") {
-			f.add(DebugPIN, node, nil, "WERKZEUG_DEBUG_PIN is set to off: the debugger runs code for anyone who triggers an error").key = "pin"
-		}
-	case "FLASK_DEBUG":
-		if v == "1" || strings.EqualFold(v, "true") {
-			f.add(DebugMode, node, nil, "FLASK_DEBUG=1 turns on debug mode").key = "env"
-		}
-	case "FLASK_ENV":
-		if strings.EqualFold(v, "development") {
-			f.add(DebugMode, node, nil, "FLASK_ENV=development turns on debug mode").key = "env"
-		}
-	}
-}
-
 // configKey checks one Flask configuration key and its value.
 func (f *fileState) configKey(key string, value pyast.ID) {
 	t := f.t

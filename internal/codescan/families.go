@@ -27,7 +27,7 @@ var families = []family{
 	txnFamily,
 	raceFamily,
 	idempotencyFamily,
-	{name: "config", rules: []*Rule{DebugMode, DebugPIN}, perFile: (*fileState).checkConfig},
+	configFamily,
 	{name: "secrets", rules: []*Rule{SecretLiteral, SecretFallback}},
 	sessionFamily,
 	errorsFamily,

@@ -35,24 +35,6 @@ func lowerID(id string) string {
 
 // The rules. IDs are stable: baselines and SARIF refer to them.
 var (
-	DebugMode = rule("PY-DEBUG-001", rampart.FamilyDebugExposure, rampart.High, rampart.Firm, "CWE-489", "API8:2023", "P8",
-		"Flask debug mode enabled",
-		"app.run(debug=True), app.debug = True, DEBUG = True or FLASK_DEBUG=1",
-		"Debug mode turns on the Werkzeug debugger: any exception page lets the client run Python in the server "+
-			"(once the PIN is known, or always when it is disabled), and errors show source and SQL. Worse when "+
-			"the server listens on 0.0.0.0.",
-		"Read debug from the environment with a false default, and serve with gunicorn or waitress, never "+
-			"app.run() in production.")
-
-	DebugPIN = rule("PY-DEBUG-002", rampart.FamilyDebugExposure, rampart.Critical, rampart.Firm, "CWE-489", "API8:2023", "P8",
-		"Werkzeug debugger console without a PIN",
-		"WERKZEUG_DEBUG_PIN=off or DebuggedApplication(evalex=True)",
-		"The debugger's PIN is disabled (WERKZEUG_DEBUG_PIN=off) or the interactive console is mounted with "+
-			"DebuggedApplication(app, evalex=True): any client that triggers an error, or opens /console, "+
-			"runs code on the server.",
-		"Remove the PIN override and the DebuggedApplication wrapper; never enable the debugger outside a "+
-			"developer's machine.")
-
 	SecretLiteral = rule("PY-SECRET-001", rampart.FamilySessionSecret, rampart.High, rampart.Firm, "CWE-321", "API8:2023", "P9",
 		"Hard-coded Flask SECRET_KEY",
 		"SECRET_KEY is a literal in the source",
