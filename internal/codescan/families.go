@@ -28,7 +28,7 @@ var families = []family{
 	raceFamily,
 	idempotencyFamily,
 	configFamily,
-	{name: "secrets", rules: []*Rule{SecretLiteral, SecretFallback}},
+	secretsFamily,
 	sessionFamily,
 	errorsFamily,
 	{name: "jwt", rules: []*Rule{JWTSecret, JWTNoVerify, JWTNoExp}},
