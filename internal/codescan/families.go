@@ -31,7 +31,7 @@ var families = []family{
 	secretsFamily,
 	sessionFamily,
 	errorsFamily,
-	{name: "jwt", rules: []*Rule{JWTSecret, JWTNoVerify, JWTNoExp}},
+	jwtFamily,
 	corsFamily,
 	rateLimitFamily,
 	exposureFamily,
