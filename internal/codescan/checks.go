@@ -206,15 +206,10 @@ func stripComments(s string) string {
 	return b.String()
 }
 
-// ---------------------------------------------------------------- mass assignment
-
-// ---------------------------------------------------------------- transactions
-
+// isWrite reports whether a statement changes rows.
 func isWrite(e *sqlEvent) bool {
 	return e.info != nil && (e.info.op == "insert" || e.info.op == "update" || e.info.op == "delete" || e.info.op == "upsert")
 }
-
-// ---------------------------------------------------------------- races
 
 // bound returns the value bound to the i-th placeholder of a statement.
 func bound(e *sqlEvent, i int, b bind) (val, bool) {
@@ -237,11 +232,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// ---------------------------------------------------------------- responses
-
-// ---------------------------------------------------------------- CORS
-
-// ---------------------------------------------------------------- authorization
+// ---------------------------------------------------------------- helpers the rules share
 
 // resolveAuth works out what a route's decorators demand, reading the
 // module's own decorators' bodies.
@@ -273,8 +264,6 @@ func (f *fileState) resolveAuth(r *routeInfo) {
 		r.auth = pyast.AuthLogin
 	}
 }
-
-// ---------------------------------------------------------------- idempotency
 
 // helpersMention reports whether a same-module function the analysis calls
 // (directly or not) matches a pattern.
@@ -311,7 +300,3 @@ func (f *fileState) reach(a *analysis) map[funcRef]bool {
 	visit(a)
 	return out
 }
-
-// ---------------------------------------------------------------- rate limiting
-
-// ---------------------------------------------------------------- helpers

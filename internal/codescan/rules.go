@@ -33,8 +33,6 @@ func lowerID(id string) string {
 	return string(b)
 }
 
-// The rules. IDs are stable: baselines and SARIF refer to them.
-
 // allRules is the registry, in the order of the family table.
 var allRules = tableRules()
 
