@@ -1,5 +1,12 @@
 package codescan
 
+// The package is split three ways so that a rule change touches one file:
+// the engine (codescan.go, analyze.go, project.go, schedule.go, interp.go,
+// eval.go, calls.go, value.go, sql.go, schema.go) reads the source into
+// analyses; knowledge.go holds what it knows of Python and its libraries as
+// tables; each rule_*.go declares a family of rules with the detection that
+// reports them, and the table below runs them.
+
 // family is a group of rules and the detection that reports them. The rule
 // loop (fileState.check) runs every family's hooks in table order: first
 // perAnalysis over each root analysis (routes, helpers, hooks), then
