@@ -2,7 +2,6 @@ package codescan
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -186,8 +185,6 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 	return f
 }
 
-var autocommitRe = regexp.MustCompile(`autocommit\s*=\s*true|isolation_level_autocommit|isolation_level\s*=\s*["']autocommit`)
-
 // mentionsAutocommit reports whether source turns autocommit on
 // (autocommit = True, ISOLATION_LEVEL_AUTOCOMMIT, isolation_level=
 // "AUTOCOMMIT"). Every form contains the word, so the pattern is tried
@@ -222,11 +219,6 @@ func mentionsAutocommit(src []byte) bool {
 	return false
 }
 
-var (
-	commitCallRe = markers(".commit(")
-	crdbMarkers  = markers("cockroach", "26257", "crdb")
-)
-
 func (f *fileState) isRouteFunc(def pyast.ID) bool {
 	_, ok := f.routeOf[def]
 	return ok
@@ -236,9 +228,7 @@ func (f *fileState) isRouteFunc(def pyast.ID) bool {
 // not) from an HTTP exception: their text is meant for the client.
 func (f *fileState) findHTTPExceptions() {
 	t := f.t
-	for _, base := range []string{"HTTPException", "NotFound", "BadRequest", "Forbidden", "Unauthorized",
-		"Conflict", "MethodNotAllowed", "UnprocessableEntity", "TooManyRequests", "ServiceUnavailable",
-		"ValidationError", "InternalServerError", "Gone", "RequestEntityTooLarge"} {
+	for _, base := range httpExceptionBases {
 		f.httpExc[base] = true
 	}
 	for round := 0; round < 3; round++ {
@@ -276,11 +266,6 @@ func (f *fileState) httpException(typ pyast.ID) bool {
 	return f.httpExc[t.LastName(typ)]
 }
 
-var broadExceptions = map[string]bool{"Exception": true, "BaseException": true, "Error": true, "DatabaseError": true,
-	"OperationalError": true, "ProgrammingError": true, "IntegrityError": true, "DataError": true, "InternalError": true,
-	"InterfaceError": true, "SQLAlchemyError": true, "DBAPIError": true, "StatementError": true, "NotSupportedError": true,
-	"TransactionRollbackError": true, "SerializationFailure": true, "InFailedSqlTransaction": true, "UniqueViolation": true}
-
 // broadException reports whether an exception type's text may carry
 // internals: Exception itself, or a database driver's or ORM's error.
 func (f *fileState) broadException(typ pyast.ID) bool {
@@ -301,7 +286,7 @@ func (f *fileState) broadException(typ pyast.ID) bool {
 		return true
 	}
 	q := f.mod.Qualified(typ)
-	for _, p := range []string{"psycopg", "sqlalchemy", "sqlite3", "pymysql", "asyncpg", "MySQLdb", "pg8000", "mysql", "django.db"} {
+	for _, p := range dbErrorModules {
 		if strings.HasPrefix(q, p) {
 			return true
 		}
@@ -544,8 +529,7 @@ func alwaysRaises(t *pyast.Tree, def pyast.ID) bool {
 	case pyast.KindExpressionStatement:
 		e := t.Unwrap(t.NamedChild(last, 0))
 		if t.Kind(e) == pyast.KindCall {
-			switch t.DottedName(t.Callee(e)) {
-			case "abort", "flask.abort":
+			if abortCalls[t.DottedName(t.Callee(e))] {
 				return true
 			}
 		}

@@ -7,43 +7,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/pyast"
 )
 
-var executeNames = map[string]bool{"execute": true, "executemany": true, "exec_driver_sql": true,
-	"executescript": true, "read_sql": true, "read_sql_query": true, "mogrify": false}
-
-var fetchNames = map[string]bool{"fetchone": true, "fetchall": true, "fetchmany": true, "first": true, "one": true,
-	"one_or_none": true, "scalar": true, "scalar_one": true, "scalar_one_or_none": true, "scalars": true,
-	"all": true, "mappings": true, "fetchval": true, "fetchrow": true, "first_or_404": true, "one_or_404": true}
-
-var connectFuncs = map[string]objKind{
-	"psycopg2.connect": objConn, "psycopg.connect": objConn, "sqlite3.connect": objConn, "pymysql.connect": objConn,
-	"MySQLdb.connect": objConn, "mysql.connector.connect": objConn, "pg8000.connect": objConn,
-	"asyncpg.connect": objConn, "cx_Oracle.connect": objConn, "pyodbc.connect": objConn,
-	"create_engine": objEngine, "sqlalchemy.create_engine": objEngine, "psycopg2.pool.SimpleConnectionPool": objEngine,
-	"psycopg2.pool.ThreadedConnectionPool": objEngine, "psycopg_pool.ConnectionPool": objEngine,
-	"pool.ThreadedConnectionPool": objEngine, "pool.SimpleConnectionPool": objEngine,
-	"ThreadedConnectionPool": objEngine, "SimpleConnectionPool": objEngine, "ConnectionPool": objEngine,
-	"asyncpg.create_pool": objEngine,
-}
-
-var sanitizers = map[string]bool{"int": true, "float": true, "bool": true, "complex": true, "Decimal": true,
-	"decimal.Decimal": true, "UUID": true, "uuid.UUID": true, "abs": true, "round": true, "hexdigest": true,
-	"digest": true, "generate_password_hash": true, "secure_filename": true, "quote_ident": true,
-	"hash_password": true, "hashpw": true, "Literal": true, "Placeholder": true, "fromisoformat": true,
-	"strptime": true, "date": true, "datetime": true, "timedelta": true, "ord": true, "chr": false}
-
-var opaque = map[string]bool{"len": true, "isinstance": true, "hasattr": true, "callable": true, "type": true,
-	"id": true, "time": true, "now": true, "utcnow": true, "token_hex": true, "token_urlsafe": true,
-	"uuid4": true, "randint": true, "random": true, "uniform": true, "sleep": true, "urandom": true, "compile": true}
-
-// passThrough keeps a whole row whole: dict(row) and jsonify(row) still
-// hold every column.
-var passThrough = map[string]bool{"dict": true, "list": true, "tuple": true, "jsonify": true, "make_response": true,
-	"Response": true, "dumps": true, "str": true, "repr": true, "format": true, "asdict": true, "copy": true,
-	"to_dict": true, "_asdict": true, "deepcopy": true}
-
-var responseFuncs = map[string]bool{"jsonify": true, "make_response": true, "Response": true, "abort": true,
-	"render_template_string": true, "JSONResponse": true}
-
 func (u *unit) call(id pyast.ID) val {
 	t := u.t()
 	f := u.f
@@ -114,15 +77,14 @@ func (u *unit) call(id pyast.ID) val {
 
 	// Request accessors.
 	if hasRecv && recv.obj == f.requestObj && recv.obj != nil {
-		switch name {
-		case "get_json", "get_data":
+		if requestBodyMethods[name] {
 			return val{ev: -1, l: lReq | lInj | lKey}
 		}
 		return constVal()
 	}
 	if hasRecv && recv.has(lReq) && !recv.cnst {
-		switch name {
-		case "get", "getlist", "pop", "get_all", "setdefault":
+		switch {
+		case requestFieldGetters[name]:
 			v := fieldOf(recv, "")
 			v.l |= recv.l & lInj
 			if k, ok := literal(arg(0)); ok && strings.EqualFold(k, "origin") {
@@ -135,7 +97,7 @@ func (u *unit) call(id pyast.ID) val {
 				v = merge(v, d)
 			}
 			return v
-		case "to_dict", "copy", "items", "keys", "values", "dict":
+		case requestWholeViews[name]:
 			return taintOf(recv)
 		}
 	}
@@ -152,17 +114,17 @@ func (u *unit) call(id pyast.ID) val {
 		q.obj = nil
 		return q
 	}
-	if executeNames[name] && (hasRecv || dotted() == "read_sql" || dotted() == "read_sql_query") {
+	if executeNames[name] && (hasRecv || frameReaders[dotted()]) {
 		qi, pi := 0, 1
-		if name == "read_sql" || name == "read_sql_query" {
+		if frameReaders[name] {
 			pi = -1
 		}
-		q := arg(qi, "query", "sql", "statement", "operation")
+		q := arg(qi, sqlTextKwargs...)
 		var pv val
 		var pnode pyast.ID = pyast.None
 		if pi >= 0 {
-			pv = arg(pi, "params", "parameters", "vars", "args", "seq_of_parameters")
-			pnode = argNode(pi, "params", "parameters", "vars", "args", "seq_of_parameters")
+			pv = arg(pi, sqlParamKwargs...)
+			pnode = argNode(pi, sqlParamKwargs...)
 		} else {
 			pv = arg(99, "params")
 			pnode = argNode(99, "params")
@@ -282,7 +244,7 @@ func (u *unit) call(id pyast.ID) val {
 	if (dotted() == "str" || dotted() == "repr" || dotted() == "format") && len(args) > 0 && args[0].exc {
 		return val{ev: -1, l: lExc}
 	}
-	if name == "format_exc" || name == "format_exception" || name == "format_tb" || name == "print_exc" {
+	if tracebackFormatters[name] {
 		return val{ev: -1, l: lExc}
 	}
 

@@ -613,25 +613,6 @@ type envFinding struct {
 	key             string
 }
 
-var envDebugRe = regexp.MustCompile(`(?i)\b(FLASK_DEBUG\s*[=:]\s*["']?(1|true)\b|FLASK_ENV\s*[=:]\s*["']?development\b|WERKZEUG_DEBUG_PIN\s*[=:]\s*["']?off\b)`)
-
-func scanEnvFile(path string, src []byte) []envFinding {
-	var out []envFinding
-	for i, line := range strings.Split(string(src), "\n") {
-		m := envDebugRe.FindString(line)
-		if m == "" || strings.HasPrefix(strings.TrimSpace(line), "#") {
-			continue
-		}
-		r := DebugMode
-		if strings.Contains(strings.ToUpper(m), "WERKZEUG_DEBUG_PIN") {
-			r = DebugPIN
-		}
-		out = append(out, envFinding{rule: r, path: path, line: i + 1, sev: r.Severity, key: "env", code: strings.TrimSpace(line),
-			msg: fmt.Sprintf("`%s` turns on the Werkzeug debugger", strings.TrimSpace(m))})
-	}
-	return out
-}
-
 var ignoreRe = regexp.MustCompile(`rampart:\s*ignore(?:\[([A-Za-z0-9_,\- ]+)\])?`)
 
 // finalize turns candidates into findings: hooks in other files are taken

@@ -228,24 +228,6 @@ func (f *fileState) isJWT(recv, fn pyast.ID) bool {
 	return d == "jwt" || q == "jwt" || q == "jose.jwt" || strings.HasSuffix(q, ".jwt") || d == "pyjwt"
 }
 
-// envSetting flags os.environ settings that open the debugger.
-func (f *fileState) envSetting(node pyast.ID, k, v string) {
-	switch strings.ToUpper(k) {
-	case "WERKZEUG_DEBUG_PIN":
-		if strings.EqualFold(v, "off") {
-			f.add(DebugPIN, node, nil, "WERKZEUG_DEBUG_PIN is set to off: the debugger runs code for anyone who triggers an error").key = "pin"
-		}
-	case "FLASK_DEBUG":
-		if v == "1" || strings.EqualFold(v, "true") {
-			f.add(DebugMode, node, nil, "FLASK_DEBUG=1 turns on debug mode").key = "env"
-		}
-	case "FLASK_ENV":
-		if strings.EqualFold(v, "development") {
-			f.add(DebugMode, node, nil, "FLASK_ENV=development turns on debug mode").key = "env"
-		}
-	}
-}
-
 // configKey checks one Flask configuration key and its value.
 func (f *fileState) configKey(key string, value pyast.ID) {
 	t := f.t
@@ -371,18 +353,6 @@ func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask boo
 	}
 }
 
-var serverSessionRe = markers("flask_session", "session(app)", "session_type", "session_interface")
-
-var sessionSensitiveRe = regexp.MustCompile(`(?i)role|admin|perm|scope|group|password|passwd|secret|token|api_?key|ssn|credit|card|iban|balance|email|phone|address|birth|salary|is_staff|superuser`)
-
-func (f *fileState) sessionKey(node pyast.ID, key string) {
-	if !sessionSensitiveRe.MatchString(key) || strings.HasPrefix(key, "_") || key == "csrf_token" {
-		return
-	}
-	c := f.add(SessionData, node, nil, fmt.Sprintf("session[%q] is stored in the client-side session cookie, which anyone can decode", key))
-	c.key = "session-" + key
-}
-
 func (f *fileState) jwtCall(call pyast.ID, name string) {
 	t := f.t
 	key := t.ArgOrKwarg(call, 1, "key")
@@ -453,27 +423,4 @@ func (f *fileState) jwtCall(call pyast.ID, name string) {
 		}
 	}
 	f.add(JWTNoExp, call, nil, "jwt.encode() issues tokens whose claims have no exp: they never expire").key = "noexp"
-}
-
-func (f *fileState) corsConfig(call pyast.ID) {
-	t := f.t
-	creds, ok := t.Bool(t.Kwarg(call, "supports_credentials"))
-	if !ok || !creds {
-		return
-	}
-	origins := t.Kwarg(call, "origins")
-	if origins < 0 {
-		origins = t.Kwarg(call, "origin")
-	}
-	any := origins < 0
-	if list, ok := t.StringList(origins); ok {
-		for _, o := range list {
-			if o == "*" || o == ".*" || o == "^.*$" {
-				any = true
-			}
-		}
-	}
-	if any {
-		f.add(CORSReflect, call, nil, "flask-cors with supports_credentials=True and any origin reflects every Origin with credentials allowed").key = "flask-cors"
-	}
 }

@@ -183,13 +183,6 @@ func isUpperConst(s string) bool {
 	return hasUpper
 }
 
-var requestDicts = map[string]bool{"args": true, "form": true, "values": true, "json": true, "files": true,
-	"cookies": true, "headers": true, "view_args": true, "data": true, "authorization": true, "stream": true}
-
-var requestTexts = map[string]bool{"path": true, "full_path": true, "url": true, "base_url": true, "host": true,
-	"host_url": true, "url_root": true, "referrer": true, "remote_addr": true, "user_agent": true,
-	"query_string": true, "origin": true, "access_route": true, "environ": true, "content_type": true, "mimetype": true}
-
 func (u *unit) attribute(id pyast.ID) val {
 	t := u.t()
 	if u.f.mod.IsIdentitySource(id) {
@@ -204,7 +197,7 @@ func (u *unit) attribute(id pyast.ID) val {
 			return val{ev: -1, obj: o}
 		}
 	}
-	if d := t.DottedName(id); d == "os.environ" || d == "app.config" || d == "current_app.config" {
+	if configMappings[t.DottedName(id)] {
 		return constVal()
 	}
 	obj := u.eval(objNode)

@@ -330,8 +330,7 @@ func (u *unit) isAbort(e pyast.ID) bool {
 		return false
 	}
 	name := t.DottedName(t.Callee(e))
-	switch name {
-	case "abort", "flask.abort", "sys.exit", "exit", "os._exit", "werkzeug.exceptions.abort":
+	if terminatingCalls[name] {
 		return true
 	}
 	if s := u.f.summaryOf(name); s != nil && s.raises {
@@ -419,8 +418,6 @@ func (u *unit) bind(target pyast.ID, v val) {
 		}
 	}
 }
-
-var identityishRe = regexp.MustCompile(`(?i)user|identity|account|principal`)
 
 func identityish(attr string) bool { return identityishRe.MatchString(attr) }
 
@@ -815,11 +812,7 @@ func (u *unit) peek(id pyast.ID) val {
 func numericTypes(t *pyast.Tree, types pyast.ID) bool {
 	types = t.Unwrap(types)
 	check := func(id pyast.ID) bool {
-		switch t.LastName(id) {
-		case "int", "float", "bool", "Decimal", "UUID", "complex", "date", "datetime", "Integral", "Number":
-			return true
-		}
-		return false
+		return numericTypeNames[t.LastName(id)]
 	}
 	if t.Kind(types) == pyast.KindTuple {
 		for c := t.First(types); c >= 0; c = t.Next(c) {
@@ -933,8 +926,6 @@ func (u *unit) whileStmt(s pyast.ID) {
 	u.loops--
 	u.env = joinEnvs([]map[string]val{before, u.env})
 }
-
-var serializationRe = regexp.MustCompile(`SerializationFailure|TransactionRollbackError|DeadlockDetected|OperationalError|40001|restart transaction|RetryError|serialization`)
 
 // isRetryLoop reports whether a loop retries on serialization failures: its
 // body has a try whose except clause names SerializationFailure (or the
@@ -1064,8 +1055,7 @@ func (u *unit) managesTxn(expr pyast.ID, v val) bool {
 		return true
 	}
 	if t.Kind(expr) == pyast.KindCall {
-		switch t.LastName(t.Callee(expr)) {
-		case "begin", "begin_nested", "transaction", "atomic", "connect":
+		if txnOpeners[t.LastName(t.Callee(expr))] {
 			if t.LastName(t.Callee(expr)) == "connect" {
 				// with psycopg2.connect(...) as conn: commits at the end.
 				return strings.HasPrefix(u.f.mod.Qualified(t.Callee(expr)), "psycopg")

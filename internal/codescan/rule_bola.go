@@ -1,0 +1,174 @@
+package codescan
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/pyast"
+)
+
+// Broken object-level authorization: a route's object id, or an UPSERT's key,
+// reaches a statement that never ties the row to the caller.
+
+var bolaFamily = family{name: "bola", rules: []*Rule{BOLARead, BOLAUpsert}, perRoute: (*fileState).checkBOLA}
+
+var (
+	BOLARead = rule("PY-BOLA-001", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P3",
+		"Object fetched or changed by a request id without an ownership check",
+		"a route's object id is used in a query that never filters by the caller's identity",
+		"A route parameter (`/notes/<int:note_id>`) reaches a query (`WHERE id = %s`, Model.query.get(id), "+
+			"get_or_404, filter_by(id=…)) and nothing in the route ties the object to the caller: no "+
+			"`AND owner_id = %s` bound to current_user / g.user / session[\"user_id\"] / get_jwt_identity(), no "+
+			"comparison of the object's owner with the caller that aborts on a mismatch. login_required alone "+
+			"does not count. Admin routes and public routes are left to the BFLA and missing-auth rules.",
+		"Filter every lookup by the caller: `WHERE id = %s AND owner_id = %s` with the authenticated user's id, "+
+			"or `Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()`; or fetch, compare "+
+			"`note.owner_id != current_user.id` and abort(404).")
+
+	BOLAUpsert = rule("PY-BOLA-002", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P7",
+		"UPSERT keyed by request values without an ownership check",
+		"UPSERT / INSERT … ON CONFLICT DO UPDATE writes a row chosen by the request without checking its owner",
+		"An `UPSERT INTO` or `ON CONFLICT (…) DO UPDATE` statement takes its key (or owner) from the request "+
+			"(a route parameter or the body), the owner column is not bound to the caller's identity, the "+
+			"DO UPDATE has no `WHERE t.owner_id = excluded.owner_id`, and the route does not compare the key with "+
+			"the caller first. Anyone can overwrite anyone's row.",
+		"Take the owner from the authenticated identity, add `DO UPDATE SET … WHERE t.owner_id = excluded.owner_id` "+
+			"(and check a row came back), or compare the path id with the caller and abort(403) before writing.")
+)
+
+var tenantColRe = regexp.MustCompile(`(?i)^(tenant|org|organi[sz]ation|company|workspace|account_group|team|realm)(_id)?$`)
+
+// ownerColumn reports whether binding the caller's identity to a column ties
+// a row to the caller (tenant scoping does not).
+func ownerColumn(col string) bool { return col == "" || !tenantColRe.MatchString(col) }
+
+// owns reports whether the route ties the object named by a route parameter
+// to the caller.
+func (f *fileState) owns(a *analysis, param string) bool {
+	for _, g := range a.guards {
+		for _, c := range g.ident {
+			if c.guards && (c.other.param == param || c.other.param == "" && c.other.has(lRow)) {
+				return true
+			}
+		}
+	}
+	for _, e := range a.events {
+		if !usesParam(e, param) {
+			continue
+		}
+		if e.orm && e.ident {
+			return true
+		}
+		if e.info == nil {
+			if e.pval.has(lIdent) {
+				return true
+			}
+			continue
+		}
+		for i, b := range e.info.binds {
+			v, ok := bound(e, i, b)
+			if ok && v.has(lIdent) && !v.has(lReq) && ownerColumn(b.column) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func usesParam(e *sqlEvent, param string) bool {
+	for _, v := range e.params {
+		if v.param == param {
+			return true
+		}
+	}
+	for _, v := range e.named {
+		if v.param == param {
+			return true
+		}
+	}
+	return e.params == nil && e.named == nil && e.pval.param == param
+}
+
+func (f *fileState) checkBOLA(r *routeInfo) {
+	a := r.a
+	if r.auth == pyast.AuthRole || a.roleCheck || isAdminRoute(r) {
+		return
+	}
+	authenticated := r.auth == pyast.AuthLogin || a.identUsed
+	// UPSERTs keyed by request values.
+	for _, e := range a.events {
+		if e.info == nil || !e.info.upsert {
+			continue
+		}
+		keyed := false
+		owned := e.info.doWhere
+		var params []string
+		for i, b := range e.info.binds {
+			v, ok := bound(e, i, b)
+			if !ok {
+				continue
+			}
+			if v.has(lReq) && !v.has(lIdent) {
+				keyed = true
+				if v.param != "" {
+					params = append(params, v.param)
+				}
+			}
+			if v.has(lIdent) && !v.has(lReq) && ownerColumn(b.column) && b.column != "" {
+				owned = true
+			}
+		}
+		for _, p := range params {
+			if f.ownsByGuard(a, p) {
+				owned = true
+			}
+		}
+		if keyed && !owned {
+			c := f.add(BOLAUpsert, e.node, a, fmt.Sprintf("`%s` writes the row chosen by the request without checking that the caller owns it", f.snippet(e.node)))
+			c.key = "upsert"
+		}
+	}
+	if !authenticated {
+		return
+	}
+	for _, p := range r.r.Params {
+		if f.owns(a, p.Name) {
+			continue
+		}
+		for _, e := range a.events {
+			if !usesParam(e, p.Name) || (e.info != nil && e.info.upsert) {
+				continue
+			}
+			if e.info == nil && !e.orm {
+				continue
+			}
+			verb := "reads"
+			if e.info != nil {
+				switch e.info.op {
+				case "update":
+					verb = "updates"
+				case "delete":
+					verb = "deletes"
+				case "insert":
+					verb = "writes"
+				}
+			}
+			c := f.add(BOLARead, e.node, a, fmt.Sprintf("`%s` %s the object named by route parameter `%s` with no filter or check on the caller's identity",
+				f.snippet(e.node), verb, p.Name))
+			c.key = "param-" + p.Name
+			break
+		}
+	}
+}
+
+func (f *fileState) ownsByGuard(a *analysis, param string) bool {
+	for _, g := range a.guards {
+		for _, c := range g.ident {
+			if c.guards && c.other.param == param {
+				return true
+			}
+		}
+	}
+	return false
+}
