@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/baseline"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/redact"
 	"github.com/rampart-sec/rampart/internal/secrets"
 	"github.com/rampart-sec/rampart/internal/surface"
+	"github.com/rampart-sec/rampart/internal/triage"
 )
 
 // Options configures one scan. Zero values get the defaults `rampart scan`
@@ -80,6 +82,16 @@ type Options struct {
 	// docs/model.md).
 	ModelDump string
 
+	// MinConfidence, Ignore and Baseline are what the report leaves out,
+	// the same for Run and Code: findings below MinConfidence
+	// (--min-confidence), those an ignore accepts (the config's ignore
+	// list) and those Baseline already had (--baseline; BaselineName
+	// names it in notes). See internal/triage.
+	MinConfidence rampart.Confidence
+	Ignore        []Ignore
+	Baseline      *rampart.Report
+	BaselineName  string
+
 	// Version is written into the report's tool section.
 	Version string
 	// OnFinding sees each finding as soon as it is reported.
@@ -137,7 +149,19 @@ func (o Options) Validate() error {
 			return configErr("--wordlist: %w", err)
 		}
 	}
+	if err := o.triage().Validate(); err != nil {
+		return &ConfigError{Err: err}
+	}
 	return nil
+}
+
+// Ignore accepts known findings with a reason: by ID, or by check and
+// optionally path (a config file's ignore list).
+type Ignore = baseline.Ignore
+
+// triage is what the report leaves out and how it says so.
+func (o Options) triage() triage.Settings {
+	return triage.Settings{MinConfidence: o.MinConfidence, Ignores: o.Ignore, Baseline: o.Baseline, BaselineName: o.BaselineName, OnNote: o.OnNote}
 }
 
 // ConfigError is a problem with what the user asked for: a bad flag value,
