@@ -1,8 +1,13 @@
-// Package scan runs Rampart's black-box scan: it loads or discovers the
-// attack surface, logs the identities in, runs the selected checks within
-// the engine's limits, and returns one scored report.
+// Package scan runs Rampart's scans. Run is the black-box scan: it loads or
+// discovers the attack surface, logs the identities in, runs the selected
+// checks within the engine's limits, and returns one scored report. Code
+// is the white-box scan of a source tree. Both end with the same step
+// (internal/triage): findings below MinConfidence dropped, those the
+// Ignore list accepts and those the Baseline had set aside, advice added,
+// sorted and scored.
 //
 //	rep, err := scan.Run(ctx, scan.Options{Target: "http://127.0.0.1:8801", Mode: rampart.Safe})
+//	rep, err := scan.Code(ctx, scan.CodeOptions{Dir: "."})
 //
 // A cancelled context still returns the partial report, marked incomplete.
 package scan

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/config.md from the config's definition")
+var update = flag.Bool("update", false, "rewrite docs/config.md from the config's definition, and the golden files in testdata")
 
 // Every key the loader accepts, nested ones included, is documented, and
 // each key that mirrors a flag names a flag scan has.

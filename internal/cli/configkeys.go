@@ -38,13 +38,13 @@ func (l *stringList) UnmarshalYAML(n *yaml.Node) error {
 // help and default from that flag, so the two cannot drift apart.
 type keyDoc struct {
 	flag string // the scan flag it mirrors, if any
-	// codeFlag is the `rampart code` flag it mirrors, for the code: keys.
-	codeFlag string
 	typ  string // overrides the type read from the Go field (duration, size)
 	help string // for keys without a flag, or to say more than the flag
 	// example is a value the starter config shows for a key with no
 	// default; it must load as is.
 	example string
+	// codeFlag is the `rampart code` flag it mirrors, for the code: keys.
+	codeFlag string
 }
 
 // configDocs documents every key fileConfig accepts, nested keys by their

@@ -131,8 +131,10 @@ func where(f rampart.Finding) string {
 		return fmt.Sprintf("%s %s:%d", f.Check, l.File, l.Line)
 	case l.File != "":
 		return f.Check + " " + l.File
+	case l.Path != "" && l.Method != "":
+		return f.Check + " " + l.Method + " " + l.Path
 	case l.Path != "":
-		return strings.TrimSpace(f.Check + " " + l.Method + " " + l.Path)
+		return f.Check + " " + l.Path
 	}
 	return f.Check
 }
