@@ -211,7 +211,7 @@ func buildCodeOptions(cmd *cobra.Command, env Env, dir string, f *codeFlags) (sc
 			f.followLinks = true
 		}
 		if left := scanOnlyKeys(cfg); len(left) > 0 {
-			fmt.Fprintf(env.Stderr, "rampart: config %s: %s left to rampart scan (rampart code does not use them)\n", f.config, strings.Join(left, ", "))
+			fmt.Fprintf(env.Stderr, "rampart: config %s: rampart code leaves %s to rampart scan\n", f.config, strings.Join(left, ", "))
 		}
 	}
 	if dir == "" {

@@ -71,7 +71,7 @@ code:
 		}
 	}
 	for _, want := range []string{
-		"rampart: config " + cfg + ": target, mode, identities left to rampart scan (rampart code does not use them)\n",
+		"rampart: config " + cfg + ": rampart code leaves target, mode, identities to rampart scan\n",
 		"rampart: 1 findings suppressed by the config's ignore list; the grade still counts them\n",
 	} {
 		if !strings.Contains(stderr, want) {
@@ -100,7 +100,7 @@ func TestCodeConfigSourceIsDir(t *testing.T) {
 	if code != ExitOK || !checksOf(codeJSON(t, stdout, stderr))["PY-SQLI-001"] {
 		t.Fatalf("exit %d; stderr %s", code, stderr)
 	}
-	if strings.Contains(stderr, "left to rampart scan") {
+	if strings.Contains(stderr, "leaves") {
 		t.Errorf("source is a code key, yet stderr says it is left: %s", stderr)
 	}
 }

@@ -43,7 +43,7 @@ line, e.g. ` + "`config rampart.yaml: line 4: concurrency: want an integer, got 
 	b.WriteString(`
 ` + "`rampart code`" + ` reads ` + strings.Join(keys, ", ") + ` (` + "`source`" + ` is its DIR when none is given); every
 other key is a ` + "`rampart scan`" + ` setting that it leaves alone, naming them in one line on stderr
-(` + "`rampart: config rampart.yaml: target, identities left to rampart scan (rampart code does not use them)`" + `).
+(` + "`rampart: config rampart.yaml: rampart code leaves target, identities to rampart scan`" + `).
 ` + "`rampart scan`" + ` does not read ` + "`code`" + `.
 `)
 	b.WriteString(`
