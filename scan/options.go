@@ -1,8 +1,13 @@
-// Package scan runs Rampart's black-box scan: it loads or discovers the
-// attack surface, logs the identities in, runs the selected checks within
-// the engine's limits, and returns one scored report.
+// Package scan runs Rampart's scans. Run is the black-box scan: it loads or
+// discovers the attack surface, logs the identities in, runs the selected
+// checks within the engine's limits, and returns one scored report. Code
+// is the white-box scan of a source tree. Both end with the same step
+// (internal/triage): findings below MinConfidence dropped, those the
+// Ignore list accepts and those the Baseline had set aside, advice added,
+// sorted and scored.
 //
 //	rep, err := scan.Run(ctx, scan.Options{Target: "http://127.0.0.1:8801", Mode: rampart.Safe})
+//	rep, err := scan.Code(ctx, scan.CodeOptions{Dir: "."})
 //
 // A cancelled context still returns the partial report, marked incomplete.
 package scan
@@ -15,11 +20,13 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/baseline"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/redact"
 	"github.com/rampart-sec/rampart/internal/secrets"
 	"github.com/rampart-sec/rampart/internal/surface"
+	"github.com/rampart-sec/rampart/internal/triage"
 )
 
 // Options configures one scan. Zero values get the defaults `rampart scan`
@@ -80,6 +87,16 @@ type Options struct {
 	// docs/model.md).
 	ModelDump string
 
+	// MinConfidence, Ignore and Baseline are what the report leaves out,
+	// the same for Run and Code: findings below MinConfidence
+	// (--min-confidence), those an ignore accepts (the config's ignore
+	// list) and those Baseline already had (--baseline; BaselineName
+	// names it in notes). See internal/triage.
+	MinConfidence rampart.Confidence
+	Ignore        []Ignore
+	Baseline      *rampart.Report
+	BaselineName  string
+
 	// Version is written into the report's tool section.
 	Version string
 	// OnFinding sees each finding as soon as it is reported.
@@ -137,7 +154,19 @@ func (o Options) Validate() error {
 			return configErr("--wordlist: %w", err)
 		}
 	}
+	if err := o.triage().Validate(); err != nil {
+		return &ConfigError{Err: err}
+	}
 	return nil
+}
+
+// Ignore accepts known findings with a reason: by ID, or by check and
+// optionally path (a config file's ignore list).
+type Ignore = baseline.Ignore
+
+// triage is what the report leaves out and how it says so.
+func (o Options) triage() triage.Settings {
+	return triage.Settings{MinConfidence: o.MinConfidence, Ignores: o.Ignore, Baseline: o.Baseline, BaselineName: o.BaselineName, OnNote: o.OnNote}
 }
 
 // ConfigError is a problem with what the user asked for: a bad flag value,

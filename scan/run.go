@@ -13,16 +13,15 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/advice"
 	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/checks"
 	"github.com/rampart-sec/rampart/internal/codescan"
 	"github.com/rampart-sec/rampart/internal/coverage"
 	"github.com/rampart-sec/rampart/internal/engine"
-	"github.com/rampart-sec/rampart/internal/score"
 	"github.com/rampart-sec/rampart/internal/stack"
 	"github.com/rampart-sec/rampart/internal/surface"
+	"github.com/rampart-sec/rampart/internal/triage"
 )
 
 // run scans the target (see Run, which redacts what it returns).
@@ -89,7 +88,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	// (a root that keeps answering 429 has answered).
 	if _, err := client.Do(ctx, &engine.Request{Method: "GET", URL: target.String()}); err != nil && !errors.Is(err, engine.ErrThrottled) {
 		if ctx.Err() != nil {
-			return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+			return finish(rep, opt.triage(), client, obs, started, nil, ctx.Err(), nil)
 		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, target.Redacted(), unwrapNet(err))
 	}
@@ -101,7 +100,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return finish(rep, client, obs, started, code, ctx.Err(), nil)
+			return finish(rep, opt.triage(), client, obs, started, code, ctx.Err(), nil)
 		}
 		return nil, err
 	}
@@ -129,7 +128,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 
 	ids, err := logIn(ctx, client, opt, rep)
 	if ctx.Err() != nil {
-		return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+		return finish(rep, opt.triage(), client, obs, started, nil, ctx.Err(), nil)
 	}
 	if err != nil {
 		return nil, err
@@ -140,13 +139,13 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		ops = deepen(ctx, client, base, ops, surf.Methodless, ids, mdl, rep, opt)
 		rep.Operations = len(ops)
 		if ctx.Err() != nil {
-			return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+			return finish(rep, opt.triage(), client, obs, started, nil, ctx.Err(), nil)
 		}
 	}
 
 	explored, err := mdl.Explore(ctx, client, ids)
 	if ctx.Err() != nil {
-		return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+		return finish(rep, opt.triage(), client, obs, started, nil, ctx.Err(), nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("exploring the API: %w", err)
@@ -154,7 +153,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	// Before any check: a credential the API refuses would turn every
 	// check that needs it into a silent no-op.
 	if ids, err = dropRefused(ctx, client, mdl, base, ops, surf.SecuritySchemes, ids, opt, rep); ctx.Err() != nil {
-		return finish(rep, client, obs, started, nil, ctx.Err(), nil)
+		return finish(rep, opt.triage(), client, obs, started, nil, ctx.Err(), nil)
 	} else if err != nil {
 		return nil, err
 	}
@@ -205,7 +204,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	}
 	accounts.finish(ctx, pass, rep)
 	cov := coverageInput(selected, ops, opt, client, base)
-	return finish(rep, client, obs, started, code, ctx.Err(), func(fs []rampart.Finding) *rampart.Coverage {
+	return finish(rep, opt.triage(), client, obs, started, code, ctx.Err(), func(fs []rampart.Finding) *rampart.Coverage {
 		cov.Findings = fs
 		return rec.Build(cov)
 	})
@@ -332,9 +331,11 @@ func safeRun(ctx context.Context, c *check.Check, p *check.Pass) (err error) {
 	return c.Run(ctx, p)
 }
 
-// finish completes the report. cover builds the coverage from the final
-// findings; nil when the scan stopped before any check ran.
-func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, started time.Time, code *codescan.Result, ctxErr error, cover func([]rampart.Finding) *rampart.Coverage) (*rampart.Report, error) {
+// finish completes the report: code findings correlated, coverage and
+// health assessed, then the step every run ends with (internal/triage:
+// filter, suppress, advise, sort, score). cover builds the coverage from
+// the findings; nil when the scan stopped before any check ran.
+func finish(rep *rampart.Report, tri triage.Settings, client *engine.Client, obs *stack.Observer, started time.Time, code *codescan.Result, ctxErr error, cover func([]rampart.Finding) *rampart.Coverage) (*rampart.Report, error) {
 	rep.DurationMS = time.Since(started).Milliseconds()
 	rep.Stats = client.Stats()
 	rep.Fingerprint = obs.Fingerprint()
@@ -349,24 +350,21 @@ func finish(rep *rampart.Report, client *engine.Client, obs *stack.Observer, sta
 		rep.Errors = append(rep.Errors, errs...)
 	}
 	rep.Findings = correlate(rep.Findings, source)
-	advice.Apply(rep.Findings, rep.Fingerprint)
 	sortFindings(rep.Findings)
-	rep.Replay = rampart.UsedReplay(client.Variables(), rep.Findings)
-	res := score.Score(rep.Findings)
 	if cover != nil {
-		rep.Coverage = cover(rep.Findings)
-		if rep.Coverage.Incomplete {
-			// Every writer says INCOMPLETE by the grade, with the reasons.
-			res = score.Capped(res, score.CeilingIncomplete)
-		}
+		// Every finding the scan made proves its cell, including those the
+		// report then leaves out.
+		rep.Coverage = cover(slices.Clone(rep.Findings))
 	}
 	rep.Health = assessHealth(client.Health(), rep.Operations)
 	if rep.Health.Verdict != rampart.HealthOK {
-		res = score.Capped(res, score.CeilingUnhealthy)
 		// First among the notes: it changes how everything else reads.
 		rep.Notes = append([]string{rep.Health.Warning}, rep.Notes...)
 	}
-	rep.Score, rep.Grade, rep.Categories = res.Score, res.Grade, res.Categories
+	if err := triage.Apply(rep, tri); err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	rep.Replay = rampart.UsedReplay(client.Variables(), rep.Findings)
 	if ctxErr != nil {
 		rep.Incomplete = true
 		rep.Notes = append(rep.Notes, "scan interrupted: the report is partial")

@@ -18,12 +18,14 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/baseline"
+	"github.com/rampart-sec/rampart/internal/codescan"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/inputfile"
 )
 
 // fileConfig is the YAML a --config file holds: every flag of `scan`, plus
-// identities with headers and login flows.
+// identities with headers and login flows, and the code: section of
+// `rampart code`, which reads the keys in codeKeys.
 type fileConfig struct {
 	Target        string            `yaml:"target"`
 	Spec          string            `yaml:"spec"`
@@ -57,6 +59,16 @@ type fileConfig struct {
 	KeepGoing     bool              `yaml:"keep-going"`
 	Identities    []identityConfig  `yaml:"identities"`
 	Ignore        []baseline.Ignore `yaml:"ignore"`
+	Code          codeConfig        `yaml:"code"`
+}
+
+// codeConfig is the config's code: section, the settings only `rampart
+// code` has (its exclude globs are files, not scan's URL paths).
+type codeConfig struct {
+	Exclude        stringList `yaml:"exclude"`
+	Workers        int        `yaml:"workers"`
+	MaxFileSize    string     `yaml:"max-file-size"`
+	FollowSymlinks bool       `yaml:"follow-symlinks"`
 }
 
 type identityConfig struct {
@@ -279,6 +291,38 @@ func checkValues(cfg *fileConfig, root *yaml.Node) error {
 	for _, f := range cfg.Format {
 		if _, ok := normalizeFormat(f); !ok {
 			return bad("format", "formats among "+strings.Join(reportFormats, ", "))
+		}
+	}
+	return checkCodeValues(cfg.Code, root)
+}
+
+// checkCodeValues checks the code: section's values, with their lines.
+func checkCodeValues(c codeConfig, root *yaml.Node) error {
+	var sec *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "code" {
+			sec = root.Content[i+1]
+		}
+	}
+	line := func(key string) int {
+		for i := 0; sec != nil && i+1 < len(sec.Content); i += 2 {
+			if sec.Content[i].Value == key {
+				return sec.Content[i+1].Line
+			}
+		}
+		return 0
+	}
+	if c.Workers < 0 || c.Workers > 256 {
+		return fmt.Errorf("line %d: code.workers: want 0 (one per CPU) to 256", line("workers"))
+	}
+	if c.MaxFileSize != "" {
+		if _, err := parseSize(c.MaxFileSize); err != nil {
+			return fmt.Errorf("line %d: code.max-file-size: want a size such as 2MiB or 512k", line("max-file-size"))
+		}
+	}
+	for _, g := range c.Exclude {
+		if err := codescan.CheckExclude(g); err != nil {
+			return fmt.Errorf("line %d: code.exclude: want file globs such as 'tests/*' or '*_test.py', with [ ] closed", line("exclude"))
 		}
 	}
 	return nil

@@ -13,7 +13,7 @@ func configReference(entries []configEntry) string {
 <!-- Generated from internal/cli/config.go and configkeys.go; do not edit.
      Regenerate: go test ./internal/cli -run TestConfigReference -update -->
 
-` + "`rampart scan --config rampart.yaml`" + ` reads these keys; ` + "`rampart init`" + ` writes a commented
+` + "`rampart scan --config rampart.yaml`" + ` and ` + "`rampart code --config rampart.yaml`" + ` read these keys; ` + "`rampart init`" + ` writes a commented
 starter file with every one of them. Every key is optional, and a flag given on the command line wins
 over the file. ` + "`${VAR}`" + ` is replaced from the environment (an unset variable is an error), so
 secrets stay out of the file. A list is a YAML list or one comma-separated string: ` + "`checks: \"sqli,bola\"`" + `
@@ -36,6 +36,16 @@ line, e.g. ` + "`config rampart.yaml: line 4: concurrency: want an integer, got 
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", e.Path, e.Type, flag, def, mdCell(e.Help))
 	}
+	keys := make([]string, len(codeKeys))
+	for i, k := range codeKeys {
+		keys[i] = "`" + k + "`"
+	}
+	b.WriteString(`
+` + "`rampart code`" + ` reads ` + strings.Join(keys, ", ") + ` (` + "`source`" + ` is its DIR when none is given); every
+other key is a ` + "`rampart scan`" + ` setting that it leaves alone, naming them in one line on stderr
+(` + "`rampart: config rampart.yaml: rampart code leaves target, identities to rampart scan`" + `).
+` + "`rampart scan`" + ` does not read ` + "`code`" + `.
+`)
 	b.WriteString(`
 An identity needs ` + "`headers`" + ` or a ` + "`login`" + `. A login succeeds when it answers 2xx, or a
 redirect that carries the credential; a redirect back to the login page is a failed login (exit 2).
@@ -48,7 +58,7 @@ func mdCell(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
-// starterIdentities and starterIgnore are the commented examples of the
+// starterIdentities, starterIgnore and starterCode are the commented examples of the
 // nested keys; TestInitStarterConfig loads them uncommented.
 const starterIdentities = `#identities:
 #  - name: alice
@@ -78,6 +88,13 @@ const starterIdentities = `#identities:
 #      token: {from: header, path: X-Session-Token, header: X-Session-Token, prefix: ""}
 `
 
+const starterCode = `#code:
+#  exclude: ["tests/*", "*_test.py"]
+#  workers: 0
+#  max-file-size: 2MiB
+#  follow-symlinks: false
+`
+
 const starterIgnore = `#ignore:
 #  - check: HDR-003
 #    path: /health
@@ -93,6 +110,7 @@ const starterIgnore = `#ignore:
 func starterConfig(entries []configEntry) string {
 	var b strings.Builder
 	b.WriteString(`# Rampart configuration: rampart scan --config rampart.yaml
+# (rampart code --config rampart.yaml reads the keys that apply to it).
 # Every key is optional and a command-line flag wins over the file. Remove
 # the "#" before a key to set it. ${VAR} is read from the environment (unset
 # is an error), so secrets stay out of this file. A list is a YAML list or
@@ -119,6 +137,9 @@ func starterConfig(entries []configEntry) string {
 		case "ignore":
 			writeNestedHelp(&b, entries, "ignore.")
 			b.WriteString(starterIgnore)
+		case "code":
+			writeNestedHelp(&b, entries, "code.")
+			b.WriteString(starterCode)
 		default:
 			v := e.Default
 			if v == "" {

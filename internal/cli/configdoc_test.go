@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/config.md from the config's definition")
+var update = flag.Bool("update", false, "rewrite docs/config.md from the config's definition, and the golden files in testdata")
 
 // Every key the loader accepts, nested ones included, is documented, and
 // each key that mirrors a flag names a flag scan has.
@@ -139,7 +139,7 @@ func TestInitStarterConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the starter config's examples do not load: %v", err)
 	}
-	if len(cfg.Identities) != 4 || len(cfg.Ignore) != 2 || len(cfg.Checks) != 2 || cfg.Concurrency != 8 {
+	if len(cfg.Identities) != 4 || len(cfg.Ignore) != 2 || len(cfg.Checks) != 2 || cfg.Concurrency != 8 || len(cfg.Code.Exclude) != 2 {
 		t.Errorf("uncommented config read as %+v", cfg)
 	}
 }

@@ -43,6 +43,8 @@ type keyDoc struct {
 	// example is a value the starter config shows for a key with no
 	// default; it must load as is.
 	example string
+	// codeFlag is the `rampart code` flag it mirrors, for the code: keys.
+	codeFlag string
 }
 
 // configDocs documents every key fileConfig accepts, nested keys by their
@@ -104,13 +106,18 @@ var configDocs = map[string]keyDoc{
 	"ignore.path":                   {help: "a path template or glob the finding's location must match"},
 	"ignore.reason":                 {help: "why it is ignored (required)"},
 	"ignore.expires":                {help: "YYYY-MM-DD, the last day the ignore applies"},
+	"code":                          {typ: "mapping", help: "settings only `rampart code` has; `rampart scan --source` analyses with the defaults"},
+	"code.exclude":                  {codeFlag: "exclude", example: "tests/*"},
+	"code.workers":                  {codeFlag: "workers"},
+	"code.max-file-size":            {codeFlag: "max-file-size", typ: "size"},
+	"code.follow-symlinks":          {codeFlag: "follow-symlinks"},
 }
 
 // configEntry is one key of the config reference.
 type configEntry struct {
 	Path    string // dotted: identities.login.url
 	Type    string
-	Flag    string // --spec, or empty
+	Flag    string // --spec, code --workers, or empty
 	Default string
 	Help    string
 	Example string
@@ -118,9 +125,11 @@ type configEntry struct {
 }
 
 // configEntries lists every key of fileConfig, nested keys after their
-// parent, with type, flag, default and help; flags is scan's flag set.
-// Keys without a doc are returned as an error.
+// parent, with type, flag, default and help; flags is scan's flag set
+// (the code: keys read code's). Keys without a doc are returned as an
+// error.
 func configEntries(flags *pflag.FlagSet) ([]configEntry, error) {
+	codeFlags := codeFlagSet()
 	var out []configEntry
 	var missing []string
 	var walk func(prefix string, t reflect.Type, depth int)
@@ -149,6 +158,18 @@ func configEntries(flags *pflag.FlagSet) ([]configEntry, error) {
 					missing = append(missing, path+" (flag --"+d.flag+" does not exist)")
 				} else {
 					e.Flag = "--" + d.flag
+					if e.Help == "" {
+						e.Help = fl.Usage
+					}
+					e.Default = flagDefault(fl)
+				}
+			}
+			if d.codeFlag != "" {
+				fl := codeFlags.Lookup(d.codeFlag)
+				if fl == nil {
+					missing = append(missing, path+" (flag code --"+d.codeFlag+" does not exist)")
+				} else {
+					e.Flag = "code --" + d.codeFlag
 					if e.Help == "" {
 						e.Help = fl.Usage
 					}

@@ -190,11 +190,11 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 	if err := checkOutputs(outs); err != nil {
 		return err
 	}
-	var base *rampart.Report
 	if f.baseline != "" {
-		if base, err = baseline.Read(ctx, f.baseline); err != nil {
+		if opt.Baseline, err = baseline.Read(ctx, f.baseline); err != nil {
 			return usageErr("--baseline: %v", err)
 		}
+		opt.BaselineName = filepath.Base(f.baseline)
 	}
 	var bar *progressbar.ProgressBar
 	started := time.Now()
@@ -229,10 +229,6 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 			return &ExitError{Code: ExitInterrupted, Err: runErr}
 		}
 		return &ExitError{Code: ExitCannotRun, Err: runErr}
-	}
-	rep.Findings = filterConfidence(rep.Findings, gate.minConf)
-	if err := suppress(rep, base, f.baseline, f.ignores, env); err != nil {
-		return err
 	}
 	spec := ""
 	if !strings.Contains(f.spec, "://") {
@@ -488,6 +484,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	opt.Wordlist, opt.ShowSecrets = f.wordlist, f.showSecrets
 	opt.NoSignup = f.noSignup
 	opt.KeepGoing = f.keepGoing
+	opt.MinConfidence, opt.Ignore = g.minConf, f.ignores
 	if env.Getenv != nil {
 		opt.ModelDump = env.Getenv("RAMPART_MODEL_DUMP") // for developers: see docs/model.md
 	}
@@ -518,45 +515,4 @@ func splitList(in []string) []string {
 		}
 	}
 	return out
-}
-
-func filterConfidence(fs []rampart.Finding, min rampart.Confidence) []rampart.Finding {
-	out := fs[:0]
-	for _, f := range fs {
-		if f.Confidence >= min {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// suppress applies the config's ignore list, then the baseline, and says on
-// stderr (and in the report's notes) what they left out, so a suppressed
-// finding never fails the gate and an ignore nobody needs is noticed.
-func suppress(rep *rampart.Report, base *rampart.Report, basePath string, ignores []baseline.Ignore, env Env) error {
-	if len(ignores) > 0 {
-		res, err := baseline.ApplyIgnores(rep, ignores, time.Now())
-		if err != nil {
-			return usageErr("ignore: %v", err)
-		}
-		if res.Suppressed > 0 {
-			note(rep, env, fmt.Sprintf("%d findings suppressed by the config's ignore list", res.Suppressed))
-		}
-		for _, ig := range res.Expired {
-			note(rep, env, "expired ignore no longer applies: "+ig.String())
-		}
-		for _, ig := range res.Unused {
-			note(rep, env, "unused ignore (matched no finding): "+ig.String())
-		}
-	}
-	if base != nil {
-		n := baseline.Apply(rep, base)
-		note(rep, env, fmt.Sprintf("%d findings suppressed by the baseline %s; the grade still counts them", n, filepath.Base(basePath)))
-	}
-	return nil
-}
-
-func note(rep *rampart.Report, env Env, msg string) {
-	fmt.Fprintln(env.Stderr, "rampart: "+msg)
-	rep.Notes = append(rep.Notes, msg)
 }
