@@ -202,7 +202,8 @@ func forFinding(f rampart.Finding, fp rampart.Fingerprint, generic bool) string 
 }
 
 // Apply appends the stack-specific advice to each finding's remediation,
-// once, leaving out what the remediation already says: the check's own fix
+// once, leaving out what the remediation already says (in the same or
+// other words): the check's own fix
 // stays first. A finding with a fix of its own gets no generic section:
 // a check's fix is already language-neutral, and the generic section
 // would say it a second time.
@@ -211,8 +212,9 @@ func Apply(fs []rampart.Finding, fp rampart.Fingerprint) {
 		have := strings.Split(fs[i].Remediation, "\n")
 		var add []string
 		for _, p := range strings.Split(forFinding(fs[i], fp, fs[i].Remediation == ""), "\n") {
-			if p != "" && !slices.Contains(have, p) {
+			if p != "" && !slices.ContainsFunc(have, func(h string) bool { return sameThing(h, p) }) {
 				add = append(add, p)
+				have = append(have, p)
 			}
 		}
 		if len(add) == 0 {

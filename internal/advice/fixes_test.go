@@ -9,6 +9,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/advice"
 	"github.com/rampart-sec/rampart/internal/checks"
+	"github.com/rampart-sec/rampart/internal/codescan"
 )
 
 // testbedNames are tables, columns and values of the testbed's API: an
@@ -31,7 +32,19 @@ func TestEveryFixSaysEachThingOnce(t *testing.T) {
 		{Method: "GET", Path: "/account/{user_id}", Param: "user_id"},
 		{Method: "POST", Path: "/orders"},
 	}
+	type fixed struct {
+		ID, Fix string
+		Family  rampart.Family
+	}
+	var all []fixed
 	for _, c := range checks.All() {
+		all = append(all, fixed{c.ID, c.Fix, c.Family})
+	}
+	// White-box rules get the same advice (the code report goes through the same triage).
+	for _, r := range codescan.Rules() {
+		all = append(all, fixed{r.ID, r.Fix, r.Family})
+	}
+	for _, c := range all {
 		if c.Fix == "" {
 			continue
 		}

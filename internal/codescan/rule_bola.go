@@ -23,8 +23,8 @@ var (
 			"comparison of the object's owner with the caller that aborts on a mismatch. login_required alone "+
 			"does not count. Admin routes and public routes are left to the BFLA and missing-auth rules.",
 		"Filter every lookup by the caller: `WHERE id = %s AND owner_id = %s` with the authenticated user's id, "+
-			"or `Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()`; or fetch, compare "+
-			"`note.owner_id != current_user.id` and abort(404).")
+			"or `Item.query.filter_by(id=item_id, owner_id=current_user.id).first_or_404()`; or fetch, compare "+
+			"`item.owner_id != current_user.id` and abort(404).")
 
 	BOLAUpsert = rule("PY-BOLA-002", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P7",
 		"UPSERT keyed by request values without an ownership check",
