@@ -152,7 +152,7 @@ func (u *unit) call(id pyast.ID) val {
 		q.obj = nil
 		return q
 	}
-	if executeNames[name] && (hasRecv || dotted() == "read_sql" || dotted() == "read_sql_query") {
+	if executeNames[name] && (hasRecv || dotted() == "read_sql" || dotted() == "read_sql_query") || djangoRaw(t, name, recvNode) {
 		qi, pi := 0, 1
 		if name == "read_sql" || name == "read_sql_query" {
 			pi = -1

@@ -31,6 +31,7 @@ type candidate struct {
 	unlessAuthHook bool
 	unlessRoleHook bool
 	crdbSeverity   bool // medium with CockroachDB markers, low without
+	unreached      bool // a sink without routes: dropped when a route's finding covers it (sinks.go)
 }
 
 func (f *fileState) add(r *Rule, node pyast.ID, a *analysis, msg string) *candidate {
@@ -90,6 +91,7 @@ func (f *fileState) check() {
 		f.checkRace(a)
 		f.checkResponses(a)
 		f.checkCORS(a)
+		f.checkSinks(a)
 	}
 	for _, r := range f.routes {
 		if r.a == nil {
