@@ -150,6 +150,7 @@ func (u *unit) call(id pyast.ID) val {
 	if name == "text" && (dotted() == "text" || strings.HasPrefix(qual(), "sqlalchemy") || strings.HasSuffix(dotted(), ".text")) {
 		q := arg(0, "text")
 		q.obj = nil
+		u.textClause(id, q)
 		return q
 	}
 	if executeNames[name] && (hasRecv || dotted() == "read_sql" || dotted() == "read_sql_query") || djangoRaw(t, name, recvNode) {

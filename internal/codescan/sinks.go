@@ -23,6 +23,7 @@ import (
 // checkSinks reports the statements of an analysis whose text is built from
 // the function's parameters and that no request value was traced into.
 func (f *fileState) checkSinks(a *analysis) {
+	f.checkClauses(a)
 	for _, e := range a.events {
 		if e.orm || e.query.str == nil || !e.query.built || e.info == nil || !sqlKeywords[firstWord(e.info.lower)] {
 			continue
@@ -161,4 +162,90 @@ func coveredSinks(states []*fileState) map[sinkAt]bool {
 // candidate.
 func sinkCovered(covered map[sinkAt]bool, f *fileState, c *candidate) bool {
 	return c.unreached && covered[sinkAt{f.path, f.t.Line(c.node)}]
+}
+
+// sqlClause is a text() whose argument is a clause built at run time, not a
+// whole statement: `query.filter(text("title = '%s'" % term))`. No execute()
+// runs it, so the statement rules never see it.
+type sqlClause struct {
+	node  pyast.ID
+	query val
+}
+
+// textClause records a text() call whose argument is a clause (a whole
+// statement is reported where it is executed).
+func (u *unit) textClause(id pyast.ID, q val) {
+	if q.str == nil || !q.built || !isDynamic(q.str) || sqlKeywords[firstWord(normalizeSQL(render(q.str)))] {
+		return
+	}
+	u.a.clauses = append(u.a.clauses, sqlClause{node: id, query: q})
+}
+
+// summariseClauses makes a function that formats its parameters into a
+// text() clause a helper that formats them into SQL, for its callers.
+func summariseClauses(a *analysis, s *summary) {
+	for _, cl := range a.clauses {
+		var idents []bool
+		for i, p := range cl.query.str {
+			if !p.hole || p.v.p == 0 || p.safeIdent || p.v.cnst {
+				continue
+			}
+			if idents == nil {
+				idents = holeContexts(cl.query.str)
+			}
+			if idents[i] {
+				s.holeIdP |= p.v.p
+			} else {
+				s.holeP |= p.v.p
+			}
+			if s.sinkNode == 0 {
+				s.sinkNode = cl.node
+			}
+		}
+	}
+}
+
+// checkClauses reports the request data and the parameters formatted into
+// text() clauses.
+func (f *fileState) checkClauses(a *analysis) {
+	for _, cl := range a.clauses {
+		q := cl.query.str
+		idents := holeContexts(q)
+		var value, ident uint64
+		reported := false
+		for i, p := range q {
+			if !p.hole || p.safeIdent || p.v.cnst {
+				continue
+			}
+			v := p.v
+			switch {
+			case idents[i] && v.has(lReq|lKey):
+				c := f.add(SQLiIdent, cl.node, a, fmt.Sprintf("%s is formatted into the SQL clause `%s` as an identifier (table, column or sort order)", describe(*v), f.snippet(cl.node)))
+				c.key, reported = "ident", true
+			case !idents[i] && v.has(lReq) && v.has(lInj):
+				c := f.add(SQLiValue, cl.node, a, fmt.Sprintf("%s is formatted into the SQL clause `%s` instead of being passed as a parameter", describe(*v), f.snippet(cl.node)))
+				c.key, reported = "value", true
+			case v.has(lReq | lKey):
+				reported = true // converted request data: not free text
+			case v.p != 0 && idents[i]:
+				ident |= v.p
+			case v.p != 0:
+				value |= v.p
+			}
+		}
+		if reported {
+			continue
+		}
+		name := f.t.FuncName(a.def)
+		if value != 0 {
+			c := f.add(SQLiValue, cl.node, a, fmt.Sprintf("`%s` formats %s into the SQL clause `%s` instead of binding %s; "+
+				"no request path found to it: whatever its callers pass is assumed to reach the query", name, paramWords(a, value), f.snippet(cl.node), pronoun(value)))
+			c.conf, c.sev, c.key, c.unreached = rampart.Tentative, unreachedSeverity(SQLiValue), "value", true
+		}
+		if ident != 0 {
+			c := f.add(SQLiIdent, cl.node, a, fmt.Sprintf("`%s` formats %s into the SQL clause `%s` as an identifier (table, column or sort order); "+
+				"no request path found to it: whatever its callers pass is assumed to reach the query", name, paramWords(a, ident), f.snippet(cl.node)))
+			c.conf, c.sev, c.key, c.unreached = rampart.Tentative, unreachedSeverity(SQLiIdent), "ident", true
+		}
+	}
 }
