@@ -24,15 +24,27 @@ import (
 // the function's parameters and that no request value was traced into.
 func (f *fileState) checkSinks(a *analysis) {
 	f.checkClauses(a)
+	var reported map[pyast.ID]bool
 	for _, e := range a.events {
 		if e.orm || e.query.str == nil || !e.query.built || e.info == nil || !sqlKeywords[firstWord(e.info.lower)] {
 			continue
 		}
-		f.checkSink(a, e)
+		if f.checkSink(a, e) {
+			if reported == nil {
+				reported = map[pyast.ID]bool{}
+			}
+			reported[e.node] = true
+		}
+	}
+	if reported != nil {
+		// These findings are the stronger ones: the "built from strings"
+		// findings on the same statements go (one pass, however many).
+		f.dropCands(func(c *candidate) bool { return c.rule == SQLiBuilt && reported[c.node] })
 	}
 }
 
-func (f *fileState) checkSink(a *analysis, e *sqlEvent) {
+// checkSink reports one statement, and says whether it did.
+func (f *fileState) checkSink(a *analysis, e *sqlEvent) bool {
 	q := e.query.str
 	var value, ident uint64 // parameters in value and identifier positions
 	var idents []bool
@@ -41,7 +53,7 @@ func (f *fileState) checkSink(a *analysis, e *sqlEvent) {
 			continue
 		}
 		if p.v.has(lReq | lKey) {
-			return // a route's finding covers the statement
+			return false // a route's finding covers the statement
 		}
 		if p.v.p == 0 {
 			continue
@@ -56,11 +68,8 @@ func (f *fileState) checkSink(a *analysis, e *sqlEvent) {
 		}
 	}
 	if value == 0 && ident == 0 {
-		return
+		return false
 	}
-	// This finding is the stronger one: the "built from strings" finding
-	// on the same statement goes.
-	f.dropCands(func(c *candidate) bool { return c.rule == SQLiBuilt && c.node == e.node && c.root == a })
 	name := f.t.FuncName(a.def)
 	snip := f.snippet(e.node)
 	if value != 0 {
@@ -73,6 +82,7 @@ func (f *fileState) checkSink(a *analysis, e *sqlEvent) {
 			"no request path found to it: whatever its callers pass is assumed to reach the statement", name, paramWords(a, ident), snip))
 		c.conf, c.sev, c.key, c.unreached = rampart.Tentative, unreachedSeverity(SQLiIdent), "ident", true
 	}
+	return true
 }
 
 // unreachedSeverity is one step below the rule's: an injection no request
