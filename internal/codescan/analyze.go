@@ -458,6 +458,7 @@ func (f *fileState) summarise(a *analysis, u *unit, name string) {
 			}
 		}
 	}
+	summariseClauses(a, s)
 	// A transaction runner: it calls one of its callable parameters inside
 	// a managed transaction.
 	t := f.t

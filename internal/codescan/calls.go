@@ -112,9 +112,10 @@ func (u *unit) call(id pyast.ID) val {
 	if name == "text" && (dotted() == "text" || strings.HasPrefix(qual(), "sqlalchemy") || strings.HasSuffix(dotted(), ".text")) {
 		q := arg(0, "text")
 		q.obj = nil
+		u.textClause(id, q)
 		return q
 	}
-	if executeNames[name] && (hasRecv || frameReaders[dotted()]) {
+	if executeNames[name] && (hasRecv || frameReaders[dotted()]) || djangoRaw(t, name, recvNode) {
 		qi, pi := 0, 1
 		if frameReaders[name] {
 			pi = -1

@@ -28,6 +28,7 @@ type candidate struct {
 	unlessAuthHook bool
 	unlessRoleHook bool
 	crdbSeverity   bool // medium with CockroachDB markers, low without
+	unreached      bool // a sink without routes: dropped when a route's finding covers it (sinks.go)
 }
 
 func (f *fileState) add(r *Rule, node pyast.ID, a *analysis, msg string) *candidate {

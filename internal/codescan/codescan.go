@@ -655,6 +655,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 	// Each file's findings are built in parallel (route reachability was
 	// computed with the rules, so nothing here writes shared state), then
 	// merged, deduplicated and sorted.
+	sinks := coveredSinks(states)
 	perFile := make([][]rampart.Finding, len(states))
 	parallel(context.Background(), runtime.GOMAXPROCS(0), len(states), func(i int) {
 		f := states[i]
@@ -673,7 +674,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 		keys := map[string]int{}
 		for _, c := range f.cands {
 			line := f.t.Line(c.node)
-			if suppressed(lines, line, c.rule.ID) {
+			if suppressed(lines, line, c.rule.ID) || sinkCovered(sinks, f, c) {
 				continue
 			}
 			if c.crdbSeverity && !proj.crdb() {

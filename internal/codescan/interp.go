@@ -128,6 +128,8 @@ type analysis struct {
 	// For summaries.
 	sum        *summary
 	paramNames []string
+	// text() clauses built at run time (sinks.go).
+	clauses []sqlClause
 }
 
 // summary is what a module-level function does, seen from its callers.

@@ -174,7 +174,7 @@ func (f *fileState) depIndexes(self int) []int {
 // package.
 func (f *fileState) absolute(q string) string {
 	if !strings.HasPrefix(q, ".") {
-		return q
+		return f.scriptImport(q)
 	}
 	dots := len(q) - len(strings.TrimLeft(q, "."))
 	base := strings.Split(f.pkg, ".")

@@ -9,7 +9,12 @@ import (
 // SQL injection: request data (or run-time strings) formatted into the
 // text of a statement, as a value or as an identifier.
 
-var sqliFamily = family{name: "sqli", rules: []*Rule{SQLiValue, SQLiBuilt, SQLiIdent}, perAnalysis: (*fileState).checkSQL}
+// Statements no route was found to reach are checked too (sinks.go), at a
+// lower confidence, once the traced ones are known.
+var sqliFamily = family{name: "sqli", rules: []*Rule{SQLiValue, SQLiBuilt, SQLiIdent}, perAnalysis: func(f *fileState, a *analysis) {
+	f.checkSQL(a)
+	f.checkSinks(a)
+}}
 
 var (
 	SQLiValue = rule("PY-SQLI-001", rampart.FamilySQLi, rampart.Critical, rampart.Firm, "CWE-89", "API8:2023", "P1",
@@ -18,7 +23,9 @@ var (
 		"A value from request.args, .form, .json, .get_json(), .values, .headers, .cookies or a route parameter "+
 			"flows (through assignments, string building and same-module helpers) into the text of a statement: an "+
 			"f-string, `%` formatting, `+` concatenation, `.format()` or `.join()` reaching cursor.execute(), "+
-			"executemany(), SQLAlchemy text() or exec_driver_sql(), in a value position of the SQL.",
+			"executemany(), SQLAlchemy text() or exec_driver_sql(), in a value position of the SQL. A statement built "+
+			"from a function's own parameters that no route was found to reach is reported too, Tentative and one "+
+			"severity lower, with \"no request path found\"; a route's request data reaching it raises it.",
 		"Pass values as parameters: `cur.execute(\"SELECT … WHERE name = %s\", (name,))` with psycopg2, "+
 			"`text(\"… WHERE name = :name\")` with a parameter dict in SQLAlchemy. Never format request data into SQL.")
 
