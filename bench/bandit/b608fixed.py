@@ -11,6 +11,10 @@ upstream changes and nothing else, then runs Bandit's own CLI:
   literal parts of an f-string are joined and tested once, on the first
   part, so that SQL split across placeholders is seen as one statement.
 
+_evaluate_ast below follows upstream Bandit's function of that name
+(Apache License 2.0, PyCQA/bandit) with the f-string branch added; it is
+benchmark tooling, not part of Rampart.
+
 Usage: python3 b608fixed.py [bandit arguments], e.g. -t B608 -f json -r DIR
 """
 import ast
