@@ -103,6 +103,7 @@ func (f *fileState) check() {
 		f.checkRateLimit(r)
 	}
 	f.checkConfig()
+	f.collectKeys()
 	f.dedupe()
 	// Reachability of every route, for attributing helpers' findings to
 	// them later (computed now, while each file owns its cache).

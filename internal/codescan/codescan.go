@@ -320,6 +320,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 
 	res.Findings = finalize(states, proj, envCands)
 	res.Routes = routesOf(states)
+	linkKeys(proj, states)
 	res.Keys = keysOf(states)
 	res.Fingerprint = fingerprint(states, proj)
 	trace("findings")
