@@ -242,7 +242,9 @@ func (kf *keyFinder) signerAssign(a pyast.ID, signer func(pyast.ID, rampart.Fami
 			}
 		}
 	case pyast.KindIdentifier:
-		if fam, ok := configKeyName(t.Text(left)); ok && t.EnclosingFunc(a) >= 0 {
+		// Upper case: a setting (SECRET_KEY = … in create_app), not any
+		// local named secret.
+		if fam, ok := configKeyName(t.Text(left)); ok && t.Text(left) == strings.ToUpper(t.Text(left)) && t.EnclosingFunc(a) >= 0 {
 			signer(right, fam)
 		}
 	}
@@ -309,6 +311,9 @@ func (kf *keyFinder) call(call pyast.ID, next func(pyast.ID)) {
 		return
 	}
 	fn := t.Callee(call)
+	if strings.HasPrefix(t.DottedName(fn), "request.") {
+		return // request.args.get("s"): the names of parameters, not keys
+	}
 	if t.Kind(fn) == pyast.KindAttribute {
 		if obj := t.Unwrap(t.Child(fn, pyast.FieldObject)); t.DottedName(obj) == "" {
 			next(obj) // "…".encode(), os.getenv("K", "dev").encode()
