@@ -314,6 +314,12 @@ func (kf *keyFinder) call(call pyast.ID, next func(pyast.ID)) {
 	if strings.HasPrefix(t.DottedName(fn), "request.") {
 		return // request.args.get("s"): the names of parameters, not keys
 	}
+	if t.LastName(fn) == "get" && t.Kind(fn) == pyast.KindAttribute && strings.HasSuffix(t.DottedName(t.Child(fn, pyast.FieldObject)), "config") {
+		// app.config.get("SECRET_KEY"): the setting is a candidate where it
+		// is set; only a default is one here.
+		next(t.ArgOrKwarg(call, 1, "default"))
+		return
+	}
 	if t.Kind(fn) == pyast.KindAttribute {
 		if obj := t.Unwrap(t.Child(fn, pyast.FieldObject)); t.DottedName(obj) == "" {
 			next(obj) // "…".encode(), os.getenv("K", "dev").encode()

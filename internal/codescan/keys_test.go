@@ -93,6 +93,10 @@ func TestKeyCandidates(t *testing.T) {
 			"class Config:\n    DEBUG = False\n    SECRET_KEY = derive(weak='config-class-key')\n" +
 			"app.config.from_object(Config)\n"},
 			map[string]string{"config-class-key": "app.py:8"}, nil},
+		{"config read back by the signer", map[string]string{"app.py": head +
+			"app.config['SECRET_KEY'] = 'config-read-back-key'\n" +
+			"def token(p):\n    return jwt.encode(p, app.config.get('SECRET_KEY'), algorithm='HS256')\n"},
+			map[string]string{"config-read-back-key": "app.py:6"}, []string{"SECRET_KEY"}},
 		{"itsdangerous serializer", map[string]string{"app.py": head +
 			"from itsdangerous import URLSafeTimedSerializer\nRESET = 'serializer-key-here'\n" +
 			"signer = URLSafeTimedSerializer(RESET)\n"},
