@@ -83,8 +83,15 @@ type keyFinder struct {
 	// module and class scopes: name → assigned values, built on first use.
 	module  map[string][]pyast.ID
 	classes map[string]map[string][]pyast.ID
-	// names assigned in the body of each class, for exports.
 	indexed bool
+	// local memoises assigned for names read inside functions: a file
+	// with many signers in one long function scans it once per name.
+	local map[localName][]pyast.ID
+}
+
+type localName struct {
+	fn   pyast.ID
+	name string
 }
 
 // collectKeys finds the file's signers and the keys they are given, and
@@ -405,27 +412,14 @@ func (kf *keyFinder) assigned(name pyast.ID) []pyast.ID {
 	t := kf.f.t
 	text := t.Text(name)
 	if fn := t.EnclosingFunc(name); fn >= 0 {
-		var out []pyast.ID
-		end := t.End(fn)
-		for i := fn + 1; i < end; i++ {
-			switch t.Kind(i) {
-			case pyast.KindFunctionDefinition, pyast.KindLambda, pyast.KindClassDefinition:
-				i = t.End(i) - 1
-			case pyast.KindAssignment:
-				if t.Is(t.Child(i, pyast.FieldLeft), text) {
-					if r := t.Child(i, pyast.FieldRight); r >= 0 {
-						out = append(out, r)
-					}
-				}
+		key := localName{fn, text}
+		out, done := kf.local[key]
+		if !done {
+			out = kf.localAssigned(fn, text)
+			if kf.local == nil {
+				kf.local = map[localName][]pyast.ID{}
 			}
-		}
-		for p := t.First(t.Child(fn, pyast.FieldParameters)); p >= 0; p = t.Next(p) {
-			switch t.Kind(p) {
-			case pyast.KindDefaultParameter, pyast.KindTypedDefaultParameter:
-				if t.Is(t.Child(p, pyast.FieldName), text) {
-					out = append(out, t.Child(p, pyast.FieldValue))
-				}
-			}
+			kf.local[key] = out
 		}
 		if len(out) > 0 {
 			return out
@@ -433,6 +427,35 @@ func (kf *keyFinder) assigned(name pyast.ID) []pyast.ID {
 	}
 	kf.index()
 	return kf.module[text]
+}
+
+// localAssigned lists what a function assigns to a name, and its
+// parameter's default.
+func (kf *keyFinder) localAssigned(fn pyast.ID, text string) []pyast.ID {
+	t := kf.f.t
+	var out []pyast.ID
+	end := t.End(fn)
+	for i := fn + 1; i < end; i++ {
+		switch t.Kind(i) {
+		case pyast.KindFunctionDefinition, pyast.KindLambda, pyast.KindClassDefinition:
+			i = t.End(i) - 1
+		case pyast.KindAssignment:
+			if t.Is(t.Child(i, pyast.FieldLeft), text) {
+				if r := t.Child(i, pyast.FieldRight); r >= 0 {
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	for p := t.First(t.Child(fn, pyast.FieldParameters)); p >= 0; p = t.Next(p) {
+		switch t.Kind(p) {
+		case pyast.KindDefaultParameter, pyast.KindTypedDefaultParameter:
+			if t.Is(t.Child(p, pyast.FieldName), text) {
+				out = append(out, t.Child(p, pyast.FieldValue))
+			}
+		}
+	}
+	return out
 }
 
 // index records the names assigned at module level (in if, try and with
