@@ -69,8 +69,9 @@ type Result struct {
 	Fingerprint rampart.Fingerprint
 	// Keys are the signing keys written in the source (SECRET_KEY,
 	// JWT_SECRET_KEY, jwt.encode's key, literal defaults of environment
-	// lookups): a runtime scan tries them first when it cracks a session
-	// or token key. They are never written into a report.
+	// lookups, and every literal that can reach a signer: keys.go): a
+	// runtime scan tries them first when it cracks a session or token key.
+	// They are never written into a report.
 	Keys     []Key
 	Duration time.Duration
 }

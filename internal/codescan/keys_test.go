@@ -105,15 +105,20 @@ func TestKeyCandidates(t *testing.T) {
 			"config.py": "import os\nKEY = load(weak='cross-module-key')\nLOG_LEVEL = 'cross-module-not-a-key'\n",
 			"app.py":    head + "from config import KEY\ndef token(p):\n    return jwt.encode(p, KEY, 'HS256')\n"},
 			map[string]string{"cross-module-key": "config.py:2"}, []string{"cross-module-not-a-key"}},
+		{"re-exported through a config module", map[string]string{
+			"vault.py":  "KEY = fetch(default='chained-module-key')\n",
+			"config.py": "from vault import KEY as K\nclass Config:\n    SECRET_KEY = K\n",
+			"app.py":    head + "from config import Config\napp.config.from_object(Config)\n"},
+			map[string]string{"chained-module-key": "vault.py:1"}, nil},
 		{"config module attribute, relative import", map[string]string{
 			"pkg/__init__.py": "",
-			"pkg/settings.py": "JWT_SECRET = os.getenv('JWT', 'relative-module-key')\n",
-			"pkg/app.py":      head + "from . import settings\ndef token(p):\n    return jwt.encode(p, settings.JWT_SECRET)\n"},
+			"pkg/settings.py": "HMAC_KEY = os.getenv('JWT', 'relative-module-key')\n",
+			"pkg/app.py":      head + "from . import settings\ndef token(p):\n    return jwt.encode(p, settings.HMAC_KEY)\n"},
 			map[string]string{"relative-module-key": "pkg/settings.py:1"}, []string{"JWT"}},
 		{"pydantic settings object from another module", map[string]string{
-			"core.py": "from pydantic import BaseSettings\nclass Settings(BaseSettings):\n    secret: str = 'pydantic-default-key'\n" +
+			"core.py": "from pydantic import BaseSettings\nclass Settings(BaseSettings):\n    token_key: str = 'pydantic-default-key'\n" +
 				"    title: str = 'pydantic-not-a-key'\nsettings = Settings()\n",
-			"api.py": "import jwt\nfrom core import settings\ndef token(p):\n    return jwt.encode(p, settings.secret, algorithm='HS256')\n"},
+			"api.py": "import jwt\nfrom core import settings\ndef token(p):\n    return jwt.encode(p, settings.token_key, algorithm='HS256')\n"},
 			map[string]string{"pydantic-default-key": "core.py:3"}, []string{"pydantic-not-a-key"}},
 		{"signer-less literals are not candidates", map[string]string{"app.py": head +
 			"NAME = 'plain-constant-value'\nprint(load(weak='unrelated-helper-value'))\n" +
