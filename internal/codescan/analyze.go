@@ -48,6 +48,9 @@ type fileState struct {
 	autocommit    func() bool // the file turns autocommit on (searched on first use)
 	lowerOnce     sync.Once
 	lower         []byte // Src in lower case, for keyword searches (lowerSrc)
+	// keyScan holds the keys other modules' signers may read, and the
+	// names this file's signers read from them (keys.go).
+	keyScan *keyScan
 }
 
 // lowerSrc returns the source in lower case, made on first use: most files

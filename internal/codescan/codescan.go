@@ -69,8 +69,9 @@ type Result struct {
 	Fingerprint rampart.Fingerprint
 	// Keys are the signing keys written in the source (SECRET_KEY,
 	// JWT_SECRET_KEY, jwt.encode's key, literal defaults of environment
-	// lookups): a runtime scan tries them first when it cracks a session
-	// or token key. They are never written into a report.
+	// lookups, and every literal that can reach a signer: keys.go): a
+	// runtime scan tries them first when it cracks a session or token key.
+	// They are never written into a report.
 	Keys     []Key
 	Duration time.Duration
 }
@@ -320,6 +321,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 
 	res.Findings = finalize(states, proj, envCands)
 	res.Routes = routesOf(states)
+	linkKeys(proj, states)
 	res.Keys = keysOf(states)
 	res.Fingerprint = fingerprint(states, proj)
 	trace("findings")

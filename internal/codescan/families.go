@@ -78,6 +78,9 @@ func (f *fileState) check() {
 			fam.perFile(f)
 		}
 	}
+	// Not a rule: the signing keys the code writes, for the runtime to try
+	// (keys.go).
+	f.collectKeys()
 	f.dedupe()
 	// Reachability of every route, for attributing helpers' findings to
 	// them later (computed now, while each file owns its cache).

@@ -33,7 +33,11 @@ type Entry struct {
 	Path    string         `json:"path"`
 	Mode    string         `json:"mode"`
 	Runtime bool           `json:"runtime"`
-	Code    *struct {
+	// Needs names what a scan needs besides the running app to find the
+	// flaw: "source" when only the code shows it (a key in no wordlist,
+	// cracked with --source). Empty for flaws a plain scan finds.
+	Needs string `json:"needs,omitempty"`
+	Code  *struct {
 		File  string `json:"file"`
 		Lines []int  `json:"lines"`
 	} `json:"code"`
@@ -220,6 +224,13 @@ func (tb *Testbed) GroundTruth(t testing.TB) []Entry {
 	}
 	return es
 }
+
+// NeedsSource reports whether only a scan with --source is expected to
+// find the entry.
+func (e Entry) NeedsSource() bool { return e.Needs == NeedsSource }
+
+// NeedsSource is the Needs of entries only a scan with --source finds.
+const NeedsSource = "source"
 
 // Matches reports whether a finding proves a ground-truth entry: same
 // family, and same method and path unless the entry is app-wide ("*").

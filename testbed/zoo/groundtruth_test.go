@@ -22,6 +22,7 @@ type gtEntry struct {
 	Path    string `json:"path"`
 	Mode    string `json:"mode"`
 	Runtime *bool  `json:"runtime"`
+	Needs   string `json:"needs"` // "source": only a scan with --source finds it
 	Code    *struct {
 		File  string `json:"file"`
 		Lines []int  `json:"lines"`
@@ -138,6 +139,9 @@ func TestZooGroundTruthFiles(t *testing.T) {
 				}
 				if e.Runtime == nil {
 					t.Errorf("%s: runtime missing", e.ID)
+				}
+				if e.Needs != "" && (e.Needs != tbtest.NeedsSource || e.Code == nil) {
+					t.Errorf("%s: needs %q: the only need is %q, for a flaw whose code is given", e.ID, e.Needs, tbtest.NeedsSource)
 				}
 				switch {
 				case e.Path == "*" || e.Method == "*":

@@ -3,7 +3,8 @@
 Shapes: UUID keys; sign-up with a model that documents is_admin (shared with the admin's form);
 a JWT whose claims nest the identity under "user"; answers in a {"result": ...} envelope with
 paginated lists ({"items": [...], "next": page}); PATCH that only the employee or an admin may use
-and DELETE for admins; no "who am I". FastAPI serves the spec at /openapi.json.
+and DELETE for admins; no "who am I". FastAPI serves the spec at /openapi.json. The vulnerable
+variant's signing key is in no wordlist: a scan cracks it only with the source (--source).
 """
 
 import datetime
@@ -26,7 +27,8 @@ import zoolib  # noqa: E402
 
 OPTS = zoolib.options()
 SECURE = OPTS.secure
-KEY = zoolib.secret_key(OPTS)
+# flaw: jwt-key-in-source (the vulnerable variant signs tokens with a key written only here, in no wordlist)
+KEY = zoolib.secret_key(OPTS, weak="zoo-hr-people-directory-signing-2019")
 TOKEN_TTL = datetime.timedelta(hours=1)
 PAGE = 3
 EMAIL = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
