@@ -93,12 +93,12 @@ func (a *analyser) attack(ctx context.Context, t target) error {
 	} else if r, ok := a.prove(ctx, t, who, a.key); ok {
 		a.judged[kindWeak] = true
 		a.record(kindWeak, t, r, rampart.Confirmed, fmt.Sprintf(
-			"%s accepts tokens signed with the guessable secret %s (%s): a forged token claiming to be %s was answered "+
-				"with that user's record.", t.op.Key(), secrets.Show(a.key, p.Settings.ShowSecrets), a.keyHow, who.Label()),
+			"%s accepts tokens signed with %s %s (%s): a forged token claiming to be %s was answered "+
+				"with that user's record.", t.op.Key(), keyKind(p, a.key), secrets.Show(a.key, p.Settings.ShowSecrets), a.keyHow, who.Label()),
 			append(base, p.Evidence(r, "forged HS256 token: "+describe(hs256, a.claims(who, nil))))...)
 	}
 	if a.key != nil {
-		a.timeTests(ctx, t, a.key, "the guessable secret")
+		a.timeTests(ctx, t, a.key, keyKind(p, a.key))
 		return nil
 	}
 	a.exposedNoExp(ctx, t)
@@ -148,9 +148,9 @@ func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidenc
 		if r, ok := a.prove(ctx, t, who, res.Key); ok {
 			a.key, a.keyHow = res.Key, how
 			a.record(kindWeak, t, r, rampart.Confirmed, fmt.Sprintf(
-				"%s accepts tokens signed with the guessable secret %s (%s): a forged token claiming to be %s was "+
+				"%s accepts tokens signed with %s %s (%s): a forged token claiming to be %s was "+
 					"answered with that user's record. Anyone can mint a token for any user.",
-				t.op.Key(), secrets.Show(res.Key, p.Settings.ShowSecrets), how, who.Label()),
+				t.op.Key(), keyKind(p, res.Key), secrets.Show(res.Key, p.Settings.ShowSecrets), how, who.Label()),
 				append(base, p.Evidence(r, "forged HS256 token: "+describe(hs256, a.claims(who, nil))))...)
 			return nil
 		}
@@ -195,9 +195,9 @@ func (a *analyser) findKey(ctx context.Context, t target, base []rampart.Evidenc
 		}
 		a.key, a.keyHow = k, how
 		a.record(kindWeak, t, r, rampart.Confirmed, fmt.Sprintf(
-			"%s accepts tokens signed with the guessable secret %s (%s): a forged token claiming to be %s was answered "+
+			"%s accepts tokens signed with %s %s (%s): a forged token claiming to be %s was answered "+
 				"with that user's record. Anyone can mint a token for any user.",
-			t.op.Key(), secrets.Show(k, p.Settings.ShowSecrets), how, who.Label()), ev...)
+			t.op.Key(), keyKind(p, k), secrets.Show(k, p.Settings.ShowSecrets), how, who.Label()), ev...)
 		return nil
 	}
 	return nil

@@ -199,10 +199,10 @@ func (a *analyser) attackGated(ctx context.Context, g *gatedRead, ids map[string
 			ev := append(append([]rampart.Evidence(nil), g.Base...), p.Evidence(f.resp, "token forged with the guessed key: "+describe(f.header, f.claims)))
 			more, ev := a.otherIdentity(ctx, g, ids, signWith(a.key), ev)
 			a.record(kindWeak, g.t, f.resp, rampart.Confirmed, fmt.Sprintf(
-				"%s accepts tokens signed with the guessable secret %s (%s): a token forged with it, carrying %s's claims "+
+				"%s accepts tokens signed with %s %s (%s): a token forged with it, carrying %s's claims "+
 					"and a fresh iat, got the same answer as %s's genuine token.%s Anyone can mint a token for any user.",
-				lead, secrets.Show(a.key, p.Settings.ShowSecrets), a.keyHow, who, who, more), ev...)
-			a.timeTestsGated(ctx, g, signWith(a.key), "the guessable secret")
+				lead, keyKind(p, a.key), secrets.Show(a.key, p.Settings.ShowSecrets), a.keyHow, who, who, more), ev...)
+			a.timeTestsGated(ctx, g, signWith(a.key), keyKind(p, a.key))
 			return nil
 		}
 	}
@@ -293,10 +293,23 @@ func (a *analyser) exposedNoExpGated(g *gatedRead) {
 		g.t.op.Key(), g.s.identity), a.p.Evidence(g.Shown, fmt.Sprintf("%s's own token: %s", g.s.identity, describe(g.s.tok.Header, g.s.tok.Claims))))
 }
 
+// keyKind names a cracked key: one the source writes is not a guess (the
+// message then says where it is written).
+func keyKind(p *check.Pass, key []byte) string {
+	if p.Settings.WrittenAt(key) != "" {
+		return "the secret"
+	}
+	return "the guessable secret"
+}
+
 // crackedHow says how a token's key was found, and where the source writes
 // it when it does.
 func crackedHow(p *check.Pass, who string, res secrets.Result) string {
-	how := fmt.Sprintf("cracked offline from %s's token after %d candidates", who, res.Tried)
+	word := "candidates"
+	if res.Tried == 1 {
+		word = "candidate"
+	}
+	how := fmt.Sprintf("cracked offline from %s's token after %d %s", who, res.Tried, word)
 	if at := p.Settings.WrittenAt(res.Key); at != "" {
 		how += "; the key is written in the source at " + at
 	}
