@@ -132,7 +132,7 @@ func (m *Module) addRestObject(id ID) {
 		m.Mounts = append(m.Mounts, mt)
 	case last == "Namespace" && m.fromRest(fn):
 		m.Mounts = append(m.Mounts, m.namespace(v, "", right, id))
-	case last == "namespace" && t.Kind(fn) == KindAttribute && m.mount(t.DottedName(t.Child(fn, FieldObject))) != nil:
+	case last == "namespace" && t.Kind(fn) == KindAttribute && (m.mount(t.DottedName(t.Child(fn, FieldObject))) != nil || m.ImportsRest()):
 		m.Mounts = append(m.Mounts, m.namespace(v, t.DottedName(t.Child(fn, FieldObject)), right, id))
 	case (last == "App" || last == "FlaskApp" || last == "AsyncApp") && strings.HasPrefix(m.Qualified(fn), "connexion."):
 		if last == "App" || last == "AsyncApp" { // FlaskApp is an App already
@@ -425,4 +425,21 @@ func (m *Module) pending(owner, rule, endpoint, target string, class bool, metho
 	}
 	m.Pending = append(m.Pending, PendingView{Owner: owner, Rule: rule, Endpoint: endpoint, Target: target, Class: class,
 		Methods: methods, Node: node, Line: m.Tree.Line(node)})
+}
+
+// RestObject reports whether a name is one of the module's Flask-RESTful or
+// flask-restx Api or Namespace objects.
+func (m *Module) RestObject(v string) bool { return m.mount(v) != nil }
+
+// ImportsRest reports whether the module imports Flask-RESTful or
+// flask-restx (reqparse, Resource, Api…).
+func (m *Module) ImportsRest() bool {
+	for _, q := range m.Imports {
+		for _, p := range restModules {
+			if q == p || strings.HasPrefix(q, p+".") {
+				return true
+			}
+		}
+	}
+	return false
 }
