@@ -311,6 +311,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	spec, specNotes := specRoutes(ctx, dir, states)
 	res.Notes = append(res.Notes, specNotes...)
 	attachLateRoutes(ctx, opt.Workers, states, append(late, spec...))
+	inheritDecorators(states)
 	resolvePaths(states)
 	parallel(ctx, opt.Workers, len(states), func(i int) {
 		if states[i] != nil {

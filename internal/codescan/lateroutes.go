@@ -47,7 +47,11 @@ func pendingRoutes(states []*fileState) []lateRoute {
 			if p.Class != (h.t.Kind(def) == pyast.KindClassDefinition) {
 				continue
 			}
+			mounted := f.mod.MountDecorators(p.Owner)
 			for _, r := range h.mod.ViewRoutes(p, def) {
+				if len(mounted) > 0 {
+					r.Decorators = append(append([]pyast.Decorator(nil), mounted...), r.Decorators...)
+				}
 				out = append(out, lateRoute{f: h, decl: f, r: r})
 			}
 		}
@@ -176,6 +180,63 @@ func (f *fileState) importedApps() []string {
 				out = append(out, local)
 			}
 		}
+	}
+	return out
+}
+
+// inheritDecorators gives class views the decorators of base classes
+// imported from other modules (class Items(AuthResource) with
+// AuthResource's method_decorators in auth.py).
+func inheritDecorators(states []*fileState) {
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		t := f.t
+		for _, r := range f.routes {
+			cls := t.Ancestor(r.r.Func, pyast.KindClassDefinition)
+			if cls < 0 || len(r.methods) != 1 {
+				continue
+			}
+			var inherited []pyast.Decorator
+			for _, base := range f.importedBases(cls, 0) {
+				inherited = append(inherited, base.f.mod.ClassDecorators(base.def, r.methods[0])...)
+			}
+			if len(inherited) > 0 {
+				r.r.Decorators = append(inherited, r.r.Decorators...)
+			}
+		}
+	}
+}
+
+type classRef struct {
+	f   *fileState
+	def pyast.ID
+}
+
+// importedBases lists a class's base classes defined in other modules,
+// theirs first, up to a few levels.
+func (f *fileState) importedBases(cls pyast.ID, depth int) []classRef {
+	if depth > 3 {
+		return nil
+	}
+	t := f.t
+	var out []classRef
+	sup := t.Child(cls, pyast.FieldSuperclasses)
+	for c := t.First(sup); c >= 0; c = t.Next(c) {
+		name := t.DottedName(c)
+		if d, ok := f.mod.Defs[name]; ok {
+			if t.Kind(d) == pyast.KindClassDefinition && d != cls {
+				out = append(out, f.importedBases(d, depth+1)...)
+			}
+			continue
+		}
+		h, def := f.importedDef(name)
+		if h == nil || h.t.Kind(def) != pyast.KindClassDefinition {
+			continue
+		}
+		out = append(out, h.importedBases(def, depth+1)...)
+		out = append(out, classRef{h, def})
 	}
 	return out
 }

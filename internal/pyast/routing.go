@@ -88,19 +88,31 @@ func (m *Module) addRouting() {
 	// Api- and namespace-wide decorators go to each view, outermost first.
 	for i := range m.Routes {
 		r := &m.Routes[i]
-		var decs []Decorator
-		for owner, hops := r.Owner, 0; owner != "" && hops < 8; hops++ {
-			mt := m.mount(owner)
-			if mt == nil {
-				break
-			}
-			decs = append(append([]Decorator(nil), mt.Decorators...), decs...)
-			owner = mt.Parent
-		}
-		if len(decs) > 0 {
+		if decs := m.MountDecorators(r.Owner); len(decs) > 0 {
 			r.Decorators = append(decs, r.Decorators...)
 		}
 	}
+}
+
+// MountDecorators returns the decorators an Api or namespace of the module
+// (and the Api it belongs to) applies to every view, outermost first.
+func (m *Module) MountDecorators(owner string) []Decorator {
+	var decs []Decorator
+	for hops := 0; owner != "" && hops < 8; hops++ {
+		mt := m.mount(owner)
+		if mt == nil {
+			break
+		}
+		decs = append(append([]Decorator(nil), mt.Decorators...), decs...)
+		owner = mt.Parent
+	}
+	return decs
+}
+
+// ClassDecorators returns the decorators a class view applies to its verb
+// method (decorators, method_decorators), its bases' in the module first.
+func (m *Module) ClassDecorators(cls ID, verb string) []Decorator {
+	return m.classDecorators(cls, verb, 0)
 }
 
 func (m *Module) mount(v string) *Mount {
