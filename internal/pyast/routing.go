@@ -133,16 +133,30 @@ func (m *Module) addRestObject(id ID) {
 		return
 	}
 	fn := t.Callee(right)
+	lastID := fn
+	if t.Kind(fn) == KindAttribute {
+		lastID = t.Child(fn, FieldAttribute)
+	}
+	// Decided on the bytes first: most assignments of a large tree are
+	// none of these, and naming them costs allocations.
+	switch b := t.Bytes(lastID); string(b) {
+	case "Api", "Namespace", "namespace", "App", "FlaskApp", "AsyncApp":
+	default:
+		q, ok := m.Imports[string(b)]
+		if t.Kind(fn) != KindIdentifier || !ok || !strings.HasSuffix(q, ".Api") && !strings.HasSuffix(q, ".Namespace") {
+			return
+		}
+	}
 	last := t.LastName(fn)
 	v := t.Text(left)
 	switch {
-	case last == "Api" && m.fromRest(fn):
+	case qualifiedLast(m.Qualified(fn)) == "Api" && m.fromRest(fn):
 		mt := Mount{Var: v, Kind: "api", Node: id, Line: t.Line(id)}
 		mt.Parent = t.DottedName(t.ArgOrKwarg(right, 0, "app"))
 		mt.Prefix, _ = t.StringValue(t.Kwarg(right, "prefix"))
 		mt.Decorators = m.decoratorList(t.Kwarg(right, "decorators"))
 		m.Mounts = append(m.Mounts, mt)
-	case last == "Namespace" && m.fromRest(fn):
+	case qualifiedLast(m.Qualified(fn)) == "Namespace" && m.fromRest(fn):
 		m.Mounts = append(m.Mounts, m.namespace(v, "", right, id))
 	case last == "namespace" && t.Kind(fn) == KindAttribute && (m.mount(t.DottedName(t.Child(fn, FieldObject))) != nil || m.ImportsRest()):
 		m.Mounts = append(m.Mounts, m.namespace(v, t.DottedName(t.Child(fn, FieldObject)), right, id))
@@ -272,6 +286,8 @@ func (m *Module) addRoutingCall(call ID) {
 		m.SpecAPIs = append(m.SpecAPIs, a)
 	}
 }
+
+func qualifiedLast(q string) string { return q[strings.LastIndexByte(q, '.')+1:] }
 
 func splitLast(name string) (qualifier, last string) {
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
