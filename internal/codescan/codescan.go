@@ -625,7 +625,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 			if role && !h.role {
 				continue
 			}
-			if h.app || h.f == r.file && h.owner == r.r.Owner {
+			if h.app || (h.f == r.file || h.f == r.decl) && h.owner == r.r.Owner {
 				return true
 			}
 		}

@@ -24,6 +24,12 @@ type mountGraph struct {
 	parent   map[objKey]objKey
 	override map[objKey]string
 	memo     map[objKey]string
+	resolved map[objKey]resolution // resolve's answers by file and name
+}
+
+type resolution struct {
+	k  objKey
+	ok bool
 }
 
 // maxMountDepth bounds a chain of mounts (a cycle of registrations, however
@@ -32,7 +38,7 @@ const maxMountDepth = 16
 
 func newMountGraph(states []*fileState) *mountGraph {
 	g := &mountGraph{states: states, own: map[objKey]string{}, parent: map[objKey]objKey{},
-		override: map[objKey]string{}, memo: map[objKey]string{}}
+		override: map[objKey]string{}, memo: map[objKey]string{}, resolved: map[objKey]resolution{}}
 	for _, f := range states {
 		if f == nil {
 			continue
@@ -87,6 +93,15 @@ func (g *mountGraph) resolve(f *fileState, name string) (objKey, bool) {
 	if name == "" {
 		return objKey{}, false
 	}
+	if r, ok := g.resolved[objKey{f, name}]; ok {
+		return r.k, r.ok
+	}
+	k, ok := g.find(f, name)
+	g.resolved[objKey{f, name}] = resolution{k, ok}
+	return k, ok
+}
+
+func (g *mountGraph) find(f *fileState, name string) (objKey, bool) {
 	qual, last := splitDotted(name)
 	if qual == "" {
 		if g.defines(f, last) {

@@ -3,7 +3,7 @@ from functools import wraps
 from flask import abort, jsonify, session
 
 from shop.auth import signed_in
-from shop.db import query
+from shop.db import execute, query
 
 
 def staff_only(view):
@@ -23,3 +23,8 @@ def customers():  # want: PY-BFLA-001
 @staff_only
 def audit():
     return jsonify(query("SELECT id, action FROM audit_log ORDER BY id DESC LIMIT 100"))
+
+
+def purge_reports():
+    execute("DELETE FROM messages")
+    return "", 204

@@ -14,3 +14,9 @@ def query(sql, args=()):
     with get_db() as conn, conn.cursor() as cur:
         cur.execute(sql, args)
         return cur.fetchall()
+
+
+def execute(sql, args=()):
+    with get_db() as conn, conn.cursor() as cur:
+        cur.execute(sql, args)
+        conn.commit()
