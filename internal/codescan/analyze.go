@@ -140,7 +140,7 @@ type routeInfo struct {
 	// another (add_resource of an imported class); nil: the same file.
 	decl *fileState
 	// inputs are handler parameters other than the path's that carry
-	// request data (spec-first: query and header parameters, body).
+	// request data (spec-first: query and form parameters, the body).
 	inputs map[string]labels
 }
 
