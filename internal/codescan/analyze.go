@@ -138,6 +138,12 @@ type routeInfo struct {
 	path    string // OpenAPI template, blueprint prefix included (set at the end)
 	auth    pyast.AuthKind
 	a       *analysis
+	// decl is the file that declares a route whose handler is defined in
+	// another (add_resource of an imported class); nil: the same file.
+	decl *fileState
+	// inputs are handler parameters other than the path's that carry
+	// request data (spec-first: query and form parameters, the body).
+	inputs map[string]labels
 }
 
 // hookInfo is a before_request (or errorhandler) function and what it checks.
@@ -394,6 +400,8 @@ func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 				v.l |= lInj
 			}
 			v.param = p
+		} else if l, ok := ri.input(p); ok {
+			v.l = l
 		} else if i < 64 {
 			v.p = 1 << uint(i)
 			v.pw = 1 << uint(i)

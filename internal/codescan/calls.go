@@ -75,6 +75,9 @@ func (u *unit) call(id pyast.ID) val {
 	// Functions passed as arguments run later: mark how.
 	u.passFuncs(id, name, args, kw)
 
+	if hasRecv && name == "parse_args" && len(args) == 0 && f.restParser(recvNode) {
+		return val{ev: -1, l: lReq | lInj | lKey}
+	}
 	// Request accessors.
 	if hasRecv && recv.obj == f.requestObj && recv.obj != nil {
 		if requestBodyMethods[name] {

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
@@ -309,6 +308,11 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		}
 	}
 	trace(fmt.Sprintf("import cycles (%d files, %d in cycles)", len(left), len(cyclic)))
+	late := pendingRoutes(states)
+	spec, specNotes := specRoutes(ctx, dir, states)
+	res.Notes = append(res.Notes, specNotes...)
+	attachLateRoutes(ctx, opt.Workers, states, append(late, spec...))
+	inheritDecorators(states)
 	resolvePaths(states)
 	parallel(ctx, opt.Workers, len(states), func(i int) {
 		if states[i] != nil {
@@ -470,62 +474,18 @@ func sanitizeUTF8(b []byte) ([]byte, int) {
 	return out, n
 }
 
-// resolvePaths sets each route's path template, with the url_prefix of its
-// blueprint (from Blueprint(...) or from register_blueprint(..., url_prefix)).
+// resolvePaths sets each route's path template, with every prefix it is
+// served under (mounts.go): blueprints' url_prefix from Blueprint(...) or
+// register_blueprint(..., url_prefix), nested blueprints, Apis and
+// namespaces.
 func resolvePaths(states []*fileState) {
-	// Registrations by the blueprint's variable name, with the module they
-	// name it from.
-	type reg struct {
-		g        *fileState
-		mod      string
-		prefix   string
-		hasPrefx bool
-	}
-	regs := map[string][]reg{}
-	for _, g := range states {
-		if g == nil {
-			continue
-		}
-		for _, r := range g.mod.Registrations {
-			name, mod := r.Blueprint, r.Qualifier
-			if q, ok := g.mod.Imports[r.Blueprint]; ok && r.Qualifier == "" {
-				parts := strings.Split(strings.TrimLeft(q, "."), ".")
-				name = parts[len(parts)-1]
-				if len(parts) > 1 {
-					mod = parts[len(parts)-2]
-				}
-			} else if q, ok := g.mod.Imports[r.Qualifier]; ok {
-				parts := strings.Split(strings.TrimLeft(q, "."), ".")
-				mod = parts[len(parts)-1]
-			}
-			if i := strings.LastIndexByte(mod, '.'); i >= 0 {
-				mod = mod[i+1:]
-			}
-			regs[name] = append(regs[name], reg{g, mod, r.URLPrefix, r.HasPrefix})
-		}
-	}
+	g := newMountGraph(states)
 	for _, f := range states {
 		if f == nil {
 			continue
 		}
-		base := strings.TrimSuffix(filepath.Base(f.path), ".py")
-		pkg := filepath.Base(filepath.Dir(f.path))
-		prefixes := map[string]string{}
-		for _, b := range f.mod.Blueprints {
-			prefix := b.URLPrefix
-			for _, r := range regs[b.Var] {
-				if (r.g == f || r.mod == "" || r.mod == base || r.mod == pkg) && r.hasPrefx {
-					prefix = r.prefix
-				}
-			}
-			prefixes[b.Var] = prefix
-		}
 		for _, r := range f.routes {
-			rule := pyast.JoinPrefix(prefixes[r.r.Owner], r.r.Rule)
-			if !strings.HasPrefix(rule, "/") {
-				rule = "/" + rule
-			}
-			r.path = pyast.Template(rule)
+			r.path = g.routePath(r)
 		}
 	}
 }
@@ -648,7 +608,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 			if role && !h.role {
 				continue
 			}
-			if h.app || h.f == r.file && h.owner == r.r.Owner {
+			if h.app || (h.f == r.file || h.f == r.decl) && h.owner == r.r.Owner {
 				return true
 			}
 		}

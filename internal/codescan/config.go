@@ -38,6 +38,9 @@ func (f *fileState) checkConfig() {
 	for _, a := range f.mod.Apps {
 		apps[a.Var] = true
 	}
+	for _, local := range f.importedApps() {
+		apps[local] = true
+	}
 	for i := range t.Nodes {
 		id := pyast.ID(i)
 		switch t.Kind(id) {

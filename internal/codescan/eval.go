@@ -192,6 +192,9 @@ func (u *unit) attribute(id pyast.ID) val {
 	}
 	objNode := t.Child(id, pyast.FieldObject)
 	attr := t.Text(t.Child(id, pyast.FieldAttribute))
+	if u.f.restPayload(objNode, attr) {
+		return val{ev: -1, l: lReq | lInj | lKey}
+	}
 	if t.Is(objNode, "g") {
 		if o, ok := u.f.gObjects[attr]; ok {
 			return val{ev: -1, obj: o}

@@ -25,6 +25,12 @@ type Module struct {
 	Registrations []Registration
 	Routes        []Route
 	Hooks         []Hook
+	// Mounts, Pending, SpecAPIs and SpecApps are the routing models of
+	// routing.go.
+	Mounts   []Mount
+	Pending  []PendingView
+	SpecAPIs []SpecAPI
+	SpecApps []SpecApp
 
 	// identity memoises IdentityHelper: 1 being computed, 2 yes, 3 no.
 	identity map[string]uint8
@@ -151,6 +157,7 @@ func Flask(t *Tree) *Module {
 			m.addCall(id)
 		}
 	}
+	m.addRouting()
 	for _, r := range m.Routes {
 		m.routeFns[r.Func] = true
 	}
@@ -455,6 +462,7 @@ func (m *Module) addView(owner, rule, endpoint string, view ID, methods []string
 	}
 	f := m.funcByName(t.DottedName(view))
 	if f < 0 {
+		m.pending(owner, rule, endpoint, t.DottedName(view), false, methods, node)
 		return
 	}
 	r := Route{Owner: owner, Rule: rule, Methods: methods, Func: f, Name: t.FuncName(f), Endpoint: endpoint, Node: node, Line: t.Line(node)}
@@ -473,48 +481,10 @@ func (m *Module) addClassView(owner, rule, endpoint, class string, only []string
 	t := m.Tree
 	cls, ok := m.Defs[class]
 	if !ok || t.Kind(cls) != KindClassDefinition {
+		m.pending(owner, rule, endpoint, class, true, only, node)
 		return
 	}
-	var classDecs []Decorator
-	body := t.Body(cls)
-	for c := t.First(body); c >= 0; c = t.Next(c) {
-		if t.Kind(c) != KindExpressionStatement {
-			continue
-		}
-		a := t.NamedChild(c, 0)
-		if t.Kind(a) != KindAssignment {
-			continue
-		}
-		if l := t.Child(a, FieldLeft); t.Is(l, "decorators") || t.Is(l, "method_decorators") {
-			list := t.Unwrap(t.Child(a, FieldRight))
-			for e := t.First(list); e >= 0; e = t.Next(e) {
-				d := Decorator{Name: t.LastName(e), Expr: t.Text(e), Node: e}
-				d.Auth = ClassifyAuth(d.Name)
-				classDecs = append(classDecs, d)
-			}
-		}
-	}
-	for c := t.First(body); c >= 0; c = t.Next(c) {
-		def := t.Definition(c)
-		if t.Kind(def) != KindFunctionDefinition {
-			continue
-		}
-		verb := strings.ToUpper(t.FuncName(def))
-		if _, ok := routeVerbs[strings.ToLower(verb)]; !ok || verb == "ROUTE" {
-			continue
-		}
-		if only != nil && !contains(only, verb) {
-			continue
-		}
-		r := Route{Owner: owner, Rule: rule, Methods: []string{verb}, Func: def, Name: class + "." + t.FuncName(def),
-			Endpoint: endpoint, Node: node, Line: t.Line(node)}
-		r.Decorators = append(r.Decorators, classDecs...)
-		for _, d := range t.Decorators(def) {
-			r.Decorators = append(r.Decorators, m.decorator(d))
-		}
-		r.Params = RuleParams(rule)
-		m.Routes = append(m.Routes, r)
-	}
+	m.Routes = append(m.Routes, m.classRoutes(owner, rule, endpoint, cls, only, node)...)
 }
 
 func contains(list []string, s string) bool {
