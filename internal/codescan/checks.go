@@ -86,6 +86,7 @@ func (f *fileState) check() {
 	for _, a := range f.roots {
 		f.checkSQL(a)
 		f.checkMass(a)
+		f.checkPrivilegedFields(a) // FastAPI (fastapi.go)
 		f.checkTxn(a)
 		f.checkRace(a)
 		f.checkResponses(a)
@@ -97,6 +98,7 @@ func (f *fileState) check() {
 		}
 		f.resolveAuth(r)
 		f.checkBOLA(r)
+		f.checkInputBOLA(r) // FastAPI query and body keys (fastapi.go)
 		f.checkBFLA(r)
 		f.checkMissingAuth(r)
 		f.checkIdempotency(r)
@@ -690,6 +692,9 @@ func ownerColumn(col string) bool { return col == "" || !tenantColRe.MatchString
 // owns reports whether the route ties the object named by a route parameter
 // to the caller.
 func (f *fileState) owns(a *analysis, param string) bool {
+	if f.ownsByHelper(a, param) { // helperlookup.go
+		return true
+	}
 	for _, g := range a.guards {
 		for _, c := range g.ident {
 			if c.guards && (c.other.param == param || c.other.param == "" && c.other.has(lRow)) {
@@ -709,6 +714,9 @@ func (f *fileState) owns(a *analysis, param string) bool {
 				return true
 			}
 			continue
+		}
+		if e.info.op == "insert" {
+			continue // a new row with the caller's id says nothing of the object named
 		}
 		for i, b := range e.info.binds {
 			v, ok := bound(e, i, b)
@@ -780,7 +788,7 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 		if f.owns(a, p.Name) {
 			continue
 		}
-		for _, e := range a.events {
+		for _, e := range writesFirst(a.events) { // helperlookup.go
 			if !usesParam(e, p.Name) || (e.info != nil && e.info.upsert) {
 				continue
 			}
@@ -801,6 +809,7 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 			c := f.add(BOLARead, e.node, a, fmt.Sprintf("`%s` %s the object named by route parameter `%s` with no filter or check on the caller's identity",
 				f.snippet(e.node), verb, p.Name))
 			c.key = "param-" + p.Name
+			relateLookups(f, c, a, e, func(x *sqlEvent) bool { return usesParam(x, p.Name) }) // helperlookup.go
 			break
 		}
 	}

@@ -526,6 +526,7 @@ func resolvePaths(states []*fileState) {
 			r.path = pyast.Template(rule)
 		}
 	}
+	resolveFastAPI(states) // routers' prefixes and dependencies (fastapi.go)
 }
 
 // Key is a signing key written in the source, and where.

@@ -25,6 +25,9 @@ type Module struct {
 	Registrations []Registration
 	Routes        []Route
 	Hooks         []Hook
+	// FastAPI is the rest of the FastAPI model (fastapi.go); nil when the
+	// file does not import FastAPI.
+	FastAPI *FastAPI
 
 	// identity memoises IdentityHelper: 1 being computed, 2 yes, 3 no.
 	identity map[string]uint8
@@ -151,6 +154,7 @@ func Flask(t *Tree) *Module {
 			m.addCall(id)
 		}
 	}
+	m.addFastAPI()
 	for _, r := range m.Routes {
 		m.routeFns[r.Func] = true
 	}
@@ -564,6 +568,9 @@ func RuleParams(rule string) []Param {
 // Template converts a Flask rule to an OpenAPI path template:
 // /notes/<int:note_id> → /notes/{note_id}.
 func Template(rule string) string {
+	if strings.Contains(rule, ":") && strings.Contains(rule, "{") {
+		rule = fastParamRe.ReplaceAllString(rule, "{$1}") // FastAPI's {file_path:path}
+	}
 	if !strings.Contains(rule, "<") {
 		return rule
 	}
