@@ -25,7 +25,6 @@ type FastAPI struct {
 	depUsed map[string]bool
 	// depKind memoises DependencyAuth: 1 being computed, else AuthKind+2.
 	depKind map[string]uint8
-	models  map[string]*Model
 }
 
 // Router is router = APIRouter(prefix="/items", dependencies=[…]).
@@ -126,10 +125,16 @@ var typeWrappers = map[string]bool{"Optional": true, "Annotated": true, "Union":
 	"Set": true, "set": true, "Sequence": true, "Tuple": true, "tuple": true, "typing": true, "conlist": true, "None": true}
 
 // isFastAPI reports whether the file imports FastAPI.
-func (m *Module) isFastAPI() bool {
+func (m *Module) isFastAPI() bool { return m.importsAny("fastapi") }
+
+// importsAny reports whether the file imports one of the packages (or
+// something of theirs).
+func (m *Module) importsAny(pkgs ...string) bool {
 	for _, q := range m.Imports {
-		if q == "fastapi" || strings.HasPrefix(q, "fastapi.") {
-			return true
+		for _, p := range pkgs {
+			if q == p || strings.HasPrefix(q, p+".") {
+				return true
+			}
 		}
 	}
 	return false
@@ -148,20 +153,27 @@ func (m *Module) importsFlask() bool {
 // @app.get("/x/{id}") for a Flask route: those of FastAPI owners are
 // replaced by FastAPI's reading of them.
 func (m *Module) addFastAPI() {
-	if !m.isFastAPI() {
-		return
-	}
 	t := m.Tree
-	fa := &FastAPI{AppDeps: map[string][]Decorator{}, Handlers: map[ID]bool{}, depUsed: map[string]bool{},
-		depKind: map[string]uint8{}, models: map[string]*Model{}}
-	m.FastAPI = fa
-	for name, d := range m.Defs {
-		if t.Kind(d) == KindClassDefinition {
-			if md := m.pydanticModel(name, 0); md != nil {
-				fa.models[name] = md
+	if m.importsAny("pydantic", "sqlmodel", "fastapi") {
+		// Other files' analyses read the models from several goroutines:
+		// they are made now, and only read afterwards.
+		for name, d := range m.Defs {
+			if t.Kind(d) == KindClassDefinition {
+				if md := m.pydanticModel(name, 0); md != nil {
+					if m.models == nil {
+						m.models = map[string]*Model{}
+					}
+					m.models[name] = md
+				}
 			}
 		}
 	}
+	if !m.isFastAPI() {
+		return
+	}
+	fa := &FastAPI{AppDeps: map[string][]Decorator{}, Handlers: map[ID]bool{}, depUsed: map[string]bool{},
+		depKind: map[string]uint8{}}
+	m.FastAPI = fa
 	owners := map[string]bool{}
 	for i := range t.Nodes {
 		id := ID(i)
@@ -285,8 +297,10 @@ func (m *Module) fastRoute(dec ID, owners map[string]bool, flaskToo bool) (Route
 	// Dependencies of the signature whose value is the caller (or that
 	// check it) authenticate the route like a decorator.
 	for _, p := range m.fastParams(def, path, true) {
-		if p.Kind == ParamDepends && p.Dep != "" {
-			r.Decorators = append(r.Decorators, m.depDecorator(p.Dep, p.DepNode))
+		if p.Kind == ParamDepends {
+			if d, ok := m.callDep(p.DepNode); ok {
+				r.Decorators = append(r.Decorators, d)
+			}
 		}
 	}
 	conv := map[string]string{}
@@ -342,16 +356,43 @@ func (m *Module) depList(list ID) []Decorator {
 		if t.Kind(c) != KindCall {
 			continue
 		}
-		switch t.LastName(t.Callee(c)) {
-		case "Depends", "Security":
-		default:
-			continue
-		}
-		if d := t.DottedName(t.ArgOrKwarg(c, 0, "dependency")); d != "" {
-			out = append(out, m.depDecorator(d, c))
+		if d, ok := m.callDep(c); ok {
+			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// callDep reads Depends(x) or Security(x) as a decorator: x a function
+// (classified by DependencyAuth), a security scheme (HTTPBearer(): the
+// route needs a credential, unless auto_error=False) or another callable
+// (RoleChecker(["admin"]): by its name).
+func (m *Module) callDep(c ID) (Decorator, bool) {
+	t := m.Tree
+	switch t.LastName(t.Callee(c)) {
+	case "Depends", "Security":
+	default:
+		return Decorator{}, false
+	}
+	arg := t.Unwrap(t.ArgOrKwarg(c, 0, "dependency"))
+	if d := t.DottedName(arg); d != "" {
+		if m.isSchemeVar(d) {
+			return Decorator{Name: d, Expr: strings.TrimSpace(t.Text(c)), Node: c, Auth: AuthLogin}, true
+		}
+		return m.depDecorator(d, c), true
+	}
+	if t.Kind(arg) != KindCall {
+		return Decorator{}, false
+	}
+	name := t.LastName(t.Callee(arg))
+	d := Decorator{Name: name, Expr: strings.TrimSpace(t.Text(c)), Node: c, Auth: ClassifyAuth(name)}
+	if securitySchemes[name] {
+		d.Auth = AuthLogin
+		if v, ok := t.Bool(t.Kwarg(arg, "auto_error")); ok && !v {
+			d.Auth = AuthOptional
+		}
+	}
+	return d, true
 }
 
 // depDecorator is a dependency seen as an authentication decorator.
@@ -701,10 +742,7 @@ func startsUpperASCII(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 
 // PydanticModel returns the model a class name of this file stands for, nil
 // when it is not one.
 func (m *Module) PydanticModel(name string) *Model {
-	if m.FastAPI == nil || name == "" {
-		return nil
-	}
-	return m.FastAPI.models[name]
+	return m.models[name]
 }
 
 func (m *Module) pydanticModel(name string, depth int) *Model {

@@ -28,6 +28,7 @@ type Module struct {
 	// FastAPI is the rest of the FastAPI model (fastapi.go); nil when the
 	// file does not import FastAPI.
 	FastAPI *FastAPI
+	models  map[string]*Model // pydantic models by class name (fastapi.go)
 
 	// identity memoises IdentityHelper: 1 being computed, 2 yes, 3 no.
 	identity map[string]uint8
