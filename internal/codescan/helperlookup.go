@@ -30,10 +30,17 @@ func (l *helperLookup) same(o *helperLookup) bool {
 }
 
 // lookupOf returns the first keyed statement of an analysis whose values
-// come from the function's parameters.
+// come from the function's parameters. A helper that checks the caller
+// itself (its statement filters by the caller, or it ends the request when
+// the caller does not match) gives none.
 func lookupOf(a *analysis, f *fileState) *helperLookup {
+	for _, g := range a.guards {
+		if g.terminates && len(g.ident) > 0 {
+			return nil
+		}
+	}
 	for _, e := range a.events {
-		if e.info == nil || e.orm {
+		if e.info == nil || e.orm || callerBound(e) {
 			continue
 		}
 		switch {
@@ -56,6 +63,20 @@ func lookupOf(a *analysis, f *fileState) *helperLookup {
 		}
 	}
 	return nil
+}
+
+// callerBound reports whether a statement binds the caller's identity to a
+// column that ties the row to the caller.
+func callerBound(e *sqlEvent) bool {
+	if e.params == nil && e.named == nil {
+		return e.pval.has(lIdent) && !e.pval.has(lReq)
+	}
+	for i, b := range e.info.binds {
+		if v, ok := bound(e, i, b); ok && v.has(lIdent) && !v.has(lReq) && ownerColumn(b.column) {
+			return true
+		}
+	}
+	return false
 }
 
 // helperLookupEvent records a call to a helper that runs a keyed statement:
@@ -88,7 +109,10 @@ func (u *unit) helperLookupEvent(call pyast.ID, l *helperLookup, args []val) {
 //   - it ends the request on a condition calling a helper that reads the
 //     caller itself (if not may_change(page): abort(403));
 //   - it ends the request when the object differs from another parameter
-//     that is checked so (row["owner"] != username after own_or_admin).
+//     that is checked so (row["owner"] != username after own_or_admin);
+//   - it only reads the object, and chooses its answer by comparing it
+//     with the caller (full_view(row) if row["id"] == user["id"] else
+//     public_view(row)).
 func (f *fileState) ownsByHelper(a *analysis, param string) bool {
 	return param != "" && f.ownsByHelperDepth(a, param, 0)
 }
@@ -119,6 +143,12 @@ func (f *fileState) ownsByHelperDepth(a *analysis, param string, depth int) bool
 				if ca := ref.f.rootOf[ref.def()]; ca != nil && ca.identUsed {
 					return true
 				}
+			}
+		case pyast.KindConditionalExpression:
+			// Only a route that reads the object: the choice does not guard a write.
+			if cond := t.NamedChild(i, 1); f.mentions(cond, derived) && (f.mentions(cond, idents) || f.identityIn(cond)) &&
+				!f.writesWith(a, derived) {
+				return true
 			}
 		case pyast.KindIfStatement:
 			if depth > 0 || !terminates(t, t.Child(i, pyast.FieldConsequence)) {
@@ -331,4 +361,15 @@ func relateLookups(f *fileState, c *candidate, a *analysis, reported *sqlEvent, 
 		}
 		f.relate(c, e.node, "the object is looked up here")
 	}
+}
+
+// writesWith reports whether a route updates or deletes with one of the
+// names.
+func (f *fileState) writesWith(a *analysis, names map[string]bool) bool {
+	for _, e := range a.events {
+		if e.info != nil && (e.info.op == "update" || e.info.op == "delete") && f.t.Contains(a.def, e.node) && f.mentions(f.t.Args(e.node), names) {
+			return true
+		}
+	}
+	return false
 }

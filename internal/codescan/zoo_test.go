@@ -32,7 +32,7 @@ var zooKnownMisses = map[string]string{
 	// Keys chosen at run time.
 	"shop/jwt-weak-key":       "the weak key is a keyword argument of zoolib.secret_key(), chosen at run time outside the app",
 	"wiki/session-secret":     "the weak key is a keyword argument of zoolib.secret_key(), chosen at run time outside the app",
-	"bank/bola-transfer-from": "the lookup of from_account (line 219) is reported; the range marks the absent owner check below it",
+	"bank/bola-transfer-from": "reported at the debit of from_account (line 226), the lookup (line 219) related: the range marks the absent owner check between them",
 	// Flaws no white-box rule models.
 	"clinic/user-enumeration-auth":          "no white-box rule compares the answers of login failures",
 	"forum/user-enumeration-session":        "no white-box rule compares the answers of login failures",

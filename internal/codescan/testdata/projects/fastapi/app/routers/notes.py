@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ..db import query
 from ..deps import active_member, get_current_user
+from ..lookup import ensure_owner, find_note, load_note
 from ..schemas import Lookup, NotePatch
 
 router = APIRouter(prefix="/notes", dependencies=[Depends(get_current_user)])
@@ -53,3 +54,36 @@ async def import_notes(request: Request, member=Depends(active_member)):
     order = request.query_params.get("order", "id")
     query(f"INSERT INTO notes (owner_id, title) VALUES (%s, '{data['title']}')", (member["id"],))  # want: PY-SQLI-001
     return query(f"SELECT id FROM notes WHERE owner_id = %s ORDER BY {order}", (member["id"],))  # want: PY-SQLI-003
+
+
+@router.get("/by-helper/{note_id}")
+def by_helper(note_id: int, member=Depends(active_member)):
+    return find_note(note_id)  # want: PY-BOLA-001
+
+
+@router.get("/checked/{note_id}")
+def checked(note_id: int, member=Depends(active_member)):
+    note = find_note(note_id)
+    ensure_owner(note, member)
+    return note
+
+
+@router.get("/unflagged/{note_id}")
+def unflagged(note_id: int, member=Depends(active_member)):
+    return load_note(note_id, member, must_own=False)  # want: PY-BOLA-001
+
+
+@router.get("/flagged/{note_id}")
+def flagged(note_id: int, member=Depends(active_member)):
+    return load_note(note_id, member)
+
+
+@router.get("/view/{note_id}")
+def view(note_id: int, member=Depends(active_member)):
+    note = find_note(note_id)
+    return note if note["owner_id"] == member["id"] else {"title": note["title"]}
+
+
+@router.get("/by-query")
+def by_query(id: int = Query(...), member=Depends(active_member)):
+    return find_note(id)  # want: PY-BOLA-001
