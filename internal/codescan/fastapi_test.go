@@ -40,6 +40,9 @@ func TestFastAPIProjectRoutes(t *testing.T) {
 		}
 		got[r.Method+" "+r.Path] = want{r.Auth, strings.Join(ps, ",")}
 	}
+	if res.Fingerprint.Framework != "FastAPI" {
+		t.Errorf("framework %q, want FastAPI", res.Fingerprint.Framework)
+	}
 	for route, w := range wants {
 		g, ok := got[route]
 		switch {
