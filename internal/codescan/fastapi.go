@@ -131,9 +131,12 @@ func (f *fileState) pydanticModel(name string) *pyast.Model {
 // is imported from, authenticates and returns a value: what it returns is
 // the caller (or something of the caller's).
 func (f *fileState) depReturnsCaller(dep string) bool {
-	g, name := f, dep
-	if ref, ok := f.resolve(dep); ok {
+	g, name := f, dep[strings.LastIndexByte(dep, '.')+1:]
+	ref, ok := f.resolveDep(dep)
+	if ok {
 		g, name = ref.f, ref.name
+	} else if pyast.IdentityHelperName(name) {
+		return true // imported from outside the scanned tree
 	}
 	if s := g.published()[name]; s != nil && (s.identity || s.ret.has(lIdent)) {
 		return true
@@ -171,7 +174,7 @@ func returnsValue(t *pyast.Tree, def pyast.ID) bool {
 func (f *fileState) depAuth(dep string) pyast.AuthKind {
 	name := dep[strings.LastIndexByte(dep, '.')+1:]
 	k := f.mod.DependencyAuth(name)
-	if ref, ok := f.resolve(dep); ok {
+	if ref, ok := f.resolveDep(dep); ok {
 		if ref.f != f {
 			k = max(k, ref.f.mod.DependencyAuth(ref.name))
 		}
@@ -585,4 +588,38 @@ func (f *fileState) mentionsField(id pyast.ID, names map[string]bool) bool {
 		}
 	}
 	return f.mentions(id, names)
+}
+
+// resolveDep is resolve() that also follows re-exports: a dependency
+// imported from a package whose __init__ imports it from a submodule
+// (from apis.auth.utils import get_current_user).
+func (f *fileState) resolveDep(dep string) (funcRef, bool) {
+	if ref, ok := f.resolve(dep); ok {
+		return ref, true
+	}
+	g, name := f, dep
+	for hop := 0; hop < 4; hop++ {
+		head, rest, dotted := strings.Cut(name, ".")
+		q, ok := g.mod.Imports[head]
+		if !ok {
+			return funcRef{}, false
+		}
+		q = g.absolute(q)
+		if dotted {
+			q += "." + rest
+		}
+		i := strings.LastIndexByte(q, '.')
+		if i <= 0 {
+			return funcRef{}, false
+		}
+		next := g.proj.lookupModule(q[:i])
+		if next == nil || next == g {
+			return funcRef{}, false
+		}
+		g, name = next, q[i+1:]
+		if d, ok := g.mod.Defs[name]; ok && g.t.Kind(d) == pyast.KindFunctionDefinition {
+			return funcRef{g, name}, true
+		}
+	}
+	return funcRef{}, false
 }

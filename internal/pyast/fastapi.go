@@ -252,6 +252,10 @@ func (m *Module) addFastAPI() {
 	}
 }
 
+// IdentityHelperName reports whether a function's name says it returns the
+// caller (get_current_user, current_account, whoami…).
+func IdentityHelperName(name string) bool { return identityHelperName(name) }
+
 // DependencyUsed reports whether the file gives a function of this name to
 // Depends() or Security().
 func (fa *FastAPI) DependencyUsed(name string) bool { return fa.depUsed[name] }
@@ -422,6 +426,9 @@ func (m *Module) DependencyAuth(name string) AuthKind {
 	}
 	def := m.funcByName(name)
 	if def < 0 {
+		if byName == AuthNone && identityHelperName(name) {
+			return AuthLogin // get_current_user imported from elsewhere
+		}
 		return byName
 	}
 	fa.depKind[name] = 1
@@ -752,9 +759,16 @@ func (m *Module) pydanticModel(name string, depth int) *Model {
 		return nil
 	}
 	var md *Model
+	extra := false
 	sup := t.Child(d, FieldSuperclasses)
 	for c := t.First(sup); c >= 0; c = t.Next(c) {
 		if t.Kind(c) == KindKeywordArgument {
+			// class M(BaseModel, extra=Extra.allow) (pydantic 1) or extra="allow" (2)
+			if t.Is(t.Child(c, FieldName), "extra") {
+				v := t.Child(c, FieldValue)
+				s, _ := t.StringValue(v)
+				extra = s == "allow" || t.LastName(v) == "allow"
+			}
 			continue
 		}
 		base := t.LastName(c)
@@ -776,6 +790,7 @@ func (m *Module) pydanticModel(name string, depth int) *Model {
 	if md == nil {
 		return nil
 	}
+	md.ExtraAllow = md.ExtraAllow || extra
 	body := t.Body(d)
 	for c := t.First(body); c >= 0; c = t.Next(c) {
 		switch t.Kind(c) {

@@ -46,6 +46,9 @@ class Open(BaseModel):
 class Child(ItemIn):
     is_admin: bool = False
 
+class Kw(BaseModel, extra=Extra.allow):
+    nick: Optional[str] = None
+
 class Plain(BaseModel):
     name: str
     model_config = {"extra": "forbid"}
@@ -225,6 +228,7 @@ func TestPydanticModels(t *testing.T) {
 		{"ItemIn", []string{"title", "owner_id"}, []string{"owner_id"}, false},
 		{"Open", []string{"name"}, nil, true},
 		{"Child", []string{"title", "owner_id", "is_admin"}, []string{"owner_id", "is_admin"}, false},
+		{"Kw", []string{"nick"}, nil, true},
 		{"Plain", []string{"name"}, nil, false},
 	}
 	for _, tt := range tests {

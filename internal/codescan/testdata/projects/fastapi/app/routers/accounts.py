@@ -1,4 +1,7 @@
+from typing import Optional
+
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Extra
 
 from ..db import query
 from ..deps import active_member
@@ -46,6 +49,32 @@ def invite_safe(body: SignUpSafe, member=Depends(active_member)):
     account = Account(**body.dict(), role="member")
     account.save()
     return {"message": "invited"}
+
+
+class Preferences(BaseModel, extra=Extra.allow):
+    theme: Optional[str] = None
+
+
+class Theme(BaseModel):
+    theme: Optional[str] = None
+
+
+@router.patch("/me/preferences")
+def update_preferences(prefs: Preferences, member=Depends(active_member)):
+    account = Account(id=member["id"])
+    for key, value in prefs.dict().items():
+        setattr(account, key, value)  # want: PY-MASS-001
+    account.save()
+    return {"message": "saved"}
+
+
+@router.patch("/me/theme")
+def update_theme(prefs: Theme, member=Depends(active_member)):
+    account = Account(id=member["id"])
+    for key, value in prefs.dict().items():
+        setattr(account, key, value)
+    account.save()
+    return {"message": "saved"}
 
 
 class Account:
