@@ -293,6 +293,9 @@ func resolveFastAPI(states []*fileState) {
 				continue
 			}
 			fr := get(f, ri.r.Owner)
+			if g, v := f.importedRouter(ri.r.Owner); g != nil {
+				fr = get(g, v) // @router.get on a router imported from the module that makes it
+			}
 			resolve(fr)
 			rule := pyast.JoinPrefix(fr.prefix, ri.r.Rule)
 			if !strings.HasPrefix(rule, "/") {
@@ -622,4 +625,30 @@ func (f *fileState) resolveDep(dep string) (funcRef, bool) {
 		}
 	}
 	return funcRef{}, false
+}
+
+// importedRouter finds the module and variable of a route's owner when the
+// file imports it rather than making it; nil otherwise.
+func (f *fileState) importedRouter(owner string) (*fileState, string) {
+	fa := f.mod.FastAPI
+	for _, r := range fa.Routers {
+		if r.Var == owner {
+			return nil, ""
+		}
+	}
+	if _, ok := fa.AppDeps[owner]; ok {
+		return nil, ""
+	}
+	inc := pyast.Include{Router: owner}
+	if i := strings.LastIndexByte(owner, '.'); i >= 0 {
+		inc.Qualifier, inc.Router = owner[:i], owner[i+1:]
+	}
+	if _, ok := f.mod.Imports[strings.SplitN(owner, ".", 2)[0]]; !ok {
+		return nil, ""
+	}
+	g, v := f.includedRouter(inc)
+	if g == f {
+		return nil, ""
+	}
+	return g, v
 }

@@ -31,6 +31,7 @@ func TestFastAPIProjectRoutes(t *testing.T) {
 		"POST /api/admin/maintenance/jobs/purge": {"login", ""},
 		"POST /public/notes":                     {"none", ""},
 		"GET /public/health":                     {"none", ""},
+		"GET /public/status/{code}":              {"none", "code:string:string"},
 	}
 	got := map[string]want{}
 	for _, r := range res.Routes {

@@ -140,6 +140,43 @@ func (m *Module) importsAny(pkgs ...string) bool {
 	return false
 }
 
+// fastAPIByShape reports whether a file that imports neither FastAPI nor
+// Flask decorates routes on a router it imports (from .public import
+// public; @public.get("/status/{code}")) the way only FastAPI can: a
+// {param} path, or a handler with parameters and no <param> in its path.
+func (m *Module) fastAPIByShape() bool {
+	if m.importsFlask() {
+		return false
+	}
+	t := m.Tree
+	for i := range t.Nodes {
+		dec := ID(i)
+		if t.Kind(dec) != KindDecorator {
+			continue
+		}
+		expr := t.Unwrap(t.NamedChild(dec, 0))
+		fn := t.Callee(expr)
+		if t.Kind(fn) != KindAttribute {
+			continue
+		}
+		if _, ok := fastVerbs[t.Text(t.Child(fn, FieldAttribute))]; !ok {
+			continue
+		}
+		if root := t.RootName(fn); root < 0 || m.Imports[t.Text(root)] == "" {
+			continue
+		}
+		path, ok := t.StringValue(t.ArgOrKwarg(expr, 0, "path"))
+		if !ok || strings.Contains(path, "<") {
+			continue
+		}
+		def := t.Child(t.Parent(dec), FieldDefinition)
+		if strings.Contains(path, "{") || len(t.Params(def)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *Module) importsFlask() bool {
 	for _, q := range m.Imports {
 		if q == "flask" || strings.HasPrefix(q, "flask.") {
@@ -168,7 +205,7 @@ func (m *Module) addFastAPI() {
 			}
 		}
 	}
-	if !m.isFastAPI() {
+	if !m.isFastAPI() && !m.fastAPIByShape() {
 		return
 	}
 	fa := &FastAPI{AppDeps: map[string][]Decorator{}, Handlers: map[ID]bool{}, depUsed: map[string]bool{},
@@ -383,7 +420,12 @@ func (m *Module) callDep(c ID) (Decorator, bool) {
 		if m.isSchemeVar(d) {
 			return Decorator{Name: d, Expr: strings.TrimSpace(t.Text(c)), Node: c, Auth: AuthLogin}, true
 		}
-		return m.depDecorator(d, c), true
+		dec := m.depDecorator(d, c)
+		// Security(get_current_user, scopes=["items:write"]): a permission.
+		if list, _ := t.StringList(t.Kwarg(c, "scopes")); len(list) > 0 {
+			dec.Auth = AuthRole
+		}
+		return dec, true
 	}
 	if t.Kind(arg) != KindCall {
 		return Decorator{}, false

@@ -128,6 +128,9 @@ def c(user: Me):
 @app.get("/d")
 def d(claims=Security(from_header)):
     pass
+@app.get("/s")
+def s(user=Security(active, scopes=["notes:write"])):
+    pass
 @app.get("/e", dependencies=[Depends(RoleChecker(["admin"]))])
 def e(cred=Depends(HTTPBearer()), maybe=Depends(HTTPBearer(auto_error=False)), token=Depends(oauth2)):
     pass
@@ -136,6 +139,7 @@ def e(cred=Depends(HTTPBearer()), maybe=Depends(HTTPBearer(auto_error=False)), t
 			{"app", "/b", []string{"GET"}, "", "active=login"},
 			{"app", "/c", []string{"GET"}, "", "active=login"},
 			{"app", "/d", []string{"GET"}, "", "from_header=login"},
+			{"app", "/s", []string{"GET"}, "", "active=role"},
 			{"app", "/e", []string{"GET"}, "", "RoleChecker=role,HTTPBearer=login,HTTPBearer=optional,oauth2=login"},
 		}},
 		{"not a route", `
@@ -293,6 +297,30 @@ func TestPrivilegedField(t *testing.T) {
 		"title": false, "note_id": false, "username": false, "roles_description": false} {
 		if PrivilegedField(name) != want {
 			t.Errorf("PrivilegedField(%q) = %v", name, !want)
+		}
+	}
+}
+
+func TestFastAPIByShape(t *testing.T) {
+	tests := []struct {
+		src  string
+		want bool
+	}{
+		{"from .public import public\n@public.get(\"/status/{code}\")\ndef status(code):\n    pass\n", true},
+		{"from .public import public\n@public.get(\"/status\")\ndef status(verbose: bool = False):\n    pass\n", true},
+		{"from . import bp\n@bp.get(\"/notes/<int:note_id>\")\ndef note(note_id):\n    pass\n", false},
+		{"from . import bp\n@bp.get(\"/notes\")\ndef notes():\n    pass\n", false},
+		{"from flask import request\nfrom . import bp\n@bp.get(\"/n/{x}\")\ndef n(x):\n    pass\n", false},
+		{"cache = Cache()\n@cache.get(\"/k/{x}\")\ndef k(x):\n    pass\n", false},
+	}
+	for _, tt := range tests {
+		tree, err := Parse([]byte(tt.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := Flask(tree)
+		if got := m.FastAPI != nil; got != tt.want {
+			t.Errorf("FastAPI model for\n%s= %v, want %v", tt.src, got, tt.want)
 		}
 	}
 }
