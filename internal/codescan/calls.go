@@ -115,7 +115,7 @@ func (u *unit) call(id pyast.ID) val {
 	// Request accessors.
 	if hasRecv && recv.obj == f.requestObj && recv.obj != nil {
 		switch name {
-		case "get_json", "get_data":
+		case "get_json", "get_data", "json", "form", "body": // the last three: await request.json() in FastAPI
 			return val{ev: -1, l: lReq | lInj | lKey}
 		}
 		return constVal()

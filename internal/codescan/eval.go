@@ -184,7 +184,8 @@ func isUpperConst(s string) bool {
 }
 
 var requestDicts = map[string]bool{"args": true, "form": true, "values": true, "json": true, "files": true,
-	"cookies": true, "headers": true, "view_args": true, "data": true, "authorization": true, "stream": true}
+	"cookies": true, "headers": true, "view_args": true, "data": true, "authorization": true, "stream": true,
+	"query_params": true, "path_params": true} // the last two: FastAPI's (Starlette's) Request
 
 var requestTexts = map[string]bool{"path": true, "full_path": true, "url": true, "base_url": true, "host": true,
 	"host_url": true, "url_root": true, "referrer": true, "remote_addr": true, "user_agent": true,

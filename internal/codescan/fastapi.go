@@ -20,7 +20,8 @@ import (
 // and body parameters are request data (free text unless their type is a
 // number, a UUID, a date or an enum); a pydantic body whose model has
 // privileged fields, or keeps undeclared ones, also carries keys the client
-// chose; a Request is the request; Depends(dep) holds the caller when dep
+// chose; a Request is the request (its state and app are not request
+// data); Depends(dep) holds the caller when dep
 // authenticates and returns something.
 func (f *fileState) fastapiEnv(a *analysis, def pyast.ID) map[string]val {
 	ps := f.mod.FastAPIParams(def)
@@ -55,7 +56,7 @@ func (f *fileState) fastapiEnv(a *analysis, def pyast.ID) map[string]val {
 				v.l |= lKey
 			}
 		case pyast.ParamRequest:
-			v.l = lReq | lInj | lKey
+			v.obj = f.requestObj // request.query_params, await request.json() (eval.go, calls.go)
 		case pyast.ParamDepends:
 			switch {
 			case p.Scheme:

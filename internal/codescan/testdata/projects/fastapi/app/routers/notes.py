@@ -87,3 +87,8 @@ def view(note_id: int, member=Depends(active_member)):
 @router.get("/by-query")
 def by_query(id: int = Query(...), member=Depends(active_member)):
     return find_note(id)  # want: PY-BOLA-001
+
+
+@router.get("/state")
+def from_state(request: Request):
+    return query(f"SELECT id FROM notes WHERE owner_id = {request.state.member_id}")
