@@ -370,7 +370,8 @@ func (s *summary) same(o *summary) bool {
 	return s.ret.l == o.ret.l && s.ret.p == o.ret.p && s.ret.pw == o.ret.pw && s.queryP == o.queryP &&
 		s.argsP == o.argsP && s.holeP == o.holeP && s.holeIdP == o.holeIdP && s.runnerP == o.runnerP &&
 		s.retry == o.retry && s.managed == o.managed && s.retConn == o.retConn && s.roleChk == o.roleChk &&
-		s.identity == o.identity && s.raises == o.raises && (s.ret.ev >= 0) == (o.ret.ev >= 0)
+		s.identity == o.identity && s.raises == o.raises && (s.ret.ev >= 0) == (o.ret.ev >= 0) &&
+		s.lookup.same(o.lookup)
 }
 
 // rootUnit starts the walk of a root function: route parameters carry the
@@ -389,10 +390,13 @@ func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 		}
 		return "", false
 	}
+	fast := f.fastapiEnv(a, def) // FastAPI binds its handlers' and dependencies' parameters (fastapi.go)
 	for i, p := range t.Params(def) {
 		a.paramNames = append(a.paramNames, p)
 		v := newVal()
-		if c, ok := conv(p); ok {
+		if fv, ok := fast[p]; ok {
+			v = fv
+		} else if c, ok := conv(p); ok {
 			v.l = lReq | lPath
 			switch c {
 			case "int", "float", "uuid":
@@ -470,6 +474,7 @@ func (f *fileState) summarise(a *analysis, u *unit, name string) {
 		}
 	}
 	summariseClauses(a, s)
+	s.lookup = lookupOf(a, f) // helperlookup.go
 	// A transaction runner: it calls one of its callable parameters inside
 	// a managed transaction.
 	t := f.t

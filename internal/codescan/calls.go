@@ -740,6 +740,8 @@ func (u *unit) applySummary(call pyast.ID, name string, s *summary, args []val) 
 		}
 		u.a.events = append(u.a.events, e)
 		evIdx = int32(len(u.a.events) - 1)
+	} else if s.lookup != nil {
+		u.helperLookupEvent(call, s.lookup, args) // helperlookup.go
 	}
 	if s.retConn {
 		return val{ev: -1, obj: u.connFor(u.t().Callee(call))}

@@ -488,6 +488,7 @@ func resolvePaths(states []*fileState) {
 			r.path = g.routePath(r)
 		}
 	}
+	resolveFastAPI(states) // routers' prefixes and dependencies (fastapi.go)
 }
 
 // Key is a signing key written in the source, and where.
@@ -816,6 +817,11 @@ func fingerprint(states []*fileState, proj *project) rampart.Fingerprint {
 			case "flask":
 				fp.Framework = "Flask"
 				note("imports flask (" + f.path + ")")
+			case "fastapi":
+				if fp.Framework == "" {
+					fp.Framework = "FastAPI"
+				}
+				note("imports fastapi (" + f.path + ")")
 			case "psycopg2", "psycopg", "asyncpg", "pg8000":
 				if fp.Driver == "" || root == "psycopg2" {
 					fp.Driver = root

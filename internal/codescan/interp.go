@@ -149,6 +149,9 @@ type summary struct {
 	events   int
 	sinkNode pyast.ID
 	sinkFile *fileState
+	// lookup is a statement of known text the function runs keyed by its
+	// parameters (lookup.p): callers see it as their own lookup (helperlookup.go).
+	lookup *helperLookup
 }
 
 // unit is one function body being walked (a root or a nested function).

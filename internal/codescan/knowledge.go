@@ -15,14 +15,16 @@ import "regexp"
 // keys (request.args, request.json); requestTexts carry client text
 // (request.path, request.origin).
 var requestDicts = map[string]bool{"args": true, "form": true, "values": true, "json": true, "files": true,
-	"cookies": true, "headers": true, "view_args": true, "data": true, "authorization": true, "stream": true}
+	"cookies": true, "headers": true, "view_args": true, "data": true, "authorization": true, "stream": true,
+	"query_params": true, "path_params": true} // the last two: FastAPI's (Starlette's) Request
 
 var requestTexts = map[string]bool{"path": true, "full_path": true, "url": true, "base_url": true, "host": true,
 	"host_url": true, "url_root": true, "referrer": true, "remote_addr": true, "user_agent": true,
 	"query_string": true, "origin": true, "access_route": true, "environ": true, "content_type": true, "mimetype": true}
 
-// requestBodyMethods return the whole body (request.get_json()).
-var requestBodyMethods = map[string]bool{"get_json": true, "get_data": true}
+// requestBodyMethods return the whole body (request.get_json(); Starlette's
+// await request.json(), .form() and .body() in FastAPI).
+var requestBodyMethods = map[string]bool{"get_json": true, "get_data": true, "json": true, "form": true, "body": true}
 
 // requestFieldGetters read one field of request data (request.args.get("q")).
 var requestFieldGetters = map[string]bool{"get": true, "getlist": true, "pop": true, "get_all": true, "setdefault": true}

@@ -11,7 +11,12 @@ import (
 // Broken object-level authorization: a route's object id, or an UPSERT's key,
 // reaches a statement that never ties the row to the caller.
 
-var bolaFamily = family{name: "bola", rules: []*Rule{BOLARead, BOLAUpsert}, perRoute: (*fileState).checkBOLA}
+// Route parameters first; then, for FastAPI, ids from the query string and
+// body fields (fastapi.go).
+var bolaFamily = family{name: "bola", rules: []*Rule{BOLARead, BOLAUpsert}, perRoute: func(f *fileState, r *routeInfo) {
+	f.checkBOLA(r)
+	f.checkInputBOLA(r)
+}}
 
 var (
 	BOLARead = rule("PY-BOLA-001", rampart.FamilyBOLA, rampart.High, rampart.Firm, "CWE-639", "API1:2023", "P3",
@@ -46,6 +51,9 @@ func ownerColumn(col string) bool { return col == "" || !tenantColRe.MatchString
 // owns reports whether the route ties the object named by a route parameter
 // to the caller.
 func (f *fileState) owns(a *analysis, param string) bool {
+	if f.ownsByHelper(a, param) { // helperlookup.go
+		return true
+	}
 	for _, g := range a.guards {
 		for _, c := range g.ident {
 			if c.guards && (c.other.param == param || c.other.param == "" && c.other.has(lRow)) {
@@ -65,6 +73,9 @@ func (f *fileState) owns(a *analysis, param string) bool {
 				return true
 			}
 			continue
+		}
+		if e.info.op == "insert" {
+			continue // a new row with the caller's id says nothing of the object named
 		}
 		for i, b := range e.info.binds {
 			v, ok := bound(e, i, b)
@@ -136,7 +147,7 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 		if f.owns(a, p.Name) {
 			continue
 		}
-		for _, e := range a.events {
+		for _, e := range writesFirst(a.events) { // helperlookup.go
 			if !usesParam(e, p.Name) || (e.info != nil && e.info.upsert) {
 				continue
 			}
@@ -157,6 +168,7 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 			c := f.add(BOLARead, e.node, a, fmt.Sprintf("`%s` %s the object named by route parameter `%s` with no filter or check on the caller's identity",
 				f.snippet(e.node), verb, p.Name))
 			c.key = "param-" + p.Name
+			relateLookups(f, c, a, e, func(x *sqlEvent) bool { return usesParam(x, p.Name) }) // helperlookup.go
 			break
 		}
 	}

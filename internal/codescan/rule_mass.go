@@ -9,7 +9,12 @@ import (
 // Mass assignment: the request body, or its keys, decide which fields or
 // columns are written.
 
-var massFamily = family{name: "mass", rules: []*Rule{MassModel, MassColumns}, perAnalysis: (*fileState).checkMass}
+// Whole request objects first; then privileged fields of a FastAPI body
+// model written to the database (fastapi.go).
+var massFamily = family{name: "mass", rules: []*Rule{MassModel, MassColumns}, perAnalysis: func(f *fileState, a *analysis) {
+	f.checkMass(a)
+	f.checkPrivilegedFields(a)
+}}
 
 var (
 	MassModel = rule("PY-MASS-001", rampart.FamilyMassAssignment, rampart.High, rampart.Firm, "CWE-915", "API3:2023", "",

@@ -31,6 +31,10 @@ type Module struct {
 	Pending  []PendingView
 	SpecAPIs []SpecAPI
 	SpecApps []SpecApp
+	// FastAPI is the rest of the FastAPI model (fastapi.go); nil when the
+	// file does not import FastAPI.
+	FastAPI *FastAPI
+	models  map[string]*Model // pydantic models by class name (fastapi.go)
 
 	// identity memoises IdentityHelper: 1 being computed, 2 yes, 3 no.
 	identity map[string]uint8
@@ -158,6 +162,7 @@ func Flask(t *Tree) *Module {
 		}
 	}
 	m.addRouting()
+	m.addFastAPI()
 	for _, r := range m.Routes {
 		m.routeFns[r.Func] = true
 	}
@@ -534,6 +539,9 @@ func RuleParams(rule string) []Param {
 // Template converts a Flask rule to an OpenAPI path template:
 // /notes/<int:note_id> → /notes/{note_id}.
 func Template(rule string) string {
+	if strings.Contains(rule, ":") && strings.Contains(rule, "{") {
+		rule = fastParamRe.ReplaceAllString(rule, "{$1}") // FastAPI's {file_path:path}
+	}
 	if !strings.Contains(rule, "<") {
 		return rule
 	}
