@@ -105,9 +105,10 @@ func (u *unit) call(id pyast.ID) val {
 		}
 	}
 
-	// A lookup in a constant table is an allowlist: REPORTS.get(name).
+	// A lookup in a constant table is an allowlist: REPORTS.get(name). An
+	// imported module is no table: requests.get(url) fetches something.
 	if hasRecv && recv.cnst && !recv.has(lReq|lRow|lIdent|lKey) && recv.obj == nil &&
-		(name == "get" || name == "pop" || name == "__getitem__" || name == "setdefault") {
+		(name == "get" || name == "pop" || name == "__getitem__" || name == "setdefault") && !importedModule(f, t, recvNode) {
 		return constVal()
 	}
 
@@ -341,6 +342,11 @@ func (u *unit) call(id pyast.ID) val {
 	if !passThrough[name] {
 		out.l &^= lWhole
 		out.pw = 0
+		// What an unknown call makes of request data is not that data: an
+		// int id handed to a service comes back as its answer.
+		if (out.has(lReq) || out.p != 0) && !stringMethods[name] {
+			out.l |= lOpaque
+		}
 	}
 	if dotted() == "str" || dotted() == "repr" {
 		// str(x) keeps x's string structure.
@@ -349,7 +355,7 @@ func (u *unit) call(id pyast.ID) val {
 			out.built = args[0].built
 		}
 	}
-	if hasRecv && recv.str != nil && (name == "strip" || name == "lower" || name == "upper" || name == "replace" || name == "lstrip" || name == "rstrip" || name == "encode" || name == "decode" || name == "title" || name == "capitalize") {
+	if hasRecv && recv.str != nil && stringMethods[name] {
 		out.str = asHole(recv)
 		if !recv.built && recv.cnst {
 			out.str = recv.str
@@ -832,4 +838,16 @@ func startsUpper(s string) bool {
 		return unicode.IsUpper(r)
 	}
 	return false
+}
+
+// importedModule reports whether an expression names an imported module
+// (requests, httpx, redis), as opposed to a constant table imported by
+// name, which is written in upper case (from config import REPORTS).
+func importedModule(f *fileState, t *pyast.Tree, id pyast.ID) bool {
+	if t.Kind(id) != pyast.KindIdentifier {
+		return false
+	}
+	name := t.Text(id)
+	_, ok := f.mod.Imports[name]
+	return ok && !isUpperConst(name)
 }

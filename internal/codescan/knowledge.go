@@ -155,3 +155,8 @@ var serializationRe = regexp.MustCompile(`SerializationFailure|TransactionRollba
 // identityishRe names an attribute of flask.g that holds the caller
 // (g.user, g.current_account).
 var identityishRe = regexp.MustCompile(`(?i)user|identity|account|principal`)
+
+// stringMethods change a string's case or spacing and keep its structure:
+// what was free text stays free text, what was a number stays one.
+var stringMethods = map[string]bool{"strip": true, "lower": true, "upper": true, "replace": true, "lstrip": true,
+	"rstrip": true, "encode": true, "decode": true, "title": true, "capitalize": true}

@@ -33,8 +33,9 @@ var (
 		"SQL built from strings",
 		"SQL text is built with formatting or concatenation, though no request data was traced into it",
 		"A statement's text is built at run time from non-constant parts that the analysis could not trace to "+
-			"the request (function results, configuration read at run time). It is one refactoring away from an "+
-			"injection and defeats the driver's parameter handling.",
+			"the request (function results, configuration read at run time, what another service answered for a "+
+			"numeric request value). It is one refactoring away from an injection and defeats the driver's "+
+			"parameter handling.",
 		"Use placeholders for values and psycopg2.sql.Identifier (or an allowlist) for identifiers.")
 
 	SQLiIdent = rule("PY-SQLI-003", rampart.FamilySQLiIdentifier, rampart.High, rampart.Firm, "CWE-89", "API8:2023", "P2",
@@ -75,13 +76,18 @@ func (f *fileState) checkQuery(a *analysis, e *sqlEvent) {
 		f.add(SQLiValue, e.node, a, fmt.Sprintf("the request supplies the whole statement run by `%s`", snip()))
 		return
 	}
+	idents := holeContexts(q.str)
 	reportedBuilt := false
-	for _, p := range q.str {
-		if p.hole && !p.safeIdent && !p.v.cnst && p.v.has(lReq|lKey) {
-			reportedBuilt = true // a stronger finding covers the statement
+	for i, p := range q.str {
+		if !p.hole || p.safeIdent || p.v.cnst {
+			continue
+		}
+		// A stronger finding covers the statement; request data that is
+		// not injectable (an int path parameter) makes none.
+		if idents[i] && p.v.has(lReq|lKey) || !idents[i] && p.v.has(lReq) && p.v.has(lInj) {
+			reportedBuilt = true
 		}
 	}
-	idents := holeContexts(q.str)
 	for i, p := range q.str {
 		if !p.hole {
 			continue
@@ -98,7 +104,7 @@ func (f *fileState) checkQuery(a *analysis, e *sqlEvent) {
 		case !ident && v.has(lReq) && v.has(lInj):
 			c := f.add(SQLiValue, e.node, a, fmt.Sprintf("%s is formatted into the SQL of `%s` instead of being passed as a parameter", describe(*v), snip()))
 			c.key = "value"
-		case v.p == 0 && !reportedBuilt && !v.has(lReq|lKey) && q.built:
+		case v.p == 0 && !reportedBuilt && (!v.has(lReq|lKey) || fromService(v)) && q.built:
 			reportedBuilt = true
 			c := f.add(SQLiBuilt, e.node, a, fmt.Sprintf("the SQL of `%s` is built with string formatting", snip()))
 			c.key = "built"
@@ -137,4 +143,13 @@ func describe(v val) string {
 		return "the caller's identity"
 	}
 	return "a value"
+}
+
+// fromService reports whether a value is what an unknown call made of
+// request data that is not free text (an int path parameter handed to a
+// delivery service, whose answer is formatted into SQL): no request text
+// reaches the statement, but unchecked text of another origin does, so it
+// counts as built from strings.
+func fromService(v *val) bool {
+	return v.has(lReq) && v.has(lOpaque) && !v.has(lInj|lKey)
 }

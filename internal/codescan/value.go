@@ -21,6 +21,7 @@ const (
 	lExc                       // exception text (str(e), traceback)
 	lOrigin                    // the request's Origin header
 	lArith                     // computed with arithmetic
+	lOpaque                    // returned by a call the analysis does not know (a service's answer)
 )
 
 // kinds of object a value can stand for.
