@@ -151,7 +151,7 @@ func (f *fileState) ownsByHelperDepth(a *analysis, param string, depth int) bool
 				return true
 			}
 		case pyast.KindIfStatement:
-			if depth > 0 || !terminates(t, t.Child(i, pyast.FieldConsequence)) {
+			if depth > 0 || !pyast.Terminates(t, t.Child(i, pyast.FieldConsequence)) {
 				continue
 			}
 			cond := t.Child(i, pyast.FieldCondition)
@@ -209,7 +209,7 @@ func (f *fileState) passesCallerToCheck(call pyast.ID, ref funcRef, idents map[s
 	}
 	gt := g.t
 	for i, end := def, gt.End(def); i < end; i++ {
-		if gt.Kind(i) != pyast.KindIfStatement || !terminates(gt, gt.Child(i, pyast.FieldConsequence)) {
+		if gt.Kind(i) != pyast.KindIfStatement || !pyast.Terminates(gt, gt.Child(i, pyast.FieldConsequence)) {
 			continue
 		}
 		cond := gt.Child(i, pyast.FieldCondition)
@@ -303,7 +303,7 @@ func terminatingCondition(t *pyast.Tree, id pyast.ID) pyast.ID {
 		switch t.Kind(p) {
 		case pyast.KindIfStatement, pyast.KindElifClause:
 			cond := t.Child(p, pyast.FieldCondition)
-			if t.Contains(cond, id) && terminates(t, t.Child(p, pyast.FieldConsequence)) {
+			if t.Contains(cond, id) && pyast.Terminates(t, t.Child(p, pyast.FieldConsequence)) {
 				return cond
 			}
 			return pyast.None
@@ -312,26 +312,6 @@ func terminatingCondition(t *pyast.Tree, id pyast.ID) pyast.ID {
 		}
 	}
 	return pyast.None
-}
-
-// terminates reports whether a block ends the request: it raises, returns
-// or aborts.
-func terminates(t *pyast.Tree, block pyast.ID) bool {
-	for c := t.First(block); c >= 0; c = t.Next(c) {
-		switch t.Kind(c) {
-		case pyast.KindRaiseStatement, pyast.KindReturnStatement:
-			return true
-		case pyast.KindExpressionStatement:
-			e := t.Unwrap(t.NamedChild(c, 0))
-			if t.Kind(e) == pyast.KindCall {
-				switch t.LastName(t.Callee(e)) {
-				case "abort", "exit", "_exit":
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // writesFirst orders a route's statements for reporting an unchecked

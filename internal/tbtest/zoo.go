@@ -89,6 +89,9 @@ var zooLogins = map[string]func(u ZooUser) *rampart.Login{
 // fastAPI apps serve their own spec; the others ship openapi.yaml.
 var fastAPI = map[string]bool{"bank": true, "shop": true, "wallet": true, "hr": true}
 
+// FastAPI reports whether the app is a FastAPI one (the others are Flask).
+func (a *ZooApp) FastAPI() bool { return fastAPI[a.Name] }
+
 func creds(userField string, u ZooUser) map[string]any {
 	login := u.Name
 	if userField == "email" {
