@@ -125,4 +125,3 @@ func vulnerableSource(t *testing.T, dir string) string {
 	}
 	return out
 }
-
