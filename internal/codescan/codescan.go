@@ -161,8 +161,9 @@ type project struct {
 	files         []*fileState // nil for files that were not parsed
 	// Searches of every file's source, made on first use and only if
 	// asked: on a library tree without routes, never.
-	crdb      func() bool // some file mentions CockroachDB (cockroach, crdb, 26257)
-	passwords func() bool // some file verifies passwords (else PY-RATE-001 has nothing to look for)
+	crdb      func() bool     // some file mentions CockroachDB (cockroach, crdb, 26257)
+	passwords func() bool     // some file verifies passwords (else PY-RATE-001 has nothing to look for)
+	shared    map[string]bool // tables a non-admin route lists whole (shared.go)
 }
 
 func newProject() *project {
@@ -314,6 +315,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	attachLateRoutes(ctx, opt.Workers, states, append(late, spec...))
 	inheritDecorators(states)
 	resolvePaths(states)
+	proj.shared = sharedTables(states)
 	parallel(ctx, opt.Workers, len(states), func(i int) {
 		if states[i] != nil {
 			states[i].check()

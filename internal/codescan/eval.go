@@ -44,15 +44,20 @@ func (u *unit) eval(id pyast.ID) val {
 		b := u.eval(t.Child(id, pyast.FieldRight))
 		return merge(a, b)
 	case pyast.KindComparisonOperator:
-		for c := t.First(id); c >= 0; c = t.Next(c) {
-			if t.Field(c) != pyast.FieldOperators {
-				u.eval(c)
-			}
+		// A role compared outside an if (`allowed = user["role"] == "admin"`,
+		// `return g.user["role"] in STAFF`) is a role check once a guard
+		// tests the result.
+		var g guard
+		u.condition(id, &g)
+		out := constVal()
+		if g.role {
+			out.l |= lRole
 		}
-		return constVal()
+		return out
 	case pyast.KindNotOperator:
-		u.eval(t.Child(id, pyast.FieldArgument))
-		return constVal()
+		out := constVal()
+		out.l |= u.eval(t.Child(id, pyast.FieldArgument)).l & lRole
+		return out
 	case pyast.KindUnaryOperator:
 		v := taintOf(u.eval(t.Child(id, pyast.FieldArgument)))
 		v.l |= lArith

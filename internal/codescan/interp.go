@@ -616,7 +616,7 @@ func (u *unit) condition(cond pyast.ID, g *guard) {
 	}
 	v := u.eval(cond)
 	u.noteRow(g, v)
-	if v.has(lIdent) && roleField(t, cond) {
+	if v.has(lIdent) && roleField(t, cond) || v.has(lRole) {
 		g.role = true
 	}
 	if t.Kind(cond) == pyast.KindCall && roleCallRe.MatchString(t.LastName(t.Callee(cond))) {

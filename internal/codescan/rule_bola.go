@@ -26,7 +26,9 @@ var (
 			"get_or_404, filter_by(id=…)) and nothing in the route ties the object to the caller: no "+
 			"`AND owner_id = %s` bound to current_user / g.user / session[\"user_id\"] / get_jwt_identity(), no "+
 			"comparison of the object's owner with the caller that aborts on a mismatch. login_required alone "+
-			"does not count. Admin routes and public routes are left to the BFLA and missing-auth rules.",
+			"does not count. Admin routes and public routes are left to the BFLA and missing-auth rules. Rows of a "+
+			"table that a signed-in, non-admin route lists whole (no WHERE) are shared, not owned: reading one by "+
+			"id, or adding a row that refers to one, is not reported; changing or deleting one still is.",
 		"Filter every lookup by the caller: `WHERE id = %s AND owner_id = %s` with the authenticated user's id, "+
 			"or `Item.query.filter_by(id=item_id, owner_id=current_user.id).first_or_404()`; or fetch, compare "+
 			"`item.owner_id != current_user.id` and abort(404).")
@@ -147,8 +149,12 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 		if f.owns(a, p.Name) {
 			continue
 		}
+		shared := f.sharedParam(a, p.Name)        // shared.go
 		for _, e := range writesFirst(a.events) { // helperlookup.go
 			if !usesParam(e, p.Name) || (e.info != nil && e.info.upsert) {
+				continue
+			}
+			if shared && e.info != nil && (e.info.op == "select" || e.info.op == "insert") {
 				continue
 			}
 			if e.info == nil && !e.orm {

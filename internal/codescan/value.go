@@ -22,6 +22,7 @@ const (
 	lOrigin                    // the request's Origin header
 	lArith                     // computed with arithmetic
 	lOpaque                    // returned by a call the analysis does not know (a service's answer)
+	lRole                      // the answer to "is the caller privileged?" (role compared, held in a variable or returned)
 )
 
 // kinds of object a value can stand for.
