@@ -51,8 +51,9 @@ func FuzzParse(f *testing.F) {
 			if nd.End < nd.Start || int(nd.End) > len(src) {
 				t.Fatalf("node %d spans %d-%d of %d bytes", i, nd.Start, nd.End, len(src))
 			}
-			if nd.Parent >= ID(i) || nd.First >= 0 && nd.First <= ID(i) || nd.Next >= 0 && nd.Next <= ID(i) ||
-				int(nd.First) >= n || int(nd.Next) >= n {
+			first := tree.First(ID(i))
+			if nd.Parent >= ID(i) || first >= 0 && first <= ID(i) || nd.Next >= 0 && nd.Next <= ID(i) ||
+				int(first) >= n || int(nd.Next) >= n {
 				t.Fatalf("node %d has bad links %+v", i, *nd)
 			}
 			_ = tree.Column(ID(i))

@@ -1,6 +1,8 @@
 package pyast
 
 import (
+	"bytes"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -49,17 +51,20 @@ const (
 const MaxDepth = 500
 
 // Node is one syntax node. Its layout is shared with the C walker.
+//
+// It is kept small (24 bytes): a tree holds a node for every 8 bytes or so
+// of source, and every file's tree stays in memory until the rules have
+// run. What can be found from the rest is not stored: a node's first child
+// is the next node in pre-order (Tree.First), and its line and column come
+// from its start byte and the tree's table of line starts (Tree.Line).
 type Node struct {
 	Kind  Kind
 	Sym   uint16 // the grammar's symbol (Tree.Type names it)
 	Field Field  // role under the parent, FieldNone if none
 	Flags uint16
 	// Byte offsets into Tree.Src, end exclusive.
-	Start, End uint32
-	// Zero-based row and column (in bytes) of the start; Tree.EndLine
-	// gives the end.
-	StartRow, StartCol  uint32
-	Parent, First, Next ID
+	Start, End   uint32
+	Parent, Next ID
 }
 
 // Tree is a parsed file: plain Go memory, with no tree-sitter object behind
@@ -71,6 +76,29 @@ type Tree struct {
 	// its memory.
 	Src   []byte
 	Nodes []Node
+	// lines holds the offset of each line's first byte in Src (lines[0]
+	// is 0): line numbers as tree-sitter counts them, one per '\n'.
+	lines []uint32
+}
+
+// newTree makes a tree of parsed nodes and their source.
+func newTree(src []byte, nodes []Node) *Tree {
+	n := bytes.Count(src, []byte{'\n'}) + 1
+	lines := make([]uint32, 1, n)
+	for off := 0; ; {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		lines = append(lines, uint32(off))
+	}
+	return &Tree{Src: src, Nodes: nodes, lines: lines}
+}
+
+// row is the zero-based line of a byte offset.
+func (t *Tree) row(off uint32) int {
+	return sort.Search(len(t.lines), func(i int) bool { return t.lines[i] > off }) - 1
 }
 
 // Root is the module node.
@@ -132,7 +160,7 @@ func (t *Tree) Line(id ID) int {
 	if !t.valid(id) {
 		return 0
 	}
-	return int(t.Nodes[id].StartRow) + 1
+	return t.row(t.Nodes[id].Start) + 1
 }
 
 // EndLine is a node's 1-based last line.
@@ -145,13 +173,7 @@ func (t *Tree) EndLine(id ID) int {
 	if end > int(n.Start) {
 		end-- // the last byte of the node
 	}
-	line := int(n.StartRow) + 1
-	for _, c := range t.Src[n.Start:end] {
-		if c == '\n' {
-			line++
-		}
-	}
-	return line
+	return t.row(uint32(end)) + 1
 }
 
 // Column is a node's 1-based first column, counted in characters.
@@ -160,9 +182,9 @@ func (t *Tree) Column(id ID) int {
 		return 0
 	}
 	n := &t.Nodes[id]
-	lineStart := int(n.Start) - int(n.StartCol)
-	if lineStart < 0 || int(n.Start) > len(t.Src) {
-		return int(n.StartCol) + 1
+	lineStart := t.lines[t.row(n.Start)]
+	if int(n.Start) > len(t.Src) {
+		return int(n.Start-lineStart) + 1
 	}
 	return utf8.RuneCount(t.Src[lineStart:n.Start]) + 1
 }
@@ -180,7 +202,16 @@ func (t *Tree) First(id ID) ID {
 	if !t.valid(id) {
 		return None
 	}
-	return t.Nodes[id].First
+	return t.first(id)
+}
+
+// first is First for a valid ID: in pre-order, a node's first child, if it
+// has one, comes right after it.
+func (t *Tree) first(id ID) ID {
+	if c := id + 1; int(c) < len(t.Nodes) && t.Nodes[c].Parent == id {
+		return c
+	}
+	return None
 }
 
 // Next returns a node's next sibling, None if it is the last.
@@ -210,7 +241,7 @@ func (t *Tree) Child(id ID, f Field) ID {
 	if !t.valid(id) {
 		return None
 	}
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		if t.Nodes[c].Field == f {
 			return c
 		}
@@ -223,7 +254,7 @@ func (t *Tree) ChildOfKind(id ID, k Kind) ID {
 	if !t.valid(id) {
 		return None
 	}
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		if t.Nodes[c].Kind == k {
 			return c
 		}
@@ -236,7 +267,7 @@ func (t *Tree) NamedChild(id ID, i int) ID {
 	if !t.valid(id) {
 		return None
 	}
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		if t.Nodes[c].Flags&FlagNamed != 0 {
 			if i == 0 {
 				return c
@@ -253,7 +284,7 @@ func (t *Tree) NumChildren(id ID) int {
 		return 0
 	}
 	n := 0
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		n++
 	}
 	return n
@@ -316,7 +347,7 @@ func (t *Tree) Deep() (n, line int) {
 	for i := range t.Nodes {
 		if t.Nodes[i].Flags&FlagDeep != 0 {
 			if n == 0 {
-				line = int(t.Nodes[i].StartRow) + 1
+				line = t.Line(ID(i))
 			}
 			n++
 		}
@@ -336,7 +367,7 @@ func (t *Tree) SyntaxErrors() []SyntaxError {
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
 		if n.Flags&(FlagError|FlagMissing) != 0 {
-			out = append(out, SyntaxError{Line: int(n.StartRow) + 1, Column: int(n.StartCol) + 1, Missing: n.Flags&FlagMissing != 0})
+			out = append(out, SyntaxError{Line: t.Line(ID(i)), Column: t.byteColumn(ID(i)), Missing: n.Flags&FlagMissing != 0})
 		}
 	}
 	return out
@@ -364,7 +395,7 @@ func (t *Tree) sexp(b *strings.Builder, id ID) {
 	} else {
 		b.WriteString(t.Type(id))
 	}
-	for c := n.First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		b.WriteByte(' ')
 		if f := t.Nodes[c].Field; f != FieldNone {
 			b.WriteString(f.String())
@@ -373,4 +404,11 @@ func (t *Tree) sexp(b *strings.Builder, id ID) {
 		t.sexp(b, c)
 	}
 	b.WriteByte(')')
+}
+
+// byteColumn is a node's 1-based first column counted in bytes, as
+// tree-sitter counts it.
+func (t *Tree) byteColumn(id ID) int {
+	start := t.Nodes[id].Start
+	return int(start-t.lines[t.row(start)]) + 1
 }
