@@ -49,6 +49,10 @@ type fileState struct {
 	autocommit    func() bool // the file turns autocommit on (searched on first use)
 	lowerOnce     sync.Once
 	lower         []byte // Src in lower case, for keyword searches (lowerSrc)
+
+	// Set by settle (release.go).
+	checked bool            // checked as soon as its analysis was final
+	funcs   map[string]bool // its function names, noted before its tree is parked (park)
 }
 
 // lowerSrc returns the source in lower case, made on first use: most files
@@ -115,7 +119,7 @@ func (f *fileState) within(m *markerSet, id pyast.ID) bool {
 	if ok {
 		return v
 	}
-	n := f.t.Nodes[id]
+	n, _ := f.t.Span(id)
 	v = m.has(f.lowerSrc()[n.Start:n.End])
 	f.marksMu.Lock()
 	f.marks[key] = v

@@ -72,7 +72,7 @@ func (f *fileState) rootAround(node pyast.ID) *analysis {
 }
 
 func (f *fileState) relate(c *candidate, node pyast.ID, note string) {
-	if node < 0 || int(node) >= len(f.t.Nodes) {
+	if !f.t.Valid(node) {
 		return
 	}
 	c.related = append(c.related, rampart.Related{

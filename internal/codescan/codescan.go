@@ -262,11 +262,15 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		f.moduleEnv() // needs nothing from other files
 		f.limiter = (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) &&
 			limiterRe.Match(f.t.Src)
+		deps := f.depIndexes(i)
+		f.park()
 		proj.modules.loaded[i].Store(f)
-		return f.depIndexes(i), true
+		return deps, true
 	}, func(i int) {
+		states[i].t.Unpark()
 		states[i].summarize(false)
 		states[i].rootAnalyses()
+		states[i].settle()
 	})
 	trace("parse and analyse")
 	for _, f := range states {
@@ -288,9 +292,13 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	wait := importCycles(left)
 	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
+		f.t.Unpark()
 		f.summarize(false)
 		if !f.cyclicImports {
 			f.rootAnalyses()
+			f.settle()
+		} else {
+			f.t.Park() // until the second run
 		}
 	})
 	// The second run follows the same order, so that each file reads the
@@ -298,8 +306,10 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	// across the import that closes its cycle.
 	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
 		if f.cyclicImports {
+			f.t.Unpark()
 			f.summarize(true)
 			f.rootAnalyses()
+			f.settle()
 		}
 	})
 	for _, f := range left {
@@ -307,10 +317,13 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 			cyclic = append(cyclic, f)
 		}
 	}
+	for _, f := range left {
+		f.t.Unpark() // analysis was cancelled before it came to the file
+	}
 	trace(fmt.Sprintf("import cycles (%d files, %d in cycles)", len(left), len(cyclic)))
 	resolvePaths(states)
 	parallel(ctx, opt.Workers, len(states), func(i int) {
-		if states[i] != nil {
+		if states[i] != nil && !states[i].checked {
 			states[i].check()
 		}
 	})

@@ -2,6 +2,8 @@ package pyast
 
 import (
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	ts "github.com/tree-sitter/go-tree-sitter"
@@ -88,5 +90,94 @@ func TestPositionsMatchTreeSitter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReleaseKeepsPositions checks that a released tree still places and
+// quotes every node as before, and has no structure left to read.
+func TestReleaseKeepsPositions(t *testing.T) {
+	src, err := os.ReadFile("../../testbed/vulnerable/app.py")
+	if err != nil {
+		src = []byte("import os\n\ndef f(a):\n    return 'é' + a  # x\n\nclass C:\n    pass\n")
+	}
+	tree, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pos struct {
+		line, end, col int
+		text           string
+		span           Span
+	}
+	want := make([]pos, len(tree.Nodes))
+	for i := range tree.Nodes {
+		id := ID(i)
+		sp, _ := tree.Span(id)
+		want[i] = pos{tree.Line(id), tree.EndLine(id), tree.Column(id), tree.Text(id), sp}
+	}
+	n := len(tree.Nodes)
+	if tree.Released() {
+		t.Fatal("released before Release")
+	}
+	tree.Release()
+	tree.Release() // a second call changes nothing
+	if !tree.Released() || tree.Nodes != nil {
+		t.Fatal("nodes kept after Release")
+	}
+	for i := 0; i < n; i++ {
+		id := ID(i)
+		sp, ok := tree.Span(id)
+		got := pos{tree.Line(id), tree.EndLine(id), tree.Column(id), tree.Text(id), sp}
+		if !ok || !tree.Valid(id) || got != want[i] || !tree.Is(id, want[i].text) {
+			t.Fatalf("node %d after Release: %+v (valid %v), want %+v", i, got, ok, want[i])
+		}
+	}
+	if tree.Valid(ID(n)) || tree.Valid(None) || tree.Line(ID(n)) != 0 {
+		t.Fatal("IDs past the end are valid after Release")
+	}
+	if tree.Kind(0) != KindOther || tree.First(0) != None || tree.Parent(1) != None || tree.Type(0) != "" {
+		t.Fatal("a released tree still answers for its structure")
+	}
+}
+
+// TestParkRestoresNodes checks that Unpark gives back exactly the nodes
+// Park packed, and that a parked tree has no nodes to read.
+func TestParkRestoresNodes(t *testing.T) {
+	srcs := [][]byte{
+		{},
+		[]byte("x = 1\n"),
+		[]byte("def f(:\n  x = \n\n)) if\nclass C\n  pass\n"),
+		[]byte(strings.Repeat("(", 700) + "1" + strings.Repeat(")", 700) + "\n"),
+		[]byte("s = 'é€😀'\n" + strings.Repeat("a = b + c * d\n", 2000)),
+	}
+	if b, err := os.ReadFile("../../testbed/vulnerable/app.py"); err == nil {
+		srcs = append(srcs, b)
+	}
+	for _, src := range srcs {
+		tree, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(tree.Nodes)
+		last := ID(len(want) - 1)
+		lastLine, lastText := tree.Line(last), tree.Text(last)
+		tree.Park()
+		tree.Park()
+		if !tree.Parked() || tree.Nodes != nil || tree.Kind(0) != KindOther || tree.Parent(last) != None {
+			t.Fatal("nodes readable while parked")
+		}
+		if tree.Line(last) != lastLine || tree.Text(last) != lastText || !tree.Valid(last) || tree.Valid(last+1) {
+			t.Fatalf("parked: line %d %q, want %d %q", tree.Line(last), tree.Text(last), lastLine, lastText)
+		}
+		tree.Unpark()
+		tree.Unpark()
+		if tree.Parked() || !slices.Equal(tree.Nodes, want) {
+			t.Fatalf("%d nodes after Unpark differ from the %d parked", len(tree.Nodes), len(want))
+		}
+		tree.Park()
+		tree.Release() // a parked tree can be released
+		if !tree.Released() || tree.Parked() || tree.Line(last) != lastLine || tree.Text(last) != lastText {
+			t.Fatalf("released from parked: line %d %q, want %d %q", tree.Line(last), tree.Text(last), lastLine, lastText)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -74,31 +75,90 @@ type Node struct {
 type Tree struct {
 	// Src is the parsed source. It must not be modified: node texts share
 	// its memory.
-	Src   []byte
+	Src []byte
+	// Nodes is nil while the tree is parked (Park) and once it is
+	// released (Release).
 	Nodes []Node
 	// lines holds the offset of each line's first byte in Src (lines[0]
-	// is 0): line numbers as tree-sitter counts them, one per '\n'.
-	lines []uint32
+	// is 0): line numbers as tree-sitter counts them, one per '\n'. It is
+	// made on first use: most files of a large tree never report a line.
+	lines     []uint32
+	linesOnce sync.Once
+	// packed holds packedN nodes while the tree is parked, and only their
+	// spans once it is released (park.go); packedSpans are the spans,
+	// decoded on first use.
+	packed      []byte
+	packedN     int
+	released    bool
+	packedMu    sync.Mutex
+	packedSpans []Span
 }
+
+// Span is the bytes of a node in Tree.Src, end exclusive.
+type Span struct{ Start, End uint32 }
 
 // newTree makes a tree of parsed nodes and their source.
 func newTree(src []byte, nodes []Node) *Tree {
-	n := bytes.Count(src, []byte{'\n'}) + 1
-	lines := make([]uint32, 1, n)
-	for off := 0; ; {
-		i := bytes.IndexByte(src[off:], '\n')
-		if i < 0 {
-			break
+	return &Tree{Src: src, Nodes: nodes}
+}
+
+// lineStarts returns the table of line starts, making it on first use.
+func (t *Tree) lineStarts() []uint32 {
+	t.linesOnce.Do(func() {
+		src := t.Src
+		lines := make([]uint32, 1, bytes.Count(src, []byte{'\n'})+1)
+		for off := 0; ; {
+			i := bytes.IndexByte(src[off:], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			lines = append(lines, uint32(off))
 		}
-		off += i + 1
-		lines = append(lines, uint32(off))
-	}
-	return &Tree{Src: src, Nodes: nodes, lines: lines}
+		t.lines = lines
+	})
+	return t.lines
 }
 
 // row is the zero-based line of a byte offset.
 func (t *Tree) row(off uint32) int {
-	return sort.Search(len(t.lines), func(i int) bool { return t.lines[i] > off }) - 1
+	lines := t.lineStarts()
+	return sort.Search(len(lines), func(i int) bool { return lines[i] > off }) - 1
+}
+
+// Release drops the tree's nodes, keeping only the source and where each
+// node is: afterwards Valid, Span, Bytes, Text, Is, Line, EndLine and
+// Column answer as before (the positions), and every other accessor
+// answers as for None (the structure).
+// A file whose analysis is over keeps what its findings and other files'
+// findings may still point at, packed in about a tenth of the memory. It
+// must not be called while another goroutine reads the tree.
+func (t *Tree) Release() {
+	t.Unpark()
+	if t.released {
+		return
+	}
+	t.packed, t.packedN = packSpans(t.Nodes), len(t.Nodes)
+	t.Nodes, t.packedSpans, t.released = nil, nil, true
+}
+
+// Released reports whether Release was called.
+func (t *Tree) Released() bool { return t.released }
+
+// Span returns a node's bytes in Src; ok is false for an ID that names no
+// node. It answers for a released or parked tree too.
+func (t *Tree) Span(id ID) (sp Span, ok bool) {
+	if t.valid(id) {
+		return Span{t.Nodes[id].Start, t.Nodes[id].End}, true
+	}
+	var spans []Span
+	if t.packed != nil {
+		spans = t.parkedSpans()
+	}
+	if id >= 0 && int(id) < len(spans) {
+		return spans[id], true
+	}
+	return Span{}, false
 }
 
 // Root is the module node.
@@ -129,10 +189,10 @@ func (t *Tree) Type(id ID) string {
 
 // Bytes is a node's source text, sharing memory with Src.
 func (t *Tree) Bytes(id ID) []byte {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return nil
 	}
-	n := &t.Nodes[id]
 	return t.Src[n.Start:n.End]
 }
 
@@ -148,27 +208,28 @@ func (t *Tree) Text(id ID) string {
 
 // Is reports whether a node's text equals s, without allocating.
 func (t *Tree) Is(id ID, s string) bool {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return false
 	}
-	n := &t.Nodes[id]
 	return int(n.End-n.Start) == len(s) && string(t.Src[n.Start:n.End]) == s
 }
 
 // Line is a node's 1-based first line.
 func (t *Tree) Line(id ID) int {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return 0
 	}
-	return t.row(t.Nodes[id].Start) + 1
+	return t.row(n.Start) + 1
 }
 
 // EndLine is a node's 1-based last line.
 func (t *Tree) EndLine(id ID) int {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return 0
 	}
-	n := &t.Nodes[id]
 	end := int(n.End)
 	if end > int(n.Start) {
 		end-- // the last byte of the node
@@ -178,11 +239,11 @@ func (t *Tree) EndLine(id ID) int {
 
 // Column is a node's 1-based first column, counted in characters.
 func (t *Tree) Column(id ID) int {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return 0
 	}
-	n := &t.Nodes[id]
-	lineStart := t.lines[t.row(n.Start)]
+	lineStart := t.lineStarts()[t.row(n.Start)]
 	if int(n.Start) > len(t.Src) {
 		return int(n.Start-lineStart) + 1
 	}
@@ -233,8 +294,11 @@ func (t *Tree) Field(id ID) Field {
 // valid reports whether an ID names a node of the tree.
 func (t *Tree) valid(id ID) bool { return id >= 0 && int(id) < len(t.Nodes) }
 
-// Valid reports whether an ID names a node of the tree.
-func (t *Tree) Valid(id ID) bool { return t.valid(id) }
+// Valid reports whether an ID names a node of the tree (released or not).
+func (t *Tree) Valid(id ID) bool {
+	_, ok := t.Span(id)
+	return ok
+}
 
 // Child returns the first child in the given role, None if there is none.
 func (t *Tree) Child(id ID, f Field) ID {
@@ -410,5 +474,5 @@ func (t *Tree) sexp(b *strings.Builder, id ID) {
 // tree-sitter counts it.
 func (t *Tree) byteColumn(id ID) int {
 	start := t.Nodes[id].Start
-	return int(start-t.lines[t.row(start)]) + 1
+	return int(start-t.lineStarts()[t.row(start)]) + 1
 }
