@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -252,18 +253,20 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	proj.modules = newModules(names)
 	states := make([]*fileState, len(files))
 	infos := make([]File, len(files))
+	settled := make([]atomic.Bool, len(files)) // analysed, or not parsed
 	analysed := runPipeline(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) ([]int, bool) {
 		p.SetTimeout(opt.ParseTimeout)
 		states[i], infos[i] = load(p, files[i], i, opt, proj)
 		f := states[i]
 		if f == nil {
+			settled[i].Store(true)
 			return nil, false
 		}
 		f.moduleEnv() // needs nothing from other files
 		f.limiter = (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) &&
 			limiterRe.Match(f.t.Src)
 		deps := f.depIndexes(i)
-		f.park()
+		f.park(deps, settled)
 		proj.modules.loaded[i].Store(f)
 		return deps, true
 	}, func(i int) {
@@ -271,6 +274,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		states[i].summarize(false)
 		states[i].rootAnalyses()
 		states[i].settle()
+		settled[i].Store(true)
 	})
 	trace("parse and analyse")
 	for _, f := range states {
@@ -335,6 +339,9 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	res.Routes = routesOf(states)
 	res.Keys = keysOf(states)
 	res.Fingerprint = fingerprint(states, proj)
+	if inspectStates != nil {
+		inspectStates(states)
+	}
 	trace("findings")
 	res.Duration = time.Since(start)
 	if err := ctx.Err(); err != nil {

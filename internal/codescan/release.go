@@ -1,6 +1,10 @@
 package codescan
 
-import "github.com/rampart-sec/rampart/internal/pyast"
+import (
+	"sync/atomic"
+
+	"github.com/rampart-sec/rampart/internal/pyast"
+)
 
 // A file's syntax tree is most of what an analysis keeps in memory (on a
 // library tree, two thirds of the live heap). Two things keep trees small:
@@ -38,16 +42,22 @@ func (f *fileState) settle() {
 }
 
 // park notes which module-level names are functions, then packs the tree
-// until the file's analysis starts (Tree.Unpark). Call it before the file
-// is published to the other files.
-func (f *fileState) park() {
+// until the file's analysis starts (Tree.Unpark), unless every file it
+// depends on is settled already (it is analysed at once). Call it before
+// the file is published to the other files.
+func (f *fileState) park(deps []int, settled []atomic.Bool) {
 	f.funcs = map[string]bool{}
 	for name, d := range f.mod.Defs {
 		if f.t.Kind(d) == pyast.KindFunctionDefinition {
 			f.funcs[name] = true
 		}
 	}
-	f.t.Park()
+	for _, d := range deps {
+		if !settled[d].Load() {
+			f.t.Park()
+			return
+		}
+	}
 }
 
 // isFunc reports whether a module-level name of the file is a function
@@ -59,3 +69,7 @@ func (f *fileState) isFunc(name string) bool {
 	d, ok := f.mod.Defs[name]
 	return ok && f.t.Kind(d) == pyast.KindFunctionDefinition
 }
+
+// inspectStates, when set (by tests), sees every file's state at the end of
+// an analysis.
+var inspectStates func(states []*fileState)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -79,6 +80,19 @@ func FuzzParse(f *testing.F) {
 				_, _ = tree.StringList(tree.Arg(ID(i), 0))
 				_ = tree.Kwarg(ID(i), "methods")
 			}
+		}
+		// Parking gives back the same nodes; releasing keeps positions.
+		nodes := slices.Clone(tree.Nodes)
+		tree.Park()
+		tree.Unpark()
+		if !slices.Equal(tree.Nodes, nodes) {
+			t.Fatal("nodes changed by Park and Unpark")
+		}
+		last := ID(len(nodes) - 1)
+		line, col := tree.Line(last), tree.Column(last)
+		tree.Release()
+		if tree.Line(last) != line || tree.Column(last) != col {
+			t.Fatal("position changed by Release")
 		}
 	})
 }

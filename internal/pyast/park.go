@@ -3,6 +3,7 @@ package pyast
 import (
 	"bytes"
 	"encoding/binary"
+	"sync"
 )
 
 // A tree waiting for its analysis (its file imports files not yet
@@ -10,11 +11,12 @@ import (
 // packs its nodes into varints, about a third of their size, and Unpark
 // brings them back, in a small fraction of the time a parse takes.
 //
-// Each node is its kind, symbol, field and flags, then its start as the
-// distance from the previous node's start (starts never decrease in
-// pre-order), its length, the distance back to its parent and the distance
-// on to its next sibling (0: none). A released tree keeps only the start
-// and the length (Release).
+// Each node is its symbol, its field and flags, its start as the distance
+// from the previous node's start (starts never decrease in pre-order), its
+// length, the distance back to its parent and the distance on to its next
+// sibling (0: none); its kind follows from its symbol, as the walker found
+// it (kindOf). A released tree keeps only the start and the length
+// (Release).
 
 // Park packs the nodes; until Unpark, the tree answers for positions as a
 // released tree does (Release), and for its structure as for None. Park
@@ -23,14 +25,14 @@ func (t *Tree) Park() {
 	if t.Nodes == nil {
 		return
 	}
-	buf := make([]byte, 0, len(t.Nodes)*12)
+	scratch := packScratch.Get().(*[]byte)
+	defer packScratch.Put(scratch)
+	buf := (*scratch)[:0]
 	var prev uint32
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
-		buf = binary.AppendUvarint(buf, uint64(n.Kind))
 		buf = binary.AppendUvarint(buf, uint64(n.Sym))
-		buf = binary.AppendUvarint(buf, uint64(n.Field))
-		buf = binary.AppendUvarint(buf, uint64(n.Flags))
+		buf = binary.AppendUvarint(buf, uint64(n.Field)<<4|uint64(n.Flags))
 		buf = binary.AppendUvarint(buf, uint64(n.Start-prev))
 		buf = binary.AppendUvarint(buf, uint64(n.End-n.Start))
 		buf = binary.AppendUvarint(buf, uint64(int64(i)-int64(n.Parent)))
@@ -43,7 +45,11 @@ func (t *Tree) Park() {
 	}
 	t.packed, t.packedN = bytes.Clone(buf), len(t.Nodes)
 	t.Nodes, t.packedSpans = nil, nil
+	*scratch = buf
 }
+
+// packScratch holds buffers to pack into: only the packed bytes are kept.
+var packScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // Parked reports whether the tree is packed (Park without Unpark).
 func (t *Tree) Parked() bool { return t.packed != nil && !t.released }
@@ -64,10 +70,10 @@ func (t *Tree) Unpark() {
 	var prev uint32
 	for i := range nodes {
 		n := &nodes[i]
-		n.Kind = Kind(next())
 		n.Sym = uint16(next())
-		n.Field = Field(next())
-		n.Flags = uint16(next())
+		ff := next()
+		n.Field, n.Flags = Field(ff>>4), uint16(ff&15)
+		n.Kind = kindOf(n.Sym, n.Flags)
 		n.Start = prev + uint32(next())
 		n.End = n.Start + uint32(next())
 		n.Parent = ID(int64(i) - int64(next()))
@@ -97,10 +103,8 @@ func (t *Tree) parkedSpans() []Span {
 		var prev uint32
 		for i := range spans {
 			if !t.released {
-				next() // kind
 				next() // symbol
-				next() // field
-				next() // flags
+				next() // field and flags
 			}
 			start := prev + uint32(next())
 			spans[i] = Span{start, start + uint32(next())}
@@ -117,7 +121,9 @@ func (t *Tree) parkedSpans() []Span {
 
 // packSpans packs the nodes' starts and lengths.
 func packSpans(nodes []Node) []byte {
-	buf := make([]byte, 0, len(nodes)*4)
+	scratch := packScratch.Get().(*[]byte)
+	defer packScratch.Put(scratch)
+	buf := (*scratch)[:0]
 	var prev uint32
 	for i := range nodes {
 		n := &nodes[i]
@@ -125,5 +131,17 @@ func packSpans(nodes []Node) []byte {
 		buf = binary.AppendUvarint(buf, uint64(n.End-n.Start))
 		prev = n.Start
 	}
+	*scratch = buf
 	return bytes.Clone(buf)
+}
+
+// kindOf is the kind the walker gives a node of a symbol (walk.c).
+func kindOf(sym, flags uint16) Kind {
+	switch {
+	case flags&FlagError != 0:
+		return KindError
+	case int(sym) < len(symKinds):
+		return Kind(symKinds[sym])
+	}
+	return 0
 }
