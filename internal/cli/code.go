@@ -123,9 +123,12 @@ func runCode(ctx context.Context, env Env, dir string, f *codeFlags) error {
 	if err := checkOutputs(outs); err != nil {
 		return err
 	}
-	// A short-lived run over many small trees: collecting garbage less often
-	// costs a little memory and saves noticeable CPU.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// Most of what an analysis keeps is packed syntax trees, which the
+	// collector does not scan: collecting when the heap has grown by half
+	// (instead of the default doubling) keeps the peak near what is live
+	// for a few percent of CPU (docs/benchmarks.md, "White-box speed and
+	// memory").
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	started := time.Now()
 	opts := codescan.Options{Workers: f.workers, MaxFileSize: int64(maxSize), Exclude: f.exclude, FollowSymlinks: f.followLinks}
 	if env.Getenv != nil && env.Getenv("RAMPART_TRACE") != "" {
