@@ -20,8 +20,11 @@ import (
 
 // Park packs the nodes; until Unpark, the tree answers for positions as a
 // released tree does (Release), and for its structure as for None. Park
-// and Unpark must not be called while another goroutine reads the tree.
+// and Unpark must not be called while another goroutine reads the tree,
+// but for Position.
 func (t *Tree) Park() {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
 	if t.Nodes == nil {
 		return
 	}
@@ -44,8 +47,16 @@ func (t *Tree) Park() {
 		prev = n.Start
 	}
 	t.packed, t.packedN = bytes.Clone(buf), len(t.Nodes)
-	t.Nodes, t.packedSpans = nil, nil
+	t.Nodes = nil
+	t.dropSpans()
 	*scratch = buf
+}
+
+// dropSpans forgets the decoded spans of a packed tree that changes.
+func (t *Tree) dropSpans() {
+	t.packedMu.Lock()
+	t.packedSpans = nil
+	t.packedMu.Unlock()
 }
 
 // packScratch holds buffers to pack into: only the packed bytes are kept.
@@ -57,6 +68,12 @@ func (t *Tree) Parked() bool { return t.packed != nil && !t.released }
 // Unpark restores the nodes Park packed; it does nothing to a tree that is
 // not parked. It must not be called while another goroutine reads the tree.
 func (t *Tree) Unpark() {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	t.unpark()
+}
+
+func (t *Tree) unpark() {
 	if !t.Parked() {
 		return
 	}
@@ -83,7 +100,8 @@ func (t *Tree) Unpark() {
 		}
 		prev = n.Start
 	}
-	t.Nodes, t.packed, t.packedN, t.packedSpans = nodes, nil, 0, nil
+	t.Nodes, t.packed, t.packedN = nodes, nil, 0
+	t.dropSpans()
 }
 
 // parkedSpans decodes the spans of a parked tree's nodes, once: another

@@ -181,3 +181,36 @@ func TestParkRestoresNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestPositionDuringPark reads positions from one goroutine while another
+// parks, unparks and releases the tree (run with -race): another file's
+// finding may point into a file whose analysis is under way.
+func TestPositionDuringPark(t *testing.T) {
+	src := []byte(strings.Repeat("def f(a):\n    return g(a) + 'é'\n", 200))
+	tree, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ID(len(tree.Nodes) - 1)
+	wantLine, wantCol := tree.Line(id), tree.Column(id)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			tree.Park()
+			tree.Unpark()
+		}
+		tree.Release()
+	}()
+	for i := 0; ; i++ {
+		line, col, ok := tree.Position(id)
+		if !ok || line != wantLine || col != wantCol {
+			t.Fatalf("read %d: position %d:%d (%v), want %d:%d", i, line, col, ok, wantLine, wantCol)
+		}
+		select {
+		case <-done:
+			return
+		default:
+		}
+	}
+}

@@ -90,8 +90,11 @@ type Tree struct {
 	packed      []byte
 	packedN     int
 	released    bool
-	packedMu    sync.Mutex
+	packedMu    sync.Mutex // guards packedSpans
 	packedSpans []Span
+	// stateMu is held while the tree is parked, unparked or released, and
+	// by Position.
+	stateMu sync.Mutex
 }
 
 // Span is the bytes of a node in Tree.Src, end exclusive.
@@ -132,14 +135,32 @@ func (t *Tree) row(off uint32) int {
 // answers as for None (the structure).
 // A file whose analysis is over keeps what its findings and other files'
 // findings may still point at, packed in about a tenth of the memory. It
-// must not be called while another goroutine reads the tree.
+// must not be called while another goroutine reads the tree, but for
+// Position.
 func (t *Tree) Release() {
-	t.Unpark()
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	t.unpark()
 	if t.released {
 		return
 	}
 	t.packed, t.packedN = packSpans(t.Nodes), len(t.Nodes)
-	t.Nodes, t.packedSpans, t.released = nil, nil, true
+	t.Nodes, t.released = nil, true
+	t.dropSpans()
+}
+
+// Position returns a node's line and column (as Line and Column do); ok is
+// false for an ID that names no node. Unlike the other accessors, it may
+// be called while another goroutine parks, unparks or releases the tree:
+// a file's finding may point at a statement of a file whose analysis is
+// under way.
+func (t *Tree) Position(id ID) (line, column int, ok bool) {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	if !t.Valid(id) {
+		return 0, 0, false
+	}
+	return t.Line(id), t.Column(id), true
 }
 
 // Released reports whether Release was called.
