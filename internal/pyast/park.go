@@ -78,24 +78,19 @@ func (t *Tree) unpark() {
 		return
 	}
 	nodes := make([]Node, t.packedN)
-	buf := t.packed
-	next := func() uint64 {
-		v, k := binary.Uvarint(buf)
-		buf = buf[k:]
-		return v
-	}
+	r := varints{buf: t.packed}
 	var prev uint32
 	for i := range nodes {
 		n := &nodes[i]
-		n.Sym = uint16(next())
-		ff := next()
+		n.Sym = uint16(r.next())
+		ff := r.next()
 		n.Field, n.Flags = Field(ff>>4), uint16(ff&15)
 		n.Kind = kindOf(n.Sym, n.Flags)
-		n.Start = prev + uint32(next())
-		n.End = n.Start + uint32(next())
-		n.Parent = ID(int64(i) - int64(next()))
+		n.Start = prev + uint32(r.next())
+		n.End = n.Start + uint32(r.next())
+		n.Parent = ID(int64(i) - int64(r.next()))
 		n.Next = None
-		if d := next(); d > 0 {
+		if d := r.next(); d > 0 {
 			n.Next = ID(int64(i) + int64(d))
 		}
 		prev = n.Start
@@ -112,12 +107,8 @@ func (t *Tree) parkedSpans() []Span {
 	defer t.packedMu.Unlock()
 	if t.packedSpans == nil {
 		spans := make([]Span, t.packedN)
-		buf := t.packed
-		next := func() uint64 {
-			v, k := binary.Uvarint(buf)
-			buf = buf[k:]
-			return v
-		}
+		r := varints{buf: t.packed}
+		next := r.next
 		var prev uint32
 		for i := range spans {
 			if !t.released {
@@ -162,4 +153,22 @@ func kindOf(sym, flags uint16) Kind {
 		return Kind(symKinds[sym])
 	}
 	return 0
+}
+
+// varints reads packed varints; most are one byte, read inline.
+type varints struct {
+	buf []byte
+	off int
+}
+
+func (r *varints) next() uint64 {
+	if r.off < len(r.buf) {
+		if b := r.buf[r.off]; b < 0x80 {
+			r.off++
+			return uint64(b)
+		}
+	}
+	v, k := binary.Uvarint(r.buf[r.off:])
+	r.off += k
+	return v
 }
