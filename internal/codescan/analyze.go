@@ -51,6 +51,10 @@ type fileState struct {
 	// keyScan holds the keys other modules' signers may read, and the
 	// names this file's signers read from them (keys.go).
 	keyScan *keyScan
+
+	// Set by settle (release.go).
+	checked bool            // checked as soon as its analysis was final
+	funcs   map[string]bool // its function names, noted before its tree is parked (park)
 }
 
 // lowerSrc returns the source in lower case, made on first use: most files
@@ -117,7 +121,7 @@ func (f *fileState) within(m *markerSet, id pyast.ID) bool {
 	if ok {
 		return v
 	}
-	n := f.t.Nodes[id]
+	n, _ := f.t.Span(id)
 	v = m.has(f.lowerSrc()[n.Start:n.End])
 	f.marksMu.Lock()
 	f.marks[key] = v

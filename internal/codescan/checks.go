@@ -70,11 +70,12 @@ func (f *fileState) rootAround(node pyast.ID) *analysis {
 }
 
 func (f *fileState) relate(c *candidate, node pyast.ID, note string) {
-	if node < 0 || int(node) >= len(f.t.Nodes) {
+	line, col, ok := f.t.Position(node) // f may be another file, under analysis
+	if !ok {
 		return
 	}
 	c.related = append(c.related, rampart.Related{
-		Location: rampart.Location{File: f.path, Line: f.t.Line(node), Column: f.t.Column(node)},
+		Location: rampart.Location{File: f.path, Line: line, Column: col},
 		Note:     note,
 	})
 }

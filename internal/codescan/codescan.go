@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -253,21 +254,28 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	proj.modules = newModules(names)
 	states := make([]*fileState, len(files))
 	infos := make([]File, len(files))
+	settled := make([]atomic.Bool, len(files)) // analysed, or not parsed
 	analysed := runPipeline(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) ([]int, bool) {
 		p.SetTimeout(opt.ParseTimeout)
 		states[i], infos[i] = load(p, files[i], i, opt, proj)
 		f := states[i]
 		if f == nil {
+			settled[i].Store(true)
 			return nil, false
 		}
 		f.moduleEnv() // needs nothing from other files
 		f.limiter = (bytes.Contains(f.t.Src, []byte("default_limits")) || bytes.Contains(f.t.Src, []byte("RATELIMIT_DEFAULT"))) &&
 			limiterRe.Match(f.t.Src)
+		deps := f.depIndexes(i)
+		f.park(deps, settled)
 		proj.modules.loaded[i].Store(f)
-		return f.depIndexes(i), true
+		return deps, true
 	}, func(i int) {
+		states[i].t.Unpark()
 		states[i].summarize(false)
 		states[i].rootAnalyses()
+		states[i].settle()
+		settled[i].Store(true)
 	})
 	trace("parse and analyse")
 	for _, f := range states {
@@ -289,9 +297,13 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	wait := importCycles(left)
 	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
+		f.t.Unpark()
 		f.summarize(false)
 		if !f.cyclicImports {
 			f.rootAnalyses()
+			f.settle()
+		} else {
+			f.t.Park() // until the second run
 		}
 	})
 	// The second run follows the same order, so that each file reads the
@@ -299,14 +311,19 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	// across the import that closes its cycle.
 	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
 		if f.cyclicImports {
+			f.t.Unpark()
 			f.summarize(true)
 			f.rootAnalyses()
+			f.settle()
 		}
 	})
 	for _, f := range left {
 		if f.cyclicImports {
 			cyclic = append(cyclic, f)
 		}
+	}
+	for _, f := range left {
+		f.t.Unpark() // analysis was cancelled before it came to the file
 	}
 	trace(fmt.Sprintf("import cycles (%d files, %d in cycles)", len(left), len(cyclic)))
 	late := pendingRoutes(states)
@@ -317,7 +334,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	resolvePaths(states)
 	proj.shared = sharedTables(states)
 	parallel(ctx, opt.Workers, len(states), func(i int) {
-		if states[i] != nil {
+		if states[i] != nil && !states[i].checked {
 			states[i].check()
 		}
 	})
@@ -330,6 +347,9 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	linkKeys(proj, states)
 	res.Keys = keysOf(states)
 	res.Fingerprint = fingerprint(states, proj)
+	if inspectStates != nil {
+		inspectStates(states)
+	}
 	trace("findings")
 	res.Duration = time.Since(start)
 	if err := ctx.Err(); err != nil {

@@ -238,7 +238,7 @@ func (f *fileState) resolveQualified(q string) (funcRef, bool) {
 		return funcRef{}, false
 	}
 	name := q[i+1:]
-	if d, ok := g.mod.Defs[name]; ok && g.t.Kind(d) == pyast.KindFunctionDefinition {
+	if g.isFunc(name) {
 		return funcRef{g, name}, true
 	}
 	return funcRef{}, false

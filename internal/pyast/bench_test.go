@@ -73,3 +73,20 @@ func BenchmarkFlask(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPark packs a parsed tree and restores it: what a file that waits
+// for its imports costs on top of its parse.
+func BenchmarkPark(b *testing.B) {
+	src := benchSrc(b)
+	tree, err := Parse(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		tree.Park()
+		tree.Unpark()
+	}
+	b.ReportMetric(float64(len(tree.Nodes)), "nodes")
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -51,8 +52,9 @@ func FuzzParse(f *testing.F) {
 			if nd.End < nd.Start || int(nd.End) > len(src) {
 				t.Fatalf("node %d spans %d-%d of %d bytes", i, nd.Start, nd.End, len(src))
 			}
-			if nd.Parent >= ID(i) || nd.First >= 0 && nd.First <= ID(i) || nd.Next >= 0 && nd.Next <= ID(i) ||
-				int(nd.First) >= n || int(nd.Next) >= n {
+			first := tree.First(ID(i))
+			if nd.Parent >= ID(i) || first >= 0 && first <= ID(i) || nd.Next >= 0 && nd.Next <= ID(i) ||
+				int(first) >= n || int(nd.Next) >= n {
 				t.Fatalf("node %d has bad links %+v", i, *nd)
 			}
 			_ = tree.Column(ID(i))
@@ -78,6 +80,19 @@ func FuzzParse(f *testing.F) {
 				_, _ = tree.StringList(tree.Arg(ID(i), 0))
 				_ = tree.Kwarg(ID(i), "methods")
 			}
+		}
+		// Parking gives back the same nodes; releasing keeps positions.
+		nodes := slices.Clone(tree.Nodes)
+		tree.Park()
+		tree.Unpark()
+		if !slices.Equal(tree.Nodes, nodes) {
+			t.Fatal("nodes changed by Park and Unpark")
+		}
+		last := ID(len(nodes) - 1)
+		line, col := tree.Line(last), tree.Column(last)
+		tree.Release()
+		if tree.Line(last) != line || tree.Column(last) != col {
+			t.Fatal("position changed by Release")
 		}
 	})
 }

@@ -5,15 +5,14 @@ package pyast
 #include <stddef.h>
 static size_t pyast_node_size(void) { return sizeof(pyast_node); }
 static size_t pyast_off_start(void) { return offsetof(pyast_node, start); }
-static size_t pyast_off_start_row(void) { return offsetof(pyast_node, start_row); }
 static size_t pyast_off_parent(void) { return offsetof(pyast_node, parent); }
 static size_t pyast_off_next(void) { return offsetof(pyast_node, next); }
 */
 import "C"
 
 // cLayout reports the C walker's view of a node, for the layout test.
-func cLayout() (size, start, startRow, parent, next uintptr) {
-	return uintptr(C.pyast_node_size()), uintptr(C.pyast_off_start()), uintptr(C.pyast_off_start_row()),
+func cLayout() (size, start, parent, next uintptr) {
+	return uintptr(C.pyast_node_size()), uintptr(C.pyast_off_start()),
 		uintptr(C.pyast_off_parent()), uintptr(C.pyast_off_next())
 }
 

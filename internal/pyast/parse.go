@@ -218,7 +218,7 @@ func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 	}
 	nodes := make([]Node, n)
 	copy(nodes, unsafe.Slice((*Node)(unsafe.Pointer(p.scratch)), n))
-	return &Tree{Src: src, Nodes: nodes}, nil
+	return newTree(src, nodes), nil
 }
 
 // flatten converts a tree with a scratch buffer of its own.

@@ -7,10 +7,10 @@ import (
 )
 
 func TestNodeLayoutMatchesC(t *testing.T) {
-	size, start, startRow, parent, next := cLayout()
+	size, start, parent, next := cLayout()
 	var n Node
-	got := []uintptr{unsafe.Sizeof(n), unsafe.Offsetof(n.Start), unsafe.Offsetof(n.StartRow), unsafe.Offsetof(n.Parent), unsafe.Offsetof(n.Next)}
-	want := []uintptr{size, start, startRow, parent, next}
+	got := []uintptr{unsafe.Sizeof(n), unsafe.Offsetof(n.Start), unsafe.Offsetof(n.Parent), unsafe.Offsetof(n.Next)}
+	want := []uintptr{size, start, parent, next}
 	for i := range got {
 		if got[i] != want[i] {
 			t.Fatalf("Go Node layout %v differs from C pyast_node %v", got, want)

@@ -1,8 +1,11 @@
 package pyast
 
 import (
+	"bytes"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -49,17 +52,20 @@ const (
 const MaxDepth = 500
 
 // Node is one syntax node. Its layout is shared with the C walker.
+//
+// It is kept small (24 bytes): a tree holds a node for every 8 bytes or so
+// of source, and every file's tree stays in memory until the rules have
+// run. What can be found from the rest is not stored: a node's first child
+// is the next node in pre-order (Tree.First), and its line and column come
+// from its start byte and the tree's table of line starts (Tree.Line).
 type Node struct {
 	Kind  Kind
 	Sym   uint16 // the grammar's symbol (Tree.Type names it)
 	Field Field  // role under the parent, FieldNone if none
 	Flags uint16
 	// Byte offsets into Tree.Src, end exclusive.
-	Start, End uint32
-	// Zero-based row and column (in bytes) of the start; Tree.EndLine
-	// gives the end.
-	StartRow, StartCol  uint32
-	Parent, First, Next ID
+	Start, End   uint32
+	Parent, Next ID
 }
 
 // Tree is a parsed file: plain Go memory, with no tree-sitter object behind
@@ -69,8 +75,111 @@ type Node struct {
 type Tree struct {
 	// Src is the parsed source. It must not be modified: node texts share
 	// its memory.
-	Src   []byte
+	Src []byte
+	// Nodes is nil while the tree is parked (Park) and once it is
+	// released (Release).
 	Nodes []Node
+	// lines holds the offset of each line's first byte in Src (lines[0]
+	// is 0): line numbers as tree-sitter counts them, one per '\n'. It is
+	// made on first use: most files of a large tree never report a line.
+	lines     []uint32
+	linesOnce sync.Once
+	// packed holds packedN nodes while the tree is parked, and only their
+	// spans once it is released (park.go); packedSpans are the spans,
+	// decoded on first use.
+	packed      []byte
+	packedN     int
+	released    bool
+	packedMu    sync.Mutex // guards packedSpans
+	packedSpans []Span
+	// stateMu is held while the tree is parked, unparked or released, and
+	// by Position.
+	stateMu sync.Mutex
+}
+
+// Span is the bytes of a node in Tree.Src, end exclusive.
+type Span struct{ Start, End uint32 }
+
+// newTree makes a tree of parsed nodes and their source.
+func newTree(src []byte, nodes []Node) *Tree {
+	return &Tree{Src: src, Nodes: nodes}
+}
+
+// lineStarts returns the table of line starts, making it on first use.
+func (t *Tree) lineStarts() []uint32 {
+	t.linesOnce.Do(func() {
+		src := t.Src
+		lines := make([]uint32, 1, bytes.Count(src, []byte{'\n'})+1)
+		for off := 0; ; {
+			i := bytes.IndexByte(src[off:], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			lines = append(lines, uint32(off))
+		}
+		t.lines = lines
+	})
+	return t.lines
+}
+
+// row is the zero-based line of a byte offset.
+func (t *Tree) row(off uint32) int {
+	lines := t.lineStarts()
+	return sort.Search(len(lines), func(i int) bool { return lines[i] > off }) - 1
+}
+
+// Release drops the tree's nodes, keeping only the source and where each
+// node is: afterwards Valid, Span, Bytes, Text, Is, Line, EndLine and
+// Column answer as before (the positions), and every other accessor
+// answers as for None (the structure).
+// A file whose analysis is over keeps what its findings and other files'
+// findings may still point at, packed in about a tenth of the memory. It
+// must not be called while another goroutine reads the tree, but for
+// Position.
+func (t *Tree) Release() {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	t.unpark()
+	if t.released {
+		return
+	}
+	t.packed, t.packedN = packSpans(t.Nodes), len(t.Nodes)
+	t.Nodes, t.released = nil, true
+	t.dropSpans()
+}
+
+// Position returns a node's line and column (as Line and Column do); ok is
+// false for an ID that names no node. Unlike the other accessors, it may
+// be called while another goroutine parks, unparks or releases the tree:
+// a file's finding may point at a statement of a file whose analysis is
+// under way.
+func (t *Tree) Position(id ID) (line, column int, ok bool) {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	if !t.Valid(id) {
+		return 0, 0, false
+	}
+	return t.Line(id), t.Column(id), true
+}
+
+// Released reports whether Release was called.
+func (t *Tree) Released() bool { return t.released }
+
+// Span returns a node's bytes in Src; ok is false for an ID that names no
+// node. It answers for a released or parked tree too.
+func (t *Tree) Span(id ID) (sp Span, ok bool) {
+	if t.valid(id) {
+		return Span{t.Nodes[id].Start, t.Nodes[id].End}, true
+	}
+	var spans []Span
+	if t.packed != nil {
+		spans = t.parkedSpans()
+	}
+	if id >= 0 && int(id) < len(spans) {
+		return spans[id], true
+	}
+	return Span{}, false
 }
 
 // Root is the module node.
@@ -101,10 +210,10 @@ func (t *Tree) Type(id ID) string {
 
 // Bytes is a node's source text, sharing memory with Src.
 func (t *Tree) Bytes(id ID) []byte {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return nil
 	}
-	n := &t.Nodes[id]
 	return t.Src[n.Start:n.End]
 }
 
@@ -120,49 +229,44 @@ func (t *Tree) Text(id ID) string {
 
 // Is reports whether a node's text equals s, without allocating.
 func (t *Tree) Is(id ID, s string) bool {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return false
 	}
-	n := &t.Nodes[id]
 	return int(n.End-n.Start) == len(s) && string(t.Src[n.Start:n.End]) == s
 }
 
 // Line is a node's 1-based first line.
 func (t *Tree) Line(id ID) int {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return 0
 	}
-	return int(t.Nodes[id].StartRow) + 1
+	return t.row(n.Start) + 1
 }
 
 // EndLine is a node's 1-based last line.
 func (t *Tree) EndLine(id ID) int {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return 0
 	}
-	n := &t.Nodes[id]
 	end := int(n.End)
 	if end > int(n.Start) {
 		end-- // the last byte of the node
 	}
-	line := int(n.StartRow) + 1
-	for _, c := range t.Src[n.Start:end] {
-		if c == '\n' {
-			line++
-		}
-	}
-	return line
+	return t.row(uint32(end)) + 1
 }
 
 // Column is a node's 1-based first column, counted in characters.
 func (t *Tree) Column(id ID) int {
-	if !t.valid(id) {
+	n, ok := t.Span(id)
+	if !ok {
 		return 0
 	}
-	n := &t.Nodes[id]
-	lineStart := int(n.Start) - int(n.StartCol)
-	if lineStart < 0 || int(n.Start) > len(t.Src) {
-		return int(n.StartCol) + 1
+	lineStart := t.lineStarts()[t.row(n.Start)]
+	if int(n.Start) > len(t.Src) {
+		return int(n.Start-lineStart) + 1
 	}
 	return utf8.RuneCount(t.Src[lineStart:n.Start]) + 1
 }
@@ -180,7 +284,16 @@ func (t *Tree) First(id ID) ID {
 	if !t.valid(id) {
 		return None
 	}
-	return t.Nodes[id].First
+	return t.first(id)
+}
+
+// first is First for a valid ID: in pre-order, a node's first child, if it
+// has one, comes right after it.
+func (t *Tree) first(id ID) ID {
+	if c := id + 1; int(c) < len(t.Nodes) && t.Nodes[c].Parent == id {
+		return c
+	}
+	return None
 }
 
 // Next returns a node's next sibling, None if it is the last.
@@ -202,15 +315,18 @@ func (t *Tree) Field(id ID) Field {
 // valid reports whether an ID names a node of the tree.
 func (t *Tree) valid(id ID) bool { return id >= 0 && int(id) < len(t.Nodes) }
 
-// Valid reports whether an ID names a node of the tree.
-func (t *Tree) Valid(id ID) bool { return t.valid(id) }
+// Valid reports whether an ID names a node of the tree (released or not).
+func (t *Tree) Valid(id ID) bool {
+	_, ok := t.Span(id)
+	return ok
+}
 
 // Child returns the first child in the given role, None if there is none.
 func (t *Tree) Child(id ID, f Field) ID {
 	if !t.valid(id) {
 		return None
 	}
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		if t.Nodes[c].Field == f {
 			return c
 		}
@@ -223,7 +339,7 @@ func (t *Tree) ChildOfKind(id ID, k Kind) ID {
 	if !t.valid(id) {
 		return None
 	}
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		if t.Nodes[c].Kind == k {
 			return c
 		}
@@ -236,7 +352,7 @@ func (t *Tree) NamedChild(id ID, i int) ID {
 	if !t.valid(id) {
 		return None
 	}
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		if t.Nodes[c].Flags&FlagNamed != 0 {
 			if i == 0 {
 				return c
@@ -253,7 +369,7 @@ func (t *Tree) NumChildren(id ID) int {
 		return 0
 	}
 	n := 0
-	for c := t.Nodes[id].First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		n++
 	}
 	return n
@@ -316,7 +432,7 @@ func (t *Tree) Deep() (n, line int) {
 	for i := range t.Nodes {
 		if t.Nodes[i].Flags&FlagDeep != 0 {
 			if n == 0 {
-				line = int(t.Nodes[i].StartRow) + 1
+				line = t.Line(ID(i))
 			}
 			n++
 		}
@@ -336,7 +452,7 @@ func (t *Tree) SyntaxErrors() []SyntaxError {
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
 		if n.Flags&(FlagError|FlagMissing) != 0 {
-			out = append(out, SyntaxError{Line: int(n.StartRow) + 1, Column: int(n.StartCol) + 1, Missing: n.Flags&FlagMissing != 0})
+			out = append(out, SyntaxError{Line: t.Line(ID(i)), Column: t.byteColumn(ID(i)), Missing: n.Flags&FlagMissing != 0})
 		}
 	}
 	return out
@@ -364,7 +480,7 @@ func (t *Tree) sexp(b *strings.Builder, id ID) {
 	} else {
 		b.WriteString(t.Type(id))
 	}
-	for c := n.First; c >= 0; c = t.Nodes[c].Next {
+	for c := t.first(id); c >= 0; c = t.Nodes[c].Next {
 		b.WriteByte(' ')
 		if f := t.Nodes[c].Field; f != FieldNone {
 			b.WriteString(f.String())
@@ -373,4 +489,11 @@ func (t *Tree) sexp(b *strings.Builder, id ID) {
 		t.sexp(b, c)
 	}
 	b.WriteByte(')')
+}
+
+// byteColumn is a node's 1-based first column counted in bytes, as
+// tree-sitter counts it.
+func (t *Tree) byteColumn(id ID) int {
+	start := t.Nodes[id].Start
+	return int(start-t.lineStarts()[t.row(start)]) + 1
 }

@@ -13,13 +13,13 @@ void pyast_use_libc_allocator(void) { ts_set_allocator(malloc, calloc, realloc, 
 // continuations are dropped (kinds[sym] == drop_kind), and so are anonymous
 // tokens that carry no field name (punctuation, keywords); named nodes,
 // ERROR and MISSING nodes and field-carrying tokens (operators) are kept.
-// Each kept node is linked to its nearest kept ancestor, its first kept
-// child and its next kept sibling.
+// Each kept node is linked to its nearest kept ancestor and its next kept
+// sibling; its first kept child, if any, is the next node in pre-order.
 //
 // named[sym] says whether a symbol is a named node (ts_node_is_named is
-// that, for the alias-resolved symbol ts_node_symbol returns). Start byte
-// and point are read from the node's context, as ts_node_start_byte and
-// ts_node_start_point do; MISSING is only asked for when the tree has
+// that, for the alias-resolved symbol ts_node_symbol returns). The start
+// byte is read from the node's context, as ts_node_start_byte does (rows and
+// columns are not kept: the Go side finds them from the byte); MISSING is only asked for when the tree has
 // errors. This keeps the per-node cost to a few calls into the library.
 //
 // A kept node nested deeper than max_depth is kept without its children and
@@ -72,16 +72,11 @@ int pyast_walk(const TSTree *tree, pyast_node *out, int cap, const uint16_t *kin
       o->flags = (is_named ? PYAST_NAMED : 0) | (err ? PYAST_ERROR : 0) | (missing ? PYAST_MISSING : 0);
       o->start = node.context[0];
       o->end = ts_node_end_byte(node);
-      o->start_row = node.context[1];
-      o->start_col = node.context[2];
       o->parent = parent;
-      o->first = -1;
       o->next = -1;
       last[n] = -1;
       if (parent >= 0) {
-        if (last[parent] < 0) {
-          out[parent].first = n;
-        } else {
+        if (last[parent] >= 0) {
           out[last[parent]].next = n;
         }
         last[parent] = n;

@@ -69,8 +69,7 @@ typedef struct pyast_node {
   uint16_t field;
   uint16_t flags;
   uint32_t start, end;
-  uint32_t start_row, start_col;
-  int32_t parent, first, next;
+  int32_t parent, next;
 } pyast_node;
 
 enum {
