@@ -326,12 +326,16 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		f.t.Unpark() // analysis was cancelled before it came to the file
 	}
 	trace(fmt.Sprintf("import cycles (%d files, %d in cycles)", len(left), len(cyclic)))
+	if wholeTreesNeeded(states) {
+		restoreTrees(ctx, opt.Workers, states)
+	}
 	late := pendingRoutes(states)
 	spec, specNotes := specRoutes(ctx, dir, states)
 	res.Notes = append(res.Notes, specNotes...)
 	attachLateRoutes(ctx, opt.Workers, states, append(late, spec...))
 	inheritDecorators(states)
 	resolvePaths(states)
+	restoreTrees(ctx, opt.Workers, routeImports(states))
 	proj.shared = sharedTables(states)
 	parallel(ctx, opt.Workers, len(states), func(i int) {
 		if states[i] != nil && !states[i].checked {

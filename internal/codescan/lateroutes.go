@@ -115,6 +115,9 @@ func attachLateRoutes(ctx context.Context, workers int, states []*fileState, lat
 		r := l.r
 		ri := &routeInfo{r: &r, file: f, methods: r.Methods, decl: l.decl, inputs: l.inputs}
 		f.routes = append(f.routes, ri)
+		if f.checked {
+			f.uncheck() // settled early without routes: checked again with them
+		}
 		if _, dup := f.routeOf[r.Func]; !dup {
 			f.routeOf[r.Func] = ri
 			redo[f] = append(redo[f], r.Func)

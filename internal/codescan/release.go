@@ -1,6 +1,8 @@
 package codescan
 
 import (
+	"context"
+	"strings"
 	"sync/atomic"
 
 	"github.com/rampart-sec/rampart/internal/pyast"
@@ -73,3 +75,76 @@ func (f *fileState) isFunc(name string) bool {
 // inspectStates, when set (by tests), sees every file's state at the end of
 // an analysis.
 var inspectStates func(states []*fileState)
+
+// wholeTreesNeeded reports whether a routing model of the project reads
+// other files' structure after the analyses: a view registered in another
+// module (add_resource, add_url_rule), a connexion operationId, a class
+// view whose base class another module defines. Those files may have been
+// released early (settle), having no route of their own then.
+func wholeTreesNeeded(states []*fileState) bool {
+	for _, f := range states {
+		if f == nil {
+			continue
+		}
+		if len(f.mod.Pending) > 0 || len(f.mod.SpecAPIs) > 0 {
+			return true
+		}
+		for i := range f.mod.Routes {
+			if strings.Contains(f.mod.Routes[i].Name, ".") { // Class.method
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// routeImports returns the files that files with routes import, directly
+// or not: a route's rules read its helpers' code (an ownership check made
+// in a helper, a dependency that returns the caller), so those files are
+// wanted whole when the routes are checked.
+func routeImports(states []*fileState) []*fileState {
+	seen := map[*fileState]bool{}
+	var stack, out []*fileState
+	for _, f := range states {
+		if f != nil && len(f.routes) > 0 && !seen[f] {
+			seen[f] = true
+			stack = append(stack, f)
+		}
+	}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, f)
+		for _, g := range f.deps() {
+			if !seen[g] {
+				seen[g] = true
+				stack = append(stack, g)
+			}
+		}
+	}
+	return out
+}
+
+// restoreTrees parses the released files among states again
+// (pyast.Tree.Restore). A file that cannot be restored stays released: its
+// structure answers as for None, as it would have for an unparsed file.
+func restoreTrees(ctx context.Context, workers int, states []*fileState) {
+	var released []*fileState
+	for _, f := range states {
+		if f != nil && f.t.Released() {
+			released = append(released, f)
+		}
+	}
+	parallel(ctx, workers, len(released), func(i int) {
+		p := pyast.NewParser()
+		defer p.Close()
+		released[i].t.Restore(p)
+	})
+}
+
+// uncheck forgets a file's early check (settle): it gained routes since,
+// so it is checked again with the route files.
+func (f *fileState) uncheck() {
+	f.cands, f.keys, f.keyScan, f.checked = nil, nil, nil, false
+}
+
