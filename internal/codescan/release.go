@@ -147,4 +147,3 @@ func restoreTrees(ctx context.Context, workers int, states []*fileState) {
 func (f *fileState) uncheck() {
 	f.cands, f.keys, f.keyScan, f.checked = nil, nil, nil, false
 }
-

@@ -89,4 +89,3 @@ func TestLibraryTreesReleased(t *testing.T) {
 		}
 	}
 }
-
