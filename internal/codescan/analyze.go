@@ -51,6 +51,12 @@ type fileState struct {
 	// keyScan holds the keys other modules' signers may read, and the
 	// names this file's signers read from them (keys.go).
 	keyScan *keyScan
+	// classes are the module-level classes, methodDefs their methods by
+	// "Class.method" (methods.go); nil when the file has no class.
+	classes    map[string]*classInfo
+	methodDefs map[string]pyast.ID
+	absOnce    sync.Once
+	absImports map[string]string // imported names resolved by absolute (importedAs)
 }
 
 // lowerSrc returns the source in lower case, made on first use: most files
@@ -191,6 +197,7 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 	}
 	f.autocommit = sync.OnceValue(func() bool { return mentionsAutocommit(f.t.Src) })
 	f.findHTTPExceptions()
+	f.collectClasses()
 	return f
 }
 

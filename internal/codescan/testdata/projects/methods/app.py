@@ -1,0 +1,92 @@
+"""Views that reach the database through methods of classes."""
+import models
+from flask import Flask, jsonify, request
+from flask.views import MethodView
+from flask_login import current_user, login_required
+
+from db import get_db
+from models import Note, User
+from repo import NoteRepo
+
+app = Flask(__name__)
+
+
+@app.get("/users/<username>")
+def user_profile(username):
+    return jsonify(User.by_name(username))  # want: PY-SQLI-001
+
+
+@app.get("/v2/users/<username>")
+def user_profile_v2(username):
+    return jsonify(models.User.by_name(username))  # want: PY-SQLI-001
+
+
+@app.get("/safe/users/<username>")
+def user_profile_safe(username):
+    return jsonify(User.by_name_safe(username))
+
+
+@app.get("/notes/titled")
+def notes_titled():
+    return jsonify(Note.titled(request.args["title"]))  # want: PY-SQLI-001
+
+
+@app.get("/safe/notes/titled")
+def notes_titled_safe():
+    return jsonify(Note.titled_safe(request.args["title"]))
+
+
+@app.get("/notes/search")
+def notes_search():
+    repo = NoteRepo(get_db())
+    return jsonify(repo.search(request.args["q"]))  # want: PY-SQLI-001
+
+
+@app.get("/safe/notes/search")
+def notes_search_safe():
+    repo = NoteRepo(get_db())
+    return jsonify(repo.search_safe(request.args["q"]))
+
+
+@app.get("/notes/<int:note_id>")
+@login_required
+def note_read(note_id):
+    return jsonify(NoteRepo(get_db()).one(note_id))  # want: PY-BOLA-001
+
+
+@app.get("/mine/<int:note_id>")
+@login_required
+def note_mine(note_id):
+    return jsonify(NoteRepo(get_db()).mine(note_id))
+
+
+class PageAPI(MethodView):
+    decorators = [login_required]
+
+    def find(self, page_id):
+        cur = get_db().cursor()
+        cur.execute("SELECT id, body FROM pages WHERE id = %s", (page_id,))
+        return cur.fetchone()
+
+    def find_own(self, page_id):
+        cur = get_db().cursor()
+        cur.execute("SELECT id, body FROM pages WHERE id = %s AND owner_id = %s", (page_id, current_user.id))
+        return cur.fetchone()
+
+    def get(self, page_id):
+        return jsonify(self.find(page_id))  # want: PY-BOLA-001
+
+
+class OwnPageAPI(PageAPI):
+    def get(self, page_id):
+        return jsonify(self.find_own(page_id))
+
+
+app.add_url_rule("/pages/<int:page_id>", view_func=PageAPI.as_view("page"))
+app.add_url_rule("/own/pages/<int:page_id>", view_func=OwnPageAPI.as_view("own_page"))
+
+
+@app.get("/guess/notes/search")
+def notes_search_unknown():
+    repo = make_repo()  # what it returns is unknown: no method is guessed by its name
+    return jsonify(repo.search(request.args["q"]))
