@@ -341,7 +341,7 @@ func (u *unit) isAbort(e pyast.ID) bool {
 	if s := u.f.summaryOf(name); s != nil && s.raises {
 		return true
 	}
-	return false
+	return u.methodRaises(e) // self.deny() (methods.go)
 }
 
 func (u *unit) assignment(a pyast.ID) {

@@ -347,6 +347,27 @@ func (u *unit) methodCall(call, fn, recvNode pyast.ID, recv val, args []val) (va
 	return u.applySummary(call, ref.name, s, args), true
 }
 
+// methodRaises reports whether a call through a receiver runs a method
+// that always raises (self.deny()).
+func (u *unit) methodRaises(call pyast.ID) bool {
+	t := u.t()
+	fn := t.Callee(call)
+	if t.Kind(fn) != pyast.KindAttribute {
+		return false
+	}
+	recvNode := t.Child(fn, pyast.FieldObject)
+	c, _, ok := u.receiverClass(call, recvNode, u.peekNoSide(recvNode))
+	if !ok {
+		return false
+	}
+	ref, _, ok := findMethod(c, t.Text(t.Child(fn, pyast.FieldAttribute)), 0)
+	if !ok {
+		return false
+	}
+	s := u.f.summaryAt(ref)
+	return s != nil && s.raises
+}
+
 // instanceOf marks what a call of a class of the scanned tree returns: an
 // instance of it, whose methods later calls can resolve.
 func (u *unit) instanceOf(call, fn pyast.ID, out val) val {

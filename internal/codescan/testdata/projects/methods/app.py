@@ -1,12 +1,13 @@
 """Views that reach the database through methods of classes."""
 import models
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from flask.views import MethodView
 from flask_login import current_user, login_required
 
 from db import get_db
 from models import Note, User
 from repo import NoteRepo
+from store import Account
 
 app = Flask(__name__)
 
@@ -29,6 +30,16 @@ def user_profile_safe(username):
 @app.get("/notes/titled")
 def notes_titled():
     return jsonify(Note.titled(request.args["title"]))  # want: PY-SQLI-001
+
+
+@app.get("/v2/notes/titled")
+def notes_titled_v2():
+    return jsonify(Note.titled_twice(request.args["title"]))  # want: PY-SQLI-001
+
+
+@app.get("/accounts")
+def account_by_email():
+    return jsonify(Account.by_email(request.args["email"]))  # want: PY-SQLI-001
 
 
 @app.get("/safe/notes/titled")
@@ -90,3 +101,21 @@ app.add_url_rule("/own/pages/<int:page_id>", view_func=OwnPageAPI.as_view("own_p
 def notes_search_unknown():
     repo = make_repo()  # what it returns is unknown: no method is guessed by its name
     return jsonify(repo.search(request.args["q"]))
+
+
+class DocAPI(MethodView):
+    decorators = [login_required]
+
+    def deny(self):
+        abort(404)
+
+    def get(self, doc_id):
+        cur = get_db().cursor()
+        cur.execute("SELECT id, owner_id, body FROM docs WHERE id = %s", (doc_id,))
+        row = cur.fetchone()
+        if row is None or row[1] != current_user.id:
+            self.deny()  # always raises: the comparison is an ownership check
+        return jsonify(row)
+
+
+app.add_url_rule("/docs/<int:doc_id>", view_func=DocAPI.as_view("doc"))

@@ -27,6 +27,10 @@ class Note:
         return cur.fetchall()
 
     @classmethod
+    def titled_twice(cls, title):
+        return cls.titled(title) + cls.titled(title.upper())
+
+    @classmethod
     def titled_safe(cls, title):
         cur = get_db().cursor()
         cur.execute("SELECT id FROM notes WHERE title = %s", (title,))
