@@ -4,7 +4,7 @@ from flask import Flask, abort, jsonify, request
 from flask.views import MethodView
 from flask_login import current_user, login_required
 
-from db import get_db
+from db import Database, get_db
 from models import Note, User
 from repo import NoteRepo
 from store import Account
@@ -119,3 +119,16 @@ class DocAPI(MethodView):
 
 
 app.add_url_rule("/docs/<int:doc_id>", view_func=DocAPI.as_view("doc"))
+
+
+@app.post("/notes/<int:note_id>/views")  # want: PY-AUTH-001
+def count_view(note_id):
+    db = Database()
+    db.run("UPDATE notes SET views = views + 1 WHERE id = %s", (note_id,))  # want: PY-TXN-001
+    return "", 204
+
+
+@app.post("/notes/<int:note_id>/likes")  # want: PY-AUTH-001
+def count_like(note_id):
+    Database.run_once("UPDATE notes SET likes = likes + 1 WHERE id = %s", (note_id,))  # want: PY-TXN-001
+    return "", 204
