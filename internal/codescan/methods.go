@@ -394,6 +394,45 @@ func (u *unit) instanceOf(call, fn pyast.ID, out val) val {
 	return out
 }
 
+// calleeMethod resolves from the code alone (no values at hand: checks
+// reading a route's calls) the method a call runs through self, cls or a
+// class name, and whether the receiver takes the method's first
+// parameter.
+func (f *fileState) calleeMethod(call pyast.ID) (funcRef, bool, bool) {
+	t := f.t
+	fn := t.Callee(call)
+	if t.Kind(fn) != pyast.KindAttribute {
+		return funcRef{}, false, false
+	}
+	obj := t.Unwrap(t.Child(fn, pyast.FieldObject))
+	var c classKey
+	bound := false
+	switch t.Kind(obj) {
+	case pyast.KindIdentifier:
+		name := t.Text(obj)
+		if mc, m, self, ok := f.enclosingMethod(call); ok && name == self {
+			c, bound = mc, m.kind == methodInstance
+		} else if rc, ok := f.resolveClass(name); ok {
+			c = rc
+		} else {
+			return funcRef{}, false, false
+		}
+	case pyast.KindAttribute:
+		rc, ok := f.resolveClass(t.DottedName(obj))
+		if !ok {
+			return funcRef{}, false, false
+		}
+		c = rc
+	default:
+		return funcRef{}, false, false
+	}
+	ref, m, ok := findMethod(c, t.Text(t.Child(fn, pyast.FieldAttribute)), 0)
+	if !ok {
+		return funcRef{}, false, false
+	}
+	return ref, bound && m.kind != methodStatic || m.kind == methodClass, true
+}
+
 // localMethodKey names the method of the file a call inside def runs, for
 // ordering the file's summaries (callees first): "" when the callee is not
 // a method of a class of this file reached through the class or self.

@@ -132,3 +132,35 @@ def count_view(note_id):
 def count_like(note_id):
     Database.run_once("UPDATE notes SET likes = likes + 1 WHERE id = %s", (note_id,))  # want: PY-TXN-001
     return "", 204
+
+
+class CheckedPageAPI(MethodView):
+    """Looks pages up without a filter, and checks the owner in methods."""
+
+    decorators = [login_required]
+
+    def find(self, page_id):
+        cur = get_db().cursor()
+        cur.execute("SELECT id, owner_id, body FROM pages WHERE id = %s", (page_id,))
+        return cur.fetchone()
+
+    def may_read(self, page):
+        return page is not None and page[1] == current_user.id
+
+    def own_or_404(self, user, page):
+        if page is None or page[1] != user.id:
+            abort(404)
+
+    def get(self, page_id):
+        page = self.find(page_id)
+        if not self.may_read(page):
+            abort(404)
+        return jsonify(page)
+
+    def put(self, page_id):
+        page = self.find(page_id)
+        self.own_or_404(current_user, page)
+        return jsonify(page)
+
+
+app.add_url_rule("/checked/pages/<int:page_id>", view_func=CheckedPageAPI.as_view("checked_page"))
