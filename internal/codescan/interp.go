@@ -130,6 +130,8 @@ type analysis struct {
 	paramNames []string
 	// text() clauses built at run time (sinks.go).
 	clauses []sqlClause
+	// the method the analysed function is, if one (methods.go)
+	method *methodCtx
 }
 
 // summary is what a module-level function does, seen from its callers.

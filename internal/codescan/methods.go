@@ -35,6 +35,7 @@ type method struct {
 	def  pyast.ID
 	kind methodKind
 	recv string // the first parameter's name (self, cls)
+	key  string // Class.method
 }
 
 // classInfo is a module-level class: its methods and its bases.
@@ -67,21 +68,26 @@ func (f *fileState) collectClasses() {
 				continue
 			}
 			k := methodInstance
-			for _, dec := range t.Decorators(m) {
-				switch t.DottedName(t.NamedChild(dec, 0)) {
-				case "staticmethod":
-					k = methodStatic
-				case "classmethod":
-					k = methodClass
+			if c != m { // decorated
+				for _, dec := range t.Decorators(m) {
+					switch e := t.NamedChild(dec, 0); {
+					case t.Is(e, "staticmethod"):
+						k = methodStatic
+					case t.Is(e, "classmethod"):
+						k = methodClass
+					}
 				}
 			}
-			ps := t.Params(m)
-			if len(ps) == 0 {
+			first := ""
+			for p := t.First(t.Child(m, pyast.FieldParameters)); p >= 0 && first == ""; p = t.Next(p) {
+				first = t.ParamName(p)
+			}
+			if first == "" {
 				k = methodStatic // nothing to bind the receiver to
 			}
-			x := method{def: m, kind: k}
+			x := method{def: m, kind: k, key: name + "." + t.FuncName(m)}
 			if k != methodStatic {
-				x.recv = ps[0]
+				x.recv = first
 			}
 			ci.methods[t.FuncName(m)] = x
 		}
@@ -97,8 +103,8 @@ func (f *fileState) collectClasses() {
 			f.methodDefs = map[string]pyast.ID{}
 		}
 		f.classes[name] = ci
-		for m, x := range ci.methods {
-			f.methodDefs[name+"."+m] = x.def
+		for _, x := range ci.methods {
+			f.methodDefs[x.key] = x.def
 		}
 	}
 }
@@ -236,7 +242,7 @@ func findMethod(c classKey, name string, depth int) (funcRef, method, bool) {
 		return funcRef{}, method{}, false
 	}
 	if m, ok := ci.methods[name]; ok {
-		return funcRef{c.f, c.name + "." + name}, m, true
+		return funcRef{c.f, m.key}, m, true
 	}
 	for _, b := range ci.bases {
 		if bc, ok := c.f.resolveClass(b); ok {
@@ -293,16 +299,30 @@ func (u *unit) receiverClass(call, recvNode pyast.ID, recv val) (classKey, bool,
 	recvNode = t.Unwrap(recvNode)
 	switch t.Kind(recvNode) {
 	case pyast.KindIdentifier:
-		name := t.Text(recvNode)
-		if c, m, self, ok := f.enclosingMethod(call); ok && name == self {
-			return c, m.kind == methodInstance, true
+		// Every call through a name comes here: no string is made until
+		// the name can be a receiver or a class.
+		b := t.Bytes(recvNode)
+		if mc := u.methodCtx(); mc.recv != "" && string(b) == mc.recv {
+			return classKey{f, mc.cls}, mc.bound, true
 		}
+		if f.classes[string(b)] == nil {
+			if _, ok := f.mod.Imports[string(b)]; !ok {
+				return classKey{}, false, false
+			}
+		}
+		name := string(b)
 		if hasLocal(u, name) {
 			return classKey{}, false, false
 		}
 		c, ok := f.resolveClass(name)
 		return c, false, ok
 	case pyast.KindAttribute:
+		head := t.RootName(recvNode)
+		if head < 0 || f.classes[string(t.Bytes(head))] == nil {
+			if _, ok := f.mod.Imports[string(t.Bytes(head))]; !ok {
+				return classKey{}, false, false
+			}
+		}
 		name := t.DottedName(recvNode)
 		if name == "" || hasLocal(u, name) {
 			return classKey{}, false, false
@@ -356,7 +376,11 @@ func (u *unit) methodRaises(call pyast.ID) bool {
 		return false
 	}
 	recvNode := t.Child(fn, pyast.FieldObject)
-	c, _, ok := u.receiverClass(call, recvNode, u.peekNoSide(recvNode))
+	recv := newVal()
+	if id := t.Unwrap(recvNode); t.Kind(id) == pyast.KindIdentifier {
+		recv, _ = u.lookup(t.Text(id)) // an instance kept in a variable
+	}
+	c, _, ok := u.receiverClass(call, recvNode, recv)
 	if !ok {
 		return false
 	}
@@ -433,10 +457,38 @@ func (f *fileState) calleeMethod(call pyast.ID) (funcRef, bool, bool) {
 	return ref, bound && m.kind != methodStatic || m.kind == methodClass, true
 }
 
-// localMethodKey names the method of the file a call inside def runs, for
-// ordering the file's summaries (callees first): "" when the callee is not
-// a method of a class of this file reached through the class or self.
-func (f *fileState) localMethodKey(call pyast.ID) string {
+// methodCtx is the class and the receiver's name of a method being
+// analysed (recv "" for a function or a static method).
+type methodCtx struct {
+	cls   string
+	recv  string
+	bound bool // the receiver is an instance (not a classmethod's cls)
+}
+
+func (f *fileState) methodCtxOf(def pyast.ID) methodCtx {
+	if c, m, ok := f.methodOf(def); ok {
+		return methodCtx{c.name, m.recv, m.kind == methodInstance}
+	}
+	return methodCtx{}
+}
+
+// methodCtx returns the method the analysed function is, worked out once
+// per analysis: nested functions are part of their parent's analysis, and
+// see its receiver.
+func (u *unit) methodCtx() methodCtx {
+	if u.a.method == nil {
+		mc := u.f.methodCtxOf(u.a.def)
+		u.a.method = &mc
+	}
+	return *u.a.method
+}
+
+// localMethodKey names the method of the file a call inside a function
+// (mc: the method it is, if one) runs, for ordering the file's summaries
+// (callees first): "" when the callee is not a method of a class of this
+// file reached through the class or the receiver. It runs on every
+// attribute call of the file: no allocation on a miss.
+func (f *fileState) localMethodKey(mc methodCtx, call pyast.ID) string {
 	if f.classes == nil {
 		return ""
 	}
@@ -450,15 +502,20 @@ func (f *fileState) localMethodKey(call pyast.ID) string {
 		return ""
 	}
 	var c classKey
-	name := t.Text(obj)
-	if mc, _, self, ok := f.enclosingMethod(call); ok && name == self {
-		c = mc
-	} else if f.classes[name] != nil {
-		c = classKey{f, name}
-	} else {
+	b := t.Bytes(obj)
+	switch {
+	case mc.recv != "" && string(b) == mc.recv:
+		c = classKey{f, mc.cls}
+	case f.classes[string(b)] != nil:
+		c = classKey{f, string(b)}
+	default:
 		return ""
 	}
-	ref, _, ok := findMethod(c, t.Text(t.Child(fn, pyast.FieldAttribute)), 0)
+	attr := t.Bytes(t.Child(fn, pyast.FieldAttribute))
+	if m, ok := f.classes[c.name].methods[string(attr)]; ok {
+		return m.key
+	}
+	ref, _, ok := findMethod(c, string(attr), 0)
 	if !ok || ref.f != f {
 		return ""
 	}

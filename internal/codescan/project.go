@@ -4,7 +4,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -294,11 +293,18 @@ func (f *fileState) needsSummary() (order []string, unstable map[string]bool, ca
 			need[name] = true
 		}
 	}
-	var names []string
+	byDef := make(map[pyast.ID]string, len(need))
+	defs := make([]pyast.ID, 0, len(need))
 	for name := range need {
-		names = append(names, name)
+		d := f.defOf(name)
+		byDef[d] = name
+		defs = append(defs, d)
 	}
-	sort.Slice(names, func(i, j int) bool { return f.defOf(names[i]) < f.defOf(names[j]) })
+	slices.Sort(defs)
+	names := make([]string, len(defs))
+	for i, d := range defs {
+		names[i] = byDef[d]
+	}
 	state := map[string]int{} // 1 on the stack, 2 done
 	unstable = map[string]bool{}
 	callers = map[string][]string{}
@@ -306,6 +312,7 @@ func (f *fileState) needsSummary() (order []string, unstable map[string]bool, ca
 	visit = func(name string) {
 		state[name] = 1
 		def := f.defOf(name)
+		mc := f.methodCtxOf(def)
 		t := f.t
 		for i, end := def, t.End(def); i < end; i++ {
 			if t.Kind(i) != pyast.KindCall {
@@ -315,9 +322,13 @@ func (f *fileState) needsSummary() (order []string, unstable map[string]bool, ca
 			var callee string
 			switch t.Kind(fn) {
 			case pyast.KindIdentifier:
-				callee = t.Text(fn)
+				b := t.Bytes(fn)
+				if !need[string(b)] {
+					continue // most calls are not to the file's functions: no string made
+				}
+				callee = string(b)
 			case pyast.KindAttribute:
-				callee = f.localMethodKey(i) // self.find(…), Cls.make(…)
+				callee = f.localMethodKey(mc, i) // self.find(…), Cls.make(…)
 			default:
 				continue
 			}
