@@ -55,6 +55,12 @@ type fileState struct {
 	// Set by settle (release.go).
 	checked bool            // checked as soon as its analysis was final
 	funcs   map[string]bool // its function names, noted before its tree is parked (park)
+	// classes are the module-level classes, methodDefs their methods by
+	// "Class.method" (methods.go); nil when the file has no class.
+	classes    map[string]*classInfo
+	methodDefs map[string]pyast.ID
+	absOnce    sync.Once
+	absImports map[string]string // imported names resolved by absolute (importedAs)
 }
 
 // lowerSrc returns the source in lower case, made on first use: most files
@@ -195,6 +201,7 @@ func newFileState(path string, t *pyast.Tree, proj *project) *fileState {
 	}
 	f.autocommit = sync.OnceValue(func() bool { return mentionsAutocommit(f.t.Src) })
 	f.findHTTPExceptions()
+	f.collectClasses()
 	return f
 }
 

@@ -105,6 +105,13 @@ func (u *unit) call(id pyast.ID) val {
 		}
 	}
 
+	// Methods of the scanned classes (methods.go).
+	if hasRecv {
+		if v, ok := u.methodCall(id, fn, recvNode, recv, args); ok {
+			return v
+		}
+	}
+
 	// A lookup in a constant table is an allowlist: REPORTS.get(name). An
 	// imported module is no table: requests.get(url) fetches something.
 	if hasRecv && recv.cnst && !recv.has(lReq|lRow|lIdent|lKey) && recv.obj == nil &&
@@ -368,7 +375,7 @@ func (u *unit) call(id pyast.ID) val {
 	if !passThrough[name] && !(hasRecv && (name == "get" || name == "strip" || name == "lower")) {
 		out.field = ""
 	}
-	return out
+	return u.instanceOf(id, fn, out)
 }
 
 // hasLocal reports whether a dotted name starts with a local variable

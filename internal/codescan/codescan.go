@@ -782,11 +782,10 @@ func routeMethod(r *routeInfo, c *candidate) string {
 
 // callers returns the routes of the file whose handlers reach a helper.
 func (f *fileState) callers(a *analysis, states []*fileState) []*routeInfo {
-	name := f.t.FuncName(a.def)
-	if d, ok := f.mod.Defs[name]; !ok || d != a.def {
+	ref, ok := f.refOf(a.def)
+	if !ok {
 		return nil
 	}
-	ref := funcRef{f, name}
 	var out []*routeInfo
 	for _, g := range states {
 		if g == nil {

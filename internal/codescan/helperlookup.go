@@ -134,6 +134,9 @@ func (f *fileState) ownsByHelperDepth(a *analysis, param string, depth int) bool
 			}
 			ref, ok := f.resolve(t.DottedName(t.Callee(i)))
 			if !ok {
+				ref, _, ok = f.calleeMethod(i) // self.own_or_404(user, page) (methods.go)
+			}
+			if !ok {
 				continue
 			}
 			if f.passesCallerToCheck(i, ref, idents) {
@@ -176,6 +179,9 @@ func (f *fileState) passesCallerToCheck(call pyast.ID, ref funcRef, idents map[s
 	g := ref.f
 	def := ref.def()
 	params := g.t.Params(def)
+	if _, bound, ok := f.calleeMethod(call); ok && bound && len(params) > 0 {
+		params = params[1:] // the receiver takes the first (methods.go)
+	}
 	var callerParams []string
 	off := map[string]bool{}
 	k := 0

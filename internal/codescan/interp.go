@@ -130,6 +130,8 @@ type analysis struct {
 	paramNames []string
 	// text() clauses built at run time (sinks.go).
 	clauses []sqlClause
+	// the method the analysed function is, if one (methods.go)
+	method *methodCtx
 }
 
 // summary is what a module-level function does, seen from its callers.
@@ -341,7 +343,7 @@ func (u *unit) isAbort(e pyast.ID) bool {
 	if s := u.f.summaryOf(name); s != nil && s.raises {
 		return true
 	}
-	return false
+	return u.methodRaises(e) // self.deny() (methods.go)
 }
 
 func (u *unit) assignment(a pyast.ID) {

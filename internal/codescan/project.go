@@ -4,7 +4,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -22,7 +21,7 @@ type funcRef struct {
 	name string
 }
 
-func (r funcRef) def() pyast.ID { return r.f.mod.Defs[r.name] }
+func (r funcRef) def() pyast.ID { return r.f.defOf(r.name) }
 
 // moduleName turns a path relative to the scanned directory into a dotted
 // module name: app/db.py → app.db, app/__init__.py → app.
@@ -216,16 +215,18 @@ func (f *fileState) resolve(name string) (funcRef, bool) {
 			}
 			return funcRef{}, false
 		}
-		if q, ok := f.mod.Imports[name]; ok {
-			return f.resolveQualified(f.absolute(q))
+		if q, ok := f.importedAs(name); ok {
+			return f.resolveQualified(q)
 		}
 		return funcRef{}, false
 	}
 	head, rest, _ := strings.Cut(name, ".")
-	if q, ok := f.mod.Imports[head]; ok {
-		return f.resolveQualified(f.absolute(q) + "." + rest)
+	if q, ok := f.importedAs(head); ok {
+		if ref, ok := f.resolveQualified(q + "." + rest); ok {
+			return ref, true
+		}
 	}
-	return funcRef{}, false
+	return f.resolveMethod(name) // Class.method (methods.go)
 }
 
 func (f *fileState) resolveQualified(q string) (funcRef, bool) {
@@ -252,6 +253,12 @@ func (f *fileState) summaryOf(name string) *summary {
 	if !ok {
 		return nil
 	}
+	return f.summaryAt(ref)
+}
+
+// summaryAt returns the summary of a function or method of the scanned
+// tree, as summaryOf.
+func (f *fileState) summaryAt(ref funcRef) *summary {
 	if ref.f == f {
 		if f.next != nil {
 			return f.next[ref.name]
@@ -281,28 +288,50 @@ func (f *fileState) needsSummary() (order []string, unstable map[string]bool, ca
 		}
 		need[name] = true
 	}
-	var names []string
-	for name := range need {
-		names = append(names, name)
+	for name, d := range f.methodDefs {
+		if !f.isRouteFunc(d) {
+			need[name] = true
+		}
 	}
-	sort.Slice(names, func(i, j int) bool { return f.mod.Defs[names[i]] < f.mod.Defs[names[j]] })
+	byDef := make(map[pyast.ID]string, len(need))
+	defs := make([]pyast.ID, 0, len(need))
+	for name := range need {
+		d := f.defOf(name)
+		byDef[d] = name
+		defs = append(defs, d)
+	}
+	slices.Sort(defs)
+	names := make([]string, len(defs))
+	for i, d := range defs {
+		names[i] = byDef[d]
+	}
 	state := map[string]int{} // 1 on the stack, 2 done
 	unstable = map[string]bool{}
 	callers = map[string][]string{}
 	var visit func(name string)
 	visit = func(name string) {
 		state[name] = 1
-		def := f.mod.Defs[name]
+		def := f.defOf(name)
+		mc := f.methodCtxOf(def)
 		t := f.t
 		for i, end := def, t.End(def); i < end; i++ {
 			if t.Kind(i) != pyast.KindCall {
 				continue
 			}
 			fn := t.Callee(i)
-			if t.Kind(fn) != pyast.KindIdentifier {
+			var callee string
+			switch t.Kind(fn) {
+			case pyast.KindIdentifier:
+				b := t.Bytes(fn)
+				if !need[string(b)] {
+					continue // most calls are not to the file's functions: no string made
+				}
+				callee = string(b)
+			case pyast.KindAttribute:
+				callee = f.localMethodKey(mc, i) // self.find(…), Cls.make(…)
+			default:
 				continue
 			}
-			callee := t.Text(fn)
 			if !need[callee] {
 				continue
 			}
@@ -352,7 +381,7 @@ func (f *fileState) summarize(final bool) {
 	var redo map[string]bool // nil: every function
 	if final {
 		redo = readersOfCycle(order, callers, func(name string) bool {
-			a := prevAnalyses[f.mod.Defs[name]]
+			a := prevAnalyses[f.defOf(name)]
 			if a == nil {
 				return true
 			}
@@ -365,7 +394,7 @@ func (f *fileState) summarize(final bool) {
 		})
 		for _, name := range order {
 			if !redo[name] {
-				def := f.mod.Defs[name]
+				def := f.defOf(name)
 				f.next[name], f.sumAnalyses[def] = prev[name], prevAnalyses[def]
 			}
 		}
@@ -376,7 +405,7 @@ func (f *fileState) summarize(final bool) {
 			if redo != nil && !redo[name] || pass > 0 && !unstable[name] {
 				continue // what it reads has not changed
 			}
-			def := f.mod.Defs[name]
+			def := f.defOf(name)
 			a := f.newAnalysis(def)
 			a.sum = &summary{sinkFile: f}
 			u := f.rootUnit(a, def, nil)

@@ -53,6 +53,12 @@ func ownerColumn(col string) bool { return col == "" || !tenantColRe.MatchString
 // owns reports whether the route ties the object named by a route parameter
 // to the caller.
 func (f *fileState) owns(a *analysis, param string) bool {
+	return f.ownsByCheck(a, param) || f.ownedByLookup(a, param, nil)
+}
+
+// ownsByCheck reports whether a helper or a guard of the route checks the
+// object named by a parameter against the caller.
+func (f *fileState) ownsByCheck(a *analysis, param string) bool {
 	if f.ownsByHelper(a, param) { // helperlookup.go
 		return true
 	}
@@ -63,8 +69,19 @@ func (f *fileState) owns(a *analysis, param string) bool {
 			}
 		}
 	}
+	return false
+}
+
+// ownedByLookup reports whether a statement of the route that uses the
+// parameter ties the row to the caller. With at, only statements that can
+// run on a path with at count: not one in the other branch of an if
+// (`if vuln: unfiltered lookup else: filtered lookup`).
+func (f *fileState) ownedByLookup(a *analysis, param string, at *sqlEvent) bool {
 	for _, e := range a.events {
 		if !usesParam(e, param) {
+			continue
+		}
+		if at != nil && exclusiveBranches(f.t, e.node, at.node) {
 			continue
 		}
 		if e.orm && e.ident {
@@ -146,7 +163,7 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 		return
 	}
 	for _, p := range r.r.Params {
-		if f.owns(a, p.Name) {
+		if f.ownsByCheck(a, p.Name) {
 			continue
 		}
 		shared := f.sharedParam(a, p.Name)        // shared.go
@@ -158,6 +175,9 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 				continue
 			}
 			if e.info == nil && !e.orm {
+				continue
+			}
+			if f.ownedByLookup(a, p.Name, e) {
 				continue
 			}
 			verb := "reads"
@@ -189,4 +209,30 @@ func (f *fileState) ownsByGuard(a *analysis, param string) bool {
 		}
 	}
 	return false
+}
+
+// exclusiveBranches reports whether two nodes are in different branches of
+// one if statement, so that no run reaches both.
+func exclusiveBranches(t *pyast.Tree, x, y pyast.ID) bool {
+	for p := t.Parent(x); p >= 0; p = t.Parent(p) {
+		if t.Kind(p) != pyast.KindIfStatement || !t.Contains(p, y) {
+			continue
+		}
+		bx, by := branchOf(t, p, x), branchOf(t, p, y)
+		return bx != by && bx >= 0 && by >= 0
+	}
+	return false
+}
+
+// branchOf returns the branch of an if statement (its body, an elif or an
+// else clause) a node is in; None for its condition.
+func branchOf(t *pyast.Tree, ifStmt, id pyast.ID) pyast.ID {
+	for id >= 0 && t.Parent(id) != ifStmt {
+		id = t.Parent(id)
+	}
+	switch t.Kind(id) {
+	case pyast.KindBlock, pyast.KindElifClause, pyast.KindElseClause:
+		return id
+	}
+	return pyast.None
 }

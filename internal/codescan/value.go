@@ -34,7 +34,8 @@ const (
 	objConn
 	objCursor
 	objFunc
-	objEngine // a pool or an SQLAlchemy engine/session
+	objEngine   // a pool or an SQLAlchemy engine/session
+	objInstance // an instance of a class of the scanned tree (methods.go)
 )
 
 // object is a connection, cursor or function value, shared by the values
@@ -48,6 +49,7 @@ type object struct {
 	lastEv      int32 // a cursor's last statement, -1 if none
 	name        string
 	file        *fileState
+	cls         classKey // an instance's class
 }
 
 // funcValue is a nested function or lambda seen as a value: its body was

@@ -36,7 +36,6 @@ var zooKnownMisses = map[string]string{
 	"forum/bfla-role-self":                  "the route is reported as BOLA (PUT /users/{username}/role updates by the path's username), not as BFLA",
 	"clinic/data-exposure-patient-password": "the row comes back through a query helper's result (rows[0]): PY-DATA-001 follows whole rows fetched in the route itself",
 	"wallet/data-exposure-card-cvv":         "the card number and CVV are copied field by field into the answer (view.update(cvv=…)); PY-DATA-001 reports whole rows",
-	"wiki/bola-page-read":                   "the page is looked up by a method of the view class (self.find): summaries cover module-level functions",
 	"library/bola-loan-query":               "the loan id comes from request.args in a Flask view (query keys are checked for FastAPI handlers only), and its lookup (line 157) is above the range",
 	"gateway/missing-auth-telemetry":        "the route reads one device by name (PY-AUTH-001 reports writes and whole-table reads of private tables), and `g.user = None` reads as using the identity",
 }

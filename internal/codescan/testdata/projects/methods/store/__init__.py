@@ -1,0 +1,1 @@
+from .accounts import Account
