@@ -170,6 +170,19 @@ type unit struct {
 	loops  int
 	retry  int // depth of loops that retry on serialization failures
 	module bool
+	// undo, while logging, records each name set and what it held, so that
+	// a guard's body can run on the environment itself and be taken back
+	// (branch): most bodies are a raise or a return, and copying the
+	// environment for them was the interpreter's largest allocation.
+	undo    []undoEntry
+	logging bool
+}
+
+// undoEntry is a name's value before a set: had is false when it had none.
+type undoEntry struct {
+	name string
+	old  val
+	had  bool
 }
 
 func (u *unit) t() *pyast.Tree { return u.f.t }
@@ -186,7 +199,41 @@ func (u *unit) lookup(name string) (val, bool) {
 	return newVal(), false
 }
 
-func (u *unit) set(name string, v val) { u.env[name] = v }
+func (u *unit) set(name string, v val) {
+	if u.logging {
+		old, had := u.env[name]
+		u.undo = append(u.undo, undoEntry{name, old, had})
+	}
+	u.env[name] = v
+}
+
+// rollback takes back the sets logged since mark, newest first.
+func (u *unit) rollback(mark int) {
+	for i := len(u.undo) - 1; i >= mark; i-- {
+		e := u.undo[i]
+		if e.had {
+			u.env[e.name] = e.old
+		} else {
+			delete(u.env, e.name)
+		}
+	}
+	u.undo = u.undo[:mark]
+}
+
+// simpleBlock reports whether a block holds only simple statements (no
+// if, loop, try, with, match or definition): every name it binds goes
+// through set, and no environment is copied or joined inside it.
+func simpleBlock(t *pyast.Tree, block pyast.ID) bool {
+	for c := t.First(block); c >= 0; c = t.Next(c) {
+		switch t.Kind(c) {
+		case pyast.KindIfStatement, pyast.KindForStatement, pyast.KindWhileStatement, pyast.KindTryStatement,
+			pyast.KindWithStatement, pyast.KindMatchStatement, pyast.KindFunctionDefinition,
+			pyast.KindClassDefinition, pyast.KindDecoratedDefinition:
+			return false
+		}
+	}
+	return true
+}
 
 // copyEnv copies an environment before a branch. maps.Clone copies the
 // table as it is, which is several times cheaper than re-inserting every
@@ -504,6 +551,22 @@ func (u *unit) branch(node, cond, body pyast.ID) (g *guard, term bool, out map[s
 		u.a.roleCheck = true
 	}
 	onTrue, onFalse := u.refine(cond)
+	if !u.logging && u.env != nil && simpleBlock(u.t(), body) {
+		// Run the body on the environment itself, logging what it sets,
+		// and take that back: a copy only when the body falls through.
+		u.logging = true
+		mark := len(u.undo)
+		u.apply(onTrue)
+		term = u.block(body)
+		g.terminates = term
+		if !term {
+			out = copyEnv(u.env)
+		}
+		u.rollback(mark)
+		u.logging = false
+		u.apply(onFalse)
+		return g, term, out
+	}
 	before := u.env
 	u.env = copyEnv(before)
 	u.apply(onTrue)
