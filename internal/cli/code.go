@@ -186,16 +186,8 @@ func buildCodeOptions(cmd *cobra.Command, env Env, dir string, f *codeFlags) (sc
 		if dir == "" {
 			dir = cfg.Source
 		}
-		str := func(flag string, dst *string, v string) {
-			if !changed(flag) && v != "" {
-				*dst = v
-			}
-		}
-		list := func(flag string, dst *[]string, v []string) {
-			if !changed(flag) && len(v) > 0 {
-				*dst = v
-			}
-		}
+		m := fromConfig{changed}
+		str, list := m.str, m.list
 		list("format", &f.format, cfg.Format)
 		list("output", &f.output, cfg.Output)
 		str("fail-on", &f.failOn, cfg.FailOn)

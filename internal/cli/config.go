@@ -365,3 +365,19 @@ func parseSize(s string) (int64, error) {
 	}
 	return n * mult, nil
 }
+
+// fromConfig fills a flag's value from the config file unless the flag was
+// given on the command line, which wins (scan and code alike).
+type fromConfig struct{ changed func(flag string) bool }
+
+func (m fromConfig) str(flag string, dst *string, v string) {
+	if !m.changed(flag) && v != "" {
+		*dst = v
+	}
+}
+
+func (m fromConfig) list(flag string, dst *[]string, v []string) {
+	if !m.changed(flag) && len(v) > 0 {
+		*dst = v
+	}
+}

@@ -333,16 +333,8 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		if target == "" {
 			target = cfg.Target
 		}
-		str := func(flag string, dst *string, v string) {
-			if !changed(flag) && v != "" {
-				*dst = v
-			}
-		}
-		list := func(flag string, dst *[]string, v []string) {
-			if !changed(flag) && len(v) > 0 {
-				*dst = v
-			}
-		}
+		m := fromConfig{changed}
+		str, list := m.str, m.list
 		str("spec", &f.spec, cfg.Spec)
 		if !changed("spec-refs-outside") && cfg.SpecOutside {
 			f.specOutside = true
