@@ -42,12 +42,16 @@ func newCode(env Env) *cobra.Command {
 	var f codeFlags
 	cmd := &cobra.Command{
 		Use:   "code DIR",
-		Short: "Scan Flask source code (white-box)",
-		Long: `Read a Flask application's Python source and report the insecure designs
-that cause runtime flaws: SQL built from request data, routes that never check
-the caller owns the object, admin routes without a role check, transactions
-without commit or a 40001 retry, read-modify-write races, mass assignment,
-debug mode, hard-coded secrets and JWT keys, and more ('rampart code --rules').
+		Short: "Scan Flask or FastAPI source code (white-box)",
+		Long: `Read a Flask or FastAPI application's Python source and report the insecure
+designs that cause runtime flaws. Routes are read from @app.route, blueprints,
+class-based views, Flask-RESTful and flask-restx resources, the OpenAPI
+document connexion routes by operationId, and FastAPI routers; SQL built from
+parameters is reported even where no route reaches it (tentative). It finds:
+SQL built from request data, routes that never check the caller owns the
+object, admin routes without a role check, transactions without commit or a
+40001 retry, read-modify-write races, mass assignment, debug mode, hard-coded
+secrets and JWT keys, and more ('rampart code --rules').
 
 Findings carry the file, line and column, the route they belong to (method
 and path template, as in an OpenAPI spec) and a fix, and use the same model,
