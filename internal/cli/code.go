@@ -197,18 +197,14 @@ func buildCodeOptions(cmd *cobra.Command, env Env, dir string, f *codeFlags) (sc
 		str("fail-on", &f.failOn, cfg.FailOn)
 		str("min-confidence", &f.minConfidence, cfg.MinConfidence)
 		str("baseline", &f.baseline, cfg.Baseline)
-		if !changed("verbose") && cfg.Verbose {
-			f.verbose = true
-		}
+		m.on("verbose", &f.verbose, cfg.Verbose)
 		f.ignores = cfg.Ignore
 		list("exclude", &f.exclude, cfg.Code.Exclude)
 		if !changed("workers") && cfg.Code.Workers != 0 {
 			f.workers = cfg.Code.Workers
 		}
 		str("max-file-size", &f.maxFileSize, cfg.Code.MaxFileSize)
-		if !changed("follow-symlinks") && cfg.Code.FollowSymlinks {
-			f.followLinks = true
-		}
+		m.on("follow-symlinks", &f.followLinks, cfg.Code.FollowSymlinks)
 		if left := scanOnlyKeys(cfg); len(left) > 0 {
 			fmt.Fprintf(env.Stderr, "rampart: config %s: rampart code leaves %s to rampart scan\n", f.config, strings.Join(left, ", "))
 		}

@@ -381,3 +381,10 @@ func (m fromConfig) list(flag string, dst *[]string, v []string) {
 		*dst = v
 	}
 }
+
+// on sets a boolean flag the config file turns on.
+func (m fromConfig) on(flag string, dst *bool, v bool) {
+	if !m.changed(flag) && v {
+		*dst = true
+	}
+}

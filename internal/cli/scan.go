@@ -336,12 +336,8 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		m := fromConfig{changed}
 		str, list := m.str, m.list
 		str("spec", &f.spec, cfg.Spec)
-		if !changed("spec-refs-outside") && cfg.SpecOutside {
-			f.specOutside = true
-		}
-		if !changed("strict-spec") && cfg.StrictSpec {
-			f.strictSpec = true
-		}
+		m.on("spec-refs-outside", &f.specOutside, cfg.SpecOutside)
+		m.on("strict-spec", &f.strictSpec, cfg.StrictSpec)
 		str("source", &f.source, cfg.Source)
 		list("har", &f.har, cfg.HAR)
 		list("postman", &f.postman, cfg.Postman)
@@ -365,27 +361,17 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		str("proxy", &f.proxy, cfg.Proxy)
 		str("wordlist", &f.wordlist, cfg.Wordlist)
 		str("baseline", &f.baseline, cfg.Baseline)
-		if !changed("verbose") && cfg.Verbose {
-			f.verbose = true
-		}
-		if !changed("show-secrets") && cfg.ShowSecrets {
-			f.showSecrets = true
-		}
-		if !changed("no-signup") && cfg.NoSignup {
-			f.noSignup = true
-		}
-		if !changed("keep-going") && cfg.KeepGoing {
-			f.keepGoing = true
-		}
+		m.on("verbose", &f.verbose, cfg.Verbose)
+		m.on("show-secrets", &f.showSecrets, cfg.ShowSecrets)
+		m.on("no-signup", &f.noSignup, cfg.NoSignup)
+		m.on("keep-going", &f.keepGoing, cfg.KeepGoing)
 		if !changed("concurrency") && cfg.Concurrency > 0 {
 			f.concurrency = cfg.Concurrency
 		}
 		if !changed("rate") && cfg.Rate > 0 {
 			f.rate = cfg.Rate
 		}
-		if !changed("insecure") && cfg.Insecure {
-			f.insecure = true
-		}
+		m.on("insecure", &f.insecure, cfg.Insecure)
 		if !changed("timeout") && cfg.Timeout != "" {
 			d, err := time.ParseDuration(cfg.Timeout)
 			if err != nil {

@@ -458,21 +458,10 @@ func (f *fileState) summarise(a *analysis, u *unit, name string) {
 			s.queryP |= qp
 		}
 		s.argsP |= e.pval.p
-		if e.query.str != nil {
-			var idents []bool
-			for i, p := range e.query.str {
-				if p.hole && p.v.p != 0 && !p.safeIdent {
-					if idents == nil {
-						idents = holeContexts(e.query.str)
-					}
-					if idents[i] {
-						s.holeIdP |= p.v.p
-					} else {
-						s.holeP |= p.v.p
-					}
-					s.sinkNode = e.node
-				}
-			}
+		if value, ident := paramHoles(e.query.str); value|ident != 0 {
+			s.holeP |= value
+			s.holeIdP |= ident
+			s.sinkNode = e.node
 		}
 		if qp != 0 || e.pval.p != 0 {
 			if sc := e.txn(); sc != nil {

@@ -243,14 +243,7 @@ func (f *fileState) resolveAuth(r *routeInfo) {
 	for _, d := range r.r.Decorators {
 		k := d.Auth
 		if ref, ok := f.resolve(d.Name); ok {
-			if a := ref.f.rootOf[ref.def()]; a != nil {
-				switch {
-				case a.roleCheck:
-					k = pyast.AuthRole
-				case a.identUsed && k == pyast.AuthNone:
-					k = pyast.AuthLogin
-				}
-			}
+			k = authOfBody(ref.f.rootOf[ref.def()], k)
 		}
 		switch k {
 		case pyast.AuthLogin:
@@ -265,6 +258,20 @@ func (f *fileState) resolveAuth(r *routeInfo) {
 	case login:
 		r.auth = pyast.AuthLogin
 	}
+}
+
+// authOfBody refines what a decorator or dependency demands (k, from its
+// name) by its analysed body: one that compares the caller's role is a role
+// check, one that reads the caller a login check, whatever its name.
+func authOfBody(a *analysis, k pyast.AuthKind) pyast.AuthKind {
+	switch {
+	case a == nil:
+	case a.roleCheck:
+		return pyast.AuthRole
+	case a.identUsed && k == pyast.AuthNone:
+		return pyast.AuthLogin
+	}
+	return k
 }
 
 // helpersMention reports whether a same-module function the analysis calls

@@ -179,14 +179,7 @@ func (f *fileState) depAuth(dep string) pyast.AuthKind {
 		if ref.f != f {
 			k = max(k, ref.f.mod.DependencyAuth(ref.name))
 		}
-		if a := ref.f.rootOf[ref.def()]; a != nil {
-			switch {
-			case a.roleCheck:
-				k = pyast.AuthRole
-			case a.identUsed && k == pyast.AuthNone:
-				k = pyast.AuthLogin
-			}
-		}
+		k = authOfBody(ref.f.rootOf[ref.def()], k)
 	}
 	return k
 }

@@ -195,24 +195,35 @@ func (u *unit) textClause(id pyast.ID, q val) {
 // text() clause a helper that formats them into SQL, for its callers.
 func summariseClauses(a *analysis, s *summary) {
 	for _, cl := range a.clauses {
-		var idents []bool
-		for i, p := range cl.query.str {
-			if !p.hole || p.v.p == 0 || p.safeIdent || p.v.cnst {
-				continue
-			}
-			if idents == nil {
-				idents = holeContexts(cl.query.str)
-			}
-			if idents[i] {
-				s.holeIdP |= p.v.p
-			} else {
-				s.holeP |= p.v.p
-			}
-			if s.sinkNode == 0 {
-				s.sinkNode = cl.node
-			}
+		value, ident := paramHoles(cl.query.str)
+		s.holeP |= value
+		s.holeIdP |= ident
+		if value|ident != 0 && s.sinkNode == 0 {
+			s.sinkNode = cl.node
 		}
 	}
+}
+
+// paramHoles returns the parameters (bits, as val.p) formatted into SQL
+// text in value positions and in identifier positions: what a helper's
+// summary tells its callers it formats. Constants and driver-quoted
+// identifiers do not count.
+func paramHoles(str []part) (value, ident uint64) {
+	var idents []bool
+	for i, p := range str {
+		if !p.hole || p.v.p == 0 || p.safeIdent || p.v.cnst {
+			continue
+		}
+		if idents == nil {
+			idents = holeContexts(str)
+		}
+		if idents[i] {
+			ident |= p.v.p
+		} else {
+			value |= p.v.p
+		}
+	}
+	return value, ident
 }
 
 // checkClauses reports the request data and the parameters formatted into
