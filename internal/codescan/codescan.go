@@ -348,6 +348,9 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 
 	res.Findings = finalize(states, proj, envCands)
 	res.Routes = routesOf(states)
+	if n := routesNote(states, len(res.Routes)); n != "" && len(files) > 0 {
+		res.Notes = append(res.Notes, n)
+	}
 	linkKeys(proj, states)
 	res.Keys = keysOf(states)
 	res.Fingerprint = fingerprint(states, proj)
