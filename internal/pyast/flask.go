@@ -30,6 +30,9 @@ type Module struct {
 	Mounts   []Mount
 	Pending  []PendingView
 	SpecAPIs []SpecAPI
+	// RuntimeRules are add_url_rule calls whose rule is computed (Spec
+	// empty): routes registered at run time, from a document or a table.
+	RuntimeRules []SpecAPI
 	SpecApps []SpecApp
 	// FastAPI is the rest of the FastAPI model (fastapi.go); nil when the
 	// file does not import FastAPI.
@@ -420,7 +423,13 @@ func (m *Module) addCall(call ID) {
 		m.Registrations = append(m.Registrations, r)
 	case "add_url_rule":
 		rule, ok := m.stringConst(t.ArgOrKwarg(call, 0, "rule"))
-		if !ok || !strings.HasPrefix(rule, "/") {
+		if !ok {
+			// A rule computed at run time: an app that registers its routes
+			// from its own OpenAPI document (codescan's spec-first routing).
+			m.RuntimeRules = append(m.RuntimeRules, SpecAPI{Owner: owner, Node: call, Line: t.Line(call)})
+			return
+		}
+		if !strings.HasPrefix(rule, "/") {
 			return
 		}
 		endpoint, _ := t.StringValue(t.ArgOrKwarg(call, 1, "endpoint"))
@@ -743,6 +752,8 @@ func (m *Module) returnsIdentity(def ID) bool {
 		return false
 	}
 	tainted := map[string]bool{}
+	creds := map[string]bool{}
+	rejects := m.turnsAway(body)
 	params := map[string]bool{"request": true}
 	for _, p := range t.Params(def) {
 		params[p] = true
@@ -759,10 +770,18 @@ func (m *Module) returnsIdentity(def ID) bool {
 				continue
 			}
 			right := t.Unwrap(t.Child(i, FieldRight))
+			if m.credentialRead(right) {
+				for _, n := range t.targets(t.Child(i, FieldLeft)) {
+					creds[n] = true
+				}
+				continue
+			}
 			// A lookup keyed by the identity (fetch_one(q, (uid,))) is the
-			// caller's own record.
+			// caller's own record; so is one keyed by the credential the
+			// request carries, in a function that turns the caller away
+			// without one (an API-key or token check written by hand).
 			if m.identityShaped(right, tainted) || (t.Kind(right) == KindCall && m.mentionsIdentity(t.Args(right), tainted) &&
-				!m.mentionsAny(t.Args(right), params)) {
+				!m.mentionsAny(t.Args(right), params)) || rejects && m.mentionsCall(right, creds) {
 				for _, n := range t.targets(t.Child(i, FieldLeft)) {
 					tainted[n] = true
 				}
@@ -775,6 +794,71 @@ func (m *Module) returnsIdentity(def ID) bool {
 			continue
 		}
 		if t.Kind(i) == KindReturnStatement && m.identityShaped(t.NamedChild(i, 0), tainted) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialWordRe names a request header or cookie that carries a
+// credential.
+var credentialWordRe = regexp.MustCompile(`(?i)auth|api[-_]?key|token|session|bearer`)
+
+// credentialRead reports whether an expression reads a credential from the
+// request: request.headers.get("X-API-Key"), request.cookies["session"],
+// request.authorization.
+func (m *Module) credentialRead(id ID) bool {
+	t := m.Tree
+	id = t.Unwrap(id)
+	var obj, key ID = None, None
+	switch t.Kind(id) {
+	case KindCall:
+		fn := t.Callee(id)
+		if t.Kind(fn) != KindAttribute || t.LastName(fn) != "get" {
+			return false
+		}
+		obj, key = t.Child(fn, FieldObject), t.Arg(id, 0)
+	case KindSubscript:
+		obj, key = t.Child(id, FieldValue), t.Child(id, FieldSubscript)
+	case KindAttribute:
+		return m.Qualified(id) == "flask.request.authorization"
+	default:
+		return false
+	}
+	q := m.Qualified(obj)
+	if q != "flask.request.headers" && q != "flask.request.cookies" {
+		return false
+	}
+	k, ok := t.StringValue(key)
+	return ok && credentialWordRe.MatchString(k)
+}
+
+// turnsAway reports whether a function body ends the request somewhere:
+// an abort() or a raise.
+func (m *Module) turnsAway(body ID) bool {
+	t := m.Tree
+	for i, end := body, t.End(body); i < end; i++ {
+		switch t.Kind(i) {
+		case KindRaiseStatement:
+			return true
+		case KindCall:
+			if t.LastName(t.Callee(i)) == "abort" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentionsCall reports whether a call expression's arguments, at any depth
+// (db().execute(q, (digest(key),)).fetchone()), use one of the names.
+func (m *Module) mentionsCall(id ID, names map[string]bool) bool {
+	t := m.Tree
+	if len(names) == 0 || t.Kind(id) != KindCall {
+		return false
+	}
+	for i, end := id, t.End(id); i < end; i++ {
+		if t.Kind(i) == KindIdentifier && names[t.Text(i)] && t.Field(i) != FieldAttribute {
 			return true
 		}
 	}
