@@ -33,7 +33,7 @@ type Module struct {
 	// RuntimeRules are add_url_rule calls whose rule is computed (Spec
 	// empty): routes registered at run time, from a document or a table.
 	RuntimeRules []SpecAPI
-	SpecApps []SpecApp
+	SpecApps     []SpecApp
 	// FastAPI is the rest of the FastAPI model (fastapi.go); nil when the
 	// file does not import FastAPI.
 	FastAPI *FastAPI
