@@ -333,6 +333,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	spec, specNotes := specRoutes(ctx, dir, states)
 	res.Notes = append(res.Notes, specNotes...)
 	dyn, dynNotes := runtimeSpecRoutes(ctx, dir, states)
+	restoreTrees(ctx, opt.Workers, lateFiles(dyn)) // a module that routes itself may have been released
 	spec = append(spec, dyn...)
 	res.Notes = append(res.Notes, dynNotes...)
 	attachLateRoutes(ctx, opt.Workers, states, append(late, spec...))

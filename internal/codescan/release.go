@@ -86,7 +86,7 @@ func wholeTreesNeeded(states []*fileState) bool {
 		if f == nil {
 			continue
 		}
-		if len(f.mod.Pending) > 0 || len(f.mod.SpecAPIs) > 0 || len(f.mod.RuntimeRules) > 0 {
+		if len(f.mod.Pending) > 0 || len(f.mod.SpecAPIs) > 0 {
 			return true
 		}
 		for i := range f.mod.Routes {

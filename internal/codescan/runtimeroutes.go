@@ -96,3 +96,16 @@ func (f *fileState) localHandler(opID string) pyast.ID {
 	}
 	return pyast.None
 }
+
+// lateFiles lists the files that routes attach to.
+func lateFiles(late []lateRoute) []*fileState {
+	seen := map[*fileState]bool{}
+	var out []*fileState
+	for _, l := range late {
+		if !seen[l.f] {
+			seen[l.f] = true
+			out = append(out, l.f)
+		}
+	}
+	return out
+}

@@ -426,7 +426,10 @@ func (m *Module) addCall(call ID) {
 		if !ok {
 			// A rule computed at run time: an app that registers its routes
 			// from its own OpenAPI document (codescan's spec-first routing).
-			m.RuntimeRules = append(m.RuntimeRules, SpecAPI{Owner: owner, Node: call, Line: t.Line(call)})
+			// self.add_url_rule is Flask's own route() and its kind.
+			if owner != "" && owner != "self" && owner != "cls" {
+				m.RuntimeRules = append(m.RuntimeRules, SpecAPI{Owner: owner, Node: call, Line: t.Line(call)})
+			}
 			return
 		}
 		if !strings.HasPrefix(rule, "/") {
