@@ -74,6 +74,14 @@ func requireTestbed(t *testing.T) *testbed {
 			setupErr = fmt.Errorf(`testbed not configured: run eval "$(testbed/up)" first`)
 			return
 		}
+		// Scanner tests in other packages take the same lock (internal/tbtest) before they scan
+		// or change the twins; hold it for the rest of this test binary. It is taken before the
+		// twins are looked at: a package that holds it may be restarting them (testbed/reset), and
+		// a look before the lock would find them down.
+		if err := lockTestbed(); err != nil {
+			setupErr = err
+			return
+		}
 		for _, base := range []string{tb.vuln, tb.secure} {
 			resp, err := http.Get(base + "/openapi.json")
 			if err != nil {
@@ -85,12 +93,6 @@ func requireTestbed(t *testing.T) *testbed {
 				setupErr = fmt.Errorf("testbed at %s answers %d on /openapi.json", base, resp.StatusCode)
 				return
 			}
-		}
-		// Scanner tests in other packages take the same lock (internal/tbtest) before they scan
-		// or change the twins; hold it for the rest of this test binary.
-		if err := lockTestbed(); err != nil {
-			setupErr = err
-			return
 		}
 		setupTB = tb
 	})
