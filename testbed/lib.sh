@@ -164,14 +164,42 @@ ensure_state_files() {
 			echo "SECURE_JWT_SECRET=$(random_string)"
 		} >"$STATE/secrets.env"
 	fi
+	# Its own file: secrets.env is part of the twins' code hash, and adding to it would restart them.
+	if [[ ! -s $STATE/tests-db.env ]]; then
+		echo "TESTS_DB_PASSWORD=$(random_string)" >"$STATE/tests-db.env"
+	fi
 	umask 022
 	set -a
+	# shellcheck disable=SC1091
+	. "$STATE/tests-db.env"
 	# shellcheck disable=SC1091
 	. "$STATE/tokens.env"
 	# shellcheck disable=SC1091
 	. "$STATE/secrets.env"
 	set +a
 }
+
+# ---------------------------------------------------------------- a role for tests of our own
+
+# Tests of Rampart's own database code (rampart serve, rampart worker) create throwaway databases
+# on the same cluster with this role (internal/tbtest.PostgresDB); it may create databases, nothing
+# more, and owns only what it creates.
+tests_role() { echo "rampart_tests${TB_INSTANCE:+_$TB_INSTANCE}"; }
+
+ensure_tests_role() {
+	local name
+	name=$(tests_role)
+	if [[ -z $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$name'") ]]; then
+		psql_admin -c "CREATE ROLE $name LOGIN CREATEDB PASSWORD '$TESTS_DB_PASSWORD'" >/dev/null
+	else
+		psql_admin -c "ALTER ROLE $name LOGIN CREATEDB PASSWORD '$TESTS_DB_PASSWORD'" >/dev/null
+	fi
+	if [[ -z $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$name'") ]]; then
+		psql_admin -c "CREATE DATABASE $name OWNER $name" >/dev/null
+	fi
+}
+
+tests_db_url() { echo "postgresql://$(tests_role):$TESTS_DB_PASSWORD@127.0.0.1:$PGPORT/$(tests_role)"; }
 
 # ---------------------------------------------------------------- seeding
 
@@ -278,6 +306,7 @@ print_exports() {
 	printf "export TB_BOB_TOKEN='%s'\n" "$TB_BOB_TOKEN"
 	printf "export TB_CAROL_TOKEN='%s'\n" "$TB_CAROL_TOKEN"
 	printf "export TB_STATE_DIR='%s'\n" "$STATE"
+	printf "export TB_PG_URL='%s'\n" "$(tests_db_url)"
 	printf "export TB_INSTANCE='%s' TB_PORT_BASE='%s'\n" "$TB_INSTANCE" "$TB_PORT_BASE"
 	if [[ $ZOO == on ]]; then zoo_exports; fi
 }
@@ -301,6 +330,7 @@ bring_up() {
 	ensure_packages
 	ensure_postgres
 	ensure_state_files
+	if [[ $twins != skip ]]; then ensure_tests_role; fi
 	if [[ $ZOO == on && ${zoo[0]} != skip ]]; then
 		zoo_state_files
 		zoo_databases
