@@ -2,6 +2,7 @@ package codescan
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 
@@ -46,8 +47,6 @@ type fileState struct {
 	marksMu       sync.Mutex          // other files' checks search this file's source too
 	marks         map[markKey]bool
 	autocommit    func() bool // the file turns autocommit on (searched on first use)
-	lowerOnce     sync.Once
-	lower         []byte // Src in lower case, for keyword searches (lowerSrc)
 	// keyScan holds the keys other modules' signers may read, and the
 	// names this file's signers read from them (keys.go).
 	keyScan *keyScan
@@ -63,11 +62,12 @@ type fileState struct {
 	absImports map[string]string // imported names resolved by absolute (importedAs)
 }
 
-// lowerSrc returns the source in lower case, made on first use: most files
-// of a large tree (libraries, no routes) are never searched for keywords.
-func (f *fileState) lowerSrc() []byte {
-	f.lowerOnce.Do(func() { f.lower = asciiLower(f.t.Src) })
-	return f.lower
+// hasWord reports whether the source between start and end holds one of
+// m's words, in any case. No lower-case copy of the source is kept: the
+// searches are few (routes, SQL sinks, once per project), and a copy of
+// every file's source was a fifth of the live heap on library trees.
+func (f *fileState) hasWord(m *markerSet, start, end uint32) bool {
+	return m.hasFold(f.t.Src[start:end])
 }
 
 // sql parses a statement's text once per file.
@@ -101,17 +101,30 @@ func (m *markerSet) has(lower []byte) bool {
 	return false
 }
 
-// asciiLower lower-cases ASCII letters only: the keywords searched are
-// ASCII, and bytes.ToLower's Unicode handling is several times slower.
-func asciiLower(b []byte) []byte {
-	out := make([]byte, len(b))
+// hasFold reports whether text holds one of the words in any ASCII case.
+// The text is lowered into a pooled buffer, not kept.
+func (m *markerSet) hasFold(text []byte) bool {
+	buf := lowerScratch.Get().(*[]byte)
+	defer lowerScratch.Put(buf)
+	*buf = asciiLower((*buf)[:0], text)
+	return m.has(*buf)
+}
+
+var lowerScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// asciiLower appends b to dst with ASCII letters lower-cased: the keywords
+// searched are ASCII, and bytes.ToLower's Unicode handling is several
+// times slower.
+func asciiLower(dst, b []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, len(b))[:n+len(b)]
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		out[i] = c
+		dst[n+i] = c
 	}
-	return out
+	return dst
 }
 
 // within reports whether one of the keywords occurs inside a node's text.
@@ -128,7 +141,7 @@ func (f *fileState) within(m *markerSet, id pyast.ID) bool {
 		return v
 	}
 	n, _ := f.t.Span(id)
-	v = m.has(f.lowerSrc()[n.Start:n.End])
+	v = f.hasWord(m, n.Start, n.End)
 	f.marksMu.Lock()
 	f.marks[key] = v
 	f.marksMu.Unlock()
@@ -414,7 +427,7 @@ func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 			default:
 				v.l |= lInj
 			}
-			v.param = p
+			v.setRouteParam(p)
 		} else if l, ok := ri.input(p); ok {
 			v.l = l
 		} else if i < 64 {

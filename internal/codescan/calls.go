@@ -94,7 +94,7 @@ func (u *unit) call(id pyast.ID) val {
 				v.l |= lOrigin
 			}
 			if name == "getlist" || name == "get_all" {
-				v.elems = nil
+				v.setElements(nil)
 			}
 			if d := arg(1); d.has(lReq) {
 				v = merge(v, d)
@@ -332,7 +332,7 @@ func (u *unit) call(id pyast.ID) val {
 	}
 	if hasRecv {
 		out = taintOf(recv)
-		out.elems = nil
+		out.setElements(nil)
 		if recv.obj != nil && recv.obj.kind == objEngine {
 			out.obj = recv.obj
 		}
@@ -373,7 +373,7 @@ func (u *unit) call(id pyast.ID) val {
 		out.ev = recv.ev
 	}
 	if !passThrough[name] && !(hasRecv && (name == "get" || name == "strip" || name == "lower")) {
-		out.field = ""
+		out.setRowField("")
 	}
 	return u.instanceOf(id, fn, out)
 }
@@ -510,8 +510,8 @@ func (u *unit) sqlEvent(call pyast.ID, q, pv val, pnode, recvNode pyast.ID) int3
 		e.text = render(q.str)
 		e.info = u.f.sql(e.text)
 	}
-	if pv.elems != nil {
-		e.params = pv.elems
+	if pv.elements() != nil {
+		e.params = pv.elements()
 	}
 	if pnode >= 0 && t.Kind(t.Unwrap(pnode)) == pyast.KindDictionary {
 		e.named = map[string]val{}
@@ -730,8 +730,8 @@ func (u *unit) applySummary(call pyast.ID, name string, s *summary, args []val) 
 				e.info = u.f.sql(e.text)
 			}
 		}
-		if pv.elems != nil {
-			e.params = pv.elems
+		if pv.elements() != nil {
+			e.params = pv.elements()
 		}
 		u.a.scopes++
 		e.scope = &txnScope{managed: s.managed, retry: s.retry, id: u.a.scopes}
@@ -767,11 +767,12 @@ func (u *unit) applySummary(call pyast.ID, name string, s *summary, args []val) 
 		u.a.roleCheck = true
 	}
 	out := instantiate(s.ret, args, evIdx)
-	if s.ret.elems != nil {
-		out.elems = make([]val, len(s.ret.elems))
-		for i, e := range s.ret.elems {
-			out.elems[i] = instantiate(e, args, evIdx)
+	if re := s.ret.elements(); re != nil {
+		elems := make([]val, len(re))
+		for i, e := range re {
+			elems[i] = instantiate(e, args, evIdx)
 		}
+		out.setElements(elems)
 	}
 	if evIdx >= 0 && out.has(lRow) {
 		out.ev = evIdx
@@ -794,7 +795,7 @@ func instantiate(ret val, args []val, evIdx int32) val {
 	out.p, out.pw = 0, 0
 	out.str = nil
 	out.obj = nil
-	out.elems = nil
+	out.setElements(nil)
 	out.ev = -1
 	if ret.ev >= 0 || out.has(lRow) {
 		out.ev = evIdx

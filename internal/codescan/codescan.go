@@ -178,7 +178,7 @@ func newProject() *project {
 // words. Call it once every file is parsed.
 func (p *project) anyFileHas(m *markerSet) bool {
 	for _, f := range p.files {
-		if f != nil && m.has(f.lowerSrc()) {
+		if f != nil && m.hasFold(f.t.Src) {
 			return true
 		}
 	}

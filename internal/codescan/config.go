@@ -33,7 +33,7 @@ func (f *fileState) checkConfig() {
 	usesFlask := bytes.Contains(t.Src, []byte("flask")) || bytes.Contains(t.Src, []byte("Flask"))
 	// Server-side sessions make session[...] writes harmless; the search
 	// runs only for files that write to session.
-	serverSession := sync.OnceValue(func() bool { return serverSessionRe.has(f.lowerSrc()) })
+	serverSession := sync.OnceValue(func() bool { return serverSessionRe.hasFold(t.Src) })
 	apps := map[string]bool{"app": true, "application": true}
 	for _, a := range f.mod.Apps {
 		apps[a.Var] = true

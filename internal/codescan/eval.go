@@ -68,10 +68,11 @@ func (u *unit) eval(id pyast.ID) val {
 		b := u.eval(t.NamedChild(id, 2))
 		return merge(a, b)
 	case pyast.KindList, pyast.KindTuple, pyast.KindSet, pyast.KindExpressionList:
-		out := val{ev: -1, cnst: true, elems: []val{}}
+		out := val{ev: -1, cnst: true}
+		elems := []val{}
 		for c := t.First(id); c >= 0; c = t.Next(c) {
 			v := u.eval(c)
-			out.elems = append(out.elems, v)
+			elems = append(elems, v)
 			out.l |= v.l &^ lWhole
 			if v.has(lWhole) {
 				out.l |= lWhole
@@ -80,6 +81,7 @@ func (u *unit) eval(id pyast.ID) val {
 			out.pw |= v.pw
 			out.cnst = out.cnst && v.cnst
 		}
+		out.setElements(elems)
 		return out
 	case pyast.KindDictionary:
 		out := val{ev: -1, cnst: true}
@@ -365,9 +367,9 @@ func formatPercent(f, args val) val {
 	out := val{ev: -1, built: true, cnst: f.cnst && args.cnst}
 	next := 0
 	argFor := func(name string) val {
-		if name == "" && args.elems != nil {
-			if next < len(args.elems) {
-				v := args.elems[next]
+		if elems := args.elements(); name == "" && elems != nil {
+			if next < len(elems) {
+				v := elems[next]
 				next++
 				return v
 			}

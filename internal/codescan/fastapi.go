@@ -39,7 +39,7 @@ func (f *fileState) fastapiEnv(a *analysis, def pyast.ID) map[string]val {
 		switch p.Kind {
 		case pyast.ParamPath:
 			v.l = text | lPath
-			v.param = p.Name
+			v.setRouteParam(p.Name)
 		case pyast.ParamQuery, pyast.ParamHeader, pyast.ParamCookie:
 			v.l = text
 		case pyast.ParamPlain:

@@ -439,8 +439,8 @@ func (u *unit) bind(target pyast.ID, v val) {
 			names = append(names, c)
 		}
 		for i, c := range names {
-			if v.elems != nil && len(v.elems) == len(names) {
-				u.bind(c, v.elems[i])
+			if elems := v.elements(); elems != nil && len(elems) == len(names) {
+				u.bind(c, elems[i])
 			} else {
 				u.bind(c, taintOf(v))
 			}
@@ -758,7 +758,7 @@ func negate(op string) string {
 
 func (u *unit) noteRow(g *guard, v val) {
 	if v.has(lRow) && v.ev >= 0 {
-		g.rows = append(g.rows, rowRef{ev: v.ev, field: v.field})
+		g.rows = append(g.rows, rowRef{ev: v.ev, field: v.rowField()})
 	}
 }
 
@@ -943,7 +943,9 @@ func (u *unit) iterElem(right pyast.ID, it val) val {
 				} else {
 					k.l &^= lKey
 				}
-				return val{ev: -1, l: k.l | v.l, p: obj.p, elems: []val{k, v}}
+				kv := val{ev: -1, l: k.l | v.l, p: obj.p}
+				kv.setElements([]val{k, v})
+				return kv
 			case "keys":
 				k := taintOf(obj)
 				if obj.has(lKey) {

@@ -64,7 +64,7 @@ func (f *fileState) ownsByCheck(a *analysis, param string) bool {
 	}
 	for _, g := range a.guards {
 		for _, c := range g.ident {
-			if c.guards && (c.other.param == param || c.other.param == "" && c.other.has(lRow)) {
+			if c.guards && (c.other.routeParam() == param || c.other.routeParam() == "" && c.other.has(lRow)) {
 				return true
 			}
 		}
@@ -108,16 +108,16 @@ func (f *fileState) ownedByLookup(a *analysis, param string, at *sqlEvent) bool 
 
 func usesParam(e *sqlEvent, param string) bool {
 	for _, v := range e.params {
-		if v.param == param {
+		if v.routeParam() == param {
 			return true
 		}
 	}
 	for _, v := range e.named {
-		if v.param == param {
+		if v.routeParam() == param {
 			return true
 		}
 	}
-	return e.params == nil && e.named == nil && e.pval.param == param
+	return e.params == nil && e.named == nil && e.pval.routeParam() == param
 }
 
 func (f *fileState) checkBOLA(r *routeInfo) {
@@ -141,8 +141,8 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 			}
 			if v.has(lReq) && !v.has(lIdent) {
 				keyed = true
-				if v.param != "" {
-					params = append(params, v.param)
+				if v.routeParam() != "" {
+					params = append(params, v.routeParam())
 				}
 			}
 			if v.has(lIdent) && !v.has(lReq) && ownerColumn(b.column) && b.column != "" {
@@ -203,7 +203,7 @@ func (f *fileState) checkBOLA(r *routeInfo) {
 func (f *fileState) ownsByGuard(a *analysis, param string) bool {
 	for _, g := range a.guards {
 		for _, c := range g.ident {
-			if c.guards && c.other.param == param {
+			if c.guards && c.other.routeParam() == param {
 				return true
 			}
 		}

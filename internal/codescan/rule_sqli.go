@@ -131,8 +131,8 @@ func (f *fileState) checkQuery(a *analysis, e *sqlEvent) {
 // describe names where a value comes from, for messages.
 func describe(v val) string {
 	switch {
-	case v.param != "":
-		return "route parameter `" + v.param + "`"
+	case v.routeParam() != "":
+		return "route parameter `" + v.routeParam() + "`"
 	case v.has(lKey) && !v.has(lInj):
 		return "a key of the request body"
 	case v.has(lKey):

@@ -1,16 +1,63 @@
 package codescan
 
 import (
+	"bytes"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
 
-var (
-	importLineRe = regexp.MustCompile(`(?m)^[ \t]*(?:import|from)[ \t]+[^\n#]*`)
-	importNameRe = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_.]*`)
-)
+// importNames calls fn with each dotted name of an import line: a letter or
+// underscore, then letters, digits, underscores and dots.
+func importNames(line []byte, fn func(name []byte)) {
+	start := func(c byte) bool { return c == '_' || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+	for i := 0; i < len(line); {
+		if !start(line[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(line) && (start(line[j]) || line[j] == '.' || line[j] >= '0' && line[j] <= '9') {
+			j++
+		}
+		fn(line[i:j])
+		i = j
+	}
+}
+
+// importLines returns each line of src that begins, after blanks, with
+// `import` or `from` and a blank, up to a comment. A line scan, not a
+// multi-line regular expression: it runs over every file of trees with no
+// route (libraries), and an anchored (?m) pattern tries every byte.
+func importLines(src []byte) [][]byte {
+	var out [][]byte
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		rest := bytes.TrimLeft(line, " \t")
+		var kw int
+		switch {
+		case bytes.HasPrefix(rest, []byte("import")):
+			kw = len("import")
+		case bytes.HasPrefix(rest, []byte("from")):
+			kw = len("from")
+		default:
+			continue
+		}
+		if len(rest) == kw || (rest[kw] != ' ' && rest[kw] != '\t') {
+			continue
+		}
+		if i := bytes.IndexByte(rest, '#'); i >= 0 {
+			rest = rest[:i]
+		}
+		out = append(out, rest)
+	}
+	return out
+}
 
 // unroutedFrameworks are web frameworks whose routing the white-box side
 // does not read: with one of them and no route found, the report says so,
@@ -35,15 +82,15 @@ func routesNote(states []*fileState, routes int) string {
 		}
 		// The import lines as written: `import http.client, http.server`
 		// binds only `http`, which says nothing of the server.
-		for _, m := range importLineRe.FindAll(f.t.Src, -1) {
-			for _, w := range importNameRe.FindAll(m, -1) {
+		for _, m := range importLines(f.t.Src) {
+			importNames(m, func(w []byte) {
 				name := string(w)
 				for mod, fw := range unroutedFrameworks {
 					if name == mod || strings.HasPrefix(name, mod+".") {
 						seen[fw] = true
 					}
 				}
-			}
+			})
 		}
 	}
 	const what = "the route-level rules (object and function authorization, missing authentication, idempotency, " +
