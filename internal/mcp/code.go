@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -40,22 +39,17 @@ func (s *server) code(ctx context.Context, req *sdk.CallToolRequest, in CodeInpu
 	if strings.TrimSpace(in.Dir) == "" {
 		return nil, Summary{}, errors.New("dir is required: the application's source directory")
 	}
-	st, err := os.Stat(in.Dir)
-	if err != nil {
-		return nil, Summary{}, fmt.Errorf("dir: %w", err)
-	}
-	if !st.IsDir() {
-		return nil, Summary{}, fmt.Errorf("dir %s: not a directory (give the application's source directory)", in.Dir)
-	}
 	if err := checkFormat(in.Format); err != nil {
 		return nil, Summary{}, err
 	}
 	conf := rampart.Tentative
 	if in.MinConfidence != "" {
+		var err error
 		if conf, err = rampart.ParseConfidence(in.MinConfidence); err != nil {
 			return nil, Summary{}, fmt.Errorf("minConfidence: %w", err)
 		}
 	}
+	// Validate refuses a dir that does not exist or is not a directory.
 	opt := scan.CodeOptions{Dir: in.Dir, Exclude: in.Exclude, MinConfidence: conf, Version: s.version}
 	if err := opt.Validate(); err != nil {
 		return nil, Summary{}, err

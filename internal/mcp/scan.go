@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/inputfile"
+	"github.com/rampart-sec/rampart/internal/redact"
 	"github.com/rampart-sec/rampart/scan"
 )
 
@@ -55,7 +56,12 @@ func (s *server) scan(ctx context.Context, req *sdk.CallToolRequest, in ScanInpu
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	opt.OnNote = func(msg string) { fmt.Fprintln(s.log, "rampart: "+msg) }
+	// Notes go to the server's log redacted with the identities' secrets,
+	// as `rampart scan` redacts its stderr (the report is redacted anyway).
+	red := redact.NewRedactor(func(msg string) { fmt.Fprintln(s.log, "rampart: warning: "+msg) })
+	opt.Redactor = red
+	log := red.Writer(s.log)
+	opt.OnNote = func(msg string) { fmt.Fprintln(log, "rampart: "+msg) }
 	opt.Progress = progress(ctx, req, "scanning "+opt.Target)
 	rep, runErr := scan.Run(ctx, opt)
 	if s.scanDone != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -406,4 +407,13 @@ func TestGuardRecovers(t *testing.T) {
 	if !strings.Contains(log.String(), "kaboom") {
 		t.Errorf("the panic is not logged: %q", log.String())
 	}
+}
+
+// parseTargetHost is the host the scan engine connects to for target.
+func parseTargetHost(target string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(target))
+	if err != nil {
+		return "", err
+	}
+	return canonHost(u.Hostname()), nil
 }
