@@ -27,6 +27,7 @@ type ScanInput struct {
 	Checks     []string `json:"checks,omitempty" jsonschema:"only these check IDs or families, globs allowed, e.g. ['LEAK-*', 'cors']; the checks tool lists them"`
 	SkipChecks []string `json:"skipChecks,omitempty" jsonschema:"skip these check IDs or families, globs allowed"`
 	Exclude    []string `json:"exclude,omitempty" jsonschema:"path globs never to request, e.g. '/admin/reset*'"`
+	KeepGoing  bool     `json:"keepGoing,omitempty" jsonschema:"scan without an identity whose credentials are refused on every operation that needs them (or whose login fails) instead of stopping; the report says which"`
 	Format     string   `json:"format,omitempty" jsonschema:"format of the returned report: markdown (default), json, text, sarif, html or junit"`
 }
 
@@ -78,7 +79,8 @@ func (s *server) finish(ctx context.Context, rep *rampart.Report, runErr error, 
 		if timedOut {
 			return nil, Summary{}, fmt.Errorf("stopped after the server's time limit of %v before any report (the user can raise it: rampart mcp --timeout)", s.timeout)
 		}
-		return nil, Summary{}, oneLine(runErr)
+		// The engine's messages name the CLI's flag; the caller has the argument.
+		return nil, Summary{}, errors.New(strings.ReplaceAll(oneLine(runErr).Error(), "--keep-going", "keepGoing: true"))
 	}
 	if timedOut {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("stopped after the server's time limit of %v (rampart mcp --timeout): the report is partial", s.timeout))
@@ -128,7 +130,7 @@ func (s *server) scanOptions(in ScanInput) (scan.Options, error) {
 	}
 	opt = scan.Options{
 		Target: strings.TrimSpace(in.Target), Spec: in.Spec, Identities: ids, Mode: mode,
-		Checks: in.Checks, SkipChecks: in.SkipChecks, Exclude: in.Exclude, Version: s.version,
+		Checks: in.Checks, SkipChecks: in.SkipChecks, Exclude: in.Exclude, KeepGoing: in.KeepGoing, Version: s.version,
 	}
 	if err := opt.Validate(); err != nil {
 		return opt, err

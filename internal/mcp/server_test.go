@@ -417,3 +417,40 @@ func parseTargetHost(target string) (string, error) {
 	}
 	return canonHost(u.Hostname()), nil
 }
+
+// An identity refused everywhere stops the scan, and the error names the
+// argument that scans without it; with keepGoing the scan runs and says so.
+func TestScanRefusedIdentity(t *testing.T) {
+	spec := `{"openapi":"3.0.3","info":{"title":"locked","version":"1"},
+"components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}}},
+"security":[{"bearer":[]}],
+"paths":{"/me":{"get":{"responses":{"200":{"description":"ok"}}}}}}`
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/openapi.json" {
+			w.Write([]byte(spec))
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"error":"unauthorized"}`))
+	}))
+	t.Cleanup(api.Close)
+	cs := connect(t, newTestServer(t, Config{}))
+	args := map[string]any{"target": api.URL, "identities": []string{"alice:user=Authorization: Bearer refused-token-123"}}
+	res, text := call(t, cs, "scan", args)
+	if !res.IsError || !strings.Contains(text, "keepGoing: true") || strings.Contains(text, "--keep-going") {
+		t.Fatalf("error %v %q: want the scan stopped, naming keepGoing", res.IsError, text)
+	}
+	if strings.Contains(text, "refused-token-123") {
+		t.Errorf("error echoes the token: %q", text)
+	}
+	args["keepGoing"] = true
+	res, text = call(t, cs, "scan", args)
+	if res.IsError {
+		t.Fatalf("keepGoing: %s", text)
+	}
+	sum := structured[Summary](t, res)
+	if !slices.ContainsFunc(sum.Notes, func(n string) bool { return strings.Contains(n, "alice") }) {
+		t.Errorf("notes %q do not say alice was left out", sum.Notes)
+	}
+}
