@@ -96,11 +96,12 @@ func (s *server) finish(ctx context.Context, rep *rampart.Report, runErr error, 
 // the server's rule for active mode, before anything is sent.
 func (s *server) scanOptions(in ScanInput) (scan.Options, error) {
 	var opt scan.Options
-	if strings.TrimSpace(in.Target) == "" {
+	target := strings.TrimSpace(in.Target)
+	if target == "" {
 		return opt, errors.New("target is required: the base URL of the API, e.g. http://127.0.0.1:8000")
 	}
-	if !strings.HasPrefix(strings.ToLower(in.Target), "http://") && !strings.HasPrefix(strings.ToLower(in.Target), "https://") {
-		return opt, fmt.Errorf("target %q: want an http:// or https:// URL such as http://127.0.0.1:8000", in.Target)
+	if lower := strings.ToLower(target); !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
+		return opt, fmt.Errorf("target %q: want an http:// or https:// URL such as http://127.0.0.1:8000", target)
 	}
 	mode := rampart.Safe
 	if in.Mode != "" {
@@ -110,7 +111,7 @@ func (s *server) scanOptions(in ScanInput) (scan.Options, error) {
 		}
 		mode = m
 	}
-	if err := s.checkMode(in.Target, mode); err != nil {
+	if err := s.checkMode(target, mode); err != nil {
 		return opt, err
 	}
 	if err := checkFormat(in.Format); err != nil {
@@ -129,7 +130,7 @@ func (s *server) scanOptions(in ScanInput) (scan.Options, error) {
 		return opt, err
 	}
 	opt = scan.Options{
-		Target: strings.TrimSpace(in.Target), Spec: in.Spec, Identities: ids, Mode: mode,
+		Target: target, Spec: in.Spec, Identities: ids, Mode: mode,
 		Checks: in.Checks, SkipChecks: in.SkipChecks, Exclude: in.Exclude, KeepGoing: in.KeepGoing, Version: s.version,
 	}
 	if err := opt.Validate(); err != nil {

@@ -58,7 +58,7 @@ func TestListTools(t *testing.T) {
 func TestScanSafe(t *testing.T) {
 	api := fakeAPI(t)
 	cs := connect(t, newTestServer(t, Config{}))
-	res, text := call(t, cs, "scan", map[string]any{"target": api.URL, "checks": []string{"headers"}})
+	res, text := call(t, cs, "scan", map[string]any{"target": " " + api.URL + " ", "checks": []string{"headers"}})
 	if res.IsError {
 		t.Fatalf("scan failed: %s", text)
 	}
