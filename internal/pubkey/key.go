@@ -106,8 +106,12 @@ func (k Key) Variants() []Variant {
 		seen[string(secret)] = true
 		out = append(out, Variant{Secret: secret, Name: name})
 	}
+	bare := base64.StdEncoding.EncodeToString(der)
 	if k.Found != "" {
 		found := []byte(k.Found)
+		if k.Found == bare {
+			add(found, "the bare base64 body on one line, exactly as found")
+		}
 		add(found, "the key's text exactly as found")
 		if bytes.HasSuffix(found, []byte("\n")) {
 			add(bytes.TrimRight(found, "\r\n"), "the key's text as found, without its trailing newline")
@@ -118,7 +122,7 @@ func (k Key) Variants() []Variant {
 	pkix := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 	add(pkix, "the PKIX PEM (BEGIN PUBLIC KEY) with a trailing newline")
 	add(bytes.TrimRight(pkix, "\n"), "the PKIX PEM (BEGIN PUBLIC KEY) without a trailing newline")
-	add([]byte(base64.StdEncoding.EncodeToString(der)), "the bare base64 body on one line")
+	add([]byte(bare), "the bare base64 body on one line")
 	if pk, ok := k.Public.(*rsa.PublicKey); ok {
 		p1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(pk)})
 		add(p1, "the PKCS#1 PEM (BEGIN RSA PUBLIC KEY) with a trailing newline")

@@ -199,7 +199,8 @@ func (a *analyser) confuse(ctx context.Context, asym []sample, keys []pubkey.Key
 	}
 	gated := p.FindGated(ctx, order, garbage, maxConfusionGated)
 	if len(gated) == 0 {
-		p.NotApplicable("no read answers an identity's RS/PS/ES token and refuses no token and a garbage one")
+		p.NotApplicable(fmt.Sprintf("%d public key(s) known (first: %s), but no read answers an identity's RS/PS/ES token "+
+			"and refuses no token and a garbage one", len(keys), keys[0].Describe()))
 		return nil, ctx.Err()
 	}
 	unverified := false
