@@ -27,9 +27,9 @@ import (
 // same token signed with a spelling of the public key gets the genuine
 // answer.
 
-const confusionRequests = "When an identity holds an RS*, PS* or ES* signed JWT: up to five GETs for a JWKS at the " +
+const confusionRequests = "When an identity holds an RS*, PS* or ES* signed JWT: up to six GETs for a JWKS at the " +
 	"API's origin (/.well-known/jwks.json, /.well-known/openid-configuration and its same-origin jwks_uri, /jwks.json, " +
-	"/oauth/jwks, /.well-known/keys; none when a key is already known). With a public key from there, from an answer the " +
+	"/oauth/jwks, /.well-known/keys; none when --jwt-public-key gives the key). With a public key from there, from an answer the " +
 	"scan saw, from the --source tree or from --jwt-public-key: up to eight reads probed for a gated one (the genuine " +
 	"token twice, no token, a garbage token: 4 GETs each, at most two gated reads), then on one gated read an HS token " +
 	"signed with a random key and, when that is refused, at most 28 HS tokens (four keys × up to seven spellings), and " +
