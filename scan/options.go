@@ -13,6 +13,7 @@
 package scan
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -73,6 +74,10 @@ type Options struct {
 	Wordlist string
 	// ShowSecrets prints cracked keys in full in findings (--show-secrets).
 	ShowSecrets bool
+	// JWTPublicKeys are files holding the API's RSA or EC public keys
+	// (PEM, base64 DER or JWKS; --jwt-public-key), tried as HMAC secrets
+	// by the key-confusion check (JWT-006).
+	JWTPublicKeys []string
 	// NoSignup keeps an active scan from signing up throwaway accounts
 	// where the API offers sign-up (--no-signup).
 	NoSignup bool
@@ -153,6 +158,9 @@ func (o Options) Validate() error {
 		if err := secrets.CheckWordlist(o.Wordlist); err != nil {
 			return configErr("--wordlist: %w", err)
 		}
+	}
+	if _, err := readPublicKeys(context.Background(), o.JWTPublicKeys); err != nil {
+		return err
 	}
 	if err := o.triage().Validate(); err != nil {
 		return &ConfigError{Err: err}

@@ -56,6 +56,10 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 			return nil, err
 		}
 	}
+	keys, err := publicKeys(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
 	obs := stack.New()
 	// The API model needs the surface, which is loaded through the client:
 	// it is set once it exists, and sees every exchange from then on (the
@@ -68,6 +72,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		Observe: func(r *engine.Response) {
 			obs.Observe(r.Status, r.Header, r.Body)
 			model.Load().Observe(r)
+			observeKeys(keys, r)
 		},
 	})
 	if err != nil {
@@ -180,7 +185,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	pass := check.NewPassFor(check.Env{
 		Client: client, Base: base, Surface: ops, Identities: ids, Stack: obs,
 		Schemes:  surf.SecuritySchemes,
-		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets, CodeKeys: codeKeys(code)},
+		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets, CodeKeys: codeKeys(code), PublicKeys: keys},
 		Model:    mdl,
 		Hints:    modelHints(mdl),
 	}, sink)

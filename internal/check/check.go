@@ -18,6 +18,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/pubkey"
 	"github.com/rampart-sec/rampart/internal/stack"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
@@ -189,6 +190,9 @@ type Settings struct {
 	// before every list when a session or token key is cracked, and named
 	// by where they are written when one is the key.
 	CodeKeys []CodeKey
+	// PublicKeys are the public keys the scan met (given, in the source
+	// tree, in answers), for the JWT key-confusion check; nil: none.
+	PublicKeys *pubkey.Collector
 }
 
 // CodeKey is a signing key written in the source, and where ("app.py:12").

@@ -62,6 +62,7 @@ func All() []*check.Check {
 		&jwt.NoVerify,
 		&jwt.Expired,
 		&jwt.NoExp,
+		&jwt.Confusion,
 		&ratelimit.Login,
 		&userenum.Login,
 		&exposure.Hashes,

@@ -60,6 +60,12 @@ type fileConfig struct {
 	Identities    []identityConfig  `yaml:"identities"`
 	Ignore        []baseline.Ignore `yaml:"ignore"`
 	Code          codeConfig        `yaml:"code"`
+	JWT           jwtConfig         `yaml:"jwt"`
+}
+
+// jwtConfig is the config's jwt: section.
+type jwtConfig struct {
+	PublicKeys stringList `yaml:"public_keys"`
 }
 
 // codeConfig is the config's code: section, the settings only `rampart

@@ -58,7 +58,7 @@ func mdCell(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
-// starterIdentities, starterIgnore and starterCode are the commented examples of the
+// starterIdentities, starterIgnore, starterCode and starterJWT are the commented examples of the
 // nested keys; TestInitStarterConfig loads them uncommented.
 const starterIdentities = `#identities:
 #  - name: alice
@@ -93,6 +93,10 @@ const starterCode = `#code:
 #  workers: 0
 #  max-file-size: 2MiB
 #  follow-symlinks: false
+`
+
+const starterJWT = `#jwt:
+#  public_keys: [public.pem]
 `
 
 const starterIgnore = `#ignore:
@@ -140,6 +144,9 @@ func starterConfig(entries []configEntry) string {
 		case "code":
 			writeNestedHelp(&b, entries, "code.")
 			b.WriteString(starterCode)
+		case "jwt":
+			writeNestedHelp(&b, entries, "jwt.")
+			b.WriteString(starterJWT)
 		default:
 			v := e.Default
 			if v == "" {

@@ -111,6 +111,8 @@ var configDocs = map[string]keyDoc{
 	"code.workers":                  {codeFlag: "workers"},
 	"code.max-file-size":            {codeFlag: "max-file-size", typ: "size"},
 	"code.follow-symlinks":          {codeFlag: "follow-symlinks"},
+	"jwt":                           {typ: "mapping", help: "settings of the JWT checks"},
+	"jwt.public_keys":               {flag: "jwt-public-key", example: "public.pem"},
 }
 
 // configEntry is one key of the config reference.

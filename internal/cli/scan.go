@@ -49,6 +49,7 @@ type scanFlags struct {
 	proxy         string
 	verbose       bool
 	wordlist      string
+	jwtPublicKeys []string
 	showSecrets   bool
 	noSignup      bool
 	keepGoing     bool
@@ -162,6 +163,7 @@ func addScanFlags(fl *pflag.FlagSet, f *scanFlags) {
 	fl.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates")
 	fl.StringVar(&f.proxy, "proxy", "", "send requests through this HTTP proxy URL")
 	fl.StringVar(&f.wordlist, "wordlist", "", "extra candidate keys for cracking Flask session and JWT secrets, one per line (plain or a Python literal)")
+	fl.StringArrayVar(&f.jwtPublicKeys, "jwt-public-key", nil, "the API's RSA or EC public key (PEM, base64 on one line, or a JWKS file), tried as an HMAC secret by the key-confusion check JWT-006 (repeatable)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print cracked keys in full in findings (masked by default)")
 	fl.BoolVar(&f.noSignup, "no-signup", false, "in active mode, never sign up throwaway accounts (default: where the spec offers sign-up and login)")
 }
@@ -360,6 +362,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 		str("max-body", &f.maxBody, cfg.MaxBody)
 		str("proxy", &f.proxy, cfg.Proxy)
 		str("wordlist", &f.wordlist, cfg.Wordlist)
+		list("jwt-public-key", &f.jwtPublicKeys, cfg.JWT.PublicKeys)
 		str("baseline", &f.baseline, cfg.Baseline)
 		m.on("verbose", &f.verbose, cfg.Verbose)
 		m.on("show-secrets", &f.showSecrets, cfg.ShowSecrets)
@@ -460,6 +463,7 @@ func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (sca
 	opt.Concurrency, opt.Rate, opt.Timeout, opt.MaxBody = f.concurrency, f.rate, f.timeout, maxBody
 	opt.Insecure, opt.Proxy = f.insecure, f.proxy
 	opt.Wordlist, opt.ShowSecrets = f.wordlist, f.showSecrets
+	opt.JWTPublicKeys = f.jwtPublicKeys
 	opt.NoSignup = f.noSignup
 	opt.KeepGoing = f.keepGoing
 	opt.MinConfidence, opt.Ignore = g.minConf, f.ignores
