@@ -90,6 +90,9 @@ func (s *Server) Handler() http.Handler {
 	}))
 
 	mux.HandleFunc("GET /static/dashboard.css", s.stylesheet)
+	// Browsers ask for it on every page; an empty answer keeps a 404 out
+	// of their consoles.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.Handle("POST /logout", s.page(s.logout))

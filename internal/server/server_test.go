@@ -346,20 +346,20 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
-// browser is a client with a cookie jar that posts forms as a browser
+// webClient is a client with a cookie jar that posts forms as a browser
 // on the same origin would.
-type browser struct {
+type webClient struct {
 	t   *testing.T
 	c   *http.Client
 	url string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t *testing.T, base string) *webClient {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, url: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &webClient{t: t, url: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-func (b *browser) get(path string) (*http.Response, string) {
+func (b *webClient) get(path string) (*http.Response, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.url + path)
 	if err != nil {
@@ -370,7 +370,7 @@ func (b *browser) get(path string) (*http.Response, string) {
 	return resp, string(data)
 }
 
-func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+func (b *webClient) post(path string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
 	resp, err := b.c.PostForm(b.url+path, form)
 	if err != nil {
@@ -493,7 +493,7 @@ func TestPages(t *testing.T) {
 }
 
 // login logs a browser in with a key through the form.
-func login(t *testing.T, f *fixture, key string) *browser {
+func login(t *testing.T, f *fixture, key string) *webClient {
 	t.Helper()
 	b := newBrowser(t, f.srv.URL)
 	_, page := b.get("/login")
