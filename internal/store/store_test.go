@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/tbtest"
@@ -28,13 +31,37 @@ func backends(t *testing.T) map[string]func(t *testing.T) *Store {
 			return s
 		},
 		Postgres: func(t *testing.T) *Store {
-			s, err := Open(context.Background(), tbtest.PostgresDB(t))
+			dsn := tbtest.PostgresDB(t)
+			t.Cleanup(func() { waitIdle(t, dsn) })
+			s, err := Open(context.Background(), dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { s.Close() })
 			return s
 		},
+	}
+}
+
+// waitIdle waits, before the test database is dropped, until no backend
+// is left in it: migrating down and up again leaves dead catalog rows that
+// autovacuum may be cleaning when the test ends, and the drop, which may
+// not end a superuser's process, would then fail.
+func waitIdle(t *testing.T, dsn string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, os.Getenv("TB_PG_URL"))
+	if err != nil {
+		return // the drop will say what is wrong
+	}
+	defer conn.Close(ctx)
+	name := dsn[strings.LastIndex(dsn, "/")+1:]
+	for ctx.Err() == nil {
+		var n int
+		if conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, name).Scan(&n) != nil || n == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
