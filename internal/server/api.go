@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -87,6 +88,63 @@ func (s *Server) listTargets(w http.ResponseWriter, r *http.Request, _ store.Key
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"targets": ts})
+}
+
+func (s *Server) getTarget(w http.ResponseWriter, r *http.Request, _ store.Key) {
+	t, err := s.st.Target(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// TargetSettings is the body of PUT /api/v1/targets/{name}: what a
+// scheduled scan of the target needs.
+type TargetSettings struct {
+	BaseURL    string `json:"baseUrl"`
+	Schedule   string `json:"schedule"`
+	ScanConfig string `json:"scanConfig"`
+}
+
+// maxScanConfig caps a target's scan config (a rampart.yaml).
+const maxScanConfig = 256 << 10
+
+func (s *Server) putTarget(w http.ResponseWriter, r *http.Request, _ store.Key) {
+	name := r.PathValue("name")
+	if !store.ValidName(name) {
+		jsonError(w, http.StatusBadRequest, "target: use 1 to 100 letters, digits, '.', '_', ':' or '-'")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxScanConfig+maxForm)
+	var req TargetSettings
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		jsonError(w, http.StatusBadRequest, `want a JSON body {"baseUrl": "https://...", "schedule": "@every 6h", "scanConfig": "<rampart.yaml>"}`)
+		return
+	}
+	if req.BaseURL != "" {
+		u, err := url.Parse(req.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			jsonError(w, http.StatusBadRequest, "baseUrl: an http or https URL without credentials")
+			return
+		}
+	}
+	if len(req.ScanConfig) > maxScanConfig {
+		jsonError(w, http.StatusRequestEntityTooLarge, "scanConfig: at most 256 KiB")
+		return
+	}
+	if err := s.st.PutTarget(r.Context(), store.Target{Name: name, BaseURL: req.BaseURL, Schedule: req.Schedule, ScanConfig: req.ScanConfig}); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	t, err := s.st.Target(r.Context(), name)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) listScans(w http.ResponseWriter, r *http.Request, _ store.Key) {

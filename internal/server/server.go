@@ -77,6 +77,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/openapi.json", s.api(store.ScopeRead, s.openAPI))
 	mux.Handle("POST /api/v1/reports", s.api(store.ScopeUpload, s.uploadReport))
 	mux.Handle("GET /api/v1/targets", s.api(store.ScopeRead, s.listTargets))
+	mux.Handle("GET /api/v1/targets/{name}", s.api(store.ScopeRead, s.getTarget))
+	mux.Handle("PUT /api/v1/targets/{name}", s.api(store.ScopeAdmin, s.putTarget))
 	mux.Handle("GET /api/v1/targets/{name}/scans", s.api(store.ScopeRead, s.listScans))
 	mux.Handle("GET /api/v1/scans/{id}", s.api(store.ScopeRead, s.getScan))
 	mux.Handle("GET /api/v1/scans/{id}/diff", s.api(store.ScopeRead, s.getDiff))

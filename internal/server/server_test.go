@@ -124,6 +124,8 @@ var routes = []struct {
 	{"POST", "/api/v1/reports?target=x", store.ScopeUpload},
 	{"GET", "/api/v1/targets", store.ScopeRead},
 	{"GET", "/api/v1/targets/api/scans", store.ScopeRead},
+	{"GET", "/api/v1/targets/api", store.ScopeRead},
+	{"PUT", "/api/v1/targets/api", store.ScopeAdmin},
 	{"GET", "/api/v1/scans/1", store.ScopeRead},
 	{"GET", "/api/v1/scans/1/diff", store.ScopeRead},
 	{"GET", "/api/v1/keys", store.ScopeAdmin},
@@ -328,6 +330,34 @@ func TestKeysAPI(t *testing.T) {
 	}
 	if resp, _ := f.do(t, "GET", "/api/v1/targets", ck.Secret, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("deleted key: %d", resp.StatusCode)
+	}
+}
+
+func TestPutTarget(t *testing.T) {
+	f := newFixture(t, store.SQLite, Options{})
+	tests := []struct {
+		body   string
+		status int
+	}{
+		{`{"baseUrl":"http://127.0.0.1:8801","schedule":"@every 6h","scanConfig":"mode: safe\n"}`, http.StatusOK},
+		{`{"schedule":"0 3 * * *"}`, http.StatusOK},
+		{`{"schedule":"every tuesday"}`, http.StatusBadRequest},
+		{`{"baseUrl":"file:///etc/passwd"}`, http.StatusBadRequest},
+		{`{"baseUrl":"http://user:pw@127.0.0.1"}`, http.StatusBadRequest},
+		{`{"owner":"me"}`, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		if resp, body := f.do(t, "PUT", "/api/v1/targets/api", f.admin, []byte(tt.body)); resp.StatusCode != tt.status {
+			t.Errorf("PUT %s: %d %s, want %d", tt.body, resp.StatusCode, body, tt.status)
+		}
+	}
+	tg, err := f.st.Target(context.Background(), "api")
+	if err != nil || tg.Schedule != "0 3 * * *" || tg.BaseURL != "" {
+		t.Errorf("stored: %+v %v", tg, err)
+	}
+	resp, body := f.do(t, "GET", "/api/v1/targets/api", f.read, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"schedule": "0 3 * * *"`) {
+		t.Errorf("GET target: %d %s", resp.StatusCode, body)
 	}
 }
 
