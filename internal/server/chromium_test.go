@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,6 +131,11 @@ func TestChromiumDashboard(t *testing.T) {
 		t.Errorf("trend chart: %+v", chart)
 	}
 	tab.assertClean(t, f.srv.URL)
+	if *screenshotDir != "" {
+		tab.screenshot(t, filepath.Join(*screenshotDir, "dashboard-target.png"))
+		tab.navigate(t, f.srv.URL+"/scans/"+sid+"/diff")
+		tab.screenshot(t, filepath.Join(*screenshotDir, "dashboard-diff.png"))
+	}
 
 	// The scan page with hostile evidence: shown as text, nothing runs.
 	for _, page := range []string{"/scans/" + sid, "/scans/" + sid + "/diff", "/scans/" + sid + "/report"} {
@@ -164,6 +171,24 @@ func TestChromiumDashboard(t *testing.T) {
 	if ready != "ready" {
 		t.Errorf("the HTML report's own script did not run: data-filters=%q", ready)
 	}
+}
+
+var screenshotDir = flag.String("screenshots", "", "save screenshots of the dashboard's target and diff pages in this directory")
+
+func (tb *tab) screenshot(t *testing.T, path string) {
+	t.Helper()
+	var shot struct {
+		Data string `json:"data"`
+	}
+	tb.b.call(t, tb.session, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
+	png, err := base64.StdEncoding.DecodeString(shot.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
 }
 
 func jsString(s string) string {

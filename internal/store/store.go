@@ -104,7 +104,15 @@ func open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("data directory %s: %w", dir, err)
 		}
-		db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, FileName)))
+		path := filepath.Join(dir, FileName)
+		// Reports hold evidence and the keys' hashes: the file is the
+		// owner's alone (SQLite gives its -wal and -shm files the same mode).
+		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+			f.Close()
+		} else {
+			return nil, fmt.Errorf("data directory %s: %w", dir, err)
+		}
+		db, err := sql.Open("sqlite", sqliteDSN(path))
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite database: %w", err)
 		}

@@ -420,6 +420,27 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenWith(context.Background(), "", Options{DataDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.AddReport(context.Background(), "api", report(t0, 90, "A")); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"data", "data/" + FileName, "data/" + FileName + "-wal"} {
+		fi, err := os.Stat(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s is %v: others may read it", n, fi.Mode().Perm())
+		}
+	}
+}
+
 func TestDefaultDataDir(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "/x/data")
 	if d, _ := DefaultDataDir(); d != filepath.Join("/x/data", "rampart") {
