@@ -32,6 +32,7 @@ type codeFlags struct {
 	maxFileSize   string
 	followLinks   bool
 	verbose       bool
+	upload        uploadFlags
 }
 
 // newCode is `rampart code DIR`: the white-box scan of a Flask source tree.
@@ -136,6 +137,10 @@ func runCode(ctx context.Context, cmd *cobra.Command, env Env, dir string, f *co
 	if err := checkOutputs(outs); err != nil {
 		return err
 	}
+	upURL, upKey, err := f.upload.check(env)
+	if err != nil {
+		return err
+	}
 	if f.baseline != "" {
 		if opt.Baseline, err = baseline.Read(ctx, f.baseline); err != nil {
 			return usageErr("--baseline: %v", err)
@@ -172,6 +177,11 @@ func runCode(ctx context.Context, cmd *cobra.Command, env Env, dir string, f *co
 	}
 	if opt.Trace != nil {
 		opt.Trace("report", time.Since(wrote))
+	}
+	if upURL != nil && runErr == nil {
+		if err := upload(ctx, env, upURL, upKey, rep); err != nil {
+			return err
+		}
 	}
 	return g.verdict(rep, runErr, env)
 }

@@ -93,6 +93,7 @@ Exit codes:
 	})
 	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newInit(env), newVersion(env))
 	root.AddCommand(newMCP(env))
+	root.AddCommand(newServe(env))
 	return root
 }
 

@@ -53,6 +53,7 @@ type scanFlags struct {
 	showSecrets   bool
 	noSignup      bool
 	keepGoing     bool
+	upload        uploadFlags
 }
 
 func newScan(env Env) *cobra.Command {
@@ -130,6 +131,7 @@ Examples:
 		},
 	}
 	addScanFlags(cmd.Flags(), &f)
+	addUploadFlags(cmd, &f.upload)
 	return cmd
 }
 
@@ -192,6 +194,10 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 	if err := checkOutputs(outs); err != nil {
 		return err
 	}
+	upURL, upKey, err := f.upload.check(env)
+	if err != nil {
+		return err
+	}
 	if f.baseline != "" {
 		if opt.Baseline, err = baseline.Read(ctx, f.baseline); err != nil {
 			return usageErr("--baseline: %v", err)
@@ -240,6 +246,11 @@ func runScan(ctx context.Context, cmd *cobra.Command, env Env, target string, f 
 		MinConfidence: max(gate.minConf, rampart.Firm), SpecFile: spec}
 	if err := writeOutputs(rep, outs, env, wo); err != nil {
 		return &ExitError{Code: ExitCannotRun, Err: err}
+	}
+	if upURL != nil && runErr == nil {
+		if err := upload(ctx, env, upURL, upKey, rep); err != nil {
+			return err
+		}
 	}
 	return gate.verdict(rep, runErr, env)
 }

@@ -57,10 +57,20 @@ func PostgresDB(t testing.TB) string {
 			return
 		}
 		defer conn.Close(ctx)
-		// FORCE: a test that fails may leave connections open.
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
+		// FORCE: a test that fails may leave connections open. FORCE cannot
+		// end an autovacuum worker (a superuser's process: SQLSTATE 42501),
+		// which may still be busy in a database that was just migrated:
+		// the drop is tried again while it finishes.
+		for try := 0; try < 50; try++ {
+			if _, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
+				return
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
+		t.Errorf("drop test database %s: %v", name, err)
 	})
 	u, err := url.Parse(admin)
 	if err != nil {
