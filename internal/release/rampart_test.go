@@ -155,3 +155,13 @@ func readOutputs(t *testing.T, path string) map[string]string {
 	}
 	return outs
 }
+
+// slicesContainsSub reports whether any of lines contains sub.
+func slicesContainsSub(lines []string, sub string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
+}
