@@ -165,3 +165,15 @@ func slicesContainsSub(lines []string, sub string) bool {
 	}
 	return false
 }
+
+// needJQ: the template turns the JSON report into GitLab's format with jq
+// (installed by its before_script). scripts/test installs jq for CI.
+func needJQ(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("jq"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("jq is missing (apt-get install jq): the GitLab template's conversion cannot be tested")
+		}
+		t.Skip("jq is missing (apt-get install jq)")
+	}
+}
