@@ -118,7 +118,7 @@ func TestDockerfileStages(t *testing.T) {
 	ep := final.all("ENTRYPOINT")
 	var entry []string
 	if len(ep) != 1 || json.Unmarshal([]byte(ep[0]), &entry) != nil || len(entry) != 1 || entry[0] != "rampart" {
-		t.Errorf("ENTRYPOINT %q, want the exec form [\"rampart\"]", ep)
+		t.Errorf("ENTRYPOINT %s, want the exec form [\"rampart\"]", strings.Join(ep, "; "))
 	}
 	if !slicesContainsSub(final.all("RUN"), "ca-certificates") {
 		t.Error("runtime stage installs no ca-certificates: HTTPS targets would fail")
