@@ -151,16 +151,19 @@ func TestActionFlagsExist(t *testing.T) {
 func caseBranches(t *testing.T, script string) (map[string]string, string) {
 	t.Helper()
 	start := strings.Index(script, `case "$RAMPART_COMMAND" in`)
-	end := strings.Index(script, "esac")
-	if start < 0 || end < start {
+	if start < 0 {
+		t.Fatal(`the run script has no case "$RAMPART_COMMAND" in … esac`)
+	}
+	end := strings.Index(script[start:], "\nesac")
+	if end < 0 {
 		t.Fatal(`the run script has no case "$RAMPART_COMMAND" in … esac`)
 	}
 	branches := map[string]string{}
 	re := regexp.MustCompile(`(?s)\n\s*([a-z]+)\)\n(.*?);;`)
-	for _, m := range re.FindAllStringSubmatch(script[start:end], -1) {
+	for _, m := range re.FindAllStringSubmatch(script[start:start+end], -1) {
 		branches[m[1]] = m[2]
 	}
-	return branches, script[end:]
+	return branches, script[start+end:]
 }
 
 // argFlags lists the flags in the script's args=(…) and args+=(…) arrays.
@@ -227,8 +230,7 @@ func TestActionRuns(t *testing.T) {
 			"RAMPART_COMMAND=scan", "RAMPART_TARGET="+api.URL, "RAMPART_SPEC="+api.URL+"/openapi.json",
 			// Lines as a workflow's YAML block gives them, with a blank one
 			// and a Windows line end.
-			"RAMPART_IDENTITIES=alice:user=Authorization: Bearer alice-token\r\n\ncarol:admin=Authorization: Bearer carol-token\n",
-			"RAMPART_MODE=safe", "RAMPART_FAIL_ON=high")...)
+			"RAMPART_IDENTITIES=alice:user=Authorization: Bearer alice-token\r\n\ncarol:admin=Authorization: Bearer carol-token\n")...)
 		outs := checkReports(t, dir, res)
 		var report struct {
 			Target     string   `json:"target"`
@@ -254,6 +256,8 @@ func TestActionRuns(t *testing.T) {
 		wantCode              int
 	}{
 		{"findings fail the gate", "flaskapp", "high", 1},
+		{"empty fail-on is rampart's high", "flaskapp", "", 1},
+		{"fail-on critical still fails on the SQL injection", "flaskapp", "critical", 1},
 		{"fail-on none never fails", "flaskapp", "none", 0},
 		{"clean source passes", "clean", "high", 0},
 	}
@@ -288,6 +292,7 @@ func TestActionRuns(t *testing.T) {
 	}{
 		{"scan without a target", []string{"RAMPART_COMMAND=scan", "RAMPART_TARGET="}},
 		{"unknown command", []string{"RAMPART_COMMAND=fuzz"}},
+		{"output-dir with a comma", []string{"RAMPART_COMMAND=code", "RAMPART_OUTPUT_DIR=a,b"}},
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
@@ -306,7 +311,7 @@ func actionEnv(dir, path string, overrides ...string) []string {
 	env := []string{
 		path,
 		"RAMPART_COMMAND=scan", "RAMPART_TARGET=", "RAMPART_SPEC=", "RAMPART_IDENTITIES=",
-		"RAMPART_MODE=safe", "RAMPART_PATH=.", "RAMPART_FAIL_ON=high", "RAMPART_CONFIG=",
+		"RAMPART_MODE=", "RAMPART_PATH=.", "RAMPART_FAIL_ON=", "RAMPART_CONFIG=",
 		"RAMPART_OUTPUT_DIR=rampart-report",
 		"GITHUB_OUTPUT=" + filepath.Join(dir, "github_output"),
 		"GITHUB_STEP_SUMMARY=" + filepath.Join(dir, "step_summary.md"),
