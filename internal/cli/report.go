@@ -12,22 +12,13 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/baseline"
-	"github.com/rampart-sec/rampart/internal/checks"
-	"github.com/rampart-sec/rampart/internal/codescan"
-	htmlreport "github.com/rampart-sec/rampart/report/html"
+	"github.com/rampart-sec/rampart/internal/render"
 	jsonreport "github.com/rampart-sec/rampart/report/json"
-	junitreport "github.com/rampart-sec/rampart/report/junit"
-	mdreport "github.com/rampart-sec/rampart/report/markdown"
-	sarifreport "github.com/rampart-sec/rampart/report/sarif"
-	textreport "github.com/rampart-sec/rampart/report/text"
 )
 
 // reportFormats are the formats every command writes, in the order help
 // lists them.
-var reportFormats = []string{"text", "json", "sarif", "html", "markdown", "junit"}
-
-// formatAliases are other names accepted for a format.
-var formatAliases = map[string]string{"md": "markdown", "xml": "junit", "txt": "text"}
+var reportFormats = render.Formats
 
 // formatFiles names each format's file when -o is a directory.
 var formatFiles = map[string]string{
@@ -43,75 +34,17 @@ const outputHelp = "output file per format, in the same order ('-' is stdout; de
 	"or one directory for all of them (rampart.txt, rampart.json, rampart.sarif, rampart.html, rampart.md, rampart.junit.xml)"
 
 // normalizeFormat returns the canonical name of a format, or false.
-func normalizeFormat(name string) (string, bool) {
-	f := strings.ToLower(strings.TrimSpace(name))
-	if a, ok := formatAliases[f]; ok {
-		f = a
-	}
-	for _, known := range reportFormats {
-		if f == known {
-			return f, true
-		}
-	}
-	return "", false
-}
+func normalizeFormat(name string) (string, bool) { return render.Normalize(name) }
 
 // writeOptions is what the writers need beyond the report.
-type writeOptions struct {
-	Verbose bool // text: evidence
-	Color   bool // text: ANSI colour (only ever for a terminal)
-	// FailOn, FailNever and MinConfidence are the gate: JUnit fails the
-	// test cases the exit code would fail on.
-	FailOn        rampart.Severity
-	FailNever     bool
-	MinConfidence rampart.Confidence
-	// Rules is the metadata of the checks and rules that may appear; nil
-	// means every runtime check and code rule (allRuleMetas).
-	Rules []rampart.Meta
-	// SpecFile is the OpenAPI document the scan used, when it is a local
-	// file: SARIF anchors findings that have only an HTTP location to it.
-	SpecFile string
-}
+type writeOptions = render.Options
 
 // allRuleMetas is the metadata of every runtime check and white-box rule.
-func allRuleMetas() []rampart.Meta {
-	var out []rampart.Meta
-	for _, c := range checks.All() {
-		out = append(out, c.Meta)
-	}
-	for _, r := range codescan.Rules() {
-		out = append(out, r.Meta)
-	}
-	return out
-}
+func allRuleMetas() []rampart.Meta { return render.AllRules() }
 
-// writeFormat writes rep in one format. Writers build their output in
-// memory, so a failure leaves nothing half-written behind.
+// writeFormat writes rep in one format.
 func writeFormat(w io.Writer, format string, rep *rampart.Report, opt writeOptions) error {
-	f, ok := normalizeFormat(format)
-	if !ok {
-		return fmt.Errorf("unknown report format %q (want one of %s)", format, strings.Join(reportFormats, ", "))
-	}
-	rules := opt.Rules
-	if rules == nil {
-		rules = allRuleMetas()
-	}
-	switch f {
-	case "json":
-		return jsonreport.Write(w, rep)
-	case "sarif":
-		return sarifreport.Write(w, rep, sarifreport.Options{Rules: rules, HTTPArtifact: opt.SpecFile})
-	case "html":
-		return htmlreport.Write(w, rep, htmlreport.Options{Rules: rules})
-	case "markdown":
-		return mdreport.Write(w, rep, mdreport.Options{Rules: rules})
-	case "junit":
-		return junitreport.Write(w, rep, junitreport.Options{
-			FailOn: opt.FailOn, Never: opt.FailNever, MinConfidence: opt.MinConfidence, Rules: rules,
-		})
-	default:
-		return textreport.Write(w, rep, textreport.Options{Color: opt.Color, Verbose: opt.Verbose})
-	}
+	return render.Write(w, format, rep, opt)
 }
 
 type reportFlags struct {

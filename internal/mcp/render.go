@@ -6,56 +6,33 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/checks"
-	"github.com/rampart-sec/rampart/internal/codescan"
-	htmlreport "github.com/rampart-sec/rampart/report/html"
-	jsonreport "github.com/rampart-sec/rampart/report/json"
-	junitreport "github.com/rampart-sec/rampart/report/junit"
-	mdreport "github.com/rampart-sec/rampart/report/markdown"
-	sarifreport "github.com/rampart-sec/rampart/report/sarif"
-	textreport "github.com/rampart-sec/rampart/report/text"
+	"github.com/rampart-sec/rampart/internal/render"
 )
 
 // formats are the report formats the tools return, markdown (the default)
 // first: it reads well to a model and to the person it answers.
 var formats = []any{"markdown", "json", "text", "sarif", "html", "junit"}
 
-// render writes rep in format ("" is markdown) as the CLI's writers do,
-// the text one verbose (evidence and curl lines included).
-func render(rep *rampart.Report, format, specFile string) (string, error) {
-	f := strings.ToLower(strings.TrimSpace(format))
-	switch f {
-	case "", "md":
-		f = "markdown"
-	case "txt":
-		f = "text"
+// formatName is a tool's format argument as render knows it: "" is
+// markdown.
+func formatName(format string) (string, bool) {
+	if strings.TrimSpace(format) == "" {
+		return "markdown", true
 	}
-	var rules []rampart.Meta
-	for _, c := range checks.All() {
-		rules = append(rules, c.Meta)
-	}
-	for _, r := range codescan.Rules() {
-		rules = append(rules, r.Meta)
+	return render.Normalize(format)
+}
+
+// renderReport writes rep in format as the CLI's writers do, the text one
+// verbose (evidence and curl lines included), JUnit gated at high and firm
+// as the CLI's defaults are.
+func renderReport(rep *rampart.Report, format, specFile string) (string, error) {
+	f, ok := formatName(format)
+	if !ok {
+		return "", formatError(format)
 	}
 	var b bytes.Buffer
-	var err error
-	switch f {
-	case "markdown":
-		err = mdreport.Write(&b, rep, mdreport.Options{Rules: rules})
-	case "json":
-		err = jsonreport.Write(&b, rep)
-	case "text":
-		err = textreport.Write(&b, rep, textreport.Options{Verbose: true})
-	case "sarif":
-		err = sarifreport.Write(&b, rep, sarifreport.Options{Rules: rules, HTTPArtifact: specFile})
-	case "html":
-		err = htmlreport.Write(&b, rep, htmlreport.Options{Rules: rules})
-	case "junit":
-		err = junitreport.Write(&b, rep, junitreport.Options{FailOn: rampart.High, MinConfidence: rampart.Firm, Rules: rules})
-	default:
-		return "", fmt.Errorf("format %q: want one of markdown, json, text, sarif, html, junit", format)
-	}
-	if err != nil {
+	opt := render.Options{Verbose: true, FailOn: rampart.High, MinConfidence: rampart.Firm, SpecFile: specFile}
+	if err := render.Write(&b, f, rep, opt); err != nil {
 		return "", fmt.Errorf("writing the %s report: %w", f, err)
 	}
 	return b.String(), nil
@@ -63,9 +40,12 @@ func render(rep *rampart.Report, format, specFile string) (string, error) {
 
 // checkFormat refuses an unknown format before any work is done.
 func checkFormat(format string) error {
-	switch strings.ToLower(strings.TrimSpace(format)) {
-	case "", "md", "markdown", "json", "txt", "text", "sarif", "html", "junit":
-		return nil
+	if _, ok := formatName(format); !ok {
+		return formatError(format)
 	}
+	return nil
+}
+
+func formatError(format string) error {
 	return fmt.Errorf("format %q: want one of markdown, json, text, sarif, html, junit", format)
 }

@@ -43,7 +43,7 @@ func report(ctx context.Context, _ *sdk.CallToolRequest, in ReportInput) (*sdk.C
 	if err != nil {
 		return nil, Summary{}, fmt.Errorf("report: %w", err)
 	}
-	text, err := render(rep, in.Format, "")
+	text, err := renderReport(rep, in.Format, "")
 	if err != nil {
 		return nil, Summary{}, err
 	}

@@ -85,7 +85,7 @@ func (s *server) finish(ctx context.Context, rep *rampart.Report, runErr error, 
 	if timedOut {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("stopped after the server's time limit of %v (rampart mcp --timeout): the report is partial", s.timeout))
 	}
-	text, err := render(rep, format, spec)
+	text, err := renderReport(rep, format, spec)
 	if err != nil {
 		return nil, Summary{}, err
 	}

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"slices"
+
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/rampart-sec/rampart/internal/render"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -185,8 +188,8 @@ func (s *Server) getScan(w http.ResponseWriter, r *http.Request, _ store.Key) {
 	if format == "" {
 		format = "json"
 	}
-	if _, ok := formats[format]; !ok {
-		jsonError(w, http.StatusBadRequest, "format: one of "+strings.Join(formatNames(), ", "))
+	if !slices.Contains(render.Formats, format) {
+		jsonError(w, http.StatusBadRequest, "format: one of "+strings.Join(render.Formats, ", "))
 		return
 	}
 	rep, err := s.st.Report(r.Context(), id)
@@ -276,13 +279,14 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request, _ store.Key) {
 
 // writeReport renders a report in one of the report formats.
 func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, rep *rampart.Report, format string) {
-	f := formats[format]
 	var buf bytes.Buffer
-	if err := f.write(&buf, rep, s.opt.Rules); err != nil {
+	// JUnit gated at high and firm, as the CLI's defaults are.
+	opt := render.Options{Verbose: true, FailOn: rampart.High, MinConfidence: rampart.Firm, Rules: s.opt.Rules}
+	if err := render.Write(&buf, format, rep, opt); err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", f.contentType)
+	w.Header().Set("Content-Type", render.ContentType(format))
 	if format == "html" {
 		w.Header().Set("Content-Security-Policy", reportCSP(buf.Bytes()))
 	}
