@@ -120,8 +120,7 @@ func MayNameHeader(body []byte) bool {
 	if len(body) == 0 || len(body) > maxComplaintBody {
 		return false
 	}
-	i := bytes.Index(bytes.ToLower(body), []byte("header"))
-	return i >= 0
+	return bytes.Contains(body, []byte("header")) || bytes.Contains(body, []byte("Header")) || bytes.Contains(body, []byte("HEADER"))
 }
 
 // headerProblem reads one message.

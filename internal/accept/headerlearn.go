@@ -107,14 +107,26 @@ func (l *Learner) Observe(op *rampart.Operation, sent http.Header, resp *engine.
 	if op == nil || resp == nil {
 		return nil
 	}
-	if !MayNameHeader(resp.Body) && !l.HasHeaders() {
-		return nil
-	}
 	st := l.state(op)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if resp.Status < 500 && resp.Status != http.StatusTooManyRequests {
+		st.answered = true
+	}
+	if !MayNameHeader(resp.Body) && !l.HasHeaders() {
+		return nil
+	}
 	changed, _ := l.headersFrom(st, op, sent, resp)
 	return changed
+}
+
+// Answered reports whether any request for op got an answer Observe read
+// (not a 5xx or 429): when none named a header, the API asks for none there.
+func (l *Learner) Answered(op *rampart.Operation) bool {
+	st := l.state(op)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.answered
 }
 
 // ComplainsOf reports whether an answer says header name is missing or
@@ -144,7 +156,9 @@ func (l *Learner) headersFrom(st *opState, op *rampart.Operation, sent http.Head
 		for n, h := range st.hdrs {
 			if h.value != "" && !h.confirmed && sent.Get(n) == h.value {
 				h.confirmed = true
-				if !h.privileged {
+				// A version or tenant header goes with every request of
+				// the API; a yes/no flag (X-Debug) only where asked for.
+				if !h.privileged && !booleanName(n) {
 					l.confirmGlobal(n, h.value)
 				}
 			}

@@ -103,6 +103,8 @@ type opState struct {
 	// no header ("Invalid header value") is about.
 	hdrs   map[string]*hdrState
 	trying string
+	// answered: a request for op got an answer Observe read.
+	answered bool
 }
 
 type fix struct {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 )
@@ -49,7 +48,7 @@ func (p *Pass) sendLearning(ctx context.Context, id *identity.Identity, r *engin
 	admin := id.Role == identity.RoleAdmin
 	r = p.carry(op, r, admin)
 	resp, err := id.Do(ctx, p.Client, r)
-	if err != nil || (op == nil && !accept.MayNameHeader(resp.Body)) {
+	if err != nil {
 		return resp, err
 	}
 	if op == nil {
