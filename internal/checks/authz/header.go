@@ -87,7 +87,7 @@ func privilegeHeader(p *check.Pass) (accept.Header, bool) {
 	return accept.Header{}, false
 }
 
-func runHeaderRole(ctx context.Context, p *check.Pass) error {
+func runHeaderRole(ctx context.Context, p *check.Pass) (err error) {
 	us := users(p)
 	if len(us) == 0 {
 		needUser(p)
@@ -134,7 +134,16 @@ func runHeaderRole(ctx context.Context, p *check.Pass) error {
 		}
 		return err
 	}
-	defer o.Remove(ctx, p)
+	var report func()
+	defer func() {
+		o.Remove(ctx, p)
+		if report != nil {
+			report() // after the removal, so that the message says what was left
+		}
+		if err == nil {
+			err = o.Err()
+		}
+	}()
 	bare, changed, err := headerAttempt(ctx, p, o, attacker, nil)
 	if err != nil {
 		return err
@@ -165,7 +174,8 @@ func runHeaderRole(ctx context.Context, p *check.Pass) error {
 			return err
 		}
 		if changed {
-			reportHeaderRole(p, o, owner, attacker, h, bare, attack)
+			h := h
+			report = func() { reportHeaderRole(p, o, owner, attacker, h, bare, attack) }
 			return nil
 		}
 		if !accept.ComplainsOf(attack.resp.Body, h.Name) {

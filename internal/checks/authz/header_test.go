@@ -19,9 +19,10 @@ import (
 // tests below need: Tiredful-API's `IsAdmin` (a 200 whose body says the
 // header is missing, then "Invalid header value" until it is "True"), a
 // secure twin that checks the caller's role whatever the header says,
-// and an API that answers nothing without `X-Api-Version: 2`.
+// an API whose PATCH lets anyone through with `X-Role: admin`, and an API
+// that answers nothing without `X-Api-Version: 2`.
 type articles struct {
-	mode string // "isadmin", "isadmin-role", "role", "version"
+	mode string // "isadmin", "isadmin-role", "role", "xrole", "version"
 
 	mu       sync.Mutex
 	next     int
@@ -121,6 +122,28 @@ func (a *articles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(a.items, id)
 		dumps("Successfully deleted")
+	case http.MethodPatch:
+		switch role := r.Header.Get("X-Role"); {
+		case a.mode != "xrole":
+			if who[1] != "admin" && it["owner"] != who[0] {
+				out(http.StatusForbidden, map[string]any{"detail": "You do not have permission to perform this action."})
+				return
+			}
+		case role == "":
+			out(http.StatusForbidden, map[string]any{"detail": "X-Role header is required"})
+			return
+		case role != "admin":
+			out(http.StatusForbidden, map[string]any{"detail": "invalid X-Role header"})
+			return
+		}
+		var in map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		for _, k := range []string{"title", "body"} {
+			if v, ok := in[k]; ok {
+				it[k] = v
+			}
+		}
+		out(http.StatusOK, it)
 	default:
 		out(http.StatusMethodNotAllowed, map[string]any{"detail": "method not allowed"})
 	}
@@ -155,6 +178,7 @@ func TestHeaderRole(t *testing.T) {
 		want []string
 	}{
 		{mode: "isadmin", want: []string{"BFLA-006 DELETE /articles/{article_id} confirmed"}},
+		{mode: "xrole", want: []string{"BFLA-006 PATCH /articles/{article_id} confirmed"}},
 		{mode: "isadmin-role"},
 		{mode: "role"},
 	}
@@ -175,7 +199,12 @@ func TestHeaderRole(t *testing.T) {
 				t.Errorf("the scan left objects or removed the seeded one: %v", api.items)
 			}
 			for _, f := range res.Findings {
-				if !strings.Contains(f.Message, "Isadmin") || !strings.Contains(f.Message, "True") || !strings.Contains(f.Message, "alice") {
+				header, value := "Isadmin", "True"
+				if f.Location.Method == http.MethodPatch {
+					header, value = "X-Role", "admin"
+				}
+				if !strings.Contains(f.Message, "header "+header) || !strings.Contains(f.Message, value) || !strings.Contains(f.Message, "alice") ||
+					strings.Contains(f.Message, "not removed") {
 					t.Errorf("message does not name the header, its value and the user: %s", f.Message)
 				}
 				if len(f.Evidence) < 4 || !strings.Contains(f.Evidence[1].Note, "without") {
