@@ -157,7 +157,21 @@ func TestLearnerLearnsAHeader(t *testing.T) {
 				}
 				return answer{200, `"\"Successfully deleted\""`}
 			},
-			header: "Isadmin", want: "True", sent: 3,
+			header: "Isadmin", want: "", sent: 1,
+		},
+		{
+			name: "a yes/no header that grants nothing, refused with 200 until True",
+			op:   &rampart.Operation{Method: "GET", Path: "/report"},
+			answer: func(h http.Header) answer {
+				switch v := h.Get("X-Feature-Enabled"); {
+				case v == "":
+					return answer{200, `"X-Feature-Enabled header missing"`}
+				case v != "True":
+					return answer{200, `"Invalid header value"`}
+				}
+				return answer{200, `{"rows": []}`}
+			},
+			header: "X-Feature-Enabled", want: "True", sent: 3,
 		},
 		{
 			name: "a version the answer names",
@@ -201,10 +215,17 @@ func TestLearnerLearnsAHeader(t *testing.T) {
 			if sent != tt.sent {
 				t.Errorf("sent %d requests, want %d", sent, tt.sent)
 			}
+			hs := l.Headers(tt.op)
+			if tt.want == "" {
+				// A privilege header: learned, never sent by the learner.
+				if l.Status(tt.op) != Rejected || len(hs) != 1 || !hs[0].Privileged || hs[0].Value != "true" {
+					t.Errorf("status %v, Headers = %+v", l.Status(tt.op), hs)
+				}
+				return
+			}
 			if l.Status(tt.op) != Accepted {
 				t.Errorf("status %v", l.Status(tt.op))
 			}
-			hs := l.Headers(tt.op)
 			if tt.sent > 1 && (len(hs) != 1 || !hs[0].Confirmed || hs[0].Value != tt.want) {
 				t.Errorf("Headers = %+v", hs)
 			}
@@ -246,8 +267,8 @@ func TestCarry(t *testing.T) {
 	if l.Carry(d, h, true); h.Get("Isadmin") != "true" {
 		t.Errorf("not carried for an admin: %v", h)
 	}
-	if r := l.Request(d); r.Header.Get("Isadmin") != "true" {
-		t.Errorf("the learner's request lacks it: %v", r.Header)
+	if r := l.Request(d); r.Header.Get("Isadmin") != "" {
+		t.Errorf("the learner's request carries a privileged header: %v", r.Header)
 	}
 	l.Observe(b, http.Header{}, &engine.Response{Status: 401, Body: []byte(`{"error":"Authorization header missing"}`)})
 	if hs := l.Headers(b); len(hs) != 0 {

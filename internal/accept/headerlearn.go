@@ -24,9 +24,10 @@ type Header struct {
 	Name  string
 	Value string
 	// Privileged: the name says it grants privilege (see Privileged).
-	// Such a header is only sent by requests the learner builds
-	// (Request), never added to other requests (Carry): a proof of
-	// another check must not depend on it.
+	// Such a header is learned but neither put in the learner's requests
+	// (Request) nor added to others (Carry) unless the sender is an
+	// admin: a user's request with it is the test of BFLA-006, and no
+	// other check's proof may depend on it.
 	Privileged bool
 	// Confirmed: an answer to a request carrying Value no longer
 	// complained about the header.

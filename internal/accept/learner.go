@@ -194,9 +194,13 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 	defer st.mu.Unlock()
 	// A header the answer names comes first, whatever the status: an
 	// API may refuse with a 200 whose body is the complaint.
-	if changed, complained := l.headersFrom(st, op, req.Header, resp); len(changed) > 0 {
-		return true
-	} else if complained && resp.Status >= 200 && resp.Status < 300 {
+	hdrChanged, complained := l.headersFrom(st, op, req.Header, resp)
+	for _, n := range hdrChanged {
+		if !Privileged(n) {
+			return true // Request carries it now
+		}
+	}
+	if complained && resp.Status >= 200 && resp.Status < 300 {
 		if st.status == Untried {
 			st.status = Rejected
 		}
@@ -335,6 +339,11 @@ func (l *Learner) Request(op *rampart.Operation) *Request {
 		case "query":
 			r.Query[name] = surface.Format(f.v)
 		case "header":
+			if Privileged(name) {
+				// Learned (Headers lists it) but never sent on the
+				// learner's own: see Header.Privileged.
+				continue
+			}
 			v := surface.Format(f.v)
 			if freshName(name) {
 				v = l.fresh()
