@@ -1,6 +1,7 @@
 package accept
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -56,6 +57,14 @@ func (l *Learner) Headers(op *rampart.Operation) []Header {
 		out = append(out, Header{Name: n, Value: h.value, Privileged: h.privileged, Confirmed: h.confirmed})
 	}
 	return out
+}
+
+// Global lists the headers every request of the API carries (confirmed
+// on one operation, see Carry), by name.
+func (l *Learner) Global() map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.global)
 }
 
 // HasHeaders reports whether any answer of the scan asked for a header.
