@@ -199,6 +199,9 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 	if n := lost.note(); n != "" {
 		rep.Notes = append(rep.Notes, n)
 	}
+	if n := headersNote(pass.Accept, ops); n != "" {
+		rep.Notes = append(rep.Notes, n)
+	}
 	if n := modelNote(mdl, explored, len(ids)); n != "" {
 		rep.Notes = append(rep.Notes, n)
 	}

@@ -81,6 +81,11 @@ type Learner struct {
 
 	mu  sync.Mutex
 	ops map[*rampart.Operation]*opState
+	// global holds headers the API confirmed on one operation, which
+	// every request carries (see Carry); anyHdr is set once any answer
+	// asked for a header.
+	global map[string]string
+	anyHdr atomic.Bool
 }
 
 type opState struct {
@@ -93,6 +98,13 @@ type opState struct {
 	tries  map[string]int
 	status Status
 	spent  int
+	// hdrs are the headers the API asked for (headerlearn.go); trying
+	// is the one whose value was set last, which an answer that names
+	// no header ("Invalid header value") is about.
+	hdrs   map[string]*hdrState
+	trying string
+	// answered: a request for op got an answer Observe read.
+	answered bool
 }
 
 type fix struct {
@@ -180,6 +192,20 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 	st := l.state(op)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	// A header the answer names comes first, whatever the status: an
+	// API may refuse with a 200 whose body is the complaint.
+	hdrChanged, complained := l.headersFrom(st, op, req.Header, resp)
+	for _, n := range hdrChanged {
+		if !Privileged(n) {
+			return true // Request carries it now
+		}
+	}
+	if complained && resp.Status >= 200 && resp.Status < 300 {
+		if st.status == Untried {
+			st.status = Rejected
+		}
+		return false
+	}
 	switch {
 	case resp.Status >= 200 && resp.Status < 300:
 		st.status = Accepted
@@ -313,6 +339,11 @@ func (l *Learner) Request(op *rampart.Operation) *Request {
 		case "query":
 			r.Query[name] = surface.Format(f.v)
 		case "header":
+			if Privileged(name) {
+				// Learned (Headers lists it) but never sent on the
+				// learner's own: see Header.Privileged.
+				continue
+			}
 			v := surface.Format(f.v)
 			if freshName(name) {
 				v = l.fresh()

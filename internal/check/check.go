@@ -382,7 +382,7 @@ func (p *Pass) Send(ctx context.Context, id *identity.Identity, r *engine.Reques
 		q.Route = route
 		r = &q
 	}
-	resp, err := id.Do(ctx, p.Client, r)
+	resp, err := p.sendLearning(ctx, id, r, true)
 	p.lost.record(err)
 	return resp, err
 }

@@ -37,6 +37,7 @@ func All() []*check.Check {
 		&authz.AdminRead,
 		&authz.AdminWrite,
 		&authz.MethodSwap,
+		&authz.HeaderRole,
 		&privesc.Self,
 		&privesc.DeleteAccount,
 		&authz.MassAssignment,

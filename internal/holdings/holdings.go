@@ -538,7 +538,7 @@ func SharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url s
 		who = p.Anonymous()
 	}
 	v, err := p.Shared.Once(readKey(who, url), func() (any, error) {
-		r, err := who.Do(ctx, p.Client, &engine.Request{Method: http.MethodGet, URL: url})
+		r, err := p.Do(ctx, who, &engine.Request{Method: http.MethodGet, URL: url})
 		if err != nil {
 			return nil, err
 		}
@@ -553,7 +553,7 @@ func SharedGet(ctx context.Context, p *check.Pass, who *identity.Identity, url s
 // collectGet is the inventory's GET: it needs the whole answer once, and
 // leaves its summary for SharedGet.
 func collectGet(ctx context.Context, p *check.Pass, who *identity.Identity, url string) (*engine.Response, error) {
-	r, err := who.Do(ctx, p.Client, &engine.Request{Method: http.MethodGet, URL: url})
+	r, err := p.Do(ctx, who, &engine.Request{Method: http.MethodGet, URL: url})
 	p.Shared.Once(readKey(who, url), func() (any, error) {
 		if err != nil {
 			return nil, err
