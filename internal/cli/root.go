@@ -60,11 +60,14 @@ func newRoot(env Env) *cobra.Command {
 wrong and exactly how to fix it.
 
   rampart scan URL     black-box: prove flaws with real requests (safe by default)
-  rampart code DIR     white-box: find the causes in Flask source
+  rampart code DIR     white-box: find the causes in Flask or FastAPI source
   rampart report FILE  write a saved JSON report as SARIF, HTML, Markdown, JUnit or text
   rampart checks       list every runtime check (--code: every white-box rule)
   rampart explain ID   what a check or rule detects, what it sends or reads, how to fix it
   rampart init         write a commented starter config (rampart.yaml)
+
+  rampart serve        keep every report: history, diffs, a dashboard and a REST API
+  rampart mcp          serve scan, code, explain and report to AI assistants (stdio)
 
 -v is --verbose on scan, code and report (the text report adds evidence);
 the version is 'rampart --version'.
