@@ -3,7 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/rampart-sec/rampart/internal/explain"
 	"strings"
 	"text/tabwriter"
 
@@ -98,45 +98,12 @@ Examples:
   rampart explain PY-SQLI-001`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if c := checks.Lookup(args[0]); c != nil {
-				explainMeta(env.Stdout, c.Meta, "")
-				return nil
-			}
-			if r := codescan.LookupRule(args[0]); r != nil {
-				explainMeta(env.Stdout, r.Meta, r.Confidence.String())
-				section(env.Stdout, "What it reads", "The Python source files under the directory given to 'rampart code': "+
-					"nothing is executed or sent.")
-				section(env.Stdout, "How to fix", r.Fix)
-				if r.Doc != "" {
-					fmt.Fprintf(env.Stdout, "More: %s\n", r.Doc)
-				}
+			if _, _, ok := explain.Lookup(env.Stdout, args[0]); ok {
 				return nil
 			}
 			return usageErr("unknown check or rule %s%s: 'rampart checks' lists the runtime checks, 'rampart checks --code' the white-box rules",
 				keyName(args[0]), suggestID(args[0]))
 		},
-	}
-}
-
-// explainMeta prints the head of an explanation; a runtime check's
-// explanation is complete, a rule's (conf set) continues with what it reads.
-func explainMeta(w io.Writer, m rampart.Meta, conf string) {
-	fmt.Fprintf(w, "%s  %s\n\n", m.ID, m.Title)
-	if conf == "" {
-		fmt.Fprintf(w, "  family     %s\n  severity   %s (default)\n  mode       %s or higher\n  CWE        %s\n  OWASP      %s\n\n",
-			m.Family, m.Severity, m.Mode, m.CWE, m.OWASP)
-	} else {
-		fmt.Fprintf(w, "  family     %s\n  severity   %s (default)\n  confidence %s (default)\n  kind       white-box (rampart code)\n  CWE        %s\n  OWASP      %s\n\n",
-			m.Family, m.Severity, conf, m.CWE, m.OWASP)
-	}
-	section(w, "What it detects", m.Detects)
-	if conf != "" {
-		return
-	}
-	section(w, "Requests it sends", m.Requests)
-	section(w, "How to fix", m.Fix)
-	if m.Doc != "" {
-		fmt.Fprintf(w, "More: %s\n", m.Doc)
 	}
 }
 
@@ -160,32 +127,5 @@ func suggestID(id string) string {
 	return " (did you mean " + best + "?)"
 }
 
-func section(w io.Writer, title, body string) {
-	if body == "" {
-		return
-	}
-	fmt.Fprintf(w, "%s\n", title)
-	for _, line := range wrap(body, 76) {
-		fmt.Fprintf(w, "  %s\n", line)
-	}
-	fmt.Fprintln(w)
-}
-
-func wrap(s string, width int) []string {
-	var lines []string
-	var cur strings.Builder
-	for _, word := range strings.Fields(s) {
-		if cur.Len() > 0 && cur.Len()+1+len(word) > width {
-			lines = append(lines, cur.String())
-			cur.Reset()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte(' ')
-		}
-		cur.WriteString(word)
-	}
-	if cur.Len() > 0 {
-		lines = append(lines, cur.String())
-	}
-	return lines
-}
+// wrap breaks s into lines of at most width bytes.
+func wrap(s string, width int) []string { return explain.Wrap(s, width) }

@@ -10,8 +10,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/rampart-sec/rampart"
-	"github.com/rampart-sec/rampart/internal/checks"
-	"github.com/rampart-sec/rampart/internal/codescan"
+	explainer "github.com/rampart-sec/rampart/internal/explain"
 )
 
 // ExplainInput is the explain tool's arguments.
@@ -54,25 +53,13 @@ func explain(_ context.Context, _ *sdk.CallToolRequest, in ExplainInput) (*sdk.C
 	return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: text}}}, out, nil
 }
 
-// explainText is what `rampart explain ID` prints (internal/cli/checks.go;
-// a test in internal/cli holds the two to the same text).
+// explainText is what `rampart explain ID` prints.
 func explainText(id string) (string, rampart.Meta, error) {
 	var b strings.Builder
+	if m, _, ok := explainer.Lookup(&b, id); ok {
+		return b.String(), m, nil
+	}
 	id = strings.TrimSpace(id)
-	if c := checks.Lookup(id); c != nil {
-		explainMeta(&b, c.Meta, "")
-		return b.String(), c.Meta, nil
-	}
-	if r := codescan.LookupRule(id); r != nil {
-		explainMeta(&b, r.Meta, r.Confidence.String())
-		section(&b, "What it reads", "The Python source files under the directory given to 'rampart code': "+
-			"nothing is executed or sent.")
-		section(&b, "How to fix", r.Fix)
-		if r.Doc != "" {
-			fmt.Fprintf(&b, "More: %s\n", r.Doc)
-		}
-		return b.String(), r.Meta, nil
-	}
 	if id == "" {
 		return "", rampart.Meta{}, errors.New("id is required: a check ID such as BOLA-001 or a rule ID such as PY-SQLI-001")
 	}
@@ -81,54 +68,4 @@ func explainText(id string) (string, rampart.Meta, error) {
 		shown = shown[:40] + "…"
 	}
 	return "", rampart.Meta{}, fmt.Errorf("unknown check or rule %q: the checks tool lists every runtime check and white-box rule", shown)
-}
-
-func explainMeta(w io.Writer, m rampart.Meta, conf string) {
-	fmt.Fprintf(w, "%s  %s\n\n", m.ID, m.Title)
-	if conf == "" {
-		fmt.Fprintf(w, "  family     %s\n  severity   %s (default)\n  mode       %s or higher\n  CWE        %s\n  OWASP      %s\n\n",
-			m.Family, m.Severity, m.Mode, m.CWE, m.OWASP)
-	} else {
-		fmt.Fprintf(w, "  family     %s\n  severity   %s (default)\n  confidence %s (default)\n  kind       white-box (rampart code)\n  CWE        %s\n  OWASP      %s\n\n",
-			m.Family, m.Severity, conf, m.CWE, m.OWASP)
-	}
-	section(w, "What it detects", m.Detects)
-	if conf != "" {
-		return
-	}
-	section(w, "Requests it sends", m.Requests)
-	section(w, "How to fix", m.Fix)
-	if m.Doc != "" {
-		fmt.Fprintf(w, "More: %s\n", m.Doc)
-	}
-}
-
-func section(w io.Writer, title, body string) {
-	if body == "" {
-		return
-	}
-	fmt.Fprintf(w, "%s\n", title)
-	for _, line := range wrap(body, 76) {
-		fmt.Fprintf(w, "  %s\n", line)
-	}
-	fmt.Fprintln(w)
-}
-
-func wrap(s string, width int) []string {
-	var lines []string
-	var cur strings.Builder
-	for _, word := range strings.Fields(s) {
-		if cur.Len() > 0 && cur.Len()+1+len(word) > width {
-			lines = append(lines, cur.String())
-			cur.Reset()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte(' ')
-		}
-		cur.WriteString(word)
-	}
-	if cur.Len() > 0 {
-		lines = append(lines, cur.String())
-	}
-	return lines
 }
