@@ -92,6 +92,7 @@ Exit codes:
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newInit(env), newVersion(env))
+	root.AddCommand(newWorker(env))
 	return root
 }
 
