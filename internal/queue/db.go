@@ -25,6 +25,7 @@ type client interface {
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
 }
 
 // Queue is the job queue in one database.
@@ -195,4 +196,9 @@ func (q *Queue) insert(ctx context.Context, c client, args river.JobArgs) (Inser
 		return Inserted{}, fmt.Errorf("queue %s job: %w", args.Kind(), err)
 	}
 	return Inserted{ID: res.Job.ID, Duplicate: res.UniqueSkippedAsDuplicate}, nil
+}
+
+// Job is a job as the queue holds it: its state, attempts, errors and args.
+func (q *Queue) Job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	return q.inserter.JobGet(ctx, id)
 }
