@@ -35,6 +35,9 @@ func TestDirRecorder(t *testing.T) {
 		{3, "api", []string{"b", "c"}, 1, 1, 1},
 		{3, "api", []string{"b", "c"}, 1, 1, 1}, // job 3 again: still against job 1
 		{4, "api", []string{"c"}, 0, 1, 1},
+		// Job 3 retried after job 4 was recorded: still against job 1,
+		// the report before it, not the newest.
+		{3, "api", []string{"b", "c"}, 1, 1, 1},
 	}
 	for _, s := range steps {
 		res, err := d.Record(ctx, Run{JobID: s.job, Target: s.target}, report(s.findings...))
