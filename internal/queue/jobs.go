@@ -9,6 +9,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/rampart-sec/rampart/internal/redact"
 	"github.com/rampart-sec/rampart/internal/webhook"
 	"github.com/rampart-sec/rampart/scan"
 )
@@ -32,8 +33,14 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 		log.Error("scan config refused: job cancelled", "err", err)
 		return river.JobCancel(fmt.Errorf("config of %s: %w", a.Target, err))
 	}
+	// The scan's errors go to the log and to the job's row: never with an
+	// identity's secret in them (tokens from logins included).
+	if opt.Redactor == nil {
+		opt.Redactor = redact.NewRedactor(func(msg string) { log.Warn(msg) })
+	}
 	log.Info("scan started", "url", a.URL)
 	rep, err := scan.Run(ctx, opt)
+	err = opt.Redactor.Error(err)
 	if err != nil {
 		var ce *scan.ConfigError
 		if errors.As(err, &ce) {
