@@ -317,3 +317,44 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoWorkersOneSQLiteFile: two workers, each with its own connection
+// to one SQLite file as two processes would have, share the queue: every
+// job runs once.
+func TestTwoWorkersOneSQLiteFile(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "queue.db")
+	api := tinyAPI(t)
+	rec := &recorder{}
+	for range 2 {
+		q, err := Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(q.Close)
+		work(t, q, Config{Options: options, Recorder: rec, Concurrency: 2, PollInterval: 50 * time.Millisecond})
+	}
+	q, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(q.Close)
+	const jobs = 10
+	for i := range jobs {
+		if _, err := q.Enqueue(context.Background(), ScanArgs{Target: string(rune('a' + i)), URL: api, Slot: "s"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "every job to complete", func() bool { return jobStates(t, dsn, ScanArgs{}.Kind())["completed"] == jobs })
+	seen := map[int64]int{}
+	for _, r := range rec.all() {
+		seen[r.JobID]++
+	}
+	if len(seen) != jobs {
+		t.Errorf("%d jobs recorded, want %d", len(seen), jobs)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("job %d recorded %d times", id, n)
+		}
+	}
+}
