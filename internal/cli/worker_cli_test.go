@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/queue"
+	"github.com/rampart-sec/rampart/internal/webhook"
 )
 
 // TestJobOptions: a job's config is read as `rampart scan --config` reads
@@ -126,5 +130,89 @@ func TestEnqueue(t *testing.T) {
 	}
 	if args.Config != cfg || args.URL != "http://127.0.0.1:8801/api" || !strings.HasPrefix(args.Slot, "manual:") {
 		t.Errorf("job args %+v: want the config as written (${TOKEN} unexpanded), the URL and a manual slot", args)
+	}
+}
+
+// TestWorkerEndToEnd: `rampart worker` on SQLite keeps a queued scan's
+// report in --reports and tells --webhook, signed with the secret from
+// the environment, and --slack-webhook.
+func TestWorkerEndToEnd(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"openapi":"3.0.3","info":{"title":"tiny","version":"1"},"paths":{"/items":{"get":{"responses":{"200":{"description":"ok"}}}}}}`)
+	})
+	mux.HandleFunc("/items", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `[{"id":1}]`) })
+	api := httptest.NewServer(mux)
+	defer api.Close()
+	type delivery struct {
+		body      []byte
+		signedErr error
+	}
+	got := make(chan delivery, 4)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- delivery{body, webhook.Verify([]byte("s3cret"), r.Header.Get(webhook.SignatureHeader), r.Header.Get(webhook.TimestampHeader), body, time.Now(), time.Minute)}
+	}))
+	defer receiver.Close()
+	slackGot := make(chan []byte, 4)
+	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		slackGot <- body
+	}))
+	defer slack.Close()
+
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "q.db")
+	reports := filepath.Join(dir, "reports")
+	cfgPath := filepath.Join(dir, "rampart.yaml")
+	os.WriteFile(cfgPath, []byte("spec: "+api.URL+"/openapi.json\nchecks: [HDR-*]\n"), 0o600)
+	getenv := func(k string) string { return map[string]string{"RAMPART_WEBHOOK_SECRET": "s3cret"}[k] }
+	var enq bytes.Buffer
+	if err := Execute(context.Background(), []string{"worker", "--db", db, "--enqueue", api.URL, "--config", cfgPath, "--name", "tiny"},
+		Env{Stdout: &enq, Stderr: &enq, Getenv: getenv}); err != nil {
+		t.Fatalf("%v: %s", err, enq.String())
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- Execute(ctx, []string{"worker", "--db", db, "--reports", reports, "--poll-interval", "50ms",
+			"--webhook", receiver.URL, "--slack-webhook", slack.URL}, Env{Stdout: &logs, Stderr: &logs, Getenv: getenv})
+	}()
+	var d delivery
+	select {
+	case d = <-got:
+	case <-time.After(2 * time.Minute):
+		cancel()
+		t.Fatalf("no webhook delivery; worker said:\n%s", logs.String())
+	}
+	select {
+	case b := <-slackGot:
+		if !bytes.Contains(b, []byte(`"blocks"`)) || !bytes.Contains(b, []byte(`Rampart scan of tiny`)) {
+			t.Errorf("Slack body %s", b)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Error("no Slack delivery")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("worker: %v\n%s", err, logs.String())
+	}
+	if d.signedErr != nil {
+		t.Errorf("signature: %v", d.signedErr)
+	}
+	var ev webhook.Event
+	if err := json.Unmarshal(d.body, &ev); err != nil || ev.Target != "tiny" || ev.ScanID != 1 || ev.Grade == "" || ev.New != ev.Findings {
+		t.Errorf("event %s (%v): want tiny's first scan, every finding new", d.body, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(reports, "tiny-*", "000000000001.json"))
+	if len(files) != 1 {
+		t.Fatalf("reports: %v, want tiny's job 1", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	var rep rampart.Report
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Target != api.URL || rep.Grade != ev.Grade {
+		t.Errorf("report %s... (%v): want the scan of %s, grade %s", data[:min(len(data), 200)], err, api.URL, ev.Grade)
 	}
 }

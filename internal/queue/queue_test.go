@@ -358,3 +358,68 @@ func TestTwoWorkersOneSQLiteFile(t *testing.T) {
 		}
 	}
 }
+
+// TestStoppedWorkerJobRetried: a worker stopped mid-scan cancels the scan
+// once its grace has passed; the job is retried, and completed by the next
+// worker.
+func TestStoppedWorkerJobRetried(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "queue.db")
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	mux := http.NewServeMux()
+	mux.HandleFunc("/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"openapi":"3.0.3","info":{"title":"slow","version":"1"},"paths":{"/items":{"get":{"responses":{"200":{"description":"ok"}}}}}}`)
+	})
+	mux.HandleFunc("/items", func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		io.WriteString(w, `[]`)
+	})
+	api := httptest.NewServer(mux)
+	t.Cleanup(api.Close)
+
+	q, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(q.Close)
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- q.Work(ctx, Config{Options: options, Recorder: rec, StopGrace: 100 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+	}()
+	in, err := q.Enqueue(context.Background(), ScanArgs{Target: "slow", URL: api.URL, Slot: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the scan never reached the API")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	job, err := q.Job(context.Background(), in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.State != "retryable" && job.State != "available" || len(job.Errors) != 1 {
+		t.Fatalf("stopped job: state %s, %d errors; want retryable with one error", job.State, len(job.Errors))
+	}
+	if len(rec.all()) != 0 {
+		t.Fatalf("a cancelled scan was recorded: %+v", rec.all())
+	}
+	close(release)
+	work(t, q, Config{Options: options, Recorder: rec, PollInterval: 50 * time.Millisecond})
+	waitFor(t, "the retried job", func() bool { return len(rec.all()) == 1 })
+	if r := rec.all()[0]; r.JobID != in.ID || r.Attempt != 2 {
+		t.Errorf("run %+v: want job %d on attempt 2", r, in.ID)
+	}
+}

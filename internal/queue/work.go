@@ -26,9 +26,9 @@ const (
 	maxWebhookBackoff     = time.Hour
 	// webhookWorkers: deliveries are short and mostly waiting.
 	webhookWorkers = 4
-	// stopGrace is how long a stopping worker lets running jobs finish
-	// before cancelling them (they are retried).
-	stopGrace = 10 * time.Second
+	// defaultStopGrace is how long a stopping worker lets running jobs
+	// finish before cancelling them (they are retried).
+	defaultStopGrace = 10 * time.Second
 )
 
 // Config is how a worker runs.
@@ -57,6 +57,9 @@ type Config struct {
 	// PollInterval is how often an idle worker looks for jobs when it
 	// hears of none (zero: River's default, 1s); tests shorten it.
 	PollInterval time.Duration
+	// StopGrace is how long a stopping worker lets running jobs finish
+	// before cancelling them (zero: 10s).
+	StopGrace time.Duration
 }
 
 func (c *Config) fill() error {
@@ -84,6 +87,9 @@ func (c *Config) fill() error {
 	if c.Sender == nil {
 		c.Sender = webhook.NewSender(webhook.DefaultTimeout, "rampart")
 	}
+	if c.StopGrace <= 0 {
+		c.StopGrace = defaultStopGrace
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -91,7 +97,7 @@ func (c *Config) fill() error {
 }
 
 // Work processes jobs until ctx is done, then stops: running jobs get
-// stopGrace to finish, and the ones cancelled after it are retried.
+// StopGrace to finish, and the ones cancelled after it are retried.
 func (q *Queue) Work(ctx context.Context, cfg Config) error {
 	if err := cfg.fill(); err != nil {
 		return err
@@ -141,10 +147,10 @@ func (q *Queue) Work(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("queue: %w", err)
 	}
 	<-ctx.Done()
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.StopGrace)
 	defer cancel()
 	if err := c.Stop(stopCtx); err != nil {
-		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultStopGrace)
 		defer cancel()
 		c.StopAndCancel(hard)
 	}
