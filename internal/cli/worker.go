@@ -75,6 +75,9 @@ Examples:
       --config rampart.yaml --name staging-api`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.db == "" {
+				return usageErr("worker: --db is required: postgres://... or sqlite:PATH (see 'rampart worker --help')")
+			}
 			if f.enqueue != "" {
 				return runEnqueue(cmd.Context(), env, &f)
 			}
