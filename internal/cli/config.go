@@ -94,6 +94,12 @@ func loadConfig(path string, getenv func(string) string) (*fileConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--config: %w", err)
 	}
+	return parseConfig(path, data, getenv)
+}
+
+// parseConfig reads a config's YAML; path names it in errors (a file, or
+// where else the YAML came from: a queued job's target).
+func parseConfig(path string, data []byte, getenv func(string) string) (*fileConfig, error) {
 	var cfg fileConfig
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {

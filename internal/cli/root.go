@@ -97,6 +97,7 @@ Exit codes:
 	root.AddCommand(newScan(env), newCode(env), newReport(env), newChecks(env), newExplain(env), newInit(env), newVersion(env))
 	root.AddCommand(newMCP(env))
 	root.AddCommand(newServe(env))
+	root.AddCommand(newWorker(env))
 	return root
 }
 

@@ -335,14 +335,22 @@ func (e Env) colour() bool {
 // buildOptions merges the config file and the flags; a flag given on the
 // command line wins over the file.
 func buildOptions(cmd *cobra.Command, env Env, target string, f *scanFlags) (scan.Options, []output, gate, error) {
+	var cfg *fileConfig
+	if f.config != "" {
+		var err error
+		if cfg, err = loadConfig(f.config, env.Getenv); err != nil {
+			return scan.Options{}, nil, gate{}, usageErr("%v", err)
+		}
+	}
+	return optionsFrom(cmd.Flags().Changed, env, target, f, cfg)
+}
+
+// optionsFrom merges a loaded config (nil: none) into the flags, which win
+// where changed says they were given.
+func optionsFrom(changed func(string) bool, env Env, target string, f *scanFlags, cfg *fileConfig) (scan.Options, []output, gate, error) {
 	var opt scan.Options
 	var g gate
-	changed := cmd.Flags().Changed
-	if f.config != "" {
-		cfg, err := loadConfig(f.config, env.Getenv)
-		if err != nil {
-			return opt, nil, g, usageErr("%v", err)
-		}
+	if cfg != nil {
 		if target == "" {
 			target = cfg.Target
 		}
