@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/rampart-sec/rampart/internal/inputfile"
 	"github.com/rampart-sec/rampart/internal/queue"
+	"github.com/rampart-sec/rampart/internal/store"
 	"github.com/rampart-sec/rampart/internal/webhook"
 	"github.com/rampart-sec/rampart/scan"
 )
@@ -26,6 +28,7 @@ type workerFlags struct {
 	rescueAfter  time.Duration
 	scheduleTick time.Duration
 	reports      string
+	dashboard    string
 	webhooks     []string
 	slackHooks   []string
 	pollInterval time.Duration
@@ -35,19 +38,27 @@ type workerFlags struct {
 }
 
 // workerBackends opens where a worker's reports go and where its schedule
-// comes from (nil: no scheduled scans). rampart serve's store takes this
-// place when the worker shares its database; until then --reports DIR.
+// comes from: rampart serve's scan history on the queue's database, or a
+// folder (--reports DIR, no schedules).
 var workerBackends = func(ctx context.Context, f *workerFlags) (queue.Recorder, queue.Schedule, error) {
-	if f.reports == "" {
-		return nil, nil, usageErr("worker: --reports DIR is needed: the folder where each scan's JSON report is kept")
+	if f.reports != "" {
+		return queue.DirRecorder{Dir: f.reports}, nil, nil
 	}
-	return queue.DirRecorder{Dir: f.reports}, nil, nil
+	link, err := dashboardURL(f.dashboard)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, f.db)
+	if err != nil {
+		return nil, nil, &ExitError{Code: ExitCannotRun, Err: fmt.Errorf("worker: scan history: %w", err)}
+	}
+	return historyRecorder{st: st, dashboard: link}, historySchedule{st: st}, nil
 }
 
 func newWorker(env Env) *cobra.Command {
 	var f workerFlags
 	cmd := &cobra.Command{
-		Use:   "worker --db DSN",
+		Use:   "worker [--db DSN]",
 		Short: "Run queued and scheduled scans (any number of workers share one queue)",
 		Long: `Run the scans queued in a database: any number of 'rampart worker' processes,
 on one machine or many, share the queue. A job runs on one worker at a time;
@@ -56,8 +67,14 @@ a worker that dies mid-scan has its job retried by another once
 is posted to every --webhook (JSON, signed with HMAC-SHA256 when
 RAMPART_WEBHOOK_SECRET is set) and --slack-webhook, with retries.
 
---db is postgres://... (PostgreSQL, or CockroachDB: untested) or sqlite:PATH
-(one machine only). River's tables are created on first use.
+--db is the database 'rampart serve' uses: postgres://... (PostgreSQL, or
+CockroachDB: untested) or sqlite:PATH (one machine only); without it, serve's
+SQLite file in its data directory. Each scan lands in the scan history there
+(the dashboard shows it, with its diff against the previous scan), and the
+targets given a schedule and a scan config (PUT /api/v1/targets/{name}) are
+scanned when due, by one worker each time. --reports DIR keeps the reports
+in a folder instead (no schedules then). The queue's tables are created on
+first use.
 
 A job carries the scan config as the YAML of a rampart.yaml, ${VAR}
 references unexpanded: each worker fills them from its own environment, so
@@ -67,6 +84,8 @@ credentials stay on the workers, never in the queue.
 --name the target's name (default: the URL's host).
 
 Examples:
+  rampart worker                  # beside 'rampart serve' on this machine
+  rampart worker --db postgres://rampart@db/rampart --dashboard https://rampart.example.com
   rampart worker --db postgres://rampart@db/rampart --reports /var/lib/rampart/reports
   rampart worker --db sqlite:rampart.db --reports reports --concurrency 2 \
       --webhook https://hooks.example.com/rampart \
@@ -76,7 +95,11 @@ Examples:
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.db == "" {
-				return usageErr("worker: --db is required: postgres://... or sqlite:PATH (see 'rampart worker --help')")
+				dsn, err := store.DefaultDSN("")
+				if err != nil {
+					return usageErr("worker: no --db, and no data directory for rampart serve's database: %v", err)
+				}
+				f.db = dsn
 			}
 			if f.enqueue != "" {
 				return runEnqueue(cmd.Context(), env, &f)
@@ -85,12 +108,13 @@ Examples:
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.db, "db", "", "the queue's database: postgres://... or sqlite:PATH (required)")
+	fl.StringVar(&f.db, "db", "", "the database of the queue and the scan history: postgres://... or sqlite:PATH (default: rampart serve's SQLite file in its data directory)")
 	fl.IntVar(&f.concurrency, "concurrency", 2, "scans this worker runs at once")
 	fl.DurationVar(&f.scanTimeout, "scan-timeout", queue.DefaultScanTimeout, "longest a scan may run before it is cancelled and retried")
 	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "how long a job may stay running before it counts as its worker's death and is retried; longer than --scan-timeout (default: --scan-timeout + 5m)")
 	fl.DurationVar(&f.scheduleTick, "schedule-every", queue.DefaultScheduleEvery, "how often the elected worker looks for targets whose scheduled scan is due")
-	fl.StringVar(&f.reports, "reports", "", "folder where each scan's JSON report is kept, one subfolder per target")
+	fl.StringVar(&f.reports, "reports", "", "keep each scan's JSON report in this folder (one subfolder per target) instead of the scan history; no scheduled scans then")
+	fl.StringVar(&f.dashboard, "dashboard", "", "rampart serve's address, for links to each scan in webhooks")
 	fl.StringArrayVar(&f.webhooks, "webhook", nil, "URL posted a JSON summary after each scan, signed when RAMPART_WEBHOOK_SECRET is set (repeatable)")
 	fl.StringArrayVar(&f.slackHooks, "slack-webhook", nil, "Slack incoming-webhook URL told of each scan (repeatable)")
 	fl.DurationVar(&f.pollInterval, "poll-interval", time.Second, "how often an idle worker looks for jobs it was not told of")
@@ -169,6 +193,9 @@ func runWorker(ctx context.Context, env Env, f *workerFlags) error {
 	rec, sched, err := workerBackends(ctx, f)
 	if err != nil {
 		return err
+	}
+	if c, ok := rec.(io.Closer); ok {
+		defer c.Close()
 	}
 	q, err := openQueue(ctx, f.db)
 	if err != nil {

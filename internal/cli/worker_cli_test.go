@@ -77,8 +77,8 @@ func TestWorkerUsage(t *testing.T) {
 	badCfg := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(badCfg, []byte("mode: reckless\n"), 0o600)
 	for _, args := range [][]string{
-		{"worker", "--reports", dir},
-		{"worker", "--db", db},
+		{"worker", "--db", db, "--dashboard", "ftp://rampart.example.com"},
+		{"worker", "--db", db, "--dashboard", "https://rampart.example.com/?x=1"},
 		{"worker", "--db", db, "--reports", dir, "--scan-timeout", "10m", "--rescue-after", "5m"},
 		{"worker", "--db", db, "--reports", dir, "--webhook", "ftp://x/y"},
 		{"worker", "--db", db, "--reports", dir, "--concurrency", "0"},

@@ -70,8 +70,9 @@ func DefaultDataDir() (string, error) {
 }
 
 // Open opens the database dsn names and migrates it to the newest schema:
-// an empty dsn is the SQLite file in the default data directory, a
-// postgres:// or postgresql:// URL a PostgreSQL or CockroachDB database.
+// an empty dsn is the SQLite file in the default data directory,
+// sqlite:PATH a SQLite file elsewhere, a postgres:// or postgresql:// URL a
+// PostgreSQL or CockroachDB database.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	return OpenWith(ctx, dsn, Options{})
 }
@@ -92,25 +93,17 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*Store, error) {
 func open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	s := &Store{now: func() time.Time { return time.Now().UTC() }}
 	switch {
-	case dsn == "":
-		dir := opt.DataDir
-		if dir == "" {
-			d, err := DefaultDataDir()
-			if err != nil {
-				return nil, err
-			}
-			dir = d
+	case dsn == "" || strings.HasPrefix(dsn, "sqlite:"):
+		path, err := sqlitePath(dsn, opt.DataDir)
+		if err != nil {
+			return nil, err
 		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("data directory %s: %w", dir, err)
-		}
-		path := filepath.Join(dir, FileName)
 		// Reports hold evidence and the keys' hashes: the file is the
 		// owner's alone (SQLite gives its -wal and -shm files the same mode).
 		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
 			f.Close()
 		} else {
-			return nil, fmt.Errorf("data directory %s: %w", dir, err)
+			return nil, fmt.Errorf("database file %s: %w", path, err)
 		}
 		db, err := sql.Open("sqlite", sqliteDSN(path))
 		if err != nil {
@@ -124,7 +117,7 @@ func open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		}
 		s.db, s.dialect = db, Postgres
 	default:
-		return nil, errors.New("--db: want a postgres:// or postgresql:// URL (or nothing, for SQLite in the data directory)")
+		return nil, errors.New("--db: want a postgres:// or postgresql:// URL, or sqlite:PATH (or nothing, for SQLite in the data directory)")
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
@@ -132,6 +125,40 @@ func open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("cannot reach the %s database: %w", s.dialect, redactDSN(err, dsn))
 	}
 	return s, nil
+}
+
+// sqlitePath is the SQLite file of a DSN: sqlite:PATH names it, an empty
+// DSN is FileName in the data directory (made if missing).
+func sqlitePath(dsn, dataDir string) (string, error) {
+	if dsn != "" {
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
+		if path == "" {
+			return "", errors.New("--db sqlite:PATH: the path is empty")
+		}
+		return path, nil
+	}
+	dir := dataDir
+	if dir == "" {
+		d, err := DefaultDataDir()
+		if err != nil {
+			return "", err
+		}
+		dir = d
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	return filepath.Join(dir, FileName), nil
+}
+
+// DefaultDSN is the DSN of the database an empty DSN opens, spelled out
+// (sqlite:PATH), for programs that share it with rampart serve.
+func DefaultDSN(dataDir string) (string, error) {
+	path, err := sqlitePath("", dataDir)
+	if err != nil {
+		return "", err
+	}
+	return "sqlite:" + path, nil
 }
 
 // sqliteDSN turns on what a server needs: WAL (readers never wait for the
