@@ -65,7 +65,7 @@ Examples:
 	fl := cmd.Flags()
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8780", "address to listen on (host:port)")
 	fl.StringVar(&f.data, "data", "", "data directory of the SQLite database (default $XDG_DATA_HOME/rampart or ~/.local/share/rampart)")
-	fl.StringVar(&f.db, "db", "", "postgres:// or postgresql:// URL of a PostgreSQL or CockroachDB database instead of SQLite (default $"+dbEnv+")")
+	fl.StringVar(&f.db, "db", "", "postgres:// or postgresql:// URL of a PostgreSQL or CockroachDB database, or sqlite:PATH, instead of the SQLite file in --data (default $"+dbEnv+")")
 	fl.StringVar(&f.createKey, "create-key", "", "create an API key NAME:SCOPE (scope read, upload or admin), print it once and exit")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the session cookie Secure: set it when browsers reach the server over HTTPS")
 	return cmd
