@@ -1,55 +1,27 @@
 package html
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"encoding/base64"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/rampart-sec/rampart/internal/cdp"
 	"github.com/rampart-sec/rampart/report/internal/sample"
 )
 
 var screenshot = flag.String("screenshot", "", "also save the Chromium screenshot of the sample report here (e.g. testdata/screenshot.png)")
-
-// chromiumPath finds Debian's chromium. Without it the browser tests skip,
-// except in CI (CI set), where a missing browser is a broken setup.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed (apt-get install -y chromium); CI must run the browser test")
-	}
-	t.Skip("chromium is not installed (apt-get install -y chromium)")
-	return ""
-}
 
 // TestChromium opens the sample report in a real headless Chromium, checks
 // that the findings render and the filters work, that nothing was logged
 // as an error (a CSP violation included) and nothing was fetched, and saves
 // a screenshot.
 func TestChromium(t *testing.T) {
-	bin := chromiumPath(t)
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	b := cdp.Launch(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	r := sample.Report()
@@ -57,8 +29,7 @@ func TestChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := launch(t, bin, dir)
-	tab := b.open(t, page)
+	tab := b.Open(t, cdp.FileURL(page))
 
 	// The filters initialised and every finding is on the page.
 	var state struct {
@@ -67,7 +38,7 @@ func TestChromium(t *testing.T) {
 		Visible  int      `json:"visible"`
 		FormOpen bool     `json:"formOpen"`
 	}
-	tab.eval(t, `({
+	tab.Eval(t, `({
 		ready: document.body.getAttribute('data-filters'),
 		titles: Array.from(document.querySelectorAll('article.finding h3')).map(h => h.textContent),
 		visible: Array.from(document.querySelectorAll('article.finding')).filter(a => a.offsetParent !== null).length,
@@ -77,7 +48,7 @@ func TestChromium(t *testing.T) {
 		t.Errorf("filters did not initialise: data-filters=%q form shown=%v", state.Ready, state.FormOpen)
 	}
 	for _, f := range r.Findings {
-		if !contains(state.Titles, f.Title) {
+		if !slices.Contains(state.Titles, f.Title) {
 			t.Errorf("finding %q is not on the page (titles: %q)", f.Title, state.Titles)
 		}
 	}
@@ -86,7 +57,7 @@ func TestChromium(t *testing.T) {
 	}
 
 	// Take the screenshot before the filters change what is shown.
-	png := tab.screenshot(t)
+	png := tab.Screenshot(t)
 	shot := filepath.Join(dir, "screenshot.png")
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
@@ -123,7 +94,7 @@ func TestChromium(t *testing.T) {
 			Shown   string `json:"shown"`
 			Empty   bool   `json:"empty"`
 		}
-		tab.eval(t, `(() => { `+tt.action+`; return {
+		tab.Eval(t, `(() => { `+tt.action+`; return {
 			visible: Array.from(document.querySelectorAll('article.finding')).filter(a => !a.hidden).length,
 			shown: document.getElementById('shown').textContent,
 			empty: !document.getElementById('no-match').hidden,
@@ -137,7 +108,7 @@ func TestChromium(t *testing.T) {
 	}
 	// Expand all opens the evidence of the visible findings.
 	var open int
-	tab.eval(t, `(() => {
+	tab.Eval(t, `(() => {
 		const q = document.querySelector('input[name=q]'); q.value = ''; q.dispatchEvent(new Event('input', {bubbles: true}));
 		document.querySelector('button[data-details=open]').click();
 		return document.querySelectorAll('article.finding:not([hidden]) details[open]').length })()`, &open)
@@ -145,37 +116,33 @@ func TestChromium(t *testing.T) {
 		t.Errorf("Expand all opened nothing")
 	}
 
-	tab.assertClean(t)
+	tab.AssertClean(t, "file://")
 
 	// A clean run has no findings and no filter form: the script copes.
 	empty := filepath.Join(dir, "empty.html")
 	if err := os.WriteFile(empty, render(t, sample.Empty(), Options{}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	etab := b.open(t, empty)
+	etab := b.Open(t, cdp.FileURL(empty))
 	var ready string
-	etab.eval(t, `document.body.getAttribute('data-filters') + ' ' + document.querySelector('.empty').textContent`, &ready)
+	etab.Eval(t, `document.body.getAttribute('data-filters') + ' ' + document.querySelector('.empty').textContent`, &ready)
 	if ready != "ready No findings." {
 		t.Errorf("empty report: %q", ready)
 	}
-	etab.assertClean(t)
+	etab.AssertClean(t, "file://")
 }
 
 // TestChromiumCoverage opens the sample report and uses the coverage
 // matrix's filters as a user would: the rows and cells left visible are
 // the ones each filter asks for.
 func TestChromiumCoverage(t *testing.T) {
-	bin := chromiumPath(t)
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	b := cdp.Launch(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	if err := os.WriteFile(page, render(t, sample.Report(), Options{Rules: rules}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b := launch(t, bin, dir)
-	tab := b.open(t, page)
+	tab := b.Open(t, cdp.FileURL(page))
 
 	type view struct {
 		Ready   string   `json:"ready"`
@@ -234,7 +201,7 @@ func TestChromiumCoverage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got view
-		tab.eval(t, `(() => { `+helpers+tt.action+`; return `+read+` })()`, &got)
+		tab.Eval(t, `(() => { `+helpers+tt.action+`; return `+read+` })()`, &got)
 		if got.Ready != "ready" || !got.Visible {
 			t.Fatalf("%s: the coverage script did not initialise (data-coverage=%q, matrix shown %v)", tt.name, got.Ready, got.Visible)
 		}
@@ -263,7 +230,7 @@ func TestChromiumCoverage(t *testing.T) {
 		Items   []string `json:"items"`
 		Above   bool     `json:"above"`
 	}
-	tab.eval(t, `(() => { const s = document.getElementById('input-warnings');
+	tab.Eval(t, `(() => { const s = document.getElementById('input-warnings');
 		return { visible: s.offsetParent !== null, items: Array.from(s.querySelectorAll('li')).map(l => l.textContent),
 			above: s.getBoundingClientRect().top < document.getElementById('findings').getBoundingClientRect().top } })()`, &warn)
 	if !warn.Visible || !warn.Above || len(warn.Items) != 5 ||
@@ -272,12 +239,12 @@ func TestChromiumCoverage(t *testing.T) {
 	}
 	// A click on a cell with detail opens it.
 	var opened string
-	tab.eval(t, `(() => { const c = document.querySelector('td.cell[data-reason=no-values] summary'); c.click();
+	tab.Eval(t, `(() => { const c = document.querySelector('td.cell[data-reason=no-values] summary'); c.click();
 		return c.parentElement.open ? c.parentElement.querySelector('p').textContent : '' })()`, &opened)
 	if opened != "no values for {id}" {
 		t.Errorf("clicking the cell showed %q", opened)
 	}
-	tab.assertClean(t)
+	tab.AssertClean(t, "file://")
 
 	// A report without findings still gets its coverage filters (the
 	// findings' script returns early there).
@@ -285,13 +252,13 @@ func TestChromiumCoverage(t *testing.T) {
 	if err := os.WriteFile(unc, render(t, sample.Uncovered(), Options{}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	utab := b.open(t, unc)
+	utab := b.Open(t, cdp.FileURL(unc))
 	var u struct {
 		Ready  string `json:"ready"`
 		Rows   int    `json:"rows"`
 		Banner string `json:"banner"`
 	}
-	utab.eval(t, `(() => { const form = document.getElementById('coverage-filters');
+	utab.Eval(t, `(() => { const form = document.getElementById('coverage-filters');
 		const s = form.querySelector('select[name=reason]'); s.value = 'body-rejected'; s.dispatchEvent(new Event('change', {bubbles: true}));
 		return { ready: document.body.getAttribute('data-coverage'),
 			rows: Array.from(document.querySelectorAll('table.matrix tbody tr')).filter(r => r.offsetParent !== null).length,
@@ -299,25 +266,21 @@ func TestChromiumCoverage(t *testing.T) {
 	if u.Ready != "ready" || u.Rows != 1 || !strings.HasPrefix(u.Banner, "INCOMPLETE: only 40%") {
 		t.Errorf("uncovered report: %+v", u)
 	}
-	utab.assertClean(t)
+	utab.AssertClean(t, "file://")
 }
 
 // TestChromiumHostile loads a report full of script injections: none runs.
 func TestChromiumHostile(t *testing.T) {
-	bin := chromiumPath(t)
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	b := cdp.Launch(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "hostile.html")
 	if err := os.WriteFile(page, render(t, hostile(), Options{}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b := launch(t, bin, dir)
-	tab := b.open(t, page)
+	tab := b.Open(t, cdp.FileURL(page))
 	// Focus and hover everything, in case a handler slipped into an attribute.
 	var pwned string
-	tab.eval(t, `(() => {
+	tab.Eval(t, `(() => {
 		document.querySelectorAll('*').forEach(e => {
 			['mouseover', 'focus', 'click'].forEach(ev => { try { e.dispatchEvent(new Event(ev)) } catch (x) {} });
 		});
@@ -327,334 +290,9 @@ func TestChromiumHostile(t *testing.T) {
 		t.Errorf("a script from the report ran: window.__pwned = %s", pwned)
 	}
 	var ready string
-	tab.eval(t, `document.body.getAttribute('data-filters')`, &ready)
+	tab.Eval(t, `document.body.getAttribute('data-filters')`, &ready)
 	if ready != "ready" {
 		t.Errorf("the page's own script did not run on a hostile report")
 	}
-	tab.assertClean(t)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// browser is a headless Chromium driven over the DevTools protocol on a
-// pipe (--remote-debugging-pipe: JSON messages separated by NUL on file
-// descriptors 3 and 4), which needs no port and no WebSocket library.
-type browser struct {
-	cmd    *exec.Cmd
-	w      *os.File
-	stderr bytes.Buffer
-
-	mu      sync.Mutex
-	nextID  int
-	pending map[int]chan message
-	events  []message
-	newEv   chan struct{}
-	done    chan struct{}
-}
-
-type message struct {
-	ID        int             `json:"id,omitempty"`
-	Method    string          `json:"method,omitempty"`
-	Params    json.RawMessage `json:"params,omitempty"`
-	Result    json.RawMessage `json:"result,omitempty"`
-	Error     *cdpError       `json:"error,omitempty"`
-	SessionID string          `json:"sessionId,omitempty"`
-}
-
-type cdpError struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-}
-
-func launch(t *testing.T, bin, dir string) *browser {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	toChrome, ours, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fromChrome, theirs, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, bin,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-		"--disable-quic", "--no-first-run", "--no-default-browser-check",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
-		"--remote-debugging-pipe",
-		"--user-data-dir="+filepath.Join(dir, "profile"),
-		"about:blank",
-	)
-	cmd.ExtraFiles = []*os.File{toChrome, theirs} // fd 3: Chromium reads; fd 4: Chromium writes
-	b := &browser{cmd: cmd, w: ours, pending: map[int]chan message{}, newEv: make(chan struct{}, 1), done: make(chan struct{})}
-	cmd.Stderr = &b.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	toChrome.Close()
-	theirs.Close()
-	go b.read(fromChrome)
-	t.Cleanup(func() {
-		b.call(nil, "", "Browser.close", nil, nil)
-		ours.Close()
-		wait := make(chan struct{})
-		go func() { cmd.Wait(); close(wait) }()
-		select {
-		case <-wait:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-wait
-		}
-		if t.Failed() {
-			t.Logf("chromium stderr:\n%s", tail(b.stderr.String(), 3000))
-		}
-	})
-	return b
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
-}
-
-func (b *browser) read(r *os.File) {
-	defer close(b.done)
-	br := bufio.NewReaderSize(r, 1<<20)
-	for {
-		raw, err := br.ReadBytes(0)
-		if err != nil {
-			return
-		}
-		var m message
-		if json.Unmarshal(raw[:len(raw)-1], &m) != nil {
-			continue
-		}
-		b.mu.Lock()
-		if m.ID != 0 {
-			if ch, ok := b.pending[m.ID]; ok {
-				ch <- m
-				delete(b.pending, m.ID)
-			}
-		} else {
-			b.events = append(b.events, m)
-			select {
-			case b.newEv <- struct{}{}:
-			default:
-			}
-		}
-		b.mu.Unlock()
-	}
-}
-
-// call sends a command and waits for its answer. With t nil, failures are
-// ignored (cleanup).
-func (b *browser) call(t *testing.T, session, method string, params, result any) {
-	if t != nil {
-		t.Helper()
-	}
-	b.mu.Lock()
-	b.nextID++
-	id := b.nextID
-	ch := make(chan message, 1)
-	b.pending[id] = ch
-	b.mu.Unlock()
-	msg := map[string]any{"id": id, "method": method}
-	if params != nil {
-		msg["params"] = params
-	}
-	if session != "" {
-		msg["sessionId"] = session
-	}
-	data, _ := json.Marshal(msg)
-	if _, err := b.w.Write(append(data, 0)); err != nil {
-		if t != nil {
-			t.Fatalf("%s: %v", method, err)
-		}
-		return
-	}
-	select {
-	case m := <-ch:
-		if t == nil {
-			return
-		}
-		if m.Error != nil {
-			t.Fatalf("%s: %s", method, m.Error.Message)
-		}
-		if result != nil {
-			if err := json.Unmarshal(m.Result, result); err != nil {
-				t.Fatalf("%s: %v", method, err)
-			}
-		}
-	case <-b.done:
-		if t != nil {
-			t.Fatalf("%s: chromium went away", method)
-		}
-	case <-time.After(20 * time.Second):
-		if t != nil {
-			t.Fatalf("%s: no answer in 20s", method)
-		}
-	}
-}
-
-// waitEvent waits for an event of a session.
-func (b *browser) waitEvent(t *testing.T, session, method string) {
-	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for {
-		b.mu.Lock()
-		for _, e := range b.events {
-			if e.Method == method && e.SessionID == session {
-				b.mu.Unlock()
-				return
-			}
-		}
-		b.mu.Unlock()
-		select {
-		case <-b.newEv:
-		case <-deadline:
-			t.Fatalf("no %s in 20s", method)
-		case <-b.done:
-			t.Fatalf("chromium went away waiting for %s", method)
-		}
-	}
-}
-
-type tab struct {
-	b       *browser
-	session string
-}
-
-// open loads a file in a new 1280×2000 tab with console, log and network
-// events on, and waits for it to load.
-func (b *browser) open(t *testing.T, path string) *tab {
-	t.Helper()
-	var target struct {
-		TargetID string `json:"targetId"`
-	}
-	b.call(t, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target)
-	var att struct {
-		SessionID string `json:"sessionId"`
-	}
-	b.call(t, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &att)
-	tb := &tab{b: b, session: att.SessionID}
-	for _, domain := range []string{"Page", "Runtime", "Log", "Network"} {
-		b.call(t, tb.session, domain+".enable", nil, nil)
-	}
-	b.call(t, tb.session, "Emulation.setDeviceMetricsOverride", map[string]any{
-		"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": false,
-	}, nil)
-	u := (&url.URL{Scheme: "file", Path: path}).String()
-	var nav struct {
-		ErrorText string `json:"errorText"`
-	}
-	b.call(t, tb.session, "Page.navigate", map[string]any{"url": u}, &nav)
-	if nav.ErrorText != "" {
-		t.Fatalf("navigate %s: %s", u, nav.ErrorText)
-	}
-	b.waitEvent(t, tb.session, "Page.loadEventFired")
-	return tb
-}
-
-// eval runs an expression in the page and decodes its value into out.
-func (tb *tab) eval(t *testing.T, expr string, out any) {
-	t.Helper()
-	var res struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails *struct {
-			Text      string `json:"text"`
-			Exception struct {
-				Description string `json:"description"`
-			} `json:"exception"`
-		} `json:"exceptionDetails"`
-	}
-	tb.b.call(t, tb.session, "Runtime.evaluate", map[string]any{
-		"expression": expr, "returnByValue": true, "awaitPromise": true,
-	}, &res)
-	if res.ExceptionDetails != nil {
-		t.Fatalf("evaluate: %s %s", res.ExceptionDetails.Text, res.ExceptionDetails.Exception.Description)
-	}
-	if out != nil {
-		if err := json.Unmarshal(res.Result.Value, out); err != nil {
-			t.Fatalf("evaluate: %v (value %s)", err, res.Result.Value)
-		}
-	}
-}
-
-func (tb *tab) screenshot(t *testing.T) []byte {
-	t.Helper()
-	var shot struct {
-		Data string `json:"data"`
-	}
-	tb.b.call(t, tb.session, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
-	png, err := base64.StdEncoding.DecodeString(shot.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return png
-}
-
-// assertClean fails on anything the page logged as an error or warning
-// (uncaught exceptions, console.error, CSP violations), on JavaScript
-// dialogs, and on any request that left the file.
-func (tb *tab) assertClean(t *testing.T) {
-	t.Helper()
-	// Let late events (a CSP report, a deferred error) arrive.
-	var ping int
-	tb.eval(t, `new Promise(r => setTimeout(() => r(1), 100))`, &ping)
-	tb.b.mu.Lock()
-	defer tb.b.mu.Unlock()
-	for _, e := range tb.b.events {
-		if e.SessionID != tb.session {
-			continue
-		}
-		switch e.Method {
-		case "Runtime.exceptionThrown":
-			t.Errorf("uncaught exception: %s", e.Params)
-		case "Runtime.consoleAPICalled":
-			var p struct {
-				Type string `json:"type"`
-			}
-			json.Unmarshal(e.Params, &p)
-			if p.Type == "error" || p.Type == "warning" || p.Type == "assert" {
-				t.Errorf("console.%s: %s", p.Type, e.Params)
-			}
-		case "Log.entryAdded":
-			var p struct {
-				Entry struct {
-					Level  string `json:"level"`
-					Source string `json:"source"`
-					Text   string `json:"text"`
-				} `json:"entry"`
-			}
-			json.Unmarshal(e.Params, &p)
-			if p.Entry.Level == "error" || p.Entry.Level == "warning" {
-				t.Errorf("console %s (%s): %s", p.Entry.Level, p.Entry.Source, p.Entry.Text)
-			}
-		case "Page.javascriptDialogOpening":
-			t.Errorf("the page opened a dialog: %s", e.Params)
-		case "Network.requestWillBeSent":
-			var p struct {
-				Request struct {
-					URL string `json:"url"`
-				} `json:"request"`
-			}
-			json.Unmarshal(e.Params, &p)
-			if u := p.Request.URL; !strings.HasPrefix(u, "file:") && !strings.HasPrefix(u, "data:") && u != "about:blank" {
-				t.Errorf("the page fetched %s", u)
-			}
-		}
-	}
+	tab.AssertClean(t, "file://")
 }
