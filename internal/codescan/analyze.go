@@ -2,7 +2,6 @@ package codescan
 
 import (
 	"bytes"
-	"slices"
 	"strings"
 	"sync"
 
@@ -101,31 +100,77 @@ func (m *markerSet) has(lower []byte) bool {
 	return false
 }
 
-// hasFold reports whether text holds one of the words in any ASCII case.
-// The text is lowered into a pooled buffer, not kept.
+// hasFold reports whether text holds one of the words in any ASCII case,
+// without a lower-case copy of the text: each word's first letter is found
+// in either case with IndexByte, and the rest compared in place.
 func (m *markerSet) hasFold(text []byte) bool {
-	buf := lowerScratch.Get().(*[]byte)
-	defer lowerScratch.Put(buf)
-	*buf = asciiLower((*buf)[:0], text)
-	return m.has(*buf)
+	for _, w := range m.words {
+		if containsFold(text, w) {
+			return true
+		}
+	}
+	return false
 }
 
-var lowerScratch = sync.Pool{New: func() any { return new([]byte) }}
+// containsFold reports whether s holds word (lower-case ASCII) in any ASCII
+// case.
+func containsFold(s, word []byte) bool {
+	if len(word) == 0 {
+		return true
+	}
+	lo, up := word[0], word[0]
+	if lo >= 'a' && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	// nextLo and nextUp are the next offsets of each spelling of the first
+	// letter at or after from (-1: none left); each is searched again only
+	// once passed.
+	nextLo, nextUp := bytes.IndexByte(s, lo), -1
+	if up != lo {
+		nextUp = bytes.IndexByte(s, up)
+	}
+	for nextLo >= 0 || nextUp >= 0 {
+		i := nextLo
+		if i < 0 || (nextUp >= 0 && nextUp < i) {
+			i = nextUp
+		}
+		if len(s)-i < len(word) {
+			return false
+		}
+		if asciiEqualFold(s[i+1:i+len(word)], word[1:]) {
+			return true
+		}
+		if i == nextLo {
+			if j := bytes.IndexByte(s[i+1:], lo); j >= 0 {
+				nextLo = i + 1 + j
+			} else {
+				nextLo = -1
+			}
+		} else {
+			if j := bytes.IndexByte(s[i+1:], up); j >= 0 {
+				nextUp = i + 1 + j
+			} else {
+				nextUp = -1
+			}
+		}
+	}
+	return false
+}
 
-// asciiLower appends b to dst with ASCII letters lower-cased: the keywords
-// searched are ASCII, and bytes.ToLower's Unicode handling is several
-// times slower.
-func asciiLower(dst, b []byte) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, len(b))[:n+len(b)]
-	for i, c := range b {
+// asciiEqualFold compares a text with a lower-case ASCII word, folding
+// only ASCII letters of the text (as asciiLower does).
+func asciiEqualFold(text, word []byte) bool {
+	for i, c := range text {
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		dst[n+i] = c
+		if c != word[i] {
+			return false
+		}
 	}
-	return dst
+	return true
 }
+
 
 // within reports whether one of the keywords occurs inside a node's text.
 // Results are cached per node; other files' checks ask too, hence the lock.

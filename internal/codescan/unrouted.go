@@ -84,9 +84,8 @@ func routesNote(states []*fileState, routes int) string {
 		// binds only `http`, which says nothing of the server.
 		for _, m := range importLines(f.t.Src) {
 			importNames(m, func(w []byte) {
-				name := string(w)
 				for mod, fw := range unroutedFrameworks {
-					if name == mod || strings.HasPrefix(name, mod+".") {
+					if len(w) >= len(mod) && string(w[:len(mod)]) == mod && (len(w) == len(mod) || w[len(mod)] == '.') {
 						seen[fw] = true
 					}
 				}
