@@ -171,7 +171,6 @@ func asciiEqualFold(text, word []byte) bool {
 	return true
 }
 
-
 // within reports whether one of the keywords occurs inside a node's text.
 // Results are cached per node; other files' checks ask too, hence the lock.
 func (f *fileState) within(m *markerSet, id pyast.ID) bool {
