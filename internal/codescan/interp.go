@@ -3,6 +3,7 @@ package codescan
 import (
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/pyast"
@@ -543,7 +544,12 @@ func (u *unit) lambdaVal(l pyast.ID) val {
 // returns the guard, whether body always ends the request, and body's
 // environment when it does not; u.env is left as it was, refined by cond
 // being false (the next branch and the join start from there).
-func (u *unit) branch(node, cond, body pyast.ID) (g *guard, term bool, out map[string]val) {
+//
+// alone is an `if` with no elif or else: when its body is simple and falls
+// through, the join with the path that skips it is made here, in place
+// (joined), from what the body set, instead of from a copy of the whole
+// environment.
+func (u *unit) branch(node, cond, body pyast.ID, alone bool) (g *guard, term, joined bool, out map[string]val) {
 	g = &guard{node: node}
 	u.a.guards = append(u.a.guards, g)
 	u.condition(cond, g)
@@ -559,13 +565,17 @@ func (u *unit) branch(node, cond, body pyast.ID) (g *guard, term bool, out map[s
 		u.apply(onTrue)
 		term = u.block(body)
 		g.terminates = term
+		if !term && alone && joinInPlace {
+			u.joinAlone(mark, onFalse)
+			return g, false, true, nil
+		}
 		if !term {
 			out = copyEnv(u.env)
 		}
 		u.rollback(mark)
 		u.logging = false
 		u.apply(onFalse)
-		return g, term, out
+		return g, term, false, out
 	}
 	before := u.env
 	u.env = copyEnv(before)
@@ -577,12 +587,68 @@ func (u *unit) branch(node, cond, body pyast.ID) (g *guard, term bool, out map[s
 	}
 	u.env = before
 	u.apply(onFalse)
-	return g, term, out
+	return g, term, false, out
+}
+
+// joinInPlace turns joinAlone on; a test compares every analysis with it
+// off (the join of a copy of the environment).
+var joinInPlace = true
+
+// joinAlone ends a simple branch that falls through with no other branch
+// after it: what joinEnvs would make of [the body's environment, the
+// environment refined by the condition being false], made on u.env in
+// place from the names the body (and the condition being true) set, the
+// undo log since mark.
+func (u *unit) joinAlone(mark int, onFalse []refinement) {
+	delta := make(map[string]val, len(u.undo)-mark)
+	for _, e := range u.undo[mark:] {
+		// A comprehension's names were set on a copy of the environment:
+		// logged, but not in it.
+		if v, ok := u.env[e.name]; ok {
+			delta[e.name] = v
+		}
+	}
+	u.rollback(mark)
+	u.logging = false
+	// The values onFalse replaces are what the body's side had for the
+	// names the body did not set.
+	var prior []undoEntry
+	for _, r := range onFalse {
+		if !slices.ContainsFunc(prior, func(e undoEntry) bool { return e.name == r.name }) {
+			old, had := u.env[r.name]
+			prior = append(prior, undoEntry{r.name, old, had})
+		}
+	}
+	u.apply(onFalse)
+	for name, v := range delta {
+		if o, ok := u.env[name]; ok {
+			u.env[name] = merge(v, o)
+		} else {
+			u.env[name] = v
+		}
+	}
+	for _, p := range prior {
+		if _, set := delta[p.name]; set || !p.had {
+			continue
+		}
+		u.env[p.name] = merge(p.old, u.env[p.name])
+	}
 }
 
 func (u *unit) ifStmt(s pyast.ID) bool {
 	t := u.t()
-	g, term, out := u.branch(s, t.Child(s, pyast.FieldCondition), t.Child(s, pyast.FieldConsequence))
+	alone := true
+	for c := t.First(s); c >= 0; c = t.Next(c) {
+		if t.Field(c) == pyast.FieldAlternative {
+			alone = false
+			break
+		}
+	}
+	g, term, joined, out := u.branch(s, t.Child(s, pyast.FieldCondition), t.Child(s, pyast.FieldConsequence), alone)
+	if joined {
+		u.wrapGuard(g, false)
+		return false
+	}
 	var outs []map[string]val
 	all := true
 	if !term {
@@ -596,7 +662,7 @@ func (u *unit) ifStmt(s pyast.ID) bool {
 		}
 		switch t.Kind(c) {
 		case pyast.KindElifClause:
-			if _, term2, out2 := u.branch(c, t.Child(c, pyast.FieldCondition), t.Child(c, pyast.FieldConsequence)); !term2 {
+			if _, term2, _, out2 := u.branch(c, t.Child(c, pyast.FieldCondition), t.Child(c, pyast.FieldConsequence), false); !term2 {
 				outs = append(outs, out2)
 				all = false
 			}
@@ -616,7 +682,14 @@ func (u *unit) ifStmt(s pyast.ID) bool {
 		return true
 	}
 	u.env = joinEnvs(outs)
-	// A guard that wraps the work: if note.owner_id == current_user.id: …
+	u.wrapGuard(g, term)
+	return false
+}
+
+// wrapGuard marks the identity tests of an `if` that guard what follows:
+// a body that goes on when the test holds (if note.owner_id ==
+// current_user.id: …), or one that ends the request when it fails.
+func (u *unit) wrapGuard(g *guard, term bool) {
 	if !term {
 		for i := range g.ident {
 			if g.ident[i].op == "==" || g.ident[i].op == "is" || g.ident[i].op == "in" {
@@ -631,7 +704,6 @@ func (u *unit) ifStmt(s pyast.ID) bool {
 			}
 		}
 	}
-	return false
 }
 
 // condition evaluates a guard's condition and records what it tests.
