@@ -768,7 +768,9 @@ func (c *crawler) recordForm(l link) {
 		}
 		return
 	}
-	if op.Body != nil {
+	// The first body learned stays, unless it is the empty one of an
+	// endpoint a page's text named and this is a form with fields.
+	if op.Body != nil && (len(f.fields) == 0 || op.Body.Schema == nil || len(op.Body.Schema.Properties) > 0) {
 		return
 	}
 	s := &rampart.Schema{Type: "object", Properties: map[string]*rampart.Schema{}}
@@ -1005,15 +1007,30 @@ func htmlLinksAndScripts(page *url.URL, body []byte) ([]link, []*url.URL) {
 	base := page
 	z := html.NewTokenizer(io.LimitReader(bytes.NewReader(body), 4<<20))
 	var cur *link
+	var text strings.Builder // the page's text, for the endpoints it names (textLinks)
+	inScript := 0
 	for len(out) < maxPageLinks {
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			break
 		}
+		if tt == html.TextToken {
+			if inScript == 0 && text.Len() < maxPageText {
+				text.Write(z.Text())
+				text.WriteByte(' ')
+			}
+			continue
+		}
 		if tt == html.EndTagToken {
-			if name, _ := z.TagName(); string(name) == "form" && cur != nil {
-				out = append(out, *cur)
-				cur = nil
+			name, _ := z.TagName()
+			switch string(name) {
+			case "form":
+				if cur != nil {
+					out = append(out, *cur)
+					cur = nil
+				}
+			case "script", "style":
+				inScript = max(0, inScript-1)
 			}
 			continue
 		}
@@ -1022,6 +1039,9 @@ func htmlLinksAndScripts(page *url.URL, body []byte) ([]link, []*url.URL) {
 		}
 		tag, attrs := tagAttrs(z)
 		_, hasRequired := attrs["required"]
+		if (tag == "script" || tag == "style") && tt == html.StartTagToken {
+			inScript++
+		}
 		switch tag {
 		case "base":
 			if u, err := page.Parse(attrs["href"]); err == nil && attrs["href"] != "" {
@@ -1089,6 +1109,10 @@ func htmlLinksAndScripts(page *url.URL, body []byte) ([]link, []*url.URL) {
 	}
 	if cur != nil && len(out) < maxPageLinks {
 		out = append(out, *cur)
+	}
+	if room := maxPageLinks - len(out); room > 0 {
+		named := textLinks(base, page, text.String())
+		out = append(out, named[:min(len(named), room)]...)
 	}
 	return out, scripts
 }
