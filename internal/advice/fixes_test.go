@@ -2,7 +2,6 @@ package advice_test
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -67,53 +66,17 @@ func TestEveryFixSaysEachThingOnce(t *testing.T) {
 	}
 }
 
-var codeSpan = regexp.MustCompile("`[^`]{24,}`")
-
-// repeated finds two paragraphs that say the same thing: equal, sharing a
-// long code example, or made of mostly the same words.
+// repeated finds two paragraphs that say the same thing, as Apply judges
+// it when it drops a repeat (equal, sharing a long code example, or made
+// of mostly the same words).
 func repeated(fix string) (string, string, bool) {
 	paras := strings.Split(fix, "\n")
 	for i, a := range paras {
 		for _, b := range paras[i+1:] {
-			if a == b || similar(a, b) {
+			if advice.SameThing(a, b) {
 				return a, b, true
-			}
-			for _, span := range codeSpan.FindAllString(a, -1) {
-				if strings.Contains(b, span) {
-					return a, b, true
-				}
 			}
 		}
 	}
 	return "", "", false
-}
-
-// similar: at least 60% of the shorter paragraph's distinct words are in the other.
-func similar(a, b string) bool {
-	wa, wb := words(a), words(b)
-	if len(wa) > len(wb) {
-		wa, wb = wb, wa
-	}
-	if len(wa) < 8 {
-		return false
-	}
-	n := 0
-	for _, w := range wa {
-		if slices.Contains(wb, w) {
-			n++
-		}
-	}
-	return n*10 >= len(wa)*6
-}
-
-func words(s string) []string {
-	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_')
-	}) {
-		if len(w) > 3 && !slices.Contains(out, w) {
-			out = append(out, w)
-		}
-	}
-	return out
 }

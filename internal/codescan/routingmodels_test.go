@@ -14,30 +14,6 @@ import (
 // give the same routes and the same route-level findings (BOLA, BFLA,
 // missing authentication, rate limit) as with @app.route.
 
-const modelDB = `import os
-
-import psycopg2
-from flask import g
-
-
-def get_db():
-    if "db" not in g:
-        g.db = psycopg2.connect(os.environ["DATABASE_URL"])
-    return g.db
-
-
-def query(sql, args=()):
-    with get_db() as conn, conn.cursor() as cur:
-        cur.execute(sql, args)
-        return cur.fetchall()
-
-
-def execute(sql, args=()):
-    with get_db() as conn, conn.cursor() as cur:
-        cur.execute(sql, args)
-        conn.commit()
-`
-
 const modelAuth = `from functools import wraps
 
 from flask import abort, session
@@ -201,10 +177,15 @@ func TestRoutingModelsSameFindings(t *testing.T) {
 		"DELETE /v1/shop/orders/{order_id}": "PY-AUTH-001",
 		"POST /v1/shop/login":               "PY-RATE-001",
 	}
+	// The same database helpers as the blueprints project's.
+	modelDB, err := os.ReadFile("testdata/projects/blueprints/shop/db.py")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range routingModelCases() {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			files := map[string]string{"shop/__init__.py": "", "shop/db.py": modelDB, "shop/auth.py": modelAuth}
+			files := map[string]string{"shop/__init__.py": "", "shop/db.py": string(modelDB), "shop/auth.py": modelAuth}
 			for k, v := range c.files {
 				files[k] = v
 			}
