@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
@@ -114,27 +113,12 @@ func retryable(changed []string, own http.Header, op *rampart.Operation, p *Pass
 // opOf finds the operation a request is for: the pass's own when it
 // matches, else the surface's with the most literal segments.
 func (p *Pass) opOf(r *engine.Request) *rampart.Operation {
-	method := strings.ToUpper(r.Method)
-	if method == "" {
-		method = http.MethodGet
-	}
-	u, err := url.Parse(r.URL)
-	if err != nil {
+	method, path, ok := requestTarget(r)
+	if !ok {
 		return nil
 	}
-	path := u.EscapedPath()
 	if p.Op != nil && method == strings.ToUpper(p.Op.Method) && matchesTemplate(path, p.Op.Path) {
 		return p.Op
 	}
-	var best *rampart.Operation
-	bestLiteral := -1
-	for _, op := range p.Surface {
-		if method != strings.ToUpper(op.Method) || !matchesTemplate(path, op.Path) {
-			continue
-		}
-		if n := strings.Count(op.Path, "/") - strings.Count(op.Path, "{"); n > bestLiteral {
-			best, bestLiteral = op, n
-		}
-	}
-	return best
+	return p.surfaceOp(method, path)
 }

@@ -72,23 +72,40 @@ func (p *Pass) route(r *engine.Request) string {
 	if r.Route != "" {
 		return r.Route
 	}
-	method := strings.ToUpper(r.Method)
-	if method == "" {
-		method = http.MethodGet
-	}
-	u, err := url.Parse(r.URL)
-	if err != nil {
+	method, path, ok := requestTarget(r)
+	if !ok {
 		return ""
 	}
-	path := u.EscapedPath()
 	if p.Op != nil {
 		if method == strings.ToUpper(p.Op.Method) && matchesTemplate(path, p.Op.Path) {
 			return p.Op.Key()
 		}
 		return ""
 	}
-	// The template with the most literal segments wins: /items/new over
-	// /items/{id}.
+	if op := p.surfaceOp(method, path); op != nil {
+		return op.Key()
+	}
+	return ""
+}
+
+// requestTarget is a request's method (GET when it has none) and escaped
+// path.
+func requestTarget(r *engine.Request) (method, path string, ok bool) {
+	method = strings.ToUpper(r.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return "", "", false
+	}
+	return method, u.EscapedPath(), true
+}
+
+// surfaceOp is the surface's operation for a method and a concrete path:
+// the template with the most literal segments wins (/items/new over
+// /items/{id}).
+func (p *Pass) surfaceOp(method, path string) *rampart.Operation {
 	var best *rampart.Operation
 	bestLiteral := -1
 	for _, op := range p.Surface {
@@ -99,10 +116,7 @@ func (p *Pass) route(r *engine.Request) string {
 			best, bestLiteral = op, n
 		}
 	}
-	if best == nil {
-		return ""
-	}
-	return best.Key()
+	return best
 }
 
 // matchesTemplate reports whether a concrete path ends with the segments of

@@ -222,14 +222,8 @@ func buildCodeOptions(cmd *cobra.Command, env Env, dir string, f *codeFlags) (sc
 	if dir == "" {
 		return opt, nil, g, usageErr("code needs a directory: give one as an argument or as source: in the config")
 	}
-	var err error
-	if strings.EqualFold(f.failOn, "none") {
-		g.never = true
-	} else if g.failOn, err = rampart.ParseSeverity(f.failOn); err != nil {
-		return opt, nil, g, usageErr("--fail-on: %v (or none)", err)
-	}
-	if g.minConf, err = rampart.ParseConfidence(f.minConfidence); err != nil {
-		return opt, nil, g, usageErr("--min-confidence: %v", err)
+	if err := g.parse(f.failOn, f.minConfidence); err != nil {
+		return opt, nil, g, err
 	}
 	maxSize, err := parseSize(f.maxFileSize)
 	if err != nil {

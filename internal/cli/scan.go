@@ -264,6 +264,21 @@ type gate struct {
 	minCoverage int
 }
 
+// parse reads --fail-on (a severity, or none) and --min-confidence, as
+// scan and code take them.
+func (g *gate) parse(failOn, minConfidence string) error {
+	var err error
+	if strings.EqualFold(failOn, "none") {
+		g.never = true
+	} else if g.failOn, err = rampart.ParseSeverity(failOn); err != nil {
+		return usageErr("--fail-on: %v (or none)", err)
+	}
+	if g.minConf, err = rampart.ParseConfidence(minConfidence); err != nil {
+		return usageErr("--min-confidence: %v", err)
+	}
+	return nil
+}
+
 // verdict is a run's exit once its report is written: interrupted, findings
 // at or above the gate (at firm confidence or above, or --min-confidence
 // when it is higher), or success.
@@ -413,13 +428,8 @@ func optionsFrom(changed func(string) bool, env Env, target string, f *scanFlags
 	if err != nil {
 		return opt, nil, g, usageErr("--mode: %v", err)
 	}
-	if strings.EqualFold(f.failOn, "none") {
-		g.never = true
-	} else if g.failOn, err = rampart.ParseSeverity(f.failOn); err != nil {
-		return opt, nil, g, usageErr("--fail-on: %v (or none)", err)
-	}
-	if g.minConf, err = rampart.ParseConfidence(f.minConfidence); err != nil {
-		return opt, nil, g, usageErr("--min-confidence: %v", err)
+	if err := g.parse(f.failOn, f.minConfidence); err != nil {
+		return opt, nil, g, err
 	}
 	if err := checkMinCoverage(f.minCoverage); err != nil {
 		return opt, nil, g, err

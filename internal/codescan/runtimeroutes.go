@@ -37,12 +37,9 @@ func runtimeSpecRoutes(ctx context.Context, dir string, states []*fileState) ([]
 	if len(regs) == 0 {
 		return nil, nil
 	}
-	root, err := filepath.Abs(dir)
-	if err != nil {
+	root, ok := treeRoot(dir)
+	if !ok {
 		return nil, nil
-	}
-	if r, err := filepath.EvalSymlinks(root); err == nil {
-		root = r
 	}
 	var specs []string
 	for _, p := range listTree(root) {

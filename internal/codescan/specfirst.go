@@ -366,12 +366,9 @@ func specRoutes(ctx context.Context, dir string, states []*fileState) ([]lateRou
 	if len(apis) == 0 {
 		return nil, nil
 	}
-	root, err := filepath.Abs(dir)
-	if err != nil {
+	root, ok := treeRoot(dir)
+	if !ok {
 		return nil, nil
-	}
-	if r, err := filepath.EvalSymlinks(root); err == nil {
-		root = r
 	}
 	var out []lateRoute
 	var notes []string
@@ -573,4 +570,17 @@ func (p *project) operationHandler(o *specOp) (*fileState, pyast.ID) {
 		}
 	}
 	return nil, pyast.None
+}
+
+// treeRoot is the scanned tree's absolute path with symbolic links
+// resolved: documents are read only from inside it (inside).
+func treeRoot(dir string) (string, bool) {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	return root, true
 }
