@@ -349,6 +349,15 @@ func (w *wallet) pay(rw http.ResponseWriter, r *http.Request, user string) {
 	amount, _ := body["amount"].(float64)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if s, seen := w.keys[storeKey]; seen && w.cfg.payKeys != "ignore" && w.cfg.payKeys != "racy" {
+		// The key's unique constraint: a concurrent twin inserted it between
+		// this request's lookup and here, so this one answers with its result.
+		rw.Header().Set("Content-Type", "application/json")
+		rw.Header().Set("Idempotent-Replayed", "true")
+		rw.WriteHeader(s.status)
+		rw.Write(s.body)
+		return
+	}
 	if w.owner[int(from)] != user {
 		writeJSON(rw, 404, map[string]string{"error": "source wallet not found"})
 		return
