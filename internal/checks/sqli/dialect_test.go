@@ -26,8 +26,7 @@ func runDialectCases(t *testing.T, c *checkDef, cases []dialectCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
-			h := newHarness(t, rampart.Safe)
-			fs := h.run(t, c.check, "GET", tc.path)
+			h, fs := measured(t, c.check, rampart.Safe, "GET", tc.path, len(tc.want))
 			if got := params(fs); strings.Join(got, ",") != strings.Join(tc.want, ",") {
 				t.Fatalf("findings on %v, want %v: %+v", got, tc.want, fs)
 			}
