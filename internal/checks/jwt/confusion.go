@@ -29,11 +29,13 @@ import (
 
 const confusionRequests = "When an identity holds an RS*, PS* or ES* signed JWT: up to six GETs for a JWKS at the " +
 	"API's origin (/.well-known/jwks.json, /.well-known/openid-configuration and its same-origin jwks_uri, /jwks.json, " +
-	"/oauth/jwks, /.well-known/keys; none when --jwt-public-key gives the key). With a public key from there, from an answer the " +
+	"/oauth/jwks, /.well-known/keys; none when --jwt-public-key gives the key); when none holds a key and the scan saw none, " +
+	"up to 16 anonymous GETs of the site's HTML pages (the start URL, the root and same-origin links two deep; never a " +
+	"link that looks like it changes state). With a public key from there, from an answer the " +
 	"scan saw, from the --source tree or from --jwt-public-key: up to eight reads probed for a gated one (the genuine " +
 	"token twice, no token, a garbage token: 4 GETs each, at most two gated reads), then on one gated read an HS token " +
 	"signed with a random key and, when that is refused, at most 28 HS tokens (four keys × up to seven spellings), and " +
-	"the working one again with a second identity's claims (2 GETs). At most 110 requests."
+	"the working one again with a second identity's claims (2 GETs). At most 126 requests."
 
 // Confusion is JWT-006.
 var Confusion = check.Check{
@@ -46,7 +48,7 @@ var Confusion = check.Check{
 			"(HS384, HS512 for RS384/ES384, RS512/ES512) over the same claims whose HMAC secret is the server's public " +
 			"key gets the genuine token's answer, while no token, a garbage token and the same HS token signed with a " +
 			"random key are refused. The public key comes from a JWKS the API publishes, a PEM block or base64 key in an " +
-			"answer the scan saw (HTML pages too), a key file in the --source tree, or --jwt-public-key; each is tried " +
+			"answer the scan saw or on one of the site's HTML pages, a key file in the --source tree, or --jwt-public-key; each is tried " +
 			"as found and in the spellings libraries feed HMAC (PKIX and PKCS#1 PEM, with and without the trailing " +
 			"newline, the bare base64 body). The finding says which key and which spelling worked.",
 		Requests: confusionRequests, Budget: confusionBudget,
@@ -61,7 +63,7 @@ var Confusion = check.Check{
 }
 
 const (
-	confusionBudget = 110
+	confusionBudget = 126
 	// One operation gets the forgeries: keys × spellings tokens at most.
 	maxConfusionKeys  = 4
 	maxConfusionGated = 2
@@ -108,9 +110,13 @@ func runConfusion(ctx context.Context, p *check.Pass) error {
 	if !given(known.Keys()) {
 		known.Add(fetchJWKS(ctx, p)...)
 	}
+	if len(known.Keys()) == 0 {
+		known.Add(pageKeys(ctx, p)...)
+	}
 	keys := known.Keys()
 	if len(keys) == 0 {
-		p.NotApplicable("no public key found: no JWKS at the usual paths, none in the answers seen; give one with --jwt-public-key")
+		p.NotApplicable(fmt.Sprintf("no public key found: no JWKS at the usual paths, none in the answers seen or on the site's pages "+
+			"(up to %d read from the start URL); give one with --jwt-public-key", maxKeyPages))
 		return ctx.Err()
 	}
 	out, err := a.confuse(ctx, asym, keys)

@@ -54,11 +54,13 @@ func testKeys(t *testing.T) (*rsa.PrivateKey, *ecdsa.PrivateKey) {
 // spelling as the HMAC secret: the verifier takes alg from the token. The
 // orders read is gated; the key is published as publish says.
 type confusedAPI struct {
-	alg      string // RS256, RS512, ES256
-	secret   string // pem, pem-nonl, bare, pkcs1; "": alg pinned (the secure twin)
-	publish  string // jwks, openid, page, none
-	noverify bool   // HS tokens are accepted whatever their signature
-	base     string
+	alg     string // RS256, RS512, ES256
+	secret  string // pem, pem-nonl, bare, pkcs1; "": alg pinned (the secure twin)
+	publish string // jwks, openid, page, linked (a page two links from the root), none
+	// loggedOut: something fetched /logout, which the page walk must not.
+	loggedOut bool
+	noverify  bool // HS tokens are accepted whatever their signature
+	base      string
 
 	rsa *rsa.PrivateKey
 	ec  *ecdsa.PrivateKey
@@ -117,7 +119,22 @@ func (a *confusedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/.well-known/openid-configuration" && a.publish == "openid":
 		json.NewEncoder(w).Encode(map[string]any{"issuer": a.base, "jwks_uri": a.base + "/oauth2/keys"})
 		return
-	case r.URL.Path == "/docs/keys" && a.publish == "page":
+	case r.URL.Path == "/" && a.publish == "linked":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><body><a href="/logout">sign out</a> <a href="/guide">Developer guide</a></body></html>`)
+		return
+	case r.URL.Path == "/guide" && a.publish == "linked":
+		http.Redirect(w, r, "/guide/", http.StatusMovedPermanently)
+		return
+	case r.URL.Path == "/guide/" && a.publish == "linked":
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><a href="keys#verify">Verifying tokens</a></body></html>`)
+		return
+	case r.URL.Path == "/logout":
+		a.loggedOut = true
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case r.URL.Path == "/docs/keys" && a.publish == "page", r.URL.Path == "/guide/keys" && a.publish == "linked":
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintf(w, "<html><body><h2>Verifying tokens</h2><p>Our public key:</p><pre>\n      %s\n    </pre></body></html>", base64.StdEncoding.EncodeToString(a.der()))
 		return
@@ -229,6 +246,7 @@ func TestKeyConfusion(t *testing.T) {
 		{"ES256, EC key from the JWKS", confusedAPI{alg: "ES256", secret: "pem", publish: "jwks"}, false, false, true, "EC P-256 public key", "PKIX PEM"},
 		{"key given by the user", confusedAPI{alg: "RS256", secret: "pem", publish: "none"}, true, false, true, "--jwt-public-key", "the key's text as found"},
 		{"key shown on an HTML page, bare base64 secret", confusedAPI{alg: "RS256", secret: "bare", publish: "page"}, false, true, true, "answer to GET", "exactly as found"},
+		{"key on a page two links from the root, found by the page walk", confusedAPI{alg: "RS256", secret: "bare", publish: "linked"}, false, false, true, "/guide/keys", "exactly as found"},
 		{"secure twin: RS256 pinned", confusedAPI{alg: "RS256", publish: "jwks"}, false, false, false, "", ""},
 		{"secure twin: RS256 pinned, key given", confusedAPI{alg: "RS256", publish: "page"}, true, true, false, "", ""},
 		{"signatures never checked: JWT-003's, not this", confusedAPI{alg: "RS256", noverify: true, publish: "jwks"}, false, false, false, "", ""},
@@ -293,8 +311,11 @@ func TestKeyConfusion(t *testing.T) {
 			if len(sent) > confusionBudget {
 				t.Errorf("%d requests, over the budget of %d", len(sent), confusionBudget)
 			}
-			if tt.name == "no key anywhere" && len(sent) > len(jwksPaths) {
-				t.Errorf("no key, yet %d requests: only the JWKS paths should be read", len(sent))
+			if tt.name == "no key anywhere" && len(sent) > len(jwksPaths)+1 {
+				t.Errorf("no key, yet %d requests: only the JWKS paths and the start page should be read", len(sent))
+			}
+			if api.loggedOut {
+				t.Error("the page walk followed a logout link")
 			}
 		})
 	}
