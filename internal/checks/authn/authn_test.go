@@ -100,3 +100,46 @@ func TestSiblingsSetTheExpectation(t *testing.T) {
 		t.Fatalf("findings %v", fs)
 	}
 }
+
+// A spec that declares security on the sibling and none on the operation
+// documents the difference (a public catalogue beside private accounts):
+// the sibling's refusal sets no expectation. Found by siblings only where
+// neither says anything (the spec is silent, or the surface was crawled).
+func TestDocumentedDifferenceSetsNoExpectation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/shop/books" {
+			w.Write([]byte(`[{"isbn":"978-3-16","title":"Go"}]`))
+			return
+		}
+		if r.Header.Get("Authorization") != token {
+			w.WriteHeader(401)
+			return
+		}
+		w.Write([]byte(`[{"id":1,"iban":"DE00"}]`))
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		name            string
+		source          string
+		siblingDeclared bool
+		found           bool
+	}{
+		{"spec: sibling secured, books undeclared", rampart.SourceSpec, true, false},
+		{"spec silent on both", rampart.SourceSpec, false, true},
+		{"crawled surface", rampart.SourceCrawl, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			books := checktest.QuickOp("GET", "/shop/books", false)
+			orders := checktest.QuickOp("GET", "/shop/orders", tt.siblingDeclared)
+			books.Source, orders.Source = tt.source, tt.source
+			fs, err := checktest.Quick(t, &MissingRead, srv.URL, checktest.QuickOptions{Mode: rampart.Safe,
+				Ops: []*rampart.Operation{books, orders}, Users: map[string]string{"alice": token}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(fs) == 1 && fs[0].Location.Path == "/shop/books"; got != tt.found || len(fs) > 1 {
+				t.Fatalf("findings %v, want the books read found=%v", fs, tt.found)
+			}
+		})
+	}
+}
