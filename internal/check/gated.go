@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/surface"
@@ -119,7 +121,16 @@ type Gated struct {
 // GatedCandidates are the GETs worth probing, best first: no path
 // parameter to guess, secured by the spec; only plain reads
 // (surface.PlainRead).
-func GatedCandidates(ops []*rampart.Operation) []*rampart.Operation {
+func GatedCandidates(ops []*rampart.Operation) []*rampart.Operation { return rankGated(ops, nil) }
+
+// gatedCandidates is GatedCandidates that also asks the API model how each
+// read answered while exploring: a read known to refuse anonymous callers
+// and answer an identity comes first, one known to give anonymous callers
+// data comes last. Without that, a surface that declares no security (a
+// crawled one) fills the eight probes with public pages.
+func (p *Pass) gatedCandidates() []*rampart.Operation { return rankGated(p.Surface, p.Model) }
+
+func rankGated(ops []*rampart.Operation, m *apimodel.Model) []*rampart.Operation {
 	var out []*rampart.Operation
 	for _, op := range ops {
 		if !surface.PlainRead(op) {
@@ -135,12 +146,35 @@ func GatedCandidates(ops []*rampart.Operation) []*rampart.Operation {
 		if len(op.Security) > 0 {
 			s += 20
 		}
+		if g, ok := m.Gate(op); ok {
+			if g.NeedsCredentials {
+				s += 200
+			} else if anon, ok := g.Answer(nil); ok && anon.Data && anon.Status >= 200 && anon.Status <= 299 {
+				s -= 200
+			}
+		}
 		return s
 	}
 	sort.SliceStable(out, func(i, j int) bool { return score(out[i]) > score(out[j]) })
 	if len(out) > maxGatedCandidates {
 		out = out[:maxGatedCandidates]
 	}
+	return out
+}
+
+// answeredFirst orders the identities for one read: those the API model
+// saw get data there first, the rest in the order given.
+func (p *Pass) answeredFirst(op *rampart.Operation, ids []*identity.Identity) []*identity.Identity {
+	g, ok := p.Model.Gate(op)
+	if !ok {
+		return ids
+	}
+	got := func(id *identity.Identity) bool {
+		a, ok := g.Answer(id)
+		return ok && a.Data && a.Status >= 200 && a.Status <= 299
+	}
+	out := slices.Clone(ids)
+	sort.SliceStable(out, func(i, j int) bool { return got(out[i]) && !got(out[j]) })
 	return out
 }
 
@@ -163,11 +197,11 @@ type GarbageFunc func(ctx context.Context, id *identity.Identity, url string) (*
 // genuine credential twice, none, and garbage's.
 func (p *Pass) FindGated(ctx context.Context, ids []*identity.Identity, garbage GarbageFunc, max int) []*Gated {
 	var out []*Gated
-	for _, op := range GatedCandidates(p.Surface) {
+	for _, op := range p.gatedCandidates() {
 		if len(out) >= max || ctx.Err() != nil {
 			break
 		}
-		for i, id := range ids {
+		for i, id := range p.answeredFirst(op, ids) {
 			if i >= 2 {
 				break
 			}
@@ -229,7 +263,7 @@ func (p *Pass) FindRoleGated(ctx context.Context, admin, user *identity.Identity
 	if admin == nil || user == nil {
 		return nil
 	}
-	cands := GatedCandidates(p.Surface)
+	cands := p.gatedCandidates()
 	sort.SliceStable(cands, func(i, j int) bool {
 		return strings.Contains(strings.ToLower(cands[i].Path), "admin") && !strings.Contains(strings.ToLower(cands[j].Path), "admin")
 	})
