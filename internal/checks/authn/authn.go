@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
@@ -30,7 +31,8 @@ var MissingRead = check.Check{
 		Summary:  "an operation the spec secures, or whose siblings refuse anonymous callers, returns data without credentials",
 		Detects: "Read operations that are declared secured in the spec (a security requirement), or that have " +
 			"no declaration while the other operations under the same path prefix refuse anonymous callers (not a " +
-			"sibling the spec declares secured while it declares nothing for this one: that difference is documented), and " +
+			"sibling the spec declares secured while it declares nothing for this one: that difference is documented; nor an " +
+			"HTML page, which is not what a JSON API's refusing siblings guard), and " +
 			"that answer a request without credentials with 2xx and data. Confirmed when the anonymous answer has " +
 			"the shape of an authenticated identity's answer to the same request, so an error page served with " +
 			"200 or a public landing page is not reported.",
@@ -166,6 +168,11 @@ func runMissingRead(ctx context.Context, p *check.Pass) error {
 	if documentsJSON(p.Op) && !check.IsJSON(r.Header) {
 		return nil // a catch-all HTML page, not the operation's data
 	}
+	if !p.Op.Secured() && htmlPage(r.Header) {
+		// Expected only from its siblings: an HTML page beside a JSON API
+		// (a challenge or index page) is not the kind of thing they guard.
+		return nil
+	}
 	f := p.Finding("")
 	f.Location.URL = r.RequestURL
 	f.Confidence = rampart.Firm
@@ -200,6 +207,11 @@ func noAuthExpected(op *rampart.Operation) string {
 		return "the spec declares no security requirement for it"
 	}
 	return "the spec declares no security, and no other read under /" + firstSegment(op.Path) + " refuses anonymous callers"
+}
+
+func htmlPage(h http.Header) bool {
+	ct := strings.ToLower(h.Get("Content-Type"))
+	return strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "application/xhtml")
 }
 
 func documentsJSON(op *rampart.Operation) bool {

@@ -81,6 +81,11 @@ func TestSiblingsSetTheExpectation(t *testing.T) {
 			w.Write([]byte(`[{"id":1,"iban":"DE00"}]`))
 			return
 		}
+		if r.URL.Path == "/accounts/help" { // a page for people, the same for everyone
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(`<html><body><h1>Accounts</h1><p>Call GET /accounts with your token.</p></body></html>`))
+			return
+		}
 		if r.Header.Get("Authorization") != token {
 			w.WriteHeader(401)
 			return
@@ -88,7 +93,8 @@ func TestSiblingsSetTheExpectation(t *testing.T) {
 		w.Write([]byte(`[{"id":1,"iban":"DE00"}]`))
 	}))
 	defer srv.Close()
-	ops := []*rampart.Operation{checktest.QuickOp("GET", "/accounts", false), checktest.QuickOp("GET", "/accounts/export", false), checktest.QuickOp("GET", "/status", false)}
+	ops := []*rampart.Operation{checktest.QuickOp("GET", "/accounts", false), checktest.QuickOp("GET", "/accounts/export", false),
+		checktest.QuickOp("GET", "/accounts/help", false), checktest.QuickOp("GET", "/status", false)}
 	for _, op := range ops {
 		op.Security = nil
 	}
