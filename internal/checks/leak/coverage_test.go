@@ -50,8 +50,9 @@ func TestCoverage(t *testing.T) {
 		{"write probed", rampart.Active, note, status(201, `{"id":1}`), want{rampart.CoverageTested, "", ""}},
 		{"write rejected", rampart.Active, note, status(422, `{"detail":[{"loc":["body","items"],"msg":"field required","type":"value_error.missing"}]}`),
 			want{rampart.CoverageNotTested, rampart.ReasonBodyRejected, "the API answered 422: items missing"}},
-		{"write without a text field", rampart.Active, counter, status(201, `{"id":1}`),
-			want{rampart.CoverageNotApplicable, "", "no text field"}},
+		// A number field is probed too (a word, null): no text needed.
+		{"write with only a number field", rampart.Active, counter, status(201, `{"id":1}`),
+			want{rampart.CoverageTested, "", ""}},
 		{"write throttled", rampart.Active, note, func(w http.ResponseWriter, r *http.Request) {
 			if calls.Add(1) == 1 {
 				status(201, `{"id":1}`)(w, r) // the learned request

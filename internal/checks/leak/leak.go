@@ -35,13 +35,19 @@ var DBError = check.Check{
 			"SQLAlchemy wrappers, SQLSTATE codes). The text tells an attacker the engine, the query and the " +
 			"schema, and is the first step of error-based SQL injection. The engine named in the error feeds " +
 			"the scan's fingerprint.",
-		Requests: "For each read operation with path or query parameters: one baseline request, then at most " +
-			"four requests per parameter with a quote, a double quote, a backslash or both quotes appended to a " +
-			"valid value, stopping at the first leak. In active mode also the writes the SQL injection checks probe " +
-			"(not deletes, logouts, password changes, resets...): from a request the API accepts (learned once, at " +
-			"most 4 requests), up to four string body fields with a quote or a double quote appended, two requests " +
-			"each; an update is read first and written back afterwards (verified), and one that cannot be read is " +
-			"not probed; each accepted probe performs the write.",
+		Requests: "For each read operation with path or query parameters: one baseline request, then per " +
+			"parameter at most four requests with a quote, a double quote, a backslash or both quotes appended to a " +
+			"valid value, then at most five values of an unexpected shape chosen by its declared type and format " +
+			"(a number: a word, a fraction, -1, a 20-digit integer; text: a non-UUID or an impossible date where the " +
+			"format says so, the value in capital letters (an unknown word in capitals when it has no letter), a " +
+			"byte that is not UTF-8 or a non-ASCII letter appended, 1,024 characters; in a query also an empty " +
+			"value), at most 20 shape requests per operation, stopping at a parameter's first leak. In active mode " +
+			"also the writes the SQL injection checks probe (not deletes, logouts, password changes, resets...): " +
+			"from a request the API accepts (learned once, at most 4 requests), up to four body fields (text fields " +
+			"first), each sent with a quote and a double quote appended when it is text, then with a value of " +
+			"another JSON kind (a list for text, text for anything else) and null: at most 16 requests, stopping at " +
+			"the first leak; an update is read first and written back afterwards (verified), and one that cannot be " +
+			"read is not probed; each accepted probe performs the write.",
 		Fix: "Log errors on the server and answer the client with a fixed, generic body: database messages name " +
 			"tables, columns and the query around the error, which is a map for an attacker.",
 		Doc: "docs/checks.md#leak-001",
@@ -64,7 +70,8 @@ var Traceback = check.Check{
 		Kind:     rampart.KindRuntime,
 		Summary:  "malformed input makes the API answer with a Python traceback",
 		Detects: "Responses that carry a Python traceback (`Traceback (most recent call last):` and " +
-			"`File \"….py\", line N` frames): source paths, function names and library versions.",
+			"`File \"….py\", line N` frames, also inside a JSON string or HTML): source paths, function names and " +
+			"library versions.",
 		Requests: "Shares LEAK-001's probes: no extra request.",
 		Fix: "Turn debug mode off, do not format exceptions into responses (traceback.format_exc()), and " +
 			"register an errorhandler(Exception) that logs and returns a generic body.",
@@ -77,7 +84,9 @@ var Traceback = check.Check{
 
 var (
 	tracebackRe = regexp.MustCompile(`Traceback \(most recent call last\):`)
-	frameRe     = regexp.MustCompile(`File &quot;[^&]+\.py&quot;, line \d+|File "[^"\n]+\.py", line \d+`)
+	// A frame as written, in HTML, or inside a JSON string (a handler that
+	// returns traceback.format_exception() as a JSON list).
+	frameRe = regexp.MustCompile(`File &quot;[^&]+\.py&quot;, line \d+|File "[^"\n]+\.py", line \d+|File \\"[^"\\\n]+\.py\\", line \d+`)
 )
 
 func hasInputs(op *rampart.Operation) bool {
@@ -101,10 +110,14 @@ var suffixes = []string{"'", `"`, `\`, `'"`}
 type probeResult struct {
 	resp      *engine.Response // an excerpt
 	param     string
-	value     string
+	value     shape
 	hits      []dberr.Hit
 	traceback bool
 }
+
+// leaked reports whether the answer showed a leak either check reports (a
+// transient database error included: the probes of its parameter stop).
+func (r probeResult) leaked() bool { return len(r.hits) > 0 || r.traceback }
 
 // probeSet is what the probes of one operation got, and what both checks
 // say of their coverage: the probes are sent by whichever runs first, so
@@ -141,8 +154,8 @@ func (s *probeSet) declare(p *check.Pass) {
 func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 	v, err := p.OnceOp("leak-probes", func() (any, error) {
 		set := &probeSet{}
-		add := func(resp *engine.Response, param, value string) probeResult {
-			r := probeResult{resp: p.Excerpt(resp), param: param, value: value, hits: dberr.Match(resp.Body),
+		add := func(resp *engine.Response, param string, v shape) probeResult {
+			r := probeResult{resp: p.Excerpt(resp), param: param, value: v, hits: dberr.Match(resp.Body),
 				traceback: tracebackRe.Match(resp.Body) && frameRe.Match(resp.Body)}
 			set.results = append(set.results, r)
 			return r
@@ -162,7 +175,7 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		add(base, "", "")
+		add(base, "", shape{})
 		if base.Status == http.StatusTooManyRequests {
 			// Throttled from the first request: the probes would be too.
 			r, d := check.AnswerReason(p.Op, who, base.Status, base.Body)
@@ -176,13 +189,28 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 			r, d := check.AnswerReason(p.Op, who, base.Status, base.Body)
 			set.outcome = &outcome{r, d}
 		}
+		// shapesLeft is the operation's budget of shape probes, spent
+		// parameter by parameter in the spec's order.
+		shapesLeft := maxShapeRequests
 		for _, prm := range p.Op.Params {
 			if prm.In != "query" && prm.In != "path" {
 				continue
 			}
+			plain := valueOf(prm)
+			var values []shape
 			for _, s := range suffixes {
-				val := fmt.Sprint(valueOf(prm)) + s
-				resp, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, map[string]string{prm.Name: val})})
+				values = append(values, quoted(fmt.Sprint(plain)+s))
+			}
+			// After the quotes, values of an unexpected shape.
+			values = append(values, paramShapes(prm, plain)...)
+			for i, v := range values {
+				if i >= len(suffixes) {
+					if shapesLeft == 0 {
+						break
+					}
+					shapesLeft--
+				}
+				resp, err := p.Send(ctx, who, &engine.Request{Method: "GET", URL: p.URL(p.Op, map[string]string{prm.Name: v.value})})
 				if err != nil {
 					if ctx.Err() != nil {
 						return set, ctx.Err()
@@ -193,7 +221,7 @@ func probes(ctx context.Context, p *check.Pass) ([]probeResult, error) {
 					}
 					continue
 				}
-				if r := add(resp, prm.Name, val); len(r.hits) > 0 || tracebackRe.Match(resp.Body) {
+				if r := add(resp, prm.Name, v); r.leaked() {
 					break
 				}
 			}
@@ -244,7 +272,7 @@ func runDBError(ctx context.Context, p *check.Pass) error {
 		}
 		msg := fmt.Sprintf("%s %s answers with %s error text", p.Op.Method, p.Op.Path, engineName)
 		if r.param != "" {
-			msg += fmt.Sprintf(" when %q is set to %q", r.param, r.value)
+			msg += fmt.Sprintf(" when %q is set to %s", r.param, r.value.desc)
 		}
 		msg += ": " + strings.TrimSpace(h.Snippet)
 		f := p.Finding(msg)
@@ -273,7 +301,7 @@ func runTraceback(ctx context.Context, p *check.Pass) error {
 		}
 		msg := fmt.Sprintf("%s %s answers with a Python traceback", p.Op.Method, p.Op.Path)
 		if r.param != "" {
-			msg += fmt.Sprintf(" when %q is set to %q", r.param, r.value)
+			msg += fmt.Sprintf(" when %q is set to %s", r.param, r.value.desc)
 		}
 		f := p.Finding(msg + ": source paths and code are visible to the client.")
 		f.Location.URL = r.resp.RequestURL

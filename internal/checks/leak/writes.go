@@ -25,13 +25,14 @@ func writeInput(op *rampart.Operation) bool {
 	return accept.WriteCandidate(op) && op.Body != nil && op.Body.Schema != nil && len(op.Body.Schema.Properties) > 0
 }
 
-// writeProbes breaks the string fields of a write's body one at a time,
-// from a request the API accepts. An update is read first and written back
+// writeProbes breaks the fields of a write's body one at a time, from a
+// request the API accepts: quotes in text fields, then values of another
+// JSON kind and null. An update is read first and written back
 // afterwards (verified); one that cannot be read is not probed. Each
 // accepted probe performs the write, as the SQL injection checks' do.
 //
 // It returns why the probes did not judge the write, when they did not.
-func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, string, string) probeResult) (*outcome, error) {
+func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, string, shape) probeResult) (*outcome, error) {
 	op := p.Op
 	who := p.FirstUser()
 	// An update is read before anything is sent to it, learning included.
@@ -87,16 +88,30 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 			}
 		}
 	}
-	tried, judged := 0, 0
-	for _, k := range slices.Sorted(maps.Keys(body)) {
-		v, isStr := body[k].(string)
-		if !isStr || tried >= maxWriteFields {
-			continue
+	// The fields probed: up to maxWriteFields, text fields first (the
+	// quotes break only text), in name order.
+	var fields []string
+	for _, text := range []bool{true, false} {
+		for _, k := range slices.Sorted(maps.Keys(body)) {
+			if _, isStr := body[k].(string); isStr == text && len(fields) < maxWriteFields {
+				fields = append(fields, k)
+			}
 		}
-		tried++
-		for _, s := range suffixes[:2] {
+	}
+	judged := 0
+	for _, k := range fields {
+		// Each field gets the quotes (text only), then the values of an
+		// unexpected shape.
+		var values []bodyShape
+		if v, isStr := body[k].(string); isStr {
+			for _, s := range suffixes[:2] {
+				values = append(values, bodyShape{v + s, fmt.Sprintf("%q", v+s)})
+			}
+		}
+		values = append(values, bodyShapes(body[k])...)
+		for _, v := range values {
 			probe := maps.Clone(body)
-			probe[k] = v + s
+			probe[k] = v.value
 			sent[k] = probe[k]
 			b, _ := json.Marshal(probe)
 			r := p.Build(req)
@@ -113,7 +128,7 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 				}
 				continue
 			}
-			if res := add(resp, k, fmt.Sprint(probe[k])); len(res.hits) > 0 || res.traceback {
+			if res := add(resp, k, shape{fmt.Sprint(v.value), v.desc}); res.leaked() {
 				return nil, nil
 			}
 			if resp.Status == http.StatusTooManyRequests {
@@ -125,8 +140,8 @@ func writeProbes(ctx context.Context, p *check.Pass, add func(*engine.Response, 
 			judged++
 		}
 	}
-	if tried == 0 {
-		return &outcome{"", "no text field in the request body"}, nil
+	if len(fields) == 0 {
+		return &outcome{"", "no field in the request body"}, nil
 	}
 	return nil, nil
 }
