@@ -17,12 +17,12 @@ func TestParse(t *testing.T) {
 		{in: "007", ok: true, describe: "007", next: "008"},
 		{in: "MQ==", ok: true, describe: "base64 of 1", next: "Mg=="},
 		{in: "NTY=", ok: true, describe: "base64 of 56", next: "NTc="},
-		{in: "OTM", ok: true, describe: "base64 of 93", next: "OTQ"},           // unpadded
-		{in: "OTk", ok: true, describe: "base64 of 99", next: "MTAw"},          // grows a byte
-		{in: "MTIz", ok: true, describe: "base64 of 123", next: "MTI0"},        // no '=' needed
-		{in: "3536", ok: true, describe: "3536", next: "3537"},                 // decimal wins over hex
-		{in: "3a3536", ok: false},                                               // hex of ":56" is no id
-		{in: "313233", ok: true, describe: "313233", next: "313234"},           // still decimal
+		{in: "OTM", ok: true, describe: "base64 of 93", next: "OTQ"},    // unpadded
+		{in: "OTk", ok: true, describe: "base64 of 99", next: "MTAw"},   // grows a byte
+		{in: "MTIz", ok: true, describe: "base64 of 123", next: "MTI0"}, // no '=' needed
+		{in: "3536", ok: true, describe: "3536", next: "3537"},          // decimal wins over hex
+		{in: "3a3536", ok: false},                                       // hex of ":56" is no id
+		{in: "313233", ok: true, describe: "313233", next: "313234"},    // still decimal
 		{in: "7c0e8f4e-1b2c-4d5e-8f90-0123456789ab", ok: true, describe: "7c0e8f4e-1b2c-4d5e-8f90-0123456789ab", next: "7c0e8f4e-1b2c-4d5e-8f90-0123456789ac"},
 		{in: "7C0E8F4E-1B2C-4D5E-8F90-0123456789AB", ok: true, describe: "7C0E8F4E-1B2C-4D5E-8F90-0123456789AB", next: "7C0E8F4E-1B2C-4D5E-8F90-0123456789AC"},
 		{in: "7c0e8f4e-1B2C-4d5e-8f90-0123456789ab", ok: false}, // mixed case

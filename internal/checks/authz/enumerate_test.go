@@ -1,0 +1,179 @@
+package authz
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/checks/authz/authztest"
+)
+
+// scoreAPI is an API whose objects no operation lists: score cards read by
+// an id that is either plain or base64 of the integer, each naming its
+// owner in a "user" field. Its users are alice (1), bob (2) and carol (3,
+// admin).
+type scoreAPI struct {
+	base64  bool        // ids are base64 of the integer
+	cards   map[int]int // card id → owner's user id
+	filter  bool        // a correct API: a user reads only its own cards (admins all)
+	public  bool        // anonymous callers read every card too
+	noOwner bool        // answers carry no owner field
+	mu      sync.Mutex
+	reads   int // GETs of /exams/…
+}
+
+var scoreUsers = map[string]struct {
+	id    int
+	admin bool
+}{
+	"Bearer " + authztest.AliceToken: {1, false},
+	"Bearer " + authztest.BobToken:   {2, false},
+	"Bearer " + authztest.CarolToken: {3, true},
+}
+
+func (a *scoreAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	u, authed := scoreUsers[r.Header.Get("Authorization")]
+	if r.URL.Path == "/me" {
+		if !authed {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"detail":"Authentication credentials were not provided."}`)
+			return
+		}
+		fmt.Fprintf(w, `{"id": %d, "username": "user%d", "email": "user%d@example.com"}`, u.id, u.id, u.id)
+		return
+	}
+	key, ok := strings.CutPrefix(r.URL.Path, "/exams/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	a.mu.Lock()
+	a.reads++
+	a.mu.Unlock()
+	if !authed && !a.public {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"detail":"Authentication credentials were not provided."}`)
+		return
+	}
+	if a.base64 {
+		b, err := base64.StdEncoding.DecodeString(key)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"detail":"invalid id"}`)
+			return
+		}
+		key = string(b)
+	}
+	id, err := strconv.Atoi(key)
+	owner, found := a.cards[id]
+	if err != nil || !found || (a.filter && !u.admin && owner != u.id) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"detail":"Not found."}`)
+		return
+	}
+	card := map[string]any{"exam": fmt.Sprintf("Exam paper %d on algebra", id), "score": 50 + id%50}
+	if !a.noOwner {
+		card["user"] = owner
+	}
+	json.NewEncoder(w).Encode(card)
+}
+
+func scoreSpec(example string, me bool) []byte {
+	s := `openapi: 3.0.3
+info: {title: exams, version: "1"}
+security: [{bearer: []}]
+paths:
+  /exams/{score_card}:
+    get:
+      parameters:
+        - {name: score_card, in: path, required: true, schema: {type: string, example: "` + example + `"}}
+      responses:
+        "200": {description: a score card, content: {application/json: {schema: {type: object}}}}
+        "401": {description: authentication required}
+`
+	if me {
+		s += `  /me:
+    get:
+      responses:
+        "200": {description: the caller, content: {application/json: {schema: {type: object}}}}
+`
+	}
+	return []byte(s + `components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+`)
+}
+
+// Ids no listing gives are walked outward from the spec's example and
+// from 1, in the API's spelling, and the answers are judged by their
+// owner field.
+func TestReadBOLAEnumeration(t *testing.T) {
+	users := []authztest.Ident{authztest.Alice, authztest.Bob, authztest.Carol}
+	tiredfulLike := map[int]int{1: 1, 2: 1, 56: 2, 93: 3}
+	sparse := map[int]int{7: 1, 19: 2, 40: 1}
+	tests := []struct {
+		name    string
+		api     *scoreAPI
+		example string
+		me      bool
+		ids     []authztest.Ident
+		want    []string
+		says    []string // the finding's message says
+		walks   bool     // ids are walked (a guard, not a skipped walk, keeps the finding away)
+	}{
+		{name: "base64 ids, any user reads any card", api: &scoreAPI{base64: true, cards: tiredfulLike}, example: "MQ==", ids: users, walks: true,
+			want: []string{"BOLA-001 GET /exams/{score_card} tentative"},
+			says: []string{"score_card=MQ== (base64 of 1) has user=1", "score_card=NTY= (base64 of 56) has user=2", "refused them (401)"}},
+		{name: "plain sparse integer ids", api: &scoreAPI{cards: sparse}, example: "7", ids: users, walks: true,
+			want: []string{"BOLA-001 GET /exams/{score_card} tentative"},
+			says: []string{"score_card=7 has user=1", "score_card=19 has user=2"}},
+		{name: "own id known from /me: firm", api: &scoreAPI{base64: true, cards: tiredfulLike}, example: "MQ==", me: true, ids: users, walks: true,
+			want: []string{"BOLA-001 GET /exams/{score_card} firm"}, says: []string{"is alice's own"}},
+		{name: "per-user filtered: correct API", api: &scoreAPI{base64: true, cards: tiredfulLike, filter: true}, example: "MQ==", ids: users, walks: true},
+		{name: "per-user filtered, own id known", api: &scoreAPI{base64: true, cards: tiredfulLike, filter: true}, example: "MQ==", me: true, ids: users, walks: true},
+		{name: "public read", api: &scoreAPI{base64: true, cards: tiredfulLike, public: true}, example: "MQ==", ids: users, walks: true},
+		{name: "every card has one owner", api: &scoreAPI{base64: true, cards: map[int]int{1: 2, 2: 2, 5: 2}}, example: "MQ==", ids: users, walks: true},
+		{name: "no owner field", api: &scoreAPI{base64: true, cards: tiredfulLike, noOwner: true}, example: "MQ==", ids: users, walks: true},
+		{name: "admin-only identity", api: &scoreAPI{base64: true, cards: tiredfulLike}, example: "MQ==", ids: []authztest.Ident{authztest.Carol}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.api)
+			t.Cleanup(srv.Close)
+			res := authztest.RunSpecLearning(t, scoreSpec(tt.example, tt.me), srv.URL, rampart.Safe, tt.ids, &ReadBOLA)
+			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("findings = %q, want %q", got, tt.want)
+			}
+			for _, f := range res.Findings {
+				for _, s := range tt.says {
+					if !strings.Contains(f.Message, s) {
+						t.Errorf("message lacks %q: %s", s, f.Message)
+					}
+				}
+				if len(f.Evidence) < 2 {
+					t.Errorf("evidence = %d exchanges", len(f.Evidence))
+				}
+			}
+			if len(res.Errors) > 0 {
+				t.Errorf("errors: %v", res.Errors)
+			}
+			// The walk reads at most 64 ids, a baseline and two anonymous
+			// reads; the cross-read before it a few.
+			if tt.api.reads > enumWalk+3+8 {
+				t.Errorf("%d reads of /exams/…, want at most %d", tt.api.reads, enumWalk+3+8)
+			}
+			if walked := tt.api.reads > 16; walked != tt.walks {
+				t.Errorf("%d reads of /exams/…: walked = %v, want %v", tt.api.reads, walked, tt.walks)
+			}
+		})
+	}
+}
