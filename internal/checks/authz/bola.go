@@ -18,6 +18,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/idspell"
 )
 
 // ReadBOLA is BOLA-001.
@@ -484,8 +485,8 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 	anon := p.Anonymous()
 	tried := 0
 	for _, id := range mine {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || tried >= 2 {
+		sp, ok := idspell.Parse(id) // plain, base64 or hex of an integer: neighbours in the same spelling
+		if !ok || sp.UUID || tried >= 2 {
 			continue
 		}
 		tried++
@@ -501,14 +502,17 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 			continue
 		}
 		vals[prm.Name] = holdings.ImpossibleID(prm, id)
+		if sp.Enc != idspell.Plain {
+			vals[prm.Name] = sp.At(987654321).String()
+		}
 		baseline, err := rd.get(ctx, a, target(p, p.Op, vals))
 		if err != nil {
 			return err
 		}
 		for _, d := range []int64{1, -1, 2, -2} {
-			next := n + d
-			ns := strconv.FormatInt(next, 10)
-			if next <= 0 || contains(mine, ns) {
+			next, ok := sp.Step(d)
+			ns := next.String()
+			if n, _ := next.Int(); !ok || n == 0 || contains(mine, ns) {
 				continue
 			}
 			vals[prm.Name] = ns

@@ -26,6 +26,7 @@ type scoreAPI struct {
 	filter  bool        // a correct API: a user reads only its own cards (admins all)
 	public  bool        // anonymous callers read every card too
 	noOwner bool        // answers carry no owner field
+	list    bool        // GET /exams lists the caller's own cards
 	mu      sync.Mutex
 	reads   int // GETs of /exams/…
 }
@@ -49,6 +50,16 @@ func (a *scoreAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprintf(w, `{"id": %d, "username": "user%d", "email": "user%d@example.com"}`, u.id, u.id, u.id)
+		return
+	}
+	if r.URL.Path == "/exams" && a.list && authed {
+		var own []map[string]any
+		for id, owner := range a.cards {
+			if owner == u.id {
+				own = append(own, map[string]any{"id": base64.StdEncoding.EncodeToString([]byte(strconv.Itoa(id))), "exam": fmt.Sprintf("Exam paper %d on algebra", id)})
+			}
+		}
+		json.NewEncoder(w).Encode(own)
 		return
 	}
 	key, ok := strings.CutPrefix(r.URL.Path, "/exams/")
@@ -88,6 +99,10 @@ func (a *scoreAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func scoreSpec(example string, me bool) []byte {
+	return scoreSpecList(example, me, false)
+}
+
+func scoreSpecList(example string, me, list bool) []byte {
 	s := `openapi: 3.0.3
 info: {title: exams, version: "1"}
 security: [{bearer: []}]
@@ -100,6 +115,13 @@ paths:
         "200": {description: a score card, content: {application/json: {schema: {type: object}}}}
         "401": {description: authentication required}
 `
+	if list {
+		s += `  /exams:
+    get:
+      responses:
+        "200": {description: the caller's score cards, content: {application/json: {schema: {type: array, items: {type: object}}}}}
+`
+	}
 	if me {
 		s += `  /me:
     get:
@@ -175,5 +197,20 @@ func TestReadBOLAEnumeration(t *testing.T) {
 				t.Errorf("%d reads of /exams/…: walked = %v, want %v", tt.api.reads, walked, tt.walks)
 			}
 		})
+	}
+}
+
+// With a single identity, the neighbours of its own base64 ids are read
+// in the same spelling.
+func TestReadBOLAAdjacentEncoded(t *testing.T) {
+	api := &scoreAPI{base64: true, list: true, cards: map[int]int{1: 1, 2: 1, 3: 2}}
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	res := authztest.RunSpecLearning(t, scoreSpecList("MQ==", false, true), srv.URL, rampart.Safe, []authztest.Ident{authztest.Alice}, &ReadBOLA)
+	if got, want := authztest.Keys(res.Findings), []string{"BOLA-001 GET /exams/{score_card} tentative"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("findings = %q, want %q", got, want)
+	}
+	if m := res.Findings[0].Message; !strings.Contains(m, "next to its own (score_card=Mw==") {
+		t.Errorf("not the neighbour of its own id in base64: %s", m)
 	}
 }
