@@ -54,6 +54,9 @@ func enumerate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 	if len(us) == 0 || prm.In != "path" || p.Op.Method != http.MethodGet || AdminReason(p.Op) != "" || personParam(prm) {
 		return nil // an admin may read anything; a person's key walks a directory of people
 	}
+	if onlyNonJSON(p.Op) {
+		return nil // the owner field is read from JSON: an HTML page has none to judge
+	}
 	who := us[0]
 	if len(inv.ListedOwners(p.Op, prm, who)) > 1 {
 		return nil // its own listing shows it several owners' objects: shared by design
@@ -73,7 +76,7 @@ func enumerate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 		return quiet(err)
 	}
 	var seen []sighting
-	walked := 0
+	walked, blind := 0, 0
 	for _, id := range idspell.Walk(seeds, enumWalk) {
 		if sees(p, inv, p.Op, prm, who, id.String()) {
 			continue // its own or listed for it: no evidence either way
@@ -88,6 +91,11 @@ func enumerate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 		}
 		s, ok := ownedObject(p.Op, prm, got, baseline)
 		if !ok {
+			if unjudgeable(got, baseline) {
+				if blind++; blind >= maxBlind && len(seen) == 0 {
+					break // objects here carry no owner field (or no JSON): walking on judges nothing
+				}
+			}
 			continue
 		}
 		s.id = id
@@ -109,6 +117,33 @@ func enumerate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 		}
 	}
 	return nil
+}
+
+// maxBlind is how many objects without an owner field a walk reads
+// before it gives up: the same operation answers every id alike.
+const maxBlind = 4
+
+// onlyNonJSON says whether an operation documents its successful answers
+// and none of them is JSON.
+func onlyNonJSON(op *rampart.Operation) bool {
+	typed := false
+	for _, r := range op.Responses {
+		if !strings.HasPrefix(r.Status, "2") || r.ContentType == "" {
+			continue
+		}
+		if strings.Contains(r.ContentType, "json") {
+			return false
+		}
+		typed = true
+	}
+	return typed
+}
+
+// unjudgeable says whether an answer carries an object that the owner
+// oracle cannot judge: data, not the baseline, but no JSON object or no
+// owner field in it.
+func unjudgeable(got, baseline *engine.Response) bool {
+	return holdings.DataAnswer(got) && (baseline == nil || string(got.Body) != string(baseline.Body))
 }
 
 // quiet ends a walk without failing the unit when the budget or the API's

@@ -142,6 +142,10 @@ func TestReadBOLAEnumeration(t *testing.T) {
 	users := []authztest.Ident{authztest.Alice, authztest.Bob, authztest.Carol}
 	tiredfulLike := map[int]int{1: 1, 2: 1, 56: 2, 93: 3}
 	sparse := map[int]int{7: 1, 19: 2, 40: 1}
+	dense := map[int]int{}
+	for i := 1; i <= 40; i++ {
+		dense[i] = 1 + i%2
+	}
 	tests := []struct {
 		name    string
 		api     *scoreAPI
@@ -165,6 +169,7 @@ func TestReadBOLAEnumeration(t *testing.T) {
 		{name: "public read", api: &scoreAPI{base64: true, cards: tiredfulLike, public: true}, example: "MQ==", ids: users, walks: true},
 		{name: "every card has one owner", api: &scoreAPI{base64: true, cards: map[int]int{1: 2, 2: 2, 5: 2}}, example: "MQ==", ids: users, walks: true},
 		{name: "no owner field", api: &scoreAPI{base64: true, cards: tiredfulLike, noOwner: true}, example: "MQ==", ids: users, walks: true},
+		{name: "dense objects without an owner field: the walk gives up", api: &scoreAPI{cards: dense, noOwner: true}, example: "1", ids: users},
 		{name: "admin-only identity", api: &scoreAPI{base64: true, cards: tiredfulLike}, example: "MQ==", ids: []authztest.Ident{authztest.Carol}},
 	}
 	for _, tt := range tests {
@@ -212,5 +217,25 @@ func TestReadBOLAAdjacentEncoded(t *testing.T) {
 	}
 	if m := res.Findings[0].Message; !strings.Contains(m, "next to its own (score_card=Mw==") {
 		t.Errorf("not the neighbour of its own id in base64: %s", m)
+	}
+}
+
+func TestOnlyNonJSON(t *testing.T) {
+	for _, tt := range []struct {
+		types []string
+		want  bool
+	}{
+		{[]string{"text/html"}, true},
+		{[]string{"text/html", "application/json"}, false},
+		{[]string{"application/problem+json"}, false},
+		{nil, false}, // undocumented: may be JSON
+	} {
+		op := &rampart.Operation{Method: http.MethodGet, Path: "/x/{id}"}
+		for _, ct := range tt.types {
+			op.Responses = append(op.Responses, rampart.Response{Status: "200", ContentType: ct})
+		}
+		if got := onlyNonJSON(op); got != tt.want {
+			t.Errorf("onlyNonJSON(%v) = %v, want %v", tt.types, got, tt.want)
+		}
 	}
 }
