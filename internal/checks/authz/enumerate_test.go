@@ -27,8 +27,10 @@ type scoreAPI struct {
 	public  bool        // anonymous callers read every card too
 	noOwner bool        // answers carry no owner field
 	list    bool        // GET /exams lists the caller's own cards
-	mu      sync.Mutex
-	reads   int // GETs of /exams/…
+	// throttle answers 429 (Retry-After: an hour) from that many reads on
+	throttle int
+	mu       sync.Mutex
+	reads    int // GETs of /exams/…
 }
 
 var scoreUsers = map[string]struct {
@@ -69,7 +71,14 @@ func (a *scoreAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	a.mu.Lock()
 	a.reads++
+	n := a.reads
 	a.mu.Unlock()
+	if a.throttle > 0 && n >= a.throttle {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"detail":"Request was throttled."}`)
+		return
+	}
 	if !authed && !a.public {
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"detail":"Authentication credentials were not provided."}`)
@@ -170,6 +179,7 @@ func TestReadBOLAEnumeration(t *testing.T) {
 		{name: "every card has one owner", api: &scoreAPI{base64: true, cards: map[int]int{1: 2, 2: 2, 5: 2}}, example: "MQ==", ids: users, walks: true},
 		{name: "no owner field", api: &scoreAPI{base64: true, cards: tiredfulLike, noOwner: true}, example: "MQ==", ids: users, walks: true},
 		{name: "dense objects without an owner field: the walk gives up", api: &scoreAPI{cards: dense, noOwner: true}, example: "1", ids: users},
+		{name: "throttled: the walk stops", api: &scoreAPI{base64: true, cards: tiredfulLike, throttle: 10}, example: "MQ==", ids: users},
 		{name: "admin-only identity", api: &scoreAPI{base64: true, cards: tiredfulLike}, example: "MQ==", ids: []authztest.Ident{authztest.Carol}},
 	}
 	for _, tt := range tests {
