@@ -86,6 +86,7 @@ func enumerate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *
 			return quiet(err)
 		}
 		walked++
+		t.walked++
 		if got.Status == http.StatusTooManyRequests || got.Status == http.StatusServiceUnavailable {
 			break // the API asks us to slow down: an enumeration is no reason to insist
 		}

@@ -211,6 +211,10 @@ func TestReadBOLAEnumeration(t *testing.T) {
 			if walked := tt.api.reads > 16; walked != tt.walks {
 				t.Errorf("%d reads of /exams/…: walked = %v, want %v", tt.api.reads, walked, tt.walks)
 			}
+			// A walk that judged nothing says so in the unit's coverage.
+			if cov := res.Coverage["BOLA-001 GET /exams/{score_card}"]; tt.walks && cov.State == rampart.CoverageNotTested && !strings.Contains(cov.Detail, "walked id(s)") {
+				t.Errorf("coverage = %+v: the walk is not mentioned", cov)
+			}
 		})
 	}
 }
