@@ -269,6 +269,14 @@ func (id ID) Describe() string {
 // Int is an integer id's value; false for a UUID.
 func (id ID) Int() (uint64, bool) { return id.lo, !id.UUID }
 
+// Steppable says whether the ids next to this one may exist: always for
+// an integer; for a UUID only when it carries no RFC 9562 version (a
+// counter written as a UUID, 00000000-…-000000000007). A random (v4) or
+// time-ordered (v1, v6, v7) UUID's neighbours are never issued.
+func (id ID) Steppable() bool {
+	return !id.UUID || (id.hi>>12)&0xF == 0
+}
+
 // maxInt is the largest integer id: what a signed 64-bit column holds.
 const maxInt = 1<<63 - 1
 

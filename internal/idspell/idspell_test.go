@@ -99,6 +99,22 @@ func TestSpellings(t *testing.T) {
 	}
 }
 
+func TestSteppable(t *testing.T) {
+	for in, want := range map[string]bool{
+		"7":                                    true,
+		"MQ==":                                 true,
+		"00000000-0000-0000-0000-000000000007": true,
+		"7c0e8f4e-1b2c-4d5e-8f90-0123456789ab": false, // v4
+		"1ec9414c-232a-6b00-b3c8-9e6bdeced846": false, // v6
+		"017f22e2-79b0-7cc3-98c4-dc0c0c07398f": false, // v7
+	} {
+		id, ok := Parse(in)
+		if !ok || id.Steppable() != want {
+			t.Errorf("Parse(%q).Steppable() = %v (ok %v), want %v", in, id.Steppable(), ok, want)
+		}
+	}
+}
+
 func TestStepBounds(t *testing.T) {
 	id, _ := Parse("1")
 	if _, ok := id.Step(-2); ok {

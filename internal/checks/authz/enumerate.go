@@ -166,7 +166,8 @@ func personParam(prm rampart.Param) bool {
 // enumSeeds are the ids a walk starts from, in the API's spelling: the
 // spec's example and default, the values the model and the inventory know
 // for the parameter, and 1 (the first row of most tables) in the spelling
-// of the first of them. Without any known value, plain integers from 1 are
+// of the first of them. A random UUID is no seed: nothing is issued next
+// to it. Without any known value, plain integers from 1 are
 // walked only when the spec says the parameter is an integer or its name
 // says it is an id.
 func enumSeeds(p *check.Pass, inv *holdings.Inventory, prm rampart.Param) []idspell.ID {
@@ -185,7 +186,7 @@ func enumSeeds(p *check.Pass, inv *holdings.Inventory, prm rampart.Param) []idsp
 	}
 	var out []idspell.ID
 	for _, r := range raw {
-		if id, ok := idspell.Parse(r); ok && !slices.ContainsFunc(out, func(x idspell.ID) bool { return x.String() == r }) {
+		if id, ok := idspell.Parse(r); ok && id.Steppable() && !slices.ContainsFunc(out, func(x idspell.ID) bool { return x.String() == r }) {
 			out = append(out, id)
 		}
 	}

@@ -180,6 +180,7 @@ func TestReadBOLAEnumeration(t *testing.T) {
 		{name: "no owner field", api: &scoreAPI{base64: true, cards: tiredfulLike, noOwner: true}, example: "MQ==", ids: users, walks: true},
 		{name: "dense objects without an owner field: the walk gives up", api: &scoreAPI{cards: dense, noOwner: true}, example: "1", ids: users},
 		{name: "throttled: the walk stops", api: &scoreAPI{base64: true, cards: tiredfulLike, throttle: 10}, example: "MQ==", ids: users},
+		{name: "random UUID ids: nothing to walk", api: &scoreAPI{cards: tiredfulLike}, example: "7c0e8f4e-1b2c-4d5e-8f90-0123456789ab", ids: users},
 		{name: "admin-only identity", api: &scoreAPI{base64: true, cards: tiredfulLike}, example: "MQ==", ids: []authztest.Ident{authztest.Carol}},
 	}
 	for _, tt := range tests {
