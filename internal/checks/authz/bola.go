@@ -18,6 +18,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/idspell"
 )
 
 // ReadBOLA is BOLA-001.
@@ -40,13 +41,20 @@ var ReadBOLA = check.Check{
 			"from the answer to an id that cannot exist and from the anonymous answer: so a public resource, an endpoint " +
 			"that answers 200 with an error, an endpoint that ignores the id and returns the caller's own object, and an " +
 			"object two users legitimately share (listed for both) are not reported. Admin identities are never the " +
-			"attacker. With a single identity, adjacent ids (id±1, id±2) are probed instead, at lower confidence.",
+			"attacker. With a single identity, adjacent ids (id±1, id±2) are probed instead, at lower confidence. When no " +
+			"listing gives an id another identity owns (ids no operation lists, base64- or hex-encoded ids), the lowest-" +
+			"privilege user walks ids near the known ones and judges the answers by their owner field (user, user_id, " +
+			"owner, customer_id, account_id…; not author or created_by): objects of two different owners read by one " +
+			"user from an operation that refuses anonymous callers mean at least one is someone else's. Firm when the " +
+			"scan knows the user's own id and an owner value is or is not it; tentative otherwise.",
 		Requests: "Per operation and id parameter, for up to 4 owners and 3 ids each: the owner's read, the anonymous read " +
 			"and one read per other user (at most 3), plus one read of an id that cannot exist per user: at most 63 " +
 			"(budget 80). With one identity: its read, a baseline and up to 4 adjacent ids with their anonymous reads " +
-			"for 2 ids. Shared with the other authorization checks: one GET of each list operation per identity, once " +
-			"per scan.",
-		Budget: 80,
+			"for 2 ids. When no identity had an id another identity owns, the first user reads up to 64 ids walked outward " +
+			"from the known ones and from 1 (in the API's spelling: base64, hex or plain), stopping at the first proof or " +
+			"a 429, plus a baseline and 2 anonymous reads: at most 130 in all (budget 150). Shared with the other " +
+			"authorization checks: one GET of each list operation per identity, once per scan.",
+		Budget: 150,
 		Fix: "Filter every object lookup by the caller in the query itself (`… WHERE id = %s AND owner_id = %s`, " +
 			"with the owner from the session) and answer 404 when no row comes back. Never trust an id from the " +
 			"URL as proof of ownership.",
@@ -257,12 +265,19 @@ func runRead(ctx context.Context, p *check.Pass) error {
 	rd := newReader(p)
 	t := &tally{}
 	for _, prm := range idParams(p.Op) {
+		judged := t.judged
+		t.judged = false
 		var err error
 		if len(owners) == 1 {
 			err = adjacent(ctx, p, inv, rd, prm, owners[0], t)
 		} else {
 			err = crossRead(ctx, p, inv, rd, prm, owners, t)
 		}
+		if err == nil && !t.judged {
+			// Nobody had an id another identity owns to try: walk ids.
+			err = enumerate(ctx, p, inv, rd, prm, t)
+		}
+		t.judged = t.judged || judged
 		if err != nil {
 			return err
 		}
@@ -470,8 +485,8 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 	anon := p.Anonymous()
 	tried := 0
 	for _, id := range mine {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || tried >= 2 {
+		sp, ok := idspell.Parse(id) // plain, base64 or hex of an integer: neighbours in the same spelling
+		if !ok || sp.UUID || tried >= 2 {
 			continue
 		}
 		tried++
@@ -487,14 +502,17 @@ func adjacent(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *r
 			continue
 		}
 		vals[prm.Name] = holdings.ImpossibleID(prm, id)
+		if sp.Enc != idspell.Plain {
+			vals[prm.Name] = sp.At(987654321).String()
+		}
 		baseline, err := rd.get(ctx, a, target(p, p.Op, vals))
 		if err != nil {
 			return err
 		}
 		for _, d := range []int64{1, -1, 2, -2} {
-			next := n + d
-			ns := strconv.FormatInt(next, 10)
-			if next <= 0 || contains(mine, ns) {
+			next, ok := sp.Step(d)
+			ns := next.String()
+			if n, _ := next.Int(); !ok || n == 0 || contains(mine, ns) {
 				continue
 			}
 			vals[prm.Name] = ns

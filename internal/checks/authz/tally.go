@@ -22,6 +22,7 @@ type tally struct {
 	owned    bool     // some identity's own read answered with data
 	refused  []string // identities refused (401/403) on their own values
 	status   int      // the last status of an own read without data
+	walked   int      // ids read by enumerate without an object it could judge
 }
 
 // values records whether anyone had values for an id parameter.
@@ -59,6 +60,9 @@ func (t *tally) declare(p *check.Pass) {
 	switch {
 	case t.judged:
 		p.Tested()
+	case !t.valued && len(t.noValues) > 0 && t.walked > 0:
+		p.NotTested(rampart.ReasonNoValues, fmt.Sprintf("no values for %s; %d walked id(s) gave no object with an owner field",
+			braced(t.noValues), t.walked))
 	case !t.valued && len(t.noValues) > 0:
 		p.NotTested(rampart.ReasonNoValues, "no values for "+braced(t.noValues))
 	case t.valued && !t.owned && len(t.refused) > 0 && (t.status == 401 || t.status == 403):

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/fixture"
@@ -55,6 +56,18 @@ func Run(t testing.TB, base string, mode rampart.Mode, ids []Ident, checks ...*c
 // RunSpec is Run against another API described by spec.
 func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
 	t.Helper()
+	return runSpec(t, spec, base, mode, ids, false, checks...)
+}
+
+// RunSpecLearning is RunSpec with an API model that learns from every
+// answer and knows the identities, as the scan's does after exploring.
+func RunSpecLearning(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
+	t.Helper()
+	return runSpec(t, spec, base, mode, ids, true, checks...)
+}
+
+func runSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, learn bool, checks ...*check.Check) Result {
+	t.Helper()
 	ctx := context.Background()
 	s, err := surface.Load(ctx, surface.Source{Data: spec})
 	if err != nil {
@@ -64,7 +77,13 @@ func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Id
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := engine.New(engine.Config{Base: u, Mode: mode, Concurrency: 4})
+	// With learn, the model learns from every answer, as the scan's does.
+	model := apimodel.New(apimodel.Config{Surface: s.Operations, Base: s.BaseURL(u)})
+	cfg := engine.Config{Base: u, Mode: mode, Concurrency: 4}
+	if learn {
+		cfg.Observe = model.Observe
+	}
+	client, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,12 +100,15 @@ func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Id
 		}
 		ids2 = append(ids2, i)
 	}
-	pass := check.NewPassFor(check.Env{Client: client, Base: s.BaseURL(u), Surface: s.Operations, Identities: ids2}, func(f rampart.Finding) {
+	pass := check.NewPassFor(check.Env{Client: client, Base: s.BaseURL(u), Surface: s.Operations, Identities: ids2, Model: model}, func(f rampart.Finding) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.Findings = append(res.Findings, f)
 	})
 	fixture.SetVictims(pass, victims)
+	if learn {
+		model.Register(pass.Identities...)
+	}
 	for _, exclusive := range []bool{false, true} {
 		for _, c := range checks {
 			if c.Exclusive != exclusive || c.Mode > mode {
