@@ -28,6 +28,12 @@ func (t *Tree) Park() {
 	if t.Nodes == nil {
 		return
 	}
+	if t.spare != nil { // UnparkKeep kept them: the nodes have not changed since
+		t.packed, t.packedN, t.spare = t.spare, len(t.Nodes), nil
+		t.Nodes = nil
+		t.dropSpans()
+		return
+	}
 	scratch := packScratch.Get().(*[]byte)
 	defer packScratch.Put(scratch)
 	buf := (*scratch)[:0]
@@ -71,6 +77,21 @@ func (t *Tree) Unpark() {
 	t.stateMu.Lock()
 	defer t.stateMu.Unlock()
 	t.unpark()
+}
+
+// UnparkKeep is Unpark for a tree that will be parked again: it keeps the
+// packed nodes beside the nodes, and the next Park takes them back instead
+// of packing again. A file in an import cycle is analysed twice, parked in
+// between; packing it twice cost as much as unpacking it.
+func (t *Tree) UnparkKeep() {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	if !t.Parked() {
+		return
+	}
+	packed := t.packed
+	t.unpark()
+	t.spare = packed
 }
 
 func (t *Tree) unpark() {

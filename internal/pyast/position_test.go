@@ -214,3 +214,45 @@ func TestPositionDuringPark(t *testing.T) {
 		}
 	}
 }
+
+// TestUnparkKeep checks that a tree unparked with UnparkKeep reads as
+// after Unpark, that the next Park takes back the packed nodes it kept
+// rather than packing again, and that they still unpack to the nodes.
+func TestUnparkKeep(t *testing.T) {
+	srcs := [][]byte{
+		[]byte("x = 1\n"),
+		[]byte("def f(:\n  x = \n\n)) if\nclass C\n  pass\n"),
+		[]byte("s = 'é€😀'\n" + strings.Repeat("a = b + c * d\n", 2000)),
+	}
+	for _, src := range srcs {
+		tree, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(tree.Nodes)
+		tree.Park()
+		packed := tree.packed
+		tree.UnparkKeep()
+		if tree.Parked() || !slices.Equal(tree.Nodes, want) {
+			t.Fatalf("%d nodes after UnparkKeep differ from the %d parked", len(tree.Nodes), len(want))
+		}
+		tree.Park()
+		if !tree.Parked() || tree.Nodes != nil || &tree.packed[0] != &packed[0] {
+			t.Fatal("Park after UnparkKeep packed the nodes again")
+		}
+		tree.Unpark()
+		if !slices.Equal(tree.Nodes, want) || tree.spare != nil {
+			t.Fatalf("%d nodes after the second Unpark differ from the %d parked", len(tree.Nodes), len(want))
+		}
+		tree.UnparkKeep() // not parked: nothing to keep
+		if tree.spare != nil {
+			t.Fatal("UnparkKeep of an unparked tree kept something")
+		}
+		tree.Park()
+		tree.UnparkKeep()
+		tree.Release() // drops what UnparkKeep kept
+		if tree.spare != nil || !tree.Released() {
+			t.Fatal("Release kept the spare packing")
+		}
+	}
+}
