@@ -1,6 +1,7 @@
 package pyast
 
 import (
+	"encoding/binary"
 	"os"
 	"slices"
 	"strings"
@@ -254,5 +255,24 @@ func TestUnparkKeep(t *testing.T) {
 		if tree.spare != nil || !tree.Released() {
 			t.Fatal("Release kept the spare packing")
 		}
+	}
+}
+
+// TestVarintsRoundTrip checks the hand-written varint reader against
+// encoding/binary's writer, at every length a varint can have.
+func TestVarintsRoundTrip(t *testing.T) {
+	vals := []uint64{0, 1, 0x7f, 0x80, 0x3fff, 0x4000, 1<<21 - 1, 1 << 21, 1<<32 - 1, 1 << 32, 1<<63 - 1, 1 << 63, ^uint64(0)}
+	var buf []byte
+	for _, v := range vals {
+		buf = binary.AppendUvarint(buf, v)
+	}
+	r := varints{buf: buf}
+	for _, want := range vals {
+		if got := r.next(); got != want {
+			t.Errorf("next() = %d, want %d", got, want)
+		}
+	}
+	if r.off != len(buf) {
+		t.Errorf("read %d of %d bytes", r.off, len(buf))
 	}
 }
