@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -50,24 +50,24 @@ const (
 
 var (
 	// "IsAdmin header missing", "X-Tenant header is required".
-	nameHeaderAbsent = regexp.MustCompile(`(?i)` + before + hq + `(` + hname + `)` + hq + `\s+(?:request\s+|http\s+)?header\s+(?:is\s+|was\s+|has\s+not\s+been\s+)?` + absent)
+	nameHeaderAbsent = lazyre.New(`(?i)` + before + hq + `(` + hname + `)` + hq + `\s+(?:request\s+|http\s+)?header\s+(?:is\s+|was\s+|has\s+not\s+been\s+)?` + absent)
 	// "header 'X-Tenant' required", "header X-Tenant is missing".
-	headerNameAbsent = regexp.MustCompile(`(?i)\bheader\s*:?\s*` + hq + `(` + hname + `)` + hq + `\s+(?:is\s+|was\s+|has\s+not\s+been\s+)?` + absent)
+	headerNameAbsent = lazyre.New(`(?i)\bheader\s*:?\s*` + hq + `(` + hname + `)` + hq + `\s+(?:is\s+|was\s+|has\s+not\s+been\s+)?` + absent)
 	// "missing header X-Tenant", "missing required header: 'X-Tenant'",
 	// "No IsAdmin header", "requires the X-Tenant header".
-	absentHeader = regexp.MustCompile(`(?i)\b(?:missing|required|no|expected|absent|needs?|requires?|please\s+(?:provide|set|include|send|add)|you\s+must\s+(?:provide|set|include|send|add))\s+(?:(?:a|an|the|required|mandatory|request|http|valid|custom)\s+)*(?:headers?\s*:?\s*` + hq + `(` + hname + `)` + hq + `|` + hq + `(` + hname + `)` + hq + `\s+header)`)
+	absentHeader = lazyre.New(`(?i)\b(?:missing|required|no|expected|absent|needs?|requires?|please\s+(?:provide|set|include|send|add)|you\s+must\s+(?:provide|set|include|send|add))\s+(?:(?:a|an|the|required|mandatory|request|http|valid|custom)\s+)*(?:headers?\s*:?\s*` + hq + `(` + hname + `)` + hq + `|` + hq + `(` + hname + `)` + hq + `\s+header)`)
 	// "X-Api-Version header must be 2", "IsAdmin header value should be one of true, false".
-	nameHeaderMust = regexp.MustCompile(`(?i)` + before + hq + `(` + hname + `)` + hq + `\s+header(?:'s)?(?:\s+value)?\s+` + must)
+	nameHeaderMust = lazyre.New(`(?i)` + before + hq + `(` + hname + `)` + hq + `\s+header(?:'s)?(?:\s+value)?\s+` + must)
 	// "header X-Api-Version must be one of 1, 2".
-	headerNameMust = regexp.MustCompile(`(?i)\bheader\s*:?\s*` + hq + `(` + hname + `)` + hq + `(?:\s+value)?\s+` + must)
+	headerNameMust = lazyre.New(`(?i)\bheader\s*:?\s*` + hq + `(` + hname + `)` + hq + `(?:\s+value)?\s+` + must)
 	// "X-Api-Version header is invalid", "header 'X-Mode' not supported".
-	nameHeaderWrong = regexp.MustCompile(`(?i)` + before + hq + `(` + hname + `)` + hq + `\s+header(?:\s+value)?\s+(?:is\s+|has\s+|was\s+)?` + wrong)
-	headerNameWrong = regexp.MustCompile(`(?i)\bheader\s*:?\s*` + hq + `(` + hname + `)` + hq + `(?:\s+value)?\s+(?:is\s+|has\s+|was\s+)?` + wrong)
+	nameHeaderWrong = lazyre.New(`(?i)` + before + hq + `(` + hname + `)` + hq + `\s+header(?:\s+value)?\s+(?:is\s+|has\s+|was\s+)?` + wrong)
+	headerNameWrong = lazyre.New(`(?i)\bheader\s*:?\s*` + hq + `(` + hname + `)` + hq + `(?:\s+value)?\s+(?:is\s+|has\s+|was\s+)?` + wrong)
 	// "invalid X-Mode header", "Invalid value for header X-Mode", "unsupported 'X-Api-Version' header value".
-	wrongHeader = regexp.MustCompile(`(?i)\b(?:invalid|bad|wrong|unsupported|unexpected|malformed|incorrect|unknown|unrecogni[sz]ed)\s+(?:value\s+(?:for|of|in)\s+)?(?:the\s+)?(?:header\s*:?\s*` + hq + `(` + hname + `)` + hq + `|` + hq + `(` + hname + `)` + hq + `\s+header)`)
+	wrongHeader = lazyre.New(`(?i)\b(?:invalid|bad|wrong|unsupported|unexpected|malformed|incorrect|unknown|unrecogni[sz]ed)\s+(?:value\s+(?:for|of|in)\s+)?(?:the\s+)?(?:header\s*:?\s*` + hq + `(` + hname + `)` + hq + `|` + hq + `(` + hname + `)` + hq + `\s+header)`)
 	// "Invalid header value", "bad header", "header value is invalid": no name.
-	wrongUnnamed = regexp.MustCompile(`(?i)\b(?:invalid|bad|wrong|incorrect|unexpected|malformed)\s+(?:request\s+)?header(?:\s+values?)?\b|\bheader\s+values?\s+(?:is\s+|was\s+)?(?:invalid|incorrect|wrong|not\s+valid)`)
-	complaintTag = regexp.MustCompile(`<[^>]{0,512}>`)
+	wrongUnnamed = lazyre.New(`(?i)\b(?:invalid|bad|wrong|incorrect|unexpected|malformed)\s+(?:request\s+)?header(?:\s+values?)?\b|\bheader\s+values?\s+(?:is\s+|was\s+)?(?:invalid|incorrect|wrong|not\s+valid)`)
+	complaintTag = lazyre.New(`<[^>]{0,512}>`)
 )
 
 // headerStopwords are words the patterns can catch where a name goes
@@ -135,7 +135,7 @@ func headerProblem(text string) (HeaderProblem, bool) {
 	}
 	// A value the answer asks for first: "X header must be set to 2" is
 	// worth more than "X header must be set".
-	for _, re := range []*regexp.Regexp{nameHeaderMust, headerNameMust} {
+	for _, re := range []*lazyre.Regexp{nameHeaderMust, headerNameMust} {
 		if m := re.FindStringSubmatch(line); m != nil {
 			if n, ok := headerName(m[1]); ok {
 				return mustProblem(n, m[2]), true
@@ -144,7 +144,7 @@ func headerProblem(text string) (HeaderProblem, bool) {
 			}
 		}
 	}
-	for _, re := range []*regexp.Regexp{nameHeaderAbsent, headerNameAbsent, absentHeader} {
+	for _, re := range []*lazyre.Regexp{nameHeaderAbsent, headerNameAbsent, absentHeader} {
 		if m := re.FindStringSubmatch(line); m != nil {
 			if n, ok := headerName(firstOf(m[1:])); ok {
 				return HeaderProblem{Name: n, Kind: Missing}, true
@@ -153,7 +153,7 @@ func headerProblem(text string) (HeaderProblem, bool) {
 			}
 		}
 	}
-	for _, re := range []*regexp.Regexp{nameHeaderWrong, headerNameWrong, wrongHeader} {
+	for _, re := range []*lazyre.Regexp{nameHeaderWrong, headerNameWrong, wrongHeader} {
 		if m := re.FindStringSubmatch(line); m != nil {
 			if n, ok := headerName(firstOf(m[1:])); ok {
 				p := HeaderProblem{Name: n, Kind: Invalid}

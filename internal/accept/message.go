@@ -1,15 +1,16 @@
 package accept
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // The regular expressions below read the validation messages frameworks
 // document; each case names where its wording comes from.
 var (
-	missingRe = regexp.MustCompile(`^(?:field required|missing|required` + // pydantic 1, Joi-ish
+	missingRe = lazyre.New(`^(?:field required|missing|required` + // pydantic 1, Joi-ish
 		`|missing data for required field` + // marshmallow
 		`|this field is required|this field may not be (?:null|blank)` + // Django REST framework
 		`|missing required parameter\b.*` + // flask-restful reqparse
@@ -19,57 +20,57 @@ var (
 		`|\bis required\b|\bis missing\b|\brequired field\b|^missing field\b|^missing (?:required )?(?:parameter|property|key|value)\b` +
 		`|^input should not be none$`)
 
-	extraRe = regexp.MustCompile(`extra fields not permitted|extra inputs are not permitted|^unknown field\.?$` +
+	extraRe = lazyre.New(`extra fields not permitted|extra inputs are not permitted|^unknown field\.?$` +
 		`|additional properties are not allowed|\bwas unexpected\b|^unexpected (?:field|property|key)\b` +
 		`|\bis not allowed\.?$|\bnot (?:a )?(?:permitted|recogni[sz]ed|known) (?:field|property|key|parameter)`)
 
 	// pydantic 1: "value is not a valid enumeration member; permitted: 'a', 'b'"
-	pydanticEnum = regexp.MustCompile(`(?i)permitted:\s*(.+)$`)
+	pydanticEnum = lazyre.New(`(?i)permitted:\s*(.+)$`)
 	// pydantic 2: "Input should be 'a', 'b' or 'c'"
-	pydantic2Enum = regexp.MustCompile(`(?i)(?:^input should be|must be|should be) ('[^']+'(?:, '[^']+')*,? or '[^']+')$`)
+	pydantic2Enum = lazyre.New(`(?i)(?:^input should be|must be|should be) ('[^']+'(?:, '[^']+')*,? or '[^']+')$`)
 	// marshmallow "Invalid input type.", and the like: some other type.
-	otherTypeRe = regexp.MustCompile(`(?i)^(?:invalid (?:input |value )?type|wrong type|type mismatch|invalid type for)`)
+	otherTypeRe = lazyre.New(`(?i)^(?:invalid (?:input |value )?type|wrong type|type mismatch|invalid type for)`)
 	// DRF `"x" is not a valid choice.`, flask-restful "x is not a valid choice": no values given.
-	choiceRe = regexp.MustCompile(`(?i)is not a valid (?:choice|option)|invalid choice|not an allowed value`)
+	choiceRe = lazyre.New(`(?i)is not a valid (?:choice|option)|invalid choice|not an allowed value`)
 	// DRF "A valid integer is required.", "Enter a valid email address.": a type or format, not a missing field.
-	validIsRequired = regexp.MustCompile(`(?i)^(?:a )?valid .+ is required\.?$`)
+	validIsRequired = lazyre.New(`(?i)^(?:a )?valid .+ is required\.?$`)
 	// marshmallow: "Must be one of: a, b." and plain "x must be one of a, b or c"
-	oneOf = regexp.MustCompile(`(?i)\b(?:must|should) be one of[: ]\s*(.+?)\.?$|\b(?:expected one of|allowed values?(?: are)?:?|valid values?(?: are)?:|choices?(?: are)?:|permitted values?:)\s*(.+?)\.?$`)
+	oneOf = lazyre.New(`(?i)\b(?:must|should) be one of[: ]\s*(.+?)\.?$|\b(?:expected one of|allowed values?(?: are)?:?|valid values?(?: are)?:|choices?(?: are)?:|permitted values?:)\s*(.+?)\.?$`)
 	// jsonschema: "'c' is not one of ['a', 'b']"
-	notOneOf = regexp.MustCompile(`(?i)is not one of \[(.+)\]$`)
+	notOneOf = lazyre.New(`(?i)is not one of \[(.+)\]$`)
 
 	// pydantic 1: `string does not match regex "^x$"`; pydantic 2: "String should match pattern '^x$'";
 	// jsonschema: "'abc' does not match '^x$'"; plain: "x must match ^x$".
-	patternRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)does not match regex "(.+)"$`),
-		regexp.MustCompile(`(?i)should match pattern '(.+)'$`),
-		regexp.MustCompile(`(?i)does not match '(.+)'$`),
-		regexp.MustCompile(`(?i)(?:must|should) match (?:the )?(?:pattern |regex |regular expression )?(\^.+)$`),
+	patternRes = []*lazyre.Regexp{
+		lazyre.New(`(?i)does not match regex "(.+)"$`),
+		lazyre.New(`(?i)should match pattern '(.+)'$`),
+		lazyre.New(`(?i)does not match '(.+)'$`),
+		lazyre.New(`(?i)(?:must|should) match (?:the )?(?:pattern |regex |regular expression )?(\^.+)$`),
 	}
 
 	numRe = `(-?[0-9]+(?:\.[0-9]+)?)`
 	// Length bounds: pydantic 1 "ensure this value has at least 3 characters", marshmallow "Shorter than
 	// minimum length 3.", DRF "Ensure this field has at least 3 characters.", pydantic 2 "String should
 	// have at least 3 characters", jsonschema "'a' is too short", plain "at least 8 characters".
-	shortRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?:at least|minimum length(?: of)?|min(?:imum)? length is) ` + numRe + ` (?:characters?|chars?|items?|elements?|letters?)`),
-		regexp.MustCompile(`shorter than minimum length ` + numRe),
-		regexp.MustCompile(`length must be between ` + numRe + ` and [0-9]+`),
-		regexp.MustCompile(`^` + numRe + `-[0-9]+ characters`),
+	shortRes = []*lazyre.Regexp{
+		lazyre.New(`(?:at least|minimum length(?: of)?|min(?:imum)? length is) ` + numRe + ` (?:characters?|chars?|items?|elements?|letters?)`),
+		lazyre.New(`shorter than minimum length ` + numRe),
+		lazyre.New(`length must be between ` + numRe + ` and [0-9]+`),
+		lazyre.New(`^` + numRe + `-[0-9]+ characters`),
 	}
-	longRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?:at most|no more than|maximum length(?: of)?|max(?:imum)? length is|not exceed|up to) ` + numRe + ` (?:characters?|chars?|items?|elements?|letters?)`),
-		regexp.MustCompile(`longer than maximum length ` + numRe),
+	longRes = []*lazyre.Regexp{
+		lazyre.New(`(?:at most|no more than|maximum length(?: of)?|max(?:imum)? length is|not exceed|up to) ` + numRe + ` (?:characters?|chars?|items?|elements?|letters?)`),
+		lazyre.New(`longer than maximum length ` + numRe),
 	}
 	// Number bounds: pydantic 1 "ensure this value is greater than or equal to 1", marshmallow "Must be
 	// greater than or equal to 1.", jsonschema "0 is less than the minimum of 1", pydantic 2 "Input should
 	// be greater than 0".
-	geRe       = regexp.MustCompile(`greater than or equal to ` + numRe + `|at least ` + numRe + `$|minimum (?:value )?(?:is |of )?` + numRe + `$|less than the minimum of ` + numRe)
-	gtRe       = regexp.MustCompile(`greater than ` + numRe + `|less than or equal to the minimum of ` + numRe)
-	leRe       = regexp.MustCompile(`less than or equal to ` + numRe + `|at most ` + numRe + `$|maximum (?:value )?(?:is |of )?` + numRe + `$|greater than the maximum of ` + numRe)
-	ltRe       = regexp.MustCompile(`less than ` + numRe + `|greater than or equal to the maximum of ` + numRe)
-	tooShortJS = regexp.MustCompile(`is too short$|non-empty|should be non-empty|must not be empty|may not be empty`)
-	tooLongJS  = regexp.MustCompile(`is too long$`)
+	geRe       = lazyre.New(`greater than or equal to ` + numRe + `|at least ` + numRe + `$|minimum (?:value )?(?:is |of )?` + numRe + `$|less than the minimum of ` + numRe)
+	gtRe       = lazyre.New(`greater than ` + numRe + `|less than or equal to the minimum of ` + numRe)
+	leRe       = lazyre.New(`less than or equal to ` + numRe + `|at most ` + numRe + `$|maximum (?:value )?(?:is |of )?` + numRe + `$|greater than the maximum of ` + numRe)
+	ltRe       = lazyre.New(`less than ` + numRe + `|greater than or equal to the maximum of ` + numRe)
+	tooShortJS = lazyre.New(`is too short$|non-empty|should be non-empty|must not be empty|may not be empty`)
+	tooLongJS  = lazyre.New(`is too long$`)
 )
 
 // enumValues returns the values a message says are allowed, or nil.
@@ -195,7 +196,7 @@ var formats = []struct{ word, format string }{
 	{"phone", "phone"}, {"iban", "iban"}, {"card number", "card"}, {"credit card", "card"}, {"luhn", "card"},
 }
 
-var formatRe = regexp.MustCompile(`(?:not a valid|a valid|invalid|must be an?|should be an?|is not an?|expected an?|enter a valid|not a|not an)\s+'?([a-z0-9 -]+)'?(?:[.:,;]|$)`)
+var formatRe = lazyre.New(`(?:not a valid|a valid|invalid|must be an?|should be an?|is not an?|expected an?|enter a valid|not a|not an)\s+'?([a-z0-9 -]+)'?(?:[.:,;]|$)`)
 
 // formatOf returns the format a message asks for, or "".
 func formatOf(low string) string {
@@ -233,18 +234,18 @@ var types = []struct{ word, typ string }{
 	{"dict", "object"}, {"object", "object"}, {"dictionary", "object"}, {"mapping", "object"},
 }
 
-var typeRes = []*regexp.Regexp{
+var typeRes = []*lazyre.Regexp{
 	// pydantic 1 "value is not a valid integer", marshmallow "Not a valid integer.", DRF "A valid integer is
 	// required.", pydantic 2 "Input should be a valid integer, ...", plain "must be an integer".
-	regexp.MustCompile(`(?:not a valid|a valid|must be an?|should be an?|expected an?|expected)\s+([a-z ]+)(?:[.,;:]|$)`),
+	lazyre.New(`(?:not a valid|a valid|must be an?|should be an?|expected an?|expected)\s+([a-z ]+)(?:[.,;:]|$)`),
 	// jsonschema "'x' is not of type 'integer'"
-	regexp.MustCompile(`is not of type '([a-z]+)'`),
+	lazyre.New(`is not of type '([a-z]+)'`),
 	// pydantic 1 "str type expected", "value could not be parsed to a boolean"
-	regexp.MustCompile(`^([a-z]+) type expected`),
-	regexp.MustCompile(`could not be parsed to an? ([a-z]+)`),
+	lazyre.New(`^([a-z]+) type expected`),
+	lazyre.New(`could not be parsed to an? ([a-z]+)`),
 	// Python's own: "invalid literal for int() with base 10"
-	regexp.MustCompile(`invalid literal for ([a-z]+)\(\)`),
-	regexp.MustCompile(`could not convert string to ([a-z]+)`),
+	lazyre.New(`invalid literal for ([a-z]+)\(\)`),
+	lazyre.New(`could not convert string to ([a-z]+)`),
 }
 
 // typeOf returns the JSON type a message asks for, or "".

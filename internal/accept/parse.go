@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Known is what a request used or its operation documents: field paths of
@@ -229,7 +230,7 @@ func fieldProblem(in string, path []string, msg string, known Known) []Problem {
 	return []Problem{p}
 }
 
-var reqProp = regexp.MustCompile(`^'([^']{1,128})' is a required property`)
+var reqProp = lazyre.New(`^'([^']{1,128})' is a required property`)
 
 func jsonschemaRequired(msg string) (string, bool) {
 	m := reqProp.FindStringSubmatch(strings.TrimSpace(msg))

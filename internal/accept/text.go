@@ -1,8 +1,9 @@
 package accept
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Plain messages: what hand-written handlers, jsonschema, connexion, Go's
@@ -14,21 +15,21 @@ const (
 )
 
 var (
-	jsRequired   = regexp.MustCompile(`^'(` + name + `)' is a required property(?: - '([^']{1,256})')?`)
-	connexionRe  = regexp.MustCompile(`^(.+) - '([A-Za-z0-9_.\-\[\]]{1,256})'$`)
-	jsAdditional = regexp.MustCompile(`(?i)additional properties are not allowed \((.+) (?:was|were) unexpected\)`)
-	goValidator  = regexp.MustCompile(`Key: '(?:[A-Za-z0-9_]+\.)*([A-Za-z0-9_]+)' Error:Field validation for '([A-Za-z0-9_]+)' failed on the '([a-z0-9_]+)' tag`)
-	missingField = regexp.MustCompile(`(?i)\bmissing field ` + q + `?(` + name + `)` + q + `?`)
-	missingList  = regexp.MustCompile(`(?i)\b(?:missing (?:required )?(?:parameters?|fields?|propert(?:y|ies)|keys?|values?|arguments?)|required (?:parameters?|fields?|propert(?:y|ies)|keys?)(?: (?:are |is )?missing)?)\s*:?\s+(.+)$`)
-	isRequired   = regexp.MustCompile(`(?i)^(?:the )?(` + q + `?)(` + name + `)` + q + `?(?: field| parameter| property| header| key| value| attribute)? (?:is required|is missing|is mandatory|must be (?:provided|present|set|given|specified)|cannot be (?:empty|blank|null|missing)|can't be (?:empty|blank|null)|may not be (?:empty|blank|null)|required)\b`)
-	mustBe       = regexp.MustCompile(`(?i)^(?:the )?(` + q + `?)(` + name + `)` + q + `?(?: field| parameter| property| header| value)?:? ((?:must|should|has to|needs to|cannot|can't|may not) .+|is (?:not |in)?valid.*|is too .+|is not (?:a|an|one of) .+|expected .+|invalid.*|not a valid .+|does not match.*)$`)
-	colonMsg     = regexp.MustCompile(`^(` + q + `?)(` + name + `)` + q + `?\s*:\s*(.+)$`)
-	invalidFor   = regexp.MustCompile(`(?i)\binvalid (?:value )?(?:for |of )?(?:the )?(?:field |parameter |property )?` + q + `(` + name + `)` + q)
-	choiceFor    = regexp.MustCompile(`(?i)is not a valid (?:choice|option|value) for ` + q + `?(` + name + `)` + q + `?`)
-	quotedName   = regexp.MustCompile(q + `(` + name + `)` + q)
-	pydLocLine   = regexp.MustCompile(`^(` + name + `(?: -> ` + name + `)*)$`)
-	pydTypeTail  = regexp.MustCompile(`\s*\(type=([a-z_.]+)(?:;[^)]*)?\)\s*$`)
-	htmlTag      = regexp.MustCompile(`<[^>]{0,512}>`)
+	jsRequired   = lazyre.New(`^'(` + name + `)' is a required property(?: - '([^']{1,256})')?`)
+	connexionRe  = lazyre.New(`^(.+) - '([A-Za-z0-9_.\-\[\]]{1,256})'$`)
+	jsAdditional = lazyre.New(`(?i)additional properties are not allowed \((.+) (?:was|were) unexpected\)`)
+	goValidator  = lazyre.New(`Key: '(?:[A-Za-z0-9_]+\.)*([A-Za-z0-9_]+)' Error:Field validation for '([A-Za-z0-9_]+)' failed on the '([a-z0-9_]+)' tag`)
+	missingField = lazyre.New(`(?i)\bmissing field ` + q + `?(` + name + `)` + q + `?`)
+	missingList  = lazyre.New(`(?i)\b(?:missing (?:required )?(?:parameters?|fields?|propert(?:y|ies)|keys?|values?|arguments?)|required (?:parameters?|fields?|propert(?:y|ies)|keys?)(?: (?:are |is )?missing)?)\s*:?\s+(.+)$`)
+	isRequired   = lazyre.New(`(?i)^(?:the )?(` + q + `?)(` + name + `)` + q + `?(?: field| parameter| property| header| key| value| attribute)? (?:is required|is missing|is mandatory|must be (?:provided|present|set|given|specified)|cannot be (?:empty|blank|null|missing)|can't be (?:empty|blank|null)|may not be (?:empty|blank|null)|required)\b`)
+	mustBe       = lazyre.New(`(?i)^(?:the )?(` + q + `?)(` + name + `)` + q + `?(?: field| parameter| property| header| value)?:? ((?:must|should|has to|needs to|cannot|can't|may not) .+|is (?:not |in)?valid.*|is too .+|is not (?:a|an|one of) .+|expected .+|invalid.*|not a valid .+|does not match.*)$`)
+	colonMsg     = lazyre.New(`^(` + q + `?)(` + name + `)` + q + `?\s*:\s*(.+)$`)
+	invalidFor   = lazyre.New(`(?i)\binvalid (?:value )?(?:for |of )?(?:the )?(?:field |parameter |property )?` + q + `(` + name + `)` + q)
+	choiceFor    = lazyre.New(`(?i)is not a valid (?:choice|option|value) for ` + q + `?(` + name + `)` + q + `?`)
+	quotedName   = lazyre.New(q + `(` + name + `)` + q)
+	pydLocLine   = lazyre.New(`^(` + name + `(?: -> ` + name + `)*)$`)
+	pydTypeTail  = lazyre.New(`\s*\(type=([a-z_.]+)(?:;[^)]*)?\)\s*$`)
+	htmlTag      = lazyre.New(`<[^>]{0,512}>`)
 )
 
 // fromText reads plain messages, one per line.
@@ -167,7 +168,7 @@ func fromLine(line string, known Known) []Problem {
 var proseNames = map[string]bool{"error": true, "errors": true, "message": true, "detail": true, "details": true,
 	"reason": true, "status": true, "code": true, "description": true, "hint": true, "warning": true, "info": true}
 
-var valueToken = regexp.MustCompile(`^[A-Za-z0-9_.+-]{1,32}$`)
+var valueToken = lazyre.New(`^[A-Za-z0-9_.+-]{1,32}$`)
 
 func allTokens(vals []string) bool {
 	for _, v := range vals {

@@ -2,11 +2,11 @@ package apimodel
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart/internal/jwt"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Kind is what sort of value a harvested value is.
@@ -40,13 +40,13 @@ func (k Kind) String() string {
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 var (
-	uuidRe  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	emailRe = regexp.MustCompile(`^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$`)
-	ibanRe  = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$`)
-	slugRe  = regexp.MustCompile(`^[a-z0-9]+(?:[-_.][a-z0-9]+)+$`)
-	intRe   = regexp.MustCompile(`^-?[0-9]{1,19}$`)
+	uuidRe  = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	emailRe = lazyre.New(`^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$`)
+	ibanRe  = lazyre.New(`^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$`)
+	slugRe  = lazyre.New(`^[a-z0-9]+(?:[-_.][a-z0-9]+)+$`)
+	intRe   = lazyre.New(`^-?[0-9]{1,19}$`)
 	// keyRe is what an opaque key may hold: no spaces nor quotes.
-	keyRe = regexp.MustCompile(`^[A-Za-z0-9._~:+/=@-]{1,128}$`)
+	keyRe = lazyre.New(`^[A-Za-z0-9._~:+/=@-]{1,128}$`)
 )
 
 // Fields whose values are secrets never become values: the model keeps

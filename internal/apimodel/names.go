@@ -1,10 +1,10 @@
 package apimodel
 
 import (
-	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -104,7 +104,7 @@ func qualify(thing, field string) string {
 
 // version marks path segments that name an API version or prefix, not a
 // thing: /api/v1/books.
-var version = regexp.MustCompile(`(?i)^(v\d+(\.\d+)*|api|rest|latest)$`)
+var version = lazyre.New(`(?i)^(v\d+(\.\d+)*|api|rest|latest)$`)
 
 // isParamSeg says whether a path segment is (or holds) a template parameter.
 func isParamSeg(seg string) bool { return strings.Contains(seg, "{") }

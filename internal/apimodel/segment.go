@@ -2,12 +2,13 @@ package apimodel
 
 import (
 	"net/url"
-	"regexp"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // opaqueRe is a generated key in a path: letters and digits mixed, long
 // enough that no route word looks like it (a1b2c3d4, 5f0c9e…).
-var opaqueRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
+var opaqueRe = lazyre.New(`^[A-Za-z0-9_-]{8,128}$`)
 
 // SegmentKind says what kind of value one segment of a recorded URL path
 // is, by the same detection the model applies to the values it harvests:
@@ -45,7 +46,7 @@ func SegmentKind(seg string) Kind {
 
 // versionRe is an API version segment, which mixes letters and digits
 // without being a key.
-var versionRe = regexp.MustCompile(`^(?i:v|version|api)[-_.]?[0-9]+(?:[._][0-9]+)*(?:[a-z]+[0-9]*)?$`)
+var versionRe = lazyre.New(`^(?i:v|version|api)[-_.]?[0-9]+(?:[._][0-9]+)*(?:[a-z]+[0-9]*)?$`)
 
 func hasLetter(s string) bool {
 	for _, r := range s {

@@ -297,7 +297,11 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	wait := importCycles(left)
 	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
-		f.t.Unpark()
+		if f.cyclicImports {
+			f.t.UnparkKeep() // parked again below: no need to pack it twice
+		} else {
+			f.t.Unpark()
+		}
 		f.summarize(false)
 		if !f.cyclicImports {
 			f.rootAnalyses()

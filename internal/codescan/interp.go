@@ -602,8 +602,8 @@ var joinInPlace = true
 func (u *unit) joinAlone(mark int, onFalse []refinement) {
 	delta := make(map[string]val, len(u.undo)-mark)
 	for _, e := range u.undo[mark:] {
-		// A comprehension's names were set on a copy of the environment:
-		// logged, but not in it.
+		// Every logged name is in the environment (a comprehension takes
+		// its own names back); a name that is not is left unjoined.
 		if v, ok := u.env[e.name]; ok {
 			delta[e.name] = v
 		}

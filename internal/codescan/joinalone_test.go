@@ -9,9 +9,10 @@ import (
 	"testing"
 )
 
-// TestJoinAloneSameAsCopy: the in-place join of a lone `if` gives every
-// fixture, fixture project, testbed twin and zoo app the findings, routes
-// and keys the join of a copied environment gives, down to messages and
+// TestJoinAloneSameAsCopy: the in-place join of a lone `if`, and
+// comprehensions that bind their names in place and take them back, give
+// every fixture, fixture project, testbed twin and zoo app the findings,
+// routes and keys that copies of the environment give, down to messages and
 // evidence, and every function the same summary.
 func TestJoinAloneSameAsCopy(t *testing.T) {
 	dirs := []string{"testdata/fixtures", "../../testbed/vulnerable", "../../testbed/secure"}
@@ -24,8 +25,8 @@ func TestJoinAloneSameAsCopy(t *testing.T) {
 	dirs = append(dirs, zoo...)
 	run := func(dir string, inPlace bool) (string, map[string]*summary) {
 		t.Helper()
-		old := joinInPlace
-		joinInPlace = inPlace
+		old, oldComp := joinInPlace, comprehensionInPlace
+		joinInPlace, comprehensionInPlace = inPlace, inPlace
 		sums := map[string]*summary{}
 		inspectStates = func(states []*fileState) {
 			for _, f := range states {
@@ -37,7 +38,7 @@ func TestJoinAloneSameAsCopy(t *testing.T) {
 				}
 			}
 		}
-		defer func() { joinInPlace, inspectStates = old, nil }()
+		defer func() { joinInPlace, comprehensionInPlace, inspectStates = old, oldComp, nil }()
 		res, err := Analyze(context.Background(), dir, Options{Workers: 1})
 		if err != nil {
 			t.Fatalf("%s: %v", dir, err)

@@ -2,10 +2,11 @@ package dberr
 
 import (
 	"html"
-	"regexp"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // MaxScan is how much of a body is examined. Leaked errors sit near the top
@@ -190,8 +191,8 @@ func snippet(text string, start, end int) string {
 }
 
 var (
-	jsonKeyRe   = regexp.MustCompile(`[{,]\s*"[\w.-]{1,40}"\s*:\s*"`)
-	jsonCloseRe = regexp.MustCompile(`"\s*[}\]][\s,}\]]*$`)
+	jsonKeyRe   = lazyre.New(`[{,]\s*"[\w.-]{1,40}"\s*:\s*"`)
+	jsonCloseRe = lazyre.New(`"\s*[}\]][\s,}\]]*$`)
 )
 
 func collapseSpace(s string) string {

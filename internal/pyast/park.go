@@ -28,6 +28,12 @@ func (t *Tree) Park() {
 	if t.Nodes == nil {
 		return
 	}
+	if t.spare != nil { // UnparkKeep kept them: the nodes have not changed since
+		t.packed, t.packedN, t.spare = t.spare, len(t.Nodes), nil
+		t.Nodes = nil
+		t.dropSpans()
+		return
+	}
 	scratch := packScratch.Get().(*[]byte)
 	defer packScratch.Put(scratch)
 	buf := (*scratch)[:0]
@@ -73,6 +79,21 @@ func (t *Tree) Unpark() {
 	t.unpark()
 }
 
+// UnparkKeep is Unpark for a tree that will be parked again: it keeps the
+// packed nodes beside the nodes, and the next Park takes them back instead
+// of packing again. A file in an import cycle is analysed twice, parked in
+// between; packing it twice cost as much as unpacking it.
+func (t *Tree) UnparkKeep() {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	if !t.Parked() {
+		return
+	}
+	packed := t.packed
+	t.unpark()
+	t.spare = packed
+}
+
 func (t *Tree) unpark() {
 	if !t.Parked() {
 		return
@@ -108,18 +129,17 @@ func (t *Tree) parkedSpans() []Span {
 	if t.packedSpans == nil {
 		spans := make([]Span, t.packedN)
 		r := varints{buf: t.packed}
-		next := r.next
 		var prev uint32
 		for i := range spans {
 			if !t.released {
-				next() // symbol
-				next() // field and flags
+				r.next() // symbol
+				r.next() // field and flags
 			}
-			start := prev + uint32(next())
-			spans[i] = Span{start, start + uint32(next())}
+			start := prev + uint32(r.next())
+			spans[i] = Span{start, start + uint32(r.next())}
 			if !t.released {
-				next() // parent
-				next() // next sibling
+				r.next() // parent
+				r.next() // next sibling
 			}
 			prev = start
 		}
@@ -155,20 +175,25 @@ func kindOf(sym, flags uint16) Kind {
 	return 0
 }
 
-// varints reads packed varints; most are one byte, read inline.
+// varints reads packed varints (Park wrote them: well formed). next has no
+// call in it, so that the compiler inlines it into the decoding loops: a
+// call per varint was most of Unpark's time.
 type varints struct {
 	buf []byte
 	off int
 }
 
 func (r *varints) next() uint64 {
-	if r.off < len(r.buf) {
-		if b := r.buf[r.off]; b < 0x80 {
-			r.off++
-			return uint64(b)
+	var v uint64
+	var s uint
+	for r.off < len(r.buf) {
+		b := r.buf[r.off]
+		r.off++
+		if b < 0x80 {
+			return v | uint64(b)<<s
 		}
+		v |= uint64(b&0x7f) << s
+		s += 7
 	}
-	v, k := binary.Uvarint(r.buf[r.off:])
-	r.off += k
 	return v
 }

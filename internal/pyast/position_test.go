@@ -1,6 +1,7 @@
 package pyast
 
 import (
+	"encoding/binary"
 	"os"
 	"slices"
 	"strings"
@@ -212,5 +213,66 @@ func TestPositionDuringPark(t *testing.T) {
 			return
 		default:
 		}
+	}
+}
+
+// TestUnparkKeep checks that a tree unparked with UnparkKeep reads as
+// after Unpark, that the next Park takes back the packed nodes it kept
+// rather than packing again, and that they still unpack to the nodes.
+func TestUnparkKeep(t *testing.T) {
+	srcs := [][]byte{
+		[]byte("x = 1\n"),
+		[]byte("def f(:\n  x = \n\n)) if\nclass C\n  pass\n"),
+		[]byte("s = 'é€😀'\n" + strings.Repeat("a = b + c * d\n", 2000)),
+	}
+	for _, src := range srcs {
+		tree, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(tree.Nodes)
+		tree.Park()
+		packed := tree.packed
+		tree.UnparkKeep()
+		if tree.Parked() || !slices.Equal(tree.Nodes, want) {
+			t.Fatalf("%d nodes after UnparkKeep differ from the %d parked", len(tree.Nodes), len(want))
+		}
+		tree.Park()
+		if !tree.Parked() || tree.Nodes != nil || &tree.packed[0] != &packed[0] {
+			t.Fatal("Park after UnparkKeep packed the nodes again")
+		}
+		tree.Unpark()
+		if !slices.Equal(tree.Nodes, want) || tree.spare != nil {
+			t.Fatalf("%d nodes after the second Unpark differ from the %d parked", len(tree.Nodes), len(want))
+		}
+		tree.UnparkKeep() // not parked: nothing to keep
+		if tree.spare != nil {
+			t.Fatal("UnparkKeep of an unparked tree kept something")
+		}
+		tree.Park()
+		tree.UnparkKeep()
+		tree.Release() // drops what UnparkKeep kept
+		if tree.spare != nil || !tree.Released() {
+			t.Fatal("Release kept the spare packing")
+		}
+	}
+}
+
+// TestVarintsRoundTrip checks the hand-written varint reader against
+// encoding/binary's writer, at every length a varint can have.
+func TestVarintsRoundTrip(t *testing.T) {
+	vals := []uint64{0, 1, 0x7f, 0x80, 0x3fff, 0x4000, 1<<21 - 1, 1 << 21, 1<<32 - 1, 1 << 32, 1<<63 - 1, 1 << 63, ^uint64(0)}
+	var buf []byte
+	for _, v := range vals {
+		buf = binary.AppendUvarint(buf, v)
+	}
+	r := varints{buf: buf}
+	for _, want := range vals {
+		if got := r.next(); got != want {
+			t.Errorf("next() = %d, want %d", got, want)
+		}
+	}
+	if r.off != len(buf) {
+		t.Errorf("read %d of %d bytes", r.off, len(buf))
 	}
 }

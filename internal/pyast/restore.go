@@ -33,7 +33,7 @@ func (t *Tree) Restore(p *Parser) error {
 	}
 	t.stateMu.Lock()
 	defer t.stateMu.Unlock()
-	t.Nodes, t.packed, t.packedN, t.released = fresh.Nodes, nil, 0, false
+	t.Nodes, t.packed, t.packedN, t.released, t.spare = fresh.Nodes, nil, 0, false, nil
 	t.dropSpans()
 	return nil
 }

@@ -92,6 +92,9 @@ type Tree struct {
 	released    bool
 	packedMu    sync.Mutex // guards packedSpans
 	packedSpans []Span
+	// spare is the packed form of Nodes that UnparkKeep kept for the next
+	// Park; nil otherwise.
+	spare []byte
 	// stateMu is held while the tree is parked, unparked or released, and
 	// by Position.
 	stateMu sync.Mutex
@@ -145,7 +148,7 @@ func (t *Tree) Release() {
 		return
 	}
 	t.packed, t.packedN = packSpans(t.Nodes), len(t.Nodes)
-	t.Nodes, t.released = nil, true
+	t.Nodes, t.released, t.spare = nil, true, nil
 	t.dropSpans()
 }
 

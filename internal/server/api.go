@@ -274,7 +274,7 @@ func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, k store.Key) 
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request, _ store.Key) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(openAPIJSON)
+	w.Write(openAPIJSON())
 }
 
 // writeReport renders a report in one of the report formats.

@@ -3,6 +3,7 @@ package server
 import (
 	_ "embed"
 	"encoding/json"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,7 +14,8 @@ import (
 //go:embed openapi.yaml
 var OpenAPI []byte
 
-var openAPIJSON = mustJSON(OpenAPI)
+// openAPIJSON is converted on first use, as pages are parsed.
+var openAPIJSON = sync.OnceValue(func() []byte { return mustJSON(OpenAPI) })
 
 func mustJSON(doc []byte) []byte {
 	var v any

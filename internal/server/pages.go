@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -31,7 +32,11 @@ var (
 		"sub":        func(a, b int) int { return a - b },
 		"clip":       clip,
 	}
-	pages = parsePages("login", "error", "targets", "target", "scan", "diff")
+	// pages are parsed on first use: the binary's other commands (`rampart
+	// code`, `scan`) never render one and should not pay for the parse.
+	pages = sync.OnceValue(func() map[string]*template.Template {
+		return parsePages("login", "error", "targets", "target", "scan", "diff")
+	})
 )
 
 // parsePages builds one template set per page: the layout, the shared
@@ -83,7 +88,7 @@ func (s *Server) renderAs(w http.ResponseWriter, r *http.Request, status int, pa
 	}
 	v := layoutView{Title: title, CSRF: sess.CSRF, Who: sess.Key.Name, Data: data}
 	var buf bytes.Buffer
-	if err := pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := pages()[page].ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.internalError(w, r, err)
 		return
 	}

@@ -12,12 +12,12 @@ package signup
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -42,19 +42,19 @@ type Plan struct {
 }
 
 var (
-	registerWord = regexp.MustCompile(`(?i)^(register|registration|signup|sign-up|sign_up|join|enroll|enrol|create-account|createaccount)$`)
-	loginWord    = regexp.MustCompile(`(?i)^(login|log-in|signin|sign-in|sign_in|logon|session|sessions|auth|authenticate|token|tokens)$`)
+	registerWord = lazyre.New(`(?i)^(register|registration|signup|sign-up|sign_up|join|enroll|enrol|create-account|createaccount)$`)
+	loginWord    = lazyre.New(`(?i)^(login|log-in|signin|sign-in|sign_in|logon|session|sessions|auth|authenticate|token|tokens)$`)
 	// personWord marks collections of accounts: POST /users creates one.
-	personWord  = regexp.MustCompile(`(?i)^(users?|accounts?|members?|profiles?|customers?|employees?|people|persons?|me|self)$`)
-	passField   = regexp.MustCompile(`(?i)^(pass(word|wd)?|pwd|new_?password)$`)
-	confirmPass = regexp.MustCompile(`(?i)^(password_?2|confirm_?password|password_?confirm(ation)?|repeat_?password|password_?again)$`)
-	userField   = regexp.MustCompile(`(?i)^(user_?name|login|handle|nick_?name|screen_?name|account_?name)$`)
-	emailField  = regexp.MustCompile(`(?i)^(e_?mail|email_?address|mail)$`)
+	personWord  = lazyre.New(`(?i)^(users?|accounts?|members?|profiles?|customers?|employees?|people|persons?|me|self)$`)
+	passField   = lazyre.New(`(?i)^(pass(word|wd)?|pwd|new_?password)$`)
+	confirmPass = lazyre.New(`(?i)^(password_?2|confirm_?password|password_?confirm(ation)?|repeat_?password|password_?again)$`)
+	userField   = lazyre.New(`(?i)^(user_?name|login|handle|nick_?name|screen_?name|account_?name)$`)
+	emailField  = lazyre.New(`(?i)^(e_?mail|email_?address|mail)$`)
 	// registerText finds sign-up in an operation's id or summary:
 	// "Sign up", createUser, "Create an account".
-	registerText = regexp.MustCompile(`(?i)(sign.?up|register|registration|create.?(an?.?|new.?)?(user|account|member)\b)`)
-	adminWord    = regexp.MustCompile(`(?i)^(admin|admins|administration|staff|internal|manage|management|backoffice)$`)
-	changeWord   = regexp.MustCompile(`(?i)(password|passwd|reset|forgot|change|verify|confirm|logout|refresh)`)
+	registerText = lazyre.New(`(?i)(sign.?up|register|registration|create.?(an?.?|new.?)?(user|account|member)\b)`)
+	adminWord    = lazyre.New(`(?i)^(admin|admins|administration|staff|internal|manage|management|backoffice)$`)
+	changeWord   = lazyre.New(`(?i)(password|passwd|reset|forgot|change|verify|confirm|logout|refresh)`)
 )
 
 // segments are the literal words of a path.
@@ -68,7 +68,7 @@ func segments(path string) []string {
 	return out
 }
 
-func anySegment(path string, re *regexp.Regexp) bool {
+func anySegment(path string, re *lazyre.Regexp) bool {
 	return slices.ContainsFunc(segments(path), re.MatchString)
 }
 

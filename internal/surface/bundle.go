@@ -3,9 +3,10 @@ package surface
 import (
 	"context"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // A single-page app's JavaScript names the API it calls. The crawl reads a
@@ -18,13 +19,13 @@ const (
 var (
 	// apiLiteral is a string literal holding an /api/ path, whole or as the
 	// start of a template literal with substitutions, with its query.
-	apiLiteral = regexp.MustCompile("[\"'`](/api(?:/(?:[A-Za-z0-9_.~:-]|\\$\\{[A-Za-z0-9_.$]{1,40}\\})+)+/?(?:\\?[A-Za-z0-9_.~%=&-]*)?)[\"'`]")
-	jsSubst    = regexp.MustCompile(`\$\{([A-Za-z0-9_.$]{1,40})\}`)
+	apiLiteral = lazyre.New("[\"'`](/api(?:/(?:[A-Za-z0-9_.~:-]|\\$\\{[A-Za-z0-9_.$]{1,40}\\})+)+/?(?:\\?[A-Za-z0-9_.~%=&-]*)?)[\"'`]")
+	jsSubst    = lazyre.New(`\$\{([A-Za-z0-9_.$]{1,40})\}`)
 )
 
 // appScript names the scripts most likely to hold the app's own code, read
 // before vendor and runtime chunks.
-var appScript = regexp.MustCompile(`(?i)(^|[/._-])(main|app|index|bundle)([._-]|$)`)
+var appScript = lazyre.New(`(?i)(^|[/._-])(main|app|index|bundle)([._-]|$)`)
 
 // bundleLinks fetches up to maxBundles of scripts on the base's origin, the
 // app's own first, and returns the API paths they name.

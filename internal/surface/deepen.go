@@ -8,12 +8,12 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Requester sends one request through the caller's engine, with the
@@ -326,7 +326,7 @@ func (d *deepener) bodyFor(method, template string) *rampart.Body {
 	return &rampart.Body{ContentType: "application/json", Schema: s}
 }
 
-var serverSetField = regexp.MustCompile(`(?i)^(id|_id|uuid|guid|owner|owner_?id|user_?id|author|author_?id|created|updated|deleted|modified|(created|updated|deleted|modified)_?(at|on|by|date|time)|links|_links|href|self|url)$`)
+var serverSetField = lazyre.New(`(?i)^(id|_id|uuid|guid|owner|owner_?id|user_?id|author|author_?id|created|updated|deleted|modified|(created|updated|deleted|modified)_?(at|on|by|date|time)|links|_links|href|self|url)$`)
 
 // serverSet reports a field the server sets rather than the client: the
 // item's key, its owner, timestamps and links.
@@ -372,8 +372,8 @@ func lastSegment(p string) string {
 
 var (
 	keyWords  = map[string]bool{"uuid": true, "guid": true, "slug": true, "key": true, "code": true, "number": true, "handle": true, "username": true, "login": true, "email": true, "name": true}
-	idSuffix  = regexp.MustCompile(`(?i)^(.+?)[_-]?id$`)
-	tokenLike = regexp.MustCompile(`^[A-Za-z0-9._~@+:-]{1,64}$`)
+	idSuffix  = lazyre.New(`(?i)^(.+?)[_-]?id$`)
+	tokenLike = lazyre.New(`^[A-Za-z0-9._~@+:-]{1,64}$`)
 )
 
 // keyFields orders an item's fields by how likely each is to be the key of
@@ -457,7 +457,7 @@ func valueSchema(v any) *rampart.Schema {
 	return &rampart.Schema{Type: "string"}
 }
 
-var notParamChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+var notParamChars = lazyre.New(`[^A-Za-z0-9_]+`)
 
 // paramName names a key parameter after its field, unique in the template.
 func paramName(field, template string) string {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Getter performs one GET through the caller's HTTP engine, which owns
@@ -521,7 +521,7 @@ func (c *crawler) drain(ctx context.Context) error {
 // maxSiteWords bounds the names taken from the site's own links.
 const maxSiteWords = 50
 
-var siteWord = regexp.MustCompile(`^[a-z][a-z0-9_-]{1,39}$`)
+var siteWord = lazyre.New(`^[a-z][a-z0-9_-]{1,39}$`)
 
 // words are the first segments of the paths the crawl learned, in order,
 // with the trailing slash the site writes them with: the site's own
@@ -715,7 +715,7 @@ func linkKey(method string, u *url.URL) string {
 	return method + " " + tmpl + "?" + strings.Join(keys, "&")
 }
 
-var unsafeWords = regexp.MustCompile(`(?i)(^|[/_.-])(log-?out|sign-?out|logoff|delete|remove|destroy|unsubscribe|revoke|deactivate|disable|reset|purge|drop|shutdown|restart)([/_.-]|$)`)
+var unsafeWords = lazyre.New(`(?i)(^|[/_.-])(log-?out|sign-?out|logoff|delete|remove|destroy|unsubscribe|revoke|deactivate|disable|reset|purge|drop|shutdown|restart)([/_.-]|$)`)
 
 // safeToGet refuses links that look like they change state: GET should be
 // safe, but plenty of apps log you out or delete things on a GET.
@@ -788,12 +788,12 @@ func (c *crawler) recordForm(l link) {
 }
 
 var (
-	numericSeg = regexp.MustCompile(`^[0-9]{1,19}$`)
-	uuidSeg    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	hexIDSeg   = regexp.MustCompile(`^[0-9a-fA-F]{16,64}$`)
-	letterRe   = regexp.MustCompile(`[a-fA-F]`)
-	digitRe    = regexp.MustCompile(`[0-9]`)
-	braceSeg   = regexp.MustCompile(`^\{([^{}/]+)\}$`)
+	numericSeg = lazyre.New(`^[0-9]{1,19}$`)
+	uuidSeg    = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	hexIDSeg   = lazyre.New(`^[0-9a-fA-F]{16,64}$`)
+	letterRe   = lazyre.New(`[a-fA-F]`)
+	digitRe    = lazyre.New(`[0-9]`)
+	braceSeg   = lazyre.New(`^\{([^{}/]+)\}$`)
 )
 
 // templatize turns a concrete path into a template: numeric, UUID and long
@@ -884,9 +884,9 @@ var linkKeys = map[string]bool{
 }
 
 var (
-	uriTemplateQuery = regexp.MustCompile(`\{[?&#+./;][^}]*\}`)
-	pathLike         = regexp.MustCompile(`^/[A-Za-z0-9._~%!$&'()*+,;=:@/{}-]*(\?[^#\s]*)?$`)
-	relativeLike     = regexp.MustCompile(`^[A-Za-z0-9._~%!$&'()*+,;=:@/{}-]+(\?[^#\s]*)?$`)
+	uriTemplateQuery = lazyre.New(`\{[?&#+./;][^}]*\}`)
+	pathLike         = lazyre.New(`^/[A-Za-z0-9._~%!$&'()*+,;=:@/{}-]*(\?[^#\s]*)?$`)
+	relativeLike     = lazyre.New(`^[A-Za-z0-9._~%!$&'()*+,;=:@/{}-]+(\?[^#\s]*)?$`)
 )
 
 // jsonLinks collects the strings of a JSON document that are links: paths

@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // docsPagePaths are where frameworks serve their documentation pages:
@@ -241,7 +241,7 @@ func configDocRefs(at *url.URL, v any) []docRef {
 
 // libraryScript names the scripts of the documentation tools themselves:
 // megabytes that name no document.
-var libraryScript = regexp.MustCompile(`(?i)(swagger-ui-bundle|swagger-ui-standalone|swagger-ui\.js|redoc\.standalone|rapidoc|elements\.min|web-components)`)
+var libraryScript = lazyre.New(`(?i)(swagger-ui-bundle|swagger-ui-standalone|swagger-ui\.js|redoc\.standalone|rapidoc|elements\.min|web-components)`)
 
 // pageDocRefs reads a page for the documents it shows: ReDoc's and
 // RapiDoc's spec-url, Stoplight Elements' apiDescriptionUrl, a
@@ -327,9 +327,9 @@ func hasWord(list, word string) bool {
 }
 
 var (
-	swaggerUICall = regexp.MustCompile(`SwaggerUI(?:Bundle)?\s*\(`)
-	redocInit     = regexp.MustCompile(`Redoc\.init\s*\(`)
-	specURLAttr   = regexp.MustCompile(`spec-url\s*=\s*\\?["']([^"'\\]+)\\?["']`)
+	swaggerUICall = lazyre.New(`SwaggerUI(?:Bundle)?\s*\(`)
+	redocInit     = lazyre.New(`Redoc\.init\s*\(`)
+	specURLAttr   = lazyre.New(`spec-url\s*=\s*\\?["']([^"'\\]+)\\?["']`)
 )
 
 // scriptDocRefs reads a script for the documents it hands Swagger UI

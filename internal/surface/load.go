@@ -29,7 +29,6 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +40,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/inputfile"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // MaxSpecBytes caps every document the loader reads, the root and each
@@ -366,8 +366,8 @@ func isJSON(data []byte) bool {
 }
 
 var (
-	kinLine = regexp.MustCompile(`^(yaml: construct errors: )line (\d+): (.*)$`)
-	kinMark = regexp.MustCompile(`^(.*)go-yaml load error in \w+ at L(\d+)\.C\d+: (.*)$`)
+	kinLine = lazyre.New(`^(yaml: construct errors: )line (\d+): (.*)$`)
+	kinMark = lazyre.New(`^(.*)go-yaml load error in \w+ at L(\d+)\.C\d+: (.*)$`)
 )
 
 // kinError words kin-openapi's error as one line that quotes nothing of the

@@ -2,17 +2,17 @@ package surface
 
 import (
 	"net/http"
-	"regexp"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // stateChanging marks GET routes that change state by convention: log
 // out, unsubscribe, confirm, reset, cancel links.
-var stateChanging = regexp.MustCompile(`(?i)(log-?out|sign-?out|revoke|unsubscribe|delete|remove|destroy|reset|disable|enable|cancel|confirm|activate|approve|redeem|verify|purge|wipe|kill|stop|shutdown|restart|invalidate|expire)`)
+var stateChanging = lazyre.New(`(?i)(log-?out|sign-?out|revoke|unsubscribe|delete|remove|destroy|reset|disable|enable|cancel|confirm|activate|approve|redeem|verify|purge|wipe|kill|stop|shutdown|restart|invalidate|expire)`)
 
 // apiDescription marks the API description itself.
-var apiDescription = regexp.MustCompile(`(?i)(openapi|swagger|api-docs|redoc)[^/]*$|(^|/)docs/?$`)
+var apiDescription = lazyre.New(`(?i)(openapi|swagger|api-docs|redoc)[^/]*$|(^|/)docs/?$`)
 
 // PlainRead reports whether a GET may be sent for its data by anything
 // that reads on its own (exploration, inventories, probes): not one that

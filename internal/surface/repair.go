@@ -3,7 +3,6 @@ package surface
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	yaml "go.yaml.in/yaml/v4"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Real documents are sloppy: Swagger habits in OpenAPI 3 documents, JSON
@@ -283,7 +283,7 @@ func (r *repairer) repairHost(root *yaml.Node) {
 	}
 }
 
-var serverVar = regexp.MustCompile(`\{([^{}]*)\}`)
+var serverVar = lazyre.New(`\{([^{}]*)\}`)
 
 // repairServers drops server entries nothing can be made of, and gives
 // every variable a server URL uses a value.

@@ -7,11 +7,12 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // notFound recognises answers that mean "no such path" whatever their
@@ -100,8 +101,8 @@ func (nf *notFound) describe() string {
 }
 
 var (
-	nonceLike = regexp.MustCompile(`[A-Za-z0-9+/_=-]*[0-9][A-Za-z0-9+/_=-]*`)
-	spaceRun  = regexp.MustCompile(`\s+`)
+	nonceLike = lazyre.New(`[A-Za-z0-9+/_=-]*[0-9][A-Za-z0-9+/_=-]*`)
+	spaceRun  = lazyre.New(`\s+`)
 )
 
 func fingerprintOf(p string, status int, header http.Header, body []byte) fingerprint {

@@ -2,8 +2,9 @@ package surface
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Pages written for people name endpoints in their text more often than
@@ -15,7 +16,7 @@ import (
 // textEndpointRe finds a method (upper case, as documentation writes it),
 // optionally followed by "method" or "request" and a colon, then a URL or
 // an absolute path; or a bare http(s) URL.
-var textEndpointRe = regexp.MustCompile(`\b(GET|POST|PUT|PATCH|DELETE)\b(?:\s+(?:method|request))?\s*:?\s+(https?://[^\s<>"'` + "`" + `]+|/[^\s<>"'` + "`" + `]*)|(https?://[^\s<>"'` + "`" + `]+)`)
+var textEndpointRe = lazyre.New(`\b(GET|POST|PUT|PATCH|DELETE)\b(?:\s+(?:method|request))?\s*:?\s+(https?://[^\s<>"'` + "`" + `]+|/[^\s<>"'` + "`" + `]*)|(https?://[^\s<>"'` + "`" + `]+)`)
 
 // maxTextLinks bounds what one page's text adds.
 const maxTextLinks = 64

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // The loader reads every document twice: once into a YAML node tree, which
@@ -94,7 +95,7 @@ func clip(s string, n int) string {
 	return s[:n] + "..."
 }
 
-var yamlErrLine = regexp.MustCompile(`^(?:yaml: )?(?:line (\d+): )?(.*)$`)
+var yamlErrLine = lazyre.New(`^(?:yaml: )?(?:line (\d+): )?(.*)$`)
 
 // parseTree turns a spec's root document into its top-level mapping. Errors
 // carry the line where the parser gave up.
@@ -233,7 +234,7 @@ func detect(name string, root *yaml.Node) (specKind, string, error) {
 	return 0, "", &SpecError{File: name, Msg: ErrNotSpec.Error() + ` (no "openapi" or "swagger" key)`, Err: ErrNotSpec}
 }
 
-var versionLike = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$`)
+var versionLike = lazyre.New(`^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$`)
 
 // versionName quotes a version that looks like one; anything else is
 // content that an error must not echo.

@@ -8,11 +8,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // The parts of Postman Collection v2.1
@@ -222,7 +222,7 @@ func inherit(own, parent *pmAuth) *pmAuth {
 	return own
 }
 
-var pmVar = regexp.MustCompile(`\{\{\s*([^{}]{1,128}?)\s*\}\}`)
+var pmVar = lazyre.New(`\{\{\s*([^{}]{1,128}?)\s*\}\}`)
 
 // maxExpanded bounds what variable substitution may grow a string to, so
 // that variables quoting each other cannot blow up.

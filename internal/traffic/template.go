@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"maps"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/apimodel"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -198,7 +198,7 @@ func unescape(s string) string {
 
 // versionSeg is an API version segment: siblings v1 and v2 are two
 // routes, not two values.
-var versionSeg = regexp.MustCompile(`^(?i:v|version)[-_.]?[0-9]+(?:[._][0-9]+)*$`)
+var versionSeg = lazyre.New(`^(?i:v|version)[-_.]?[0-9]+(?:[._][0-9]+)*$`)
 
 // shapeOf is the keys of a decoded 2xx JSON answer, two levels deep (the
 // keys of an object, and of the objects and first array elements under

@@ -15,7 +15,6 @@ package authz
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +24,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // users returns the configured identities with the user role, in order.
@@ -72,11 +72,11 @@ func (s *state) claim(key string) bool {
 }
 
 // adminWord marks path segments and tags of administrative functions.
-var adminWord = regexp.MustCompile(`(?i)^(admin|admins|administrator|administration|superuser|sudo|backoffice|back-office|staff|manage|management|internal|ops|root|moderation|moderator)$`)
+var adminWord = lazyre.New(`(?i)^(admin|admins|administrator|administration|superuser|sudo|backoffice|back-office|staff|manage|management|internal|ops|root|moderation|moderator)$`)
 
 // adminText finds "administrators only", "admin role required" and the like
 // in an operation's summary or description.
-var adminText = regexp.MustCompile(`(?i)(admin(istrator)?s?\W{0,3}only|only\W{0,3}(by\W{0,3})?(an?\W{0,3})?admin|admin(istrator)?\W{0,3}(role|privileges?|rights|permission)s?\W{0,3}(is\W{0,3})?(required|needed)|requires?\W{0,3}(the\W{0,3})?admin|back.?office)`)
+var adminText = lazyre.New(`(?i)(admin(istrator)?s?\W{0,3}only|only\W{0,3}(by\W{0,3})?(an?\W{0,3})?admin|admin(istrator)?\W{0,3}(role|privileges?|rights|permission)s?\W{0,3}(is\W{0,3})?(required|needed)|requires?\W{0,3}(the\W{0,3})?admin|back.?office)`)
 
 // AdminReason says why an operation belongs to the admin role according
 // to its declaration (a path segment, a tag, a security scope or its

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
 	"github.com/rampart-sec/rampart/internal/idspell"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // ReadBOLA is BOLA-001.
@@ -180,7 +180,7 @@ func typed(v string, s *rampart.Schema) any {
 }
 
 // readLikePost names POSTs that read: a lookup, a search, a query.
-var readLikePost = regexp.MustCompile(`(?i)(^|[/_\-.])(lookup|search|find|query|get|view|read|fetch|retrieve|show|details?|status|check)([/_\-.]|$)|^(lookup|search|find|query|get|view|read|fetch|retrieve|show)[A-Z]`)
+var readLikePost = lazyre.New(`(?i)(^|[/_\-.])(lookup|search|find|query|get|view|read|fetch|retrieve|show|details?|status|check)([/_\-.]|$)|^(lookup|search|find|query|get|view|read|fetch|retrieve|show)[A-Z]`)
 
 // bodyIDParams are the id-like fields of a read-like POST's JSON body.
 func bodyIDParams(op *rampart.Operation) []rampart.Param {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // MassAssignment is MASS-001.
@@ -77,7 +77,7 @@ var (
 		"companyid": true, "workspaceid": true, "teamid": true}
 	moneyFields = map[string]bool{"balance": true, "credit": true, "credits": true, "points": true, "wallet": true,
 		"quota": true, "limit": true, "creditlimit": true, "discount": true}
-	adminValue = regexp.MustCompile(`(?i)^(admin|administrator|superuser|super_?admin|root|owner|staff)$`)
+	adminValue = lazyre.New(`(?i)^(admin|administrator|superuser|super_?admin|root|owner|staff)$`)
 )
 
 // injection is one field the caller must not control, with the value the

@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -106,7 +106,7 @@ func sees(p *check.Pass, inv *holdings.Inventory, op *rampart.Operation, prm ram
 
 // profileTail names what follows a person's key in a path that reads the
 // person itself: /users/{username}, /users/{username}/profile.
-var profileTail = regexp.MustCompile(`(?i)^/?(profile|public|card|summary|about|avatar)?/?$`)
+var profileTail = lazyre.New(`(?i)^/?(profile|public|card|summary|about|avatar)?/?$`)
 
 // sensitiveWords name fields whose value is private to a person, whatever
 // the API's design: contact details, identity documents, money, health,

@@ -5,12 +5,12 @@ package debug
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Debugger is DEBUG-001.
@@ -39,10 +39,10 @@ var Debugger = check.Check{
 }
 
 var (
-	consoleTitle  = regexp.MustCompile(`(?i)<title>\s*Console\s*//\s*Werkzeug Debugger\s*</title>`)
-	evalexTrusted = regexp.MustCompile(`EVALEX_TRUSTED\s*=\s*true`)
-	evalexOn      = regexp.MustCompile(`EVALEX\s*=\s*true`)
-	secretRe      = regexp.MustCompile(`SECRET\s*=\s*"([A-Za-z0-9_-]{16,40})"`)
+	consoleTitle  = lazyre.New(`(?i)<title>\s*Console\s*//\s*Werkzeug Debugger\s*</title>`)
+	evalexTrusted = lazyre.New(`EVALEX_TRUSTED\s*=\s*true`)
+	evalexOn      = lazyre.New(`EVALEX\s*=\s*true`)
+	secretRe      = lazyre.New(`SECRET\s*=\s*"([A-Za-z0-9_-]{16,40})"`)
 )
 
 func runDebugger(ctx context.Context, p *check.Pass) error {

@@ -1,10 +1,10 @@
 package exposure
 
 import (
-	"regexp"
+	"encoding/json"
 	"strings"
 
-	"encoding/json"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Payment card data that must never leave the card processor's vault: the
@@ -12,13 +12,13 @@ import (
 // forbids storing at all once a payment is authorised, or with the expiry
 // date, which is what a fraudulent payment needs next to the number.
 var (
-	cvvKey    = regexp.MustCompile(`(?i)^(?:cvv2?|cvc2?|csc|cid|cav2|cvn|card_?(?:verification|security)_?(?:code|value|number)?|security_?code|card_?code|verification_?code)$`)
-	cvvValue  = regexp.MustCompile(`^[0-9]{3,4}$`)
-	expKey    = regexp.MustCompile(`(?i)^(?:exp|expiry|expires|expiration|exp_?date|expiry_?date|expiration_?date|valid_?(?:thru|through|until)|card_?expiry)$`)
-	expValue  = regexp.MustCompile(`^(?:(0[1-9]|1[0-2])\s?/\s?([0-9]{2}|20[0-9]{2})|20[0-9]{2}-(0[1-9]|1[0-2])(?:-[0-3][0-9])?|(0[1-9]|1[0-2])(?:[0-9]{2}|20[0-9]{2}))$`)
-	expMonth  = regexp.MustCompile(`(?i)^exp(?:iry|iration)?_?(?:month|mm)$`)
-	expYear   = regexp.MustCompile(`(?i)^exp(?:iry|iration)?_?(?:year|yy|yyyy)$`)
-	panDigits = regexp.MustCompile(`^[0-9][0-9 -]{11,22}[0-9]$`)
+	cvvKey    = lazyre.New(`(?i)^(?:cvv2?|cvc2?|csc|cid|cav2|cvn|card_?(?:verification|security)_?(?:code|value|number)?|security_?code|card_?code|verification_?code)$`)
+	cvvValue  = lazyre.New(`^[0-9]{3,4}$`)
+	expKey    = lazyre.New(`(?i)^(?:exp|expiry|expires|expiration|exp_?date|expiry_?date|expiration_?date|valid_?(?:thru|through|until)|card_?expiry)$`)
+	expValue  = lazyre.New(`^(?:(0[1-9]|1[0-2])\s?/\s?([0-9]{2}|20[0-9]{2})|20[0-9]{2}-(0[1-9]|1[0-2])(?:-[0-3][0-9])?|(0[1-9]|1[0-2])(?:[0-9]{2}|20[0-9]{2}))$`)
+	expMonth  = lazyre.New(`(?i)^exp(?:iry|iration)?_?(?:month|mm)$`)
+	expYear   = lazyre.New(`(?i)^exp(?:iry|iration)?_?(?:year|yy|yyyy)$`)
+	panDigits = lazyre.New(`^[0-9][0-9 -]{11,22}[0-9]$`)
 )
 
 // pan says whether a value is a full card number: Luhn-valid, in an

@@ -1,9 +1,10 @@
 package exposure
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // keyWords splits a JSON key into lower-case words: password_hash,
@@ -72,7 +73,7 @@ func plaintextKey(key string) string {
 }
 
 // placeholders are values an API puts where it hides a password.
-var placeholders = regexp.MustCompile(`(?i)^(?:\**|x{3,}|•+|[*•]+\w{0,4}|<?(?:hidden|redacted|secret|masked|removed|omitted|protected)>?|\[(?:hidden|redacted|filtered|masked)\]|null|none|n/?a|true|false|yes|no|set|unset|-+)$`)
+var placeholders = lazyre.New(`(?i)^(?:\**|x{3,}|•+|[*•]+\w{0,4}|<?(?:hidden|redacted|secret|masked|removed|omitted|protected)>?|\[(?:hidden|redacted|filtered|masked)\]|null|none|n/?a|true|false|yes|no|set|unset|-+)$`)
 
 // plaintext says whether a value under a password key is the password
 // itself: not a hash (scanValue tried those first), not a placeholder, of
@@ -86,9 +87,9 @@ func plaintext(v string) bool {
 }
 
 var (
-	longRun  = regexp.MustCompile(`[A-Za-z0-9+/=._-]{16,}`)
-	hexOnly  = regexp.MustCompile(`^[0-9a-fA-F]{32,}$`)
-	ldapHash = regexp.MustCompile(`^\{[A-Z0-9-]{2,12}\}`)
+	longRun  = lazyre.New(`[A-Za-z0-9+/=._-]{16,}`)
+	hexOnly  = lazyre.New(`^[0-9a-fA-F]{32,}$`)
+	ldapHash = lazyre.New(`^\{[A-Z0-9-]{2,12}\}`)
 )
 
 // hashLike recognises hashes of formats scanValue does not name: anything
@@ -135,7 +136,7 @@ func tokenKey(key string) string {
 	return ""
 }
 
-var credentialShape = regexp.MustCompile(`^[A-Za-z0-9_\-.=+/:~]{16,}$`)
+var credentialShape = lazyre.New(`^[A-Za-z0-9_\-.=+/:~]{16,}$`)
 
 // credential says whether a value can be a credential: long enough, one
 // token of credential characters, not a sentence or a placeholder, with

@@ -3,10 +3,10 @@ package exposure
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/jwt"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // class groups what a detector finds; each class is one check.
@@ -39,51 +39,51 @@ type hit struct {
 // they are matched anywhere; bare hex digests only under a password-like key.
 var hashRes = []struct {
 	kind string
-	re   *regexp.Regexp
+	re   *lazyre.Regexp
 }{
-	{"bcrypt hash", regexp.MustCompile(`\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}`)},
-	{"Argon2 hash", regexp.MustCompile(`\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+`)},
-	{"Werkzeug PBKDF2 hash", regexp.MustCompile(`pbkdf2:sha(?:1|224|256|384|512):\d+\$[A-Za-z0-9./+]+\$[0-9a-f]{40,128}`)},
-	{"Werkzeug scrypt hash", regexp.MustCompile(`scrypt:\d+:\d+:\d+\$[A-Za-z0-9./+]+\$[0-9a-f]{64,256}`)},
-	{"Django password hash", regexp.MustCompile(`(?:pbkdf2_sha(?:1|256)\$\d+|argon2\$argon2(?:id|i|d)|bcrypt_sha256\$\$2[aby]|scrypt\$\d+)\$[A-Za-z0-9./+=$,]{20,}`)},
-	{"passlib PBKDF2 hash", regexp.MustCompile(`\$pbkdf2(?:-sha(?:1|256|512))?\$\d+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{20,}`)},
-	{"scrypt hash", regexp.MustCompile(`\$scrypt\$ln=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+`)},
-	{"SHA-crypt hash", regexp.MustCompile(`\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43,86}`)},
-	{"MD5-crypt hash", regexp.MustCompile(`\$1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}`)},
+	{"bcrypt hash", lazyre.New(`\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}`)},
+	{"Argon2 hash", lazyre.New(`\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+`)},
+	{"Werkzeug PBKDF2 hash", lazyre.New(`pbkdf2:sha(?:1|224|256|384|512):\d+\$[A-Za-z0-9./+]+\$[0-9a-f]{40,128}`)},
+	{"Werkzeug scrypt hash", lazyre.New(`scrypt:\d+:\d+:\d+\$[A-Za-z0-9./+]+\$[0-9a-f]{64,256}`)},
+	{"Django password hash", lazyre.New(`(?:pbkdf2_sha(?:1|256)\$\d+|argon2\$argon2(?:id|i|d)|bcrypt_sha256\$\$2[aby]|scrypt\$\d+)\$[A-Za-z0-9./+=$,]{20,}`)},
+	{"passlib PBKDF2 hash", lazyre.New(`\$pbkdf2(?:-sha(?:1|256|512))?\$\d+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{20,}`)},
+	{"scrypt hash", lazyre.New(`\$scrypt\$ln=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+`)},
+	{"SHA-crypt hash", lazyre.New(`\$[56]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43,86}`)},
+	{"MD5-crypt hash", lazyre.New(`\$1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}`)},
 }
 
 var (
-	hexDigest  = regexp.MustCompile(`^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
-	passwordKy = regexp.MustCompile(`(?i)pass(?:word|wd)?|pwd|passphrase`)
+	hexDigest  = lazyre.New(`^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
+	passwordKy = lazyre.New(`(?i)pass(?:word|wd)?|pwd|passphrase`)
 )
 
 // Secrets of well-known formats: the prefixes are assigned by the issuers,
 // so a match is very unlikely to be anything else.
 var secretRes = []struct {
 	kind string
-	re   *regexp.Regexp
+	re   *lazyre.Regexp
 }{
-	{"private key", regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----`)},
-	{"AWS access key id", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b`)},
-	{"Slack token", regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`)},
-	{"Stripe live key", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{20,}`)},
-	{"Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
-	{"SendGrid API key", regexp.MustCompile(`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`)},
-	{"OpenAI API key", regexp.MustCompile(`\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}`)},
+	{"private key", lazyre.New(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----`)},
+	{"AWS access key id", lazyre.New(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"GitHub token", lazyre.New(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b`)},
+	{"Slack token", lazyre.New(`\bxox[abprs]-[A-Za-z0-9-]{10,}`)},
+	{"Stripe live key", lazyre.New(`\b(?:sk|rk)_live_[A-Za-z0-9]{20,}`)},
+	{"Google API key", lazyre.New(`\bAIza[0-9A-Za-z_-]{35}\b`)},
+	{"SendGrid API key", lazyre.New(`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`)},
+	{"OpenAI API key", lazyre.New(`\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}`)},
 }
 
 var (
-	emailRe   = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
-	phoneKey  = regexp.MustCompile(`(?i)(phone|mobile|msisdn|tel$|^tel|fax|cell)`)
-	phoneRe   = regexp.MustCompile(`^\+?[0-9 ().-]{7,20}$`)
-	cardKey   = regexp.MustCompile(`(?i)(card|^pan$|_pan$|^cc_?n|credit)`)
-	cardText  = regexp.MustCompile(`^[0-9][0-9 -]{11,22}[0-9]$`)
-	natKey    = regexp.MustCompile(`(?i)(ssn|social_?security|national_?id|nino|passport|tax_?id|^sin$|personal_?(?:number|id)|bsn|aadhaar|nric)`)
-	ssnRe     = regexp.MustCompile(`^\d{3}-?\d{2}-?\d{4}$`)
-	ninoRe    = regexp.MustCompile(`^[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]$`)
-	genericID = regexp.MustCompile(`^[A-Z0-9-]{6,20}$`)
-	personKey = regexp.MustCompile(`(?i)^(id|user_?id|uid|username|user_?name|name|display_?name|first_?name|last_?name|full_?name|login|owner_?id|customer_?id|account_?id)$`)
+	emailRe   = lazyre.New(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
+	phoneKey  = lazyre.New(`(?i)(phone|mobile|msisdn|tel$|^tel|fax|cell)`)
+	phoneRe   = lazyre.New(`^\+?[0-9 ().-]{7,20}$`)
+	cardKey   = lazyre.New(`(?i)(card|^pan$|_pan$|^cc_?n|credit)`)
+	cardText  = lazyre.New(`^[0-9][0-9 -]{11,22}[0-9]$`)
+	natKey    = lazyre.New(`(?i)(ssn|social_?security|national_?id|nino|passport|tax_?id|^sin$|personal_?(?:number|id)|bsn|aadhaar|nric)`)
+	ssnRe     = lazyre.New(`^\d{3}-?\d{2}-?\d{4}$`)
+	ninoRe    = lazyre.New(`^[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]$`)
+	genericID = lazyre.New(`^[A-Z0-9-]{6,20}$`)
+	personKey = lazyre.New(`(?i)^(id|user_?id|uid|username|user_?name|name|display_?name|first_?name|last_?name|full_?name|login|owner_?id|customer_?id|account_?id)$`)
 )
 
 // luhn reports whether a digit string passes the Luhn checksum.

@@ -2,13 +2,13 @@ package exposure
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
-var pemBlock = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY[A-Z ]*-----|$)`)
+var pemBlock = lazyre.New(`-----BEGIN [A-Z ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY[A-Z ]*-----|$)`)
 
 // maskEvidence replaces every found value in the evidence, raw and as JSON
 // writes it (a PEM key's newlines are \n in a body).

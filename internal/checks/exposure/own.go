@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Bounds of what the checks keep for the whole scan about each identity's
@@ -284,9 +284,9 @@ func templateMatch(tmpl, path string) bool {
 }
 
 var (
-	userFieldRe = regexp.MustCompile(`(?i)^(?:username|user_?name|user|login|email|e_?mail|mail|email_?address|handle|identifier)$`)
-	passFieldRe = regexp.MustCompile(`(?i)^(?:password|passwd|pass|pwd|passphrase)$`)
-	notLoginRe  = regexp.MustCompile(`(?i)(log-?out|sign-?out|register|sign-?up|refresh|revoke|introspect|reset|forgot|delete|remove)`)
+	userFieldRe = lazyre.New(`(?i)^(?:username|user_?name|user|login|email|e_?mail|mail|email_?address|handle|identifier)$`)
+	passFieldRe = lazyre.New(`(?i)^(?:password|passwd|pass|pwd|passphrase)$`)
+	notLoginRe  = lazyre.New(`(?i)(log-?out|sign-?out|register|sign-?up|refresh|revoke|introspect|reset|forgot|delete|remove)`)
 )
 
 // exchange sends an identity's own credentials to a login-like operation

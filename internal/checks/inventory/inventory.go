@@ -6,11 +6,11 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Spec is INV-001.
@@ -61,38 +61,38 @@ var Exposed = check.Check{
 
 type probe struct {
 	path     string
-	sig      *regexp.Regexp
+	sig      *lazyre.Regexp
 	title    string
 	severity rampart.Severity
 	message  string
 	// escalate raises severity to critical when it matches too.
-	escalate *regexp.Regexp
+	escalate *lazyre.Regexp
 }
 
 var specProbes = []probe{
-	{path: "/openapi.json", sig: regexp.MustCompile(`"(openapi|swagger)"\s*:\s*"\d`), message: "An OpenAPI document is served at %s."},
-	{path: "/swagger.json", sig: regexp.MustCompile(`"(openapi|swagger)"\s*:\s*"\d`), message: "A Swagger document is served at %s."},
-	{path: "/openapi.yaml", sig: regexp.MustCompile(`(?m)^(openapi|swagger):\s*['"]?\d`), message: "An OpenAPI document is served at %s."},
-	{path: "/api/openapi.json", sig: regexp.MustCompile(`"(openapi|swagger)"\s*:\s*"\d`), message: "An OpenAPI document is served at %s."},
-	{path: "/v3/api-docs", sig: regexp.MustCompile(`"(openapi|swagger)"\s*:\s*"\d`), message: "An OpenAPI document is served at %s."},
-	{path: "/apispec_1.json", sig: regexp.MustCompile(`"(openapi|swagger)"\s*:\s*"\d`), message: "A Flasgger API description is served at %s."},
-	{path: "/swagger-ui/", sig: regexp.MustCompile(`(?i)swagger-ui`), message: "Swagger UI is served at %s."},
-	{path: "/apidocs/", sig: regexp.MustCompile(`(?i)swagger-ui|flasgger`), message: "Swagger UI (Flasgger) is served at %s."},
+	{path: "/openapi.json", sig: lazyre.New(`"(openapi|swagger)"\s*:\s*"\d`), message: "An OpenAPI document is served at %s."},
+	{path: "/swagger.json", sig: lazyre.New(`"(openapi|swagger)"\s*:\s*"\d`), message: "A Swagger document is served at %s."},
+	{path: "/openapi.yaml", sig: lazyre.New(`(?m)^(openapi|swagger):\s*['"]?\d`), message: "An OpenAPI document is served at %s."},
+	{path: "/api/openapi.json", sig: lazyre.New(`"(openapi|swagger)"\s*:\s*"\d`), message: "An OpenAPI document is served at %s."},
+	{path: "/v3/api-docs", sig: lazyre.New(`"(openapi|swagger)"\s*:\s*"\d`), message: "An OpenAPI document is served at %s."},
+	{path: "/apispec_1.json", sig: lazyre.New(`"(openapi|swagger)"\s*:\s*"\d`), message: "A Flasgger API description is served at %s."},
+	{path: "/swagger-ui/", sig: lazyre.New(`(?i)swagger-ui`), message: "Swagger UI is served at %s."},
+	{path: "/apidocs/", sig: lazyre.New(`(?i)swagger-ui|flasgger`), message: "Swagger UI (Flasgger) is served at %s."},
 }
 
 var exposedProbes = []probe{
-	{path: "/", sig: regexp.MustCompile(`<title>\s*Cockroach Console\s*</title>`), title: "CockroachDB DB Console exposed",
+	{path: "/", sig: lazyre.New(`<title>\s*Cockroach Console\s*</title>`), title: "CockroachDB DB Console exposed",
 		severity: rampart.Medium, message: "The CockroachDB DB Console answers at %s; it reveals the cluster version without login.",
-		escalate: regexp.MustCompile(`"Insecure"\s*:\s*true`)},
-	{path: "/_status/vars", sig: regexp.MustCompile(`(?m)^build_timestamp\{|^sql_conns\b|^sys_uptime\b`), title: "CockroachDB status endpoint exposed",
+		escalate: lazyre.New(`"Insecure"\s*:\s*true`)},
+	{path: "/_status/vars", sig: lazyre.New(`(?m)^build_timestamp\{|^sql_conns\b|^sys_uptime\b`), title: "CockroachDB status endpoint exposed",
 		severity: rampart.Medium, message: "CockroachDB's /_status/vars answers at %s without login: version, build and live metrics."},
-	{path: "/debug/pprof/", sig: regexp.MustCompile(`Types of profiles available`), title: "Go pprof profiler exposed",
+	{path: "/debug/pprof/", sig: lazyre.New(`Types of profiles available`), title: "Go pprof profiler exposed",
 		severity: rampart.Medium, message: "The pprof profiler answers at %s: heap and goroutine dumps, CPU profiles on demand."},
-	{path: "/.env", sig: regexp.MustCompile(`(?m)^(export\s+)?[A-Z][A-Z0-9_]*(SECRET|PASSWORD|PASSWD|TOKEN|KEY|DATABASE_URL)[A-Z0-9_]*\s*=`), title: "Environment file with credentials exposed",
+	{path: "/.env", sig: lazyre.New(`(?m)^(export\s+)?[A-Z][A-Z0-9_]*(SECRET|PASSWORD|PASSWD|TOKEN|KEY|DATABASE_URL)[A-Z0-9_]*\s*=`), title: "Environment file with credentials exposed",
 		severity: rampart.High, message: "A .env file with credential variables is served at %s."},
-	{path: "/.git/HEAD", sig: regexp.MustCompile(`^ref: refs/heads/`), title: "Git repository exposed",
+	{path: "/.git/HEAD", sig: lazyre.New(`^ref: refs/heads/`), title: "Git repository exposed",
 		severity: rampart.Medium, message: "The .git directory is served (%s): the source and its history can be downloaded."},
-	{path: "/metrics", sig: regexp.MustCompile(`(?m)^# (HELP|TYPE) \w+`), title: "Prometheus metrics exposed",
+	{path: "/metrics", sig: lazyre.New(`(?m)^# (HELP|TYPE) \w+`), title: "Prometheus metrics exposed",
 		severity: rampart.Low, message: "Prometheus metrics are served at %s without credentials."},
 }
 

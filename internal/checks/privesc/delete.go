@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // DeleteAccount is BFLA-005.
@@ -40,7 +40,7 @@ var DeleteAccount = check.Check{
 	Run:     runDeleteAccount,
 }
 
-var personColl = regexp.MustCompile(`(?i)/(users?|accounts?|members?|employees?|customers?|people|persons?|profiles?|staff|patients?)/\{[^}]+\}/?$`)
+var personColl = lazyre.New(`(?i)/(users?|accounts?|members?|employees?|customers?|people|persons?|profiles?|staff|patients?)/\{[^}]+\}/?$`)
 
 func deletesPerson(op *rampart.Operation) bool {
 	return op.Method == http.MethodDelete && !op.Public() && personColl.MatchString(op.Path)

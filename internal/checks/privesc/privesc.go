@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/fixture"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/signup"
 )
 
@@ -100,9 +100,9 @@ var Self = check.Check{
 
 var (
 	// privField names a field that grants power.
-	privField = regexp.MustCompile(`(?i)^(is_?admin|admin|is_?staff|staff|is_?superuser|superuser|is_?root|role|roles|user_?role|user_?type|account_?type|group|groups|permissions?|privileges?|scopes?|access_?level|level)$`)
+	privField = lazyre.New(`(?i)^(is_?admin|admin|is_?staff|staff|is_?superuser|superuser|is_?root|role|roles|user_?role|user_?type|account_?type|group|groups|permissions?|privileges?|scopes?|access_?level|level)$`)
 	// privPath names an operation that changes a role.
-	privPath = regexp.MustCompile(`(?i)(^|/)(role|roles|promote|permissions?|privileges?|grant|elevate|make-?admin)(/|$)`)
+	privPath = lazyre.New(`(?i)(^|/)(role|roles|promote|permissions?|privileges?|grant|elevate|make-?admin)(/|$)`)
 )
 
 // changesPrivilege selects the writes BFLA-004 tries.

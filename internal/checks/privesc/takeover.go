@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Takeover is BOLA-003.
@@ -43,7 +43,7 @@ var Takeover = check.Check{
 	Run:     runTakeover,
 }
 
-var passWord = regexp.MustCompile(`(?i)(^|[/_-])(password|passwd|pass)([/_-]|$)`)
+var passWord = lazyre.New(`(?i)(^|[/_-])(password|passwd|pass)([/_-]|$)`)
 
 // changesPassword selects writes that set a password of the person their
 // path names.

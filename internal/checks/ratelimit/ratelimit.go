@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // Attempts is the size of the burst: enough that any per-account or per-IP
@@ -65,25 +65,25 @@ var Login = check.Check{
 }
 
 var (
-	authPath   = regexp.MustCompile(`(?i)(^|[/_.-])(log-?in|sign-?in|sign_in|logon|authenticate|auth|token|oauth|sessions?|otp|mfa|2fa|totp|forgot|reset-?password|password-?reset|verify-?code)([/_.-]|$)`)
-	notAuth    = regexp.MustCompile(`(?i)(log-?out|sign-?out|register|sign-?up|refresh|revoke|introspect)`)
-	passField  = regexp.MustCompile(`(?i)^(password|passwd|pass|pwd|passphrase|pin|otp|totp|mfa_code|one_time_code|current_password)$`)
-	userField  = regexp.MustCompile(`(?i)^(username|user_name|user|login|email|e_mail|mail|account|handle|userName|userid|user_id|phone|identifier|client_id)$`)
-	resetPath  = regexp.MustCompile(`(?i)(forgot|reset)`)
-	tokenLike  = regexp.MustCompile(`(?i)"(access_?token|auth_?token|token|jwt|session_?id)"\s*:\s*"[^"]{16,}"|eyJ[A-Za-z0-9_-]{10,}\.eyJ`)
-	lockWords  = regexp.MustCompile(`(?i)(locked|lockout|too many|try again later|temporarily|rate.?limit|throttl|captcha|slow down|blocked)`)
-	badCreds   = regexp.MustCompile(`(?i)(invalid|incorrect|wrong|bad credentials|unknown user|no such user|not match|authentication failed|unauthori[sz]ed|denied)`)
-	notCredMsg = regexp.MustCompile(`(?i)(required|missing|must be|expected|malformed|not valid json|decode)`)
+	authPath   = lazyre.New(`(?i)(^|[/_.-])(log-?in|sign-?in|sign_in|logon|authenticate|auth|token|oauth|sessions?|otp|mfa|2fa|totp|forgot|reset-?password|password-?reset|verify-?code)([/_.-]|$)`)
+	notAuth    = lazyre.New(`(?i)(log-?out|sign-?out|register|sign-?up|refresh|revoke|introspect)`)
+	passField  = lazyre.New(`(?i)^(password|passwd|pass|pwd|passphrase|pin|otp|totp|mfa_code|one_time_code|current_password)$`)
+	userField  = lazyre.New(`(?i)^(username|user_name|user|login|email|e_mail|mail|account|handle|userName|userid|user_id|phone|identifier|client_id)$`)
+	resetPath  = lazyre.New(`(?i)(forgot|reset)`)
+	tokenLike  = lazyre.New(`(?i)"(access_?token|auth_?token|token|jwt|session_?id)"\s*:\s*"[^"]{16,}"|eyJ[A-Za-z0-9_-]{10,}\.eyJ`)
+	lockWords  = lazyre.New(`(?i)(locked|lockout|too many|try again later|temporarily|rate.?limit|throttl|captcha|slow down|blocked)`)
+	badCreds   = lazyre.New(`(?i)(invalid|incorrect|wrong|bad credentials|unknown user|no such user|not match|authentication failed|unauthori[sz]ed|denied)`)
+	notCredMsg = lazyre.New(`(?i)(required|missing|must be|expected|malformed|not valid json|decode)`)
 	// A login that answers 200 with a failure message (a JSON status, the
 	// form again with an error): the message must say the credentials
 	// failed and name what failed.
-	failWords2xx = regexp.MustCompile(`(?i)(invalid|incorrect|wrong|not correct|does not exist|doesn't exist|unknown|no such|not found|failed|"status"\s*:\s*"(fail|failure|error)")`)
-	credNouns    = regexp.MustCompile(`(?i)(user|password|credential|login|account|e-?mail)`)
+	failWords2xx = lazyre.New(`(?i)(invalid|incorrect|wrong|not correct|does not exist|doesn't exist|unknown|no such|not found|failed|"status"\s*:\s*"(fail|failure|error)")`)
+	credNouns    = lazyre.New(`(?i)(user|password|credential|login|account|e-?mail)`)
 	// creating names operations that make accounts or change a known
 	// one's password: a body with a username and a password there is not
 	// a sign-in, and an attempt could create an account.
-	issuing  = regexp.MustCompile(`(?i)(^|[^a-z])(api-?_?keys?|keys?|tokens?|sessions?|auth|credentials?)([^a-z]|$)|(Key|Token|Session|Auth|Credentials?)([A-Z]|$)`)
-	creating = regexp.MustCompile(`(?i)(create|new|add|register|sign-?up|join|invite|ch-?pass|change|update|edit)|(^|/)(users?|accounts?|members?|customers?|people|persons?|profiles?|admins?)/?$`)
+	issuing  = lazyre.New(`(?i)(^|[^a-z])(api-?_?keys?|keys?|tokens?|sessions?|auth|credentials?)([^a-z]|$)|(Key|Token|Session|Auth|Credentials?)([A-Z]|$)`)
+	creating = lazyre.New(`(?i)(create|new|add|register|sign-?up|join|invite|ch-?pass|change|update|edit)|(^|/)(users?|accounts?|members?|customers?|people|persons?|profiles?|admins?)/?$`)
 )
 
 // IsAuth says whether an operation authenticates a caller.
@@ -111,7 +111,7 @@ func IsAuth(op *rampart.Operation) bool {
 	return byPath || bodyHas(op, passField)
 }
 
-func bodyHas(op *rampart.Operation, re *regexp.Regexp) bool {
+func bodyHas(op *rampart.Operation, re *lazyre.Regexp) bool {
 	if op.Body == nil || op.Body.Schema == nil {
 		return false
 	}

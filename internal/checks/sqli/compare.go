@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"html"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // A differential oracle compares answers, and answers carry noise: the
@@ -33,7 +34,7 @@ type view struct {
 
 // volatile matches values that change between identical requests:
 // timestamps, UUIDs, long hex or base64 runs, epoch numbers.
-var volatile = regexp.MustCompile(`^(?:` +
+var volatile = lazyre.New(`^(?:` +
 	`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?` +
 	`|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}` +
 	`|[0-9a-fA-F]{16,}` +

@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/dberr"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -35,14 +35,14 @@ var identWords = map[string]bool{
 }
 
 // identDesc finds the same meaning in a parameter's description.
-var identDesc = regexp.MustCompile(`(?i)\b(?:sort(?:ed|ing)?\s+(?:order|by|field|column|key)|order(?:ed)?\s+by|column(?:\s+name)?|table(?:\s+name)?|dataset)\b`)
+var identDesc = lazyre.New(`(?i)\b(?:sort(?:ed|ing)?\s+(?:order|by|field|column|key)|order(?:ed)?\s+by|column(?:\s+name)?|table(?:\s+name)?|dataset)\b`)
 
 // identValue splits a sort or name value: an optional direction prefix, the
 // identifier, and an optional suffix (a direction, more sort keys).
-var identValue = regexp.MustCompile(`^([-+]?)([A-Za-z_][A-Za-z0-9_]{0,62})((?:[ :.](?i:asc|desc))?(?:,.*)?)$`)
+var identValue = lazyre.New(`^([-+]?)([A-Za-z_][A-Za-z0-9_]{0,62})((?:[ :.](?i:asc|desc))?(?:,.*)?)$`)
 
 // backticked are values a description lists: "one of `daily`, `monthly`".
-var backticked = regexp.MustCompile("`([-+]?[A-Za-z_][A-Za-z0-9_]{0,62})`")
+var backticked = lazyre.New("`([-+]?[A-Za-z_][A-Za-z0-9_]{0,62})`")
 
 func identCandidate(name, desc string) bool {
 	ws := surface.Words(name)

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -119,7 +119,7 @@ func pathParams(op *rampart.Operation) []string {
 	return out
 }
 
-var versionSeg = regexp.MustCompile(`^v[0-9]+(\.[0-9]+)*$`)
+var versionSeg = lazyre.New(`^v[0-9]+(\.[0-9]+)*$`)
 
 // firstSegment is the first meaningful path segment ("reports" of
 // /api/v2/reports/summary): routes under it usually share a blueprint, and
@@ -263,7 +263,7 @@ func statusCounts(statuses []int) string {
 	return strings.Join(parts, ", ")
 }
 
-var jsonKeyPrefix = regexp.MustCompile(`^\s*"?[A-Za-z_][A-Za-z0-9_]*"\s*:\s*"?`)
+var jsonKeyPrefix = lazyre.New(`^\s*"?[A-Za-z_][A-Za-z0-9_]*"\s*:\s*"?`)
 
 // snippet makes a database error snippet readable in a message: JSON
 // escapes undone, a leading `"message": "` dropped, whitespace collapsed.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // The state oracles read the caller's state back instead of trusting
@@ -177,7 +177,7 @@ func only(rs []reader, s snapshot) []reader {
 	return out
 }
 
-var decimalRe = regexp.MustCompile(`^-?[0-9]{1,18}(\.[0-9]{1,12})?$`)
+var decimalRe = lazyre.New(`^-?[0-9]{1,18}(\.[0-9]{1,12})?$`)
 
 // flatten turns a JSON document into path → number: numeric fields (and
 // decimal strings, since money is often sent as "12.50"), array lengths as

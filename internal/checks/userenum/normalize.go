@@ -3,9 +3,10 @@ package userenum
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // maxBody bounds what is compared of an answer: a failed login's message
@@ -15,7 +16,7 @@ const maxBody = 16 << 10
 // volatile parts of an answer that differ between identical requests:
 // timestamps, UUIDs, long hex or base64 runs (request ids, nonces, CSRF
 // tokens), long numbers.
-var volatile = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?` +
+var volatile = lazyre.New(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?` +
 	`|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}` +
 	`|\b[0-9a-fA-F]{16,}\b|\b[A-Za-z0-9_\-+/]{24,}={0,2}|\b\d{5,}\b`)
 

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -33,6 +32,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -83,13 +83,13 @@ var Login = check.Check{
 }
 
 var (
-	passField  = regexp.MustCompile(`(?i)^(?:password|passwd|pass|pwd|passphrase|current_?password|user_?password)$`)
-	userField  = regexp.MustCompile(`(?i)^(?:username|user_?name|user|login|email|e_?mail|mail|email_?address|account|handle|user_?id|identifier|phone)$`)
-	authPath   = regexp.MustCompile(`(?i)(^|[/_.-])(log-?in|sign-?in|logon|authenticate|auth|token|sessions?)([/_.-]|$)`)
-	resetPath  = regexp.MustCompile(`(?i)(forgot|reset|recover|lost)[/_.-]?(password|pass|pwd)?|password[/_.-]?(reset|forgot|recovery)`)
-	notAuth    = regexp.MustCompile(`(?i)(log-?out|sign-?out|register|sign-?up|refresh|revoke|introspect|verify|confirm)`)
-	lockWords  = regexp.MustCompile(`(?i)(locked|lockout|too many|try again later|temporarily|rate.?limit|throttl|captcha|slow down|blocked)`)
-	emailShape = regexp.MustCompile(`^[^@\s]+@([^@\s]+\.[^@\s]+)$`)
+	passField  = lazyre.New(`(?i)^(?:password|passwd|pass|pwd|passphrase|current_?password|user_?password)$`)
+	userField  = lazyre.New(`(?i)^(?:username|user_?name|user|login|email|e_?mail|mail|email_?address|account|handle|user_?id|identifier|phone)$`)
+	authPath   = lazyre.New(`(?i)(^|[/_.-])(log-?in|sign-?in|logon|authenticate|auth|token|sessions?)([/_.-]|$)`)
+	resetPath  = lazyre.New(`(?i)(forgot|reset|recover|lost)[/_.-]?(password|pass|pwd)?|password[/_.-]?(reset|forgot|recovery)`)
+	notAuth    = lazyre.New(`(?i)(log-?out|sign-?out|register|sign-?up|refresh|revoke|introspect|verify|confirm)`)
+	lockWords  = lazyre.New(`(?i)(locked|lockout|too many|try again later|temporarily|rate.?limit|throttl|captcha|slow down|blocked)`)
+	emailShape = lazyre.New(`^[^@\s]+@([^@\s]+\.[^@\s]+)$`)
 )
 
 // kind of an authentication operation.
@@ -120,7 +120,7 @@ func kindOf(op *rampart.Operation) kind {
 // Applies selects logins and password resets.
 func Applies(op *rampart.Operation) bool { return kindOf(op) != notAuthOp }
 
-func bodyHas(op *rampart.Operation, re *regexp.Regexp) bool {
+func bodyHas(op *rampart.Operation, re *lazyre.Regexp) bool {
 	if op.Body == nil || op.Body.Schema == nil {
 		return false
 	}
@@ -258,7 +258,7 @@ func fields(l *identity.Login) (map[string]string, bool) {
 	return out, false
 }
 
-func fieldOf(fs map[string]string, re *regexp.Regexp) string {
+func fieldOf(fs map[string]string, re *lazyre.Regexp) string {
 	keys := make([]string, 0, len(fs))
 	for k := range fs {
 		keys = append(keys, k)
