@@ -330,8 +330,9 @@ func TestInterruptDuringSpecLoading(t *testing.T) {
 	if Code(err) != ExitInterrupted {
 		t.Errorf("exit %d (%v), want %d", Code(err), err, ExitInterrupted)
 	}
-	if took >= time.Second {
-		t.Errorf("exit took %v after the interrupt, want under 1s", took)
+	// Prompt, not instant: two busy CI cores under the race detector.
+	if took >= 3*time.Second {
+		t.Errorf("exit took %v after the interrupt, want under 3s", took)
 	}
 	data, rerr := os.ReadFile(out)
 	var rep struct {

@@ -85,8 +85,11 @@ func bounded(t *testing.T, fn func()) {
 	runtime.ReadMemStats(&after)
 	alloc := after.TotalAlloc - before.TotalAlloc
 	t.Logf("took %v, allocated %.1f MB", took, float64(alloc)/(1<<20))
-	if took >= time.Second {
-		t.Errorf("took %v, want under 1s", took)
+	// Allocation is the measure (a bomb that expanded would allocate
+	// gigabytes); time only catches a hang, generously: CI runs this on two
+	// busy cores under the race detector, where a refused bomb took 1.9 s.
+	if took >= 30*time.Second {
+		t.Errorf("took %v, want under 30s", took)
 	}
 	if alloc >= 100<<20 {
 		t.Errorf("allocated %d bytes, want under 100 MB", alloc)

@@ -182,8 +182,9 @@ func TestLoadReturnsOnCancelEvenWhenStuck(t *testing.T) {
 		t.Errorf("got %v, want the context's error", err)
 	}
 	t.Logf("returned %v after the cancel", took)
-	if took >= time.Second {
-		t.Errorf("returned %v after the cancel, want under 1s", took)
+	// Prompt, not instant: two busy CI cores under the race detector.
+	if took >= 3*time.Second {
+		t.Errorf("returned %v after the cancel, want under 3s", took)
 	}
 }
 
