@@ -39,7 +39,6 @@ var zooBaselines = map[string]zooBaseline{
 	"bank": {
 		knownGaps: []string{
 			"bola-transfer-from@active",
-			"sqli-transfer-reference@active",
 		},
 	},
 	// Username and id nested in the path, ids in a query and a body; role is an undocumented sign-up field, proved by an admin-only read.

@@ -68,13 +68,24 @@ func dumpModel(m *apimodel.Model, ids []*identity.Identity, opt Options) error {
 // a parameter or body field (an account number a login answer showed, a
 // title a create sent), best first: a request with a real value passes
 // validation where a synthesised one does not.
-func modelHints(m *apimodel.Model) accept.Hints {
+//
+// The learned request is what the checks' first user sends (check.Pass's
+// FirstUser), so that user's own values come first: a from_account it
+// owns, not another identity's, which a flawed API would debit.
+func modelHints(m *apimodel.Model, ids []*identity.Identity) accept.Hints {
+	var first *identity.Identity
+	for _, id := range ids {
+		if !id.IsAnonymous() {
+			first = id
+			break
+		}
+	}
 	return func(op *rampart.Operation, in string, path []string) []any {
 		if m == nil || len(path) == 0 {
 			return nil
 		}
 		var out []any
-		for _, c := range m.Values(op, path[len(path)-1], apimodel.Query{Limit: 3}) {
+		for _, c := range m.Values(op, path[len(path)-1], apimodel.Query{As: first, Limit: 3}) {
 			out = append(out, c.Value)
 		}
 		return out

@@ -187,7 +187,7 @@ func run(ctx context.Context, opt Options) (*rampart.Report, error) {
 		Schemes:  surf.SecuritySchemes,
 		Settings: check.Settings{Wordlist: opt.Wordlist, ShowSecrets: opt.ShowSecrets, CodeKeys: codeKeys(code), PublicKeys: keys},
 		Model:    mdl,
-		Hints:    modelHints(mdl),
+		Hints:    modelHints(mdl, ids),
 	}, sink)
 	accounts := signUp(ctx, pass, base, surf.SecuritySchemes, opt, rep)
 

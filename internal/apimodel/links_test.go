@@ -52,6 +52,20 @@ func TestValuesLinks(t *testing.T) {
 			want: []string{"NL20ZOOB0123456789", "NL91ZOOB0417164300"},
 		},
 		{
+			name: "a body field named by its role (from_account) takes the accounts' numbers",
+			ops:  []string{"POST /transfers"},
+			exs: []ex{{method: "POST", path: "/auth/login", who: "alice", login: true,
+				body: `{"status":"ok","data":{"access_token":"t","accounts":[{"number":"NL20ZOOB0123456789"}]}}`}},
+			op: "POST /transfers", param: "from_account", as: "alice", owner: Mine,
+			want: []string{"NL20ZOOB0123456789"},
+		},
+		{
+			name: "a role-prefixed id (target_folder_id) takes the thing's ids",
+			ops:  []string{"GET /folders", "POST /moves"},
+			exs:  []ex{{path: "/folders", who: "alice", body: `[{"id":7,"name":"inbox"},{"id":9,"name":"archive"}]`, exploring: true}},
+			op:   "POST /moves", param: "target_folder_id", as: "alice", owner: Mine, want: []string{"7", "9"},
+		},
+		{
 			name: "card numbers from the login answer feed {card_number} spelt differently",
 			ops:  []string{"GET /cards/{cardNo}"},
 			exs: []ex{{method: "POST", path: "/login", who: "bob", login: true,

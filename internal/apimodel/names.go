@@ -208,3 +208,35 @@ func userParam(name string) bool {
 	}
 	return len(w) > 0 && (personWords[w[len(w)-1]] || w[len(w)-1] == "uid") && w[len(w)-1] != "account"
 }
+
+// roleWords name the part a referenced object plays in a request rather
+// than the object: from_account and to_account are both accounts.
+var roleWords = map[string]bool{
+	"from": true, "to": true, "source": true, "src": true, "target": true, "dest": true, "destination": true,
+	"dst": true, "sender": true, "recipient": true, "receiver": true, "payer": true, "payee": true,
+	"origin": true, "beneficiary": true, "debit": true, "credit": true, "parent": true,
+}
+
+// roleRefs are the names a role-prefixed reference stands for, without its
+// role: from_account → the account's keys (accountid, accountnumber...),
+// target_folder_id → folderid. Nil for a name without a role word first.
+func roleRefs(param string) []string {
+	w := words(param)
+	i := 0
+	for i < len(w)-1 && roleWords[w[i]] {
+		i++
+	}
+	if i == 0 {
+		return nil
+	}
+	rest := w[i:]
+	last := rest[len(rest)-1]
+	if genericNames[last] {
+		if len(rest) < 2 {
+			return nil
+		}
+		return []string{strings.Join(rest, "")}
+	}
+	thing := strings.Join(rest, "")
+	return []string{thing + "id", thing + "number", thing + "code", thing + "key", thing + "uuid", thing + "no", thing + "slug"}
+}

@@ -1,6 +1,9 @@
 package apimodel
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestNorm(t *testing.T) {
 	for in, want := range map[string]string{
@@ -71,6 +74,24 @@ func TestUserParam(t *testing.T) {
 	} {
 		if got := userParam(name); got != want {
 			t.Errorf("userParam(%q) = %v", name, got)
+		}
+	}
+}
+
+func TestRoleRefs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want []string
+	}{
+		{"from_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountuuid", "accountno", "accountslug"}},
+		{"targetFolderId", []string{"folderid"}},
+		{"source_wallet_number", []string{"walletnumber"}},
+		{"account_number", nil}, // no role: the name stands for itself
+		{"to", nil},
+		{"from_id", nil}, // a role and a generic name: no thing named
+	} {
+		if got := roleRefs(tc.name); !slices.Equal(got, tc.want) {
+			t.Errorf("roleRefs(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -243,6 +243,20 @@ func (m *Model) linked(path, in, param string, schema *rampart.Schema) []Candida
 		}
 		return out
 	}
+	// A reference named by the part it plays (a transfer's from_account,
+	// a move's target_folder_id) takes the keys of the thing it names.
+	for _, alt := range roleRefs(param) {
+		for _, e := range head(m.byName[alt]) {
+			for _, o := range e.origins {
+				if o.qual == alt || (o.bare == alt && !generic(alt)) {
+					add(e, 85, "thing", o)
+				}
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
 	if b != q {
 		for _, e := range head(m.byName[b]) {
 			for _, o := range e.origins {
