@@ -644,6 +644,11 @@ func (u *unit) ifStmt(s pyast.ID) bool {
 			break
 		}
 	}
+	if !alone && joinElseInPlace {
+		if orelse, ok := u.simpleIfElse(s); ok {
+			return u.ifElse(s, t.Child(s, pyast.FieldCondition), t.Child(s, pyast.FieldConsequence), orelse)
+		}
+	}
 	g, term, joined, out := u.branch(s, t.Child(s, pyast.FieldCondition), t.Child(s, pyast.FieldConsequence), alone)
 	if joined {
 		u.wrapGuard(g, false)

@@ -25,8 +25,8 @@ func TestJoinAloneSameAsCopy(t *testing.T) {
 	dirs = append(dirs, zoo...)
 	run := func(dir string, inPlace bool) (string, map[string]*summary) {
 		t.Helper()
-		old, oldComp := joinInPlace, comprehensionInPlace
-		joinInPlace, comprehensionInPlace = inPlace, inPlace
+		old, oldComp, oldElse := joinInPlace, comprehensionInPlace, joinElseInPlace
+		joinInPlace, comprehensionInPlace, joinElseInPlace = inPlace, inPlace, inPlace
 		sums := map[string]*summary{}
 		inspectStates = func(states []*fileState) {
 			for _, f := range states {
@@ -38,7 +38,7 @@ func TestJoinAloneSameAsCopy(t *testing.T) {
 				}
 			}
 		}
-		defer func() { joinInPlace, comprehensionInPlace, inspectStates = old, oldComp, nil }()
+		defer func() { joinInPlace, comprehensionInPlace, joinElseInPlace, inspectStates = old, oldComp, oldElse, nil }()
 		res, err := Analyze(context.Background(), dir, Options{Workers: 1})
 		if err != nil {
 			t.Fatalf("%s: %v", dir, err)
