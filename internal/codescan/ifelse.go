@@ -84,14 +84,8 @@ func (u *unit) ifElse(s, cond, body, orelse pyast.ID) bool {
 		u.wrapGuard(g, false)
 		return false
 	}
-	for i, e := range u.undo[mark:] {
-		if _, ok := set[e.name]; ok || !e.had || firstSet(u.undo[mark:mark+i], e.name) {
-			continue
-		}
-		// Set by the else only: the body's side has what it held before.
-		u.env[e.name] = merge(e.old, u.env[e.name])
-	}
-	u.undo, u.logging = u.undo[:mark], false
+	// Names set by the else only: the body's side has what they held before.
+	u.joinBefore(mark, set)
 	for name, v := range set {
 		if o, ok := u.env[name]; ok {
 			u.env[name] = merge(v, o)
@@ -103,8 +97,37 @@ func (u *unit) ifElse(s, cond, body, orelse pyast.ID) bool {
 	return false
 }
 
-// firstSet reports whether name was logged already in log: a later entry
-// holds what an earlier set left, not the value before the branch.
+// joinBefore ends a walk on the environment itself (the undo log on since
+// mark) with the join of the environment before it and the one now,
+// joinEnvs([before, now]), for the names logged since mark but those in
+// skip: a name it set that had a value before gets merge(before, now), a
+// new name keeps its value. The log is dropped, not taken back.
+func (u *unit) joinBefore(mark int, skip map[string]val) {
+	log := u.undo[mark:]
+	var seen map[string]bool // for long logs; short ones are scanned
+	if len(log) > 16 {
+		seen = make(map[string]bool, len(log))
+	}
+	for i, e := range log {
+		if seen != nil {
+			if seen[e.name] {
+				continue
+			}
+			seen[e.name] = true
+		} else if firstSet(log[:i], e.name) {
+			// a later entry holds what an earlier set left, not the value
+			// before
+			continue
+		}
+		if _, ok := skip[e.name]; ok || !e.had {
+			continue
+		}
+		u.env[e.name] = merge(e.old, u.env[e.name])
+	}
+	u.undo, u.logging = u.undo[:mark], false
+}
+
+// firstSet reports whether name was logged already in log.
 func firstSet(log []undoEntry, name string) bool {
 	for _, e := range log {
 		if e.name == name {

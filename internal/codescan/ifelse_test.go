@@ -38,13 +38,14 @@ func TestIfElseIsTheJoin(t *testing.T) {
 	}
 }
 
-// ifElseEnv walks the body of f's function f without its last statement
-// and describes the environment it leaves.
+// ifElseEnv walks the body of src's function f without its last
+// statement, with the in-place walks of if/else and loops on or off, and
+// describes the environment it leaves.
 func ifElseEnv(t *testing.T, src string, inPlace bool) string {
 	t.Helper()
-	old := joinElseInPlace
-	joinElseInPlace = inPlace
-	defer func() { joinElseInPlace = old }()
+	oldElse, oldLoop := joinElseInPlace, loopInPlace
+	joinElseInPlace, loopInPlace = inPlace, inPlace
+	defer func() { joinElseInPlace, loopInPlace = oldElse, oldLoop }()
 	tree, err := pyast.Parse([]byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -88,4 +89,32 @@ func valText(v val) string {
 	}
 	return fmt.Sprintf("l=%v p=%b pw=%b cnst=%v built=%v exc=%v ev=%d obj=%v str=%q elems=%v field=%q param=%q",
 		v.l, v.p, v.pw, v.cnst, v.built, v.exc, v.ev, v.obj != nil, str, elems, v.rowField(), v.routeParam())
+}
+
+// TestLoopIsTheJoin: a simple loop body walked on the environment itself
+// (loopStart, loopEnd) leaves the environment that the walk after a copy,
+// joined with it, leaves.
+func TestLoopIsTheJoin(t *testing.T) {
+	many := "        d = request.args['q']\n        d = c\n"
+	for i := 0; i < 10; i++ { // more than 16 log entries over two passes
+		many += fmt.Sprintf("        v%d = b + str(%d)\n", i%5, i)
+	}
+	for _, c := range []struct{ name, body string }{
+		{"for sets an old name", "for x in request.args:\n        b = x\n"},
+		{"for sets a new name", "for x in c:\n        n = x + b\n"},
+		{"for carries a value around", "for x in request.args:\n        c = b\n        b = x\n"},
+		{"for over items", "for k, v in request.json.items():\n        b = k\n        c = v\n"},
+		{"for with a comprehension", "for x in c:\n        b = [y for y in x]\n"},
+		{"for with break and else", "for x in c:\n        b = x\n        break\n    else:\n        c = b\n"},
+		{"for returns", "for x in request.args:\n        return x\n"},
+		{"while sets names", "while a:\n        a = b\n        b = request.args['q']\n"},
+		{"while, long log", "while a:\n" + many},
+		{"nested loops", "for x in c:\n        for y in x:\n            b = y\n"},
+	} {
+		src := "from flask import request\ndef f(a, b, c):\n    d = b\n    " + c.body + "    return b\n"
+		inPlace, copied := ifElseEnv(t, src, true), ifElseEnv(t, src, false)
+		if inPlace != copied {
+			t.Errorf("%s:\nin place:\n%s\ncopies:\n%s", c.name, inPlace, copied)
+		}
+	}
 }
