@@ -18,7 +18,7 @@ func (u *unit) call(id pyast.ID) val {
 		u.a.identUsed = true
 		u.evalArgs(id)
 		if ref, ok := f.resolve(t.DottedName(fn)); ok {
-			u.a.calls[ref] = true
+			u.a.noteCall(ref)
 		}
 		return val{ev: -1, l: lIdent}
 	}
@@ -187,7 +187,7 @@ func (u *unit) call(id pyast.ID) val {
 			}
 			if name == "commit" {
 				if o != nil {
-					u.a.commits[o]++
+					u.a.noteCommit(o)
 				} else {
 					u.a.commitAny++
 				}
@@ -299,7 +299,7 @@ func (u *unit) call(id pyast.ID) val {
 	if t.Kind(fn) == pyast.KindIdentifier || t.Kind(fn) == pyast.KindAttribute && !hasLocal(u, dotted()) {
 		if s := f.summaryOf(dotted()); s != nil {
 			if ref, ok := f.resolve(dotted()); ok {
-				u.a.calls[ref] = true
+				u.a.noteCall(ref)
 			}
 			return u.applySummary(id, dotted(), s, args)
 		}
