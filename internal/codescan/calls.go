@@ -431,11 +431,17 @@ func (u *unit) evalArgs(call pyast.ID) (pos []val, kw kwargs, splats []splat) {
 		}
 		return
 	}
-	n := 0
+	n := 0 // positional arguments only: keywords and splats go elsewhere
 	for c := t.First(args); c >= 0; c = t.Next(c) {
-		n++
+		switch t.Kind(c) {
+		case pyast.KindKeywordArgument, pyast.KindDictionarySplat, pyast.KindListSplat, pyast.KindToken:
+		default:
+			n++
+		}
 	}
-	pos = make([]val, 0, n)
+	if n > 0 {
+		pos = make([]val, 0, n)
+	}
 	for c := t.First(args); c >= 0; c = t.Next(c) {
 		switch t.Kind(c) {
 		case pyast.KindKeywordArgument:
