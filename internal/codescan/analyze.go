@@ -430,7 +430,25 @@ func (f *fileState) moduleEnv() {
 }
 
 func (f *fileState) newAnalysis(def pyast.ID) *analysis {
-	return &analysis{f: f, def: def, calls: map[funcRef]bool{}, commits: map[*object]int{}}
+	return &analysis{f: f, def: def}
+}
+
+// noteCall records a call to ref. The maps of an analysis are made on the
+// first entry: most functions commit nothing, and every function and
+// method of a tree gets an analysis (twice in an import cycle).
+func (a *analysis) noteCall(ref funcRef) {
+	if a.calls == nil {
+		a.calls = map[funcRef]bool{}
+	}
+	a.calls[ref] = true
+}
+
+// noteCommit records a commit on the connection o.
+func (a *analysis) noteCommit(o *object) {
+	if a.commits == nil {
+		a.commits = map[*object]int{}
+	}
+	a.commits[o]++
 }
 
 // same reports whether two summaries say the same to callers.

@@ -18,7 +18,7 @@ func (u *unit) call(id pyast.ID) val {
 		u.a.identUsed = true
 		u.evalArgs(id)
 		if ref, ok := f.resolve(t.DottedName(fn)); ok {
-			u.a.calls[ref] = true
+			u.a.noteCall(ref)
 		}
 		return val{ev: -1, l: lIdent}
 	}
@@ -187,7 +187,7 @@ func (u *unit) call(id pyast.ID) val {
 			}
 			if name == "commit" {
 				if o != nil {
-					u.a.commits[o]++
+					u.a.noteCommit(o)
 				} else {
 					u.a.commitAny++
 				}
@@ -299,7 +299,7 @@ func (u *unit) call(id pyast.ID) val {
 	if t.Kind(fn) == pyast.KindIdentifier || t.Kind(fn) == pyast.KindAttribute && !hasLocal(u, dotted()) {
 		if s := f.summaryOf(dotted()); s != nil {
 			if ref, ok := f.resolve(dotted()); ok {
-				u.a.calls[ref] = true
+				u.a.noteCall(ref)
 			}
 			return u.applySummary(id, dotted(), s, args)
 		}
@@ -431,11 +431,17 @@ func (u *unit) evalArgs(call pyast.ID) (pos []val, kw kwargs, splats []splat) {
 		}
 		return
 	}
-	n := 0
+	n := 0 // positional arguments only: keywords and splats go elsewhere
 	for c := t.First(args); c >= 0; c = t.Next(c) {
-		n++
+		switch t.Kind(c) {
+		case pyast.KindKeywordArgument, pyast.KindDictionarySplat, pyast.KindListSplat, pyast.KindToken:
+		default:
+			n++
+		}
 	}
-	pos = make([]val, 0, n)
+	if n > 0 {
+		pos = make([]val, 0, n)
+	}
 	for c := t.First(args); c >= 0; c = t.Next(c) {
 		switch t.Kind(c) {
 		case pyast.KindKeywordArgument:

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"runtime"
@@ -451,16 +452,37 @@ func load(p *pyast.Parser, s source, index int, opt Options, proj *project) (*fi
 }
 
 // readSource reads a regular file of at most max bytes (inputfile's rules)
-// into one buffer of the size the walk saw, plus room to notice growth:
-// a tree of thousands of files is read without a buffer per read.
+// into one buffer of the size the walk saw: a tree of thousands of files is
+// read without a buffer per read, nor room to spare per file. A file that
+// changed size since the walk is read as it is now.
 func readSource(path string, size, max int64) ([]byte, error) {
 	f, err := inputfile.Open(path, max)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var b bytes.Buffer
-	b.Grow(int(min(size, max)) + bytes.MinRead)
+	buf := make([]byte, min(size, max))
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return buf[:n], nil // shrank
+	case err != nil:
+		return nil, err
+	}
+	var one [1]byte
+	m, err := f.Read(one[:])
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if m == 0 && err != nil {
+		return buf, nil // the size the walk saw
+	}
+	return readRest(f, append(buf, one[:m]...)) // grew
+}
+
+// readRest appends what is left of f to buf.
+func readRest(f io.Reader, buf []byte) ([]byte, error) {
+	b := bytes.NewBuffer(buf)
 	if _, err := b.ReadFrom(f); err != nil {
 		return nil, err
 	}

@@ -644,6 +644,11 @@ func (u *unit) ifStmt(s pyast.ID) bool {
 			break
 		}
 	}
+	if !alone && joinElseInPlace {
+		if orelse, ok := u.simpleIfElse(s); ok {
+			return u.ifElse(s, t.Child(s, pyast.FieldCondition), t.Child(s, pyast.FieldConsequence), orelse)
+		}
+	}
 	g, term, joined, out := u.branch(s, t.Child(s, pyast.FieldCondition), t.Child(s, pyast.FieldConsequence), alone)
 	if joined {
 		u.wrapGuard(g, false)
@@ -978,7 +983,7 @@ func (u *unit) forStmt(s pyast.ID) {
 	if retry {
 		u.retry++
 	}
-	before := copyEnv(u.env)
+	inPlace, mark, before := u.loopStart(t.Child(s, pyast.FieldBody))
 	for pass := 0; pass < u.passes(); pass++ {
 		u.bindIter(left, elem)
 		u.block(t.Child(s, pyast.FieldBody))
@@ -987,7 +992,7 @@ func (u *unit) forStmt(s pyast.ID) {
 		u.retry--
 	}
 	u.loops--
-	u.env = joinEnvs([]map[string]val{before, u.env})
+	u.loopEnd(inPlace, mark, before)
 	if alt := t.Child(s, pyast.FieldAlternative); alt >= 0 {
 		u.block(t.Body(alt))
 	}
@@ -1060,7 +1065,7 @@ func (u *unit) whileStmt(s pyast.ID) {
 	if retry {
 		u.retry++
 	}
-	before := copyEnv(u.env)
+	inPlace, mark, before := u.loopStart(t.Child(s, pyast.FieldBody))
 	for pass := 0; pass < u.passes(); pass++ {
 		u.block(t.Child(s, pyast.FieldBody))
 	}
@@ -1068,7 +1073,7 @@ func (u *unit) whileStmt(s pyast.ID) {
 		u.retry--
 	}
 	u.loops--
-	u.env = joinEnvs([]map[string]val{before, u.env})
+	u.loopEnd(inPlace, mark, before)
 }
 
 // isRetryLoop reports whether a loop retries on serialization failures: its

@@ -25,8 +25,8 @@ func TestJoinAloneSameAsCopy(t *testing.T) {
 	dirs = append(dirs, zoo...)
 	run := func(dir string, inPlace bool) (string, map[string]*summary) {
 		t.Helper()
-		old, oldComp := joinInPlace, comprehensionInPlace
-		joinInPlace, comprehensionInPlace = inPlace, inPlace
+		old, oldComp, oldElse, oldLoop := joinInPlace, comprehensionInPlace, joinElseInPlace, loopInPlace
+		joinInPlace, comprehensionInPlace, joinElseInPlace, loopInPlace = inPlace, inPlace, inPlace, inPlace
 		sums := map[string]*summary{}
 		inspectStates = func(states []*fileState) {
 			for _, f := range states {
@@ -38,7 +38,9 @@ func TestJoinAloneSameAsCopy(t *testing.T) {
 				}
 			}
 		}
-		defer func() { joinInPlace, comprehensionInPlace, inspectStates = old, oldComp, nil }()
+		defer func() {
+			joinInPlace, comprehensionInPlace, joinElseInPlace, loopInPlace, inspectStates = old, oldComp, oldElse, oldLoop, nil
+		}()
 		res, err := Analyze(context.Background(), dir, Options{Workers: 1})
 		if err != nil {
 			t.Fatalf("%s: %v", dir, err)

@@ -355,7 +355,7 @@ func (u *unit) methodCall(call, fn, recvNode pyast.ID, recv val, args []val) (va
 	if s == nil {
 		return val{}, false // a route's handler, or a method of a file not summarised
 	}
-	u.a.calls[ref] = true
+	u.a.noteCall(ref)
 	switch {
 	case m.kind == methodStatic:
 	case m.kind == methodClass:

@@ -191,7 +191,9 @@ func rawTree(t *ts.Tree) *C.TSTree {
 
 // flatten converts a tree-sitter tree: the C walker fills the parser's
 // scratch buffer (sized for every node, anonymous ones included), and the
-// nodes it kept are copied into a Go slice of the exact size.
+// nodes it kept are copied into a Go slice of the exact size. (Walking
+// straight into a Go slice would need one of the scratch's size, about
+// twice the nodes kept, held for as long as the tree.)
 func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 	count := int(tree.RootNode().DescendantCount())
 	if count < 1 {
@@ -216,8 +218,10 @@ func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 	if n < 0 {
 		return nil, errors.New("pyast: out of memory while walking the tree")
 	}
-	nodes := make([]Node, n)
-	copy(nodes, unsafe.Slice((*Node)(unsafe.Pointer(p.scratch)), n))
+	// An append to nil allocates without zeroing what it then copies over
+	// (make would clear the whole array first: for large arrays that is a
+	// pass over memory as long as the copy).
+	nodes := append(make([]Node, 0), unsafe.Slice((*Node)(unsafe.Pointer(p.scratch)), n)...)
 	return newTree(src, nodes), nil
 }
 
