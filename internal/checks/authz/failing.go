@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"fmt"
 	"maps"
 	"math"
 	"regexp"
@@ -171,7 +172,8 @@ func otherCurrency(s *rampart.Schema, current any, seen []apimodel.Candidate) st
 // madeUp is a value of the same shape as sample that names nothing: the
 // same length and kinds of characters (so that a pattern still matches),
 // the tail changed; a card number keeps a valid check digit. Plain small
-// integers become a large one, which ids of test data never reach. taken
+// integers become a large one, which ids of test data never reach; an IBAN
+// keeps valid check digits. taken
 // says whether a value is one the API has shown.
 func madeUp(sample string, taken func(string) bool) string {
 	if n, err := strconv.ParseInt(sample, 10, 64); err == nil && len(sample) < 10 && n >= 0 {
@@ -185,6 +187,9 @@ func madeUp(sample string, taken func(string) bool) string {
 		v := rotateTail(sample, shift)
 		if luhnValid(sample) && allDigits(sample) && len(sample) >= 12 {
 			v = withCheckDigit(v)
+		}
+		if ibanValid(sample) {
+			v = withIBANCheck(v)
 		}
 		if v != sample && !taken(v) {
 			return v
@@ -408,4 +413,39 @@ func destinationName(name string) bool {
 		}
 	}
 	return false
+}
+
+// ibanValid reports whether s passes the IBAN check (ISO 13616: the
+// country and check digits moved to the end, letters as 10..35, mod 97 is 1).
+func ibanValid(s string) bool {
+	if len(s) < 15 || len(s) > 34 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || !allDigits(s[2:4]) {
+		return false
+	}
+	m, ok := mod97(s[4:] + s[:4])
+	return ok && m == 1
+}
+
+// withIBANCheck gives s (an IBAN with another tail) the check digits that
+// make it valid again.
+func withIBANCheck(s string) string {
+	m, ok := mod97(s[4:] + s[:2] + "00")
+	if !ok {
+		return s
+	}
+	return fmt.Sprintf("%s%02d%s", s[:2], 98-m, s[4:])
+}
+
+func mod97(s string) (int, bool) {
+	m := 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			m = (m*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			m = (m*100 + int(c-'A') + 10) % 97
+		default:
+			return 0, false
+		}
+	}
+	return m, true
 }

@@ -39,10 +39,11 @@ var RefusalBOLA = check.Check{
 			"hold (an enum member no answer showed). The user first sends that request for its own object: accepted " +
 			"(2xx), the unit stops there and sends nothing for another identity's object. Refused, the same request goes " +
 			"for another identity's object and for a made-up object of the same shape (same length and kinds of " +
-			"characters, a card number's check digit kept). Reported (firm) when the other identity's object is refused " +
-			"like the user's own (same status, same message once values and numbers are taken out: \"insufficient " +
-			"funds\", \"holds EUR\") and unlike the made-up one (\"no such account\"): the API looked the object up " +
-			"for a caller that does not own it. Refused like the made-up object, or with 401/403, is the secure " +
+			"characters, a card number's or an IBAN's check digits kept). Reported (firm) when the other identity's object " +
+			"is refused like the user's own (same status, same message once values and numbers are taken out: " +
+			"\"insufficient funds\", \"holds EUR\") and the made-up one as an object that does not exist (404, 410, or " +
+			"a refusal that says \"no such\", \"not found\"): the API looked the object up for a caller that does " +
+			"not own it. A made-up object refused for its format says nothing of a lookup. Refused like the made-up object, or with 401/403, is the secure " +
 			"answer. Fields that name a destination (to_account, recipient, payee, beneficiary) are not tested: a " +
 			"transfer legitimately names someone else's account there. Admin identities are never the attacker; " +
 			"operations whose schema caps every amount below 1,000,000 and has no currency field are left alone.",
@@ -412,7 +413,7 @@ func probeRefusal(ctx context.Context, p *check.Pass, fields []namedField, f nam
 	}
 	t.judged = true
 	ra, rb, rc := refusalOf(mine, own, theirs, fake), refusalOf(theirsResp, own, theirs, fake), refusalOf(fakeResp, own, theirs, fake)
-	if !ra.same(rb) || ra.same(rc) || ok2xx(fakeResp) {
+	if !ra.same(rb) || ra.same(rc) || !notFound(fakeResp, rc) {
 		return false, nil
 	}
 	reportRefusal(p, f, a, victim, own, theirs, ra, rc, fl, mine, theirsResp, fakeResp)

@@ -25,6 +25,7 @@ type moneyAPI struct {
 	owned     bool // the lookup is scoped to the caller (the secure answer: 404 for another's object)
 	ruleFirst bool // currency and amount rules come before the lookup: the refusal says nothing of the object
 	lenient   bool // no currency, balance or limit rule: any request for an existing object goes through
+	malformed bool // an unknown number is refused for its format, before the rules: "checksum mismatch"
 
 	mu       sync.Mutex
 	accounts map[string]*moneyObj
@@ -127,6 +128,9 @@ func (m *moneyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(422, []map[string]any{{"loc": []string{"body", "amount", "value"}, "msg": "ensure that there are no more than 12 digits in total",
 			"type": "value_error.decimal.max_digits"}})
 		return
+	case m.malformed && objs[number] == nil:
+		answer(422, "checksum mismatch")
+		return
 	case m.ruleFirst && body.Amount.Currency != "EUR":
 		answer(422, "only EUR payments are accepted")
 		return
@@ -188,6 +192,8 @@ func TestRefusalBOLA(t *testing.T) {
 		{name: "secure: another's object answers like none", api: &moneyAPI{owned: true},
 			coverage: map[string]rampart.CoverageState{transfers: rampart.CoverageTested, payments: rampart.CoverageTested}, sends: 6},
 		{name: "business rules before the lookup tell nothing", api: &moneyAPI{ruleFirst: true},
+			coverage: map[string]rampart.CoverageState{transfers: rampart.CoverageTested, payments: rampart.CoverageTested}, sends: 6},
+		{name: "rules before the lookup, a made-up number refused for its format", api: &moneyAPI{ruleFirst: true, malformed: true},
 			coverage: map[string]rampart.CoverageState{transfers: rampart.CoverageTested, payments: rampart.CoverageTested}, sends: 6},
 		{name: "own huge request accepted: nothing sent for the victim", api: &moneyAPI{lenient: true},
 			coverage: map[string]rampart.CoverageState{transfers: rampart.CoverageNotTested, payments: rampart.CoverageNotTested},
@@ -289,6 +295,9 @@ func TestMadeUp(t *testing.T) {
 	}
 	if !luhnValid(madeUp("4012888888881881", none)) {
 		t.Error("a card number's made-up twin fails the Luhn check")
+	}
+	if iban := madeUp("GB82WEST12345698765432", none); !ibanValid("GB82WEST12345698765432") || !ibanValid(iban) || iban == "GB82WEST12345698765432" {
+		t.Errorf("an IBAN's made-up twin %q fails the IBAN check", iban)
 	}
 	if got := madeUp("42", func(v string) bool { return v == "987654321" }); got == "987654321" {
 		t.Errorf("madeUp returned a value the API has shown")

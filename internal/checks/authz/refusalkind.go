@@ -5,9 +5,11 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/holdings"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // refusal is what kind of refusal an answer is: its status and its
@@ -55,6 +57,21 @@ func refusalOf(r *engine.Response, values ...string) refusal {
 }
 
 func (r refusal) same(o refusal) bool { return r.status == o.status && r.text == o.text }
+
+// notFoundText is how APIs say an object does not exist.
+var notFoundText = lazyre.New(`(?i)(not found|no such|unknown|does ?n[o']t exist|not exist|non-?existent|no matching)`)
+
+// notFound reports whether an answer says the object does not exist: a 404
+// or 410, or a refusal that says so. A made-up object refused for its
+// format (a checksum, a pattern) says nothing of a lookup, and a
+// validation answer that names a field is not one either.
+func notFound(resp *engine.Response, r refusal) bool {
+	if resp.Status == 404 || resp.Status == 410 {
+		return true
+	}
+	return resp.Status >= 400 && resp.Status < 500 && notFoundText.MatchString(r.text) &&
+		len(accept.Parse(resp.Body, accept.Known{})) == 0
+}
 
 // String is how a finding quotes it: 422 "from_account holds EUR".
 func (r refusal) String() string {
