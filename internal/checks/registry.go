@@ -34,6 +34,7 @@ func All() []*check.Check {
 		&authz.ReadBOLA,
 		&authz.WriteBOLA,
 		&privesc.Takeover,
+		&authz.RefusalBOLA,
 		&authz.AdminRead,
 		&authz.AdminWrite,
 		&authz.MethodSwap,

@@ -56,17 +56,25 @@ func Run(t testing.TB, base string, mode rampart.Mode, ids []Ident, checks ...*c
 // RunSpec is Run against another API described by spec.
 func RunSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
 	t.Helper()
-	return runSpec(t, spec, base, mode, ids, false, checks...)
+	return runSpec(t, spec, base, mode, ids, false, false, checks...)
 }
 
 // RunSpecLearning is RunSpec with an API model that learns from every
 // answer and knows the identities, as the scan's does after exploring.
 func RunSpecLearning(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
 	t.Helper()
-	return runSpec(t, spec, base, mode, ids, true, checks...)
+	return runSpec(t, spec, base, mode, ids, true, false, checks...)
 }
 
-func runSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, learn bool, checks ...*check.Check) Result {
+// RunSpecExplored is RunSpecLearning after the model has explored the API
+// as every identity (apimodel.Model.Explore), as a scan's has: what each
+// identity's own listings show is its own.
+func RunSpecExplored(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, checks ...*check.Check) Result {
+	t.Helper()
+	return runSpec(t, spec, base, mode, ids, true, true, checks...)
+}
+
+func runSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Ident, learn, explore bool, checks ...*check.Check) Result {
 	t.Helper()
 	ctx := context.Background()
 	s, err := surface.Load(ctx, surface.Source{Data: spec})
@@ -108,6 +116,11 @@ func runSpec(t testing.TB, spec []byte, base string, mode rampart.Mode, ids []Id
 	fixture.SetVictims(pass, victims)
 	if learn {
 		model.Register(pass.Identities...)
+	}
+	if explore {
+		if _, err := model.Explore(ctx, client, pass.Identities); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, exclusive := range []bool{false, true} {
 		for _, c := range checks {
