@@ -52,9 +52,9 @@ var RefusalBOLA = check.Check{
 			"then one for another identity's object and one for a made-up one; each with a new Idempotency-Key where " +
 			"the API takes one. Budget 50.",
 		Budget: 50,
-		Fix: "Load the object a write names with the caller in the query itself (`SELECT … FROM accounts WHERE number = %s " +
+		Fix: "Load the object a write names with the caller in the query itself (`SELECT … FROM wallets WHERE number = %s " +
 			"AND owner_id = %s`) before any other rule, and answer 404 when no row comes back, exactly as for an object " +
-			"that does not exist; debit in the same statement (`UPDATE accounts SET balance = balance - %s WHERE number " +
+			"that does not exist; debit in the same statement (`UPDATE wallets SET balance = balance - %s WHERE number " +
 			"= %s AND owner_id = %s AND balance >= %s`).",
 		Doc: "docs/checks.md#bola-004",
 	},
