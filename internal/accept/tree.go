@@ -12,6 +12,10 @@ import (
 // Field paths inside a decoded body: object keys, and array indexes in
 // decimal.
 
+// ValueAt is the value at path (object keys, array indexes in decimal) in a
+// decoded JSON body: what a check that edits a learned request reads back.
+func ValueAt(doc any, path []string) (any, bool) { return getAt(doc, path) }
+
 func getAt(doc any, path []string) (any, bool) {
 	cur := doc
 	for _, k := range path {

@@ -327,30 +327,6 @@ func putAt(doc any, path []string, v any) any {
 	return obj
 }
 
-// valueAt is the value at path in a decoded JSON body.
-func valueAt(doc any, path []string) (any, bool) {
-	cur := doc
-	for _, k := range path {
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[k]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			i, err := strconv.Atoi(k)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil, false
-			}
-			cur = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
 // bodyLeaves lists the scalar fields of a decoded body with their paths.
 func bodyLeaves(doc any) [][]string {
 	var out [][]string

@@ -302,7 +302,7 @@ func failingRequest(p *check.Pass, fields []namedField, f namedField, a *identit
 		fl.sets = append(fl.sets, strings.Join(m.path, ".")+"="+strconv.FormatFloat(v, 'f', -1, 64))
 	}
 	for _, c := range currencies {
-		cur, _ := valueAt(req.Body, c.path)
+		cur, _ := accept.ValueAt(req.Body, c.path)
 		v := otherCurrency(c.schema, cur, p.Model.Values(p.Op, leafName(c.path), apimodel.Query{Limit: 16}))
 		req.Body = putAt(req.Body, c.path, v)
 		fl.sets = append(fl.sets, strings.Join(c.path, ".")+"="+v)
@@ -319,7 +319,7 @@ func setField(req *accept.Request, f namedField, v string) {
 		req.Query[f.name] = v
 	case "body":
 		var val any = v
-		cur, _ := valueAt(req.Body, f.path)
+		cur, _ := accept.ValueAt(req.Body, f.path)
 		switch cur.(type) {
 		case float64, int, int64:
 			if n, err := strconv.ParseFloat(v, 64); err == nil {
