@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart-sec/rampart/internal/jwt"
 	"github.com/rampart-sec/rampart/internal/lazyre"
+	"github.com/rampart-sec/rampart/internal/luhn"
 )
 
 // Kind is what sort of value a harvested value is.
@@ -173,31 +174,17 @@ func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 // cardNumber says whether s is 13 to 19 digits (spaces or dashes allowed
 // between groups) that pass the Luhn check.
 func cardNumber(s string) bool {
-	var digits []int
+	digits := make([]byte, 0, len(s))
 	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
-			digits = append(digits, int(r-'0'))
+			digits = append(digits, byte(r))
 		case r == ' ' || r == '-':
 		default:
 			return false
 		}
 	}
-	if len(digits) < 13 || len(digits) > 19 {
-		return false
-	}
-	sum := 0
-	for i := range digits {
-		d := digits[len(digits)-1-i]
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
+	return len(digits) >= 13 && len(digits) <= 19 && luhn.Valid(string(digits))
 }
 
 // UnmarshalText reads a kind back from its name.

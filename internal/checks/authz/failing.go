@@ -11,6 +11,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/apimodel"
+	"github.com/rampart-sec/rampart/internal/luhn"
 	"github.com/rampart-sec/rampart/internal/surface"
 )
 
@@ -185,7 +186,7 @@ func madeUp(sample string, taken func(string) bool) string {
 	}
 	for shift := 5; shift < 10; shift++ {
 		v := rotateTail(sample, shift)
-		if luhnValid(sample) && allDigits(sample) && len(sample) >= 12 {
+		if luhn.Valid(sample) && allDigits(sample) && len(sample) >= 12 {
 			v = withCheckDigit(v)
 		}
 		if ibanValid(sample) {
@@ -234,31 +235,11 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-// luhnValid reports whether a digit string passes the Luhn check, as card
-// numbers do.
-func luhnValid(s string) bool {
-	if !allDigits(s) {
-		return false
-	}
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		d := int(s[len(s)-1-i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
-}
-
 // withCheckDigit replaces the last digit of s so that it passes the Luhn check.
 func withCheckDigit(s string) string {
 	for d := '0'; d <= '9'; d++ {
 		v := s[:len(s)-1] + string(d)
-		if luhnValid(v) {
+		if luhn.Valid(v) {
 			return v
 		}
 	}

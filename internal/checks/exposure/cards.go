@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/lazyre"
+	"github.com/rampart-sec/rampart/internal/luhn"
 )
 
 // Payment card data that must never leave the card processor's vault: the
@@ -29,7 +30,7 @@ func pan(v string) bool {
 		return false
 	}
 	d := digitsOnly(v)
-	return cardBrand(d) && luhn(d)
+	return cardBrand(d) && luhn.Valid(d)
 }
 
 func scalar(v any) (string, bool) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart-sec/rampart/internal/jwt"
 	"github.com/rampart-sec/rampart/internal/lazyre"
+	"github.com/rampart-sec/rampart/internal/luhn"
 )
 
 // class groups what a detector finds; each class is one check.
@@ -86,23 +87,6 @@ var (
 	personKey = lazyre.New(`(?i)^(id|user_?id|uid|username|user_?name|name|display_?name|first_?name|last_?name|full_?name|login|owner_?id|customer_?id|account_?id)$`)
 )
 
-// luhn reports whether a digit string passes the Luhn checksum.
-func luhn(d string) bool {
-	sum, alt := 0, false
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if alt {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		alt = !alt
-	}
-	return sum%10 == 0
-}
-
 // cardBrand recognises the issuer ranges of the common card networks.
 func cardBrand(d string) bool {
 	switch {
@@ -139,7 +123,7 @@ func isCard(key, v string) bool {
 		return false
 	}
 	d := digitsOnly(v)
-	if !cardBrand(d) || !luhn(d) {
+	if !cardBrand(d) || !luhn.Valid(d) {
 		return false
 	}
 	grouped := strings.Count(v, " ") == 3 || strings.Count(v, "-") == 3
