@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/check"
 	"github.com/rampart-sec/rampart/internal/dberr"
 	"github.com/rampart-sec/rampart/internal/engine"
+	"github.com/rampart-sec/rampart/internal/lazyre"
 )
 
 // DBError is LEAK-001.
@@ -83,10 +83,10 @@ var Traceback = check.Check{
 }
 
 var (
-	tracebackRe = regexp.MustCompile(`Traceback \(most recent call last\):`)
+	tracebackRe = lazyre.New(`Traceback \(most recent call last\):`)
 	// A frame as written, in HTML, or inside a JSON string (a handler that
 	// returns traceback.format_exception() as a JSON list).
-	frameRe = regexp.MustCompile(`File &quot;[^&]+\.py&quot;, line \d+|File "[^"\n]+\.py", line \d+|File \\"[^"\\\n]+\.py\\", line \d+`)
+	frameRe = lazyre.New(`File &quot;[^&]+\.py&quot;, line \d+|File "[^"\n]+\.py", line \d+|File \\"[^"\\\n]+\.py\\", line \d+`)
 )
 
 func hasInputs(op *rampart.Operation) bool {
