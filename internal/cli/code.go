@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/rampart-sec/rampart"
 	"github.com/rampart-sec/rampart/internal/baseline"
+	"github.com/rampart-sec/rampart/internal/gctune"
 	"github.com/rampart-sec/rampart/scan"
 )
 
@@ -149,10 +149,13 @@ func runCode(ctx context.Context, cmd *cobra.Command, env Env, dir string, f *co
 	}
 	// Most of what an analysis keeps is packed syntax trees, which the
 	// collector does not scan: collecting when the heap has grown by half
-	// (instead of the default doubling) keeps the peak near what is live
-	// for a few percent of CPU (docs/benchmarks.md, "White-box speed and
-	// memory").
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	// (instead of the default doubling) keeps the peak near what is live.
+	// A headroom of at least 16 MB spares the small heap of the first
+	// seconds a collection every few megabytes, and leaves the peak as it
+	// is from a live heap of 32 MB up (docs/benchmarks.md, "White-box speed
+	// and memory").
+	pacer := gctune.Start(16<<20, 50)
+	defer pacer.Stop()
 	if env.Getenv != nil && env.Getenv("RAMPART_TRACE") != "" {
 		opt.Trace = func(phase string, d time.Duration) {
 			fmt.Fprintf(env.Stderr, "rampart: trace: %-40s %v\n", phase, d.Round(time.Microsecond))
