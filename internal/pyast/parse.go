@@ -131,7 +131,7 @@ func (p *Parser) Parse(src []byte) (*Tree, error) {
 	if p.p == nil {
 		return nil, errors.New("pyast: parser is closed")
 	}
-	tree := p.p.Parse(src, nil)
+	tree := p.parseString(src)
 	if tree == nil {
 		// A parse that timed out is resumed by the next call unless the
 		// parser is reset: the next file would be read with this one's
@@ -139,12 +139,29 @@ func (p *Parser) Parse(src []byte) (*Tree, error) {
 		p.p.Reset()
 		return nil, ErrNoTree
 	}
-	defer tree.Close()
-	return p.flatten(tree, src)
+	defer C.ts_tree_delete(tree)
+	return p.flattenRaw(tree, src)
 }
 
-// ParseOnly parses src and throws the tree away. It is the floor that the
-// benchmarks compare a whole analysis with.
+// parseString parses src with ts_parser_parse_string, which reads the bytes
+// in place. go-tree-sitter's Parse reads them through a Go callback that
+// copies each chunk into a fresh Go slice and then into C memory: about 6%
+// more CPU on a whole tree, and garbage of the source's size for the
+// collector (docs/benchmarks.md, "White-box speed and memory"). tree-sitter
+// keeps no pointer into the input once the call returns.
+func (p *Parser) parseString(src []byte) *C.TSTree {
+	if len(src) == 0 {
+		return C.ts_parser_parse_string(rawParser(p.p), nil, (*C.char)(unsafe.Pointer(&emptySource[0])), 0)
+	}
+	return C.ts_parser_parse_string(rawParser(p.p), nil, (*C.char)(unsafe.Pointer(&src[0])), C.uint32_t(len(src)))
+}
+
+var emptySource = [1]byte{}
+
+// ParseOnly parses src with go-tree-sitter's Parse, the bindings' entry for
+// a parse, and throws the tree away: the floor that the benchmarks compare
+// a whole analysis with (ParseStringOnly is the floor of the entry Parse
+// itself uses).
 func (p *Parser) ParseOnly(src []byte) error {
 	if p.p == nil {
 		return errors.New("pyast: parser is closed")
@@ -172,14 +189,18 @@ func rawParser(p *ts.Parser) *C.TSParser {
 	return (*C.TSParser)(*(*unsafe.Pointer)(unsafe.Pointer(p)))
 }
 
-// parseDirect parses src with ts_parser_parse_string and frees the tree
-// (for the benchmark test).
-func (p *Parser) parseDirect(src []byte) {
-	if len(src) == 0 {
-		return
+// ParseStringOnly parses src the way Parse does and throws the tree away.
+func (p *Parser) ParseStringOnly(src []byte) error {
+	if p.p == nil {
+		return errors.New("pyast: parser is closed")
 	}
-	t := C.ts_parser_parse_string(rawParser(p.p), nil, (*C.char)(unsafe.Pointer(&src[0])), C.uint32_t(len(src)))
-	C.ts_tree_delete(t)
+	tree := p.parseString(src)
+	if tree == nil {
+		p.p.Reset()
+		return ErrNoTree
+	}
+	C.ts_tree_delete(tree)
+	return nil
 }
 
 // rawTree returns the C tree inside a go-tree-sitter Tree, whose only field
@@ -189,13 +210,18 @@ func rawTree(t *ts.Tree) *C.TSTree {
 	return (*C.TSTree)(*(*unsafe.Pointer)(unsafe.Pointer(t)))
 }
 
-// flatten converts a tree-sitter tree: the C walker fills the parser's
+// flatten converts a tree parsed through go-tree-sitter.
+func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
+	return p.flattenRaw(rawTree(tree), src)
+}
+
+// flattenRaw converts a tree-sitter tree: the C walker fills the parser's
 // scratch buffer (sized for every node, anonymous ones included), and the
 // nodes it kept are copied into a Go slice of the exact size. (Walking
 // straight into a Go slice would need one of the scratch's size, about
 // twice the nodes kept, held for as long as the tree.)
-func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
-	count := int(tree.RootNode().DescendantCount())
+func (p *Parser) flattenRaw(tree *C.TSTree, src []byte) (*Tree, error) {
+	count := int(C.ts_node_descendant_count(C.ts_tree_root_node(tree)))
 	if count < 1 {
 		count = 1
 	}
@@ -210,7 +236,7 @@ func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
 		}
 		p.cap = count
 	}
-	n := int(C.pyast_walk(rawTree(tree), p.scratch, C.int(count),
+	n := int(C.pyast_walk(tree, p.scratch, C.int(count),
 		(*C.uint16_t)(unsafe.Pointer(&symKinds[0])), (*C.uint8_t)(unsafe.Pointer(&symNamed[0])), C.int(len(symKinds)),
 		C.uint16_t(KindError), C.uint16_t(kindDropped),
 		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs)),

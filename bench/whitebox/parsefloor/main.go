@@ -1,11 +1,14 @@
 // Command parsefloor is the floor of the white-box benchmark: it finds the
 // Python files under a directory, reads them and parses each with
 // tree-sitter, and nothing else (no tree conversion, no analysis). It uses
-// the parser configuration `rampart code` uses (internal/pyast: the
-// official Go bindings with the C allocator) and, by default, the same
-// number of workers.
+// the parser `rampart code` uses (internal/pyast: the official Go bindings'
+// parser with the C allocator) and, by default, the same number of workers.
+// By default each file is parsed through the bindings' Parse, the way any
+// Go program calls tree-sitter; -string parses it the way `rampart code`
+// does, with ts_parser_parse_string, which skips the bindings' read
+// callback (the floor of rampart's own parse).
 //
-//	parsefloor [-workers N] [-bindings-allocator] DIR
+//	parsefloor [-workers N] [-bindings-allocator] [-string] DIR
 package main
 
 import (
@@ -28,9 +31,10 @@ import (
 func main() {
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "files parsed at once")
 	bindingsAlloc := flag.Bool("bindings-allocator", false, "use go-tree-sitter's default allocator (a Go callback per malloc) instead of the C one")
+	direct := flag.Bool("string", false, "parse with ts_parser_parse_string, as rampart code does, instead of go-tree-sitter's Parse (a Go read callback)")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: parsefloor [-workers N] [-bindings-allocator] DIR")
+		fmt.Fprintln(os.Stderr, "usage: parsefloor [-workers N] [-bindings-allocator] [-string] DIR")
 		os.Exit(2)
 	}
 	if *bindingsAlloc {
@@ -59,7 +63,11 @@ func main() {
 					failed.Add(1)
 					continue
 				}
-				if err := p.ParseOnly(src); err != nil {
+				parse := p.ParseOnly
+				if *direct {
+					parse = p.ParseStringOnly
+				}
+				if err := parse(src); err != nil {
 					failed.Add(1)
 				}
 				bytes.Add(int64(len(src)))
