@@ -10,6 +10,7 @@ import (
 
 // fileState is one Python file under analysis.
 type fileState struct {
+	waitHeld      int64  // bytes of the budget its unpacked waiting tree holds (waiting.go)
 	path          string // as reported
 	t             *pyast.Tree
 	mod           *pyast.Module

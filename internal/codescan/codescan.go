@@ -50,6 +50,9 @@ type Options struct {
 	ParseTimeout time.Duration
 	// Trace, if set, receives the wall-clock time of each phase.
 	Trace func(phase string, d time.Duration)
+	// waitBudget replaces defaultWaitBudget (tests; negative: pack every
+	// waiting tree).
+	waitBudget int64
 }
 
 // DefaultMaxFileSize is the size above which files are skipped.
@@ -166,10 +169,11 @@ type project struct {
 	crdb      func() bool     // some file mentions CockroachDB (cockroach, crdb, 26257)
 	passwords func() bool     // some file verifies passwords (else PY-RATE-001 has nothing to look for)
 	shared    map[string]bool // tables a non-admin route lists whole (shared.go)
+	waiting   *waitBudget     // how many waiting trees stay unpacked (waiting.go)
 }
 
 func newProject() *project {
-	p := &project{schema: newSchema()}
+	p := &project{schema: newSchema(), waiting: newWaitBudget(defaultWaitBudget)}
 	p.crdb = sync.OnceValue(func() bool { return p.anyFileHas(crdbMarkers) })
 	p.passwords = sync.OnceValue(func() bool { return p.anyFileHas(passwordCheckRe) })
 	return p
@@ -226,6 +230,9 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 
 	proj := newProject()
+	if opt.waitBudget != 0 {
+		proj.waiting = newWaitBudget(max(opt.waitBudget, 0))
+	}
 	var envCands []envFinding
 	for _, o := range others {
 		max := opt.MaxFileSize
@@ -272,7 +279,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		proj.modules.loaded[i].Store(f)
 		return deps, true
 	}, func(i int) {
-		states[i].t.Unpark()
+		proj.waiting.end(states[i], false)
 		states[i].summarize(false)
 		states[i].rootAnalyses()
 		states[i].settle()
@@ -298,17 +305,13 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	wait := importCycles(left)
 	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
-		if f.cyclicImports {
-			f.t.UnparkKeep() // parked again below: no need to pack it twice
-		} else {
-			f.t.Unpark()
-		}
+		proj.waiting.end(f, f.cyclicImports) // a cyclic file waits again below: no need to pack it twice
 		f.summarize(false)
 		if !f.cyclicImports {
 			f.rootAnalyses()
 			f.settle()
 		} else {
-			f.t.Park() // until the second run
+			proj.waiting.wait(f) // until the second run
 		}
 	})
 	// The second run follows the same order, so that each file reads the
@@ -316,7 +319,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	// across the import that closes its cycle.
 	runGraph(ctx, opt.Workers, left, wait, func(f *fileState) {
 		if f.cyclicImports {
-			f.t.Unpark()
+			proj.waiting.end(f, false)
 			f.summarize(true)
 			f.rootAnalyses()
 			f.settle()
@@ -328,7 +331,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 		}
 	}
 	for _, f := range left {
-		f.t.Unpark() // analysis was cancelled before it came to the file
+		proj.waiting.end(f, false) // analysis was cancelled before it came to the file
 	}
 	trace(fmt.Sprintf("import cycles (%d files, %d in cycles)", len(left), len(cyclic)))
 	if wholeTreesNeeded(states) {

@@ -43,10 +43,11 @@ func (f *fileState) settle() {
 	f.t.Release()
 }
 
-// park notes which module-level names are functions, then packs the tree
-// until the file's analysis starts (Tree.Unpark), unless every file it
-// depends on is settled already (it is analysed at once). Call it before
-// the file is published to the other files.
+// park notes which module-level names are functions, then sets the tree
+// waiting until the file's analysis starts (packed, unless the wait budget
+// has room: waiting.go), unless every file it depends on is settled already
+// (it is analysed at once). Call it before the file is published to the
+// other files.
 func (f *fileState) park(deps []int, settled []atomic.Bool) {
 	f.funcs = map[string]bool{}
 	for name, d := range f.mod.Defs {
@@ -56,7 +57,7 @@ func (f *fileState) park(deps []int, settled []atomic.Bool) {
 	}
 	for _, d := range deps {
 		if !settled[d].Load() {
-			f.t.Park()
+			f.proj.waiting.wait(f)
 			return
 		}
 	}

@@ -121,13 +121,15 @@ func TestRunGraph(t *testing.T) {
 }
 
 // The findings of a project with import cycles do not depend on how many
-// workers analyse it, nor on the run.
+// workers analyse it, nor on the run, nor on which waiting trees are packed
+// (every one, none, or as many as a budget of one small tree allows).
 func TestAnalyzeDeterministic(t *testing.T) {
 	for _, dir := range []string{"testdata/projects/importcycle", "testdata/projects/crossmodule"} {
 		var first []string
-		for run := 0; run < 6; run++ {
+		for run := 0; run < 9; run++ {
 			workers := []int{1, 2, 3, 8}[run%4]
-			res, err := Analyze(context.Background(), dir, Options{Workers: workers})
+			budget := []int64{-1, 1 << 30, 600}[run%3]
+			res, err := Analyze(context.Background(), dir, Options{Workers: workers, waitBudget: budget})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +145,7 @@ func TestAnalyzeDeterministic(t *testing.T) {
 				continue
 			}
 			if !reflect.DeepEqual(got, first) {
-				t.Errorf("%s, %d workers:\n%v\nwant\n%v", dir, workers, got, first)
+				t.Errorf("%s, %d workers, wait budget %d:\n%v\nwant\n%v", dir, workers, budget, got, first)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"sync"
+	"unsafe"
 )
 
 // A tree waiting for its analysis (its file imports files not yet
@@ -71,11 +72,16 @@ var packScratch = sync.Pool{New: func() any { return new([]byte) }}
 // Parked reports whether the tree is packed (Park without Unpark).
 func (t *Tree) Parked() bool { return t.packed != nil && !t.released }
 
-// Unpark restores the nodes Park packed; it does nothing to a tree that is
-// not parked. It must not be called while another goroutine reads the tree.
+// Unpark restores the nodes Park packed; a tree that is not parked only
+// forgets the packed copy UnparkKeep kept (nothing will park it again). It
+// must not be called while another goroutine reads the tree.
 func (t *Tree) Unpark() {
 	t.stateMu.Lock()
 	defer t.stateMu.Unlock()
+	if !t.Parked() {
+		t.spare = nil
+		return
+	}
 	t.unpark()
 }
 
@@ -197,3 +203,7 @@ func (r *varints) next() uint64 {
 	}
 	return v
 }
+
+// NodeBytes is the memory the tree's nodes take while unpacked (0 while
+// packed or released).
+func (t *Tree) NodeBytes() int64 { return int64(len(t.Nodes)) * int64(unsafe.Sizeof(Node{})) }
