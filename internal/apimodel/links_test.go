@@ -26,6 +26,7 @@ func TestValuesLinks(t *testing.T) {
 		q     func(ids map[string]*Query)
 		as    string
 		owner Owner
+		of    string   // with Others: whose values
 		want  []string // exactly, best first
 	}{
 		{
@@ -58,6 +59,35 @@ func TestValuesLinks(t *testing.T) {
 				body: `{"status":"ok","data":{"access_token":"t","accounts":[{"number":"NL20ZOOB0123456789"}]}}`}},
 			op: "POST /transfers", param: "from_account", as: "alice", owner: Mine,
 			want: []string{"NL20ZOOB0123456789"},
+		},
+		{
+			name: "a role-prefixed field takes the thing's keys beside the values seen under its own name",
+			ops:  []string{"POST /transfers"},
+			exs: []ex{
+				{method: "POST", path: "/auth/login", who: "alice", login: true,
+					body: `{"status":"ok","data":{"access_token":"t","accounts":[{"number":"NL91ZOOB0417164300"}]}}`},
+				{method: "POST", path: "/auth/login", who: "bob", login: true,
+					body: `{"status":"ok","data":{"access_token":"u","accounts":[{"number":"NL55ZOOB0987654321"}]}}`},
+				{method: "POST", path: "/transfers", who: "alice", status: 201,
+					sent: `{"from_account":"NL91ZOOB0417164300","to_account":"NL02ZOOB0555555555","amount":{"value":1,"currency":"EUR"}}`,
+					body: `{"status":"ok","data":{"id":1,"from_account":"NL91ZOOB0417164300","to_account":"NL02ZOOB0555555555"}}`},
+			},
+			op: "POST /transfers", param: "from_account", as: "alice", owner: Others, of: "bob",
+			want: []string{"NL55ZOOB0987654321"},
+		},
+		{
+			name: "a role-prefixed field takes a reference field named after the thing alone",
+			ops:  []string{"GET /standing-orders", "POST /transfers"},
+			exs: []ex{{path: "/standing-orders", who: "alice", exploring: true,
+				body: `[{"id":4,"account":"NL91ZOOB0417164300","name":"Rent"}]`}},
+			op: "POST /transfers", param: "funding_account", as: "alice", owner: Mine,
+			want: []string{"NL91ZOOB0417164300"},
+		},
+		{
+			name: "a field named after the thing alone that holds a name is no reference",
+			ops:  []string{"GET /threads", "POST /replies"},
+			exs:  []ex{{path: "/threads", who: "alice", exploring: true, body: `[{"id":4,"subject":"Quarterly report"}]`}},
+			op:   "POST /replies", param: "parent_subject", as: "alice", owner: Any, want: nil,
 		},
 		{
 			name: "a role-prefixed id (target_folder_id) takes the thing's ids",
@@ -173,7 +203,7 @@ func TestValuesLinks(t *testing.T) {
 			if tc.extra != nil {
 				tc.extra(m)
 			}
-			got := vals(m.Values(m.Operation(tc.op), tc.param, Query{As: ids[tc.as], Owner: tc.owner}))
+			got := vals(m.Values(m.Operation(tc.op), tc.param, Query{As: ids[tc.as], Owner: tc.owner, Of: ids[tc.of]}))
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("values %q, want %q", got, tc.want)
 			}

@@ -210,26 +210,23 @@ func userParam(name string) bool {
 }
 
 // roleWords name the part a referenced object plays in a request rather
-// than the object: from_account and to_account are both accounts.
+// than the object: from_account and to_account are both accounts, and so
+// are a payment's funding_account and a form's my_account.
 var roleWords = map[string]bool{
 	"from": true, "to": true, "source": true, "src": true, "target": true, "dest": true, "destination": true,
 	"dst": true, "sender": true, "recipient": true, "receiver": true, "payer": true, "payee": true,
 	"origin": true, "beneficiary": true, "debit": true, "credit": true, "parent": true,
+	"debtor": true, "funding": true, "paying": true, "my": true, "own": true,
 }
 
 // roleRefs are the names a role-prefixed reference stands for, without its
 // role: from_account → the account's keys (accountid, accountnumber...),
 // target_folder_id → folderid. Nil for a name without a role word first.
 func roleRefs(param string) []string {
-	w := words(param)
-	i := 0
-	for i < len(w)-1 && roleWords[w[i]] {
-		i++
-	}
-	if i == 0 {
+	rest := withoutRole(param)
+	if len(rest) == 0 {
 		return nil
 	}
-	rest := w[i:]
 	last := rest[len(rest)-1]
 	if genericNames[last] {
 		if len(rest) < 2 {
@@ -239,4 +236,30 @@ func roleRefs(param string) []string {
 	}
 	thing := strings.Join(rest, "")
 	return []string{thing + "id", thing + "number", thing + "code", thing + "key", thing + "uuid", thing + "no", thing + "slug"}
+}
+
+// roleThing is the thing a role-prefixed reference names when the name
+// ends in the thing rather than in one of its keys: from_account →
+// "account", for answers that key it by the thing alone ({"account":
+// "NL91…"}). "" for a name without a role word first or ending in a key.
+func roleThing(param string) string {
+	rest := withoutRole(param)
+	if len(rest) == 0 || genericNames[rest[len(rest)-1]] {
+		return ""
+	}
+	return strings.Join(rest, "")
+}
+
+// withoutRole is a name's words after its leading role words (from_account
+// → [account]); nil when it has none, or nothing after them.
+func withoutRole(param string) []string {
+	w := words(param)
+	i := 0
+	for i < len(w)-1 && roleWords[w[i]] {
+		i++
+	}
+	if i == 0 {
+		return nil
+	}
+	return w[i:]
 }

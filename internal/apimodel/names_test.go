@@ -86,12 +86,30 @@ func TestRoleRefs(t *testing.T) {
 		{"from_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountuuid", "accountno", "accountslug"}},
 		{"targetFolderId", []string{"folderid"}},
 		{"source_wallet_number", []string{"walletnumber"}},
+		{"debtor_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountuuid", "accountno", "accountslug"}},
+		{"funding_card_number", []string{"cardnumber"}},
+		{"payingAccountId", []string{"accountid"}},
+		{"my_wallet_id", []string{"walletid"}},
+		{"own_account_no", []string{"accountnumber"}},
 		{"account_number", nil}, // no role: the name stands for itself
 		{"to", nil},
 		{"from_id", nil}, // a role and a generic name: no thing named
 	} {
 		if got := roleRefs(tc.name); !slices.Equal(got, tc.want) {
 			t.Errorf("roleRefs(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestRoleThing(t *testing.T) {
+	for name, want := range map[string]string{
+		"from_account": "account", "fundingCard": "card", "my_source_wallet": "wallet",
+		"from_account_number": "", // ends in a key: roleRefs names it
+		"account":             "", // no role: the name stands for itself
+		"from":                "",
+	} {
+		if got := roleThing(name); got != want {
+			t.Errorf("roleThing(%q) = %q, want %q", name, got, want)
 		}
 	}
 }

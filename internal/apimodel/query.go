@@ -232,24 +232,38 @@ func (m *Model) linked(path, in, param string, schema *rampart.Schema) []Candida
 			}
 		}
 	}
-	if len(out) > 0 {
-		// A thing's generic field that qualifies to the parameter's words
-		// (a user's "name" for {username}) gives way where the same
-		// answer has a field of that very name (its "username").
-		for i := range out {
-			if out[i].By == "thing" && exact[out[i].From] {
-				out[i].Score = 80
-			}
+	// A thing's generic field that qualifies to the parameter's words (a
+	// user's "name" for {username}) gives way where the same answer has a
+	// field of that very name (its "username").
+	for i := range out {
+		if out[i].By == "thing" && exact[out[i].From] {
+			out[i].Score = 80
 		}
-		return out
 	}
 	// A reference named by the part it plays (a transfer's from_account,
-	// a move's target_folder_id) takes the keys of the thing it names.
+	// a move's target_folder_id) takes the keys of the thing it names,
+	// beside the values seen under its own name: a transfer's answer shows
+	// the caller's from_account, only the login answers show the accounts
+	// of the others.
 	for _, alt := range roleRefs(param) {
 		for _, e := range head(m.byName[alt]) {
 			for _, o := range e.origins {
 				if o.qual == alt || (o.bare == alt && !generic(alt)) {
 					add(e, 85, "thing", o)
+				}
+			}
+		}
+	}
+	// ...and a field named after the thing alone, when what it holds is a
+	// reference (an account number, an id), not a name.
+	if thing := roleThing(param); thing != "" {
+		for _, e := range head(m.byName[thing]) {
+			if !referenceKind(e.kind) {
+				continue
+			}
+			for _, o := range e.origins {
+				if o.bare == thing {
+					add(e, 80, "thing", o)
 				}
 			}
 		}
@@ -274,6 +288,16 @@ func (m *Model) linked(path, in, param string, schema *rampart.Schema) []Candida
 		}
 	}
 	return out
+}
+
+// referenceKind says whether values of a kind can name an object: names,
+// titles and tokens cannot.
+func referenceKind(k Kind) bool {
+	switch k {
+	case KindOther, KindName, KindToken:
+		return false
+	}
+	return true
 }
 
 // maxScan bounds how many values of one name or kind a question reads.

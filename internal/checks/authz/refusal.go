@@ -15,7 +15,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
-	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // RefusalBOLA is BOLA-004.
@@ -115,46 +114,14 @@ func namedFields(op *rampart.Operation, req *accept.Request) []namedField {
 	return out
 }
 
-// roleWords say which part an object plays in a request ("from_account":
-// the account debited) without naming the object's kind.
-var roleWords = map[string]bool{
-	"from": true, "source": true, "src": true, "origin": true, "sender": true, "payer": true, "debit": true,
-	"debtor": true, "funding": true, "paying": true, "my": true, "own": true,
-}
-
-// modelNames are the names the API model may know a field's values by:
-// its own, then, for a name that says the object's role ("from_account"),
-// the object's kind keyed as the API's answers key it ("account_number",
-// "account_id"): the numbers of a login answer's accounts.
-func modelNames(f namedField) []string {
-	out := []string{f.name}
-	var rest []string
-	role := false
-	for _, w := range surface.Words(f.name) {
-		if roleWords[w] {
-			role = true
-			continue
-		}
-		rest = append(rest, w)
-	}
-	if !role || len(rest) == 0 {
-		return out
-	}
-	kind := strings.Join(rest, "_")
-	return append(out, kind+"_number", kind+"_id", kind)
-}
-
-// ownValues are the values of a field that who owns, by the API model.
+// ownValues are the values of a field that who owns, by the API model: a
+// field named by its role (from_account) is answered by the model with the
+// keys of the thing it names (the accounts' numbers).
 func ownValues(p *check.Pass, f namedField, who *identity.Identity) []string {
 	var out []string
-	for _, n := range modelNames(f) {
-		for _, c := range p.Model.Values(p.Op, n, apimodel.Query{As: who, Owner: apimodel.Mine, Limit: 3}) {
-			if c.Value != "" && fitsLeaf(c.Value, f.schema) && !slices.Contains(out, c.Value) {
-				out = append(out, c.Value)
-			}
-		}
-		if len(out) > 0 {
-			return out
+	for _, c := range p.Model.Values(p.Op, f.name, apimodel.Query{As: who, Owner: apimodel.Mine, Limit: 3}) {
+		if c.Value != "" && fitsLeaf(c.Value, f.schema) && !slices.Contains(out, c.Value) {
+			out = append(out, c.Value)
 		}
 	}
 	return out
@@ -169,13 +136,11 @@ func victimValue(p *check.Pass, f namedField, attacker *identity.Identity, own [
 		if v == attacker {
 			continue
 		}
-		for _, n := range modelNames(f) {
-			for _, c := range p.Model.Values(p.Op, n, apimodel.Query{As: attacker, Owner: apimodel.Others, Of: v, Limit: 4}) {
-				if c.Seen&apimodel.HowListing != 0 || slices.Contains(own, c.Value) || !fitsLeaf(c.Value, f.schema) {
-					continue
-				}
-				return v, c.Value
+		for _, c := range p.Model.Values(p.Op, f.name, apimodel.Query{As: attacker, Owner: apimodel.Others, Of: v, Limit: 4}) {
+			if c.Seen&apimodel.HowListing != 0 || slices.Contains(own, c.Value) || !fitsLeaf(c.Value, f.schema) {
+				continue
 			}
+			return v, c.Value
 		}
 	}
 	return nil, ""
@@ -399,12 +364,7 @@ func probeRefusal(ctx context.Context, p *check.Pass, fields []namedField, f nam
 		if v == own || v == theirs {
 			return true
 		}
-		for _, n := range modelNames(f) {
-			if slices.ContainsFunc(p.Model.Values(p.Op, n, apimodel.Query{Limit: 32}), func(c apimodel.Candidate) bool { return c.Value == v }) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(p.Model.Values(p.Op, f.name, apimodel.Query{Limit: 32}), func(c apimodel.Candidate) bool { return c.Value == v })
 	}
 	fake := madeUp(theirs, taken)
 	fakeResp, err := p.Send(ctx, a, p.Build(withField(req, f, fake)))

@@ -27,6 +27,7 @@ type moneyAPI struct {
 	ruleFirst bool // currency and amount rules come before the lookup: the refusal says nothing of the object
 	lenient   bool // no currency, balance or limit rule: any request for an existing object goes through
 	malformed bool // an unknown number is refused for its format, before the rules: "checksum mismatch"
+	history   bool // GET /transfers shows alice's past transfer: her from_account, never the others' accounts
 
 	mu       sync.Mutex
 	accounts map[string]*moneyObj
@@ -94,6 +95,14 @@ func (m *moneyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case r.Method == http.MethodGet && r.URL.Path == "/cards":
 		list(m.cards, "card_number")
+		return
+	case r.Method == http.MethodGet && r.URL.Path == "/transfers":
+		sent := []map[string]any{}
+		if m.history && who == "alice" {
+			sent = append(sent, map[string]any{"id": 1, "from_account": "NL91ZOOB0417164300", "to_account": "NL02ZOOB0555555555",
+				"amount": map[string]any{"value": 5, "currency": "EUR"}})
+		}
+		_ = json.NewEncoder(w).Encode(sent)
 		return
 	case r.Method != http.MethodPost || (r.URL.Path != "/transfers" && !payment):
 		answer(404, "not found")
@@ -188,6 +197,10 @@ func TestRefusalBOLA(t *testing.T) {
 		sends int
 	}{
 		{name: "source account and card not checked", api: &moneyAPI{},
+			want:     []string{"BOLA-004 POST /cards/{card_number}/payments firm", "BOLA-004 POST /transfers firm"},
+			coverage: map[string]rampart.CoverageState{transfers: rampart.CoverageProved, payments: rampart.CoverageProved}, sends: 6},
+		{name: "a transfer history shows the caller's from_account: the others' accounts still come from the model",
+			api:      &moneyAPI{history: true},
 			want:     []string{"BOLA-004 POST /cards/{card_number}/payments firm", "BOLA-004 POST /transfers firm"},
 			coverage: map[string]rampart.CoverageState{transfers: rampart.CoverageProved, payments: rampart.CoverageProved}, sends: 6},
 		{name: "secure: another's object answers like none", api: &moneyAPI{owned: true},
