@@ -263,7 +263,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	states := make([]*fileState, len(files))
 	infos := make([]File, len(files))
 	settled := make([]atomic.Bool, len(files)) // analysed, or not parsed
-	analysed := runPipeline(ctx, opt.Workers, len(files), func(p *pyast.Parser, i int) ([]int, bool) {
+	analysed := runPipeline(ctx, opt.Workers, len(files), largestFirst(files), func(p *pyast.Parser, i int) ([]int, bool) {
 		p.SetTimeout(opt.ParseTimeout)
 		states[i], infos[i] = load(p, files[i], i, opt, proj)
 		f := states[i]

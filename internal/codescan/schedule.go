@@ -1,7 +1,9 @@
 package codescan
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -20,31 +22,33 @@ import (
 // and a file analysed here has read only final summaries, so the result
 // does not depend on the schedule.
 type pipeline struct {
-	mu   sync.Mutex
-	cond sync.Cond
-	n    int
-	next int   // the next file to parse
-	busy int   // tasks running
-	run  []int // parsed files whose dependencies are all analysed
+	mu    sync.Mutex
+	cond  sync.Cond
+	n     int
+	next  int // the next file to parse (in order, when set)
+	order []int
+	busy  int   // tasks running
+	run   []int // parsed files whose dependencies are all analysed
 	// done[i]: file i is analysed, or was not parsed (nothing to wait for).
 	done    []bool
 	pending []int   // dependencies of file i not yet done
 	waiters [][]int // files waiting for file i
 }
 
-// runPipeline runs parse(p, i) for every file i in [0, n), each worker with
-// a parser of its own, then analyse(i) for each file that parse reported
+// runPipeline runs parse(p, i) for every file i in [0, n) (in the given
+// order; nil: 0 to n-1), each worker with a parser of its own, then
+// analyse(i) for each file that parse reported
 // loaded, once every file in its deps is done. It returns which files were
 // analysed. parse runs before analyse of the same file; analyse(i) runs
 // after analyse(d) returned for every d in i's deps (a mutex hands the
 // results over).
-func runPipeline(ctx context.Context, workers, n int,
+func runPipeline(ctx context.Context, workers, n int, order []int,
 	parse func(p *pyast.Parser, i int) (deps []int, loaded bool),
 	analyse func(i int)) (analysed []bool) {
 	if workers > n {
 		workers = n
 	}
-	pl := &pipeline{n: n, done: make([]bool, n), pending: make([]int, n), waiters: make([][]int, n)}
+	pl := &pipeline{n: n, order: order, done: make([]bool, n), pending: make([]int, n), waiters: make([][]int, n)}
 	pl.cond.L = &pl.mu
 	analysed = make([]bool, n)
 	stop := context.AfterFunc(ctx, func() {
@@ -78,6 +82,9 @@ func runPipeline(ctx context.Context, workers, n int,
 					pl.finish(i)
 				case pl.next < pl.n:
 					i := pl.next
+					if pl.order != nil {
+						i = pl.order[pl.next]
+					}
 					pl.next++
 					pl.busy++
 					pl.mu.Unlock()
@@ -218,4 +225,18 @@ func parallel(ctx context.Context, workers, n int, work func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// largestFirst orders the files by size, largest first, for parsing: the
+// last parses then are short ones, and no core waits long for the other's
+// last file (which large file comes last in path order was chance: up to a
+// tenth of the parse phase on one core). The order changes no result: a
+// file is analysed when its imports are, whatever the order of the parses.
+func largestFirst(files []source) []int {
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(files[b].size, files[a].size) })
+	return order
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,7 +33,7 @@ func TestRunPipeline(t *testing.T) {
 				var mu sync.Mutex
 				parsed := make([]bool, n)
 				done := make([]bool, n)
-				got := runPipeline(context.Background(), workers, n, func(_ *pyast.Parser, i int) ([]int, bool) {
+				got := runPipeline(context.Background(), workers, n, nil, func(_ *pyast.Parser, i int) ([]int, bool) {
 					mu.Lock()
 					defer mu.Unlock()
 					parsed[i] = true
@@ -80,7 +81,7 @@ func failed(list []int, i int) bool {
 func TestRunPipelineCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var started atomic.Int32
-	runPipeline(ctx, 2, 1000, func(_ *pyast.Parser, i int) ([]int, bool) {
+	runPipeline(ctx, 2, 1000, nil, func(_ *pyast.Parser, i int) ([]int, bool) {
 		if i == 10 {
 			cancel()
 		}
@@ -148,5 +149,15 @@ func TestAnalyzeDeterministic(t *testing.T) {
 				t.Errorf("%s, %d workers, wait budget %d:\n%v\nwant\n%v", dir, workers, budget, got, first)
 			}
 		}
+	}
+}
+
+func TestLargestFirst(t *testing.T) {
+	files := []source{{rel: "a.py", size: 10}, {rel: "b.py", size: 300}, {rel: "c.py", size: 10}, {rel: "d.py", size: 2000}}
+	if got, want := largestFirst(files), []int{3, 1, 0, 2}; !slices.Equal(got, want) {
+		t.Errorf("largestFirst = %v, want %v (largest first, ties in path order)", got, want)
+	}
+	if got := largestFirst(nil); len(got) != 0 {
+		t.Errorf("largestFirst(nil) = %v", got)
 	}
 }
