@@ -360,7 +360,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 
 	res.Findings = finalize(states, proj, envCands)
 	res.Routes = routesOf(states)
-	if n := routesNote(states, len(res.Routes)); n != "" && len(files) > 0 {
+	if n := routesNote(ctx, opt.Workers, states, len(res.Routes)); n != "" && len(files) > 0 {
 		res.Notes = append(res.Notes, n)
 	}
 	linkKeys(proj, states)

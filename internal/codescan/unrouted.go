@@ -2,6 +2,7 @@ package codescan
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -71,14 +72,17 @@ var unroutedFrameworks = map[string]string{
 
 // routesNote explains a run that found no route: which unrouted framework
 // the code imports, if any, what did not run, and what to do.
-func routesNote(states []*fileState, routes int) string {
+func routesNote(ctx context.Context, workers int, states []*fileState, routes int) string {
 	if routes > 0 {
 		return ""
 	}
-	seen := map[string]bool{}
-	for _, f := range states {
+	// Every file's source is read: on the workers, as the other passes
+	// over all files are.
+	perFile := make([]map[string]bool, len(states))
+	parallel(ctx, workers, len(states), func(i int) {
+		f := states[i]
 		if f == nil {
-			continue
+			return
 		}
 		// The import lines as written: `import http.client, http.server`
 		// binds only `http`, which says nothing of the server.
@@ -86,10 +90,19 @@ func routesNote(states []*fileState, routes int) string {
 			importNames(m, func(w []byte) {
 				for mod, fw := range unroutedFrameworks {
 					if len(w) >= len(mod) && string(w[:len(mod)]) == mod && (len(w) == len(mod) || w[len(mod)] == '.') {
-						seen[fw] = true
+						if perFile[i] == nil {
+							perFile[i] = map[string]bool{}
+						}
+						perFile[i][fw] = true
 					}
 				}
 			})
+		}
+	})
+	seen := map[string]bool{}
+	for _, m := range perFile {
+		for fw := range m {
+			seen[fw] = true
 		}
 	}
 	const what = "the route-level rules (object and function authorization, missing authentication, idempotency, " +
