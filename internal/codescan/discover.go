@@ -94,6 +94,12 @@ func discover(dir string, opt Options) walkResult {
 			if excluded(opt.Exclude, childRel) {
 				continue
 			}
+			// The entry says what it is: only directories, links and the
+			// files the analysis reads need a stat (a stat of every entry
+			// was most of the walk of a large tree).
+			if typ := e.Type(); typ&fs.ModeSymlink == 0 && !typ.IsDir() && sourceKind(name) == "" {
+				continue
+			}
 			info, err := e.Info()
 			if err != nil {
 				w.notes = append(w.notes, File{Path: report(dir, childRel), Status: FileError, Reason: err.Error()})
