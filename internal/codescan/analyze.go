@@ -10,8 +10,9 @@ import (
 
 // fileState is one Python file under analysis.
 type fileState struct {
-	waitHeld      int64  // bytes of the budget its unpacked waiting tree holds (waiting.go)
-	path          string // as reported
+	envs          []map[string]val // emptied root environments for the next function (envs.go)
+	waitHeld      int64            // bytes of the budget its unpacked waiting tree holds (waiting.go)
+	path          string           // as reported
 	t             *pyast.Tree
 	mod           *pyast.Module
 	proj          *project
@@ -465,7 +466,7 @@ func (s *summary) same(o *summary) bool {
 // request; other parameters are numbered for summaries.
 func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 	t := f.t
-	u := &unit{a: a, f: f, def: def, env: make(map[string]val, len(t.Params(def)))}
+	u := &unit{a: a, f: f, def: def, env: f.newEnv(len(t.Params(def)))}
 	conv := func(name string) (string, bool) {
 		if ri == nil {
 			return "", false

@@ -416,6 +416,7 @@ func (f *fileState) summarize(final bool) {
 			}
 			a.raises = !u.hasRet && alwaysRaises(t, def)
 			f.summarise(a, u, name)
+			f.freeEnv(u.env) // a summary keeps values, never the environment
 			if old := f.next[name]; old == nil || !old.same(a.sum) {
 				changed = true
 			}
