@@ -170,6 +170,7 @@ type project struct {
 	passwords func() bool     // some file verifies passwords (else PY-RATE-001 has nothing to look for)
 	shared    map[string]bool // tables a non-admin route lists whole (shared.go)
 	waiting   *waitBudget     // how many waiting trees stay unpacked (waiting.go)
+	workers   int             // for the searches of every file
 }
 
 func newProject() *project {
@@ -180,14 +181,17 @@ func newProject() *project {
 }
 
 // anyFileHas reports whether a parsed file's source holds one of m's
-// words. Call it once every file is parsed.
+// words. Call it once every file is parsed. The files are searched on the
+// workers: the search reads every source of a tree that has none of the
+// words, and the report waits for it.
 func (p *project) anyFileHas(m *markerSet) bool {
-	for _, f := range p.files {
-		if f != nil && m.hasFold(f.t.Src) {
-			return true
+	var found atomic.Bool
+	parallel(context.Background(), max(p.workers, 1), len(p.files), func(i int) {
+		if f := p.files[i]; f != nil && !found.Load() && m.hasFold(f.t.Src) {
+			found.Store(true)
 		}
-	}
-	return false
+	})
+	return found.Load()
 }
 
 // Analyze reads every Python file under dir and returns the findings, the
@@ -230,6 +234,7 @@ func Analyze(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 
 	proj := newProject()
+	proj.workers = opt.Workers
 	if opt.waitBudget != 0 {
 		proj.waiting = newWaitBudget(max(opt.waitBudget, 0))
 	}
