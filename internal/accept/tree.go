@@ -12,6 +12,14 @@ import (
 // Field paths inside a decoded body: object keys, and array indexes in
 // decimal.
 
+// SchemaAt is the schema of the body field at path (object keys, array
+// indexes in decimal), or nil.
+func SchemaAt(s *rampart.Schema, path []string) *rampart.Schema { return schemaAt(s, path) }
+
+// Leaves calls fn for every scalar of a decoded JSON body, in key order,
+// with its path (arrays: their first items).
+func Leaves(doc any, fn func(path []string, v any)) { leaves(doc, nil, 0, fn) }
+
 // ValueAt is the value at path (object keys, array indexes in decimal) in a
 // decoded JSON body: what a check that edits a learned request reads back.
 func ValueAt(doc any, path []string) (any, bool) { return getAt(doc, path) }

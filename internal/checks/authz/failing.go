@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/apimodel"
 	"github.com/rampart-sec/rampart/internal/luhn"
 	"github.com/rampart-sec/rampart/internal/surface"
@@ -271,21 +272,6 @@ func fitsLeaf(v string, s *rampart.Schema) bool {
 	return true
 }
 
-// schemaAtPath is the schema of the body field at path, or nil.
-func schemaAtPath(s *rampart.Schema, path []string) *rampart.Schema {
-	for _, k := range path {
-		if s == nil {
-			return nil
-		}
-		if _, err := strconv.Atoi(k); err == nil && s.Items != nil {
-			s = s.Items
-			continue
-		}
-		s = s.Properties[k]
-	}
-	return s
-}
-
 // putAt sets the value at path in a decoded JSON body, creating objects on
 // the way (array items only where they exist), and returns the body.
 func putAt(doc any, path []string, v any) any {
@@ -308,39 +294,19 @@ func putAt(doc any, path []string, v any) any {
 	return obj
 }
 
-// bodyLeaves lists the scalar fields of a decoded body with their paths.
+// bodyLeaves lists the fields of a decoded body that hold a string or a
+// number, with their paths (at most 64).
 func bodyLeaves(doc any) [][]string {
 	var out [][]string
-	var walk func(v any, path []string, depth int)
-	walk = func(v any, path []string, depth int) {
-		if depth > 8 || len(out) >= 64 {
+	accept.Leaves(doc, func(path []string, v any) {
+		switch v.(type) {
+		case nil, bool:
 			return
 		}
-		switch x := v.(type) {
-		case map[string]any:
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				walk(x[k], append(slices.Clip(path), k), depth+1)
-			}
-		case []any:
-			for i, e := range x {
-				if i == 4 {
-					break
-				}
-				walk(e, append(slices.Clip(path), strconv.Itoa(i)), depth+1)
-			}
-		case nil, bool:
-		default:
-			if len(path) > 0 {
-				out = append(out, path)
-			}
+		if len(out) < 64 {
+			out = append(out, path)
 		}
-	}
-	walk(doc, nil, 0)
+	})
 	return out
 }
 

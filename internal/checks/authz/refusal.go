@@ -109,7 +109,7 @@ func namedFields(op *rampart.Operation, req *accept.Request) []namedField {
 		if name == "" || accept.Fresh(name) || slices.ContainsFunc(money, func(m moneyLeaf) bool { return slices.Equal(m.path, path) }) {
 			continue
 		}
-		out = append(out, namedField{in: "body", path: path, name: name, schema: schemaAtPath(op.Body.Schema, path), dest: destinationName(name)})
+		out = append(out, namedField{in: "body", path: path, name: name, schema: accept.SchemaAt(op.Body.Schema, path), dest: destinationName(name)})
 	}
 	return out
 }
