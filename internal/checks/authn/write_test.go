@@ -33,15 +33,7 @@ func TestMissingWrite(t *testing.T) {
 			defer srv.Close()
 			notes, users := api.Notes(), api.Users()
 			res := authztest.Run(t, srv.URL, rampart.Active, authztest.All, &MissingWrite)
-			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %q, want %q", got, tt.want)
-				for _, f := range res.Findings {
-					t.Log(f.Message)
-				}
-			}
-			if len(res.Errors) > 0 {
-				t.Errorf("errors: %v", res.Errors)
-			}
+			res.Expect(t, tt.want)
 			if !reflect.DeepEqual(api.Notes(), notes) || !reflect.DeepEqual(api.Users(), users) {
 				t.Errorf("the scan left state behind: notes %v, users %v", api.Notes(), api.Users())
 			}

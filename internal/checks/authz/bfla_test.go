@@ -83,15 +83,7 @@ func TestAdminWrite(t *testing.T) {
 			api, url := serve(t, tt.flaws)
 			before := api.Users()
 			res := authztest.Run(t, url, rampart.Active, tt.ids, &AdminWrite)
-			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %q, want %q", got, tt.want)
-				for _, f := range res.Findings {
-					t.Log(f.Message)
-				}
-			}
-			if len(res.Errors) > 0 {
-				t.Errorf("errors: %v", res.Errors)
-			}
+			res.Expect(t, tt.want)
 			if after := api.Users(); !reflect.DeepEqual(after, before) {
 				t.Errorf("users before %v, after %v: the scan left or removed accounts", before, after)
 			}

@@ -57,15 +57,7 @@ func TestReadBOLA(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			api, url := serve(t, tt.flaws)
 			res := authztest.Run(t, url, rampart.Safe, tt.ids, &ReadBOLA)
-			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %q, want %q", got, tt.want)
-				for _, f := range res.Findings {
-					t.Log(f.Message)
-				}
-			}
-			if len(res.Errors) > 0 {
-				t.Errorf("errors: %v", res.Errors)
-			}
+			res.Expect(t, tt.want)
 			noMutations(t, api)
 		})
 	}
@@ -161,15 +153,7 @@ func TestWriteBOLA(t *testing.T) {
 			before := api.Notes()
 			alice, _ := api.User(1)
 			res := authztest.Run(t, url, rampart.Active, authztest.All, &WriteBOLA)
-			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %q, want %q", got, tt.want)
-				for _, f := range res.Findings {
-					t.Log(f.Message)
-				}
-			}
-			if len(res.Errors) > 0 {
-				t.Errorf("errors: %v", res.Errors)
-			}
+			res.Expect(t, tt.want)
 			// Nothing left behind, nothing changed.
 			if after := api.Notes(); !reflect.DeepEqual(after, before) {
 				t.Errorf("notes changed:\nbefore %v\nafter  %v", before, after)

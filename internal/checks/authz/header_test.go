@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -186,15 +185,7 @@ func TestHeaderRole(t *testing.T) {
 		t.Run(tt.mode, func(t *testing.T) {
 			api, url, spec := serveArticles(t, tt.mode)
 			res := authztest.RunSpec(t, spec, url, rampart.Active, authztest.All, &HeaderRole)
-			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %q, want %q", got, tt.want)
-				for _, f := range res.Findings {
-					t.Log(f.Message)
-				}
-			}
-			if len(res.Errors) > 0 {
-				t.Errorf("errors: %v", res.Errors)
-			}
+			res.Expect(t, tt.want)
 			if !api.seeded() {
 				t.Errorf("the scan left objects or removed the seeded one: %v", api.items)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"sync"
 	"testing"
@@ -172,4 +173,19 @@ func Keys(fs []rampart.Finding) []string {
 		out = append(out, f.Check+" "+f.Location.Method+" "+f.Location.Path+" "+f.Confidence.String())
 	}
 	return out
+}
+
+// Expect fails t unless the findings are want (as Keys lists them) and no
+// check returned an error; on a mismatch it logs each finding's message.
+func (r Result) Expect(t testing.TB, want []string) {
+	t.Helper()
+	if got := Keys(r.Findings); !reflect.DeepEqual(got, want) {
+		t.Errorf("findings = %q, want %q", got, want)
+		for _, f := range r.Findings {
+			t.Log(f.Message)
+		}
+	}
+	if len(r.Errors) > 0 {
+		t.Errorf("errors: %v", r.Errors)
+	}
 }
