@@ -52,7 +52,7 @@ func BenchmarkWalk(b *testing.B) {
 	tree := p.p.Parse(src, nil)
 	defer tree.Close()
 	for i := 0; i < b.N; i++ {
-		if _, err := p.flatten(tree, src); err != nil {
+		if _, err := flatten(tree, src); err != nil {
 			b.Fatal(err)
 		}
 	}

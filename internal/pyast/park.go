@@ -31,7 +31,7 @@ func (t *Tree) Park() {
 	}
 	if t.spare != nil { // UnparkKeep kept them: the nodes have not changed since
 		t.packed, t.packedN, t.spare = t.spare, len(t.Nodes), nil
-		t.Nodes = nil
+		t.dropNodes()
 		t.dropSpans()
 		return
 	}
@@ -54,7 +54,7 @@ func (t *Tree) Park() {
 		prev = n.Start
 	}
 	t.packed, t.packedN = bytes.Clone(buf), len(t.Nodes)
-	t.Nodes = nil
+	t.dropNodes()
 	t.dropSpans()
 	*scratch = buf
 }
@@ -104,7 +104,10 @@ func (t *Tree) unpark() {
 	if !t.Parked() {
 		return
 	}
-	nodes := make([]Node, t.packedN)
+	nodes, mem := cNodes(t.packedN)
+	if nodes == nil { // out of C memory: the Go heap may still have room
+		nodes = make([]Node, t.packedN)
+	}
 	r := varints{buf: t.packed}
 	var prev uint32
 	for i := range nodes {
@@ -122,7 +125,8 @@ func (t *Tree) unpark() {
 		}
 		prev = n.Start
 	}
-	t.Nodes, t.packed, t.packedN = nodes, nil, 0
+	t.adoptNodes(nodes, mem)
+	t.packed, t.packedN = nil, 0
 	t.dropSpans()
 }
 

@@ -81,10 +81,6 @@ const kindDropped = Kind(0xFFFE)
 // each goroutine its own, and Close it when done (it holds C memory).
 type Parser struct {
 	p *ts.Parser
-	// scratch is C memory the walker writes into, reused across parses;
-	// the kept nodes are then copied into a Go slice of the exact size.
-	scratch *C.pyast_node
-	cap     int
 }
 
 // NewParser returns a parser for Python 3.
@@ -102,10 +98,6 @@ func (p *Parser) Close() {
 	if p.p != nil {
 		p.p.Close()
 		p.p = nil
-	}
-	if p.scratch != nil {
-		C.free(unsafe.Pointer(p.scratch))
-		p.scratch, p.cap = nil, 0
 	}
 }
 
@@ -140,7 +132,7 @@ func (p *Parser) Parse(src []byte) (*Tree, error) {
 		return nil, ErrNoTree
 	}
 	defer C.ts_tree_delete(tree)
-	return p.flattenRaw(tree, src)
+	return flattenRaw(tree, src)
 }
 
 // parseString parses src with ts_parser_parse_string, which reads the bytes
@@ -211,49 +203,40 @@ func rawTree(t *ts.Tree) *C.TSTree {
 }
 
 // flatten converts a tree parsed through go-tree-sitter.
-func (p *Parser) flatten(tree *ts.Tree, src []byte) (*Tree, error) {
-	return p.flattenRaw(rawTree(tree), src)
+func flatten(tree *ts.Tree, src []byte) (*Tree, error) {
+	return flattenRaw(rawTree(tree), src)
 }
 
-// flattenRaw converts a tree-sitter tree: the C walker fills the parser's
-// scratch buffer (sized for every node, anonymous ones included), and the
-// nodes it kept are copied into a Go slice of the exact size. (Walking
-// straight into a Go slice would need one of the scratch's size, about
-// twice the nodes kept, held for as long as the tree.)
-func (p *Parser) flattenRaw(tree *C.TSTree, src []byte) (*Tree, error) {
+// flattenRaw converts a tree-sitter tree: the C walker writes the nodes it
+// keeps into C memory sized for every node, anonymous ones included, which
+// is then shrunk in place to the nodes kept (realloc: no copy).
+func flattenRaw(tree *C.TSTree, src []byte) (*Tree, error) {
 	count := int(C.ts_node_descendant_count(C.ts_tree_root_node(tree)))
 	if count < 1 {
 		count = 1
 	}
-	if count > p.cap {
-		if p.scratch != nil {
-			C.free(unsafe.Pointer(p.scratch))
-		}
-		p.scratch = (*C.pyast_node)(C.malloc(C.size_t(count) * C.size_t(unsafe.Sizeof(Node{}))))
-		if p.scratch == nil {
-			p.cap = 0
-			return nil, errors.New("pyast: out of memory while walking the tree")
-		}
-		p.cap = count
+	_, mem := cNodes(count)
+	if mem == nil {
+		return nil, errors.New("pyast: out of memory while walking the tree")
 	}
-	n := int(C.pyast_walk(tree, p.scratch, C.int(count),
+	n := int(C.pyast_walk(tree, mem, C.int(count),
 		(*C.uint16_t)(unsafe.Pointer(&symKinds[0])), (*C.uint8_t)(unsafe.Pointer(&symNamed[0])), C.int(len(symKinds)),
 		C.uint16_t(KindError), C.uint16_t(kindDropped),
 		(*C.uint16_t)(unsafe.Pointer(&fieldIDs[0])), C.int(len(fieldIDs)),
 		C.int(MaxDepth), C.uint16_t(KindBinaryOperator), C.uint16_t(FieldLeft)))
-	if n < 0 {
+	if n <= 0 {
+		freeCNodes(mem)
+		if n == 0 { // cannot happen: the root is always kept
+			return newTree(src, []Node{}), nil
+		}
 		return nil, errors.New("pyast: out of memory while walking the tree")
 	}
-	// An append to nil allocates without zeroing what it then copies over
-	// (make would clear the whole array first: for large arrays that is a
-	// pass over memory as long as the copy).
-	nodes := append(make([]Node, 0), unsafe.Slice((*Node)(unsafe.Pointer(p.scratch)), n)...)
-	return newTree(src, nodes), nil
-}
-
-// flatten converts a tree with a scratch buffer of its own.
-func flatten(tree *ts.Tree, src []byte) (*Tree, error) {
-	p := &Parser{}
-	defer p.Close()
-	return p.flatten(tree, src)
+	if n < count {
+		// Shrinking never fails in glibc; if another libc does, the larger
+		// block is still the tree's.
+		if q := (*C.pyast_node)(C.realloc(unsafe.Pointer(mem), C.size_t(n)*C.size_t(unsafe.Sizeof(Node{})))); q != nil {
+			mem = q
+		}
+	}
+	return newCTree(src, unsafe.Slice((*Node)(unsafe.Pointer(mem)), n), mem), nil
 }

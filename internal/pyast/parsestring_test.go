@@ -39,7 +39,7 @@ func TestParseStringSameAsBindings(t *testing.T) {
 			t.Fatalf("%s: Parse: %v", name, err)
 		}
 		bt := p.p.Parse(src, nil)
-		want, err := p.flatten(bt, src)
+		want, err := flatten(bt, src)
 		bt.Close()
 		if err != nil {
 			t.Fatalf("%s: flatten: %v", name, err)

@@ -49,7 +49,7 @@ func TestPositionsMatchTreeSitter(t *testing.T) {
 				}
 			}
 		done:
-			tree, err := p.flatten(raw, src)
+			tree, err := flatten(raw, src)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,16 +24,19 @@ func (t *Tree) Restore(p *Parser) error {
 	}
 	spans := t.parkedSpans()
 	if len(fresh.Nodes) != len(spans) {
+		fresh.dropNodes()
 		return errRestore
 	}
 	for i := range fresh.Nodes {
 		if n := &fresh.Nodes[i]; n.Start != spans[i].Start || n.End != spans[i].End {
+			fresh.dropNodes()
 			return errRestore
 		}
 	}
 	t.stateMu.Lock()
 	defer t.stateMu.Unlock()
-	t.Nodes, t.packed, t.packedN, t.released, t.spare = fresh.Nodes, nil, 0, false, nil
+	t.adoptNodes(fresh.takeNodes())
+	t.packed, t.packedN, t.released, t.spare = nil, 0, false, nil
 	t.dropSpans()
 	return nil
 }

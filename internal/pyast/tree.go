@@ -68,16 +68,18 @@ type Node struct {
 	Parent, Next ID
 }
 
-// Tree is a parsed file: plain Go memory, with no tree-sitter object behind
-// it. Nodes are in pre-order, so a node's descendants follow it directly and
-// Nodes[i].Start never decreases. Comments, line continuations and
-// punctuation are not in it; operators are (as KindToken with a field).
+// Tree is a parsed file, with no tree-sitter object behind it. Nodes are in
+// pre-order, so a node's descendants follow it directly and Nodes[i].Start
+// never decreases. Comments, line continuations and punctuation are not in
+// it; operators are (as KindToken with a field).
 type Tree struct {
 	// Src is the parsed source. It must not be modified: node texts share
 	// its memory.
 	Src []byte
 	// Nodes is nil while the tree is parked (Park) and once it is
-	// released (Release).
+	// released (Release). A parsed tree's nodes are C memory (nodemem.go):
+	// read them through the tree, and keep no slice or pointer of them
+	// past a Park, a Release or the tree's last use.
 	Nodes []Node
 	// lines holds the offset of each line's first byte in Src (lines[0]
 	// is 0): line numbers as tree-sitter counts them, one per '\n'. It is
@@ -92,6 +94,8 @@ type Tree struct {
 	released    bool
 	packedMu    sync.Mutex // guards packedSpans
 	packedSpans []Span
+	// mem is the C memory that holds Nodes (nodemem.go).
+	mem *nodeMem
 	// spare is the packed form of Nodes that UnparkKeep kept for the next
 	// Park; nil otherwise.
 	spare []byte
@@ -148,7 +152,8 @@ func (t *Tree) Release() {
 		return
 	}
 	t.packed, t.packedN = packSpans(t.Nodes), len(t.Nodes)
-	t.Nodes, t.released, t.spare = nil, true, nil
+	t.dropNodes()
+	t.released, t.spare = true, nil
 	t.dropSpans()
 }
 
@@ -201,7 +206,7 @@ func (t *Tree) Type(id ID) string {
 	if !t.valid(id) {
 		return ""
 	}
-	n := &t.Nodes[id]
+	n := t.Nodes[id] // a copy: nodes may be C memory, freed with an unreachable tree (nodemem.go)
 	if n.Flags&FlagError != 0 {
 		return "ERROR"
 	}
@@ -453,7 +458,7 @@ type SyntaxError struct {
 func (t *Tree) SyntaxErrors() []SyntaxError {
 	var out []SyntaxError
 	for i := range t.Nodes {
-		n := &t.Nodes[i]
+		n := t.Nodes[i]
 		if n.Flags&(FlagError|FlagMissing) != 0 {
 			out = append(out, SyntaxError{Line: t.Line(ID(i)), Column: t.byteColumn(ID(i)), Missing: n.Flags&FlagMissing != 0})
 		}
@@ -473,7 +478,7 @@ func (t *Tree) Sexp(id ID) string {
 }
 
 func (t *Tree) sexp(b *strings.Builder, id ID) {
-	n := &t.Nodes[id]
+	n := t.Nodes[id]
 	b.WriteByte('(')
 	if n.Flags&FlagMissing != 0 {
 		b.WriteString("MISSING ")
