@@ -3,10 +3,14 @@ package codescan
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/pyast"
@@ -159,5 +163,41 @@ func TestLargestFirst(t *testing.T) {
 	}
 	if got := largestFirst(nil); len(got) != 0 {
 		t.Errorf("largestFirst(nil) = %v", got)
+	}
+}
+
+// A pipeline worker stays on one thread: tree-sitter allocates from the C
+// heap of the thread it runs on, and a worker that moved after each
+// blocking read left a glibc arena (its largest parse) on every thread it
+// had used.
+func TestPipelineWorkerKeepsItsThread(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.py")
+	if err := os.WriteFile(path, []byte("x = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	threads := map[*pyast.Parser]map[int]bool{}
+	const n = 400
+	runPipeline(context.Background(), 4, n, nil, func(p *pyast.Parser, i int) ([]int, bool) {
+		for range 3 {
+			tid := syscall.Gettid()
+			mu.Lock()
+			if threads[p] == nil {
+				threads[p] = map[int]bool{}
+			}
+			threads[p][tid] = true
+			mu.Unlock()
+			if _, err := os.ReadFile(path); err != nil { // a blocking call, as a parse's read is
+				t.Error(err)
+			}
+			runtime.Gosched()
+		}
+		return nil, true
+	}, func(int) {})
+	for p, tids := range threads {
+		if len(tids) != 1 {
+			t.Errorf("worker %p ran its parses on %d threads", p, len(tids))
+		}
 	}
 }
