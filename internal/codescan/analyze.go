@@ -42,10 +42,9 @@ type fileState struct {
 	sumMu         sync.Mutex
 	sumAnalyses   map[pyast.ID]*analysis // the last summary pass, reused as root analyses
 	cyclicImports bool
-	backDeps      map[*fileState]bool // imports that close a cycle (see importCycles)
-	cycleReads    []*fileState        // files of a cycle the analysis in progress asked for summaries
-	redone        bool                // the file's second run changed some of its summaries
-	marksMu       sync.Mutex          // other files' checks search this file's source too
+	cycleReads    []cycleRead // what the analysis in progress read of files in an import cycle
+	plan          *plan       // the first run's needsSummary, for the second (summaryPlan)
+	marksMu       sync.Mutex  // other files' checks search this file's source too
 	marks         map[markKey]bool
 	autocommit    func() bool // the file turns autocommit on (searched on first use)
 	// keyScan holds the keys other modules' signers may read, and the

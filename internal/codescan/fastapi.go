@@ -139,7 +139,11 @@ func (f *fileState) depReturnsCaller(dep string) bool {
 	} else if pyast.IdentityHelperName(name) {
 		return true // imported from outside the scanned tree
 	}
-	if s := g.published()[name]; s != nil && (s.identity || s.ret.has(lIdent)) {
+	s := g.published()[name]
+	if g != f {
+		s = f.summaryAt(funcRef{g, name}) // noted when g is in an import cycle
+	}
+	if s != nil && (s.identity || s.ret.has(lIdent)) {
 		return true
 	}
 	if g == f && g.mod.IdentityHelper(name) {

@@ -106,8 +106,8 @@ type massEvent struct {
 type analysis struct {
 	f   *fileState
 	def pyast.ID
-	// cycleReads lists the files of an import cycle it asked for summaries.
-	cycleReads []*fileState
+	// cycleReads is what it read of files in an import cycle.
+	cycleReads []cycleRead
 	route      *routeInfo
 	events     []*sqlEvent
 	guards     []*guard

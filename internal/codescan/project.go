@@ -265,10 +265,41 @@ func (f *fileState) summaryAt(ref funcRef) *summary {
 		}
 		return f.sums[ref.name]
 	}
-	if ref.f.cyclicImports && !slices.Contains(f.cycleReads, ref.f) {
-		f.cycleReads = append(f.cycleReads, ref.f)
+	s := ref.f.published()[ref.name]
+	if ref.f.cyclicImports {
+		f.noteCycleRead(ref, s)
 	}
-	return ref.f.published()[ref.name]
+	return s
+}
+
+// inspectRedo, when set (by tests), sees which functions of a file in an
+// import cycle its second run analyses again.
+var inspectRedo func(f *fileState, redo map[string]bool)
+
+// cycleRead is a summary an analysis read of a function of a file in an
+// import cycle: s is what it read (nil: none yet).
+type cycleRead struct {
+	ref funcRef
+	s   *summary
+}
+
+// noteCycleRead records that the analysis in progress read s as ref's
+// summary. Reads during one analysis do not change (the files it reads
+// are done, or, across the import that closes a cycle, not started), so the
+// first is kept.
+func (f *fileState) noteCycleRead(ref funcRef, s *summary) {
+	for _, r := range f.cycleReads {
+		if r.ref == ref {
+			return
+		}
+	}
+	f.cycleReads = append(f.cycleReads, cycleRead{ref, s})
+}
+
+// stale reports whether a summary an analysis read has changed since: the
+// analysis would read another one now.
+func (r cycleRead) stale() bool {
+	return r.ref.f.published()[r.ref.name] != r.s
 }
 
 // needsSummary lists the module-level functions of the file (routes
@@ -368,13 +399,16 @@ func (f *fileState) needsSummary() (order []string, unstable map[string]bool, ca
 //
 // final is the second run of a file in an import cycle, once the file that
 // closes the cycle has summaries and the files it imports have had their
-// second run: only the functions that asked one of those files for a
-// summary (when that file's summaries changed), and their callers in the
-// file, are analysed again; the others would read exactly what they read
-// before.
+// second run: only the functions that read a summary of a file in a cycle
+// that is not the one they would read now (one across the import that
+// closes the cycle, which had none then; one that the other file's second
+// run made again), and their callers in the file, are analysed again; the
+// others would read exactly what they read before. A function whose
+// analysis is kept keeps its summary, the same pointer: files that read it
+// need not run it again either.
 func (f *fileState) summarize(final bool) {
 	t := f.t
-	order, unstable, callers := f.needsSummary()
+	order, unstable, callers := f.summaryPlan(final)
 	prev, prevAnalyses := f.sums, f.sumAnalyses
 	f.next = map[string]*summary{}
 	f.sumAnalyses = map[pyast.ID]*analysis{}
@@ -385,13 +419,11 @@ func (f *fileState) summarize(final bool) {
 			if a == nil {
 				return true
 			}
-			for _, g := range a.cycleReads {
-				if f.backDeps[g] || g.redone {
-					return true
-				}
-			}
-			return false
+			return slices.ContainsFunc(a.cycleReads, cycleRead.stale)
 		})
+		if inspectRedo != nil {
+			inspectRedo(f, redo)
+		}
 		for _, name := range order {
 			if !redo[name] {
 				def := f.defOf(name)
@@ -429,10 +461,37 @@ func (f *fileState) summarize(final bool) {
 	}
 	f.sums = f.next
 	f.next = nil
-	f.redone = final && len(redo) > 0
 	f.sumMu.Lock()
 	f.pub = f.sums
 	f.sumMu.Unlock()
+}
+
+// plan is what needsSummary found, kept from the first run of a file in an
+// import cycle for its second: nothing it reads changes in between.
+type plan struct {
+	order    []string
+	unstable map[string]bool
+	callers  map[string][]string
+}
+
+// inspectPlan, when set (by tests), sees each time needsSummary runs.
+var inspectPlan func(f *fileState)
+
+// summaryPlan returns needsSummary's answer, worked out once for the two
+// runs of a file in an import cycle.
+func (f *fileState) summaryPlan(final bool) (order []string, unstable map[string]bool, callers map[string][]string) {
+	if p := f.plan; p != nil && final {
+		f.plan = nil
+		return p.order, p.unstable, p.callers
+	}
+	order, unstable, callers = f.needsSummary()
+	if inspectPlan != nil {
+		inspectPlan(f)
+	}
+	if f.cyclicImports && !final {
+		f.plan = &plan{order, unstable, callers}
+	}
+	return order, unstable, callers
 }
 
 // readersOfCycle returns the functions for which read(name) is true and,
@@ -461,9 +520,8 @@ func readersOfCycle(order []string, callers map[string][]string, read func(strin
 // file order; an import back to a file on the walk's stack closes a cycle)
 // and returns, for each file, the files among them it must wait for: its
 // dependencies minus the imports that close a cycle. Both ends of such an
-// import are marked cyclicImports, and the importer records the other end
-// in backDeps: it is summarised first, reading nothing from it, and again
-// once the other end has summaries.
+// import are marked cyclicImports: the importer is summarised first,
+// reading nothing from the other end, and again once that has summaries.
 func importCycles(files []*fileState) map[*fileState][]*fileState {
 	in := map[*fileState]bool{}
 	for _, f := range files {
@@ -483,10 +541,6 @@ func importCycles(files []*fileState) map[*fileState][]*fileState {
 				visit(g)
 			case 1:
 				f.cyclicImports, g.cyclicImports = true, true
-				if f.backDeps == nil {
-					f.backDeps = map[*fileState]bool{}
-				}
-				f.backDeps[g] = true
 				continue
 			}
 			wait[f] = append(wait[f], g)
