@@ -697,8 +697,8 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 			fnd.ID = fnd.Fingerprint()
 			out = append(out, fnd)
 		}
-		var lines [][]byte // only files with a suppression comment need them
-		if bytes.Contains(f.t.Src, []byte("rampart:")) {
+		var lines [][]byte // only files with findings and a suppression comment need them
+		if len(f.cands) > 0 && bytes.Contains(f.t.Src, []byte("rampart:")) {
 			lines = bytes.Split(f.t.Src, []byte{'\n'})
 		}
 		keys := map[string]int{}

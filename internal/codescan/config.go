@@ -30,9 +30,12 @@ func weakKey(s string) bool { return weakKeys[strings.ToLower(s)] || len(s) < 16
 
 func (f *fileState) checkConfig() {
 	t := f.t
-	usesFlask := bytes.Contains(t.Src, []byte("flask")) || bytes.Contains(t.Src, []byte("Flask"))
-	// Server-side sessions make session[...] writes harmless; the search
-	// runs only for files that write to session.
+	// Both searches run only for files with an assignment that needs them:
+	// most files of a library tree have none. Server-side sessions make
+	// session[...] writes harmless.
+	usesFlask := sync.OnceValue(func() bool {
+		return bytes.Contains(t.Src, []byte("flask")) || bytes.Contains(t.Src, []byte("Flask"))
+	})
 	serverSession := sync.OnceValue(func() bool { return serverSessionRe.hasFold(t.Src) })
 	apps := map[string]bool{"app": true, "application": true}
 	for _, a := range f.mod.Apps {
@@ -297,7 +300,7 @@ func mask(s string) string {
 	return fmt.Sprintf("%s…, %d characters", string([]rune(s)[:2]), n)
 }
 
-func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask bool, serverSession func() bool) {
+func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask, serverSession func() bool) {
 	t := f.t
 	left := t.Child(a, pyast.FieldLeft)
 	right := t.Child(a, pyast.FieldRight)
@@ -346,7 +349,7 @@ func (f *fileState) configAssign(a pyast.ID, apps map[string]bool, usesFlask boo
 		scope := t.Parent(t.Statement(a))
 		inClass := t.Kind(t.Parent(scope)) == pyast.KindClassDefinition
 		atModule := scope == t.Root()
-		if !(inClass || atModule) || !usesFlask {
+		if !(inClass || atModule) || !usesFlask() {
 			return
 		}
 		switch name {

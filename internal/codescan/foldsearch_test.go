@@ -26,6 +26,10 @@ func TestContainsFold(t *testing.T) {
 		{"port 26257", "26257"}, {"cockroac", "cockroach"}, {"", "crdb"}, {"crd", "crdb"},
 		{"xCxCRDB", "crdb"}, {"cCcCcCRDB", "crdb"}, {"db.commit( )", ".commit("}, {".COMMIT(", ".commit("},
 		{"Ke\u212a", "kek"}, {"rate_LIMIT", "rate_limit"}, {"rate-limit", "rate_limit"},
+		// The search starts from the word's rarest byte (the k here): an
+		// anchor too near the start, or too near the end, is no match.
+		{"heck_password(", "check_password("}, {"k", "check"}, {"CHECK", "check"}, {"chec", "check"},
+		{"if not Check_Password_Hash(a, b):", "check_password_hash("}, {"checkpw checkpw(", "checkpw("},
 	} {
 		want := bytes.Contains(lowered([]byte(c.s)), []byte(c.w))
 		if got := containsFold([]byte(c.s), []byte(c.w)); got != want {
@@ -47,4 +51,22 @@ func FuzzContainsFold(f *testing.F) {
 			t.Fatalf("containsFold(%q, %q) = %v, want %v", s, w, got, want)
 		}
 	})
+}
+
+func TestRarest(t *testing.T) {
+	for _, c := range []struct {
+		w    string
+		want int
+	}{
+		{"check_password(", 4}, // k
+		{"argon2", 5},          // 2
+		{"passlib", 6},         // b
+		{"crdb", 3},            // b
+		{"eee", 0},             // the first of equals
+		{"e\x00", 1},           // unlisted: rarest
+	} {
+		if got := rarest([]byte(c.w)); got != c.want {
+			t.Errorf("rarest(%q) = %d, want %d", c.w, got, c.want)
+		}
+	}
 }
