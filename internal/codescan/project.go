@@ -129,8 +129,10 @@ func (f *fileState) listModuleRefs(yield func(string)) {
 	t := f.t
 	// In name order: the order of dependencies decides which imports of a
 	// cycle summaryLevels sees as closing it.
+	abs := make(map[string]string, len(f.mod.Imports))
 	for _, local := range slices.Sorted(maps.Keys(f.mod.Imports)) {
 		q := f.absolute(f.mod.Imports[local])
+		abs[local] = q
 		yield(q)
 		if i := strings.LastIndexByte(q, '.'); i > 0 {
 			yield(q[:i])
@@ -142,13 +144,17 @@ func (f *fileState) listModuleRefs(yield func(string)) {
 		}
 		name := t.DottedName(t.Callee(pyast.ID(i)))
 		head, rest, dotted := strings.Cut(name, ".")
-		q, ok := f.mod.Imports[head]
+		q, ok := abs[head]
 		if !ok || !dotted {
 			continue // a bare imported name: its module was yielded above
 		}
-		q = f.absolute(q) + "." + rest
-		if i := strings.LastIndexByte(q, '.'); i > 0 {
-			yield(q[:i])
+		// The module of q.rest: q itself when rest is one name (no string
+		// made), q and rest's head otherwise.
+		switch j := strings.LastIndexByte(rest, '.'); {
+		case j >= 0:
+			yield(q + "." + rest[:j])
+		case q != "":
+			yield(q)
 		}
 	}
 }
@@ -176,20 +182,19 @@ func (f *fileState) absolute(q string) string {
 		return f.scriptImport(q)
 	}
 	dots := len(q) - len(strings.TrimLeft(q, "."))
-	base := strings.Split(f.pkg, ".")
-	if f.pkg == "" {
-		base = nil
+	base := f.pkg
+	for up := dots - 1; up > 0 && base != ""; up-- {
+		i := strings.LastIndexByte(base, '.')
+		if i < 0 {
+			i = 0
+		}
+		base = base[:i]
 	}
-	up := dots - 1
-	if up > len(base) {
-		up = len(base)
-	}
-	base = base[:len(base)-up]
 	rest := q[dots:]
-	if len(base) == 0 {
+	if base == "" {
 		return rest
 	}
-	return strings.Join(base, ".") + "." + rest
+	return base + "." + rest
 }
 
 // published returns the file's summaries once they are final (files are

@@ -285,7 +285,12 @@ func (t *Tree) CompareOps(id ID) []string {
 	var out []string
 	for c := t.First(id); c >= 0; c = t.Next(c) {
 		if t.Nodes[c].Field == FieldOperators {
-			out = append(out, strings.Join(strings.Fields(t.Text(c)), " "))
+			op := t.Text(c)
+			if !strings.ContainsAny(op, "\t\r\n\\") && !strings.Contains(op, "  ") && op == strings.TrimSpace(op) {
+				out = append(out, op) // ==, in, not in: already as written
+			} else { // a backslash between the words can only continue the line
+				out = append(out, strings.Join(strings.Fields(strings.ReplaceAll(op, "\\", " ")), " "))
+			}
 		}
 	}
 	return out
