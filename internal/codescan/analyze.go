@@ -496,7 +496,8 @@ func (s *summary) same(o *summary) bool {
 // request; other parameters are numbered for summaries.
 func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 	t := f.t
-	u := &unit{a: a, f: f, def: def, env: f.newEnv(len(t.Params(def)))}
+	params := t.Params(def)
+	u := &unit{a: a, f: f, def: def, env: f.newEnv(len(params))}
 	conv := func(name string) (string, bool) {
 		if ri == nil {
 			return "", false
@@ -509,8 +510,8 @@ func (f *fileState) rootUnit(a *analysis, def pyast.ID, ri *routeInfo) *unit {
 		return "", false
 	}
 	fast := f.fastapiEnv(a, def) // FastAPI binds its handlers' and dependencies' parameters (fastapi.go)
-	for i, p := range t.Params(def) {
-		a.paramNames = append(a.paramNames, p)
+	a.paramNames = append(a.paramNames, params...)
+	for i, p := range params {
 		v := newVal()
 		if fv, ok := fast[p]; ok {
 			v = fv

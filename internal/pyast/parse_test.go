@@ -127,6 +127,19 @@ func TestStringValue(t *testing.T) {
 		{`f"x{y}"`, "", false},
 		{`f"plain"`, "plain", true},
 		{`b"bytes"`, "bytes", true},
+		// The plain case (one piece of text, nothing to decode) and what
+		// must not take it.
+		{`""`, "", true},
+		{`"a \ b"`, `a \ b`, true},
+		{`"tab\there"`, "tab\there", true},
+		{`"it's \"quoted\""`, `it's "quoted"`, true},
+		{`"""two
+lines"""`, "two\nlines", true},
+		{`f"{y}x"`, "", false},
+		{`f"a\n{y}"`, "", false},
+		{`rb'\x00'`, `\x00`, true},
+		{`"a\
+b"`, "ab", true},
 	}
 	for _, tt := range tests {
 		tree, _ := Parse([]byte(tt.src))

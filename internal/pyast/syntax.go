@@ -168,8 +168,11 @@ func (t *Tree) StringValue(id ID) (string, bool) {
 		}
 		return b.String(), true
 	case KindString:
-		var b strings.Builder
 		raw := strings.Contains(t.StringPrefix(id), "r")
+		if s, ok, plain := t.plainString(id, raw); plain {
+			return s, ok
+		}
+		var b strings.Builder
 		for c := t.First(id); c >= 0; c = t.Next(c) {
 			switch t.Nodes[c].Kind {
 			case KindInterpolation:
@@ -187,6 +190,33 @@ func (t *Tree) StringValue(id ID) (string, bool) {
 		return b.String(), true
 	}
 	return "", false
+}
+
+// plainString answers StringValue for a string of at most one piece of
+// text with nothing to decode (most literals): that text is the value, as
+// it is in the source, with no copy. plain is false for any other string.
+func (t *Tree) plainString(id ID, raw bool) (s string, ok, plain bool) {
+	text := None
+	for c := t.First(id); c >= 0; c = t.Next(c) {
+		switch t.Nodes[c].Kind {
+		case KindInterpolation:
+			return "", false, true
+		case KindEscapeSequence:
+			return "", false, false
+		case KindStringContent:
+			if text >= 0 {
+				return "", false, false
+			}
+			text = c
+		}
+	}
+	if text < 0 {
+		return "", true, true
+	}
+	if !raw && containsByte(t.Bytes(text), '\\') {
+		return "", false, false
+	}
+	return t.Text(text), true, true
 }
 
 // unescape decodes the escapes that matter for reading SQL and keys; it
