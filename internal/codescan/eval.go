@@ -382,16 +382,18 @@ func formatPercent(f, args val) val {
 			out.str = append(out.str, p)
 			continue
 		}
+		// The literal text between directives is cut out of s, not copied
+		// byte by byte: only a %% (one % kept) joins two pieces.
 		s := p.lit
-		var lit strings.Builder
+		pending, from := "", 0
 		for i := 0; i < len(s); i++ {
 			if s[i] != '%' || i+1 >= len(s) {
-				lit.WriteByte(s[i])
 				continue
 			}
 			if s[i+1] == '%' {
-				lit.WriteByte('%')
+				pending += s[from : i+1]
 				i++
+				from = i + 1
 				continue
 			}
 			j := i + 1
@@ -399,8 +401,7 @@ func formatPercent(f, args val) val {
 			if s[j] == '(' {
 				k := strings.IndexByte(s[j:], ')')
 				if k < 0 {
-					lit.WriteByte(s[i])
-					continue
+					continue // a % as written
 				}
 				name = s[j+1 : j+k]
 				j += k + 1
@@ -409,13 +410,12 @@ func formatPercent(f, args val) val {
 				j++
 			}
 			if j >= len(s) || strings.IndexByte("sdirfgeExXocaub", s[j]) < 0 {
-				lit.WriteByte(s[i])
-				continue
+				continue // a % as written
 			}
-			if lit.Len() > 0 {
-				out.str = append(out.str, part{lit: lit.String()})
-				lit.Reset()
+			if text := pending + s[from:i]; text != "" {
+				out.str = append(out.str, part{lit: text})
 			}
+			pending = ""
 			v := argFor(name)
 			if v.exc {
 				v.l |= lExc
@@ -425,9 +425,10 @@ func formatPercent(f, args val) val {
 			out.l |= v.l &^ lWhole
 			out.p |= v.p
 			i = j
+			from = j + 1
 		}
-		if lit.Len() > 0 {
-			out.str = append(out.str, part{lit: lit.String()})
+		if text := pending + s[from:]; text != "" {
+			out.str = append(out.str, part{lit: text})
 		}
 	}
 	return out
