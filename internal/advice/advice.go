@@ -171,15 +171,20 @@ func For(family rampart.Family, fp rampart.Fingerprint) string {
 // ORM or framework section applies or, in a family that has none (its
 // engine sections are whole fixes), when no section applies at all.
 func forFinding(f rampart.Finding, fp rampart.Fingerprint, generic bool) string {
+	return NamesOf(f.Location).fill(sections(f.Family, f.Check, fp, generic))
+}
+
+// sections returns forFinding's advice before the examples are named.
+func sections(family rampart.Family, check string, fp rampart.Fingerprint, generic bool) string {
 	once.Do(load)
-	m := entries[f.Family]
+	m := entries[family]
 	if m == nil {
 		return ""
 	}
 	hasCode := false
 	for k, secs := range m {
 		for _, sec := range secs {
-			hasCode = hasCode || (codeKeys[k] && sec.fits(f.Check))
+			hasCode = hasCode || (codeKeys[k] && sec.fits(check))
 		}
 	}
 	var parts []string
@@ -189,7 +194,7 @@ func forFinding(f rampart.Finding, fp rampart.Fingerprint, generic bool) string 
 			continue
 		}
 		for _, sec := range m[k] {
-			if sec.text == "" || !sec.fits(f.Check) || slices.Contains(parts, sec.text) {
+			if sec.text == "" || !sec.fits(check) || slices.Contains(parts, sec.text) {
 				continue
 			}
 			parts = append(parts, sec.text)
@@ -198,7 +203,7 @@ func forFinding(f rampart.Finding, fp rampart.Fingerprint, generic bool) string 
 			}
 		}
 	}
-	return NamesOf(f.Location).fill(strings.Join(parts, "\n"))
+	return strings.Join(parts, "\n")
 }
 
 // Apply appends the stack-specific advice to each finding's remediation,
@@ -208,21 +213,50 @@ func forFinding(f rampart.Finding, fp rampart.Fingerprint, generic bool) string 
 // a check's fix is already language-neutral, and the generic section
 // would say it a second time.
 func Apply(fs []rampart.Finding, fp rampart.Fingerprint) {
+	// Findings of one rule mostly carry the same remediation and get the
+	// same advice: what to add is worked out once per pair (a report of a
+	// generated application has 1,437 findings and a few dozen pairs).
+	type pair struct{ have, advice string }
+	type rule struct {
+		family  rampart.Family
+		check   string
+		generic bool
+	}
+	added := map[pair]string{}
+	bySection := map[rule]string{}
 	for i := range fs {
-		have := strings.Split(fs[i].Remediation, "\n")
-		var add []string
-		for _, p := range strings.Split(forFinding(fs[i], fp, fs[i].Remediation == ""), "\n") {
-			if p != "" && !slices.ContainsFunc(have, func(h string) bool { return sameThing(h, p) }) {
-				add = append(add, p)
-				have = append(have, p)
-			}
+		r := rule{fs[i].Family, fs[i].Check, fs[i].Remediation == ""}
+		text, ok := bySection[r]
+		if !ok {
+			text = sections(r.family, r.check, fp, r.generic)
+			bySection[r] = text
 		}
-		if len(add) == 0 {
+		key := pair{fs[i].Remediation, NamesOf(fs[i].Location).fill(text)}
+		add, ok := added[key]
+		if !ok {
+			add = newAdvice(key.have, key.advice)
+			added[key] = add
+		}
+		if add == "" {
 			continue
 		}
 		if fs[i].Remediation != "" {
 			fs[i].Remediation += "\n"
 		}
-		fs[i].Remediation += strings.Join(add, "\n")
+		fs[i].Remediation += add
 	}
+}
+
+// newAdvice returns the paragraphs of advice that say something the
+// remediation does not say already (sameThing), one per line.
+func newAdvice(remediation, advice string) string {
+	have := strings.Split(remediation, "\n")
+	var add []string
+	for _, p := range strings.Split(advice, "\n") {
+		if p != "" && !slices.ContainsFunc(have, func(h string) bool { return sameThing(h, p) }) {
+			add = append(add, p)
+			have = append(have, p)
+		}
+	}
+	return strings.Join(add, "\n")
 }

@@ -134,5 +134,8 @@ func model(table string) string {
 
 // fill puts the names into a knowledge-base text's {table}, {id} and {Model}.
 func (n Names) fill(s string) string {
+	if !strings.Contains(s, "{") {
+		return s // nothing to name (most advice): no replacer made
+	}
 	return strings.NewReplacer("{table}", n.Table, "{id}", n.ID, "{Model}", n.Model).Replace(s)
 }
