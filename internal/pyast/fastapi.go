@@ -698,7 +698,15 @@ func (m *Module) markerIn(typ ID) ID {
 }
 
 // typeName is an annotation's main name, wrappers removed.
-func (m *Module) typeName(typ ID) string {
+func (m *Module) typeName(typ ID) string { return m.typeNameVia(typ, 0) }
+
+// maxAliasHops bounds how many module-level aliases typeName follows: a
+// chain longer than that is not written by hand, and one that loops (T =
+// list[T], or hostile input) would otherwise recurse until the stack is
+// exhausted.
+const maxAliasHops = 8
+
+func (m *Module) typeNameVia(typ ID, hops int) string {
 	t := m.Tree
 	if typ < 0 {
 		return ""
@@ -723,8 +731,8 @@ func (m *Module) typeName(typ ID) string {
 			n := t.Text(i)
 			if !typeWrappers[n] {
 				// A module-level alias (CurrentUser = Annotated[User, …]).
-				if alias := m.resolveConst(i); alias != i && t.Kind(t.Unwrap(alias)) != KindCall {
-					if s := m.typeName(alias); s != "" && s != n {
+				if alias := m.resolveConst(i); alias != i && hops < maxAliasHops && t.Kind(t.Unwrap(alias)) != KindCall {
+					if s := m.typeNameVia(alias, hops+1); s != "" && s != n {
 						return s
 					}
 				}

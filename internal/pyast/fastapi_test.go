@@ -324,3 +324,30 @@ func TestFastAPIByShape(t *testing.T) {
 		}
 	}
 }
+
+// An annotation naming a module-level alias is followed to what the alias
+// names, a bounded number of times: an alias that names itself (found by
+// FuzzParse: t = {"e": t}) recursed until the stack ran out.
+func TestTypeNameAliases(t *testing.T) {
+	m, _ := fastRoutes(t, `
+app = FastAPI()
+CurrentUser = Annotated[User, Depends(current)]
+Loop = list[Loop]
+A = B
+B = A
+
+@app.post("/a")
+def a(user: CurrentUser, items: Loop, x: A):
+    pass
+`)
+	got := map[string]string{}
+	for _, p := range m.FastAPIParams(m.Routes[len(m.Routes)-1].Func) {
+		got[p.Name] = p.Type
+	}
+	want := map[string]string{"user": "User", "items": "Loop", "x": "A"}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: type %q, want %q", name, got[name], w)
+		}
+	}
+}
