@@ -111,14 +111,28 @@ func (f *Finding) Fingerprint() string {
 // by check and place, so that the scan and every writer list them alike and
 // two runs diff cleanly.
 func CompareFindings(a, b Finding) int {
-	return cmp.Or(
-		cmp.Compare(b.Severity, a.Severity),
-		cmp.Compare(b.Confidence, a.Confidence),
-		cmp.Compare(a.Check, b.Check),
-		cmp.Compare(a.Location.Path, b.Location.Path),
-		cmp.Compare(a.Location.Method, b.Location.Method),
-		cmp.Compare(a.Location.File, b.Location.File),
-		cmp.Compare(a.Location.Line, b.Location.Line),
-		cmp.Compare(a.ID, b.ID),
-	)
+	// Key by key, stopping at the first that differs (cmp.Or would compare
+	// every string of both findings first: a report sorts thousands).
+	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.Confidence, a.Confidence); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Check, b.Check); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.Path, b.Location.Path); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.Method, b.Location.Method); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.File, b.Location.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.Line, b.Location.Line); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }

@@ -25,3 +25,33 @@ func TestFingerprint(t *testing.T) {
 		t.Error("URL and evidence must not change the fingerprint")
 	}
 }
+
+// CompareFindings orders by severity, confidence, check, path, method,
+// file, line and ID, each deciding only when those before it are equal.
+func TestCompareFindings(t *testing.T) {
+	base := Finding{Severity: High, Confidence: Firm, Check: "BOLA-001", ID: "b",
+		Location: Location{Path: "/b", Method: "GET", File: "b.py", Line: 2}}
+	first := []func(*Finding){ // each makes a finding that sorts before base
+		func(f *Finding) { f.Severity, f.Check = Critical, "ZZZ" },
+		func(f *Finding) { f.Confidence, f.Location.Path = Confirmed, "/z" },
+		func(f *Finding) { f.Check, f.Location.Method = "AAA", "PUT" },
+		func(f *Finding) { f.Location.Path, f.Location.File = "/a", "z.py" },
+		func(f *Finding) { f.Location.Method, f.Location.Line = "DELETE", 9 },
+		func(f *Finding) { f.Location.File, f.ID = "a.py", "z" },
+		func(f *Finding) { f.Location.Line, f.ID = 1, "z" },
+		func(f *Finding) { f.ID = "a" },
+	}
+	for i, change := range first {
+		a := base
+		change(&a)
+		if got := CompareFindings(a, base); got >= 0 {
+			t.Errorf("key %d: CompareFindings(a, base) = %d, want < 0", i, got)
+		}
+		if got := CompareFindings(base, a); got <= 0 {
+			t.Errorf("key %d: CompareFindings(base, a) = %d, want > 0", i, got)
+		}
+	}
+	if got := CompareFindings(base, base); got != 0 {
+		t.Errorf("CompareFindings(base, base) = %d", got)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -692,7 +693,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 		if f == nil {
 			return
 		}
-		var out []rampart.Finding
+		out := make([]rampart.Finding, 0, len(f.cands)) // a Finding is large: grown by copies otherwise
 		emit := func(fnd rampart.Finding) {
 			fnd.ID = fnd.Fingerprint()
 			out = append(out, fnd)
@@ -718,6 +719,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 					routes = []*routeInfo{nil}
 				}
 			}
+			var at *occurrenceAt // the same for each of the candidate's routes
 			for _, r := range routes {
 				if r != nil && (c.unlessAuthHook && covered(r, false) || c.unlessRoleHook && covered(r, true)) {
 					continue
@@ -725,7 +727,10 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 				loc := rampart.Location{File: f.path, Line: line, Column: f.t.Column(c.node)}
 				fnd := c.rule.Meta.NewFinding(loc, c.msg)
 				fnd.Severity, fnd.Confidence = c.sev, c.conf
-				fnd.Key = f.occurrence(c, r, keys)
+				if at == nil {
+					at = f.occurrenceOf(c)
+				}
+				fnd.Key = at.key(c, r, keys)
 				fnd.Related = append(fnd.Related, c.related...)
 				if r != nil {
 					fnd.Location.Path = r.path
@@ -742,7 +747,11 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 		}
 		perFile[i] = out
 	})
-	var out []rampart.Finding
+	total := 0
+	for _, fs := range perFile {
+		total += len(fs)
+	}
+	out := make([]rampart.Finding, 0, total)
 	seen := map[string]bool{}
 	emit := func(fnd rampart.Finding) {
 		if fnd.ID == "" {
@@ -764,7 +773,7 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 		emit(fnd)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+		a, b := &out[i], &out[j] // a Finding is large: compared in place
 		if a.Severity != b.Severity {
 			return a.Severity > b.Severity
 		}
@@ -779,29 +788,44 @@ func finalize(states []*fileState, proj *project, envs []envFinding) []rampart.F
 	return out
 }
 
-// occurrence is a finding's Key: the offending code and where it sits (the
-// enclosing functions), not its line, so that the fingerprint survives
-// edits elsewhere in the file. Identical code twice in one function gets
-// an ordinal.
-func (f *fileState) occurrence(c *candidate, r *routeInfo, seen map[string]int) string {
+// A finding's Key is the offending code and where it sits (the enclosing
+// functions), not its line, so that the fingerprint survives edits
+// elsewhere in the file. Identical code twice in one function gets an
+// ordinal.
+
+// occurrenceAt is what a finding's key takes from where its candidate
+// sits: the enclosing definitions (a.b) and the statement's code, with
+// comments and spacing removed. It is worked out once per candidate, for
+// all the routes that reach it.
+type occurrenceAt struct{ scope, code string }
+
+func (f *fileState) occurrenceOf(c *candidate) *occurrenceAt {
 	t := f.t
 	var scope []string
 	for p := t.Parent(c.node); p >= 0; p = t.Parent(p) {
 		if k := t.Kind(p); k == pyast.KindFunctionDefinition || k == pyast.KindClassDefinition {
-			scope = append([]string{t.FuncName(p)}, scope...)
+			scope = append(scope, t.FuncName(p))
 		}
 	}
+	slices.Reverse(scope)
 	code := strings.Join(strings.Fields(stripComments(t.Text(c.node))), " ")
-	key := c.rule.ID + "|" + c.key + "|" + strings.Join(scope, ".") + "|" + code
+	return &occurrenceAt{strings.Join(scope, "."), code}
+}
+
+// key is the Key of the candidate's finding on route r (nil: none); seen
+// counts the keys the file has given.
+func (at *occurrenceAt) key(c *candidate, r *routeInfo, seen map[string]int) string {
+	code := at.code
+	key := c.rule.ID + "|" + c.key + "|" + at.scope + "|" + code
 	if r != nil {
 		key += "|" + strings.Join(r.methods, ",") + " " + r.path
 	}
 	n := seen[key]
 	seen[key] = n + 1
 	if n > 0 {
-		return fmt.Sprintf("%s|%s#%d", strings.Join(scope, "."), code, n)
+		return fmt.Sprintf("%s|%s#%d", at.scope, code, n)
 	}
-	return c.key + "|" + strings.Join(scope, ".") + "|" + code
+	return c.key + "|" + at.scope + "|" + code
 }
 
 // routeMethod picks the method a finding belongs to: for a write, the
