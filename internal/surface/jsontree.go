@@ -61,7 +61,9 @@ func (p *posTracker) at(off int64) (int, int) {
 	}
 	for ; p.off < i; p.off++ {
 		switch c := p.data[p.off]; {
-		case c == '\n':
+		case c == '\n', c == '\r' && (p.off+1 == len(p.data) || p.data[p.off+1] != '\n'):
+			// a line break, as the YAML parser counts them: a lone CR is one
+			// (a file with classic Mac line endings), CR LF one in all
 			p.line, p.col = p.line+1, 0
 		case c&0xc0 != 0x80: // not a UTF-8 continuation byte
 			p.col++

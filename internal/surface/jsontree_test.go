@@ -22,6 +22,8 @@ var jsonCases = []string{
 	`{"looks": ["1", "1.0", "true", "null", "~", "yes", "- x", "# no", "a: b", "&x", "*y", "!t", "%", "@", "` + "`" + `"]}`,
 	`{"esc": "q\" b\\ s\/ n\n t\t r\r b\b f\f u\u0001 nel\u0085 ls\u2028 bom\ufeff nul\u0000 del\u007f"}`,
 	`{"unicode": "été 日本 🐍", "après": {"clé": ["ü", "😀"]}}`,
+	// Line endings of every kind: a lone CR is a line break to the YAML parser.
+	"{\r  \"a\": 1,\r\n  \"b\": [2,\r 3],\n  \"c\": 4\r}\r",
 	"{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/a/{id}\": {\"get\": {\"responses\": {\"200\": {\"description\": \"ok\"}}}}\n  },\n  \"é\": [1,\n 2 , {\"x\" :\t3}]\n}\n",
 	`[[[[]]], [{}], [1, [2, [3]]], {"a": [{"b": [{}]}]}]`,
 	`{"` + strings.Repeat("k", 1500) + `": "long key", "v": "` + strings.Repeat("v", 5000) + `"}`,
