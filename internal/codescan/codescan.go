@@ -815,17 +815,16 @@ func (f *fileState) occurrenceOf(c *candidate) *occurrenceAt {
 // key is the Key of the candidate's finding on route r (nil: none); seen
 // counts the keys the file has given.
 func (at *occurrenceAt) key(c *candidate, r *routeInfo, seen map[string]int) string {
-	code := at.code
-	key := c.rule.ID + "|" + c.key + "|" + at.scope + "|" + code
+	key := c.rule.ID + "|" + c.key + "|" + at.scope + "|" + at.code
 	if r != nil {
 		key += "|" + strings.Join(r.methods, ",") + " " + r.path
 	}
 	n := seen[key]
 	seen[key] = n + 1
 	if n > 0 {
-		return fmt.Sprintf("%s|%s#%d", at.scope, code, n)
+		return fmt.Sprintf("%s|%s#%d", at.scope, at.code, n)
 	}
-	return c.key + "|" + at.scope + "|" + code
+	return c.key + "|" + at.scope + "|" + at.code
 }
 
 // routeMethod picks the method a finding belongs to: for a write, the

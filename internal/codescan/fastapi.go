@@ -139,8 +139,10 @@ func (f *fileState) depReturnsCaller(dep string) bool {
 	} else if pyast.IdentityHelperName(name) {
 		return true // imported from outside the scanned tree
 	}
-	s := g.published()[name]
-	if g != f {
+	var s *summary
+	if g == f {
+		s = f.published()[name]
+	} else {
 		s = f.summaryAt(funcRef{g, name}) // noted when g is in an import cycle
 	}
 	if s != nil && (s.identity || s.ret.has(lIdent)) {
