@@ -216,7 +216,8 @@ var roleWords = map[string]bool{
 	"from": true, "to": true, "source": true, "src": true, "target": true, "dest": true, "destination": true,
 	"dst": true, "sender": true, "recipient": true, "receiver": true, "payer": true, "payee": true,
 	"origin": true, "beneficiary": true, "debit": true, "credit": true, "parent": true,
-	"debtor": true, "funding": true, "paying": true, "my": true, "own": true,
+	"debtor": true, "creditor": true, "counterparty": true, "remitter": true, "originator": true,
+	"sending": true, "receiving": true, "funding": true, "paying": true, "my": true, "own": true,
 }
 
 // roleRefs are the names a role-prefixed reference stands for, without its
@@ -235,8 +236,17 @@ func roleRefs(param string) []string {
 		return []string{strings.Join(rest, "")}
 	}
 	thing := strings.Join(rest, "")
-	return []string{thing + "id", thing + "number", thing + "code", thing + "key", thing + "uuid", thing + "no", thing + "slug"}
+	out := make([]string, len(refKeys))
+	for i, k := range refKeys {
+		out[i] = thing + k
+	}
+	return out
 }
+
+// refKeys are the generic names that key an object rather than describe
+// it, in normal form: a uuid is an "id" and an account_no a "number" by
+// the time a name is compared.
+var refKeys = []string{"id", "number", "code", "key", "slug", "ref", "reference"}
 
 // roleThing is the thing a role-prefixed reference names when the name
 // ends in the thing rather than in one of its keys: from_account →

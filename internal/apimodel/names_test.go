@@ -83,20 +83,34 @@ func TestRoleRefs(t *testing.T) {
 		name string
 		want []string
 	}{
-		{"from_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountuuid", "accountno", "accountslug"}},
+		{"from_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountslug", "accountref", "accountreference"}},
 		{"targetFolderId", []string{"folderid"}},
 		{"source_wallet_number", []string{"walletnumber"}},
-		{"debtor_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountuuid", "accountno", "accountslug"}},
+		{"debtor_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountslug", "accountref", "accountreference"}},
 		{"funding_card_number", []string{"cardnumber"}},
 		{"payingAccountId", []string{"accountid"}},
 		{"my_wallet_id", []string{"walletid"}},
 		{"own_account_no", []string{"accountnumber"}},
+		{"counterpartyAccountUuid", []string{"accountid"}},
+		{"creditor_iban_ref", []string{"ibanref"}},
+		{"remitter_account", []string{"accountid", "accountnumber", "accountcode", "accountkey", "accountslug", "accountref", "accountreference"}},
 		{"account_number", nil}, // no role: the name stands for itself
 		{"to", nil},
 		{"from_id", nil}, // a role and a generic name: no thing named
 	} {
 		if got := roleRefs(tc.name); !slices.Equal(got, tc.want) {
 			t.Errorf("roleRefs(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A key roleRefs builds is compared with names in normal form: one that
+// is not itself a normal generic name (a "uuid" is an "id" by then) would
+// never match anything.
+func TestRefKeysAreNormalGenericNames(t *testing.T) {
+	for _, k := range refKeys {
+		if norm(k) != k || !genericNames[k] {
+			t.Errorf("refKeys holds %q: normal form %q, generic %v", k, norm(k), genericNames[norm(k)])
 		}
 	}
 }
