@@ -173,6 +173,22 @@ func last(w []string) string {
 	return w[len(w)-1]
 }
 
+// titleWords and proseWords are the words of fields that hold what a
+// person wrote: a title, a description, a memo.
+var (
+	titleWords = []string{"title", "subject", "headline", "label", "caption"}
+	proseWords = []string{"body", "content", "text", "message", "description", "comment", "comments", "note", "notes",
+		"summary", "bio", "details", "memo", "info", "remark", "remarks", "narrative"}
+)
+
+// Prose says whether a field's name ends in a word for what a person
+// wrote (a title, a description, a memo): such a field never names an
+// object, however its values are spelt.
+func Prose(name string) bool {
+	l := last(Words(name))
+	return slices.Contains(titleWords, l) || slices.Contains(proseWords, l)
+}
+
 // stringHint is what a string field's name suggests, or "".
 func stringHint(name string) string {
 	w := Words(name)
@@ -217,9 +233,9 @@ func stringHint(name string) string {
 		return "RAMPART10"
 	case l == "code" || l == "otp" || l == "pin":
 		return "123456"
-	case l == "title" || l == "subject" || l == "headline" || l == "label":
+	case slices.Contains(titleWords, l):
 		return "Rampart test title"
-	case has(w, "body", "content", "text", "message", "description", "comment", "note", "notes", "summary", "bio", "details", "memo"):
+	case has(w, proseWords...):
 		return "Rampart test content"
 	case has(w, "first", "given", "firstname", "givenname", "forename") && (l == "name" || len(w) == 1):
 		return "Ada"

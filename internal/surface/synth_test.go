@@ -96,6 +96,8 @@ func TestValueNameHints(t *testing.T) {
 		{"title", str, "Rampart test title"},
 		{"body", str, "Rampart test content"},
 		{"content", str, "Rampart test content"},
+		{"extra_info", str, "Rampart test content"},
+		{"caption", str, "Rampart test title"},
 		{"code", str, "123456"},
 		{"coupon_code", str, "RAMPART10"},
 		{"country_code", str, "US"},
@@ -119,6 +121,17 @@ func TestValueNameHints(t *testing.T) {
 				t.Errorf("Value(%q) = %#v, want %#v", tt.field, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestProse(t *testing.T) {
+	for name, want := range map[string]bool{
+		"memo": true, "description": true, "headline": true, "extraInfo": true, "payment_remarks": true,
+		"from_account": false, "note_id": false, "message_count": false, "reference": false, "id": false, "": false,
+	} {
+		if got := Prose(name); got != want {
+			t.Errorf("Prose(%q) = %v, want %v", name, got, want)
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/engine"
 	"github.com/rampart-sec/rampart/internal/holdings"
 	"github.com/rampart-sec/rampart/internal/identity"
+	"github.com/rampart-sec/rampart/internal/surface"
 )
 
 // RefusalBOLA is BOLA-004.
@@ -93,8 +94,9 @@ func (f namedField) is(g namedField) bool { return f.in == g.in && f.label() == 
 
 // namedFields are the operation's fields that may name an object: every
 // path parameter, the id-like query parameters, and the body's scalar
-// fields other than the amounts and currencies of the failing variant and
-// those that must be new on every request.
+// fields other than the amounts and currencies of the failing variant,
+// those that must be new on every request and those that hold prose (a
+// memo, a description).
 func namedFields(op *rampart.Operation, req *accept.Request) []namedField {
 	var out []namedField
 	for _, prm := range op.Params {
@@ -106,7 +108,7 @@ func namedFields(op *rampart.Operation, req *accept.Request) []namedField {
 	money := append(amounts, currencies...)
 	for _, path := range bodyLeaves(req.Body) {
 		name := leafName(path)
-		if name == "" || accept.Fresh(name) || slices.ContainsFunc(money, func(m moneyLeaf) bool { return slices.Equal(m.path, path) }) {
+		if name == "" || accept.Fresh(name) || surface.Prose(name) || slices.ContainsFunc(money, func(m moneyLeaf) bool { return slices.Equal(m.path, path) }) {
 			continue
 		}
 		out = append(out, namedField{in: "body", path: path, name: name, schema: accept.SchemaAt(op.Body.Schema, path), dest: destinationName(name)})

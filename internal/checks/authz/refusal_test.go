@@ -7,11 +7,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/accept"
 	"github.com/rampart-sec/rampart/internal/checks/authz/authztest"
 	"github.com/rampart-sec/rampart/internal/luhn"
 )
@@ -332,5 +334,23 @@ func TestRefusable(t *testing.T) {
 		if got := refusable(tt.op); got != tt.want {
 			t.Errorf("%s: refusable = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A field that holds prose (a memo, a description, a headline) is neither
+// tried nor named as a field whose values were missing.
+func TestNamedFieldsLeaveProseOut(t *testing.T) {
+	op := &rampart.Operation{Method: http.MethodPost, Path: "/transfers", Body: &rampart.Body{}}
+	req := &accept.Request{Body: map[string]any{
+		"from_account": "NL91ABNA0417164300", "to_account": "NL20INGB0001234567", "memo": "rent",
+		"headline": "June", "details": map[string]any{"description": "flat", "wallet_id": "w-1"},
+	}}
+	var got []string
+	for _, f := range namedFields(op, req) {
+		got = append(got, f.label())
+	}
+	slices.Sort(got)
+	if want := []string{"details.wallet_id", "from_account", "to_account"}; !slices.Equal(got, want) {
+		t.Errorf("named fields %q, want %q", got, want)
 	}
 }
