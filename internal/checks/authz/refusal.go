@@ -45,7 +45,8 @@ var RefusalBOLA = check.Check{
 			"a refusal that says \"no such\", \"not found\"): the API looked the object up for a caller that does " +
 			"not own it. A made-up object refused for its format says nothing of a lookup. Refused like the made-up object, or with 401/403, is the secure " +
 			"answer. Fields that name a destination (to_account, recipient, payee, beneficiary) are not tested: a " +
-			"transfer legitimately names someone else's account there. Admin identities are never the attacker; " +
+			"transfer legitimately names someone else's account there; fields that hold prose (memo, description, " +
+			"headline) are not either. Admin identities are never the attacker; " +
 			"operations whose schema caps every amount below 1,000,000 and has no currency field are left alone.",
 		Requests: "Per operation, for up to 3 fields of the first user (of the second when the first has nothing to try): up to 5 requests for the user's own object (a " +
 			"smaller amount after a validation answer that names it, or the body fixed by one that names another field), " +
