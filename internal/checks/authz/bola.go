@@ -43,7 +43,8 @@ var ReadBOLA = check.Check{
 			"object two users legitimately share (listed for both) are not reported. Admin identities are never the " +
 			"attacker. With a single identity, adjacent ids (id±1, id±2) are probed instead, at lower confidence. When no " +
 			"listing gives an id another identity owns (ids no operation lists, base64- or hex-encoded ids), the lowest-" +
-			"privilege user walks ids near the known ones and judges the answers by their owner field (user, user_id, " +
+			"privilege user walks ids of a path or query parameter near the known ones and judges the answers by their " +
+			"owner field (user, user_id, " +
 			"owner, customer_id, account_id…; not author or created_by): objects of two different owners read by one " +
 			"user from an operation that refuses anonymous callers mean at least one is someone else's. Firm when the " +
 			"scan knows the user's own id and an owner value is or is not it; tentative otherwise.",

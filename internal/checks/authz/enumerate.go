@@ -42,7 +42,8 @@ type sighting struct {
 	got   *engine.Response
 }
 
-// enumerate walks ids of a path parameter outward from the known ones
+// enumerate walks ids of a path or query parameter (/exams/{id},
+// /invoice?invoice_id=) outward from the known ones
 // (spec examples, values the API showed, every identity's own) and from
 // 1, in the spelling the API uses (base64, hex or plain), as the
 // lowest-privilege user, when no identity had an id another identity owns
@@ -51,7 +52,7 @@ type sighting struct {
 // anonymous callers reads someone else's (see ownerOracle).
 func enumerate(ctx context.Context, p *check.Pass, inv *holdings.Inventory, rd *reader, prm rampart.Param, t *tally) error {
 	us := users(p)
-	if len(us) == 0 || prm.In != "path" || p.Op.Method != http.MethodGet || AdminReason(p.Op) != "" || personParam(prm) {
+	if len(us) == 0 || (prm.In != "path" && prm.In != "query") || p.Op.Method != http.MethodGet || AdminReason(p.Op) != "" || personParam(prm) {
 		return nil // an admin may read anything; a person's key walks a directory of people
 	}
 	if onlyNonJSON(p.Op) {
@@ -253,18 +254,25 @@ func ownerField(m map[string]any, op *rampart.Operation, prm rampart.Param) (str
 }
 
 // collectionOf is the singular of the segment before a path parameter:
-// "exam" for /exams/{score_card}.
+// "exam" for /exams/{score_card}; for a query parameter, of the path's last
+// literal segment: "invoice" for /invoices?invoice_id=.
 func collectionOf(path, param string) string {
-	i := strings.Index(path, "/{"+param+"}")
-	if i < 0 {
-		return ""
-	}
-	seg := path[:i]
-	if j := strings.LastIndex(seg, "/"); j >= 0 {
-		seg = seg[j+1:]
-	}
-	if holdings.IsParam(seg) {
-		return ""
+	var seg string
+	if i := strings.Index(path, "/{"+param+"}"); i >= 0 {
+		seg = path[:i]
+		if j := strings.LastIndex(seg, "/"); j >= 0 {
+			seg = seg[j+1:]
+		}
+		if holdings.IsParam(seg) {
+			return ""
+		}
+	} else {
+		segs := strings.Split(strings.Trim(path, "/"), "/")
+		for k := len(segs) - 1; k >= 0 && seg == ""; k-- {
+			if !holdings.IsParam(segs[k]) {
+				seg = segs[k]
+			}
+		}
 	}
 	switch low := strings.ToLower(seg); {
 	case strings.HasSuffix(low, "ies") && len(low) > 4:

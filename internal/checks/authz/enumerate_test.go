@@ -65,6 +65,9 @@ func (a *scoreAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key, ok := strings.CutPrefix(r.URL.Path, "/exams/")
+	if r.URL.Path == "/exam" { // the same cards by a query parameter
+		key, ok = r.URL.Query().Get("card_id"), true
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -217,6 +220,74 @@ func TestReadBOLAEnumeration(t *testing.T) {
 				t.Errorf("coverage = %+v: the walk is not mentioned", cov)
 			}
 		})
+	}
+}
+
+// A query parameter is walked as a path parameter is: GET /exam?card_id=.
+func TestReadBOLAEnumerationQuery(t *testing.T) {
+	spec := []byte(`openapi: 3.0.3
+info: {title: exams, version: "1"}
+security: [{bearer: []}]
+paths:
+  /exam:
+    get:
+      parameters:
+        - {name: card_id, in: query, required: true, schema: {type: integer, example: 7}}
+      responses:
+        "200": {description: a score card, content: {application/json: {schema: {type: object}}}}
+        "401": {description: authentication required}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+`)
+	users := []authztest.Ident{authztest.Alice, authztest.Bob, authztest.Carol}
+	sparse := map[int]int{7: 1, 19: 2, 40: 1}
+	for _, tt := range []struct {
+		name string
+		api  *scoreAPI
+		want []string
+		says []string
+	}{
+		{name: "any user reads any card", api: &scoreAPI{cards: sparse},
+			want: []string{"BOLA-001 GET /exam tentative"}, says: []string{"card_id=7 has user=1", "card_id=19 has user=2"}},
+		{name: "per-user filtered: correct API", api: &scoreAPI{cards: sparse, filter: true}},
+		{name: "public read", api: &scoreAPI{cards: sparse, public: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.api)
+			t.Cleanup(srv.Close)
+			res := authztest.RunSpecLearning(t, spec, srv.URL, rampart.Safe, users, &ReadBOLA)
+			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("findings = %q, want %q", got, tt.want)
+			}
+			for _, f := range res.Findings {
+				for _, s := range tt.says {
+					if !strings.Contains(f.Message, s) {
+						t.Errorf("message lacks %q: %s", s, f.Message)
+					}
+				}
+			}
+			if tt.api.reads <= 16 {
+				t.Errorf("%d reads of /exam: the ids were not walked", tt.api.reads)
+			}
+		})
+	}
+}
+
+// The owner field is never the object's own key: under a query parameter,
+// the thing is the path's last literal segment.
+func TestCollectionOf(t *testing.T) {
+	for _, tc := range []struct{ path, param, want string }{
+		{"/exams/{score_card}", "score_card", "exam"},
+		{"/users/{uid}/entries/{eid}", "eid", "entry"},
+		{"/users/{uid}/{eid}", "eid", ""},
+		{"/api/v1/invoices", "invoice_id", "invoice"},
+		{"/accounts/{id}/statements", "month", "statement"},
+		{"/accounts/{id}", "page", "account"},
+	} {
+		if got := collectionOf(tc.path, tc.param); got != tc.want {
+			t.Errorf("collectionOf(%q, %q) = %q, want %q", tc.path, tc.param, got, tc.want)
+		}
 	}
 }
 
