@@ -191,15 +191,8 @@ func TestReadBOLAEnumeration(t *testing.T) {
 			srv := httptest.NewServer(tt.api)
 			t.Cleanup(srv.Close)
 			res := authztest.RunSpecLearning(t, scoreSpec(tt.example, tt.me), srv.URL, rampart.Safe, tt.ids, &ReadBOLA)
-			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %q, want %q", got, tt.want)
-			}
+			expectWalk(t, res, tt.want, tt.says)
 			for _, f := range res.Findings {
-				for _, s := range tt.says {
-					if !strings.Contains(f.Message, s) {
-						t.Errorf("message lacks %q: %s", s, f.Message)
-					}
-				}
 				if len(f.Evidence) < 2 {
 					t.Errorf("evidence = %d exchanges", len(f.Evidence))
 				}
@@ -257,20 +250,26 @@ components:
 			srv := httptest.NewServer(tt.api)
 			t.Cleanup(srv.Close)
 			res := authztest.RunSpecLearning(t, spec, srv.URL, rampart.Safe, users, &ReadBOLA)
-			if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findings = %q, want %q", got, tt.want)
-			}
-			for _, f := range res.Findings {
-				for _, s := range tt.says {
-					if !strings.Contains(f.Message, s) {
-						t.Errorf("message lacks %q: %s", s, f.Message)
-					}
-				}
-			}
+			expectWalk(t, res, tt.want, tt.says)
 			if tt.api.reads <= 16 {
 				t.Errorf("%d reads of /exam: the ids were not walked", tt.api.reads)
 			}
 		})
+	}
+}
+
+// expectWalk checks a walk's findings and what each message says.
+func expectWalk(t *testing.T, res authztest.Result, want, says []string) {
+	t.Helper()
+	if got := authztest.Keys(res.Findings); !reflect.DeepEqual(got, want) {
+		t.Errorf("findings = %q, want %q", got, want)
+	}
+	for _, f := range res.Findings {
+		for _, s := range says {
+			if !strings.Contains(f.Message, s) {
+				t.Errorf("message lacks %q: %s", s, f.Message)
+			}
+		}
 	}
 }
 
