@@ -139,7 +139,12 @@ func (id *Identity) Apply(r *engine.Request) {
 			r.Header[k] = vs
 		}
 	}
-	r.Identity = id.Name
+	if !r.Login || r.Identity == "" {
+		// A login keeps the name of the identity whose credentials it
+		// sends, whoever sends it: the anonymous caller logging in as alice
+		// gets alice's answer.
+		r.Identity = id.Name
+	}
 	r.Secrets = append(r.Secrets, id.Secrets()...)
 }
 

@@ -244,3 +244,33 @@ func TestNoReloginStorm(t *testing.T) {
 		t.Fatalf("%d logins for 10 refused requests", ts.logins)
 	}
 }
+
+// A request is labelled with who sends it, except a login, which keeps the
+// name of the identity whose credentials it carries in its body.
+func TestApplyLabels(t *testing.T) {
+	anon := Anonymous()
+	alice := New("alice", RoleUser, http.Header{"Authorization": {"Bearer tok-alice"}})
+	for _, tc := range []struct {
+		name string
+		r    engine.Request
+		by   *Identity
+		want string
+	}{
+		{"a read as alice", engine.Request{}, alice, "alice"},
+		{"a read anonymous", engine.Request{}, anon, AnonymousName},
+		{"a request resent anonymous", engine.Request{Identity: "alice"}, anon, AnonymousName},
+		{"alice's login, sent without credentials", engine.Request{Identity: "alice", Login: true}, anon, "alice"},
+		{"an unnamed login", engine.Request{Login: true}, anon, AnonymousName},
+	} {
+		r := tc.r
+		tc.by.Apply(&r)
+		if r.Identity != tc.want {
+			t.Errorf("%s: labelled %q, want %q", tc.name, r.Identity, tc.want)
+		}
+	}
+	r := engine.Request{Identity: "alice", Login: true}
+	anon.Apply(&r)
+	if r.Header.Get("Authorization") != "" {
+		t.Errorf("the anonymous caller's login carries a credential: %v", r.Header)
+	}
+}

@@ -147,7 +147,11 @@ func loginAnswers(ctx context.Context, p *check.Pass) []*loginAnswer {
 
 func login(ctx context.Context, p *check.Pass, id *identity.Identity) (*loginAnswer, error) {
 	l := id.Login
-	req := &engine.Request{Method: l.Method, URL: l.URL, Header: http.Header{}, Login: true, Secrets: id.Secrets()}
+	// Sent without the identity's credentials, as a user logging in would,
+	// but labelled with its name: what the answer shows is the identity's
+	// (the API model learns it as its login answer), not the anonymous
+	// caller's.
+	req := &engine.Request{Method: l.Method, URL: l.URL, Header: http.Header{}, Identity: id.Name, Login: true, Secrets: id.Secrets()}
 	if req.Method == "" {
 		req.Method = http.MethodPost
 	}

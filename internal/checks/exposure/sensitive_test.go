@@ -243,6 +243,25 @@ func TestSensitiveFindings(t *testing.T) {
 	}
 }
 
+// A login sent again is labelled with the identity that logs in, though it
+// carries no credential of it: the API model learns its answer as that
+// identity's, not as what the anonymous caller may see.
+func TestLoginAnswersAreTheIdentitys(t *testing.T) {
+	env, _ := runZoo(t, false)
+	las := loginAnswers(context.Background(), env.Pass)
+	if len(las) != 2 {
+		t.Fatalf("%d login answers, want 2", len(las))
+	}
+	for _, la := range las {
+		if la.resp == nil || la.resp.Request == nil || la.resp.Request.Identity != la.id.Name {
+			t.Errorf("%s's login answer is labelled %q", la.id.Name, la.resp.Request.Identity)
+		}
+		if la.resp.Request.Header.Get("Authorization") != "" {
+			t.Errorf("%s's login was sent with a credential", la.id.Name)
+		}
+	}
+}
+
 // The secure variant: passwords dropped, cards masked, no keys in listings;
 // the caller's own token in its login answer and its own full card number
 // there are not findings.
