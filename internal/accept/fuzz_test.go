@@ -24,6 +24,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("missing field `x`\nKey: 'A.B' Error:Field validation for 'B' failed on the 'required' tag\n"))
 	f.Add([]byte(`[{"path":"/data/attributes/x","message":"must be one of 'a', 'b' or 'c'"}]`))
 	f.Add([]byte(strings.Repeat(`{"a":`, 5000) + "1" + strings.Repeat("}", 5000)))
+	f.Add([]byte(`{"title": ["book with this title already exists."], "message": "E-mail is already taken"}`))
 	op := &rampart.Operation{Method: "POST", Path: "/x", Body: &rampart.Body{ContentType: "application/json"},
 		Params: []rampart.Param{{Name: "limit", In: "query"}, {Name: "Idempotency-Key", In: "header"}}}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -54,6 +55,7 @@ func FuzzParse(f *testing.F) {
 		l := New(Options{Tag: "fuzz"})
 		for i := 0; i < 3; i++ {
 			l.Learn(op, l.Request(op), &engine.Response{Status: 422, Body: body})
+			l.Learn(op, l.Request(op), &engine.Response{Status: 409, Body: body})
 		}
 		st := l.state(op)
 		if len(st.fixes) > maxFixes || len(st.tries) > maxFixes {

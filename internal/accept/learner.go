@@ -110,6 +110,9 @@ type opState struct {
 type fix struct {
 	drop bool
 	v    any
+	// unique: v was taken; every request gets a new value of its kind
+	// (taken.go).
+	unique bool
 }
 
 // New returns a Learner.
@@ -211,6 +214,9 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 		st.status = Accepted
 		return false
 	case resp.Status == http.StatusBadRequest || resp.Status == http.StatusUnprocessableEntity:
+	case resp.Status == http.StatusConflict && st.status != Accepted && st.spent < maxSpentPerOp && l.untakeAnswer(st, op, req, resp):
+		st.spent++
+		return true
 	case resp.Status == http.StatusNotFound || resp.Status == http.StatusConflict || resp.Status == http.StatusGone ||
 		resp.Status == http.StatusPreconditionFailed || (resp.Status >= 300 && resp.Status < 400 && resp.Status != http.StatusNotModified):
 		// A form post answered with a redirect has been handled: the
@@ -237,6 +243,9 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 		known.Seen = func(n string) bool { return len(l.hints(op, "body", []string{n})) > 0 }
 	}
 	problems := Parse(resp.Body, known)
+	if words, taken := takenWords(resp.Body); taken && l.untake(st, op, req, problems, words) {
+		return true
+	}
 	changed := false
 	for _, p := range problems {
 		if l.apply(st, op, req, p) {
@@ -362,9 +371,13 @@ func (l *Learner) Request(op *rampart.Operation) *Request {
 			if !ok {
 				continue
 			}
-			if f := fixes[key]; f.drop {
+			switch f := fixes[key]; {
+			case f.drop:
 				deleteAt(body, undotted(path))
-			} else {
+			case f.unique:
+				base, _ := f.v.(string)
+				body = setAt(body, undotted(path), l.unique(base, schemaAt(op.Body.Schema, undotted(path))))
+			default:
 				body = setAt(body, undotted(path), deepCopy(f.v))
 			}
 		}

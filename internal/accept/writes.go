@@ -60,12 +60,19 @@ func hasSecretField(op *rampart.Operation) bool {
 		return false
 	}
 	for k := range op.Body.Schema.Properties {
-		w := surface.Words(k)
-		for _, x := range w {
-			switch x {
-			case "password", "passwd", "pwd", "passphrase", "secret", "pin":
-				return true
-			}
+		if secretField(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretField says whether a field's name says it holds a secret.
+func secretField(name string) bool {
+	for _, x := range surface.Words(name) {
+		switch x {
+		case "password", "passwd", "pwd", "passphrase", "secret", "pin":
+			return true
 		}
 	}
 	return false
