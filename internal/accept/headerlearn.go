@@ -123,6 +123,7 @@ func (l *Learner) Observe(op *rampart.Operation, sent http.Header, resp *engine.
 	if resp.Status < 500 && resp.Status != http.StatusTooManyRequests {
 		st.answered = true
 	}
+	l.takenSent(st, op, resp)
 	if !MayNameHeader(resp.Body) && !l.HasHeaders() {
 		return nil
 	}

@@ -110,8 +110,8 @@ type opState struct {
 type fix struct {
 	drop bool
 	v    any
-	// unique: v was taken; every request gets a new value of its kind
-	// (taken.go).
+	// unique: the value was taken; every request gets a new value of its
+	// kind, made from v when set (taken.go).
 	unique bool
 }
 
@@ -214,7 +214,8 @@ func (l *Learner) Learn(op *rampart.Operation, req *Request, resp *engine.Respon
 		st.status = Accepted
 		return false
 	case resp.Status == http.StatusBadRequest || resp.Status == http.StatusUnprocessableEntity:
-	case resp.Status == http.StatusConflict && st.status != Accepted && st.spent < maxSpentPerOp && l.untakeAnswer(st, op, req, resp):
+	case (resp.Status == http.StatusConflict || resp.Status >= http.StatusInternalServerError) && st.status != Accepted &&
+		st.spent < maxSpentPerOp && l.untakeAnswer(st, op, req, resp):
 		st.spent++
 		return true
 	case resp.Status == http.StatusNotFound || resp.Status == http.StatusConflict || resp.Status == http.StatusGone ||
@@ -375,8 +376,19 @@ func (l *Learner) Request(op *rampart.Operation) *Request {
 			case f.drop:
 				deleteAt(body, undotted(path))
 			case f.unique:
+				// The base is the value the request has there (a learned
+				// fix's, else the spec's, a hint's or a synthesised one),
+				// never the value of the request the answer was to, which
+				// may be a check's probe.
+				at := undotted(path)
 				base, _ := f.v.(string)
-				body = setAt(body, undotted(path), l.unique(base, schemaAt(op.Body.Schema, undotted(path))))
+				if f.v == nil {
+					cur, _ := getAt(body, at)
+					base, _ = cur.(string)
+				}
+				if base != "" {
+					body = setAt(body, at, l.unique(base, schemaAt(op.Body.Schema, at)))
+				}
 			default:
 				body = setAt(body, undotted(path), deepCopy(f.v))
 			}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -39,18 +41,22 @@ func takenWords(body []byte) ([]string, bool) {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if dec.Decode(&doc) == nil {
+	if json.Valid(body) && dec.Decode(&doc) == nil { // not the "500" that starts a plain page
 		collectStrings(doc, 0, &texts)
 	} else {
 		texts = []string{string(body)}
 	}
+	// Only the lines that say so: a traceback around a unique violation
+	// names every field of the handler's code.
 	taken := false
 	var words []string
 	for _, t := range texts {
-		if takenRe.MatchString(t) {
-			taken = true
+		for line := range strings.Lines(t) {
+			if takenRe.MatchString(line) {
+				taken = true
+				words = append(words, mailWords(surface.Words(line))...)
+			}
 		}
-		words = append(words, mailWords(surface.Words(t))...)
 	}
 	return words, taken
 }
@@ -169,14 +175,14 @@ func (l *Learner) untake(st *opState, op *rampart.Operation, req *Request, probl
 	changed := false
 	for _, path := range takenFields(op, req, problems, words) {
 		key := "body:" + dotted(path)
-		if f, known := st.fixes[key]; known && f.unique {
+		f, known := st.fixes[key]
+		switch {
+		case known && (f.unique || f.drop):
 			continue // unique already, and still taken: something else is
+		case !known && len(st.fixes) >= maxFixes:
+			return changed
 		}
-		if _, known := st.fixes[key]; !known && len(st.fixes) >= maxFixes {
-			break
-		}
-		cur, _ := current(req, "body", path)
-		st.fixes[key] = fix{v: cur, unique: true}
+		st.fixes[key] = fix{v: f.v, unique: true} // a learned value stays the base
 		changed = true
 	}
 	return changed
@@ -211,11 +217,65 @@ func (l *Learner) unique(base string, s *rampart.Schema) string {
 }
 
 // untakeAnswer is untake for an answer whose status says only that the
-// request conflicts (409): the fields come from its text alone.
+// request conflicts (409), or that the server failed (a database's unique
+// violation in a 500): the fields come from its text alone.
 func (l *Learner) untakeAnswer(st *opState, op *rampart.Operation, req *Request, resp *engine.Response) bool {
 	words, taken := takenWords(resp.Body)
 	if !taken {
 		return false
 	}
 	return l.untake(st, op, req, Parse(resp.Body, knownOf(op, req)), words)
+}
+
+// takenSent learns from the answer to any request a check sent for op
+// (Observe) once the learner is done with it: the first create went
+// through, and every later one with the same title is refused as taken,
+// in answers the learner never reads otherwise. The fields are read in the
+// body that was sent. st.mu is held.
+func (l *Learner) takenSent(st *opState, op *rampart.Operation, resp *engine.Response) {
+	if st.status != Accepted && st.status != Passed {
+		return // still learning: Learn reads the answer
+	}
+	if resp.Request == nil || len(resp.Request.Body) == 0 || op.Body == nil || !refusedStatus(resp.Status) {
+		return
+	}
+	if !mayBeTaken(resp.Body) {
+		return
+	}
+	var body any
+	switch {
+	case json.Unmarshal(resp.Request.Body, &body) == nil:
+	default:
+		form, err := url.ParseQuery(string(resp.Request.Body))
+		if err != nil || len(form) == 0 {
+			return
+		}
+		m := map[string]any{}
+		for k := range form {
+			m[k] = form.Get(k)
+		}
+		body = m
+	}
+	l.untakeAnswer(st, op, &Request{Op: op, Body: body}, resp)
+}
+
+// refusedStatus: the answers that may say a value is taken.
+func refusedStatus(status int) bool {
+	return status == http.StatusBadRequest || status == http.StatusConflict || status == http.StatusUnprocessableEntity ||
+		status >= http.StatusInternalServerError
+}
+
+// mayBeTaken is a cheap test before takenRe: every wording it reads has one
+// of these words.
+func mayBeTaken(body []byte) bool {
+	if len(body) > maxParseInput {
+		body = body[:maxParseInput]
+	}
+	low := bytes.ToLower(body)
+	for _, w := range [][]byte{[]byte("already"), []byte("duplicate"), []byte("unique"), []byte("taken"), []byte("exists")} {
+		if bytes.Contains(low, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package accept
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart"
+	"github.com/rampart-sec/rampart/internal/engine"
 )
 
 func TestTakenWords(t *testing.T) {
@@ -27,6 +29,7 @@ func TestTakenWords(t *testing.T) {
 		{`{"message": "insufficient funds"}`, false, ""},
 		{`{"message": "the account exists"}`, false, ""},
 		{`{"already exists": "x"}`, false, ""}, // a key is no message
+		{"500 Internal Server Error\n\nUniqueViolation: duplicate key value violates unique constraint \"users_email_key\"", true, "email"},
 	} {
 		words, taken := takenWords([]byte(tc.body))
 		if taken != tc.taken {
@@ -148,5 +151,48 @@ func TestUniqueFitsTheSchema(t *testing.T) {
 		if !regexp.MustCompile(tc.want).MatchString(got) {
 			t.Errorf("unique(%q, %+v) = %q, want %s", tc.base, tc.s, got, tc.want)
 		}
+	}
+}
+
+// Once a create is accepted, a later one refused as taken (a unique
+// violation in a 500 traceback, to a request a check sent) makes the
+// field unique for every request after it; the base is the learner's own
+// value, not the probe the check had put there.
+func TestTakenAfterAccepted(t *testing.T) {
+	op := bookOp()
+	l := New(Options{Tag: "t3st"})
+	l.Learn(op, l.Request(op), &engine.Response{Status: 201, Body: []byte(`{"status": "success"}`)})
+	if l.Status(op) != Accepted {
+		t.Fatalf("status %v", l.Status(op))
+	}
+	first := l.Request(op).Body.(map[string]any)["book_title"].(string)
+	probe := map[string]any{"book_title": first + "'", "secret": "s", "genre": "novel"}
+	sent, _ := json.Marshal(probe)
+	traceback := "500 Internal Server Error\n\nTraceback (most recent call last):\n  File \"app.py\", line 9, in create\n" +
+		"    await conn.execute(q, (title, secret, genre))\n" +
+		"psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint \"books_book_title_idx\"\n" +
+		"DETAIL:  Key (book_title)=(" + first + ") already exists.\n"
+	resp := &engine.Response{Status: 500, Body: []byte(traceback),
+		Request: &engine.Request{Method: "POST", URL: "/books", Body: sent}}
+	l.Observe(op, http.Header{}, resp)
+	seen := map[string]bool{}
+	for range 3 {
+		m := l.Request(op).Body.(map[string]any)
+		title, _ := m["book_title"].(string)
+		if !strings.HasPrefix(title, first+"-t3st") || seen[title] {
+			t.Errorf("book_title %q: want %q made unique, once", title, first)
+		}
+		seen[title] = true
+		if m["secret"] == nil || strings.Contains(m["secret"].(string), "t3st") {
+			t.Errorf("secret changed: %v", m["secret"])
+		}
+	}
+	// An answer that says nothing is taken changes nothing.
+	l2 := New(Options{Tag: "t3st"})
+	l2.Learn(op, l2.Request(op), &engine.Response{Status: 201})
+	before := l2.Request(op).Body.(map[string]any)["book_title"]
+	l2.Observe(op, http.Header{}, &engine.Response{Status: 500, Body: []byte("KeyError: 'title'"), Request: resp.Request})
+	if after := l2.Request(op).Body.(map[string]any)["book_title"]; after != before {
+		t.Errorf("book_title %v became %v on an answer that says nothing is taken", before, after)
 	}
 }

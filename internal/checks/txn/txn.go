@@ -137,7 +137,8 @@ var RetryLeak = check.Check{
 			"(SQLSTATE 40001: PostgreSQL's `could not serialize access`, CockroachDB's `restart transaction: " +
 			"TransactionRetryWithProtoRefreshError`, RETRY_* reasons) or an aborted transaction (25P02) — " +
 			"confirmed — or a plain 500 (firm). A 503 with Retry-After is the documented way to give up and is " +
-			"not reported. On CockroachDB every transaction can get 40001; an app without a retry loop fails " +
+			"not reported, nor is a unique-key violation (23505, `Duplicate entry`): copies of one create " +
+			"collide on a value, which no retry would change. On CockroachDB every transaction can get 40001; an app without a retry loop fails " +
 			"under load.",
 		Requests: "Budget 44 per write operation: one request alone, then up to two bursts of 10 (capped by " +
 			"--concurrency) stopping at the first failure, a GET and a write to restore an existing object it " +

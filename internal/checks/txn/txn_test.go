@@ -190,6 +190,9 @@ func TestRetryLeak(t *testing.T) {
 		{"40001 text leaks", walletCfg{payKeys: "user", payConflict: "leak"}, true, rampart.Confirmed, "serialization failure (40001)"},
 		{"plain 500", walletCfg{payKeys: "user", payConflict: "plain500"}, true, rampart.Firm, "server error"},
 		{"503 with Retry-After", walletCfg{payKeys: "user", payConflict: "busy"}, false, 0, ""},
+		// Copies of one create collide on a unique key: a conflict of
+		// values, not of transactions.
+		{"unique violation", walletCfg{payKeys: "user", payConflict: "unique"}, false, 0, ""},
 		{"retried inside (serialised)", walletCfg{payKeys: "user", payConflict: "none"}, false, 0, ""},
 	}
 	for _, tt := range tests {

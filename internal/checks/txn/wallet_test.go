@@ -27,7 +27,7 @@ import (
 // which a synchronised burst guarantees and a sequential client never does.
 type walletCfg struct {
 	payKeys     string // ignore | user | global | nohash | racy
-	payConflict string // none | leak | plain500 | busy
+	payConflict string // none | leak | plain500 | busy | unique
 	topupKeys   bool   // /topups honours Idempotency-Key (undocumented)
 	voucher     string // locked | racy
 	counter     bool   // vouchers show uses_left
@@ -327,6 +327,11 @@ func (w *wallet) pay(rw http.ResponseWriter, r *http.Request, user string) {
 			return
 		case "plain500":
 			writeJSON(rw, 500, map[string]string{"error": "internal_error"})
+			return
+		case "unique":
+			rw.Header().Set("Content-Type", "text/plain")
+			rw.WriteHeader(500)
+			fmt.Fprint(rw, "500 Internal Server Error\n\npsycopg2.errors.UniqueViolation: duplicate key value violates unique constraint \"payments_reference_key\"\nDETAIL:  Key (reference)=(rent) already exists.\n")
 			return
 		case "busy":
 			rw.Header().Set("Retry-After", "1")
