@@ -82,7 +82,9 @@ func Parse(body []byte, known Known) []Problem {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(&doc); err == nil {
+	// Valid first: a plain page that starts with its status ("400 Bad
+	// Request\n\nmissing field …") decodes as the number 400.
+	if json.Valid(body) && dec.Decode(&doc) == nil {
 		out = fromJSON(doc, known)
 	} else {
 		out = fromText(string(body), known)

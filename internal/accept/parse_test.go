@@ -169,3 +169,19 @@ func TestBareListAfterAnUnknownName(t *testing.T) {
 		}
 	}
 }
+
+// A plain answer that starts with its status line is text, not the JSON
+// number it begins with.
+func TestParsePlainPageWithStatus(t *testing.T) {
+	known := Known{Body: map[string]bool{"title": true}, Params: map[string]string{}}
+	for _, body := range []string{
+		"400 Bad Request: missing field 'title'",
+		"400 Bad Request\n\nmissing field 'title'",
+		"400: Bad Request\n\nmissing field 'title'",
+	} {
+		ps := Parse([]byte(body), known)
+		if len(ps) != 1 || ps[0].Kind != Missing || len(ps[0].Field) != 1 || ps[0].Field[0] != "title" {
+			t.Errorf("Parse(%q) = %+v, want title missing", body, ps)
+		}
+	}
+}
