@@ -75,21 +75,32 @@ var locations = map[string]string{
 // a, b"). At most maxProblems problems; nothing of the body is kept beyond
 // the bounded names and values in them.
 func Parse(body []byte, known Known) []Problem {
-	if len(body) > maxParseInput {
-		body = body[:maxParseInput]
-	}
 	var out []Problem
-	var doc any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	// Valid first: a plain page that starts with its status ("400 Bad
-	// Request\n\nmissing field …") decodes as the number 400.
-	if json.Valid(body) && dec.Decode(&doc) == nil {
+	if body, doc, ok := decodeAnswer(body); ok {
 		out = fromJSON(doc, known)
 	} else {
 		out = fromText(string(body), known)
 	}
 	return dedupe(out)
+}
+
+// decodeAnswer bounds an answer and decodes it when it is JSON as a whole,
+// numbers as written. Valid first: a plain page that starts with its
+// status ("400 Bad Request\n\nmissing field …") decodes as the number 400.
+func decodeAnswer(body []byte) ([]byte, any, bool) {
+	if len(body) > maxParseInput {
+		body = body[:maxParseInput]
+	}
+	if !json.Valid(body) {
+		return body, nil, false
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&doc) != nil {
+		return body, nil, false
+	}
+	return body, doc, true
 }
 
 func dedupe(ps []Problem) []Problem {

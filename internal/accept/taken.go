@@ -34,14 +34,8 @@ var takenRe = lazyre.New(`(?i)\balready (?:exists?|taken|registered|in use|used|
 // taken, and whether it says so. Keys are left out: {"message": …} names
 // no field.
 func takenWords(body []byte) ([]string, bool) {
-	if len(body) > maxParseInput {
-		body = body[:maxParseInput]
-	}
 	var texts []string
-	var doc any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if json.Valid(body) && dec.Decode(&doc) == nil { // not the "500" that starts a plain page
+	if body, doc, ok := decodeAnswer(body); ok {
 		collectStrings(doc, 0, &texts)
 	} else {
 		texts = []string{string(body)}
