@@ -273,3 +273,33 @@ func mayBeTaken(body []byte) bool {
 	}
 	return false
 }
+
+// Taken reports whether an answer says a value the request sent is taken
+// (already exists, duplicate key, must be unique).
+func Taken(body []byte) bool {
+	if !mayBeTaken(body) {
+		return false
+	}
+	_, taken := takenWords(body)
+	return taken
+}
+
+// UniqueValue is a new value for a body field of op that an answer said
+// was taken, made from base; ok is false for any other field. A check that
+// builds its own requests from one accepted request (a probe per field)
+// gives every field it does not probe such a value, so that the create it
+// sends is not refused for a value the one before it took.
+func (l *Learner) UniqueValue(op *rampart.Operation, path []string, base string) (string, bool) {
+	st := l.state(op)
+	st.mu.Lock()
+	f, ok := st.fixes["body:"+dotted(path)]
+	st.mu.Unlock()
+	if !ok || !f.unique || base == "" {
+		return "", false
+	}
+	var s *rampart.Schema
+	if op.Body != nil {
+		s = schemaAt(op.Body.Schema, path)
+	}
+	return l.unique(base, s), true
+}

@@ -39,6 +39,8 @@ type fakeApp struct {
 	things map[string]map[string]any
 	// flaky is the share of requests /flaky/* answer with a bare 500.
 	flaky float64
+	// titles are the courses POST /courses made: a title is unique.
+	titles map[string]bool
 }
 
 type seenReq struct {
@@ -232,6 +234,31 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveThing(w, r, seg("/things/"), body, false)
 	case strings.HasPrefix(path, "/safe/things/"):
 		a.serveThing(w, r, seg("/safe/things/"), body, true)
+	case path == "/courses" && r.Method == http.MethodPost:
+		var c map[string]any
+		_ = json.Unmarshal(body, &c)
+		title, _ := c["title"].(string)
+		desc, _ := c["description"].(string)
+		a.mu.Lock()
+		taken := a.titles[title]
+		a.mu.Unlock()
+		if taken { // the unique index, before the INSERT runs
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(500)
+			fmt.Fprintf(w, "500 Internal Server Error\n\npsycopg2.errors.UniqueViolation: duplicate key value violates unique constraint \"courses_title_idx\"\nDETAIL:  Key (title)=(%s) already exists.\n", title)
+			return
+		}
+		if _, err := where("name = '"+desc+"'", noSleep); err != nil {
+			writeJSON(w, 500, map[string]string{"error": "database_error", "message": err.Error()})
+			return
+		}
+		a.mu.Lock()
+		if a.titles == nil {
+			a.titles = map[string]bool{}
+		}
+		a.titles[title] = true
+		a.mu.Unlock()
+		writeJSON(w, 201, map[string]any{"title": title})
 	case path == "/items" && r.Method == http.MethodPost:
 		writeJSON(w, 201, map[string]any{"id": 9})
 	case path == "/safe/search" || path == "/random/search" || path == "/slow/search":

@@ -614,6 +614,30 @@ func (t *target) request(p *check.Pass, pt *point, value string) (*engine.Reques
 			form.Set(pt.Name, value)
 		}
 	}
+	if p.Accept != nil && (t.bodyJSON != nil || t.bodyForm != nil) {
+		// A field an answer said was taken gets a value of its own on
+		// every request but the probe of that very field: the baseline's
+		// create took the value, and each probe is a create too.
+		for i := range t.points {
+			u := &t.points[i]
+			if u == pt || (u.In != inJSON && u.In != inForm) {
+				continue
+			}
+			v, ok := p.Accept.UniqueValue(t.op, strings.Split(u.Name, "."), u.Base)
+			if !ok {
+				continue
+			}
+			if u.In == inForm {
+				form.Set(u.Name, v)
+				continue
+			}
+			b, err := setJSON(body, u.field, v)
+			if err != nil {
+				return nil, err
+			}
+			body = b
+		}
+	}
 	if t.bodyForm != nil {
 		body = []byte(form.Encode())
 		if t.multipart {
@@ -710,6 +734,17 @@ func (t *target) send(ctx context.Context, p *check.Pass, pt *point, value strin
 	resp, err := p.Send(ctx, t.who, r)
 	if err != nil {
 		return nil, err
+	}
+	if pt == nil && resp.Status >= 400 && accept.Taken(resp.Body) {
+		// The baseline refused for a value an earlier create took: the
+		// learner read that answer, and the request built now carries
+		// values of its own where it can.
+		if r, err = t.request(p, pt, value); err != nil {
+			return nil, err
+		}
+		if resp, err = p.Send(ctx, t.who, r); err != nil {
+			return nil, err
+		}
 	}
 	if resp.Status == http.StatusTooManyRequests {
 		return resp, errThrottled

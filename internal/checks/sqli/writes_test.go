@@ -1,6 +1,7 @@
 package sqli
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -106,5 +107,31 @@ func TestWriteCandidates(t *testing.T) {
 				t.Errorf("writeCandidate = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// A create with a unique title: the baseline takes the title, so every
+// probe of another field must carry a title of its own, or the unique
+// index refuses it before the injectable INSERT runs.
+func TestCreateWithUniqueField(t *testing.T) {
+	h := newHarness(t, rampart.Active)
+	fs := h.run(t, &ErrorBased, http.MethodPost, "/courses")
+	if got := params(fs); !slices.Equal(got, []string{"description"}) {
+		t.Fatalf("findings on %v, want [description]: %+v", got, fs)
+	}
+	titles := map[string]int{}
+	for _, r := range h.app.seen() {
+		var c map[string]string
+		if r.Path == "/courses" && json.Unmarshal([]byte(r.Body), &c) == nil && strings.Contains(c["description"], "'") {
+			titles[c["title"]]++
+		}
+	}
+	for title, n := range titles {
+		if n > 1 {
+			t.Errorf("%d probes of description carried the title %q", n, title)
+		}
+	}
+	if len(titles) == 0 {
+		t.Error("no probe of description was sent")
 	}
 }
