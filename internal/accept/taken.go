@@ -112,14 +112,14 @@ func takenFields(op *rampart.Operation, req *Request, problems []Problem, words 
 	}
 	said := map[string]bool{}
 	for _, w := range words {
-		said[singularWord(w)] = true
+		said[surface.Singular(w)] = true
 	}
 	leaves(req.Body, nil, 0, func(path []string, _ any) {
 		if !uniqueable(op, req, path) {
 			return
 		}
 		w := mailWords(surface.Words(path[len(path)-1]))
-		if slices.ContainsFunc(w, func(x string) bool { return said[singularWord(x)] }) {
+		if slices.ContainsFunc(w, func(x string) bool { return said[surface.Singular(x)] }) {
 			sharing = append(sharing, slices.Clone(path))
 		}
 		if slices.Contains(identifyingWords, w[len(w)-1]) {
@@ -151,16 +151,6 @@ func uniqueable(op *rampart.Operation, req *Request, path []string) bool {
 		}
 	}
 	return true
-}
-
-func singularWord(w string) string {
-	switch {
-	case len(w) > 4 && strings.HasSuffix(w, "ies"):
-		return w[:len(w)-3] + "y"
-	case len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
-		return w[:len(w)-1]
-	}
-	return w
 }
 
 // untake makes the fields a "taken" answer is about unique. It reports

@@ -382,7 +382,7 @@ var (
 // value, then values with spaces (titles used as keys). Ids of other
 // things (owner_id) and values no path could hold are left out.
 func keyFields(item map[string]any, coll string) []string {
-	thing := singular(coll)
+	thing := Singular(coll)
 	rank := map[string]int{}
 	for f, v := range item {
 		s := scalarText(v)

@@ -860,7 +860,7 @@ func templatize(p string, forced ...int) (string, []rampart.Param) {
 		if d.name == "" {
 			name := "id"
 			if j < len(dyns)-1 && d.i > 0 && !isDynamic(segs[d.i-1]) && segs[d.i-1] != "" {
-				name = singular(strings.ToLower(segs[d.i-1])) + "_id"
+				name = Singular(strings.ToLower(segs[d.i-1])) + "_id"
 			}
 			d.name = unique(name)
 		}

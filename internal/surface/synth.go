@@ -81,7 +81,7 @@ func value(s *rampart.Schema, name string, depth int) any {
 		if depth >= maxValueDepth {
 			return []any{}
 		}
-		return []any{value(s.Items, singular(name), depth+1)}
+		return []any{value(s.Items, Singular(name), depth+1)}
 	case "integer":
 		return intValue(s, name)
 	case "number":
@@ -531,9 +531,9 @@ func clampNum(v float64, s *rampart.Schema, integer bool) float64 {
 	return v
 }
 
-// singular is a crude English singular, good enough to turn an array called
+// Singular is a crude English singular, good enough to turn an array called
 // "tags" into items called "tag" for name hints.
-func singular(name string) string {
+func Singular(name string) string {
 	switch {
 	case strings.HasSuffix(name, "ies") && len(name) > 3:
 		return name[:len(name)-3] + "y"
@@ -591,7 +591,7 @@ func PathValue(op *rampart.Operation, p *rampart.Param) string {
 	name := p.Name
 	if op != nil && p.In == "path" && strings.EqualFold(name, "id") {
 		if seg := segmentBefore(op.Path, "{"+p.Name+"}"); seg != "" {
-			name = singular(seg) + "_id"
+			name = Singular(seg) + "_id"
 		}
 	}
 	v := Format(scalar(Value(p.Schema, name)))
